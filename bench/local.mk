@@ -1,0 +1,1 @@
+## bench/local.mk: owned by its area; append only (+=).

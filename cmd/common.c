@@ -1,0 +1,83 @@
+/* common.c: see common.h. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+const char *prog_name = "mkit";
+
+void
+prog_init(const char *argv0)
+{
+	const char *slash;
+
+	if (!argv0 || !*argv0)
+		return;
+	slash = strrchr(argv0, '/');
+	prog_name = slash ? slash + 1 : argv0;
+}
+
+int
+exit_code(enum err_code code)
+{
+	switch (code) {
+	case ERR_NONE: return EX_OK;
+	case ERR_USAGE: return EX_USAGE;
+	case ERR_DATA: return EX_DATAERR;
+	case ERR_NOINPUT: return EX_NOINPUT;
+	case ERR_NOUSER: return EX_NOUSER;
+	case ERR_NOHOST: return EX_NOHOST;
+	case ERR_UNAVAILABLE: return EX_UNAVAILABLE;
+	case ERR_SOFTWARE: return EX_SOFTWARE;
+	case ERR_OS: return EX_OSERR;
+	case ERR_CANTCREAT: return EX_CANTCREAT;
+	case ERR_IO: return EX_IOERR;
+	case ERR_TEMPFAIL: return EX_TEMPFAIL;
+	case ERR_PROTOCOL: return EX_PROTOCOL;
+	case ERR_NOPERM: return EX_NOPERM;
+	case ERR_CONFIG: return EX_CONFIG;
+	}
+	return EX_SOFTWARE;
+}
+
+void
+print_err(const struct err *e)
+{
+	fprintf(stderr, "%s: %s\n", prog_name,
+		e->msg[0] ? e->msg : err_code_name(e->code));
+	if (e->reply[0] && !strstr(e->msg, e->reply))
+		fprintf(stderr, "%s: server said: %s\n", prog_name, e->reply);
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+diex(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}

@@ -1,0 +1,3 @@
+## cmd/: shared support for the programs (exit codes, messages).
+noinst_LIBRARIES += cmd/libcmd.a
+cmd_libcmd_a_SOURCES = cmd/common.c cmd/common.h

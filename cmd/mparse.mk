@@ -1,0 +1,1 @@
+## cmd/mparse.mk: owned by its area; append only (+=).

@@ -1,0 +1,1 @@
+## cmd/msend.mk: owned by its area; append only (+=).

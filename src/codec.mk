@@ -1,0 +1,1 @@
+## src/codec.mk: owned by its area; append only (+=).

@@ -1,0 +1,1 @@
+## src/config.mk: owned by its area; append only (+=).

@@ -1,0 +1,1 @@
+## src/mime.mk: owned by its area; append only (+=).

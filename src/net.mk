@@ -1,0 +1,1 @@
+## src/net.mk: owned by its area; append only (+=).

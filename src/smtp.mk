@@ -1,0 +1,1 @@
+## src/smtp.mk: owned by its area; append only (+=).

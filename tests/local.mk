@@ -1,0 +1,12 @@
+## tests/: every test speaks TAP. C unit tests print TAP through tests/unit/tap.h;
+## bats files run with --tap. Programs under test come first in PATH.
+TEST_EXTENSIONS = .bats
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+BATS_LOG_DRIVER = $(LOG_DRIVER)
+BATS_LOG_COMPILER = $(BATS) --tap
+AM_TESTS_ENVIRONMENT = \
+	PATH='$(abs_top_builddir)/cmd:$(abs_top_srcdir)/tests/servers:'"$$PATH"; \
+	MKIT_SRCDIR='$(abs_top_srcdir)'; MKIT_BUILDDIR='$(abs_top_builddir)'; \
+	export PATH MKIT_SRCDIR MKIT_BUILDDIR;
+
+EXTRA_DIST += tests/unit/tap.h tests/bats/helpers.bash

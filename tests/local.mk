@@ -9,4 +9,4 @@ AM_TESTS_ENVIRONMENT = \
 	MKIT_SRCDIR='$(abs_top_srcdir)'; MKIT_BUILDDIR='$(abs_top_builddir)'; \
 	export PATH MKIT_SRCDIR MKIT_BUILDDIR;
 
-EXTRA_DIST += tests/unit/tap.h tests/bats/helpers.bash
+EXTRA_DIST += tests/unit/tap.h

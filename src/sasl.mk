@@ -1,0 +1,1 @@
+## src/sasl.mk: owned by its area; append only (+=).

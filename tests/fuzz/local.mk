@@ -1,0 +1,1 @@
+## tests/fuzz/local.mk: owned by its area; append only (+=).

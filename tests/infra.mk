@@ -1,0 +1,1 @@
+## tests/infra.mk: owned by its area; append only (+=).

@@ -1,3 +1,5 @@
 ## cmd/: shared support for the programs (exit codes, messages).
 noinst_LIBRARIES += cmd/libcmd.a
 cmd_libcmd_a_SOURCES = cmd/common.c cmd/common.h
+
+dist_man_MANS += man/mkit.7

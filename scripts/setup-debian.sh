@@ -6,6 +6,6 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	libcurl4-openssl-dev libssl-dev libgsasl-dev libunistring-dev \
-	bats python3 openssl socat procps \
+	bats python3 openssl socat procps mandoc \
 	dovecot-core dovecot-imapd dovecot-pop3d postfix \
 	clang libclang-rt-14-dev

@@ -10,3 +10,6 @@ AM_TESTS_ENVIRONMENT = \
 	export PATH MKIT_SRCDIR MKIT_BUILDDIR;
 
 EXTRA_DIST += tests/unit/tap.h
+
+TESTS += tests/bats/man.bats
+EXTRA_DIST += tests/bats/man.bats

@@ -17,6 +17,8 @@
 #include <glob.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,14 +71,14 @@ enum key_index {
 	K_ALLOW_PLAINTEXT_AUTH, K_FROM, K_DOMAIN, K_DSN_NOTIFY, K_DSN_RETURN,
 	K_SET_FROM_HEADER, K_SET_DATE_HEADER, K_SET_MSGID_HEADER,
 	K_REMOVE_BCC_HEADERS, K_UNDISCLOSED_RECIPIENTS, K_ALIASES, K_LOGFILE,
-	K_SYSLOG,
+	K_SYSLOG, K_ADD_MISSING_FROM_HEADER, K_ADD_MISSING_DATE_HEADER,
 	K_COUNT
 };
 
 static parse_fn parse_str, parse_path, parse_bool, parse_port,
 	parse_seconds, parse_trust_file, parse_fingerprint, parse_tls_version,
 	parse_auth, parse_dsn_notify, parse_dsn_return, parse_from_header,
-	parse_auto_off, parse_syslog;
+	parse_auto_off, parse_syslog, parse_add_missing;
 
 static const struct keydef keys[K_COUNT] = {
 	[K_HOST] = KEY1("host", parse_str, 0, host),
@@ -123,6 +125,11 @@ static const struct keydef keys[K_COUNT] = {
 	[K_ALIASES] = KEY1("aliases", parse_path, KF_PATH, aliases),
 	[K_LOGFILE] = KEY1("logfile", parse_path, KF_PATH, logfile),
 	[K_SYSLOG] = KEY2("syslog", parse_syslog, 0, syslog, syslog_facility),
+	/* msmtp's older names: on = auto, off = off */
+	[K_ADD_MISSING_FROM_HEADER] = KEY1("add_missing_from_header",
+		parse_add_missing, 0, set_from_header),
+	[K_ADD_MISSING_DATE_HEADER] = KEY1("add_missing_date_header",
+		parse_add_missing, 0, set_date_header),
 };
 
 _Static_assert(K_COUNT <= 8 * sizeof(((struct account *)0)->set_),
@@ -145,8 +152,6 @@ static const struct {
 	{ "logfile_time_format", "" },
 	{ "auto_from", "" },
 	{ "maildomain", "" },
-	{ "add_missing_from_header", " (use set_from_header)" },
-	{ "add_missing_date_header", " (use set_date_header)" },
 	{ "from_full_name", "" },
 	{ "eval", "" },
 	{ "tls_nocertcheck", " (use tls_certcheck off)" },
@@ -303,7 +308,7 @@ static int
 parse_port(struct account *a, const struct keydef *k, const char *v,
 	struct err *e)
 {
-	long n = number(v, 1, 65535);
+	long n = *v ? number(v, 1, 65535) : 0;	/* "": the default */
 
 	if (n < 0)
 		return bad_value(k, v, "a port number from 1 to 65535", e);
@@ -497,6 +502,20 @@ parse_auto_off(struct account *a, const struct keydef *k, const char *v,
 }
 
 static int
+parse_add_missing(struct account *a, const struct keydef *k, const char *v,
+	struct err *e)
+{
+	enum account_header_mode *m = (enum account_header_mode *)
+		((char *)a + k->f[0].off);
+	int b = bool_word(v);
+
+	if (b < 0)
+		return bad_value(k, v, "on or off", e);
+	*m = b ? ACCOUNT_HEADER_AUTO : ACCOUNT_HEADER_OFF;
+	return 0;
+}
+
+static int
 parse_syslog(struct account *a, const struct keydef *k, const char *v,
 	struct err *e)
 {
@@ -515,7 +534,7 @@ parse_syslog(struct account *a, const struct keydef *k, const char *v,
 		return 0;
 	if (b == 1) {
 		a->syslog = 1;
-		a->syslog_facility = xstrdup("LOG_MAIL");
+		a->syslog_facility = xstrdup("LOG_USER");	/* as msmtp */
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(fac); i++)
@@ -646,7 +665,7 @@ account_defaults(struct account *a)
 		a->tls = 1;
 	if (!bit_get(a, K_TLS_STARTTLS))
 		a->tls_starttls = 1;
-	if (!bit_get(a, K_PORT))
+	if (!bit_get(a, K_PORT) || !a->port)
 		a->port = !a->tls ? 25 : a->tls_starttls ? 587 : 465;
 	if (!bit_get(a, K_TLS_CERTCHECK))
 		a->tls_certcheck = 1;
@@ -656,7 +675,7 @@ account_defaults(struct account *a)
 		a->timeout = 60;
 	if (!bit_get(a, K_CONNECT_TIMEOUT))
 		a->connect_timeout = 30;
-	if (!bit_get(a, K_PROXY_PORT))
+	if (!bit_get(a, K_PROXY_PORT) || !a->proxy_port)
 		a->proxy_port = a->proxy_host ? 1080 : 0;
 	if (!bit_get(a, K_AUTH)) {
 		a->auth = a->user != NULL;
@@ -671,9 +690,11 @@ account_defaults(struct account *a)
 		a->dsn_notify = 0;
 	if (!bit_get(a, K_DSN_RETURN))
 		a->dsn_return = ACCOUNT_DSN_RET_OFF;
-	if (!bit_get(a, K_SET_FROM_HEADER))
+	if (!bit_get(a, K_SET_FROM_HEADER) &&
+	    !bit_get(a, K_ADD_MISSING_FROM_HEADER))
 		a->set_from_header = ACCOUNT_HEADER_AUTO;
-	if (!bit_get(a, K_SET_DATE_HEADER))
+	if (!bit_get(a, K_SET_DATE_HEADER) &&
+	    !bit_get(a, K_ADD_MISSING_DATE_HEADER))
 		a->set_date_header = ACCOUNT_HEADER_AUTO;
 	if (!bit_get(a, K_SET_MSGID_HEADER))
 		a->set_msgid_header = ACCOUNT_HEADER_AUTO;
@@ -946,11 +967,13 @@ var_char(int c, int first)
  * white space trimmed. The result is in out (reset first).
  */
 static int
-parse_value(const char *s, size_t len, int vars, int tilde, int hash_comment,
-	struct buf *out, struct err *e)
+parse_value(const char *s, size_t len, int mkit, int tilde, struct buf *out,
+	struct err *e)
 {
 	size_t i = 0, keep = 0;	/* keep: length that trailing trim keeps */
-	int quoted = 0;
+	int quoted = 0, vars = mkit, hash_comment = mkit;
+	/* msmtp: quotes only around the whole argument */
+	int quotes = mkit || (len > 0 && s[0] == '"');
 
 	buf_reset(out);
 	if (tilde && len >= 1 && s[0] == '~' && (len == 1 || s[1] == '/')) {
@@ -969,7 +992,7 @@ parse_value(const char *s, size_t len, int vars, int tilde, int hash_comment,
 		if (!quoted && hash_comment && c == '#' && (i == 0 ||
 		    is_space((unsigned char)s[i - 1])))
 			break;
-		if (c == '"') {
+		if (c == '"' && quotes) {
 			quoted = !quoted;
 			keep = out->len;
 			continue;
@@ -1272,7 +1295,7 @@ parse_line(struct parser *p, struct source *src, int lineno, const char *s,
 	}
 	if (parse_value(s + i, len - i, mkit,
 	    mkit || (k >= 0 && (keys[k].flags & KF_PATH)) ||
-	    strcmp(key, "include") == 0, mkit, val, p->err) < 0) {
+	    strcmp(key, "include") == 0, val, p->err) < 0) {
 		err_prefix(p->err, "%s", key);
 		goto out;
 	}
@@ -1486,6 +1509,96 @@ check_file(const struct entry *en, int k, struct err *e)
 	return 0;
 }
 
+static char *
+host_name(void)
+{
+	const char *h = getenv("HOSTNAME");
+	char name[256];
+
+	if (h && *h)
+		return xstrdup(h);
+	if (gethostname(name, sizeof(name)) != 0 || !name[0])
+		return xstrdup("localhost");
+	name[sizeof(name) - 1] = '\0';
+	return xstrdup(name);
+}
+
+static char *
+canonical_name(void)
+{
+	struct addrinfo hints, *res = NULL;
+	char *h = host_name(), *c = NULL;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(h, NULL, &hints, &res) == 0 && res &&
+	    res->ai_canonname)
+		c = xstrdup(res->ai_canonname);
+	if (res)
+		freeaddrinfo(res);
+	if (!c)
+		return h;
+	free(h);
+	return c;
+}
+
+static char *
+mail_name(void)
+{
+	struct buf b = BUF_INIT;
+	char line[256];
+	FILE *f = fopen("/etc/mailname", "re");
+
+	if (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0])
+			buf_addstr(&b, line);
+	}
+	if (f)
+		fclose(f);
+	if (!b.len)
+		return canonical_name();
+	return buf_detach(&b, NULL);
+}
+
+static char *
+user_name(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (!u || !*u)
+		u = getenv("LOGNAME");
+	if ((!u || !*u) && (pw = getpwuid(getuid())))
+		u = pw->pw_name;
+	return xstrdup(u && *u ? u : "unknown");
+}
+
+/* msmtp's substitutions in from (%U %H %C %M) and domain (%H %C %M). */
+static void
+substitute(char **field, int with_user)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	char *v;
+
+	if (!*field || !strchr(*field, '%'))
+		return;
+	for (p = *field; *p; p++) {
+		if (p[0] != '%' || !strchr(with_user ? "UHCM" : "HCM", p[1])) {
+			buf_addch(&b, *p);
+			continue;
+		}
+		p++;
+		v = *p == 'U' ? user_name() : *p == 'H' ? host_name() :
+			*p == 'C' ? canonical_name() : mail_name();
+		buf_addstr(&b, v);
+		free(v);
+	}
+	free(*field);
+	*field = buf_detach(&b, NULL);
+}
+
 static struct account *
 resolve(const struct entry *en, struct err *e)
 {
@@ -1505,6 +1618,8 @@ resolve(const struct entry *en, struct err *e)
 		if (check_file(en, files[i], e) < 0)
 			return NULL;
 	a = account_dup(en->acc);
+	substitute(&a->from, 1);
+	substitute(&a->domain, 0);
 	account_defaults(a);
 	return a;
 }
@@ -1550,16 +1665,18 @@ config_account_for_from(const struct config *cfg, const char *from,
 
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < cfg->nent; i++) {
-			const char *f = cfg->ent[i]->acc->from;
+			char *f = cfg->ent[i]->acc->from;
+			int hit;
 
-			if (!f)
+			if (!f || has_glob(f) != pass)
 				continue;
-			if (pass == 0 && !has_glob(f) && strlen(f) ==
-			    strlen(from) && mem_casecmp(f, from,
-			    strlen(f)) == 0)
-				return resolve(cfg->ent[i], e);
-			if (pass == 1 && has_glob(f) &&
-			    fnmatch(f, from, FNM_CASEFOLD) == 0)
+			f = xstrdup(f);
+			substitute(&f, 1);
+			hit = pass ? fnmatch(f, from, FNM_CASEFOLD) == 0 :
+				strlen(f) == strlen(from) &&
+				mem_casecmp(f, from, strlen(f)) == 0;
+			free(f);
+			if (hit)
 				return resolve(cfg->ent[i], e);
 		}
 	return err_set(e, ERR_CONFIG, "no account for from address "

@@ -108,10 +108,12 @@ struct account {
 	int allow_plaintext_auth; /* PLAIN/LOGIN without TLS; default 0 */
 
 	/* Identity and message handling (msend). */
-	char *from;		/* envelope sender; may hold a wildcard pattern
-				   (fnmatch) used only for account selection */
-	char *domain;		/* EHLO argument; default: this machine's fully
-				   qualified host name (msmtp: "localhost") */
+	char *from;		/* envelope sender, msmtp's %U %H %C %M already
+				   substituted; may be a wildcard pattern
+				   (fnmatch), meant for account selection */
+	char *domain;		/* EHLO argument, %H %C %M substituted;
+				   default: this machine's fully qualified
+				   host name (msmtp: "localhost") */
 	unsigned dsn_notify;	/* enum account_dsn_notify bits; 0 = off */
 	enum account_dsn_return dsn_return;
 	enum account_header_mode set_from_header;	/* default auto */
@@ -125,8 +127,9 @@ struct account {
 	char *logfile;		/* file to append a line per message, or NULL;
 				   "-" = standard output */
 	int syslog;		/* default 0 */
-	char *syslog_facility;	/* "LOG_MAIL" (default when on), "LOG_USER",
-				   "LOG_LOCAL0".."LOG_LOCAL7"; NULL when off */
+	char *syslog_facility;	/* "LOG_USER" (default when on, as msmtp),
+				   "LOG_MAIL", "LOG_LOCAL0".."LOG_LOCAL7";
+				   NULL when off */
 
 	/* Private to conf.c: which keys were set explicitly. */
 	unsigned char set_[64];

@@ -445,8 +445,9 @@ parse_dsn_notify(struct account *a, const struct keydef *k, const char *v,
 		else if (n == 5 && mem_casecmp(p, "delay", 5) == 0)
 			set |= ACCOUNT_DSN_DELAY;
 		else
-			return bad_value(k, v, "off, never, or a comma-separated "
-				"list of success, failure, delay", e);
+			return bad_value(k, v, "off, never, or a "
+				"comma-separated list of success, failure, "
+				"delay", e);
 		if (!p[n])
 			break;
 		p += n + 1;
@@ -739,6 +740,106 @@ account_is_set(const struct account *a, const char *key)
 	int k = key_find(key);
 
 	return k >= 0 && bit_get(a, k);
+}
+
+static const char *
+onoff(int b)
+{
+	return b ? "on" : "off";
+}
+
+static const char *
+header_mode(enum account_header_mode m)
+{
+	return m == ACCOUNT_HEADER_AUTO ? "auto" : m == ACCOUNT_HEADER_ON ?
+		"on" : "off";
+}
+
+void
+account_format(const struct account *a, struct buf *out)
+{
+	static const char *const dsn[] = { "never", "success", "failure",
+		"delay" };
+	static const char *const ret[] = { "off", "headers", "full" };
+	char num[32];
+	int k;
+	size_t i;
+
+	for (k = 0; k < K_COUNT; k++) {
+		const char *v = NULL;
+		struct buf tmp = BUF_INIT;
+
+		switch (k) {
+		case K_PORT: case K_PROXY_PORT: case K_TIMEOUT:
+		case K_CONNECT_TIMEOUT:
+			if ((k == K_TIMEOUT || k == K_CONNECT_TIMEOUT) &&
+			    !*(const int *)((const char *)a + keys[k].f[0].off))
+				v = "off";
+			else
+				snprintf(num, sizeof(num), "%d", *(const int *)
+					((const char *)a + keys[k].f[0].off));
+			if (!v)
+				v = num;
+			break;
+		case K_TLS: v = onoff(a->tls); break;
+		case K_TLS_STARTTLS: v = onoff(a->tls_starttls); break;
+		case K_TLS_CERTCHECK: v = onoff(a->tls_certcheck); break;
+		case K_ALLOW_PLAINTEXT_AUTH:
+			v = onoff(a->allow_plaintext_auth);
+			break;
+		case K_REMOVE_BCC_HEADERS:
+			v = onoff(a->remove_bcc_headers);
+			break;
+		case K_UNDISCLOSED_RECIPIENTS:
+			v = onoff(a->undisclosed_recipients);
+			break;
+		case K_TLS_TRUST_FILE:
+			v = a->tls_trust_file ? a->tls_trust_file : "system";
+			break;
+		case K_TLS_MIN_VERSION:
+			v = a->tls_min_version == ACCOUNT_TLS_1_3 ? "1.3" :
+				"1.2";
+			break;
+		case K_AUTH:
+			v = !a->auth ? "off" : a->auth_method ? a->auth_method
+				: "on";
+			break;
+		case K_PASSWORD:
+			v = a->password ? "*" : NULL;
+			break;
+		case K_DSN_NOTIFY:
+			for (i = 0; i < ARRAY_SIZE(dsn); i++)
+				if (a->dsn_notify & (1u << i))
+					buf_addf(&tmp, "%s%s",
+						tmp.len ? "," : "", dsn[i]);
+			v = tmp.len ? tmp.data : "off";
+			break;
+		case K_DSN_RETURN:
+			v = (size_t)a->dsn_return < ARRAY_SIZE(ret) ?
+				ret[a->dsn_return] : "off";
+			break;
+		case K_SET_FROM_HEADER:
+			v = header_mode(a->set_from_header);
+			break;
+		case K_SET_DATE_HEADER:
+			v = header_mode(a->set_date_header);
+			break;
+		case K_SET_MSGID_HEADER:
+			v = header_mode(a->set_msgid_header);
+			break;
+		case K_SYSLOG:
+			v = a->syslog && a->syslog_facility ? a->syslog_facility
+				: "off";
+			break;
+		case K_ADD_MISSING_FROM_HEADER: case K_ADD_MISSING_DATE_HEADER:
+			continue;	/* shown under their set_ names */
+		default:
+			v = *field_str((struct account *)a, &keys[k].f[0]);
+			break;
+		}
+		buf_addf(out, "%s = %s\n", keys[k].name, v ? v : "(not set)");
+		buf_release(&tmp);
+	}
 }
 
 /* ---- struct config ---- */
@@ -1170,9 +1271,10 @@ do_account(struct parser *p, const struct source *src, int line, char *v)
 		if (*pn) {
 			pent = entry_find(cfg, pn);
 			if (!pent) {
-				err_set(p->err, ERR_CONFIG, "account \"%.100s\": "
-					"no account \"%.100s\" defined above to "
-					"inherit from", name, pn);
+				err_set(p->err, ERR_CONFIG, "account "
+					"\"%.100s\": no account \"%.100s\" "
+					"defined above to inherit from", name,
+					pn);
 				entry_free(en);
 				return -1;
 			}
@@ -1202,7 +1304,8 @@ do_include(struct parser *p, const struct source *src, const char *v)
 		const char *slash = strrchr(src->path, '/');
 
 		if (slash)
-			buf_add(&path, src->path, (size_t)(slash - src->path) + 1);
+			buf_add(&path, src->path,
+				(size_t)(slash - src->path) + 1);
 	}
 	buf_addstr(&path, v);
 	if (!strpbrk(v, "*?[")) {
@@ -1636,16 +1739,16 @@ config_account(const struct config *cfg, const char *name, struct err *e)
 	if (name) {
 		en = entry_find(cfg, name);
 		if (!en)
-			return err_set(e, ERR_CONFIG, "no account \"%.100s\" in "
-				"%s", name, cfg->path), NULL;
+			return err_set(e, ERR_CONFIG, "no account "
+				"\"%.100s\" in %s", name, cfg->path), NULL;
 	} else {
 		en = entry_find(cfg, "default");
 		if (!en && cfg->nent == 1)
 			en = cfg->ent[0];
 		if (!en)
-			return err_set(e, ERR_CONFIG, "no default account in %s "
-				"(add \"account default : NAME\" or choose "
-				"one)", cfg->path), NULL;
+			return err_set(e, ERR_CONFIG, "no default account "
+				"in %s (add \"account default : NAME\" or "
+				"choose one)", cfg->path), NULL;
 	}
 	return resolve(en, e);
 }

@@ -72,7 +72,8 @@ enum account_dsn_return {
  */
 struct account {
 	char *name;		/* "default" for "account default : x" */
-	char *file;		/* where it was defined, "~"-abbreviated, or NULL */
+	char *file;		/* where it was defined ("~"-abbreviated),
+				   or NULL */
 	int line;		/* line of its "account" line there, or 0 */
 
 	/* Server. */
@@ -80,10 +81,12 @@ struct account {
 	int port;		/* 1..65535; default 25 with tls off, 587 with
 				   tls_starttls on, 465 with tls on and
 				   tls_starttls off */
-	int tls;		/* default 1 (msmtp: 0): plaintext needs "tls off" */
+	int tls;		/* default 1 (msmtp: 0): plaintext needs
+				   "tls off" */
 	int tls_starttls;	/* default 1 */
 	char *tls_trust_file;	/* CA file; NULL = the system CAs ("system") */
-	char *tls_fingerprint;	/* as written: SHA-256 hex with colons, or NULL */
+	char *tls_fingerprint;	/* as written (SHA-256 hex with colons), or
+				   NULL */
 	unsigned char tls_fingerprint_sha256[32]; /* decoded, when set */
 	char *tls_cert_file;	/* client certificate, or NULL */
 	char *tls_key_file;	/* its key, or NULL; set iff tls_cert_file */
@@ -98,9 +101,9 @@ struct account {
 	/* Authentication. */
 	int auth;		/* 1 = authenticate. Default: 1 when user is set
 				   (msmtp: 0 unless "auth on") */
-	char *auth_method;	/* upper-case SASL name ("PLAIN", "SCRAM-SHA-256",
-				   "XOAUTH2"...), or NULL = choose the strongest
-				   both sides offer */
+	char *auth_method;	/* upper-case SASL name ("PLAIN",
+				   "SCRAM-SHA-256", "XOAUTH2"...), or NULL =
+				   choose the strongest both sides offer */
 	char *user;		/* login name, or NULL */
 	char *password;		/* from the config; wiped when freed. Use
 				   password_get() rather than reading this */
@@ -146,7 +149,8 @@ void config_warnings_release(struct config_warnings *w);
 
 /* Which files a tool may fall back to when there is no mkit config. */
 enum config_flags {
-	CONFIG_FALLBACK_MSMTP = 1 << 0,	/* ~/.msmtprc, $XDG_CONFIG_HOME/msmtp/config */
+	/* ~/.msmtprc, then $XDG_CONFIG_HOME/msmtp/config */
+	CONFIG_FALLBACK_MSMTP = 1 << 0,
 	CONFIG_FALLBACK_MPOP = 1 << 1,	/* reserved: ~/.mpoprc (not read yet) */
 };
 
@@ -230,6 +234,14 @@ int account_set(struct account *acc, const char *key, const char *value,
 
 /* Was key set explicitly (in the file, inherited, or by account_set)? */
 int account_is_set(const struct account *acc, const char *key);
+
+/*
+ * Append the account's settings to out as "key = value" lines (one per key,
+ * the same order each time), with defaults filled in: for --pretend style
+ * output and debugging. A password is shown as "*", never in clear.
+ */
+struct buf;
+void account_format(const struct account *acc, struct buf *out);
 
 /* A deep copy, or NULL for NULL. */
 struct account *account_dup(const struct account *acc);

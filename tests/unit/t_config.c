@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -395,7 +397,8 @@ static const struct err_case err_cases[] = {
 	{ "account a\nhots x\n", "a",
 	  CF ":2: unknown key \"hots\" (did you mean \"host\"?)" },
 	{ "account a\nhost h\ntls_startls on\n", "a",
-	  CF ":3: unknown key \"tls_startls\" (did you mean \"tls_starttls\"?)" },
+	  CF ":3: unknown key \"tls_startls\" (did you mean "
+	  "\"tls_starttls\"?)" },
 	{ "acount a\n", "a",
 	  CF ":1: unknown key \"acount\" (did you mean \"account\"?)" },
 	{ "account a\nzzzzzzzz 1\n", "a", CF ":2: unknown key \"zzzzzzzz\"" },
@@ -1014,6 +1017,110 @@ test_no_tty(void)
 	account_free(a);
 }
 
+/* Read from fd into out (appending) until want appears or 5 s pass. */
+static int
+read_until(int fd, struct buf *out, const char *want)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	char chunk[256];
+	ssize_t n;
+
+	while (!out->data || !strstr(out->data, want)) {
+		if (poll(&pfd, 1, 5000) <= 0)
+			return -1;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			return -1;
+		buf_add(out, chunk, (size_t)n);
+	}
+	return 0;
+}
+
+/* The prompt, on a pseudo-terminal that is the child's controlling tty. */
+static void
+test_prompt(void)
+{
+	struct buf screen = BUF_INIT, got = BUF_INIT;
+	struct account *a = account_new("a");
+	struct err e;
+	int master, fds[2];
+	pid_t pid;
+	char *slave;
+
+	account_set(a, "host", "smtp.example.org", &e);
+	account_set(a, "user", "alice", &e);
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0 ||
+	    !(slave = ptsname(master)) || pipe(fds) != 0) {
+		tap_ok(0, "pseudo-terminal for the prompt test");
+		account_free(a);
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct err ce;
+		char *cs;
+		int fd;
+
+		close(master);
+		close(fds[0]);
+		setsid();
+		fd = open(slave, O_RDWR);	/* becomes the controlling tty */
+		if (fd < 0)
+			_exit(1);
+		ioctl(fd, TIOCSCTTY, 0);
+		err_clear(&ce);
+		cs = password_get(a, 0, &ce);
+		(void)!write(fds[1], cs ? cs : ce.msg, strlen(cs ? cs : ce.msg));
+		_exit(0);
+	}
+	close(fds[1]);
+	tap_ok(read_until(master, &screen, "password for "
+		"alice@smtp.example.org: ") == 0, "prompt shown on the terminal");
+	(void)!write(master, "typed secret\n", 13);
+	read_until(fds[0], &got, "\xff");	/* to EOF */
+	tap_str(got.data, "typed secret", "password read from the terminal");
+	read_until(master, &screen, "\n");
+	tap_ok(!strstr(screen.data, "typed"), "no echo while typing");
+	waitpid(pid, NULL, 0);
+	close(fds[0]);
+	close(master);
+	buf_release(&screen);
+	buf_release(&got);
+	account_free(a);
+}
+
+static void
+test_format(void)
+{
+	struct account *a;
+	struct buf out = BUF_INIT;
+	struct err e;
+
+	err_clear(&e);
+	a = account_from("account a\nhost h\nuser u\npassword hush\n"
+		"dsn_notify failure,delay\ntimeout off\n", "a", &e);
+	if (!a) {
+		tap_ok(0, "format: %s", e.msg);
+		return;
+	}
+	account_format(a, &out);
+	tap_ok(strstr(out.data, "host = h\n") != NULL, "format: host");
+	tap_ok(strstr(out.data, "port = 587\n") != NULL, "format: port");
+	tap_ok(strstr(out.data, "password = *\n") != NULL &&
+		!strstr(out.data, "hush"), "format: password hidden");
+	tap_ok(strstr(out.data, "dsn_notify = failure,delay\n") != NULL,
+		"format: dsn_notify");
+	tap_ok(strstr(out.data, "timeout = off\n") != NULL, "format: timeout");
+	tap_ok(strstr(out.data, "tls_trust_file = system\n") != NULL,
+		"format: trust file");
+	tap_ok(strstr(out.data, "from = (not set)\n") != NULL,
+		"format: unset key");
+	buf_release(&out);
+	account_free(a);
+}
+
 static void
 test_wipe(void)
 {
@@ -1160,6 +1267,8 @@ main(void)
 	test_passwordeval();
 	test_netrc();
 	test_no_tty();
+	test_prompt();
+	test_format();
 	test_wipe();
 	unlink(cfgfile);
 	test_for_from();

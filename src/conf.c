@@ -7,6 +7,13 @@
  * struct account fields it fills, so inheritance is "copy the fields of
  * every key the parent set". Defaults that depend on other keys are filled
  * in only when an account is handed out (config_account).
+ *
+ * Adding a key (POP3/IMAP later): add the field to struct account (only
+ * ever add), an enum key_index entry, a row in keys[] naming its parser and
+ * field(s), its default in account_defaults() if it has one, a line in
+ * account_format(), and a row in tests/unit/t_config.c. ~/.mpoprc support
+ * goes where config_load() handles CONFIG_FALLBACK_MSMTP, with its own
+ * flavor for the keys mpop has and mkit does not.
  */
 #include <config.h>
 
@@ -1059,7 +1066,8 @@ is_space(int c)
 static int
 var_char(int c, int first)
 {
-	return c == '_' || isalpha(c) || (!first && isdigit(c));
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(!first && c >= '0' && c <= '9');
 }
 
 /*

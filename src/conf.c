@@ -408,23 +408,20 @@ parse_auth(struct account *a, const struct keydef *k, const char *v,
 	struct err *e)
 {
 	int b = bool_word(v);
+	const char *m = NULL;
 	size_t i;
 
+	for (i = 0; b < 0 && !m && i < ARRAY_SIZE(auth_methods); i++)
+		if (word_eq(v, auth_methods[i]))
+			m = auth_methods[i];
+	if (b < 0 && !m)
+		return bad_value(k, v, "on, off or a method: plain, login, "
+			"cram-md5, digest-md5, scram-sha-1, scram-sha-256, "
+			"external, gssapi, ntlm, xoauth2, oauthbearer", e);
 	str_free(a->auth_method);
-	a->auth_method = NULL;
-	if (b >= 0) {
-		a->auth = b;
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(auth_methods); i++)
-		if (word_eq(v, auth_methods[i])) {
-			a->auth = 1;
-			a->auth_method = xstrdup(auth_methods[i]);
-			return 0;
-		}
-	return bad_value(k, v, "on, off or a method: plain, login, cram-md5, "
-		"digest-md5, scram-sha-1, scram-sha-256, external, gssapi, "
-		"ntlm, xoauth2, oauthbearer", e);
+	a->auth_method = m ? xstrdup(m) : NULL;
+	a->auth = m ? 1 : b;
+	return 0;
 }
 
 static int
@@ -533,26 +530,19 @@ parse_syslog(struct account *a, const struct keydef *k, const char *v,
 		"LOG_LOCAL6", "LOG_LOCAL7",
 	};
 	int b = bool_word(v);
+	const char *f = b == 1 ? "LOG_USER" : NULL;	/* as msmtp */
 	size_t i;
 
+	for (i = 0; b < 0 && !f && i < ARRAY_SIZE(fac); i++)
+		if (word_eq(v, fac[i]))
+			f = fac[i];
+	if (b < 0 && !f)
+		return bad_value(k, v, "on, off, or a facility LOG_USER, "
+			"LOG_MAIL, LOG_LOCAL0 to LOG_LOCAL7", e);
 	str_free(a->syslog_facility);
-	a->syslog_facility = NULL;
-	a->syslog = 0;
-	if (b == 0)
-		return 0;
-	if (b == 1) {
-		a->syslog = 1;
-		a->syslog_facility = xstrdup("LOG_USER");	/* as msmtp */
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(fac); i++)
-		if (word_eq(v, fac[i])) {
-			a->syslog = 1;
-			a->syslog_facility = xstrdup(fac[i]);
-			return 0;
-		}
-	return bad_value(k, v, "on, off, or a facility LOG_USER, LOG_MAIL, "
-		"LOG_LOCAL0 to LOG_LOCAL7", e);
+	a->syslog_facility = f ? xstrdup(f) : NULL;
+	a->syslog = f != NULL;
+	return 0;
 }
 
 /* ---- accounts ---- */

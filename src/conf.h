@@ -200,7 +200,8 @@ const char *config_account_name(const struct config *cfg, size_t i);
  * (tls_trust_file, tls_cert_file, tls_key_file, aliases) exist. Returns a
  * new account the caller frees with account_free(), or NULL with
  * ERR_CONFIG ("no account \"x\" in ~/.config/mkit/config", "no default
- * account ...", "file:line: tls_trust_file: ...: no such file").
+ * account in ...", "no configuration file (looked for ...)",
+ * "FILE:LINE: tls_trust_file: \"/x/ca.pem\": No such file or directory").
  */
 struct account *config_account(const struct config *cfg, const char *name,
 	struct err *err);
@@ -227,7 +228,8 @@ struct account *account_new(const char *name);
  * value taken verbatim: no quotes, no expansion), then recompute the
  * defaults that depend on it (setting tls off makes the default port 25).
  * For command-line overrides. Errors: ERR_CONFIG (unknown key, bad value),
- * the message without a location ("invalid port \"x\"").
+ * the message without a location ("port: invalid value \"x\" (expected a
+ * port number from 1 to 65535)"); the account is unchanged then.
  */
 int account_set(struct account *acc, const char *key, const char *value,
 	struct err *err);

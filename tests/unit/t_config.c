@@ -1204,6 +1204,14 @@ test_account_set(void)
 		"from 1 to 65535)", "bad value message has no location");
 	tap_int(account_set(a, "hots", "x", &e), -1, "unknown key refused");
 	tap_int(a->port, 2525, "failed set changes nothing");
+	account_set(a, "auth", "plain", &e);
+	account_set(a, "syslog", "LOG_MAIL", &e);
+	tap_int(account_set(a, "auth", "magic", &e), -1, "bad auth refused");
+	tap_int(account_set(a, "syslog", "LOG_KERN", &e), -1,
+		"bad syslog refused");
+	tap_str(a->auth_method, "PLAIN", "failed auth set keeps the method");
+	tap_str(a->syslog_facility, "LOG_MAIL", "failed syslog set keeps the "
+		"facility");
 	account_set(a, "password", "pw", &e);
 	b = account_dup(a);
 	account_free(a);

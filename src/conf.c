@@ -1528,6 +1528,24 @@ exists(const char *path)
 	return path && stat(path, &st) == 0;
 }
 
+/* mkit's secure default differs from msmtp's: say so where it applies. */
+static void
+warn_msmtp_tls(const struct config *cfg, struct config_warnings *warn)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nent; i++) {
+		const struct account *a = cfg->ent[i]->acc;
+
+		if (bit_get(a, K_TLS) || strcmp(a->name, "default") == 0)
+			continue;
+		warn_add(warn, "%s:%d: account \"%s\" does not set tls: mkit "
+			"uses TLS (STARTTLS, port 587 unless set) where msmtp "
+			"would not; add \"tls off\" for a server without TLS",
+			a->file ? a->file : "?", a->line, a->name);
+	}
+}
+
 struct config *
 config_load(const char *path, unsigned flags, struct config_warnings *warn,
 	struct err *err)
@@ -1589,6 +1607,8 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 		config_free(cfg);
 		return NULL;
 	}
+	if (flavor == CONFIG_FLAVOR_MSMTP)
+		warn_msmtp_tls(cfg, warn);
 	return cfg;
 }
 

@@ -659,12 +659,16 @@ test_fallback(void)
 	tap_int(a ? a->tls : -1, 1, "unset tls gets mkit's secure default");
 	tap_int(a ? a->port : -1, 587, "... and the submission port");
 	account_free(a);
-	tap_int((long long)w.count, 2, "two warnings");
+	tap_int((long long)w.count, 3, "three warnings");
 	tap_str(w.count > 0 ? w.msg[0] : NULL, "~/.msmtprc:3: \"tls_crl_file\" "
 		"is not supported by mkit; ignored", "warning names file:line");
 	tap_str(w.count > 1 ? w.msg[1] : NULL, "~/.msmtprc:11: "
 		"\"tls_priorities\" is not supported by mkit; ignored (use "
 		"tls_min_version)", "tls_priorities warning");
+	tap_str(w.count > 2 ? w.msg[2] : NULL, "~/.msmtprc:5: account \"work\" "
+		"does not set tls: mkit uses TLS (STARTTLS, port 587 unless "
+		"set) where msmtp would not; add \"tls off\" for a server "
+		"without TLS", "unset tls in an msmtprc: warned");
 	config_free(cfg);
 	config_warnings_release(&w);
 

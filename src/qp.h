@@ -59,7 +59,7 @@ enum qp_enc_flags {
 struct qp_enc {
 	unsigned int flags;
 	unsigned int col;	/* characters on the current output line */
-	int pend;		/* a held space/tab or CR, or -1 */
+	int pend;		/* private: a held blank (low byte), a held CR */
 };
 
 #define QP_LINE_LEN 76

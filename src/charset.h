@@ -55,6 +55,7 @@ int charset_from_utf8(const char *charset, const void *in, size_t len,
  */
 struct charset_conv {
 	void *cd;		/* private: iconv descriptor, or NULL */
+	char *name;		/* private: its name, for the cache */
 	int kind;		/* private: fast paths (UTF-8, raw, ...) */
 	unsigned char pend[16];	/* bytes of an unfinished sequence */
 	size_t npend;

@@ -16,8 +16,9 @@
  *    it) is left literally;
  *  - raw 8-bit bytes outside words are read as charset_raw_to_utf8 does
  *    (RFC 6532);
- *  - CR and LF of folds are removed (unfolding); a decoded word's control
- *    characters other than tab are kept as they are.
+ *  - CR and LF of folds are removed (unfolding); CR, LF and NUL coming out
+ *    of an encoded word become spaces, so that decoded text never carries
+ *    a line break; other control characters are kept.
  *
  * Encoding (for the composer) turns UTF-8 text into a header value: pure
  * ASCII words stay as they are where legal; runs of words that need it

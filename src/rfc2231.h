@@ -18,8 +18,11 @@
  *    if valid, else windows-1252 (RFC 6532);
  *  - a parameter given twice: the first wins; an RFC 2231 form of a name
  *    wins over the plain form ("filename*=" over "filename=");
- *  - junk (a parameter with no '=', a stray ';', a missing closing quote)
- *    is skipped; parsing never fails.
+ *  - an unquoted value runs to the next ';' or line break (spaces and
+ *    parentheses included: "filename=my file (1).pdf"), less a trailing
+ *    " (comment)"; an unterminated quoted string runs to the end;
+ *  - junk (a parameter with no '=', a stray ';', text after a quoted
+ *    value) is skipped; parsing never fails.
  */
 #ifndef MKIT_RFC2231_H
 #define MKIT_RFC2231_H

@@ -447,6 +447,9 @@ rfc2231_add_param(struct buf *out, size_t *col, const char *name,
 	}
 	if (n == 0)
 		tok = 0;
+	/* Would read back as an RFC 2047 word: use the RFC 2231 form. */
+	if (strstr(value, "=?"))
+		plain = 0;
 	if (plain) {
 		buf_addf(&piece, "%s=", name);
 		if (!tok)

@@ -14,8 +14,10 @@
 #include "rfc2231.h"
 #include "util.h"
 
-/* Sections beyond this are dropped: no real header has so many. */
+/* Sections beyond this are dropped, and parameters beyond MAX_PARAMS
+ * ignored: no real header has so many, and it bounds the work. */
 #define MAX_SECTION 999
+#define MAX_PARAMS 1024
 
 struct raw {
 	char *name;		/* lowercased base name */
@@ -312,7 +314,8 @@ rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 		p = read_value(p, end, &val);
 		raw.len = val.len;
 		raw.value = buf_detach(&val, NULL);
-		if (raw.section > MAX_SECTION || !raw.name[0]) {
+		if (raw.section > MAX_SECTION || !raw.name[0] ||
+		    nv >= MAX_PARAMS) {
 			free(raw.name);
 			free(raw.value);
 			continue;

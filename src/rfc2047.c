@@ -513,7 +513,8 @@ rfc2047_encode(const char *utf8, size_t len, size_t col, unsigned int flags,
 	p = (const unsigned char *)(text.data ? text.data : "");
 	end = p + text.len;
 
-	if (phrase && charset_is_7bit(p, text.len)) {
+	if (phrase && charset_is_7bit(p, text.len) &&
+	    !memmem(p, text.len, "=?", 2)) {
 		int atoms = 1;
 
 		for (i = 0; i < text.len; i++)

@@ -64,7 +64,8 @@ def echo_loop(f, w):
 
 def serve(a, conn):
     if a.mode == "silent":
-        conn.recv(1)
+        while conn.recv(4096):
+            pass
         return
     if a.mode == "tls":
         s = tls_ctx(a).wrap_socket(conn, server_side=True)

@@ -667,8 +667,8 @@ conn_fill(struct conn *c, struct err *e)
 		if (pr < 0 && errno != EINTR)
 			return err_sys(e, ERR_OS, errno, "%s: poll", c->peer);
 		if (pr == 0)
-			return err_set(e, ERR_TEMPFAIL, "%s: no reply from %s "
-				"within %d s", c->peer, c->peer, c->timeout);
+			return err_set(e, ERR_TEMPFAIL, "no reply from %s "
+				"within %d s", c->peer, c->timeout);
 	}
 }
 
@@ -718,8 +718,8 @@ conn_flush(struct conn *c, struct err *e)
 			goto fail;
 		}
 		if (pr == 0) {
-			err_set(e, ERR_TEMPFAIL, "%s: cannot send to %s within "
-				"%d s", c->peer, c->peer, c->timeout);
+			err_set(e, ERR_TEMPFAIL, "cannot send to %s within "
+				"%d s", c->peer, c->timeout);
 			goto fail;
 		}
 	}

@@ -18,7 +18,7 @@
  *   no SOCKS5 proxy is configured).
  * - Closing sends nothing: the engine sends QUIT/LOGOUT itself first.
  *
- * Errors (struct err, messages start with "host:port: "):
+ * Errors (struct err; messages name "host:port", mostly as a prefix):
  *   ERR_NOHOST    the host (or the proxy) name does not resolve
  *   ERR_TEMPFAIL  connection refused, connect timeout, no reply within the
  *                 read/write timeout ("no reply from host:port within 60 s")

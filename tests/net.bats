@@ -78,6 +78,7 @@ fp() {
 	start tls 20101
 	run "$DRIVE" --tls --trust "$D/cert.pem" localhost 20101 line \
 		send:QUIT reply
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "connected tls" ]
 	[ "${lines[1]}" = "line: 220 tls TLSv1.3" ]
@@ -87,6 +88,7 @@ fp() {
 @test "implicit TLS against the system CAs fails: self-signed" {
 	start tls 20102
 	run "$DRIVE" --tls localhost 20102 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error noperm: localhost:20102: TLS certificate verification failed: self-signed certificate"* ]]
 }
@@ -94,6 +96,7 @@ fp() {
 @test "expired certificate: noperm, says expired" {
 	start tls 20103 --cert "$D/oldcert.pem" --key "$D/oldkey.pem"
 	run "$DRIVE" --tls --trust "$D/oldcert.pem" localhost 20103 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error noperm:"*"certificate has expired"* ]]
 }
@@ -102,6 +105,7 @@ fp() {
 	start tls 20104
 	run "$DRIVE" --tls --trust "$D/cert.pem" --tls-host mail.example.org \
 		127.0.0.1 20104 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error noperm:"*'not for host name "mail.example.org"'* ]]
 }
@@ -110,6 +114,7 @@ fp() {
 	start tls 20105
 	run "$DRIVE" --tls --fingerprint "$(fp "$D/cert.pem")" localhost 20105 \
 		line info
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "line: 220 tls TLSv1.3" ]
 	[[ "$output" == *"sha256: $(fp "$D/cert.pem")"* ]]
@@ -119,6 +124,7 @@ fp() {
 	start tls 20106
 	pin=$(fp "$D/cert.pem" | tr -d : | tr A-F a-f)
 	run "$DRIVE" --tls --fingerprint "$pin" localhost 20106 line
+	echo "$output"
 	[ "$status" -eq 0 ]
 }
 
@@ -127,6 +133,7 @@ fp() {
 	want=$(fp "$D/cert.pem")
 	wrong=00${want:2}
 	run "$DRIVE" --tls --fingerprint "$wrong" localhost 20107 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error noperm: localhost:20107: TLS certificate fingerprint mismatch: expected $wrong, got $want"* ]]
 	# nothing was read as a reply
@@ -135,6 +142,7 @@ fp() {
 
 @test "fingerprint pin: malformed pin is a config error" {
 	run "$DRIVE" --tls --fingerprint "AB:CD" localhost 20108 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error config:"*"malformed TLS fingerprint"* ]]
 }
@@ -142,6 +150,7 @@ fp() {
 @test "certcheck off connects to an unverifiable server" {
 	start tls 20109
 	run "$DRIVE" --tls --no-certcheck localhost 20109 line
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "line: 220 tls TLSv1.3" ]
 }
@@ -150,6 +159,7 @@ fp() {
 	start tls 20110 --tls-max 1.2
 	run "$DRIVE" --tls --trust "$D/cert.pem" --tls-min 1.3 localhost \
 		20110 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error protocol: localhost:20110: TLS handshake failed:"* ]]
 }
@@ -158,6 +168,7 @@ fp() {
 	start tls 20111 --tls-max 1.2
 	run "$DRIVE" --tls --trust "$D/cert.pem" --tls-min 1.2 localhost \
 		20111 line info cb
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"version: TLSv1.2"* ]]
 	[[ "$output" == *"tls-unique: 12"* ]]
@@ -167,6 +178,7 @@ fp() {
 @test "TLS 1.3: info and tls-exporter channel binding" {
 	start tls 20112
 	run "$DRIVE" --tls --trust "$D/cert.pem" localhost 20112 line info cb
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"version: TLSv1.3"* ]]
 	[[ "$output" == *"subject: CN=localhost"* ]]
@@ -180,6 +192,7 @@ fp() {
 	start tls 20113 --client-ca "$D/ccert.pem"
 	run "$DRIVE" --tls --trust "$D/cert.pem" --cert "$D/ccert.pem" \
 		--key "$D/ckey.pem" localhost 20113 line line
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "line: 250 client mkit-client" ]
 }
@@ -188,6 +201,7 @@ fp() {
 	start starttls 20114
 	run "$DRIVE" -v --trust "$D/cert.pem" localhost 20114 reply \
 		send:STARTTLS reply starttls send:EHLO reply info send:QUIT reply
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"reply: 220 |go ahead"* ]]
 	[[ "$output" == *"starttls ok"* ]]
@@ -201,6 +215,7 @@ fp() {
 	start starttls 20115
 	run "$DRIVE" localhost 20115 reply send:STARTTLS reply starttls \
 		send:EHLO reply
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error noperm:"*"self-signed certificate"* ]]
 	[[ "$output" != *"tls TLSv"* ]]
@@ -210,6 +225,7 @@ fp() {
 	start starttls 20116
 	run "$DRIVE" --fingerprint "$(fp "$D/cert.pem")" localhost 20116 \
 		reply send:STARTTLS reply starttls send:EHLO reply
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"reply: 250 |tls TLSv1.3"* ]]
 }
@@ -218,6 +234,7 @@ fp() {
 	start inject 20117
 	run "$DRIVE" --trust "$D/cert.pem" localhost 20117 reply \
 		send:STARTTLS reply starttls send:EHLO reply
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error protocol: localhost:20117: bytes received before TLS started (possible injection)"* ]]
 	[[ "$output" != *"injected"* ]]
@@ -227,9 +244,10 @@ fp() {
 	start silent 20118
 	SECONDS=0
 	run "$DRIVE" --timeout 1 127.0.0.1 20118 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$SECONDS" -lt 5 ]
-	[[ "$output" == *"error tempfail: 127.0.0.1:20118: no reply from 127.0.0.1:20118 within 1 s"* ]]
+	[[ "$output" == *"error tempfail: no reply from 127.0.0.1:20118 within 1 s"* ]]
 }
 
 @test "TLS handshake against a server that never answers times out" {
@@ -237,6 +255,7 @@ fp() {
 	SECONDS=0
 	run "$DRIVE" --tls --connect-timeout 1 --trust "$D/cert.pem" \
 		127.0.0.1 20119 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$SECONDS" -lt 5 ]
 	[[ "$output" == *"error tempfail:"*"timed out"* ]]
@@ -244,12 +263,14 @@ fp() {
 
 @test "connection refused is tempfail" {
 	run "$DRIVE" 127.0.0.1 20120 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error tempfail: 127.0.0.1:20120: cannot connect: Connection refused"* ]]
 }
 
 @test "unknown host is nohost" {
 	run "$DRIVE" nonexistent.invalid 20121 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error nohost:"*'"nonexistent.invalid"'* ]]
 }
@@ -263,13 +284,30 @@ fp() {
 	run "$DRIVE" --socks 127.0.0.1:20123 localhost 20122 reply \
 		send:hello reply send:QUIT reply
 	kill "$PPID5" 2>/dev/null || true
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"reply: 250 |echo hello"* ]]
 	grep -qx "connect localhost 20122" "$D/socks.log"
 }
 
+@test "SOCKS5 proxy: STARTTLS over the proxied connection" {
+	start starttls 20132
+	python3 "$SERVER" socks5 20133 --ready "$D/ready6" \
+		--log "$D/socks6.log" 2>"$D/socks6.err" &
+	PPID6=$!
+	for _ in $(seq 100); do [ -f "$D/ready6" ] && break; sleep 0.05; done
+	run "$DRIVE" --socks 127.0.0.1:20133 --trust "$D/cert.pem" localhost \
+		20132 reply send:STARTTLS reply starttls send:EHLO reply
+	kill "$PPID6" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reply: 250 |tls TLSv1.3"* ]]
+	grep -qx "connect localhost 20132" "$D/socks6.log"
+}
+
 @test "SOCKS5 proxy down is tempfail" {
 	run "$DRIVE" --socks 127.0.0.1:20124 localhost 20125 line
+	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error tempfail:"* ]]
 }
@@ -280,10 +318,12 @@ fp() {
 	export https_proxy=http://127.0.0.1:20127 HTTPS_PROXY=$https_proxy
 	export http_proxy=$https_proxy HTTP_PROXY=$https_proxy
 	run "$DRIVE" --tls --trust "$D/cert.pem" localhost 20126 line
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "line: 220 tls TLSv1.3" ]
 	start echo 20128
 	run "$DRIVE" localhost 20128 reply
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "reply: 220 |plain" ]
 }
@@ -294,6 +334,7 @@ fp() {
 	start big 20129
 	run "$DRIVE" --timeout 10 --rbuf-cap 16000000 127.0.0.1 20129 reply \
 		bulk:3000:2000
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[2]}" = "bulk: 3000 replies" ]
 }
@@ -301,6 +342,7 @@ fp() {
 @test "DATA on the wire: CRLF and dot-stuffing, final dot" {
 	start echo 20130
 	run "$DRIVE" 127.0.0.1 20130 reply send:DATA reply 'data:a\n.b\n.' reply
+	echo "$output"
 	[ "$status" -eq 0 ]
 	# a CRLF .. b CRLF .. CRLF = 61 0d0a 2e2e 62 0d0a 2e2e 0d0a
 	[[ "$output" == *"reply: 250 |got 12 bytes 610d0a2e2e620d0a2e2e0d0a"* ]]
@@ -310,6 +352,7 @@ fp() {
 	start echo 20131
 	run "$DRIVE" -v 127.0.0.1 20131 reply 'secret:AUTH PLAIN :AGpvZQBzM2NyM3Q=' \
 		reply
+	echo "$output"
 	[ "$status" -eq 0 ]
 	# the echo proves the secret went out; the transcript hides it
 	[[ "$output" == *"> AUTH PLAIN <redacted>"* ]]

@@ -62,6 +62,7 @@ main(int argc, char **argv)
 {
 	struct conn_opts o;
 	struct transcript ts;
+	char *socks = NULL;
 	struct err e;
 	struct conn *c = NULL;
 	struct pp p;
@@ -106,8 +107,8 @@ main(int argc, char **argv)
 			else if (!strcmp(a, "--rbuf-cap"))
 				o.rbuf_cap = strtoul(v, NULL, 10);
 			else if (!strcmp(a, "--socks")) {
-				o.socks_host = xstrdup(v);
-				colon = strrchr(o.socks_host, ':');
+				o.socks_host = socks = xstrdup(v);
+				colon = strrchr(socks, ':');
 				if (colon) {
 					*colon = '\0';
 					o.socks_port = (unsigned)atoi(colon + 1);
@@ -232,6 +233,7 @@ main(int argc, char **argv)
 	conn_close(c);
 	if (verbose)
 		transcript_release(&ts);
+	free(socks);
 	printf("done\n");
 	return 0;
 }

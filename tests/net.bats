@@ -9,7 +9,8 @@ setup_file() {
 	# the server certificate: localhost and 127.0.0.1
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem \
 		-out cert.pem -days 2 -subj /CN=localhost \
-		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+		2>/dev/null
 	# an expired one (openssl ca can set the dates)
 	mkdir ca && touch ca/index.txt && echo 01 > ca/serial
 	cat > ca/ca.cnf <<-EOC
@@ -108,6 +109,15 @@ fp() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error noperm:"*'not for host name "mail.example.org"'* ]]
+}
+
+@test "connect to an address, verify another name (tls_host)" {
+	start tls 20134
+	run "$DRIVE" --tls --trust "$D/cert.pem" --tls-host localhost \
+		127.0.0.1 20134 line
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "line: 220 tls TLSv1.3" ]
 }
 
 @test "fingerprint pin: right pin replaces CA verification" {
@@ -219,6 +229,27 @@ fp() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error noperm:"*"self-signed certificate"* ]]
 	[[ "$output" != *"tls TLSv"* ]]
+}
+
+@test "STARTTLS to an address, verified as localhost" {
+	start starttls 20135
+	run "$DRIVE" --trust "$D/cert.pem" --tls-host localhost 127.0.0.1 \
+		20135 reply send:STARTTLS reply starttls send:EHLO reply
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reply: 250 |tls TLSv1.3"* ]]
+}
+
+@test "IPv6 literal: plain, then STARTTLS verified against IP:::1" {
+	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' \
+		2>/dev/null || skip "no IPv6 loopback on this machine"
+	start starttls 20136 --bind ::1
+	run "$DRIVE" -v --trust "$D/cert.pem" ::1 20136 reply send:STARTTLS \
+		reply starttls send:EHLO reply
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"* connected to [::1]:20136 (::1)"* ]]
+	[[ "$output" == *"reply: 250 |tls TLSv1.3"* ]]
 }
 
 @test "STARTTLS with the fingerprint pin" {

@@ -17,7 +17,8 @@ modes:
              client still sends)
   socks5     a SOCKS5 proxy (no auth, CONNECT); logs the requested
              destination to the --log file, then relays
-Writes its port to --ready FILE once listening.
+Listens on --bind ADDRESS (default 127.0.0.1); writes its port to --ready
+FILE once listening.
 """
 import argparse
 import os
@@ -179,13 +180,15 @@ def main():
     p.add_argument("--tls-max")
     p.add_argument("--ready")
     p.add_argument("--log")
+    p.add_argument("--bind", default="127.0.0.1")
     a = p.parse_args()
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fam = socket.AF_INET6 if ":" in a.bind else socket.AF_INET
+    ls = socket.socket(fam, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a.mode == "big":
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
-    ls.bind(("127.0.0.1", a.port))
+    ls.bind((a.bind, a.port))
     ls.listen(4)
     if a.ready:
         with open(a.ready + ".tmp", "w") as f:

@@ -88,12 +88,30 @@ out(struct pp *p, const void *data, size_t len, struct err *e)
 	return 0;
 }
 
+/*
+ * Input handling: lines are views into p->in from p->start. Consumed bytes
+ * are only skipped (start advances); they are removed in one move before
+ * more input is read or output is flushed, so a buffer holding many
+ * pipelined replies is never shifted once per line.
+ */
 static void
 drop_consumed(struct pp *p)
 {
-	if (p->consume) {
-		buf_consume(p->in, p->consume);
-		p->consume = 0;
+	p->start += p->consume;
+	p->consume = 0;
+	if (p->start == p->in->len) {
+		buf_reset(p->in);
+		p->start = 0;
+	}
+}
+
+static void
+compact(struct pp *p)
+{
+	drop_consumed(p);
+	if (p->start) {
+		buf_consume(p->in, p->start);
+		p->start = 0;
 	}
 }
 
@@ -117,38 +135,39 @@ next_line(struct pp *p, int data, const char **line, size_t *len,
 	drop_consumed(p);
 	for (;;) {
 		struct buf *in = p->in;
-		const char *nl = in->len > scanned ?
-			memchr(in->data + scanned, '\n', in->len - scanned) :
-			NULL;
+		const char *base = in->data + p->start;
+		size_t avail = in->len - p->start;
+		const char *nl = avail > scanned ?
+			memchr(base + scanned, '\n', avail - scanned) : NULL;
 		long r;
 
 		if (nl) {
-			size_t n = (size_t)(nl - in->data) + 1;
+			size_t n = (size_t)(nl - base) + 1;
 			size_t b = n - 1;
 
-			if (b && in->data[b - 1] == '\r')
+			if (b && base[b - 1] == '\r')
 				b--;
 			if (b > p->max_line && !data)
 				goto too_long;
-			if (b > p->max_line) {
+			if (b > p->max_line)
 				n = b = p->max_line;
-			}
-			*line = in->data;
+			*line = base;
 			*len = n;
 			*body = b;
 			p->consume = n;
 			return 0;
 		}
 		/* +1: a CR that may still be followed by LF */
-		if (in->len > p->max_line + 1) {
+		if (avail > p->max_line + 1) {
 			if (!data)
 				goto too_long;
-			*line = in->data;
+			*line = base;
 			*len = *body = p->max_line;
 			p->consume = p->max_line;
 			return 0;
 		}
-		scanned = in->len;
+		scanned = avail;
+		compact(p);
 		r = fill(p, e);
 		if (r < 0)
 			return -1;
@@ -190,19 +209,24 @@ pp_read_bytes(struct pp *p, size_t n, struct buf *dst, struct err *e)
 
 	drop_consumed(p);
 	while (n) {
-		size_t k = p->in->len < n ? p->in->len : n;
+		size_t avail = p->in->len - p->start;
+		size_t k = avail < n ? avail : n;
+		long r;
 
 		if (k) {
-			if (buf_add(dst, p->in->data, k) < 0)
+			const char *base = p->in->data + p->start;
+
+			if (buf_add(dst, base, k) < 0)
 				return err_set(e, ERR_PROTOCOL, "%s: data of %zu "
 					"bytes too large", p->peer, want);
-			transcript_data(p->ts, TRANSCRIPT_RECV, p->in->data, k);
-			buf_consume(p->in, k);
+			transcript_data(p->ts, TRANSCRIPT_RECV, base, k);
+			p->consume = k;
+			drop_consumed(p);
 			n -= k;
 			continue;
 		}
-		long r = fill(p, e);
-
+		compact(p);
+		r = fill(p, e);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -215,7 +239,7 @@ pp_read_bytes(struct pp *p, size_t n, struct buf *dst, struct err *e)
 size_t
 pp_pending(const struct pp *p)
 {
-	return p->in->len - p->consume;
+	return p->in->len - p->start - p->consume;
 }
 
 static int
@@ -273,7 +297,7 @@ pp_cmd_secret(struct pp *p, const char *pub, const char *secret,
 int
 pp_starttls(struct pp *p, struct err *e)
 {
-	drop_consumed(p);
+	compact(p);
 	if (!p->conn)
 		return err_set(e, ERR_USAGE, "STARTTLS needs a connection");
 	return conn_starttls(p->conn, e);
@@ -282,7 +306,11 @@ pp_starttls(struct pp *p, struct err *e)
 int
 pp_flush(struct pp *p, struct err *e)
 {
-	return p->conn ? conn_flush(p->conn, e) : 0;
+	if (!p->conn)
+		return 0;
+	/* the flush may receive into the buffer: make room first */
+	compact(p);
+	return conn_flush(p->conn, e);
 }
 
 void
@@ -545,8 +573,9 @@ pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
 			return malformed(p, line, len, "reply too long", e);
 		r->nlines++;
 		if (sep == ' ') {
-			/* r holds copies: free the input now, so that
-			 * conn_starttls() sees an empty read buffer */
+			/* r holds copies: release the input now, so that
+			 * conn_starttls() sees an empty read buffer when
+			 * nothing follows the reply */
 			drop_consumed(p);
 			return 0;
 		}

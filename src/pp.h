@@ -54,7 +54,8 @@ struct pp {
 	 */
 	size_t mem_step;
 	/* private */
-	size_t consume;		/* bytes of the last line still in input */
+	size_t start;		/* bytes of input already used */
+	size_t consume;		/* then the bytes of the last line */
 	struct buf *in;		/* conn_rbuf() or &mem_in */
 	struct buf mem_in;	/* pp_init_mem: input received so far */
 	char *mem_src;		/* pp_init_mem: all the input */
@@ -80,8 +81,9 @@ void pp_release(struct pp *p);
 
 /*
  * Read one line ended by LF (a CR before the LF is dropped too). *line
- * points at its bytes (not NUL-terminated; no CR/LF) and stays valid until
- * the next read on p. The line is written to the transcript as received.
+ * points at its bytes (not NUL-terminated; no CR/LF) inside the read
+ * buffer and stays valid until the next call on p other than pp_pending()
+ * (a flush receives into the same buffer). The line is written to the transcript as received.
  * Waits with the conn's read timeout. Errors: ERR_PROTOCOL "reply line too
  * long" past max_line; ERR_IO "connection closed by host:port" on EOF;
  * conn errors.

@@ -174,6 +174,18 @@ test_reply_misc(void)
 		p.mem_pos);
 	pp_release(&p);
 
+	/* many pipelined replies in one buffer: consumed without shifting
+	 * the buffer once per line (this would take minutes if it did) */
+	buf_reset(&big);
+	for (i = 0; i < 200000; i++)
+		buf_addstr(&big, "250-2.1.5 ok\r\n250 2.1.5 ok\r\n");
+	pp_init_mem(&p, big.data, big.len, &out, NULL);
+	for (i = 0; i < 200000; i++)
+		if (pp_smtp_read_reply(&p, &r, &e) < 0 || r.nlines != 2)
+			break;
+	tap_int(i, 200000, "200000 pipelined replies from one buffer");
+	pp_release(&p);
+
 	pp_smtp_reply_release(&r);
 	buf_release(&big);
 	buf_release(&out);

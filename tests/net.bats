@@ -370,6 +370,15 @@ fp() {
 	[ "${lines[2]}" = "bulk: 3000 replies" ]
 }
 
+@test "pipelined write over TLS while the server answers: no deadlock" {
+	start bigtls 20137
+	run "$DRIVE" --tls --trust "$D/cert.pem" --timeout 10 \
+		--rbuf-cap 16000000 localhost 20137 reply bulk:2000:3000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "bulk: 2000 replies" ]
+}
+
 @test "DATA on the wire: CRLF and dot-stuffing, final dot" {
 	start echo 20130
 	run "$DRIVE" 127.0.0.1 20130 reply send:DATA reply 'data:a\n.b\n.' reply

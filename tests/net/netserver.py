@@ -12,9 +12,10 @@ modes:
              one write before the handshake
   silent     accepts and never says a thing
   echo       plain: "220 plain", then echo as in tls
-  big        plain, small socket buffers: "220 plain", then for each line
+  big        plain, small socket buffers: "220 hello", then for each line
              the reply "250 " + the line (a server that answers while the
              client still sends)
+  bigtls     the same over implicit TLS
   socks5     a SOCKS5 proxy (no auth, CONNECT); logs the requested
              destination to the --log file, then relays
 Listens on --bind ADDRESS (default 127.0.0.1); writes its port to --ready
@@ -109,8 +110,10 @@ def serve(a, conn):
         conn.sendall(b"220 plain\r\n")
         echo_loop(conn.makefile("rb"), conn.sendall)
         return
-    if a.mode == "big":
-        conn.sendall(b"220 plain\r\n")
+    if a.mode in ("big", "bigtls"):
+        if a.mode == "bigtls":
+            conn = tls_ctx(a).wrap_socket(conn, server_side=True)
+        conn.sendall(b"220 hello\r\n")
         for line in lines(conn.makefile("rb")):
             conn.sendall(b"250 " + line + b"\r\n")
         return
@@ -185,7 +188,7 @@ def main():
     fam = socket.AF_INET6 if ":" in a.bind else socket.AF_INET
     ls = socket.socket(fam, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if a.mode == "big":
+    if a.mode in ("big", "bigtls"):
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
     ls.bind((a.bind, a.port))
@@ -200,6 +203,7 @@ def main():
     except socket.timeout:
         return
     conn.settimeout(30)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         serve(a, conn)
     except (OSError, EOFError, ssl.SSLError) as e:

@@ -94,6 +94,31 @@ fp() {
 	[[ "$output" == *"error noperm: localhost:20102: TLS certificate verification failed: self-signed certificate"* ]]
 }
 
+@test "a trust file replaces the system CAs" {
+	start tls 20138
+	run "$DRIVE" --tls --trust "$D/ccert.pem" localhost 20138 line
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error noperm:"*"self-signed certificate"* ]]
+}
+
+@test "a missing trust file is a config error" {
+	start tls 20139
+	run "$DRIVE" --tls --trust "$D/nonexistent.pem" localhost 20139 line
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error config:"*"nonexistent.pem"* ]]
+}
+
+@test "a missing client certificate is a config error" {
+	start tls 20140
+	run "$DRIVE" --tls --trust "$D/cert.pem" --cert "$D/nonexistent.pem" \
+		localhost 20140 line
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error config:"*"client certificate"*"nonexistent.pem"* ]]
+}
+
 @test "expired certificate: noperm, says expired" {
 	start tls 20103 --cert "$D/oldcert.pem" --key "$D/oldkey.pem"
 	run "$DRIVE" --tls --trust "$D/oldcert.pem" localhost 20103 line

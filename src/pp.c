@@ -217,8 +217,9 @@ pp_read_bytes(struct pp *p, size_t n, struct buf *dst, struct err *e)
 			const char *base = p->in->data + p->start;
 
 			if (buf_add(dst, base, k) < 0)
-				return err_set(e, ERR_PROTOCOL, "%s: data of %zu "
-					"bytes too large", p->peer, want);
+				return err_set(e, ERR_PROTOCOL, "%s: data "
+					"of %zu bytes too large", p->peer,
+					want);
 			transcript_data(p->ts, TRANSCRIPT_RECV, base, k);
 			p->consume = k;
 			drop_consumed(p);

@@ -83,10 +83,10 @@ void pp_release(struct pp *p);
  * Read one line ended by LF (a CR before the LF is dropped too). *line
  * points at its bytes (not NUL-terminated; no CR/LF) inside the read
  * buffer and stays valid until the next call on p other than pp_pending()
- * (a flush receives into the same buffer). The line is written to the transcript as received.
- * Waits with the conn's read timeout. Errors: ERR_PROTOCOL "reply line too
- * long" past max_line; ERR_IO "connection closed by host:port" on EOF;
- * conn errors.
+ * (a flush receives into the same buffer). The line is written to the
+ * transcript as received. Waits with the conn's read timeout. Errors:
+ * ERR_PROTOCOL "reply line too long" past max_line; ERR_IO "connection
+ * closed by host:port" on EOF; conn errors.
  */
 int pp_read_line(struct pp *p, const char **line, size_t *len,
 	struct err *e);
@@ -207,8 +207,9 @@ void pp_smtp_reply_release(struct pp_smtp_reply *r);
 /*
  * Read one complete SMTP reply ("250-a" ... "250 z") into r (reset
  * first; r holds copies, and the input is released when the reply is
- * complete, so conn_starttls() may follow the STARTTLS go-ahead). Checks: every line starts with the same 3-digit code followed
- * by '-', ' ' or the line end (the last line); at most PP_SMTP_MAX_LINES
+ * complete, so conn_starttls() may follow the STARTTLS go-ahead).
+ * Checks: every line starts with the same 3-digit code followed by '-',
+ * ' ' or the line end (the last line); at most PP_SMTP_MAX_LINES
  * lines and PP_SMTP_MAX_BYTES bytes. A violation is ERR_PROTOCOL
  * ("host:port: malformed reply: ...") with the offending line in e->reply.
  * The reply's code is not judged here: a 5xx is a successful read.

@@ -111,16 +111,19 @@ main(int argc, char **argv)
 				colon = strrchr(socks, ':');
 				if (colon) {
 					*colon = '\0';
-					o.socks_port = (unsigned)atoi(colon + 1);
+					o.socks_port =
+						(unsigned)atoi(colon + 1);
 				}
 			} else {
-				fprintf(stderr, "conn_drive: bad option %s\n", a);
+				fprintf(stderr, "conn_drive: bad option "
+					"%s\n", a);
 				return 2;
 			}
 		}
 	}
 	if (argc - i < 2) {
-		fprintf(stderr, "usage: conn_drive [options] HOST PORT STEP...\n");
+		fprintf(stderr, "usage: conn_drive [options] HOST PORT "
+			"STEP...\n");
 		return 2;
 	}
 	if (verbose) {

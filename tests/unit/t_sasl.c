@@ -185,14 +185,17 @@ b64(const void *p, size_t n)
 	return out;
 }
 
+/* Decoded, NUL-terminated (libgsasl's output is not). */
 static char *
 unb64(const char *s, size_t *n)
 {
-	char *out = NULL;
+	char *out = NULL, *r;
 
 	if (gsasl_base64_from(s, strlen(s), &out, n) != GSASL_OK)
 		return NULL;
-	return out;
+	r = xmemdup(out ? out : "", *n);
+	gsasl_free(out);
+	return r;
 }
 
 /* How to tamper with the server's last message. */
@@ -299,6 +302,8 @@ exchange(const struct run *r, enum err_code *code, int *verified,
 					gsasl_free(chal);
 					chal = f;
 				}
+				free(resp);
+				resp = NULL;
 				if (sasl_step(s, chal, &resp, &e) < 0)
 					goto cli_err;
 				if (*resp) {

@@ -271,8 +271,7 @@ chal_decode(struct sasl *s, const char *c, size_t n, char **out,
 	rc = gsasl_base64_from(c, n, &raw, &rawlen);
 	if (rc != GSASL_OK)
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH %s: server challenge is not valid base64",
-			s->m->name);
+			"server challenge is not valid base64");
 	*out = xmemdup(raw ? raw : "", rawlen);
 	*outlen = rawlen;
 	gsasl_free(raw);
@@ -396,8 +395,9 @@ sasl_choose(const char *offered, const char *wanted, unsigned flags,
 	if (skipped_plain) {
 		err_set(e, ERR_NOPERM,
 			"refusing to authenticate on an unencrypted "
-			"connection: the server offers only mechanisms that send the "
-			"password in the clear (offers: %s; use TLS, or set "
+			"connection: the server offers only mechanisms that "
+			"send the password in the clear (offers: %s; use TLS, "
+			"or set "
 			"\"allow_plaintext_auth on\" to allow it)", list);
 		return NULL;
 	}
@@ -665,7 +665,7 @@ login_step(struct sasl *s, const char *c, size_t n, char **resp,
 		*resp = b64_enc(s->secret, strlen(s->secret));
 	} else {
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH LOGIN: server asked for the %s twice",
+			"server asked for the %s twice",
 			want ? "password" : "user name");
 	}
 	if (s->login_user && s->login_pass)
@@ -689,8 +689,7 @@ oauth_step(struct sasl *s, const char *c, size_t n, char **resp,
 	if (s->oauth_refused) {
 		free(raw);
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH %s: server sent a second error challenge",
-			s->m->name);
+			"server sent a second error challenge");
 	}
 	s->oauth_refused = 1;
 	keep_detail(s, raw, rawlen);
@@ -711,16 +710,15 @@ gsasl_fail(struct sasl *s, int rc, const char *c, size_t n, struct err *e)
 
 	if (rc == GSASL_MECHANISM_CALLED_TOO_MANY_TIMES)
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH %s: server sent a challenge after the exchange "
-			"was complete", s->m->name);
+			"server sent a challenge after the exchange "
+			"was complete");
 	if (rc == GSASL_BASE64_ERROR)
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH %s: server challenge is not valid base64",
-			s->m->name);
+			"server challenge is not valid base64");
 	if (rc != GSASL_AUTHENTICATION_ERROR &&
 		rc != GSASL_MECHANISM_PARSE_ERROR)
-		return err_set(e, ERR_SOFTWARE, "AUTH %s: libgsasl: %s",
-			s->m->name, gsasl_strerror(rc));
+		return err_set(e, ERR_SOFTWARE, "libgsasl: %s",
+			gsasl_strerror(rc));
 	/* SCRAM server-final "e=..." is the server's refusal, not a forgery. */
 	if (!strncmp(s->m->name, "SCRAM-", 6) && n &&
 		chal_decode(s, c, n, &raw, &rawlen, NULL) == 0 &&
@@ -728,19 +726,18 @@ gsasl_fail(struct sasl *s, int rc, const char *c, size_t n, struct err *e)
 		keep_detail(s, raw + 2, rawlen - 2);
 		free(raw);
 		return err_set(e, ERR_NOPERM,
-			"AUTH %s: authentication failed: server error \"%s\"",
-			s->m->name, s->detail);
+			"authentication failed: server error \"%s\"",
+			s->detail);
 	}
 	free(raw);
 	if (rc == GSASL_MECHANISM_PARSE_ERROR)
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH %s: malformed server challenge", s->m->name);
+			"malformed server challenge");
 	if ((s->m->flags & M_MUTUAL) && s->gsteps == s->m->proof_step)
 		return err_set(e, ERR_NOPERM,
-			"AUTH %s: server did not prove it knows the password",
-			s->m->name);
+			"server did not prove it knows the password");
 	return err_set(e, ERR_PROTOCOL,
-		"AUTH %s: server challenge refused: %s", s->m->name,
+		"server challenge refused: %s",
 		gsasl_strerror(rc));
 }
 
@@ -754,8 +751,8 @@ gsasl_run(struct sasl *s, const char *c, size_t n, char **resp,
 
 	if (s->client_done)
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH %s: server sent a challenge after the exchange "
-			"was complete", s->m->name);
+			"server sent a challenge after the exchange "
+			"was complete");
 	in = xmemdup(c, n);
 	rc = gsasl_step64(s->gs, in, &out);
 	free(in);
@@ -782,8 +779,7 @@ sasl_start(struct sasl *s, int can_ir, char **ir, struct err *e)
 {
 	*ir = NULL;
 	if (s->started)
-		return err_set(e, ERR_USAGE, "AUTH %s: started twice",
-			s->m->name);
+		return err_set(e, ERR_USAGE, "sasl_start called twice");
 	s->started = 1;
 	if (!(s->m->flags & M_CLIENT_FIRST))
 		return 0;
@@ -807,11 +803,10 @@ sasl_step(struct sasl *s, const char *challenge, char **resp,
 
 	*resp = NULL;
 	if (!s->started)
-		return err_set(e, ERR_USAGE, "AUTH %s: step before start",
-			s->m->name);
+		return err_set(e, ERR_USAGE, "sasl_step before sasl_start");
 	if (++s->rounds > MAX_ROUNDS)
 		return err_set(e, ERR_PROTOCOL,
-			"AUTH %s: too many challenges", s->m->name);
+			"too many challenges");
 	c = chal_trim(challenge, &n);
 
 	if (s->ir_owed) {
@@ -849,25 +844,24 @@ sasl_success(struct sasl *s, const char *extra, struct err *e)
 
 		if (s->m->id != MECH_GSASL || s->ir_owed)
 			return err_set(e, ERR_PROTOCOL,
-				"AUTH %s: unexpected data with the success "
-				"reply", s->m->name);
+				"unexpected data with the success "
+				"reply");
 		if (gsasl_run(s, c, n, &resp, e) < 0)
 			return -1;
 		bad = resp[0] != '\0';
 		free(resp);
 		if (bad)
 			return err_set(e, ERR_PROTOCOL,
-				"AUTH %s: success reply came before the "
-				"exchange was complete", s->m->name);
+				"success reply came before the "
+				"exchange was complete");
 	}
 	if (s->oauth_refused)
 		return err_set(e, ERR_NOPERM,
-			"AUTH %s: server reported success after rejecting "
-			"the token", s->m->name);
+			"server reported success after rejecting "
+			"the token");
 	if ((s->m->flags & M_MUTUAL) && !s->verified)
 		return err_set(e, ERR_NOPERM,
-			"AUTH %s: server did not prove it knows the password",
-			s->m->name);
+			"server did not prove it knows the password");
 	return 0;
 }
 

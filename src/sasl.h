@@ -29,6 +29,12 @@
  *	else sasl_failure_detail(s) adds the server's OAuth error, if any
  *	sasl_free(s);
  *
+ * Error messages: those of sasl_choose() and sasl_new() are whole
+ * sentences that name the mechanism; those of sasl_start(), sasl_step() and
+ * sasl_success() name neither host nor mechanism, so the engine prefixes
+ * them ("smtp.example.org:587: AUTH SCRAM-SHA-256: " + "server did not
+ * prove it knows the password").
+ *
  * Secrets: no error message this layer writes ever holds a password, a
  * token or a response; every client response is secret for a transcript
  * (see sasl_transcript_text). The session wipes its copies when freed.
@@ -66,7 +72,9 @@ enum sasl_choose_flags {
  * Automatic choice takes the first of SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS
  * (both only with SASL_CHANNEL_BINDING), SCRAM-SHA-256, SCRAM-SHA-1,
  * DIGEST-MD5, CRAM-MD5, PLAIN, LOGIN that the server offers, leaving out
- * PLAIN and LOGIN on an unencrypted connection unless SASL_ALLOW_PLAINTEXT.
+ * PLAIN and LOGIN on an unencrypted connection unless SASL_ALLOW_PLAINTEXT
+ * (a named XOAUTH2 or OAUTHBEARER likewise: a bearer token is as good as a
+ * password to whoever reads it).
  * GSSAPI, EXTERNAL, XOAUTH2 and OAUTHBEARER are used only when named.
  *
  * Returns a static upper-case mechanism name, or NULL with e set:
@@ -86,7 +94,8 @@ const char *sasl_choose(const char *offered, const char *wanted,
 int sasl_mech_supported(const char *name);
 
 /* Does the mechanism send the password in a form anyone reading the
- * connection can recover (PLAIN, LOGIN)? 0 for unknown names. */
+ * connection can recover and reuse (PLAIN, LOGIN, and the bearer tokens of
+ * XOAUTH2 and OAUTHBEARER)? 0 for unknown names. */
 int sasl_mech_is_plaintext(const char *name);
 
 /* Channel binding type (RFC 5929, RFC 9266). tls-exporter for TLS 1.3,

@@ -203,6 +203,8 @@ enum tamper {
 	T_NONE,
 	T_FORGE_FINAL,	/* flip a byte of the server's proof */
 	T_DROP_FINAL,	/* say success without sending the proof */
+	T_FINAL_WITH_SUCCESS,	/* the proof as data with the success */
+	T_SERVER_ERROR,	/* SCRAM server-final "e=invalid-proof" */
 };
 
 enum outcome {
@@ -296,6 +298,17 @@ exchange(const struct run *r, enum err_code *code, int *verified,
 			if (chal && *chal) {
 				if (r->tamper == T_DROP_FINAL)
 					goto success;
+				if (r->tamper == T_FINAL_WITH_SUCCESS) {
+					if (sasl_success(s, chal, &e) < 0)
+						goto cli_err;
+					*verified = sasl_server_verified(s);
+					o = O_OK;
+					goto out;
+				}
+				if (r->tamper == T_SERVER_ERROR) {
+					gsasl_free(chal);
+					chal = b64("e=invalid-proof", 15);
+				}
 				if (r->tamper == T_FORGE_FINAL) {
 					char *f = forge(chal);
 
@@ -446,6 +459,12 @@ static const struct exchange_case {
 	{ "SCRAM-SHA-256 forged server signature", { "SCRAM-SHA-256", 1, PASS,
 		PASS, 0, NULL, 0, 0, NULL, 0, T_FORGE_FINAL }, O_CLI_ERROR,
 		ERR_NOPERM, 0 },
+	{ "SCRAM-SHA-256 server signature with the success", {
+		"SCRAM-SHA-256", 1, PASS, PASS, 0, NULL, 0, 0, NULL, 0,
+		T_FINAL_WITH_SUCCESS }, O_OK, 0, 1 },
+	{ "SCRAM-SHA-1 server-final e=invalid-proof", { "SCRAM-SHA-1", 1,
+		PASS, PASS, 0, NULL, 0, 0, NULL, 0, T_SERVER_ERROR },
+		O_CLI_ERROR, ERR_NOPERM, 0 },
 	{ "SCRAM-SHA-256 success without server signature", { "SCRAM-SHA-256",
 		1, PASS, PASS, 0, NULL, 0, 0, NULL, 0, T_DROP_FINAL },
 		O_CLI_ERROR, ERR_NOPERM, 0 },
@@ -483,7 +502,7 @@ test_exchanges(void)
 		const struct exchange_case *t = &exchange_cases[i];
 		enum err_code code;
 		int verified;
-		char msg[512];
+		char msg[512], name[200];
 		enum outcome o;
 
 		o = exchange(&t->r, &code, &verified, msg, sizeof msg);
@@ -500,10 +519,14 @@ test_exchanges(void)
 		/* whatever happened, no message shows the password */
 		tap_ok(!strstr(msg, PASS) && !strstr(msg, WRONG),
 			"%s: no password in the message", t->name);
-		if (t->want == O_CLI_ERROR && t->code == ERR_NOPERM &&
-			t->r.tamper != T_NONE)
-			tap_ok(strstr(msg, "server did not prove it knows the "
-				"password") != NULL, "%s: says why", t->name);
+		snprintf(name, sizeof name, "%s: the message says why",
+			t->name);
+		if (t->want == O_CLI_ERROR && t->r.tamper == T_SERVER_ERROR)
+			tap_str(msg, "authentication failed: server error "
+				"\"invalid-proof\"", name);
+		else if (t->want == O_CLI_ERROR && t->code == ERR_NOPERM)
+			tap_str(msg, "server did not prove it knows the "
+				"password", name);
 	}
 }
 
@@ -643,7 +666,8 @@ test_oauth(void)
 	tap_str(ir, R_IR, "OAUTHBEARER initial response = RFC 7628 4.1");
 	dec = ir ? unb64(ir, &n) : NULL;
 	tap_mem(dec, dec ? n : 0, raw_ob, sizeof raw_ob - 1,
-		"OAUTHBEARER decoded: n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A");
+		"OAUTHBEARER decoded: n,a=U,^Ahost=H^Aport=P^Aauth=Bearer "
+		"T^A^A");
 	free(dec);
 	tap_ok(s && sasl_success(s, NULL, &e) == 0, "OAUTHBEARER success");
 	free(ir);
@@ -662,7 +686,8 @@ test_oauth(void)
 	free(resp);
 	resp = NULL;
 	tap_ok(s && sasl_step(s, R_ERR64, &resp, &e) < 0 &&
-		e.code == ERR_PROTOCOL, "OAUTHBEARER: one error challenge only");
+		e.code == ERR_PROTOCOL,
+		"OAUTHBEARER: one error challenge only");
 	free(resp);
 	resp = NULL;
 	free(ir);
@@ -781,6 +806,15 @@ test_misc(void)
 		}
 		ir = NULL;
 	}
+
+	/* EXTERNAL without authzid: an empty initial response */
+	s = sasl_new("EXTERNAL", &(struct sasl_creds){ .user = NULL }, &e);
+	tap_ok(s && sasl_start(s, 1, &ir, &e) == 0, "EXTERNAL start");
+	tap_str(ir, "", "EXTERNAL: empty initial response (sent as \"=\")");
+	free(ir);
+	ir = NULL;
+	tap_ok(s && sasl_success(s, NULL, &e) == 0, "EXTERNAL success");
+	sasl_free(s);
 
 	tap_str(sasl_transcript_text(""), "", "transcript: empty stays");
 	tap_str(sasl_transcript_text("*"), "*", "transcript: cancel stays");

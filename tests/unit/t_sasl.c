@@ -712,6 +712,127 @@ test_oauth(void)
 	}
 }
 
+/* ---- hostile servers --------------------------------------------------- */
+
+static unsigned long rnd_state = 20261123;
+
+static unsigned
+rnd(void)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)(rnd_state >> 33);
+}
+
+/* A challenge a broken or hostile server might send. Caller frees. */
+static char *
+hostile_challenge(void)
+{
+	static const char *shapes[][2] = {	/* junk goes between */
+		{ "r=", ",s=QSXCR+Q6sek8bf92,i=4096" }, { "r=,s=,i=", "" },
+		{ "v=", "" }, { "e=", "" }, { "realm=\"", "\",nonce=\"x\","
+		"qop=\"auth\",algorithm=md5-sess,charset=utf-8" },
+		{ "rspauth=", "" }, { "{\"status\":\"", "\"}" },
+	};
+	char raw[700], junk[300];
+	size_t i, n = rnd() % (sizeof junk - 1), k;
+
+	for (i = 0; i < n; i++)
+		junk[i] = (char)(rnd() % 4 ? ' ' + rnd() % 95 : rnd() % 256);
+	junk[n] = '\0';
+	switch (rnd() % 4) {
+	case 0:		/* random text, likely not base64 */
+		return xmemdup(junk, n);
+	case 1:		/* base64 of random bytes */
+		return b64(junk, n);
+	case 2:		/* empty */
+		return strdup("");
+	default:	/* a plausible shape with junk in it */
+		k = rnd() % ARRAY_SIZE(shapes);
+		snprintf(raw, sizeof raw, "%s%.*s%s", shapes[k][0], (int)n,
+			junk, shapes[k][1]);
+		return b64(raw, strlen(raw));
+	}
+}
+
+static void
+test_hostile(void)
+{
+	static const char *names[] = {
+		"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1",
+		"SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "XOAUTH2",
+		"OAUTHBEARER",
+	};
+	struct sasl_creds c = { .user = USER, .password = PASS,
+		.service = "smtp", .host = "localhost", .port = 25,
+		.cb_type = SASL_CB_TLS_EXPORTER, .cb_data = cb_export,
+		.cb_len = sizeof cb_export };
+	size_t i;
+	int round, step;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		int bad = 0, errors = 0;
+		char why[600] = "";
+
+		for (round = 0; round < 300; round++) {
+			struct err e;
+			struct sasl *s = sasl_new(names[i], &c, &e);
+			char *ir = NULL, *resp = NULL;
+
+			if (!s || sasl_start(s, round & 1, &ir, &e) < 0) {
+				bad++;
+				snprintf(why, sizeof why, "start: %s", e.msg);
+				sasl_free(s);
+				continue;
+			}
+			for (step = 0; step < 4; step++) {
+				char *chal = hostile_challenge();
+				int rc = sasl_step(s, chal, &resp, &e);
+
+				free(chal);
+				if (rc == 0 && !resp) {
+					bad++;
+					snprintf(why, sizeof why, "no resp");
+				}
+				free(resp);
+				resp = NULL;
+				if (rc < 0) {
+					errors++;
+					if (e.code != ERR_PROTOCOL &&
+						e.code != ERR_NOPERM) {
+						bad++;
+						snprintf(why, sizeof why,
+							"%s: %s",
+							err_code_name(e.code),
+							e.msg);
+					}
+					if (strstr(e.msg, PASS)) {
+						bad++;
+						snprintf(why, sizeof why,
+							"password in message");
+					}
+					break;
+				}
+			}
+			/* a success claim after garbage is never believed
+			 * from a mechanism that verifies the server */
+			if (!sasl_server_verified(s) && sasl_success(s, NULL,
+				&e) == 0 && (!strncmp(names[i], "SCRAM", 5) ||
+				!strcmp(names[i], "DIGEST-MD5"))) {
+				bad++;
+				snprintf(why, sizeof why, "success believed");
+			}
+			free(ir);
+			sasl_free(s);
+		}
+		printf("# %s: %d errors in 300\n", names[i], errors);
+		tap_ok(bad == 0 && errors > 0, "%s: 300 hostile exchanges, only "
+			"protocol or permission errors", names[i]);
+		if (bad || !errors)
+			printf("#   %d bad, %d errors; last: %s\n", bad, errors,
+				why);
+	}
+}
+
 /* ---- misuse and secrets ----------------------------------------------- */
 
 static void
@@ -839,6 +960,7 @@ main(void)
 	test_exchanges();
 	test_login();
 	test_oauth();
+	test_hostile();
 	test_misc();
 
 	sasl_global_done();

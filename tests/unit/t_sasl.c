@@ -773,7 +773,7 @@ test_hostile(void)
 		int bad = 0, errors = 0;
 		char why[600] = "";
 
-		for (round = 0; round < 300; round++) {
+		for (round = 0; round < 1000; round++) {
 			struct err e;
 			struct sasl *s = sasl_new(names[i], &c, &e);
 			char *ir = NULL, *resp = NULL;
@@ -824,8 +824,8 @@ test_hostile(void)
 			free(ir);
 			sasl_free(s);
 		}
-		printf("# %s: %d errors in 300\n", names[i], errors);
-		tap_ok(bad == 0 && errors > 0, "%s: 300 hostile exchanges, only "
+		printf("# %s: %d errors in 1000\n", names[i], errors);
+		tap_ok(bad == 0 && errors > 0, "%s: 1000 hostile exchanges, only "
 			"protocol or permission errors", names[i]);
 		if (bad || !errors)
 			printf("#   %d bad, %d errors; last: %s\n", bad, errors,

@@ -172,16 +172,21 @@ int sasl_start(struct sasl *s, int can_ir, char **ir, struct err *e);
  * LOGIN answers by the prompt ("Username:" gets the user, "Password:" the
  * password), falling back to the order user-then-password. XOAUTH2 and
  * OAUTHBEARER answer a challenge (the server's JSON error, kept for
- * sasl_failure_detail) with the empty response / "\x01" that the server
- * needs before it sends its failure reply.
+ * sasl_failure_detail) with the empty response (XOAUTH2) or "AQ==", a
+ * single ^A (OAUTHBEARER, RFC 7628 3.2.3), which the server needs before it
+ * sends its failure reply.
  *
  * Errors (the engine should then cancel with "*" and report):
- *  ERR_PROTOCOL    challenge is not base64, or arrives when the mechanism
- *                  expects none, or too many rounds
+ *  ERR_PROTOCOL    challenge is not base64, holds a NUL (text
+ *                  mechanisms), is malformed, arrives when the mechanism
+ *                  expects none (LOGIN asks a third time, a second OAuth
+ *                  error), or too many rounds (16)
  *  ERR_NOPERM      the server's proof is wrong (SCRAM server signature,
- *                  DIGEST-MD5 rspauth), channel binding refused:
- *                  "server did not prove it knows the password"
+ *                  DIGEST-MD5 rspauth): "server did not prove it knows the
+ *                  password"; or SCRAM's server-final carries an error
+ *                  ("authentication failed: server error \"invalid-proof\"")
  *  ERR_SOFTWARE    other libgsasl failures, with gsasl_strerror
+ * Messages name neither host nor mechanism (see the top of this file).
  */
 int sasl_step(struct sasl *s, const char *challenge, char **resp,
 	struct err *e);

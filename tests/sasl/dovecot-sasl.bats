@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
-# The SASL layer against a real Dovecot 2.3 through IMAP AUTHENTICATE: every
+# The SASL layer against a real Dovecot 2.3 through IMAP AUTHENTICATE and
+# POP3 AUTH: every
 # mechanism Dovecot offers, with the right and the wrong password, with and
 # without SASL-IR; the plaintext refusal; no secret in the transcript.
 #
 # Dovecot runs from its own config under a temporary directory (no
 # /etc/dovecot), listening on a loopback port in 21000-21999. The driver,
-# tests/sasl/sasl-imap-driver, speaks just enough IMAP over a plain socket.
+# tests/sasl/sasl-imap-driver, speaks just enough IMAP (or POP3, -p) over a
+# plain socket.
 # Its status is compared here: 0 authenticated, 1 refused by the server,
 # 2 refused by the client, 3 I/O trouble.
 
@@ -37,19 +39,23 @@ setup_file() {
 		valid_uid=$(id -u)
 	fi
 
-	# A free port in our range (21000-21999).
-	PORT=
+	# Two free ports in our range (21000-21999): IMAP and POP3.
+	PORT= POP_PORT=
 	for p in $(seq $((21100 + $$ % 400)) 21999) $(seq 21100 21999); do
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			PORT=$p
-			break
+			if [ -z "$PORT" ]; then
+				PORT=$p
+			elif [ "$p" != "$PORT" ]; then
+				POP_PORT=$p
+				break
+			fi
 		fi
 	done
-	[ -n "$PORT" ] || skip "no free port in 21100-21999"
-	export PORT
+	[ -n "$POP_PORT" ] || skip "no free ports in 21100-21999"
+	export PORT POP_PORT
 
 	cat >"$D/dovecot.conf" <<EOF
-protocols = imap
+protocols = imap pop3
 listen = 127.0.0.1
 base_dir = $D/run
 state_dir = $D/state
@@ -84,6 +90,13 @@ service imap-login {
 }
 service pop3-login {
   chroot =
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $POP_PORT
+  }
+  inet_listener pop3s {
+    port = 0
+  }
 }
 service anvil {
   chroot =
@@ -134,7 +147,7 @@ show() {
 }
 
 right() {
-	drive "$@" "$PORT" "$USER_NAME" "$PASSWORD" "$MECH"
+	drive "$@" "${SRV_PORT:-$PORT}" "$USER_NAME" "$PASSWORD" "$MECH"
 	[ "$status" -eq 0 ] || { show; return 1; }
 	[ "$output" = "authenticated $MECH verified=$VERIFIED" ] ||
 		{ show; return 1; }
@@ -143,10 +156,11 @@ right() {
 # Each failing login from its own address: Dovecot delays the next login
 # from an address that failed (auth penalty, 2 s and up).
 wrong() {
-	drive -b "127.0.2.$BATS_TEST_NUMBER" "$@" "$PORT" "$USER_NAME" 'wrong horse' "$MECH"
+	drive -b "127.0.2.$BATS_TEST_NUMBER" "$@" "${SRV_PORT:-$PORT}" \
+		"$USER_NAME" 'wrong horse' "$MECH"
 	[ "$status" -eq 1 ] || { show; return 1; }
 	case $output in
-	"refused $MECH: NO "*) ;;
+	"refused $MECH: NO "* | "refused $MECH: -ERR "*) ;;
 	*) show; return 1 ;;
 	esac
 }
@@ -176,6 +190,30 @@ wrong() {
 	MECH=SCRAM-SHA-256 VERIFIED=1 right -n
 }
 @test "SCRAM-SHA-256: wrong password" { MECH=SCRAM-SHA-256 wrong; }
+
+@test "POP3 PLAIN: right password" {
+	SRV_PORT=$POP_PORT MECH=PLAIN VERIFIED=0 right -p
+}
+@test "POP3 PLAIN: wrong password" { SRV_PORT=$POP_PORT MECH=PLAIN wrong -p; }
+@test "POP3 LOGIN: right password" {
+	SRV_PORT=$POP_PORT MECH=LOGIN VERIFIED=0 right -p
+}
+@test "POP3 LOGIN: wrong password" { SRV_PORT=$POP_PORT MECH=LOGIN wrong -p; }
+@test "POP3 CRAM-MD5: right password" {
+	SRV_PORT=$POP_PORT MECH=CRAM-MD5 VERIFIED=0 right -p
+}
+@test "POP3 DIGEST-MD5: right password, server verified" {
+	SRV_PORT=$POP_PORT MECH=DIGEST-MD5 VERIFIED=1 right -p
+}
+@test "POP3 SCRAM-SHA-1: right password, server verified" {
+	SRV_PORT=$POP_PORT MECH=SCRAM-SHA-1 VERIFIED=1 right -p
+}
+@test "POP3 SCRAM-SHA-256: right password, server verified" {
+	SRV_PORT=$POP_PORT MECH=SCRAM-SHA-256 VERIFIED=1 right -p
+}
+@test "POP3 SCRAM-SHA-256: wrong password" {
+	SRV_PORT=$POP_PORT MECH=SCRAM-SHA-256 wrong -p
+}
 
 @test "automatic choice takes SCRAM-SHA-256 from Dovecot's list" {
 	drive "$PORT" "$USER_NAME" "$PASSWORD"

@@ -1,9 +1,11 @@
 /*
- * sasl-imap-driver: drive the SASL layer through IMAP AUTHENTICATE on a
- * plain TCP socket (RFC 3501 6.2.2, RFC 4959 SASL-IR), for the tests that
- * run it against a real Dovecot.
+ * sasl-imap-driver: drive the SASL layer through IMAP AUTHENTICATE (RFC
+ * 3501 6.2.2, RFC 4959 SASL-IR) or POP3 AUTH (RFC 5034) on a plain TCP
+ * socket, for the tests that run it against a real Dovecot.
  *
- * usage: sasl-imap-driver [-v] [-n] [-s] [-b SRCIP] PORT USER PASSWORD [MECH]
+ * usage: sasl-imap-driver [-p] [-v] [-n] [-s] [-b SRCIP] PORT USER PASSWORD
+ *        [MECH]
+ *   -p  POP3 instead of IMAP
  *   -v  print the transcript on stderr, client SASL lines redacted by
  *       sasl_transcript_text() as the engines do
  *   -n  no initial response even if the server has SASL-IR
@@ -110,11 +112,13 @@ main(int argc, char **argv)
 	const char *line, *mech, *wanted;
 	char *ir = NULL, *resp = NULL;
 	const char *src = NULL;
-	int opt, no_ir = 0, strict = 0, sasl_ir = 0, ret = 3;
+	int opt, no_ir = 0, strict = 0, sasl_ir = 0, pop = 0, ret = 3;
+	const char *tag_ok, *tag_done;
 	unsigned flags;
 
-	while ((opt = getopt(argc, argv, "vnsb:")) != -1) {
+	while ((opt = getopt(argc, argv, "pvnsb:")) != -1) {
 		switch (opt) {
+		case 'p': pop = 1; break;
 		case 'b': src = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'n': no_ir = 1; break;
@@ -144,27 +148,43 @@ main(int argc, char **argv)
 		die("connect");
 
 	line = get_line();
-	if (!starts(line, "* OK"))
+	if (!starts(line, pop ? "+OK" : "* OK"))
 		die("greeting");
-	put_line("a1 CAPABILITY", "a1 CAPABILITY");
-	while (!starts(line = get_line(), "a1 ")) {
-		const char *p;
+	if (pop) {
+		/* RFC 5034: "SASL mech..." in CAPA; initial responses are
+		 * always allowed */
+		put_line("CAPA", "CAPA");
+		if (!starts(get_line(), "+OK"))
+			die("CAPA");
+		while (strcmp(line = get_line(), ".") != 0)
+			if (starts(line, "SASL "))
+				buf_addstr(&mechs, line + 5);
+		sasl_ir = 1;
+		tag_ok = "+OK";
+		tag_done = "-ERR";
+	} else {
+		put_line("a1 CAPABILITY", "a1 CAPABILITY");
+		while (!starts(line = get_line(), "a1 ")) {
+			const char *p;
 
-		if (!starts(line, "* CAPABILITY "))
-			continue;
-		for (p = line + 13; *p; ) {
-			size_t n = strcspn(p, " ");
+			if (!starts(line, "* CAPABILITY "))
+				continue;
+			for (p = line + 13; *p; ) {
+				size_t n = strcspn(p, " ");
 
-			if (n > 5 && starts(p, "AUTH=")) {
-				buf_add(&mechs, p + 5, n - 5);
-				buf_addch(&mechs, ' ');
-			} else if (n == 7 && starts(p, "SASL-IR")) {
-				sasl_ir = 1;
+				if (n > 5 && starts(p, "AUTH=")) {
+					buf_add(&mechs, p + 5, n - 5);
+					buf_addch(&mechs, ' ');
+				} else if (n == 7 && starts(p, "SASL-IR")) {
+					sasl_ir = 1;
+				}
+				p += n;
+				while (*p == ' ')
+					p++;
 			}
-			p += n;
-			while (*p == ' ')
-				p++;
 		}
+		tag_ok = "a2 OK";
+		tag_done = "a2 ";
 	}
 
 	err_clear(&e);
@@ -174,13 +194,13 @@ main(int argc, char **argv)
 		goto client_error;
 	c.user = argv[optind + 1];
 	c.password = argv[optind + 2];
-	c.service = "imap";
+	c.service = pop ? "pop" : "imap";
 	c.host = "localhost";
 	c.port = (unsigned)atoi(argv[optind]);
 	if (!(s = sasl_new(mech, &c, &e)) ||
 		sasl_start(s, sasl_ir && !no_ir, &ir, &e) < 0)
 		goto client_error;
-	buf_addf(&cmd, "a2 AUTHENTICATE %s", mech);
+	buf_addf(&cmd, pop ? "AUTH %s" : "a2 AUTHENTICATE %s", mech);
 	if (ir) {
 		char shown[200];
 
@@ -199,14 +219,15 @@ main(int argc, char **argv)
 			resp = NULL;
 			if (sasl_step(s, line + 1, &resp, &e) < 0) {
 				put_line("*", "*");
-				while (!starts(get_line(), "a2 "))
+				while (!starts(line = get_line(), tag_done) &&
+					!starts(line, tag_ok))
 					;
 				goto client_error;
 			}
 			put_line(resp, sasl_transcript_text(resp));
 			continue;
 		}
-		if (starts(line, "a2 OK")) {
+		if (starts(line, tag_ok)) {
 			if (sasl_success(s, NULL, &e) < 0)
 				goto client_error;
 			printf("authenticated %s verified=%d\n", mech,
@@ -214,16 +235,17 @@ main(int argc, char **argv)
 			ret = 0;
 			break;
 		}
-		if (starts(line, "a2 ")) {
+		if (starts(line, tag_done)) {
 			const char *d = sasl_failure_detail(s);
 
-			printf("refused %s: %s%s%s\n", mech, line + 3,
+			printf("refused %s: %s%s%s\n", mech,
+				line + (pop ? 0 : 3),
 				*d ? " " : "", d);
 			ret = 1;
 			break;
 		}
 	}
-	put_line("a3 LOGOUT", "a3 LOGOUT");
+	put_line(pop ? "QUIT" : "a3 LOGOUT", pop ? "QUIT" : "a3 LOGOUT");
 	goto out;
 
 client_error:
@@ -240,7 +262,7 @@ out:
 		close(fd);
 	return ret;
 usage:
-	fprintf(stderr, "usage: sasl-imap-driver [-vns] [-b SRCIP] PORT USER "
+	fprintf(stderr, "usage: sasl-imap-driver [-pvns] [-b SRCIP] PORT USER "
 		"PASSWORD [MECH]\n");
 	return 3;
 }

@@ -14,6 +14,7 @@
 DRIVER="${MKIT_BUILDDIR:-.}/tests/sasl/sasl-imap-driver"
 USER_NAME=alice
 PASSWORD='c0rrect horse'
+TOKEN='ya29.good-token_for-alice'
 
 setup_file() {
 	command -v dovecot >/dev/null ||
@@ -39,20 +40,52 @@ setup_file() {
 		valid_uid=$(id -u)
 	fi
 
-	# Two free ports in our range (21000-21999): IMAP and POP3.
-	PORT= POP_PORT=
+	# Three free ports in our range (21000-21999): IMAP, POP3, and the
+	# OAuth token service Dovecot asks.
+	PORT= POP_PORT= TOKEN_PORT=
 	for p in $(seq $((21100 + $$ % 400)) 21999) $(seq 21100 21999); do
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			if [ -z "$PORT" ]; then
-				PORT=$p
-			elif [ "$p" != "$PORT" ]; then
-				POP_PORT=$p
-				break
-			fi
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		case " $PORT $POP_PORT " in *" $p "*) continue ;; esac
+		if [ -z "$PORT" ]; then
+			PORT=$p
+		elif [ -z "$POP_PORT" ]; then
+			POP_PORT=$p
+		else
+			TOKEN_PORT=$p
+			break
 		fi
 	done
-	[ -n "$POP_PORT" ] || skip "no free ports in 21100-21999"
-	export PORT POP_PORT
+	[ -n "$TOKEN_PORT" ] || skip "no free ports in 21100-21999"
+	export PORT POP_PORT TOKEN_PORT
+
+	# The OAuth side: a tokeninfo endpoint that knows one token (Google's
+	# shape: GET ...?access_token=T gives the account's email, or 400).
+	cat >"$D/tokeninfo.py" <<EOF
+import http.server, json, urllib.parse
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        q = urllib.parse.urlparse(self.path).query
+        tok = urllib.parse.parse_qs(q).get("access_token", [""])[0]
+        if tok == "$TOKEN":
+            code, body = 200, {"email": "$USER_NAME", "expires_in": 3600}
+        else:
+            code, body = 400, {"error": "invalid_token"}
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", $TOKEN_PORT), H).serve_forever()
+EOF
+	python3 "$D/tokeninfo.py" 3>&- &
+	echo $! >"$D/tokeninfo.pid"
+	cat >"$D/oauth2.conf" <<EOF
+tokeninfo_url = http://127.0.0.1:$TOKEN_PORT/tokeninfo?access_token=
+username_attribute = email
+EOF
 
 	cat >"$D/dovecot.conf" <<EOF
 protocols = imap pop3
@@ -63,7 +96,7 @@ log_path = $D/dovecot.log
 info_log_path = $D/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256
+auth_mechanisms = plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer
 auth_failure_delay = 0
 auth_verbose = yes
 default_login_user = $login_user
@@ -72,7 +105,13 @@ first_valid_uid = $valid_uid
 mail_location = maildir:~/Maildir
 passdb {
   driver = passwd-file
+  mechanisms = plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256
   args = scheme=PLAIN $D/passwd
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $D/oauth2.conf
 }
 userdb {
   driver = static
@@ -126,6 +165,9 @@ EOF
 }
 
 teardown_file() {
+	if [ -n "${D:-}" ] && [ -f "$D/tokeninfo.pid" ]; then
+		kill -TERM "$(cat "$D/tokeninfo.pid")" 2>/dev/null || true
+	fi
 	if [ -n "${D:-}" ] && [ -f "$D/dovecot.pid" ]; then
 		kill -TERM "$(cat "$D/dovecot.pid")" 2>/dev/null || true
 		for _ in $(seq 1 50); do
@@ -215,6 +257,55 @@ wrong() {
 	SRV_PORT=$POP_PORT MECH=SCRAM-SHA-256 wrong -p
 }
 
+# OAuth: the token is the secret; Dovecot checks it with the token service.
+# A refused token gets the RFC 7628 dance: a JSON error challenge, the
+# client's answer (^A or empty), then the failure.
+@test "XOAUTH2: right token" {
+	drive "$PORT" "$USER_NAME" "$TOKEN" XOAUTH2
+	[ "$status" -eq 0 ] || { show; return 1; }
+	[ "$output" = "authenticated XOAUTH2 verified=0" ] || { show; return 1; }
+}
+@test "OAUTHBEARER: right token" {
+	drive "$PORT" "$USER_NAME" "$TOKEN" OAUTHBEARER
+	[ "$status" -eq 0 ] || { show; return 1; }
+	[ "$output" = "authenticated OAUTHBEARER verified=0" ] ||
+		{ show; return 1; }
+}
+@test "OAUTHBEARER: right token, no SASL-IR; POP3" {
+	drive -n "$PORT" "$USER_NAME" "$TOKEN" OAUTHBEARER
+	[ "$status" -eq 0 ] || { show; return 1; }
+	drive -p "$POP_PORT" "$USER_NAME" "$TOKEN" OAUTHBEARER
+	[ "$status" -eq 0 ] || { show; return 1; }
+}
+@test "XOAUTH2: wrong token, the server's error reported" {
+	drive -v -b "127.0.2.$BATS_TEST_NUMBER" "$PORT" "$USER_NAME" \
+		expired-token XOAUTH2
+	[ "$status" -eq 1 ] || { show; return 1; }
+	case $output in
+	*'S: + ey'*'C: '*'refused XOAUTH2: NO '*'"status":'*) ;;
+	*) show; return 1 ;;
+	esac
+	case $output in *expired-token*) show; return 1 ;; esac
+}
+@test "OAUTHBEARER: wrong token, ^A after the error, the error reported" {
+	drive -v -b "127.0.2.$BATS_TEST_NUMBER" "$PORT" "$USER_NAME" \
+		expired-token OAUTHBEARER
+	[ "$status" -eq 1 ] || { show; return 1; }
+	case $output in
+	*'S: + ey'*'C: <redacted>'*'refused OAUTHBEARER: NO '*'"status":'*) ;;
+	*) show; return 1 ;;
+	esac
+	case $output in *expired-token*) show; return 1 ;; esac
+}
+@test "XOAUTH2 is refused on the unencrypted connection unless allowed" {
+	drive -s "$PORT" "$USER_NAME" "$TOKEN" XOAUTH2
+	[ "$status" -eq 2 ] || { show; return 1; }
+	case $output in
+	"error noperm: refusing AUTH XOAUTH2 on an unencrypted connection"*) ;;
+	*) show; return 1 ;;
+	esac
+}
+
 @test "automatic choice takes SCRAM-SHA-256 from Dovecot's list" {
 	drive "$PORT" "$USER_NAME" "$PASSWORD"
 	[ "$status" -eq 0 ] || { show; return 1; }
@@ -237,10 +328,16 @@ wrong() {
 }
 
 @test "a mechanism Dovecot does not offer is named in the error" {
-	drive "$PORT" "$USER_NAME" "$PASSWORD" XOAUTH2
+	drive "$PORT" "$USER_NAME" "$PASSWORD" SCRAM-SHA-1-PLUS
 	[ "$status" -eq 2 ] || { show; return 1; }
 	case $output in
-	"error unavailable: server does not offer AUTH XOAUTH2 (offers: "*\
+	"error unavailable: "*SCRAM-SHA-1-PLUS*) ;;
+	*) show; return 1 ;;
+	esac
+	drive "$PORT" "$USER_NAME" "$PASSWORD" EXTERNAL
+	[ "$status" -eq 2 ] || { show; return 1; }
+	case $output in
+	"error unavailable: server does not offer AUTH EXTERNAL (offers: "*\
 PLAIN*SCRAM-SHA-256*")") ;;
 	*) show; return 1 ;;
 	esac

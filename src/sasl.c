@@ -141,11 +141,13 @@ offers(const char *list, const char *name)
 }
 
 /* The server's list for a message: words joined by one space, printable
- * ASCII only, cut at MAX_LIST bytes; "none" when empty. Server text. */
-static void
+ * ASCII only, cut at MAX_LIST bytes; "none" when empty. Server text.
+ * Returns the number of words. */
+static int
 list_for_msg(const char *list, char *out, size_t outsz)
 {
 	size_t o = 0;
+	int words = 0;
 	const char *p = list ? list : "";
 
 	while (*p && o + 5 < outsz && o < MAX_LIST) {
@@ -155,6 +157,7 @@ list_for_msg(const char *list, char *out, size_t outsz)
 			break;
 		if (o)
 			out[o++] = ' ';
+		words++;
 		while (*p && !is_sep((unsigned char)*p) && o + 4 < outsz) {
 			unsigned char c = (unsigned char)*p++;
 
@@ -168,6 +171,7 @@ list_for_msg(const char *list, char *out, size_t outsz)
 	out[o] = '\0';
 	if (!o)
 		snprintf(out, outsz, "none");
+	return words;
 }
 
 /* Our automatic candidates, as text for messages. */
@@ -369,7 +373,7 @@ sasl_choose(const char *offered, const char *wanted, unsigned flags,
 	struct err *e)
 {
 	char list[MAX_LIST + 8], ours[256];
-	int skipped_plain = 0;
+	int skipped_plain = 0, words;
 	size_t i;
 
 	if (wanted && *wanted && strcasecmp(wanted, "on") != 0)
@@ -391,17 +395,17 @@ sasl_choose(const char *offered, const char *wanted, unsigned flags,
 		return m->name;
 	}
 
-	list_for_msg(offered, list, sizeof list);
+	words = list_for_msg(offered, list, sizeof list);
 	if (skipped_plain) {
 		err_set(e, ERR_NOPERM,
 			"refusing to authenticate on an unencrypted "
 			"connection: the server offers only mechanisms that "
 			"send the password in the clear (offers: %s; use TLS, "
-			"or set "
-			"\"allow_plaintext_auth on\" to allow it)", list);
+			"or set \"allow_plaintext_auth on\" to allow it)",
+			list);
 		return NULL;
 	}
-	if (!offered || !strcmp(list, "none")) {
+	if (words == 0) {
 		err_set(e, ERR_UNAVAILABLE,
 			"server offers no authentication mechanism");
 		return NULL;
@@ -490,6 +494,12 @@ out:
 	return ret;
 }
 
+static int
+has_ctl_a(const char *p)
+{
+	return p && strchr(p, '\001') != NULL;
+}
+
 struct sasl *
 sasl_new(const char *mech, const struct sasl_creds *c, struct err *e)
 {
@@ -516,9 +526,12 @@ sasl_new(const char *mech, const struct sasl_creds *c, struct err *e)
 			"connection does not provide", m->name);
 		return NULL;
 	}
-	if ((m->flags & M_OAUTH) && c->user && strchr(c->user, '\x01')) {
-		err_set(e, ERR_CONFIG, "AUTH %s: user name holds a ^A",
-			m->name);
+	/* ^A separates the OAuth fields: none may hold one. */
+	if ((m->flags & M_OAUTH) && (has_ctl_a(c->user) ||
+		has_ctl_a(c->password) || has_ctl_a(c->authzid) ||
+		has_ctl_a(c->host))) {
+		err_set(e, ERR_CONFIG, "AUTH %s: the user name, token, authzid "
+			"or host name holds a ^A", m->name);
 		return NULL;
 	}
 

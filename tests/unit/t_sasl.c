@@ -825,8 +825,8 @@ test_hostile(void)
 			sasl_free(s);
 		}
 		printf("# %s: %d errors in 1000\n", names[i], errors);
-		tap_ok(bad == 0 && errors > 0, "%s: 1000 hostile exchanges, only "
-			"protocol or permission errors", names[i]);
+		tap_ok(bad == 0 && errors > 0, "%s: 1000 hostile exchanges, "
+			"only protocol or permission errors", names[i]);
 		if (bad || !errors)
 			printf("#   %d bad, %d errors; last: %s\n", bad, errors,
 				why);
@@ -855,6 +855,18 @@ test_misc(void)
 		e.code == ERR_UNAVAILABLE, "-PLUS without binding data");
 	tap_ok(!sasl_new("KERBEROS_V4", &nocb, &e) && e.code == ERR_CONFIG,
 		"unknown mechanism");
+	{
+		struct sasl_creds t = { .user = USER,
+			.password = "sEcReT\001x" };
+
+		tap_ok(!sasl_new("OAUTHBEARER", &t, &e) &&
+			e.code == ERR_CONFIG && !strstr(e.msg, "sEcReT"),
+			"OAUTHBEARER: a ^A in the token is refused, unquoted");
+		t.password = "token";
+		t.user = "a\001b";
+		tap_ok(!sasl_new("XOAUTH2", &t, &e) && e.code == ERR_CONFIG,
+			"XOAUTH2: a ^A in the user is refused");
+	}
 	tap_ok(sasl_mech_supported("scram-sha-1") &&
 		!sasl_mech_supported("SRP"), "sasl_mech_supported");
 	tap_ok(sasl_mech_is_plaintext("login") &&

@@ -28,14 +28,17 @@ setup_file() {
 	chmod 644 "$D/passwd"
 
 	if [ "$(id -u)" -eq 0 ]; then
-		login_user=dovenull internal_user=dovecot
+		login_user=dovenull internal_user=dovecot internal_group=dovecot
 		id dovenull >/dev/null 2>&1 || login_user=nobody
-		id dovecot >/dev/null 2>&1 || internal_user=nobody
+		id dovecot >/dev/null 2>&1 ||
+			internal_user=nobody internal_group=nogroup
 		mail_uid=nobody mail_gid=nogroup
 		getent group nogroup >/dev/null || mail_gid=nobody
 		valid_uid=1
 	else
+		# Dovecot as an ordinary user: every role is that user
 		login_user=$(id -un) internal_user=$(id -un)
+		internal_group=$(id -gn)
 		mail_uid=$(id -un) mail_gid=$(id -gn)
 		valid_uid=$(id -u)
 	fi
@@ -101,6 +104,7 @@ auth_failure_delay = 0
 auth_verbose = yes
 default_login_user = $login_user
 default_internal_user = $internal_user
+default_internal_group = $internal_group
 first_valid_uid = $valid_uid
 mail_location = maildir:~/Maildir
 passdb {

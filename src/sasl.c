@@ -8,6 +8,11 @@
  * libgsasl: the session's properties are set once in sasl_new(), so the
  * library never needs a callback. LOGIN, XOAUTH2 and OAUTHBEARER are small
  * state machines here.
+ *
+ * Not done: SCRAM's "y" gs2 flag (RFC 5802 6: the client could bind but
+ * the server offered no -PLUS), which would detect a stripped -PLUS; given
+ * a binding for a plain SCRAM mechanism, libgsasl 2.2 fails to start the
+ * exchange, so channel binding data goes only to -PLUS sessions.
  */
 #include "config.h"
 
@@ -304,6 +309,21 @@ sasl_mech_supported(const char *name)
 	return name && mech_find(name, strlen(name)) != NULL;
 }
 
+const char *
+sasl_mech_names(void)
+{
+	static char names[256];
+	size_t i;
+
+	if (!names[0])
+		for (i = 0; i < ARRAY_SIZE(mechs); i++) {
+			if (i)
+				strcat(names, " ");
+			strcat(names, mechs[i].name);
+		}
+	return names;
+}
+
 int
 sasl_mech_is_plaintext(const char *name)
 {
@@ -319,23 +339,15 @@ choose_named(const char *offered, const char *wanted, unsigned flags,
 	struct err *e)
 {
 	const struct mech_info *m = mech_find(wanted, strlen(wanted));
-	char list[MAX_LIST + 8], ours[256];
-	size_t i;
+	char list[MAX_LIST + 8];
 
 	if (!m) {
 		char w[MAX_MECH + 8];
 
 		list_for_msg(wanted, w, sizeof w);
-		ours[0] = '\0';
-		for (i = 0; i < ARRAY_SIZE(mechs); i++) {
-			strncat(ours, i ? " " : "",
-				sizeof ours - strlen(ours) - 1);
-			strncat(ours, mechs[i].name,
-				sizeof ours - strlen(ours) - 1);
-		}
 		err_set(e, ERR_CONFIG,
 			"unknown authentication mechanism \"%s\" (known: %s)",
-			w, ours);
+			w, sasl_mech_names());
 		return NULL;
 	}
 	if ((m->flags & M_PLAINTEXT) && !plaintext_allowed(flags)) {

@@ -93,6 +93,10 @@ const char *sasl_choose(const char *offered, const char *wanted,
 /* Is name (any case) a mechanism this layer implements? */
 int sasl_mech_supported(const char *name);
 
+/* Every mechanism this layer implements, upper case, separated by spaces,
+ * strongest first (for help texts and messages). Static. */
+const char *sasl_mech_names(void);
+
 /* Does the mechanism send the password in a form anyone reading the
  * connection can recover and reuse (PLAIN, LOGIN, and the bearer tokens of
  * XOAUTH2 and OAUTHBEARER)? 0 for unknown names. */

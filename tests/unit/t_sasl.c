@@ -867,6 +867,10 @@ test_misc(void)
 		tap_ok(!sasl_new("XOAUTH2", &t, &e) && e.code == ERR_CONFIG,
 			"XOAUTH2: a ^A in the user is refused");
 	}
+	tap_str(sasl_mech_names(), "SCRAM-SHA-256-PLUS SCRAM-SHA-1-PLUS "
+		"SCRAM-SHA-256 SCRAM-SHA-1 GSSAPI DIGEST-MD5 CRAM-MD5 PLAIN "
+		"LOGIN XOAUTH2 OAUTHBEARER EXTERNAL",
+		"sasl_mech_names, strongest first");
 	tap_ok(sasl_mech_supported("scram-sha-1") &&
 		!sasl_mech_supported("SRP"), "sasl_mech_supported");
 	tap_ok(sasl_mech_is_plaintext("login") &&

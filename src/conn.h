@@ -143,6 +143,16 @@ struct buf *conn_rbuf(struct conn *c);
 long conn_fill(struct conn *c, struct err *e);
 
 /*
+ * Wait up to ms milliseconds (-1: no limit; the read timeout does not
+ * apply) for something to read, for an engine that waits on the server
+ * without a command outstanding (IMAP IDLE). Returns 1 when the read
+ * buffer holds bytes or the server closed the connection (the next read
+ * tells which), 0 when the time ran out, -1 on error. Like conn_fill it
+ * asks OpenSSL before it polls the socket.
+ */
+int conn_wait(struct conn *c, int ms, struct err *e);
+
+/*
  * Queue n bytes in the write buffer. Nothing is sent until conn_flush(),
  * except that a write buffer grown past 64 KiB is flushed on the way (so a
  * big message streams). Returns 0, or -1 (errors of conn_flush).

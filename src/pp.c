@@ -243,6 +243,18 @@ pp_pending(const struct pp *p)
 	return p->in->len - p->start - p->consume;
 }
 
+int
+pp_wait(struct pp *p, int ms, struct err *e)
+{
+	if (pp_pending(p))
+		return 1;
+	if (!p->conn)
+		return p->mem_pos < p->mem_len;
+	/* what conn has beyond p's view is in pp_pending already */
+	compact(p);
+	return conn_wait(p->conn, ms, e);
+}
+
 static int
 check_line(struct pp *p, const char *s, size_t len, struct err *e)
 {

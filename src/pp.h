@@ -114,6 +114,13 @@ int pp_read_bytes(struct pp *p, size_t n, struct buf *out, struct err *e);
 size_t pp_pending(const struct pp *p);
 
 /*
+ * conn_wait() through p: 1 at once if p holds unread bytes, else wait up
+ * to ms milliseconds (-1: no limit) for the server; 0 on timeout, -1 on
+ * error. With pp_init_mem: 1 while input remains, else 0.
+ */
+int pp_wait(struct pp *p, int ms, struct err *e);
+
+/*
  * conn_starttls() for an engine reading through p: the last line read
  * with pp_read_line() is still in the conn's read buffer (it backs the
  * view), so conn_starttls() alone would see it as injected bytes. This

@@ -317,6 +317,25 @@ fp() {
 	[[ "$output" == *"error tempfail:"*"timed out"* ]]
 }
 
+@test "waiting for the server: timeout, then readable (plain and TLS)" {
+	start echo 20141
+	run "$DRIVE" 127.0.0.1 20141 reply wait:200 send:hi \
+		wait:5000 reply
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# after the greeting nothing comes; after a command the echo does
+	[[ "$output" == *"reply: 220 |plain"*"wait: 0"*"wait: 1"*"reply: 250 |echo hi"* ]]
+	start tls 20142
+	run "$DRIVE" --tls --trust "$D/cert.pem" localhost 20142 wait:5000 line \
+		wait:200 send:hi wait:5000 line
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "wait: 1" ]
+	[ "${lines[3]}" = "wait: 0" ]
+	[ "${lines[4]}" = "wait: 1" ]
+	[ "${lines[5]}" = "line: 250 echo hi" ]
+}
+
 @test "connection refused is tempfail" {
 	run "$DRIVE" 127.0.0.1 20120 line
 	echo "$output"

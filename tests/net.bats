@@ -63,7 +63,7 @@ start() {
 		--key "$D/key.pem" --ready "$D/ready" "$@" \
 		2>"$D/server.err" &
 	SPID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 400); do
 		[ -f "$D/ready" ] && return 0
 		sleep 0.05
 	done
@@ -355,7 +355,7 @@ fp() {
 	python3 "$SERVER" socks5 20123 --ready "$D/ready5" \
 		--log "$D/socks.log" 2>"$D/socks.err" &
 	PPID5=$!
-	for _ in $(seq 100); do [ -f "$D/ready5" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -f "$D/ready5" ] && break; sleep 0.05; done
 	run "$DRIVE" --socks 127.0.0.1:20123 localhost 20122 reply \
 		send:hello reply send:QUIT reply
 	kill "$PPID5" 2>/dev/null || true
@@ -370,7 +370,7 @@ fp() {
 	python3 "$SERVER" socks5 20133 --ready "$D/ready6" \
 		--log "$D/socks6.log" 2>"$D/socks6.err" &
 	PPID6=$!
-	for _ in $(seq 100); do [ -f "$D/ready6" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -f "$D/ready6" ] && break; sleep 0.05; done
 	run "$DRIVE" --socks 127.0.0.1:20133 --trust "$D/cert.pem" localhost \
 		20132 reply send:STARTTLS reply starttls send:EHLO reply
 	kill "$PPID6" 2>/dev/null || true

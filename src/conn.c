@@ -746,9 +746,14 @@ conn_flush(struct conn *c, struct err *e)
 			goto fail;
 		}
 	}
+	/* the buffer may have held a password or token: wipe what went out */
+	if (c->wbuf.len)
+		explicit_bzero(c->wbuf.data, c->wbuf.len);
 	buf_reset(&c->wbuf);
 	return 0;
 fail:
+	if (off)
+		explicit_bzero(c->wbuf.data, off);
 	buf_consume(&c->wbuf, off);
 	return -1;
 }
@@ -876,6 +881,8 @@ conn_close(struct conn *c)
 	if (c->fd != CURL_SOCKET_BAD)
 		close(c->fd);
 	buf_release(&c->rbuf);
+	if (c->wbuf.len)
+		explicit_bzero(c->wbuf.data, c->wbuf.len);
 	buf_release(&c->wbuf);
 	free(c->host);
 	free(c->tls_host);

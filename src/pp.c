@@ -303,8 +303,10 @@ pp_cmd_secret(struct pp *p, const char *pub, const char *secret,
 	transcript_sent_secret(p->ts, p->scratch.data, p->scratch.len, publen);
 	buf_add(&p->scratch, "\r\n", 2);
 	r = out(p, p->scratch.data, p->scratch.len, e);
-	/* do not leave the secret lying in the heap */
-	memset(p->scratch.data, 0, p->scratch.len);
+	/* do not leave the secret lying in the heap (conn wipes its own
+	 * buffer once sent) */
+	if (p->scratch.len)
+		explicit_bzero(p->scratch.data, p->scratch.len);
 	buf_reset(&p->scratch);
 	return r;
 }

@@ -707,6 +707,7 @@ pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,
 		*end = 1;
 		*len = 0;
 		transcript_data_end(p->ts, TRANSCRIPT_RECV);
+		transcript_recv(p->ts, ".", 1);
 		return 0;
 	}
 	transcript_data(p->ts, TRANSCRIPT_RECV, *line, *len);

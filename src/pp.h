@@ -271,7 +271,8 @@ int pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r,
  * TOP, LIST, UIDL, CAPA): the view as with pp_read_data_line (line end
  * included, long lines in pieces), with the byte-stuffing '.' of a line
  * start removed. The terminating "." line sets *end to 1 (and *len to 0)
- * and closes the data in the transcript; otherwise *end is 0. Errors as
+ * and closes the data in the transcript ("< [message data: N bytes]"
+ * then "< ."); otherwise *end is 0. Errors as
  * pp_read_data_line (EOF before the "." is ERR_IO).
  */
 int pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,

@@ -553,6 +553,24 @@ test_pop3(void)
 	pp_pop3_read_body_line(&p, &line, &len, &end, &e);
 	tap_ok(end == 1, "then the end");
 	pp_release(&p);
+	/* the transcript of a RETR */
+	{
+		struct transcript ts;
+		struct buf log = BUF_INIT;
+
+		in = "+OK\r\nSubject: x\r\n\r\n..body\r\n.\r\n";
+		transcript_init_fn(&ts, collect, &log, 0);
+		pp_init_mem(&p, in, strlen(in), &out, &ts);
+		pp_pop3_read_reply(&p, &r, &e);
+		while (pp_pop3_read_body_line(&p, &line, &len, &end, &e) == 0
+		    && !end)
+			;
+		tap_str(log.data, "< +OK\n< [message data: 22 bytes]\n< .\n",
+			"pop3 body summarised in the transcript");
+		pp_release(&p);
+		transcript_release(&ts);
+		buf_release(&log);
+	}
 	/* EOF before the end */
 	in = "a\r\n";
 	pp_init_mem(&p, in, strlen(in), &out, NULL);

@@ -20,7 +20,8 @@
  *
  * Errors (struct err; messages name "host:port", mostly as a prefix):
  *   ERR_NOHOST    the host (or the proxy) name does not resolve
- *   ERR_TEMPFAIL  connection refused, connect timeout, no reply within the
+ *   ERR_TEMPFAIL  connection refused (also by or through the SOCKS5
+ *                 proxy), connect or handshake timeout, no reply within the
  *                 read/write timeout ("no reply from host:port within 60 s")
  *   ERR_NOPERM    TLS verification failed; the message says which check
  *                 (expired, not yet valid, self-signed / unknown issuer,
@@ -50,7 +51,7 @@ enum conn_mode {
 };
 
 enum conn_tls_min {
-	CONN_TLS_MIN_DEFAULT = 0,	/* libcurl/OpenSSL default (1.2 here) */
+	CONN_TLS_MIN_DEFAULT = 0,	/* TLS 1.2, as CONN_TLS_MIN_1_2 */
 	CONN_TLS_MIN_1_2,
 	CONN_TLS_MIN_1_3,
 };

@@ -673,6 +673,29 @@ conn_fill(struct conn *c, struct err *e)
 }
 
 int
+conn_wait(struct conn *c, int ms, struct err *e)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		long r;
+		int pr;
+
+		if (c->rbuf.len || c->eof)
+			return 1;
+		r = recv_now(c, e);
+		if (r < 0)
+			return -1;
+		if (r > 0 || c->eof)
+			return 1;
+		pr = poll(&pfd, 1, ms);
+		if (pr < 0 && errno != EINTR)
+			return err_sys(e, ERR_OS, errno, "%s: poll", c->peer);
+		if (pr == 0)
+			return 0;
+	}
+}
+
+int
 conn_write(struct conn *c, const void *p, size_t n, struct err *e)
 {
 	buf_add(&c->wbuf, p, n);
@@ -723,9 +746,14 @@ conn_flush(struct conn *c, struct err *e)
 			goto fail;
 		}
 	}
+	/* the buffer may have held a password or token: wipe what went out */
+	if (c->wbuf.len)
+		explicit_bzero(c->wbuf.data, c->wbuf.len);
 	buf_reset(&c->wbuf);
 	return 0;
 fail:
+	if (off)
+		explicit_bzero(c->wbuf.data, off);
 	buf_consume(&c->wbuf, off);
 	return -1;
 }
@@ -853,6 +881,8 @@ conn_close(struct conn *c)
 	if (c->fd != CURL_SOCKET_BAD)
 		close(c->fd);
 	buf_release(&c->rbuf);
+	if (c->wbuf.len)
+		explicit_bzero(c->wbuf.data, c->wbuf.len);
 	buf_release(&c->wbuf);
 	free(c->host);
 	free(c->tls_host);

@@ -63,7 +63,7 @@ start() {
 		--key "$D/key.pem" --ready "$D/ready" "$@" \
 		2>"$D/server.err" &
 	SPID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 400); do
 		[ -f "$D/ready" ] && return 0
 		sleep 0.05
 	done
@@ -317,6 +317,25 @@ fp() {
 	[[ "$output" == *"error tempfail:"*"timed out"* ]]
 }
 
+@test "waiting for the server: timeout, then readable (plain and TLS)" {
+	start echo 20141
+	run "$DRIVE" 127.0.0.1 20141 reply wait:200 send:hi \
+		wait:5000 reply
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# after the greeting nothing comes; after a command the echo does
+	[[ "$output" == *"reply: 220 |plain"*"wait: 0"*"wait: 1"*"reply: 250 |echo hi"* ]]
+	start tls 20142
+	run "$DRIVE" --tls --trust "$D/cert.pem" localhost 20142 wait:5000 line \
+		wait:200 send:hi wait:5000 line
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "wait: 1" ]
+	[ "${lines[3]}" = "wait: 0" ]
+	[ "${lines[4]}" = "wait: 1" ]
+	[ "${lines[5]}" = "line: 250 echo hi" ]
+}
+
 @test "connection refused is tempfail" {
 	run "$DRIVE" 127.0.0.1 20120 line
 	echo "$output"
@@ -336,7 +355,7 @@ fp() {
 	python3 "$SERVER" socks5 20123 --ready "$D/ready5" \
 		--log "$D/socks.log" 2>"$D/socks.err" &
 	PPID5=$!
-	for _ in $(seq 100); do [ -f "$D/ready5" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -f "$D/ready5" ] && break; sleep 0.05; done
 	run "$DRIVE" --socks 127.0.0.1:20123 localhost 20122 reply \
 		send:hello reply send:QUIT reply
 	kill "$PPID5" 2>/dev/null || true
@@ -351,7 +370,7 @@ fp() {
 	python3 "$SERVER" socks5 20133 --ready "$D/ready6" \
 		--log "$D/socks6.log" 2>"$D/socks6.err" &
 	PPID6=$!
-	for _ in $(seq 100); do [ -f "$D/ready6" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -f "$D/ready6" ] && break; sleep 0.05; done
 	run "$DRIVE" --socks 127.0.0.1:20133 --trust "$D/cert.pem" localhost \
 		20132 reply send:STARTTLS reply starttls send:EHLO reply
 	kill "$PPID6" 2>/dev/null || true

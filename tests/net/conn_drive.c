@@ -17,6 +17,7 @@
  *   bulk:N:L      queue N commands of L bytes each, flush once, then read
  *                 N replies; print "bulk: N replies"
  *   data:TEXT     DATA body (\n in TEXT is a newline), then read a reply
+ *   wait:MS       pp_wait, print "wait: 1" (readable) or "wait: 0"
  *   close         close now
  * On the first failure it prints "error CODE: MESSAGE" and exits 1.
  */
@@ -224,6 +225,12 @@ main(int argc, char **argv)
 			    pp_data_end(&p, &e) < 0 || pp_flush(&p, &e) < 0)
 				fail(&e);
 			free(d);
+		} else if (!strncmp(s, "wait:", 5)) {
+			int w = pp_wait(&p, atoi(s + 5), &e);
+
+			if (w < 0)
+				fail(&e);
+			printf("wait: %d\n", w);
 		} else if (!strcmp(s, "close")) {
 			break;
 		} else {

@@ -449,12 +449,207 @@ test_transcript(void)
 	pp_release(&p);
 	transcript_release(&ts);
 
+	/* escaping: C0, DEL, C1, bad UTF-8 escaped; good UTF-8 kept */
+	{
+		static const struct {
+			const char *in, *want;
+		} esc[] = {
+			{ "plain\ttab", "< plain\ttab" },
+			{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+			  "< caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+			{ "\x1b[2J\x7f", "< \\x1b[2J\\x7f" },
+			{ "csi \xc2\x9b and \x9b",
+			  "< csi \\xc2\\x9b and \\x9b" },
+			{ "cut \xe2\x82", "< cut \\xe2\\x82" },
+			{ "overlong \xc0\xaf", "< overlong \\xc0\\xaf" },
+			{ "surrogate \xed\xa0\x80",
+			  "< surrogate \\xed\\xa0\\x80" },
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(esc); i++) {
+			buf_reset(&log);
+			transcript_init_fn(&ts, collect, &log, 0);
+			transcript_recv(&ts, esc[i].in, strlen(esc[i].in));
+			tap_ok(log.len > 0 && !strncmp(log.data, esc[i].want,
+				strlen(esc[i].want)) &&
+				log.len == strlen(esc[i].want) + 1,
+				"transcript escaping %zu", i);
+			if (log.len != strlen(esc[i].want) + 1 ||
+			    strncmp(log.data, esc[i].want,
+			    strlen(esc[i].want)))
+				printf("#   got '%s'\n", log.data);
+			transcript_release(&ts);
+		}
+	}
+
 	/* NULL transcript is a no-op */
 	transcript_sent(NULL, "x", 1);
 	transcript_data_end(NULL, TRANSCRIPT_SENT);
 	tap_ok(1, "NULL transcript accepted");
 	buf_release(&log);
 	buf_release(&out);
+}
+
+static const struct pop3_case {
+	const char *in;
+	int rc;
+	enum pp_pop3_status status;
+	const char *code;
+	const char *text;
+} pop3_cases[] = {
+	{ "+OK ready <1.2@x>\r\n", 0, PP_POP3_OK, "", "ready <1.2@x>" },
+	{ "+OK\r\n", 0, PP_POP3_OK, "", "" },
+	{ "+ok lower case\n", 0, PP_POP3_OK, "", "lower case" },
+	{ "-ERR [IN-USE] mailbox locked\r\n", 0, PP_POP3_ERR, "IN-USE",
+	  "mailbox locked" },
+	{ "-ERR [SYS/TEMP] try later\r\n", 0, PP_POP3_ERR, "SYS/TEMP",
+	  "try later" },
+	{ "-ERR [AUTH]\r\n", 0, PP_POP3_ERR, "AUTH", "" },
+	{ "-ERR [not closed\r\n", 0, PP_POP3_ERR, "", "[not closed" },
+	{ "-ERR\r\n", 0, PP_POP3_ERR, "", "" },
+	{ "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n", 0, PP_POP3_CONT, "",
+	  "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+" },
+	{ "+\r\n", 0, PP_POP3_CONT, "", "" },
+	{ "+OKAY\r\n", -1, 0, "", "" },
+	{ "* OK imap\r\n", -1, 0, "", "" },
+	{ "220 smtp\r\n", -1, 0, "", "" },
+};
+
+static void
+test_pop3(void)
+{
+	struct buf out = BUF_INIT, body = BUF_INIT;
+	struct pp_pop3_reply r;
+	struct pp p;
+	struct err e;
+	size_t i;
+	const char *line;
+	size_t len;
+	int end, rc;
+	const char *in;
+
+	pp_pop3_reply_init(&r);
+	for (i = 0; i < ARRAY_SIZE(pop3_cases); i++) {
+		const struct pop3_case *t = &pop3_cases[i];
+
+		pp_init_mem(&p, t->in, strlen(t->in), &out, NULL);
+		err_clear(&e);
+		rc = pp_pop3_read_reply(&p, &r, &e);
+		if (t->rc < 0) {
+			tap_ok(rc == -1 && e.code == ERR_PROTOCOL,
+				"pop3 '%.*s' refused: %s",
+				(int)strcspn(t->in, "\r\n"), t->in, e.msg);
+		} else {
+			tap_ok(rc == 0 && r.status == t->status &&
+				!strcmp(r.code, t->code), "pop3 '%.*s' status "
+				"%d code '%s'", (int)strcspn(t->in, "\r\n"),
+				t->in, (int)r.status, r.code);
+			tap_str(r.text.data ? r.text.data : "", t->text,
+				"pop3 reply text");
+		}
+		pp_release(&p);
+	}
+
+	/* multi-line: byte-stuffing removed, "." ends, line ends kept */
+	in = "+OK 3 octets\r\nline\r\n..dot\r\n\r\nmid.dle\n"
+		"abcdefgh.ij\r\n.\r\n-ERR next\r\n";
+	for (i = 0; i < 3; i++) {
+		static const size_t steps[] = { 0, 1, 5 };
+
+		buf_reset(&body);
+		pp_init_mem(&p, in, strlen(in), &out, NULL);
+		p.mem_step = steps[i];
+		pp_pop3_read_reply(&p, &r, &e);
+		p.max_line = 4;
+		while ((rc = pp_pop3_read_body_line(&p, &line, &len, &end,
+		    &e)) == 0 && !end) {
+			buf_add(&body, line, len);
+			buf_addch(&body, '|');
+		}
+		tap_ok(rc == 0 && end, "pop3 body ends at '.' (step %zu)",
+			steps[i]);
+		/* pieces of 4: "abcd" "efgh" ".ij\r\n" must keep its dot */
+		tap_str(body.data, "line\r\n|.do|t\r\n|"
+			"\r\n|mid.|dle\n|abcd|efgh|.ij\r\n|",
+			"pop3 body lines unstuffed, pieces kept");
+		p.max_line = PP_MAX_LINE_DEFAULT;
+		tap_ok(pp_pop3_read_reply(&p, &r, &e) == 0 &&
+			r.status == PP_POP3_ERR, "next reply after the body");
+		pp_release(&p);
+	}
+	/* the "." line is unstuffed as ".\r\n" only when stuffed */
+	in = "..\r\n.\r\n";
+	pp_init_mem(&p, in, strlen(in), &out, NULL);
+	pp_pop3_read_body_line(&p, &line, &len, &end, &e);
+	tap_ok(!end && len == 3 && !memcmp(line, ".\r\n", 3),
+		"stuffed dot line is data");
+	pp_pop3_read_body_line(&p, &line, &len, &end, &e);
+	tap_ok(end == 1, "then the end");
+	pp_release(&p);
+	/* the transcript of a RETR */
+	{
+		struct transcript ts;
+		struct buf log = BUF_INIT;
+
+		in = "+OK\r\nSubject: x\r\n\r\n..body\r\n.\r\n";
+		transcript_init_fn(&ts, collect, &log, 0);
+		pp_init_mem(&p, in, strlen(in), &out, &ts);
+		pp_pop3_read_reply(&p, &r, &e);
+		while (pp_pop3_read_body_line(&p, &line, &len, &end, &e) == 0
+		    && !end)
+			;
+		tap_str(log.data, "< +OK\n< [message data: 22 bytes]\n< .\n",
+			"pop3 body summarised in the transcript");
+		pp_release(&p);
+		transcript_release(&ts);
+		buf_release(&log);
+	}
+	/* EOF before the end */
+	in = "a\r\n";
+	pp_init_mem(&p, in, strlen(in), &out, NULL);
+	pp_pop3_read_body_line(&p, &line, &len, &end, &e);
+	tap_ok(pp_pop3_read_body_line(&p, &line, &len, &end, &e) == -1 &&
+		e.code == ERR_IO, "EOF inside a multi-line body is ERR_IO");
+	pp_release(&p);
+	pp_pop3_reply_release(&r);
+	buf_release(&body);
+	buf_release(&out);
+}
+
+static const struct lit_case {
+	const char *line;
+	int rc;
+	unsigned long long n;
+} lit_cases[] = {
+	{ "* 1 FETCH (BODY[] {1234}", 1, 1234 },
+	{ "A1 APPEND INBOX {5+}", 1, 5 },
+	{ "* 1 FETCH (BINARY[] ~{0}", 1, 0 },
+	{ "{18446744073709551615}", 1, 18446744073709551615ULL },
+	{ "{18446744073709551616}", -1, 0 },
+	{ "{123456789012345678901}", -1, 0 },
+	{ "* 1 FETCH {}", -1, 0 },
+	{ "* OK done", 0, 0 },
+	{ "* 1 FETCH (FLAGS (\\Seen))", 0, 0 },
+	{ "x {12a}", 0, 0 },
+	{ "}", 0, 0 },
+	{ "", 0, 0 },
+};
+
+static void
+test_imap_literal(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lit_cases); i++) {
+		unsigned long long n = 0;
+		int rc = pp_imap_literal(lit_cases[i].line,
+			strlen(lit_cases[i].line), &n);
+
+		tap_ok(rc == lit_cases[i].rc && (rc != 1 ||
+			n == lit_cases[i].n), "imap literal '%s': %d %llu",
+			lit_cases[i].line, rc, n);
+	}
 }
 
 int
@@ -467,5 +662,7 @@ main(void)
 	test_cmd();
 	test_data_lines();
 	test_transcript();
+	test_pop3();
+	test_imap_literal();
 	return tap_done();
 }

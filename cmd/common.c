@@ -53,7 +53,7 @@ print_err(const struct err *e)
 		fprintf(stderr, "%s: server said: %s\n", prog_name, e->reply);
 }
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 vwarn(const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", prog_name);

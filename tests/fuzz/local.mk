@@ -78,3 +78,12 @@ clean-fuzz:
 	for t in $(FUZZ_TARGETS); do rm -f tests/fuzz/fuzz_$$t; done
 
 .PHONY: fuzz clean-fuzz
+
+# The line/reply layer (needs the net sources and their libraries).
+FUZZ_TARGETS += reply
+FUZZ_LIB_SRCS += src/pp.c src/conn.c src/transcript.c
+FUZZ_LIB_LIBS += $(CURL_LIBS) $(OPENSSL_LIBS)
+check_PROGRAMS += tests/fuzz/replay_reply
+TESTS += tests/fuzz/replay_reply
+tests_fuzz_replay_reply_SOURCES = tests/fuzz/fuzz_reply.c tests/fuzz/replay.c
+tests_fuzz_replay_reply_LDADD = $(MKIT_NET_LIBS)

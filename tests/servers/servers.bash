@@ -609,6 +609,19 @@ wait_for_delivery() {
 	return 1
 }
 
+# deliver_message USER [FILE]: put one message (FILE or stdin) straight into
+# USER's maildir new/ (as a delivery agent would, owned by the mail user), for
+# POP3/IMAP tests that need mail without going through SMTP. Prints its path.
+deliver_message() {
+	local u=$1 src=${2:--} dir name
+	dir=$MAILDIR_ROOT/$u/Maildir
+	name=$(date +%s).M$RANDOM$RANDOM.$$.mkit-test
+	cat -- "$src" >"$dir/tmp/$name" || return 1
+	chown "$MAIL_UID:$MAIL_GID" "$dir/tmp/$name" 2>/dev/null
+	mv "$dir/tmp/$name" "$dir/new/$name" || return 1
+	echo "$dir/new/$name"
+}
+
 # clear_maildir USER: delete USER's delivered messages.
 clear_maildir() {
 	local u=${1:-$TEST_USER}

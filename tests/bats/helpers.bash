@@ -16,12 +16,15 @@
 #
 # Functions (all return non-zero and explain on stderr when they fail):
 #
-# mk_cert DIR         self-signed cert for DNS:localhost,IP:127.0.0.1. Writes
+# mk_cert DIR [SAN]   self-signed cert for DNS:localhost,IP:127.0.0.1. Writes
 #                     DIR/cert.pem DIR/key.pem; exports TEST_CERT, TEST_KEY,
 #                     TEST_CERT_SHA256 (cert fingerprint, colon hex, upper
 #                     case: "AB:CD:...") and TEST_PUBKEY_SHA256 (base64 SHA-256
 #                     of the public key, as in curl's "sha256//BASE64"). Every
 #                     start_* below creates one shared cert if none exists.
+#                     With SAN (e.g. DNS:wrong.example): a cert for that
+#                     name, files only, nothing exported (for hostname-check
+#                     failures, e.g. as FAKE_CERT/FAKE_KEY).
 # free_port           print a free TCP port on 127.0.0.1.
 # wait_banner PORT [SECONDS] [CODE]
 #                     wait until PORT answers a line starting CODE (220).
@@ -36,6 +39,9 @@
 #                     the scripted hostile server tests/servers/fakesmtp.py;
 #                     the script comes from file SCRIPT or stdin (heredoc).
 #                     Exports FAKE_PORT, FAKE_LOG (transcript), FAKE_PID.
+#                     "starttls" uses TEST_CERT/TEST_KEY, or FAKE_CERT and
+#                     FAKE_KEY when set; "starttls" as the first step makes
+#                     an implicit-TLS (port 465 style) server.
 #                     Every connection runs the whole script. Steps (one a
 #                     line, escapes \r \n \t \xHH in arguments):
 #                       send TEXT     one reply line (CRLF added)

@@ -32,6 +32,17 @@ py() {
 	[[ $TEST_PUBKEY_SHA256 =~ ^[A-Za-z0-9+/]{43}=$ ]]
 }
 
+@test "certificate for another name: files only, test certificate unchanged" {
+	local before=$TEST_CERT_SHA256
+	mk_cert "$BATS_TEST_TMPDIR/wrong" DNS:wrong.example
+	[ "$TEST_CERT_SHA256" = "$before" ]
+	run openssl x509 -in "$BATS_TEST_TMPDIR/wrong/cert.pem" -noout -subject -ext subjectAltName
+	[ "$status" -eq 0 ]
+	[[ $output == *"CN = wrong.example"* ]]
+	[[ $output == *"DNS:wrong.example"* ]]
+	[[ $output != *localhost* ]]
+}
+
 @test "postfix: STARTTLS + AUTH PLAIN as alice delivers into her maildir" {
 	clear_maildir alice
 	run py <<'EOF'
@@ -287,4 +298,28 @@ except socket.timeout:
     pass
 EOF
 	[ "$status" -eq 0 ]
+}
+
+@test "fake server: implicit TLS with another certificate (FAKE_CERT)" {
+	mk_cert "$BATS_TEST_TMPDIR/wrong" DNS:wrong.example
+	FAKE_CERT=$BATS_TEST_TMPDIR/wrong/cert.pem \
+	FAKE_KEY=$BATS_TEST_TMPDIR/wrong/key.pem start_fake_smtp <<'EOF2'
+starttls
+send 220 fake ESMTP over TLS
+quit
+EOF2
+	run env WRONG="$BATS_TEST_TMPDIR/wrong/cert.pem" python3 - <<'EOF2'
+import os, smtplib, ssl
+ctx = ssl.create_default_context(cafile=os.environ["WRONG"])
+try:
+    smtplib.SMTP_SSL("localhost", int(os.environ["FAKE_PORT"]), context=ctx, timeout=10)
+    raise SystemExit("name mismatch not detected")
+except ssl.SSLCertVerificationError as e:
+    assert "mismatch" in str(e) or "match" in str(e), e
+ctx.check_hostname = False
+s = smtplib.SMTP_SSL("127.0.0.1", int(os.environ["FAKE_PORT"]), context=ctx, timeout=10)
+s.quit()
+EOF2
+	[ "$status" -eq 0 ]
+	grep -qx '\* tls' "$FAKE_LOG"
 }

@@ -104,18 +104,24 @@ EOF
 # "openssl x509 -fingerprint -sha256" and msmtp's tls_fingerprint print it)
 # and TEST_PUBKEY_SHA256 (base64 SHA-256 of the public key, the form of
 # curl's pinnedpubkey "sha256//...").
+# With SAN (e.g. DNS:wrong.example) the certificate names that instead, for
+# hostname-verification failures (CN: the SAN's first name), and nothing is
+# exported: use DIR/cert.pem and DIR/key.pem (e.g. as FAKE_CERT/FAKE_KEY).
 mk_cert() {
-	local d=$1
+	local d=$1 san=${2:-DNS:localhost,IP:127.0.0.1} cn
+	cn=${san%%,*}
+	cn=${cn#*:}
 	mkdir -p "$d" || return 1
 	if [[ ! -s $d/cert.pem ]]; then
 		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
 			-keyout "$d/key.pem" -out "$d/cert.pem" \
-			-subj /CN=localhost \
-			-addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+			-subj "/CN=$cn" \
+			-addext "subjectAltName=$san" \
 			>/dev/null 2>&1 || { srv_log "openssl req failed"; return 1; }
 		chmod 0644 "$d/cert.pem"
 		chmod 0640 "$d/key.pem"
 	fi
+	[[ $# -ge 2 ]] && return 0
 	TEST_CERT=$d/cert.pem
 	TEST_KEY=$d/key.pem
 	TEST_CERT_SHA256=$(openssl x509 -in "$TEST_CERT" -noout -fingerprint \
@@ -181,7 +187,8 @@ start_sink() {
 # start_fake_smtp [SCRIPT]: run tests/servers/fakesmtp.py with the script in
 # file SCRIPT, or read from stdin when no argument is given. Exports
 # FAKE_PORT, FAKE_LOG (the transcript) and FAKE_PID. The server serves every
-# connection with the whole script until stop_fake_smtp.
+# connection with the whole script until stop_fake_smtp. FAKE_CERT and
+# FAKE_KEY, when set, replace the test certificate for "starttls".
 start_fake_smtp() {
 	local d pid n=0
 	srv_cert || return 1
@@ -194,7 +201,7 @@ start_fake_smtp() {
 	: >"$d/transcript"
 	python3 "$MKIT_SERVERS_DIR/fakesmtp.py" --script "$d/script" \
 		--log "$d/transcript" --port-file "$d/port" \
-		--cert "$TEST_CERT" --key "$TEST_KEY" \
+		--cert "${FAKE_CERT:-$TEST_CERT}" --key "${FAKE_KEY:-$TEST_KEY}" \
 		>"$d/stderr" 2>&1 3>&- </dev/null &
 	pid=$!
 	while [[ ! -s $d/port ]]; do

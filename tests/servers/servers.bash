@@ -132,12 +132,25 @@ mk_cert() {
 	export TEST_CERT TEST_KEY TEST_CERT_SHA256 TEST_PUBKEY_SHA256
 }
 
-# srv_cert: make sure the shared test certificate exists.
+# srv_cert: make sure the shared test certificate exists. Under bats it is
+# made once per test file (kept in $BATS_FILE_TMPDIR) and copied into each
+# new root, so that servers started in every test cost no key generation.
 srv_cert() {
+	local cache=${BATS_FILE_TMPDIR:+$BATS_FILE_TMPDIR/mkit-tls}
 	srv_init || return 1
-	if [[ -z ${TEST_CERT:-} || ! -s $TEST_CERT ]]; then
-		mk_cert "$MKIT_SRV_ROOT/tls" || return 1
+	if [[ -n ${TEST_CERT:-} && -s $TEST_CERT ]]; then
+		return 0
 	fi
+	if [[ -n $cache && -s $cache/cert.pem && -s $cache/key.pem ]]; then
+		mkdir -p "$MKIT_SRV_ROOT/tls" &&
+			cp -p "$cache/cert.pem" "$cache/key.pem" "$MKIT_SRV_ROOT/tls/"
+	fi
+	mk_cert "$MKIT_SRV_ROOT/tls" || return 1
+	if [[ -n $cache && ! -s $cache/cert.pem ]]; then
+		mkdir -p "$cache" &&
+			cp -p "$TEST_CERT" "$TEST_KEY" "$cache/" 2>/dev/null
+	fi
+	return 0
 }
 
 # --- smtp-sink -------------------------------------------------------------

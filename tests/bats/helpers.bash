@@ -99,6 +99,16 @@
 #                     directly (for POP3/IMAP tests); prints its path.
 #                     Needs only start_dovecot.
 #
+# start_dns [ZONE FILE]...
+#                     NSD, authoritative for each ZONE from its zone FILE
+#                     (master-file syntax, origin ZONE.), or for example.test
+#                     from stdin without arguments; on 127.0.0.1 UDP+TCP.
+#                     Exports DNS_PORT, DNS_PID, DNS_LOG.
+# dns_query PORT NAME TYPE
+#                     one UDP query (tests/servers/dnsq.py): prints the rcode
+#                     then "name TYPE data" per answer (MX: "10 mx1.x.test.",
+#                     TXT quoted); status 0 if the answer is authoritative.
+#
 # stop_servers        stop everything started (TERM, wait, KILL by PID) and
 #                     remove $MKIT_SRV_ROOT. Call in teardown_file.
 #

@@ -323,3 +323,36 @@ EOF2
 	[ "$status" -eq 0 ]
 	grep -qx '\* tls' "$FAKE_LOG"
 }
+
+@test "dns: NSD serves a test zone (MX, AAAA, TXT, CNAME, null MX, NXDOMAIN)" {
+	start_dns <<'EOF2'
+$TTL 300
+@       IN SOA ns1 hostmaster 1 3600 600 86400 300
+@       IN NS  ns1
+ns1     IN A   127.0.0.1
+@       IN MX  10 mx1
+@       IN MX  20 mx2
+mx1     IN A   127.0.0.1
+mx2     IN AAAA ::1
+@       IN TXT "v=spf1 -all"
+alias   IN CNAME mx1
+nullmx  IN MX 0 .
+EOF2
+	run dns_query "$DNS_PORT" example.test MX
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = NOERROR ]
+	[[ $output == *"example.test. MX 10 mx1.example.test."* ]]
+	[[ $output == *"example.test. MX 20 mx2.example.test."* ]]
+	run dns_query "$DNS_PORT" mx2.example.test AAAA
+	[ "${lines[1]}" = "mx2.example.test. AAAA ::1" ]
+	run dns_query "$DNS_PORT" example.test TXT
+	[ "${lines[1]}" = 'example.test. TXT "v=spf1 -all"' ]
+	run dns_query "$DNS_PORT" alias.example.test A
+	[ "${lines[1]}" = "alias.example.test. CNAME mx1.example.test." ]
+	[ "${lines[2]}" = "mx1.example.test. A 127.0.0.1" ]
+	run dns_query "$DNS_PORT" nullmx.example.test MX
+	[ "${lines[1]}" = "nullmx.example.test. MX 0 ." ]
+	run dns_query "$DNS_PORT" nope.example.test A
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = NXDOMAIN ]
+}

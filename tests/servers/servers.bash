@@ -648,6 +648,98 @@ clear_maildir() {
 	rm -f "$MAILDIR_ROOT/$u/Maildir/new/"* "$MAILDIR_ROOT/$u/Maildir/cur/"*
 }
 
+# --- DNS (for mdig-mx) ---------------------------------------------------------
+
+# start_dns [ZONE FILE]...: NSD, authoritative for each ZONE with the zone
+# file FILE (standard master-file syntax; "$ORIGIN ZONE." is implied), on
+# 127.0.0.1 UDP and TCP. Without arguments it serves a zone read from stdin
+# as example.test. Ready when it answers an SOA query for the first zone.
+# Exports DNS_PORT, DNS_PID, DNS_LOG.
+start_dns() {
+	local d try port pid zones=() z
+	srv_init || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/dns.XXXX") || return 1
+	chmod 0755 "$d"
+	if [[ $# -eq 0 ]]; then
+		cat >"$d/example.test.zone" || return 1
+		set -- example.test "$d/example.test.zone"
+	fi
+	while [[ $# -ge 2 ]]; do
+		z=${1%.}
+		[[ $2 == "$d/$z.zone" ]] || cp -- "$2" "$d/$z.zone" || return 1
+		zones+=("$z")
+		shift 2
+	done
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		{
+			printf 'server:
+'
+			printf '  ip-address: 127.0.0.1
+  port: %s
+' "$port"
+			printf '  do-ip6: no
+  username: ""
+  chroot: ""
+'
+			printf '  zonesdir: "%s"
+  pidfile: "%s/nsd.pid"
+' "$d" "$d"
+			printf '  xfrdfile: "%s/xfrd.state"
+' "$d"
+			printf '  zonelistfile: "%s/zone.list"
+' "$d"
+			printf '  logfile: "%s/nsd.log"
+  server-count: 1
+' "$d"
+			printf '  verbosity: 1
+  hide-version: yes
+'
+			printf '  database: ""
+'
+			printf 'remote-control:
+  control-enable: no
+'
+			for z in "${zones[@]}"; do
+				printf 'zone:
+  name: "%s"
+  zonefile: "%s.zone"
+' "$z" "$z"
+			done
+		} >"$d/nsd.conf"
+		nsd -d -c "$d/nsd.conf" >"$d/stdout" 2>&1 3>&- </dev/null &
+		pid=$!
+		if srv_dns_ready "$port" "${zones[0]}" "$pid"; then
+			srv_track dns "$pid"
+			DNS_PORT=$port DNS_PID=$pid DNS_LOG=$d/nsd.log
+			export DNS_PORT DNS_PID DNS_LOG
+			return 0
+		fi
+		srv_kill "$pid" 2
+	done
+	srv_log "nsd did not start: $(cat "$d/stdout" "$d/nsd.log" 2>/dev/null | tail -10)"
+	return 1
+}
+
+# srv_dns_ready PORT ZONE PID: wait (up to 10 s) for an SOA answer.
+srv_dns_ready() {
+	local n=0
+	while (( n++ < 100 )); do
+		srv_alive "$3" || return 1
+		dns_query "$1" "$2" SOA >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# dns_query PORT NAME TYPE: one UDP query to 127.0.0.1:PORT; prints the
+# rcode (NOERROR, NXDOMAIN, ...) and then one line per answer record
+# ("name TYPE data" for A, AAAA, MX, CNAME, NS, TXT; raw hex otherwise).
+# Status 0 when an authoritative answer came back.
+dns_query() {
+	python3 "$MKIT_SERVERS_DIR/dnsq.py" "$@"
+}
+
 # --- everything ---------------------------------------------------------------
 
 # stop_servers: stop every server started from this root (Postfix first),

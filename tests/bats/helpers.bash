@@ -87,6 +87,11 @@
 #                     TLS), POSTFIX_TLS_PORT (implicit TLS + AUTH),
 #                     POSTFIX_PLAIN_PORT (no TLS, no AUTH, 127/8 may send),
 #                     POSTFIX_LOG (maillog), POSTFIX_DIR, POSTFIX_CONF_DIR.
+#                     POSTFIX_MAIN_EXTRA="key = value<newline>..." set
+#                     before start_postfix is appended to main.cf (e.g.
+#                     message_size_limit = 2000, smtpd_discard_ehlo_keywords
+#                     = chunking). Postfix needs ~0.5 s to start: start a
+#                     second one in another file rather than per test.
 # stop_postfix        stop Postfix only.
 # delivered_messages [USER]
 #                     print paths of USER's messages (new/ then cur/).

@@ -413,6 +413,8 @@ EOF
 # POSTFIX_TLS_PORT  implicit TLS (smtps), AUTH
 # POSTFIX_PLAIN_PORT no TLS, no AUTH, relay for 127.0.0.0/8 (permit_mynetworks)
 # POSTFIX_DIR POSTFIX_CONF_DIR POSTFIX_LOG POSTFIX_PID
+# POSTFIX_MAIN_EXTRA, when set, is appended to main.cf (later lines win), e.g.
+# "message_size_limit = 2000" for a SIZE test.
 start_postfix() {
 	local d try sub smtps plain pid
 	if [[ $(id -u) != 0 ]]; then
@@ -546,6 +548,7 @@ smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_un
 smtpd_recipient_restrictions = check_recipient_access texthash:$d/etc/access
 smtputf8_enable = yes
 delay_warning_time = 0
+${POSTFIX_MAIN_EXTRA:-}
 EOF
 	cat >"$d/etc/master.cf" <<EOF
 # written by tests/servers/servers.bash

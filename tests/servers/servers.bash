@@ -51,8 +51,19 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# srv_pid_start PID: the process's start time (clock ticks since boot), so
+# that a recycled PID is never mistaken for one of our servers.
+srv_pid_start() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	awk '{print $20}' <<<"$stat"
+}
+
 # srv_track NAME PID: remember a server process for stop_servers.
-srv_track() { echo "$1 $2" >>"$MKIT_SRV_ROOT/pids"; }
+srv_track() {
+	echo "$1 $2 $(srv_pid_start "$2")" >>"$MKIT_SRV_ROOT/pids"
+}
 
 # srv_alive PID: true if PID runs (a zombie, which an init that does not
 # reap may leave behind, counts as gone).
@@ -63,10 +74,14 @@ srv_alive() {
 	[[ $st != Z ]]
 }
 
-# srv_kill PID [SECONDS]: TERM, wait up to SECONDS (default 5), then KILL.
+# srv_kill PID [SECONDS] [START]: TERM, wait up to SECONDS (default 5), then
+# KILL. With START (from srv_pid_start), only if PID is still that process.
 srv_kill() {
 	local pid=$1 n=$(( ${2:-5} * 10 ))
 	[[ -n $pid ]] || return 0
+	if [[ -n ${3:-} && $(srv_pid_start "$pid") != "$3" ]]; then
+		return 0
+	fi
 	kill -TERM "$pid" 2>/dev/null || return 0
 	while (( n-- > 0 )); do
 		srv_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
@@ -227,12 +242,13 @@ start_fake_smtp() {
 	done
 	srv_track fake "$pid"
 	FAKE_PORT=$(cat "$d/port") FAKE_LOG=$d/transcript FAKE_PID=$pid
-	export FAKE_PORT FAKE_LOG FAKE_PID
+	FAKE_PID_START=$(srv_pid_start "$pid")
+	export FAKE_PORT FAKE_LOG FAKE_PID FAKE_PID_START
 }
 
 # stop_fake_smtp: stop the fake server started last.
 stop_fake_smtp() {
-	[[ -n ${FAKE_PID:-} ]] && srv_kill "$FAKE_PID" 2
+	[[ -n ${FAKE_PID:-} ]] && srv_kill "$FAKE_PID" 2 "${FAKE_PID_START:-}"
 	FAKE_PID=
 }
 
@@ -468,8 +484,8 @@ EOF
 			srv_track postfix "$pid"
 			POSTFIX_PORT=$sub POSTFIX_TLS_PORT=$smtps POSTFIX_PLAIN_PORT=$plain
 			POSTFIX_DIR=$d POSTFIX_CONF_DIR=$d/etc POSTFIX_LOG=$d/maillog
-			POSTFIX_PID=$pid
-			export POSTFIX_PORT POSTFIX_TLS_PORT POSTFIX_PLAIN_PORT \
+			POSTFIX_PID=$pid POSTFIX_PID_START=$(srv_pid_start "$pid")
+			export POSTFIX_PID_START POSTFIX_PORT POSTFIX_TLS_PORT POSTFIX_PLAIN_PORT \
 				POSTFIX_DIR POSTFIX_CONF_DIR POSTFIX_LOG POSTFIX_PID
 			return 0
 		fi
@@ -600,7 +616,7 @@ EOF
 stop_postfix() {
 	[[ -n ${POSTFIX_CONF_DIR:-} && -d $POSTFIX_CONF_DIR ]] || return 0
 	postfix -c "$POSTFIX_CONF_DIR" stop >/dev/null 2>&1
-	srv_kill "${POSTFIX_PID:-}" 5
+	srv_kill "${POSTFIX_PID:-}" 5 "${POSTFIX_PID_START:-}"
 }
 
 # delivered_messages USER: print the paths of the messages in USER's maildir
@@ -750,13 +766,11 @@ dns_query() {
 stop_servers() {
 	[[ -n ${MKIT_SRV_ROOT:-} && -d $MKIT_SRV_ROOT ]] || return 0
 	if [[ -d $MKIT_SRV_ROOT/postfix/etc ]]; then
-		POSTFIX_CONF_DIR=$MKIT_SRV_ROOT/postfix/etc \
-		POSTFIX_PID=$(cat "$MKIT_SRV_ROOT/postfix/master.pid" 2>/dev/null) \
-			stop_postfix
+		postfix -c "$MKIT_SRV_ROOT/postfix/etc" stop >/dev/null 2>&1
 	fi
-	local name pid
-	while read -r name pid; do
-		srv_kill "$pid" 5
+	local name pid start
+	while read -r name pid start; do
+		srv_kill "$pid" 5 "$start"
 	done <"$MKIT_SRV_ROOT/pids"
 	: >"$MKIT_SRV_ROOT/pids"
 	if [[ -z ${MKIT_KEEP_SERVERS:-} ]]; then

@@ -14,6 +14,14 @@
 # skip a file cleanly elsewhere. Set MKIT_KEEP_SERVERS=1 to keep the root (logs,
 # transcripts, maildirs) after the run.
 #
+# A server started inside a test (e.g. start_fake_smtp, ~0.2 s) when no root
+# exists yet gets a root of its own. Every root has a watchdog that stops its
+# servers and removes it once the shell that created it (bats-exec-file for
+# setup_file, the test's process otherwise) exits, so an interrupted or
+# forgetful run leaves nothing behind. PIDs are checked against their start
+# time before any kill. Failed logins are not delayed (Dovecot auth penalty
+# and auth_failure_delay are off; Postfix smtpd_error_sleep_time = 0).
+#
 # Functions (all return non-zero and explain on stderr when they fail):
 #
 # mk_cert DIR [SAN]   self-signed cert for DNS:localhost,IP:127.0.0.1. Writes
@@ -65,7 +73,7 @@
 #                     "* close" (server closed).
 # stop_fake_smtp      stop the last fake server (call in teardown).
 # fake_before_tls PATTERN
-#                     true if a client line matching the grep -E PATTERN
+#                     true if a client line matching the ERE PATTERN (awk)
 #                     appears in $FAKE_LOG before "* tls" (or with no TLS).
 #
 # start_dovecot       Dovecot 2.3: IMAP and POP3 with STARTTLS, IMAPS, POP3S;

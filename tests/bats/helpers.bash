@@ -50,6 +50,10 @@
 #                     "starttls" uses TEST_CERT/TEST_KEY, or FAKE_CERT and
 #                     FAKE_KEY when set; "starttls" as the first step makes
 #                     an implicit-TLS (port 465 style) server.
+#                     Nothing in it is SMTP-only except the shortcuts ehlo,
+#                     quit, data and bdat: with send/expect/raw/starttls it
+#                     is a hostile POP3 or IMAP server too (start_fake_server
+#                     is the same function).
 #                     Every connection runs the whole script. Steps (one a
 #                     line, escapes \r \n \t \xHH in arguments):
 #                       send TEXT     one reply line (CRLF added)

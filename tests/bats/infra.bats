@@ -356,3 +356,36 @@ EOF2
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = NXDOMAIN ]
 }
+
+@test "fake server: a hostile POP3 server (STLS refused, then cut)" {
+	start_fake_server <<'EOF'
+send +OK fake POP3
+# poplib asks CAPA again inside stls()
+expect CAPA
+send +OK
+send STLS
+send USER
+send .
+expect CAPA
+send +OK
+send STLS
+send .
+expect STLS
+send -ERR no TLS today
+close
+EOF
+	run py <<'EOF'
+import os, poplib
+p = poplib.POP3("127.0.0.1", int(os.environ["FAKE_PORT"]), timeout=10)
+caps = p.capa()
+assert "STLS" in caps, caps
+try:
+    p.stls()
+    raise SystemExit("STLS accepted")
+except poplib.error_proto as e:
+    assert b"no TLS today" in e.args[0], e
+EOF
+	[ "$status" -eq 0 ]
+	grep -qx 'C: STLS' "$FAKE_LOG"
+	! grep -q '^C: USER' "$FAKE_LOG"
+}

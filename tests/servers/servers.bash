@@ -246,6 +246,9 @@ start_fake_smtp() {
 	export FAKE_PORT FAKE_LOG FAKE_PID FAKE_PID_START
 }
 
+# start_fake_server: the same, for POP3/IMAP scripts.
+start_fake_server() { start_fake_smtp "$@"; }
+
 # stop_fake_smtp: stop the fake server started last.
 stop_fake_smtp() {
 	[[ -n ${FAKE_PID:-} ]] && srv_kill "$FAKE_PID" 2 "${FAKE_PID_START:-}"

@@ -296,8 +296,15 @@ try:
     raise SystemExit("server answered")
 except socket.timeout:
     pass
+s.sendall(b"QUIT\r\n")
+s.close()
 EOF
 	[ "$status" -eq 0 ]
+	for i in $(seq 50); do
+		grep -q '^\* eof' "$FAKE_LOG" && break
+		sleep 0.1
+	done
+	grep -qx 'C: QUIT' "$FAKE_LOG"
 }
 
 @test "fake server: implicit TLS with another certificate (FAKE_CERT)" {

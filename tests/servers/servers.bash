@@ -294,10 +294,12 @@ start_dovecot() {
 	d=$MKIT_SRV_ROOT/dovecot
 	mkdir -p "$d/run" "$d/state"
 	chmod 0755 "$d"
+	local group_line=
 	if [[ $(id -u) == 0 ]]; then
 		login=dovenull internal=dovecot
 	else
 		login=$(id -un) internal=$(id -un)
+		group_line="default_internal_group = $(id -gn)"
 	fi
 	[[ -r /usr/share/dovecot/dh.pem ]] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
 	printf '%s:{PLAIN}%s::::::\n' "$TEST_USER" "$TEST_PASS" \
@@ -317,6 +319,7 @@ protocols = imap pop3
 listen = 127.0.0.1
 default_login_user = $login
 default_internal_user = $internal
+$group_line
 first_valid_uid = 1
 first_valid_gid = 1
 ssl = yes

@@ -65,7 +65,7 @@ flush_partial(unsigned int acc, int n, unsigned char *o)
 size_t
 b64_dec_mem(struct b64_dec *d, const void *in, size_t len, void *out)
 {
-	const unsigned char *p = in, *end = p + len;
+	const unsigned char *p = in ? in : "", *end = p + len;
 	unsigned char *o = out, *o0 = out;
 	unsigned int acc = d->acc;
 	int n = d->n;
@@ -246,7 +246,7 @@ enc_room(const struct b64_enc *e, size_t n)
 int
 b64_enc_buf(struct b64_enc *e, const void *in, size_t len, struct buf *out)
 {
-	const unsigned char *p = in;
+	const unsigned char *p = in ? in : "";
 
 	if (e->nrest) {
 		while (e->nrest < 3 && len) {

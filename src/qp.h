@@ -59,7 +59,7 @@ enum qp_enc_flags {
 struct qp_enc {
 	unsigned int flags;
 	unsigned int col;	/* characters on the current output line */
-	int pend;		/* private: a held blank (low byte), a held CR */
+	int pend;		/* private: held blank (low byte), CR */
 };
 
 #define QP_LINE_LEN 76

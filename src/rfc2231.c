@@ -104,6 +104,26 @@ split_name(const char *p, size_t n, struct raw *r)
 	r->name = xmemdup(p, base);
 	for (i = 0; i < base; i++)
 		r->name[i] = lower(r->name[i]);
+	if (!charset_utf8_valid(r->name, base)) {
+		struct buf u = BUF_INIT;
+
+		charset_raw_to_utf8(r->name, base, &u);
+		free(r->name);
+		r->name = buf_detach(&u, NULL);
+	}
+}
+
+/* Detach b's text as UTF-8 (raw 8-bit read as RFC 6532 says). */
+static char *
+utf8_detach(struct buf *b)
+{
+	struct buf u = BUF_INIT;
+
+	if (charset_utf8_valid(b->data, b->len))
+		return buf_detach(b, NULL);
+	charset_raw_to_utf8(b->data, b->len, &u);
+	buf_reset(b);
+	return buf_detach(&u, NULL);
 }
 
 /* Drop trailing blanks and a trailing comment "value (comment)". */
@@ -268,7 +288,7 @@ assemble(struct raw *v, size_t n, const char *name, struct rfc2231_param *p)
 void
 rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 {
-	const char *p = in, *end = in + len, *q;
+	const char *p = in ? in : "", *end = p + len, *q;
 	struct raw *v = NULL;
 	size_t nv = 0, av = 0, i, j;
 	struct buf val = BUF_INIT;
@@ -283,7 +303,7 @@ rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 		q = p;
 	for (; p < q; p++)
 		buf_addch(&val, lower(*p));
-	r->value = buf_detach(&val, NULL);
+	r->value = utf8_detach(&val);
 
 	while (p < end) {
 		struct raw raw;

@@ -1,0 +1,4 @@
+/* pp.c: see pp.h. (stub: implementation in progress) */
+#include <config.h>
+
+#include "pp.h"

@@ -1,0 +1,4 @@
+/* transcript.c: see transcript.h. (stub: implementation in progress) */
+#include <config.h>
+
+#include "transcript.h"

@@ -7,6 +7,13 @@
  * struct account fields it fills, so inheritance is "copy the fields of
  * every key the parent set". Defaults that depend on other keys are filled
  * in only when an account is handed out (config_account).
+ *
+ * Adding a key (POP3/IMAP later): add the field to struct account (only
+ * ever add), an enum key_index entry, a row in keys[] naming its parser and
+ * field(s), its default in account_defaults() if it has one, a line in
+ * account_format(), and a row in tests/unit/t_config.c. ~/.mpoprc support
+ * goes where config_load() handles CONFIG_FALLBACK_MSMTP, with its own
+ * flavor for the keys mpop has and mkit does not.
  */
 #include <config.h>
 
@@ -17,6 +24,8 @@
 #include <glob.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,14 +78,14 @@ enum key_index {
 	K_ALLOW_PLAINTEXT_AUTH, K_FROM, K_DOMAIN, K_DSN_NOTIFY, K_DSN_RETURN,
 	K_SET_FROM_HEADER, K_SET_DATE_HEADER, K_SET_MSGID_HEADER,
 	K_REMOVE_BCC_HEADERS, K_UNDISCLOSED_RECIPIENTS, K_ALIASES, K_LOGFILE,
-	K_SYSLOG,
+	K_SYSLOG, K_ADD_MISSING_FROM_HEADER, K_ADD_MISSING_DATE_HEADER,
 	K_COUNT
 };
 
 static parse_fn parse_str, parse_path, parse_bool, parse_port,
 	parse_seconds, parse_trust_file, parse_fingerprint, parse_tls_version,
 	parse_auth, parse_dsn_notify, parse_dsn_return, parse_from_header,
-	parse_auto_off, parse_syslog;
+	parse_auto_off, parse_syslog, parse_add_missing;
 
 static const struct keydef keys[K_COUNT] = {
 	[K_HOST] = KEY1("host", parse_str, 0, host),
@@ -123,6 +132,11 @@ static const struct keydef keys[K_COUNT] = {
 	[K_ALIASES] = KEY1("aliases", parse_path, KF_PATH, aliases),
 	[K_LOGFILE] = KEY1("logfile", parse_path, KF_PATH, logfile),
 	[K_SYSLOG] = KEY2("syslog", parse_syslog, 0, syslog, syslog_facility),
+	/* msmtp's older names: on = auto, off = off */
+	[K_ADD_MISSING_FROM_HEADER] = KEY1("add_missing_from_header",
+		parse_add_missing, 0, set_from_header),
+	[K_ADD_MISSING_DATE_HEADER] = KEY1("add_missing_date_header",
+		parse_add_missing, 0, set_date_header),
 };
 
 _Static_assert(K_COUNT <= 8 * sizeof(((struct account *)0)->set_),
@@ -145,8 +159,6 @@ static const struct {
 	{ "logfile_time_format", "" },
 	{ "auto_from", "" },
 	{ "maildomain", "" },
-	{ "add_missing_from_header", " (use set_from_header)" },
-	{ "add_missing_date_header", " (use set_date_header)" },
 	{ "from_full_name", "" },
 	{ "eval", "" },
 	{ "tls_nocertcheck", " (use tls_certcheck off)" },
@@ -303,7 +315,7 @@ static int
 parse_port(struct account *a, const struct keydef *k, const char *v,
 	struct err *e)
 {
-	long n = number(v, 1, 65535);
+	long n = *v ? number(v, 1, 65535) : 0;	/* "": the default */
 
 	if (n < 0)
 		return bad_value(k, v, "a port number from 1 to 65535", e);
@@ -396,23 +408,20 @@ parse_auth(struct account *a, const struct keydef *k, const char *v,
 	struct err *e)
 {
 	int b = bool_word(v);
+	const char *m = NULL;
 	size_t i;
 
+	for (i = 0; b < 0 && !m && i < ARRAY_SIZE(auth_methods); i++)
+		if (word_eq(v, auth_methods[i]))
+			m = auth_methods[i];
+	if (b < 0 && !m)
+		return bad_value(k, v, "on, off or a method: plain, login, "
+			"cram-md5, digest-md5, scram-sha-1, scram-sha-256, "
+			"external, gssapi, ntlm, xoauth2, oauthbearer", e);
 	str_free(a->auth_method);
-	a->auth_method = NULL;
-	if (b >= 0) {
-		a->auth = b;
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(auth_methods); i++)
-		if (word_eq(v, auth_methods[i])) {
-			a->auth = 1;
-			a->auth_method = xstrdup(auth_methods[i]);
-			return 0;
-		}
-	return bad_value(k, v, "on, off or a method: plain, login, cram-md5, "
-		"digest-md5, scram-sha-1, scram-sha-256, external, gssapi, "
-		"ntlm, xoauth2, oauthbearer", e);
+	a->auth_method = m ? xstrdup(m) : NULL;
+	a->auth = m ? 1 : b;
+	return 0;
 }
 
 static int
@@ -440,8 +449,9 @@ parse_dsn_notify(struct account *a, const struct keydef *k, const char *v,
 		else if (n == 5 && mem_casecmp(p, "delay", 5) == 0)
 			set |= ACCOUNT_DSN_DELAY;
 		else
-			return bad_value(k, v, "off, never, or a comma-separated "
-				"list of success, failure, delay", e);
+			return bad_value(k, v, "off, never, or a "
+				"comma-separated list of success, failure, "
+				"delay", e);
 		if (!p[n])
 			break;
 		p += n + 1;
@@ -497,6 +507,20 @@ parse_auto_off(struct account *a, const struct keydef *k, const char *v,
 }
 
 static int
+parse_add_missing(struct account *a, const struct keydef *k, const char *v,
+	struct err *e)
+{
+	enum account_header_mode *m = (enum account_header_mode *)
+		((char *)a + k->f[0].off);
+	int b = bool_word(v);
+
+	if (b < 0)
+		return bad_value(k, v, "on or off", e);
+	*m = b ? ACCOUNT_HEADER_AUTO : ACCOUNT_HEADER_OFF;
+	return 0;
+}
+
+static int
 parse_syslog(struct account *a, const struct keydef *k, const char *v,
 	struct err *e)
 {
@@ -506,26 +530,19 @@ parse_syslog(struct account *a, const struct keydef *k, const char *v,
 		"LOG_LOCAL6", "LOG_LOCAL7",
 	};
 	int b = bool_word(v);
+	const char *f = b == 1 ? "LOG_USER" : NULL;	/* as msmtp */
 	size_t i;
 
+	for (i = 0; b < 0 && !f && i < ARRAY_SIZE(fac); i++)
+		if (word_eq(v, fac[i]))
+			f = fac[i];
+	if (b < 0 && !f)
+		return bad_value(k, v, "on, off, or a facility LOG_USER, "
+			"LOG_MAIL, LOG_LOCAL0 to LOG_LOCAL7", e);
 	str_free(a->syslog_facility);
-	a->syslog_facility = NULL;
-	a->syslog = 0;
-	if (b == 0)
-		return 0;
-	if (b == 1) {
-		a->syslog = 1;
-		a->syslog_facility = xstrdup("LOG_MAIL");
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(fac); i++)
-		if (word_eq(v, fac[i])) {
-			a->syslog = 1;
-			a->syslog_facility = xstrdup(fac[i]);
-			return 0;
-		}
-	return bad_value(k, v, "on, off, or a facility LOG_USER, LOG_MAIL, "
-		"LOG_LOCAL0 to LOG_LOCAL7", e);
+	a->syslog_facility = f ? xstrdup(f) : NULL;
+	a->syslog = f != NULL;
+	return 0;
 }
 
 /* ---- accounts ---- */
@@ -646,7 +663,7 @@ account_defaults(struct account *a)
 		a->tls = 1;
 	if (!bit_get(a, K_TLS_STARTTLS))
 		a->tls_starttls = 1;
-	if (!bit_get(a, K_PORT))
+	if (!bit_get(a, K_PORT) || !a->port)
 		a->port = !a->tls ? 25 : a->tls_starttls ? 587 : 465;
 	if (!bit_get(a, K_TLS_CERTCHECK))
 		a->tls_certcheck = 1;
@@ -656,7 +673,7 @@ account_defaults(struct account *a)
 		a->timeout = 60;
 	if (!bit_get(a, K_CONNECT_TIMEOUT))
 		a->connect_timeout = 30;
-	if (!bit_get(a, K_PROXY_PORT))
+	if (!bit_get(a, K_PROXY_PORT) || !a->proxy_port)
 		a->proxy_port = a->proxy_host ? 1080 : 0;
 	if (!bit_get(a, K_AUTH)) {
 		a->auth = a->user != NULL;
@@ -671,9 +688,11 @@ account_defaults(struct account *a)
 		a->dsn_notify = 0;
 	if (!bit_get(a, K_DSN_RETURN))
 		a->dsn_return = ACCOUNT_DSN_RET_OFF;
-	if (!bit_get(a, K_SET_FROM_HEADER))
+	if (!bit_get(a, K_SET_FROM_HEADER) &&
+	    !bit_get(a, K_ADD_MISSING_FROM_HEADER))
 		a->set_from_header = ACCOUNT_HEADER_AUTO;
-	if (!bit_get(a, K_SET_DATE_HEADER))
+	if (!bit_get(a, K_SET_DATE_HEADER) &&
+	    !bit_get(a, K_ADD_MISSING_DATE_HEADER))
 		a->set_date_header = ACCOUNT_HEADER_AUTO;
 	if (!bit_get(a, K_SET_MSGID_HEADER))
 		a->set_msgid_header = ACCOUNT_HEADER_AUTO;
@@ -718,6 +737,106 @@ account_is_set(const struct account *a, const char *key)
 	int k = key_find(key);
 
 	return k >= 0 && bit_get(a, k);
+}
+
+static const char *
+onoff(int b)
+{
+	return b ? "on" : "off";
+}
+
+static const char *
+header_mode(enum account_header_mode m)
+{
+	return m == ACCOUNT_HEADER_AUTO ? "auto" : m == ACCOUNT_HEADER_ON ?
+		"on" : "off";
+}
+
+void
+account_format(const struct account *a, struct buf *out)
+{
+	static const char *const dsn[] = { "never", "success", "failure",
+		"delay" };
+	static const char *const ret[] = { "off", "headers", "full" };
+	char num[32];
+	int k;
+	size_t i;
+
+	for (k = 0; k < K_COUNT; k++) {
+		const char *v = NULL;
+		struct buf tmp = BUF_INIT;
+
+		switch (k) {
+		case K_PORT: case K_PROXY_PORT: case K_TIMEOUT:
+		case K_CONNECT_TIMEOUT:
+			if ((k == K_TIMEOUT || k == K_CONNECT_TIMEOUT) &&
+			    !*(const int *)((const char *)a + keys[k].f[0].off))
+				v = "off";
+			else
+				snprintf(num, sizeof(num), "%d", *(const int *)
+					((const char *)a + keys[k].f[0].off));
+			if (!v)
+				v = num;
+			break;
+		case K_TLS: v = onoff(a->tls); break;
+		case K_TLS_STARTTLS: v = onoff(a->tls_starttls); break;
+		case K_TLS_CERTCHECK: v = onoff(a->tls_certcheck); break;
+		case K_ALLOW_PLAINTEXT_AUTH:
+			v = onoff(a->allow_plaintext_auth);
+			break;
+		case K_REMOVE_BCC_HEADERS:
+			v = onoff(a->remove_bcc_headers);
+			break;
+		case K_UNDISCLOSED_RECIPIENTS:
+			v = onoff(a->undisclosed_recipients);
+			break;
+		case K_TLS_TRUST_FILE:
+			v = a->tls_trust_file ? a->tls_trust_file : "system";
+			break;
+		case K_TLS_MIN_VERSION:
+			v = a->tls_min_version == ACCOUNT_TLS_1_3 ? "1.3" :
+				"1.2";
+			break;
+		case K_AUTH:
+			v = !a->auth ? "off" : a->auth_method ? a->auth_method
+				: "on";
+			break;
+		case K_PASSWORD:
+			v = a->password ? "*" : NULL;
+			break;
+		case K_DSN_NOTIFY:
+			for (i = 0; i < ARRAY_SIZE(dsn); i++)
+				if (a->dsn_notify & (1u << i))
+					buf_addf(&tmp, "%s%s",
+						tmp.len ? "," : "", dsn[i]);
+			v = tmp.len ? tmp.data : "off";
+			break;
+		case K_DSN_RETURN:
+			v = (size_t)a->dsn_return < ARRAY_SIZE(ret) ?
+				ret[a->dsn_return] : "off";
+			break;
+		case K_SET_FROM_HEADER:
+			v = header_mode(a->set_from_header);
+			break;
+		case K_SET_DATE_HEADER:
+			v = header_mode(a->set_date_header);
+			break;
+		case K_SET_MSGID_HEADER:
+			v = header_mode(a->set_msgid_header);
+			break;
+		case K_SYSLOG:
+			v = a->syslog && a->syslog_facility ? a->syslog_facility
+				: "off";
+			break;
+		case K_ADD_MISSING_FROM_HEADER: case K_ADD_MISSING_DATE_HEADER:
+			continue;	/* shown under their set_ names */
+		default:
+			v = *field_str((struct account *)a, &keys[k].f[0]);
+			break;
+		}
+		buf_addf(out, "%s = %s\n", keys[k].name, v ? v : "(not set)");
+		buf_release(&tmp);
+	}
 }
 
 /* ---- struct config ---- */
@@ -937,7 +1056,8 @@ is_space(int c)
 static int
 var_char(int c, int first)
 {
-	return c == '_' || isalpha(c) || (!first && isdigit(c));
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(!first && c >= '0' && c <= '9');
 }
 
 /*
@@ -946,11 +1066,13 @@ var_char(int c, int first)
  * white space trimmed. The result is in out (reset first).
  */
 static int
-parse_value(const char *s, size_t len, int vars, int tilde, int hash_comment,
-	struct buf *out, struct err *e)
+parse_value(const char *s, size_t len, int mkit, int tilde, struct buf *out,
+	struct err *e)
 {
 	size_t i = 0, keep = 0;	/* keep: length that trailing trim keeps */
-	int quoted = 0;
+	int quoted = 0, vars = mkit, hash_comment = mkit;
+	/* msmtp: quotes only around the whole argument */
+	int quotes = mkit || (len > 0 && s[0] == '"');
 
 	buf_reset(out);
 	if (tilde && len >= 1 && s[0] == '~' && (len == 1 || s[1] == '/')) {
@@ -969,7 +1091,7 @@ parse_value(const char *s, size_t len, int vars, int tilde, int hash_comment,
 		if (!quoted && hash_comment && c == '#' && (i == 0 ||
 		    is_space((unsigned char)s[i - 1])))
 			break;
-		if (c == '"') {
+		if (c == '"' && quotes) {
 			quoted = !quoted;
 			keep = out->len;
 			continue;
@@ -1147,9 +1269,10 @@ do_account(struct parser *p, const struct source *src, int line, char *v)
 		if (*pn) {
 			pent = entry_find(cfg, pn);
 			if (!pent) {
-				err_set(p->err, ERR_CONFIG, "account \"%.100s\": "
-					"no account \"%.100s\" defined above to "
-					"inherit from", name, pn);
+				err_set(p->err, ERR_CONFIG, "account "
+					"\"%.100s\": no account \"%.100s\" "
+					"defined above to inherit from", name,
+					pn);
 				entry_free(en);
 				return -1;
 			}
@@ -1179,7 +1302,8 @@ do_include(struct parser *p, const struct source *src, const char *v)
 		const char *slash = strrchr(src->path, '/');
 
 		if (slash)
-			buf_add(&path, src->path, (size_t)(slash - src->path) + 1);
+			buf_add(&path, src->path,
+				(size_t)(slash - src->path) + 1);
 	}
 	buf_addstr(&path, v);
 	if (!strpbrk(v, "*?[")) {
@@ -1272,7 +1396,7 @@ parse_line(struct parser *p, struct source *src, int lineno, const char *s,
 	}
 	if (parse_value(s + i, len - i, mkit,
 	    mkit || (k >= 0 && (keys[k].flags & KF_PATH)) ||
-	    strcmp(key, "include") == 0, mkit, val, p->err) < 0) {
+	    strcmp(key, "include") == 0, val, p->err) < 0) {
 		err_prefix(p->err, "%s", key);
 		goto out;
 	}
@@ -1404,6 +1528,24 @@ exists(const char *path)
 	return path && stat(path, &st) == 0;
 }
 
+/* mkit's secure default differs from msmtp's: say so where it applies. */
+static void
+warn_msmtp_tls(const struct config *cfg, struct config_warnings *warn)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nent; i++) {
+		const struct account *a = cfg->ent[i]->acc;
+
+		if (bit_get(a, K_TLS) || strcmp(a->name, "default") == 0)
+			continue;
+		warn_add(warn, "%s:%d: account \"%s\" does not set tls: mkit "
+			"uses TLS (STARTTLS, port 587 unless set) where msmtp "
+			"would not; add \"tls off\" for a server without TLS",
+			a->file ? a->file : "?", a->line, a->name);
+	}
+}
+
 struct config *
 config_load(const char *path, unsigned flags, struct config_warnings *warn,
 	struct err *err)
@@ -1465,6 +1607,8 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 		config_free(cfg);
 		return NULL;
 	}
+	if (flavor == CONFIG_FLAVOR_MSMTP)
+		warn_msmtp_tls(cfg, warn);
 	return cfg;
 }
 
@@ -1486,6 +1630,96 @@ check_file(const struct entry *en, int k, struct err *e)
 	return 0;
 }
 
+static char *
+host_name(void)
+{
+	const char *h = getenv("HOSTNAME");
+	char name[256];
+
+	if (h && *h)
+		return xstrdup(h);
+	if (gethostname(name, sizeof(name)) != 0 || !name[0])
+		return xstrdup("localhost");
+	name[sizeof(name) - 1] = '\0';
+	return xstrdup(name);
+}
+
+static char *
+canonical_name(void)
+{
+	struct addrinfo hints, *res = NULL;
+	char *h = host_name(), *c = NULL;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(h, NULL, &hints, &res) == 0 && res &&
+	    res->ai_canonname)
+		c = xstrdup(res->ai_canonname);
+	if (res)
+		freeaddrinfo(res);
+	if (!c)
+		return h;
+	free(h);
+	return c;
+}
+
+static char *
+mail_name(void)
+{
+	struct buf b = BUF_INIT;
+	char line[256];
+	FILE *f = fopen("/etc/mailname", "re");
+
+	if (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0])
+			buf_addstr(&b, line);
+	}
+	if (f)
+		fclose(f);
+	if (!b.len)
+		return canonical_name();
+	return buf_detach(&b, NULL);
+}
+
+static char *
+user_name(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (!u || !*u)
+		u = getenv("LOGNAME");
+	if ((!u || !*u) && (pw = getpwuid(getuid())))
+		u = pw->pw_name;
+	return xstrdup(u && *u ? u : "unknown");
+}
+
+/* msmtp's substitutions in from (%U %H %C %M) and domain (%H %C %M). */
+static void
+substitute(char **field, int with_user)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	char *v;
+
+	if (!*field || !strchr(*field, '%'))
+		return;
+	for (p = *field; *p; p++) {
+		if (p[0] != '%' || !strchr(with_user ? "UHCM" : "HCM", p[1])) {
+			buf_addch(&b, *p);
+			continue;
+		}
+		p++;
+		v = *p == 'U' ? user_name() : *p == 'H' ? host_name() :
+			*p == 'C' ? canonical_name() : mail_name();
+		buf_addstr(&b, v);
+		free(v);
+	}
+	free(*field);
+	*field = buf_detach(&b, NULL);
+}
+
 static struct account *
 resolve(const struct entry *en, struct err *e)
 {
@@ -1505,6 +1739,8 @@ resolve(const struct entry *en, struct err *e)
 		if (check_file(en, files[i], e) < 0)
 			return NULL;
 	a = account_dup(en->acc);
+	substitute(&a->from, 1);
+	substitute(&a->domain, 0);
 	account_defaults(a);
 	return a;
 }
@@ -1521,16 +1757,16 @@ config_account(const struct config *cfg, const char *name, struct err *e)
 	if (name) {
 		en = entry_find(cfg, name);
 		if (!en)
-			return err_set(e, ERR_CONFIG, "no account \"%.100s\" in "
-				"%s", name, cfg->path), NULL;
+			return err_set(e, ERR_CONFIG, "no account "
+				"\"%.100s\" in %s", name, cfg->path), NULL;
 	} else {
 		en = entry_find(cfg, "default");
 		if (!en && cfg->nent == 1)
 			en = cfg->ent[0];
 		if (!en)
-			return err_set(e, ERR_CONFIG, "no default account in %s "
-				"(add \"account default : NAME\" or choose "
-				"one)", cfg->path), NULL;
+			return err_set(e, ERR_CONFIG, "no default account "
+				"in %s (add \"account default : NAME\" or "
+				"choose one)", cfg->path), NULL;
 	}
 	return resolve(en, e);
 }
@@ -1550,16 +1786,18 @@ config_account_for_from(const struct config *cfg, const char *from,
 
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < cfg->nent; i++) {
-			const char *f = cfg->ent[i]->acc->from;
+			char *f = cfg->ent[i]->acc->from;
+			int hit;
 
-			if (!f)
+			if (!f || has_glob(f) != pass)
 				continue;
-			if (pass == 0 && !has_glob(f) && strlen(f) ==
-			    strlen(from) && mem_casecmp(f, from,
-			    strlen(f)) == 0)
-				return resolve(cfg->ent[i], e);
-			if (pass == 1 && has_glob(f) &&
-			    fnmatch(f, from, FNM_CASEFOLD) == 0)
+			f = xstrdup(f);
+			substitute(&f, 1);
+			hit = pass ? fnmatch(f, from, FNM_CASEFOLD) == 0 :
+				strlen(f) == strlen(from) &&
+				mem_casecmp(f, from, strlen(f)) == 0;
+			free(f);
+			if (hit)
 				return resolve(cfg->ent[i], e);
 		}
 	return err_set(e, ERR_CONFIG, "no account for from address "

@@ -72,7 +72,8 @@ enum account_dsn_return {
  */
 struct account {
 	char *name;		/* "default" for "account default : x" */
-	char *file;		/* where it was defined, "~"-abbreviated, or NULL */
+	char *file;		/* where it was defined ("~"-abbreviated),
+				   or NULL */
 	int line;		/* line of its "account" line there, or 0 */
 
 	/* Server. */
@@ -80,10 +81,12 @@ struct account {
 	int port;		/* 1..65535; default 25 with tls off, 587 with
 				   tls_starttls on, 465 with tls on and
 				   tls_starttls off */
-	int tls;		/* default 1 (msmtp: 0): plaintext needs "tls off" */
+	int tls;		/* default 1 (msmtp: 0): plaintext needs
+				   "tls off" */
 	int tls_starttls;	/* default 1 */
 	char *tls_trust_file;	/* CA file; NULL = the system CAs ("system") */
-	char *tls_fingerprint;	/* as written: SHA-256 hex with colons, or NULL */
+	char *tls_fingerprint;	/* as written (SHA-256 hex with colons), or
+				   NULL */
 	unsigned char tls_fingerprint_sha256[32]; /* decoded, when set */
 	char *tls_cert_file;	/* client certificate, or NULL */
 	char *tls_key_file;	/* its key, or NULL; set iff tls_cert_file */
@@ -98,9 +101,9 @@ struct account {
 	/* Authentication. */
 	int auth;		/* 1 = authenticate. Default: 1 when user is set
 				   (msmtp: 0 unless "auth on") */
-	char *auth_method;	/* upper-case SASL name ("PLAIN", "SCRAM-SHA-256",
-				   "XOAUTH2"...), or NULL = choose the strongest
-				   both sides offer */
+	char *auth_method;	/* upper-case SASL name ("PLAIN",
+				   "SCRAM-SHA-256", "XOAUTH2"...), or NULL =
+				   choose the strongest both sides offer */
 	char *user;		/* login name, or NULL */
 	char *password;		/* from the config; wiped when freed. Use
 				   password_get() rather than reading this */
@@ -108,10 +111,12 @@ struct account {
 	int allow_plaintext_auth; /* PLAIN/LOGIN without TLS; default 0 */
 
 	/* Identity and message handling (msend). */
-	char *from;		/* envelope sender; may hold a wildcard pattern
-				   (fnmatch) used only for account selection */
-	char *domain;		/* EHLO argument; default: this machine's fully
-				   qualified host name (msmtp: "localhost") */
+	char *from;		/* envelope sender, msmtp's %U %H %C %M already
+				   substituted; may be a wildcard pattern
+				   (fnmatch), meant for account selection */
+	char *domain;		/* EHLO argument, %H %C %M substituted;
+				   default: this machine's fully qualified
+				   host name (msmtp: "localhost") */
 	unsigned dsn_notify;	/* enum account_dsn_notify bits; 0 = off */
 	enum account_dsn_return dsn_return;
 	enum account_header_mode set_from_header;	/* default auto */
@@ -125,8 +130,9 @@ struct account {
 	char *logfile;		/* file to append a line per message, or NULL;
 				   "-" = standard output */
 	int syslog;		/* default 0 */
-	char *syslog_facility;	/* "LOG_MAIL" (default when on), "LOG_USER",
-				   "LOG_LOCAL0".."LOG_LOCAL7"; NULL when off */
+	char *syslog_facility;	/* "LOG_USER" (default when on, as msmtp),
+				   "LOG_MAIL", "LOG_LOCAL0".."LOG_LOCAL7";
+				   NULL when off */
 
 	/* Private to conf.c: which keys were set explicitly. */
 	unsigned char set_[64];
@@ -143,7 +149,8 @@ void config_warnings_release(struct config_warnings *w);
 
 /* Which files a tool may fall back to when there is no mkit config. */
 enum config_flags {
-	CONFIG_FALLBACK_MSMTP = 1 << 0,	/* ~/.msmtprc, $XDG_CONFIG_HOME/msmtp/config */
+	/* ~/.msmtprc, then $XDG_CONFIG_HOME/msmtp/config */
+	CONFIG_FALLBACK_MSMTP = 1 << 0,
 	CONFIG_FALLBACK_MPOP = 1 << 1,	/* reserved: ~/.mpoprc (not read yet) */
 };
 
@@ -193,7 +200,8 @@ const char *config_account_name(const struct config *cfg, size_t i);
  * (tls_trust_file, tls_cert_file, tls_key_file, aliases) exist. Returns a
  * new account the caller frees with account_free(), or NULL with
  * ERR_CONFIG ("no account \"x\" in ~/.config/mkit/config", "no default
- * account ...", "file:line: tls_trust_file: ...: no such file").
+ * account in ...", "no configuration file (looked for ...)",
+ * "FILE:LINE: tls_trust_file: \"/x/ca.pem\": No such file or directory").
  */
 struct account *config_account(const struct config *cfg, const char *name,
 	struct err *err);
@@ -220,13 +228,22 @@ struct account *account_new(const char *name);
  * value taken verbatim: no quotes, no expansion), then recompute the
  * defaults that depend on it (setting tls off makes the default port 25).
  * For command-line overrides. Errors: ERR_CONFIG (unknown key, bad value),
- * the message without a location ("invalid port \"x\"").
+ * the message without a location ("port: invalid value \"x\" (expected a
+ * port number from 1 to 65535)"); the account is unchanged then.
  */
 int account_set(struct account *acc, const char *key, const char *value,
 	struct err *err);
 
 /* Was key set explicitly (in the file, inherited, or by account_set)? */
 int account_is_set(const struct account *acc, const char *key);
+
+/*
+ * Append the account's settings to out as "key = value" lines (one per key,
+ * the same order each time), with defaults filled in: for --pretend style
+ * output and debugging. A password is shown as "*", never in clear.
+ */
+struct buf;
+void account_format(const struct account *acc, struct buf *out);
 
 /* A deep copy, or NULL for NULL. */
 struct account *account_dup(const struct account *acc);

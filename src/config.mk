@@ -1,2 +1,8 @@
 ## src/config.mk: owned by its area; append only (+=).
 src_libmkit_a_SOURCES += src/conf.c src/conf.h src/password.c src/password.h
+
+check_PROGRAMS += tests/unit/t_config
+TESTS += tests/unit/t_config
+tests_unit_t_config_SOURCES = tests/unit/t_config.c tests/unit/tap.h
+tests_unit_t_config_LDADD = $(MKIT_BASE_LIBS)
+dist_man_MANS += man/mkit-config.5

@@ -92,13 +92,17 @@ run_eval(const struct account *acc, struct err *e)
 		return NULL;
 	}
 	if (pid == 0) {
+		/* keep the write end clear of 0-2 while they are set up */
+		int w = fds[1] > 2 ? fds[1] : fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+
 		/* stdin is the message for msend: keep the command off it */
-		devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0 && devnull != 0) {
+		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (devnull >= 0 && devnull != 0)
 			dup2(devnull, 0);
-			close(devnull);
-		}
-		dup2(fds[1], 1);
+		else if (devnull == 0)
+			fcntl(0, F_SETFD, 0);
+		if (w < 0 || dup2(w, 1) < 0)
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
 		execl("/bin/sh", "sh", "-c", acc->passwordeval, (char *)NULL);
 		_exit(127);
@@ -111,7 +115,8 @@ run_eval(const struct account *acc, struct err *e)
 			continue;
 		if (n <= 0)
 			break;
-		buf_add(&out, chunk, (size_t)n);	/* past the cap: dropped */
+		/* past the cap: dropped */
+		buf_add(&out, chunk, (size_t)n);
 	}
 	secure_wipe(chunk, sizeof(chunk));
 	close(fds[0]);
@@ -160,6 +165,13 @@ entry_release(struct netrc_entry *en)
 	memset(en, 0, sizeof(*en));
 }
 
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+		c == '\v';
+}
+
 /* Next token from text at *pos: a word, or a "quoted string" with \-escapes.
  * Lines starting with '#' are comments. Returns a new string, or NULL at
  * the end. */
@@ -170,8 +182,7 @@ netrc_token(const char *s, size_t len, size_t *pos)
 	size_t i = *pos;
 
 	for (;;) {
-		while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-		    s[i] == '\r' || s[i] == '\f' || s[i] == '\v'))
+		while (i < len && is_blank(s[i]))
 			i++;
 		if (i < len && s[i] == '#' && (i == 0 || s[i - 1] == '\n')) {
 			while (i < len && s[i] != '\n')
@@ -193,8 +204,7 @@ netrc_token(const char *s, size_t len, size_t *pos)
 		if (i < len)
 			i++;
 	} else {
-		while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
-		    s[i] != '\r' && s[i] != '\f' && s[i] != '\v')
+		while (i < len && !is_blank(s[i]))
 			buf_addch(&t, s[i++]);
 	}
 	*pos = i;
@@ -297,7 +307,8 @@ netrc_lookup(const char *path, const char *host, const char *user,
 	while ((tok = netrc_token(data.data, data.len, &pos))) {
 		char **slot = NULL;
 
-		if (strcmp(tok, "machine") == 0 || strcmp(tok, "default") == 0) {
+		if (strcmp(tok, "machine") == 0 ||
+		    strcmp(tok, "default") == 0) {
 			if (in_entry)
 				entry_take(&cur, &best, &dflt, host, user);
 			in_entry = 1;

@@ -1,1 +1,4 @@
 ## tests/infra.mk: owned by its area; append only (+=).
+TESTS += tests/bats/infra.bats
+EXTRA_DIST += tests/bats/infra.bats tests/bats/helpers.bash \
+	tests/servers/servers.bash tests/servers/fakesmtp.py

@@ -1,0 +1,127 @@
+# tests/bats/helpers.bash: real mail servers for mkit's bats tests.
+#
+#   load helpers            # in a .bats file (this directory)
+#
+# Servers run on 127.0.0.1 on free ports from a private root
+# ($MKIT_SRV_ROOT = /tmp/mkit-srv.XXXXXX), never touching the system's own
+# configuration. Start them once per file in setup_file and stop them in
+# teardown_file; exported variables from setup_file are visible in tests:
+#
+#   setup_file()    { start_postfix; }      # also starts Dovecot
+#   teardown_file() { stop_servers; }
+#
+# Postfix needs root (CI runs as root); use `require_root` in setup_file to
+# skip a file cleanly elsewhere. Set MKIT_KEEP_SERVERS=1 to keep the root (logs,
+# transcripts, maildirs) after the run.
+#
+# Functions (all return non-zero and explain on stderr when they fail):
+#
+# mk_cert DIR         self-signed cert for DNS:localhost,IP:127.0.0.1. Writes
+#                     DIR/cert.pem DIR/key.pem; exports TEST_CERT, TEST_KEY,
+#                     TEST_CERT_SHA256 (cert fingerprint, colon hex, upper
+#                     case: "AB:CD:...") and TEST_PUBKEY_SHA256 (base64 SHA-256
+#                     of the public key, as in curl's "sha256//BASE64"). Every
+#                     start_* below creates one shared cert if none exists.
+# free_port           print a free TCP port on 127.0.0.1.
+# wait_banner PORT [SECONDS] [CODE]
+#                     wait until PORT answers a line starting CODE (220).
+#
+# start_sink [--dump] Postfix's smtp-sink (PIPELINING, DSN, 8BITMIME, no TLS,
+#                     no AUTH, no CHUNKING). Exports SINK_PORT, SINK_PID and
+#                     with --dump SINK_DUMP: a file that receives every
+#                     transaction (lines "X-Mail-Args: <a@b>",
+#                     "X-Rcpt-Args: <c@d>", ... then the message).
+#
+# start_fake_smtp [SCRIPT]
+#                     the scripted hostile server tests/servers/fakesmtp.py;
+#                     the script comes from file SCRIPT or stdin (heredoc).
+#                     Exports FAKE_PORT, FAKE_LOG (transcript), FAKE_PID.
+#                     Every connection runs the whole script. Steps (one a
+#                     line, escapes \r \n \t \xHH in arguments):
+#                       send TEXT     one reply line (CRLF added)
+#                       raw TEXT      bytes as given, in one write
+#                       expect PREFIX read a line that must start PREFIX
+#                                     (else: 500 reply + close, "* unexpected")
+#                       read          read any one line
+#                       data          read a message up to "."
+#                       bdat          read "BDAT n [LAST]" and n bytes
+#                       ehlo CAP...   expect EHLO, answer 250-fake + CAPs
+#                                     ("_" = space: AUTH_PLAIN_LOGIN)
+#                       quit          expect QUIT, send 221, close
+#                       starttls      TLS handshake with TEST_CERT
+#                       sleep SECS    pause
+#                       hang          never answer again
+#                       flood SIZE    SIZE bytes of "x", no newline (10M)
+#                       close         close the connection now
+#                     Transcript lines: "* connect N", "C: client line",
+#                     "S: server line", "* tls", "* pre-tls bytes: ...",
+#                     "* unexpected: line", "* eof" (client closed),
+#                     "* close" (server closed).
+# stop_fake_smtp      stop the last fake server (call in teardown).
+# fake_before_tls PATTERN
+#                     true if a client line matching the grep -E PATTERN
+#                     appears in $FAKE_LOG before "* tls" (or with no TLS).
+#
+# start_dovecot       Dovecot 2.3: IMAP and POP3 with STARTTLS, IMAPS, POP3S;
+#                     mechanisms PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1
+#                     SCRAM-SHA-256; plaintext logins allowed. Exports
+#                     DOVECOT_IMAP_PORT DOVECOT_IMAPS_PORT DOVECOT_POP3_PORT
+#                     DOVECOT_POP3S_PORT DOVECOT_AUTH_SOCKET DOVECOT_LOG,
+#                     TEST_USER=alice TEST_PASS=secret TEST_USER2=bob
+#                     TEST_PASS2=hunter2 TEST_DOMAIN=example.test and
+#                     MAILDIR_ROOT (user U's mail: $MAILDIR_ROOT/U/Maildir).
+#
+# start_postfix       real Postfix smtpd (root), SASL via Dovecot (started if
+#                     needed), CHUNKING PIPELINING 8BITMIME SMTPUTF8 DSN.
+#                     Mail to alice@ / bob@example.test lands in the Dovecot
+#                     maildirs above. tempfail@ -> 450 4.2.0, full@ -> 452
+#                     4.2.2, reject@ -> 550 5.7.1, unknown@ -> 550 5.1.1,
+#                     other domains -> 5xx (no mail leaves the test server).
+#                     Exports POSTFIX_PORT (STARTTLS required, AUTH after
+#                     TLS), POSTFIX_TLS_PORT (implicit TLS + AUTH),
+#                     POSTFIX_PLAIN_PORT (no TLS, no AUTH, 127/8 may send),
+#                     POSTFIX_LOG (maillog), POSTFIX_DIR, POSTFIX_CONF_DIR.
+# stop_postfix        stop Postfix only.
+# delivered_messages [USER]
+#                     print paths of USER's messages (new/ then cur/).
+# wait_for_delivery USER N [SECONDS]
+#                     wait (default 10 s) for >= N messages, print paths;
+#                     status 1 and the maillog tail on timeout.
+# clear_maildir [USER] delete USER's messages.
+#
+# stop_servers        stop everything started (TERM, wait, KILL by PID) and
+#                     remove $MKIT_SRV_ROOT. Call in teardown_file.
+#
+# mkit_config FILE KEY VALUE ...
+#                     write an mkit config (msmtprc syntax) "account default"
+#                     with the given key/value pairs, mode 0600.
+# require_root        skip the rest (whole file in setup_file) unless root.
+
+# shellcheck source=../servers/servers.bash
+source "${MKIT_SRCDIR:-$BATS_TEST_DIRNAME/../..}/tests/servers/servers.bash"
+
+fake_before_tls() {
+	awk -v pat="$1" '
+		/^\* tls$/ { exit }
+		/^C: / && substr($0, 4) ~ pat { found = 1; exit }
+		END { exit !found }' "$FAKE_LOG"
+}
+
+mkit_config() {
+	local f=$1
+	shift
+	{
+		echo "account default"
+		while [[ $# -ge 2 ]]; do
+			printf '%s %s\n' "$1" "$2"
+			shift 2
+		done
+	} >"$f"
+	chmod 0600 "$f"
+}
+
+require_root() {
+	if [[ $(id -u) != 0 ]]; then
+		skip "needs root to run Postfix"
+	fi
+}

@@ -1,0 +1,597 @@
+# tests/servers/servers.bash: start and stop REAL mail servers on loopback for
+# mkit's tests, demo and benchmark. Source it from bash (tests/bats/helpers.bash,
+# scripts/demo.sh and bench/run.sh do). Nothing here touches the system's own
+# configuration or services: every server runs from a private directory under
+# one root ($MKIT_SRV_ROOT, a fresh /tmp/mkit-srv.XXXXXX, short enough for
+# Unix socket paths), listens on 127.0.0.1 on a port the kernel reports free,
+# and is stopped by PID (TERM, wait, then KILL). The API is documented in
+# tests/bats/helpers.bash.
+
+MKIT_SERVERS_DIR=${MKIT_SERVERS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+
+# srv_log MSG: diagnostics on stderr (bats shows them only on failure).
+srv_log() { printf 'servers: %s\n' "$*" >&2; }
+
+# srv_init: create $MKIT_SRV_ROOT once (mode 0755 so that unprivileged
+# server users can traverse it) and export it.
+srv_init() {
+	if [[ -n ${MKIT_SRV_ROOT:-} && -d $MKIT_SRV_ROOT ]]; then
+		return 0
+	fi
+	MKIT_SRV_ROOT=$(mktemp -d /tmp/mkit-srv.XXXXXX) || return 1
+	chmod 0755 "$MKIT_SRV_ROOT"
+	: >"$MKIT_SRV_ROOT/pids"
+	export MKIT_SRV_ROOT
+}
+
+# free_port: print a TCP port on 127.0.0.1 that is free right now.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# srv_track NAME PID: remember a server process for stop_servers.
+srv_track() { echo "$1 $2" >>"$MKIT_SRV_ROOT/pids"; }
+
+# srv_alive PID: true if PID runs (a zombie, which an init that does not
+# reap may leave behind, counts as gone).
+srv_alive() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ $st != Z ]]
+}
+
+# srv_kill PID [SECONDS]: TERM, wait up to SECONDS (default 5), then KILL.
+srv_kill() {
+	local pid=$1 n=$(( ${2:-5} * 10 ))
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	while (( n-- > 0 )); do
+		srv_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	return 0
+}
+
+# wait_banner PORT [SECONDS] [CODE]: wait until 127.0.0.1:PORT answers with
+# a line starting with CODE (default 220). Returns 1 on timeout.
+wait_banner() {
+	python3 - "$1" "${2:-10}" "${3:-220}" <<'EOF'
+import socket, sys, time
+port, limit, code = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3].encode()
+end = time.time() + limit
+while time.time() < end:
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        line = s.makefile("rb").readline()
+        s.close()
+        if line.startswith(code):
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.1)
+sys.exit(1)
+EOF
+}
+
+# mk_cert DIR: self-signed RSA certificate for localhost / 127.0.0.1.
+# Writes DIR/cert.pem and DIR/key.pem and exports TEST_CERT, TEST_KEY,
+# TEST_CERT_SHA256 (SHA-256 of the certificate, colon hex, upper case, as
+# "openssl x509 -fingerprint -sha256" and msmtp's tls_fingerprint print it)
+# and TEST_PUBKEY_SHA256 (base64 SHA-256 of the public key, the form of
+# curl's pinnedpubkey "sha256//...").
+mk_cert() {
+	local d=$1
+	mkdir -p "$d" || return 1
+	if [[ ! -s $d/cert.pem ]]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
+			-keyout "$d/key.pem" -out "$d/cert.pem" \
+			-subj /CN=localhost \
+			-addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+			>/dev/null 2>&1 || { srv_log "openssl req failed"; return 1; }
+		chmod 0644 "$d/cert.pem"
+		chmod 0640 "$d/key.pem"
+	fi
+	TEST_CERT=$d/cert.pem
+	TEST_KEY=$d/key.pem
+	TEST_CERT_SHA256=$(openssl x509 -in "$TEST_CERT" -noout -fingerprint \
+		-sha256 | sed 's/^.*=//')
+	TEST_PUBKEY_SHA256=$(openssl x509 -in "$TEST_CERT" -noout -pubkey |
+		openssl pkey -pubin -outform der |
+		openssl dgst -sha256 -binary | openssl base64 -A)
+	export TEST_CERT TEST_KEY TEST_CERT_SHA256 TEST_PUBKEY_SHA256
+}
+
+# srv_cert: make sure the shared test certificate exists.
+srv_cert() {
+	srv_init || return 1
+	if [[ -z ${TEST_CERT:-} || ! -s $TEST_CERT ]]; then
+		mk_cert "$MKIT_SRV_ROOT/tls" || return 1
+	fi
+}
+
+# --- smtp-sink -------------------------------------------------------------
+
+# start_sink [--dump]: Postfix's smtp-sink on a free port. Exports SINK_PORT
+# and SINK_PID; with --dump also SINK_DUMP, a file that receives every mail
+# transaction (envelope and content, smtp-sink's -D format: "X-Client-Addr:",
+# "X-Client-Proto:", "X-Helo-Args:", "X-Mail-Args:", "X-Rcpt-Args:" lines,
+# then the message).
+start_sink() {
+	local dump=0 try port pid d args
+	[[ ${1:-} == --dump ]] && dump=1
+	srv_init || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/sink.XXXX") || return 1
+	chmod 0755 "$d"
+	args=()
+	if [[ $(id -u) == 0 ]]; then
+		args+=(-u postfix)
+		chown postfix "$d"
+	fi
+	if (( dump )); then
+		args+=(-D "$d/dump")
+	fi
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		smtp-sink "${args[@]}" -h sink.localhost "127.0.0.1:$port" 1000 \
+			>"$d/log" 2>&1 3>&- </dev/null &
+		pid=$!
+		if wait_banner "$port" 5 && srv_alive "$pid"; then
+			srv_track sink "$pid"
+			SINK_PORT=$port SINK_PID=$pid
+			export SINK_PORT SINK_PID
+			if (( dump )); then
+				SINK_DUMP=$d/dump
+				export SINK_DUMP
+			fi
+			return 0
+		fi
+		srv_kill "$pid" 1
+	done
+	srv_log "smtp-sink did not start: $(cat "$d/log")"
+	return 1
+}
+
+# --- scripted hostile server -----------------------------------------------
+
+# start_fake_smtp [SCRIPT]: run tests/servers/fakesmtp.py with the script in
+# file SCRIPT, or read from stdin when no argument is given. Exports
+# FAKE_PORT, FAKE_LOG (the transcript) and FAKE_PID. The server serves every
+# connection with the whole script until stop_fake_smtp.
+start_fake_smtp() {
+	local d pid n=0
+	srv_cert || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/fake.XXXX") || return 1
+	if [[ $# -gt 0 ]]; then
+		cp "$1" "$d/script" || return 1
+	else
+		cat >"$d/script"
+	fi
+	: >"$d/transcript"
+	python3 "$MKIT_SERVERS_DIR/fakesmtp.py" --script "$d/script" \
+		--log "$d/transcript" --port-file "$d/port" \
+		--cert "$TEST_CERT" --key "$TEST_KEY" \
+		>"$d/stderr" 2>&1 3>&- </dev/null &
+	pid=$!
+	while [[ ! -s $d/port ]]; do
+		if ! srv_alive "$pid" || (( n++ > 100 )); then
+			srv_log "fakesmtp.py did not start: $(cat "$d/stderr")"
+			srv_kill "$pid" 1
+			return 1
+		fi
+		sleep 0.05
+	done
+	srv_track fake "$pid"
+	FAKE_PORT=$(cat "$d/port") FAKE_LOG=$d/transcript FAKE_PID=$pid
+	export FAKE_PORT FAKE_LOG FAKE_PID
+}
+
+# stop_fake_smtp: stop the fake server started last.
+stop_fake_smtp() {
+	[[ -n ${FAKE_PID:-} ]] && srv_kill "$FAKE_PID" 2
+	FAKE_PID=
+}
+
+# --- Dovecot -----------------------------------------------------------------
+
+# srv_users: the mail users, their homes and the mail owner (shared by
+# Dovecot and Postfix so that Postfix delivers where IMAP/POP3 read).
+srv_users() {
+	srv_init || return 1
+	TEST_USER=alice TEST_PASS=secret
+	TEST_USER2=bob TEST_PASS2=hunter2
+	TEST_DOMAIN=example.test
+	MAILDIR_ROOT=$MKIT_SRV_ROOT/mail
+	if [[ $(id -u) == 0 ]]; then
+		MAIL_UID=$(id -u nobody) MAIL_GID=$(id -g nobody)
+	else
+		MAIL_UID=$(id -u) MAIL_GID=$(id -g)
+	fi
+	local u
+	for u in "$TEST_USER" "$TEST_USER2"; do
+		mkdir -p "$MAILDIR_ROOT/$u/Maildir/new" "$MAILDIR_ROOT/$u/Maildir/cur" \
+			"$MAILDIR_ROOT/$u/Maildir/tmp"
+	done
+	chmod 0755 "$MAILDIR_ROOT"
+	chown -R "$MAIL_UID:$MAIL_GID" "$MAILDIR_ROOT"
+	export TEST_USER TEST_PASS TEST_USER2 TEST_PASS2 TEST_DOMAIN MAILDIR_ROOT \
+		MAIL_UID MAIL_GID
+}
+
+# start_dovecot: Dovecot 2.3 with IMAP and POP3 (STARTTLS on the plain ports,
+# implicit TLS on the other two), users alice/secret and bob/hunter2, maildir
+# homes under $MAILDIR_ROOT. Ready once a real IMAP LOGIN succeeds. Exports
+# DOVECOT_IMAP_PORT DOVECOT_IMAPS_PORT DOVECOT_POP3_PORT DOVECOT_POP3S_PORT
+# DOVECOT_AUTH_SOCKET DOVECOT_PID DOVECOT_LOG TEST_USER TEST_PASS TEST_USER2
+# TEST_PASS2 MAILDIR_ROOT.
+start_dovecot() {
+	local d try pid imap imaps pop3 pop3s login internal dh=
+	srv_cert || return 1
+	srv_users || return 1
+	d=$MKIT_SRV_ROOT/dovecot
+	mkdir -p "$d/run" "$d/state"
+	chmod 0755 "$d"
+	if [[ $(id -u) == 0 ]]; then
+		login=dovenull internal=dovecot
+	else
+		login=$(id -un) internal=$(id -un)
+	fi
+	[[ -r /usr/share/dovecot/dh.pem ]] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
+	printf '%s:{PLAIN}%s::::::\n' "$TEST_USER" "$TEST_PASS" \
+		"$TEST_USER2" "$TEST_PASS2" >"$d/users"
+	chmod 0644 "$d/users"
+	for try in 1 2 3; do
+		imap=$(free_port) imaps=$(free_port)
+		pop3=$(free_port) pop3s=$(free_port)
+		cat >"$d/dovecot.conf" <<EOF
+# written by tests/servers/servers.bash
+instance_name = mkit-${MKIT_SRV_ROOT##*.}
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+info_log_path = $d/dovecot.log
+protocols = imap pop3
+listen = 127.0.0.1
+default_login_user = $login
+default_internal_user = $internal
+first_valid_uid = 1
+first_valid_gid = 1
+ssl = yes
+ssl_cert = <$TEST_CERT
+ssl_key = <$TEST_KEY
+$dh
+disable_plaintext_auth = no
+auth_failure_delay = 0
+auth_mechanisms = plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256
+mail_location = maildir:~/Maildir
+pop3_uidl_format = %08Xu%08Xv
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $d/users
+}
+userdb {
+  driver = static
+  args = uid=$MAIL_UID gid=$MAIL_GID home=$MAILDIR_ROOT/%n
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $imap
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $imaps
+    ssl = yes
+  }
+}
+service pop3-login {
+  chroot =
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $pop3
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = $pop3s
+    ssl = yes
+  }
+}
+service imap-urlauth-login {
+  chroot =
+}
+service anvil {
+  chroot =
+  # no auth penalty: failed-login tests must not slow down later logins
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+service stats {
+  chroot =
+}
+service auth {
+  unix_listener auth-client {
+    mode = 0666
+  }
+}
+EOF
+		dovecot -c "$d/dovecot.conf" -F >"$d/stdout" 2>&1 3>&- </dev/null &
+		pid=$!
+		if srv_dovecot_ready "$imap" "$pid"; then
+			srv_track dovecot "$pid"
+			DOVECOT_PID=$pid DOVECOT_LOG=$d/dovecot.log
+			DOVECOT_IMAP_PORT=$imap DOVECOT_IMAPS_PORT=$imaps
+			DOVECOT_POP3_PORT=$pop3 DOVECOT_POP3S_PORT=$pop3s
+			DOVECOT_AUTH_SOCKET=$d/run/auth-client
+			DOVECOT_CONF=$d/dovecot.conf
+			export DOVECOT_PID DOVECOT_LOG DOVECOT_IMAP_PORT \
+				DOVECOT_IMAPS_PORT DOVECOT_POP3_PORT \
+				DOVECOT_POP3S_PORT DOVECOT_AUTH_SOCKET DOVECOT_CONF
+			return 0
+		fi
+		srv_kill "$pid" 5
+	done
+	srv_log "dovecot did not start: $(cat "$d/stdout" "$d/dovecot.log" 2>/dev/null | tail -20)"
+	return 1
+}
+
+# srv_dovecot_ready PORT PID: wait (up to 15 s) for a real IMAP login.
+srv_dovecot_ready() {
+	local n=0
+	while (( n++ < 150 )); do
+		srv_alive "$2" || return 1
+		if python3 - "$1" "$TEST_USER" "$TEST_PASS" <<'EOF' 2>/dev/null
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=3)
+m.login(sys.argv[2], sys.argv[3])
+m.logout()
+EOF
+		then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- Postfix -----------------------------------------------------------------
+
+# start_postfix: a real Postfix (needs root) from a private configuration
+# directory, with SASL through Dovecot (started first if not running).
+# Domain example.test is delivered locally into $MAILDIR_ROOT/USER/Maildir
+# (the same maildirs Dovecot serves). Recipients: alice@ and bob@ exist,
+# tempfail@ gets 450 4.2.0, full@ gets 452 4.2.2, reject@ gets 550 5.7.1,
+# anything else @example.test gets 550 5.1.1 (unknown user); other domains
+# are refused (554 relay denied) unless the client may relay, and mail that
+# would leave is bounced at once (default_transport = error). Exports
+# POSTFIX_PORT      STARTTLS required (security level encrypt), AUTH after TLS
+# POSTFIX_TLS_PORT  implicit TLS (smtps), AUTH
+# POSTFIX_PLAIN_PORT no TLS, no AUTH, relay for 127.0.0.0/8 (permit_mynetworks)
+# POSTFIX_DIR POSTFIX_CONF_DIR POSTFIX_LOG POSTFIX_PID
+start_postfix() {
+	local d try sub smtps plain pid
+	if [[ $(id -u) != 0 ]]; then
+		srv_log "start_postfix needs root"
+		return 1
+	fi
+	if [[ -z ${DOVECOT_AUTH_SOCKET:-} ]] || ! srv_alive "${DOVECOT_PID:-0}"; then
+		start_dovecot || return 1
+	fi
+	d=$MKIT_SRV_ROOT/postfix
+	mkdir -p "$d/etc" "$d/queue" "$d/data"
+	chmod 0755 "$d" "$d/etc"
+	chown postfix "$d/data"
+	cat >"$d/etc/vmailbox" <<EOF
+$TEST_USER@$TEST_DOMAIN $TEST_USER/Maildir/
+$TEST_USER2@$TEST_DOMAIN $TEST_USER2/Maildir/
+tempfail@$TEST_DOMAIN $TEST_USER/Maildir/
+full@$TEST_DOMAIN $TEST_USER/Maildir/
+reject@$TEST_DOMAIN $TEST_USER/Maildir/
+EOF
+	cat >"$d/etc/access" <<EOF
+tempfail@$TEST_DOMAIN 450 4.2.0 tempfail: try again later
+full@$TEST_DOMAIN 452 4.2.2 mailbox full
+reject@$TEST_DOMAIN 550 5.7.1 rejected by policy
+EOF
+	for try in 1 2 3; do
+		sub=$(free_port) smtps=$(free_port) plain=$(free_port)
+		srv_postfix_conf "$d" "$sub" "$smtps" "$plain"
+		rm -f "$d/queue/pid/master.pid"
+		if ! postfix -c "$d/etc" start >"$d/start.log" 2>&1 3>&- </dev/null; then
+			srv_log "postfix start failed: $(cat "$d/start.log")"
+			postfix -c "$d/etc" stop >/dev/null 2>&1
+			continue
+		fi
+		pid=
+		local n=0
+		while (( n++ < 50 )); do
+			pid=$(tr -d ' \n' <"$d/queue/pid/master.pid" 2>/dev/null)
+			[[ -n $pid ]] && break
+			sleep 0.1
+		done
+		if [[ -n $pid ]] && wait_banner "$sub" 10 && wait_banner "$plain" 5; then
+			echo "$pid" >"$d/master.pid"
+			srv_track postfix "$pid"
+			POSTFIX_PORT=$sub POSTFIX_TLS_PORT=$smtps POSTFIX_PLAIN_PORT=$plain
+			POSTFIX_DIR=$d POSTFIX_CONF_DIR=$d/etc POSTFIX_LOG=$d/maillog
+			POSTFIX_PID=$pid
+			export POSTFIX_PORT POSTFIX_TLS_PORT POSTFIX_PLAIN_PORT \
+				POSTFIX_DIR POSTFIX_CONF_DIR POSTFIX_LOG POSTFIX_PID
+			return 0
+		fi
+		postfix -c "$d/etc" stop >/dev/null 2>&1
+		srv_kill "$pid" 5
+	done
+	srv_log "postfix did not start: $(tail -20 "$d/maillog" 2>/dev/null)"
+	return 1
+}
+
+# srv_postfix_conf DIR SUBMISSION SMTPS PLAIN: write main.cf and master.cf.
+srv_postfix_conf() {
+	local d=$1 sub=$2 smtps=$3 plain=$4
+	cat >"$d/etc/main.cf" <<EOF
+# written by tests/servers/servers.bash
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+meta_directory = /etc/postfix
+maillog_file = $d/maillog
+maillog_file_prefixes = $d
+myhostname = mkit-test.localhost
+mydomain = localhost
+myorigin = \$myhostname
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+biff = no
+append_dot_mydomain = no
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relay_domains =
+default_transport = error:mkit test server: no outbound mail
+relay_transport = error:mkit test server: no outbound mail
+virtual_mailbox_domains = $TEST_DOMAIN
+virtual_mailbox_base = $MAILDIR_ROOT
+virtual_mailbox_maps = texthash:$d/etc/vmailbox
+virtual_uid_maps = static:$MAIL_UID
+virtual_gid_maps = static:$MAIL_GID
+virtual_minimum_uid = 1
+smtpd_banner = \$myhostname ESMTP mkit test
+smtpd_peername_lookup = no
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 1000
+smtpd_hard_error_limit = 1000
+in_flow_delay = 0
+smtpd_client_connection_count_limit = 0
+default_process_limit = 200
+smtpd_tls_cert_file = $TEST_CERT
+smtpd_tls_key_file = $TEST_KEY
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 0
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $DOVECOT_AUTH_SOCKET
+smtpd_sasl_auth_enable = no
+smtpd_sasl_authenticated_header = no
+smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
+smtpd_recipient_restrictions = check_recipient_access texthash:$d/etc/access
+smtputf8_enable = yes
+delay_warning_time = 0
+EOF
+	cat >"$d/etc/master.cf" <<EOF
+# written by tests/servers/servers.bash
+127.0.0.1:$sub inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:$smtps inet n - n - - smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:$plain inet n - n - - smtpd
+  -o syslog_name=postfix/plain
+  -o smtpd_tls_security_level=none
+  -o smtpd_sasl_auth_enable=no
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# stop_postfix: stop the private Postfix (postfix stop, then its master).
+stop_postfix() {
+	[[ -n ${POSTFIX_CONF_DIR:-} && -d $POSTFIX_CONF_DIR ]] || return 0
+	postfix -c "$POSTFIX_CONF_DIR" stop >/dev/null 2>&1
+	srv_kill "${POSTFIX_PID:-}" 5
+}
+
+# delivered_messages USER: print the paths of the messages in USER's maildir
+# (new/ and cur/), oldest first.
+delivered_messages() {
+	local u=${1:-$TEST_USER}
+	ls -1tr "$MAILDIR_ROOT/$u/Maildir/new/" 2>/dev/null |
+		sed "s|^|$MAILDIR_ROOT/$u/Maildir/new/|"
+	ls -1tr "$MAILDIR_ROOT/$u/Maildir/cur/" 2>/dev/null |
+		sed "s|^|$MAILDIR_ROOT/$u/Maildir/cur/|"
+}
+
+# wait_for_delivery USER N [SECONDS]: wait (default 10 s) until USER's
+# maildir holds at least N messages, then print their paths. Returns 1 (and
+# prints what is there plus the Postfix log tail on stderr) on timeout.
+wait_for_delivery() {
+	local u=$1 want=$2 n=$(( ${3:-10} * 20 )) have
+	while :; do
+		have=$(delivered_messages "$u" | wc -l)
+		if (( have >= want )); then
+			delivered_messages "$u"
+			return 0
+		fi
+		(( n-- > 0 )) || break
+		sleep 0.05
+	done
+	srv_log "wait_for_delivery $u: $have of $want after ${3:-10}s"
+	[[ -n ${POSTFIX_LOG:-} ]] && tail -15 "$POSTFIX_LOG" >&2
+	return 1
+}
+
+# clear_maildir USER: delete USER's delivered messages.
+clear_maildir() {
+	local u=${1:-$TEST_USER}
+	rm -f "$MAILDIR_ROOT/$u/Maildir/new/"* "$MAILDIR_ROOT/$u/Maildir/cur/"*
+}
+
+# --- everything ---------------------------------------------------------------
+
+# stop_servers: stop every server started from this root (Postfix first),
+# then remove the root unless MKIT_KEEP_SERVERS is set.
+stop_servers() {
+	[[ -n ${MKIT_SRV_ROOT:-} && -d $MKIT_SRV_ROOT ]] || return 0
+	if [[ -d $MKIT_SRV_ROOT/postfix/etc ]]; then
+		POSTFIX_CONF_DIR=$MKIT_SRV_ROOT/postfix/etc \
+		POSTFIX_PID=$(cat "$MKIT_SRV_ROOT/postfix/master.pid" 2>/dev/null) \
+			stop_postfix
+	fi
+	local name pid
+	while read -r name pid; do
+		srv_kill "$pid" 5
+	done <"$MKIT_SRV_ROOT/pids"
+	: >"$MKIT_SRV_ROOT/pids"
+	if [[ -z ${MKIT_KEEP_SERVERS:-} ]]; then
+		rm -rf "$MKIT_SRV_ROOT"
+	fi
+}

@@ -1,0 +1,1238 @@
+/*
+ * msend: send mail over SMTP; a sendmail(8) drop-in (see man/msend.1).
+ *
+ * Thin by design: options, the account, then the library (msgprep.h for
+ * the message, smtp.h for the wire), then messages and the exit status.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addrsplit.h"
+#include "buf.h"
+#include "common.h"
+#include "conf.h"
+#include "conn.h"
+#include "json.h"
+#include "msgprep.h"
+#include "password.h"
+#include "smtp.h"
+#include "transcript.h"
+#include "util.h"
+
+#define MAX_OVERRIDES 64
+#define MAX_MESSAGE_BYTES ((size_t)1 << 31)
+
+enum mode { M_SEND, M_BATCH, M_PROBE, M_SMTP_SERVER, M_QUEUE };
+
+struct override {
+	const char *key;
+	const char *value;
+};
+
+struct opts {
+	enum mode mode;
+	int read_rcpts;		/* -t */
+	int dot_ends;		/* no -i */
+	const char *envfrom;	/* -f, -r, --from */
+	int read_envfrom;
+	const char *full_name;	/* -F */
+	const char *account;
+	const char *config;
+	const char *envid;	/* -V */
+	int verbose;
+	int json;
+	int partial;
+	struct override ov[MAX_OVERRIDES];
+	size_t nov;
+	char **rcpts;
+	size_t nrcpts;
+	int warned;
+};
+
+static const char usage_text[] =
+"usage: msend [options] [--] [recipient...]\n"
+"       msend --batch [options] < mboxrd-stream\n"
+"       msend --probe [options]\n"
+"Send the message on standard input over SMTP (sendmail compatible).\n"
+"\n"
+"Message and envelope:\n"
+"  -t, --read-recipients     add the recipients in To, Cc, Bcc (or Resent-*)\n"
+"  -i, -oi                   a line with a single dot does not end input\n"
+"  -f, -r, --from=ADDR       envelope sender ('' or '<>': null sender);\n"
+"                            also selects the account with that from\n"
+"  --read-envelope-from      envelope sender from the From header\n"
+"  -F NAME                   full name for an added From header\n"
+"  -N, --dsn-notify=WHEN     DSN: never, or success,failure,delay\n"
+"  -R, --dsn-return=WHAT     DSN: full or hdrs (headers)\n"
+"  -V ENVID                  DSN envelope id\n"
+"  --partial                 deliver to the accepted recipients when\n"
+"                            some are refused (default: send nothing)\n"
+"\n"
+"Account:\n"
+"  -a, --account=NAME        use this account (default: the default one)\n"
+"  -C, --config=FILE         configuration file (default: $MKIT_CONFIG,\n"
+"                            ~/.config/mkit/config, ~/.msmtprc)\n"
+"  --host=HOST               SMTP server\n"
+"  --port=PORT               port (25, 465, 587)\n"
+"  --tls[=on|off]            use TLS\n"
+"  --tls-starttls[=on|off]   TLS through STARTTLS (off: implicit TLS)\n"
+"  --tls-trust-file=FILE     CA certificates\n"
+"  --tls-fingerprint=SHA256  pinned server certificate\n"
+"  --tls-certcheck[=on|off]  verify the server certificate\n"
+"  --tls-cert-file=FILE      client certificate\n"
+"  --tls-key-file=FILE       client key\n"
+"  --tls-min-version=V       1.2 or 1.3\n"
+"  --auth[=on|off|METHOD]    authenticate (METHOD: plain, scram-sha-256...)\n"
+"  --user=NAME               login name\n"
+"  --passwordeval=CMD        command printing the password\n"
+"  --allow-plaintext-auth[=on|off]  PLAIN/LOGIN without TLS\n"
+"  --domain=NAME             EHLO name\n"
+"  --timeout=SECONDS         network timeout\n"
+"  --connect-timeout=SECONDS connect timeout\n"
+"  --proxy-host=HOST         SOCKS5 proxy\n"
+"  --proxy-port=PORT         SOCKS5 proxy port\n"
+"  --set-from-header=auto|on|off     add or replace From\n"
+"  --set-date-header=auto|off        add Date when missing\n"
+"  --set-msgid-header=auto|off       add Message-ID when missing\n"
+"  --remove-bcc-headers[=on|off]     remove Bcc from the message\n"
+"  --undisclosed-recipients[=on|off] replace To, Cc, Bcc by an empty group\n"
+"  --aliases=FILE            aliases for local recipients\n"
+"  -X, --logfile=FILE        append a line per message\n"
+"  --syslog[=on|off|FACILITY] log a line per message to syslog\n"
+"\n"
+"Modes:\n"
+"  --batch                   send every message of an mboxrd stream\n"
+"  --probe, --serverinfo     show the server's greeting, TLS and extensions\n"
+"  -bs                       speak SMTP on standard input and output\n"
+"  -bp                       list the queue (always empty)\n"
+"  -bm                       send (the default)\n"
+"\n"
+"Output:\n"
+"  --json                    results as JSON (JSON Lines with --batch)\n"
+"  -v, -d, --verbose         protocol transcript on stderr\n"
+"  -h, --help                this help\n"
+"  --version                 version\n"
+"\n"
+"Ignored for sendmail compatibility: -oXXX (except -oi), -BTYPE, -hN,\n"
+"-LTAG, -OOPT, -eX, -pPROTO, -n, -m, -U, -G, -q.\n";
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	exit(status);
+}
+
+static void
+warn_ignored(struct opts *o, const char *what)
+{
+	if (!o->warned)
+		warnx_("ignoring unknown option %s", what);
+	o->warned = 1;
+}
+
+static void
+add_override(struct opts *o, const char *key, const char *value)
+{
+	if (o->nov == MAX_OVERRIDES)
+		diex(EX_USAGE, "too many options");
+	o->ov[o->nov].key = key;
+	o->ov[o->nov].value = value;
+	o->nov++;
+}
+
+/* Long options that set an account key (dashes become underscores). */
+static const struct {
+	const char *name;
+	const char *key;
+	int flag;		/* 1: "--x" alone means "on" */
+} key_opts[] = {
+	{ "host", "host", 0 },
+	{ "port", "port", 0 },
+	{ "tls", "tls", 1 },
+	{ "tls-starttls", "tls_starttls", 1 },
+	{ "tls-trust-file", "tls_trust_file", 0 },
+	{ "tls-fingerprint", "tls_fingerprint", 0 },
+	{ "tls-certcheck", "tls_certcheck", 1 },
+	{ "tls-cert-file", "tls_cert_file", 0 },
+	{ "tls-key-file", "tls_key_file", 0 },
+	{ "tls-min-version", "tls_min_version", 0 },
+	{ "auth", "auth", 1 },
+	{ "user", "user", 0 },
+	{ "passwordeval", "passwordeval", 0 },
+	{ "allow-plaintext-auth", "allow_plaintext_auth", 1 },
+	{ "domain", "domain", 0 },
+	{ "timeout", "timeout", 0 },
+	{ "connect-timeout", "connect_timeout", 0 },
+	{ "proxy-host", "proxy_host", 0 },
+	{ "proxy-port", "proxy_port", 0 },
+	{ "dsn-notify", "dsn_notify", 0 },
+	{ "dsn-return", "dsn_return", 0 },
+	{ "set-from-header", "set_from_header", 0 },
+	{ "set-date-header", "set_date_header", 0 },
+	{ "set-msgid-header", "set_msgid_header", 0 },
+	{ "remove-bcc-headers", "remove_bcc_headers", 1 },
+	{ "undisclosed-recipients", "undisclosed_recipients", 1 },
+	{ "aliases", "aliases", 0 },
+	{ "logfile", "logfile", 0 },
+	{ "syslog", "syslog", 1 },
+};
+
+static const char *
+dsn_return_value(const char *v)
+{
+	return strcmp(v, "hdrs") == 0 ? "headers" : v;
+}
+
+static void
+parse_long(struct opts *o, int argc, char **argv, int *i)
+{
+	char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	const char *val = eq ? eq + 1 : NULL;
+	size_t n = eq ? (size_t)(eq - name) : strlen(name), k;
+
+#define IS(s) (strlen(s) == n && strncmp(name, s, n) == 0)
+#define NEED() do { if (!val) { if (*i + 1 >= argc) diex(EX_USAGE, \
+	"option --%.*s needs a value", (int)n, name); val = argv[++*i]; } \
+	} while (0)
+	if (IS("help"))
+		usage(0);
+	if (IS("version")) {
+		printf("msend (mkit) %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
+	if (IS("read-recipients")) { o->read_rcpts = 1; return; }
+	if (IS("read-envelope-from")) { o->read_envfrom = 1; return; }
+	if (IS("batch")) { o->mode = M_BATCH; return; }
+	if (IS("probe") || IS("serverinfo")) { o->mode = M_PROBE; return; }
+	if (IS("json")) { o->json = 1; return; }
+	if (IS("partial")) { o->partial = 1; return; }
+	if (IS("verbose")) { o->verbose++; return; }
+	if (IS("account")) { NEED(); o->account = val; return; }
+	if (IS("config")) { NEED(); o->config = val; return; }
+	if (IS("from")) { NEED(); o->envfrom = val; return; }
+	for (k = 0; k < ARRAY_SIZE(key_opts); k++) {
+		if (!IS(key_opts[k].name))
+			continue;
+		if (!val && key_opts[k].flag)
+			val = "on";
+		NEED();
+		if (strcmp(key_opts[k].key, "dsn_return") == 0)
+			val = dsn_return_value(val);
+		add_override(o, key_opts[k].key, val);
+		return;
+	}
+	diex(EX_USAGE, "unknown option --%.*s (see msend --help)", (int)n,
+		name);
+#undef NEED
+#undef IS
+}
+
+/* sendmail's short options, glued ("-fX", "-ti") or separate. */
+static void
+parse_short(struct opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	size_t j;
+
+	for (j = 1; a[j]; j++) {
+		char c = a[j];
+		const char *val = NULL;
+
+		if (strchr("frFaCNRVXoBbhLOepqM", c)) {
+			if (a[j + 1])
+				val = a + j + 1;
+			else if (c != 'q' && c != 'b' && *i + 1 < argc)
+				val = argv[++*i];
+			else if (strchr("frFaCNRVX", c))
+				diex(EX_USAGE, "option -%c needs a value", c);
+			else
+				val = "";
+		}
+		switch (c) {
+		case 't': o->read_rcpts = 1; continue;
+		case 'i': o->dot_ends = 0; continue;
+		case 'v': case 'd': o->verbose++; continue;
+		case 'h':
+			if (!a[j + 1] && val == argv[*i] && j == 1 &&
+				strcmp(a, "-h") == 0)
+				usage(0);
+			return;	/* -hN: hop count, ignored */
+		case 'n': case 'm': case 'U': case 'G': continue;
+		case 'f': case 'r': o->envfrom = val; return;
+		case 'F': o->full_name = val; return;
+		case 'a': o->account = val; return;
+		case 'C': o->config = val; return;
+		case 'X': add_override(o, "logfile", val); return;
+		case 'N': add_override(o, "dsn_notify", val); return;
+		case 'R':
+			add_override(o, "dsn_return", dsn_return_value(val));
+			return;
+		case 'V': o->envid = val; return;
+		case 'o':
+			if (strcmp(val, "i") == 0)
+				o->dot_ends = 0;
+			return;	/* -oem, -odi, -om...: nothing to do */
+		case 'B': case 'L': case 'O': case 'e': case 'p': case 'M':
+			return;
+		case 'q':
+			o->mode = M_QUEUE;
+			return;
+		case 'b':
+			switch (val[0]) {
+			case 's': o->mode = M_SMTP_SERVER; break;
+			case 'p': o->mode = M_QUEUE; break;
+			case 'm': o->mode = M_SEND; break;
+			default:
+				diex(EX_USAGE, "-b%s is not supported (msend "
+					"has -bm, -bs, -bp)", val);
+			}
+			return;
+		default: {
+			char what[3] = { '-', c, '\0' };
+
+			warn_ignored(o, what);
+		}
+		}
+	}
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	int i, only_rcpts = 0;
+
+	o->rcpts = xcalloc((size_t)argc + 1, sizeof(*o->rcpts));
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (only_rcpts || a[0] != '-' || !a[1]) {
+			o->rcpts[o->nrcpts++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0)
+			only_rcpts = 1;
+		else if (a[1] == '-')
+			parse_long(o, argc, argv, &i);
+		else
+			parse_short(o, argc, argv, &i);
+	}
+}
+
+/* ---- account ---- */
+
+static struct account *
+load_account(const struct opts *o, struct config **cfgp)
+{
+	struct config_warnings w = { NULL, 0 };
+	struct config *cfg;
+	struct account *acc = NULL;
+	struct err e;
+	size_t i;
+	int have_host = 0;
+
+	err_clear(&e);
+	for (i = 0; i < o->nov; i++)
+		if (strcmp(o->ov[i].key, "host") == 0)
+			have_host = 1;
+	cfg = config_load(o->config, CONFIG_FALLBACK_MSMTP, &w, &e);
+	for (i = 0; i < w.count; i++)
+		warnx_("%s", w.msg[i]);
+	config_warnings_release(&w);
+	if (!cfg) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	if (o->account)
+		acc = config_account(cfg, o->account, &e);
+	else {
+		if (o->envfrom && *o->envfrom &&
+			config_account_count(cfg) > 0)
+			acc = config_account_for_from(cfg, o->envfrom, &e);
+		if (!acc)
+			acc = config_account(cfg, NULL, &e);
+		if (!acc && (have_host || config_account_count(cfg) == 0))
+			acc = account_new(NULL);
+	}
+	if (!acc) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	for (i = 0; i < o->nov; i++)
+		if (account_set(acc, o->ov[i].key, o->ov[i].value, &e) < 0) {
+			print_err(&e);
+			exit(EX_USAGE);
+		}
+	if (!acc->host) {
+		if (config_path(cfg))
+			diex(EX_CONFIG, "account \"%s\" in %s has no host",
+				acc->name ? acc->name : "default",
+				config_path(cfg));
+		diex(EX_CONFIG, "no configuration found and no --host given "
+			"(see mkit-config(5))");
+	}
+	*cfgp = cfg;
+	return acc;
+}
+
+static char *
+get_password(const struct account *acc)
+{
+	struct err e;
+	char *pw;
+
+	if (!acc->auth)
+		return NULL;
+	err_clear(&e);
+	pw = password_get(acc, 0, &e);
+	if (!pw) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	return pw;
+}
+
+/* The envelope sender: "" or "<>" is the null sender. */
+static char *
+norm_from(const char *f)
+{
+	size_t n = strlen(f);
+
+	if (n >= 2 && f[0] == '<' && f[n - 1] == '>')
+		return xmemdup(f + 1, n - 2);
+	return xstrdup(f);
+}
+
+static char *
+default_from(const struct account *acc)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *user = getenv("USER");
+	char host[256] = "localhost";
+
+	if (acc->from && !strpbrk(acc->from, "*?["))
+		return xstrdup(acc->from);
+	if (pw && pw->pw_name)
+		user = pw->pw_name;
+	if (acc->domain && *acc->domain)
+		snprintf(host, sizeof host, "%s", acc->domain);
+	else
+		gethostname(host, sizeof host - 1);
+	{
+		size_t n = strlen(user ? user : "root") + strlen(host) + 2;
+		char *s = xmalloc(n);
+
+		snprintf(s, n, "%s@%s", user ? user : "root", host);
+		return s;
+	}
+}
+
+static enum msgprep_mode
+hdr_mode(enum account_header_mode m)
+{
+	return m == ACCOUNT_HEADER_ON ? MSGPREP_ON : m == ACCOUNT_HEADER_OFF ?
+		MSGPREP_OFF : MSGPREP_AUTO;
+}
+
+/* ---- logging ---- */
+
+static const char *
+exit_name(int status)
+{
+	switch (status) {
+	case EX_OK: return "EX_OK";
+	case EX_USAGE: return "EX_USAGE";
+	case EX_DATAERR: return "EX_DATAERR";
+	case EX_NOINPUT: return "EX_NOINPUT";
+	case EX_NOUSER: return "EX_NOUSER";
+	case EX_NOHOST: return "EX_NOHOST";
+	case EX_UNAVAILABLE: return "EX_UNAVAILABLE";
+	case EX_SOFTWARE: return "EX_SOFTWARE";
+	case EX_OSERR: return "EX_OSERR";
+	case EX_CANTCREAT: return "EX_CANTCREAT";
+	case EX_IOERR: return "EX_IOERR";
+	case EX_TEMPFAIL: return "EX_TEMPFAIL";
+	case EX_PROTOCOL: return "EX_PROTOCOL";
+	case EX_NOPERM: return "EX_NOPERM";
+	case EX_CONFIG: return "EX_CONFIG";
+	}
+	return "EX_UNKNOWN";
+}
+
+static int
+syslog_facility(const char *name)
+{
+	static const struct {
+		const char *name;
+		int fac;
+	} t[] = {
+		{ "LOG_USER", LOG_USER }, { "LOG_LOCAL0", LOG_LOCAL0 },
+		{ "LOG_LOCAL1", LOG_LOCAL1 }, { "LOG_LOCAL2", LOG_LOCAL2 },
+		{ "LOG_LOCAL3", LOG_LOCAL3 }, { "LOG_LOCAL4", LOG_LOCAL4 },
+		{ "LOG_LOCAL5", LOG_LOCAL5 }, { "LOG_LOCAL6", LOG_LOCAL6 },
+		{ "LOG_LOCAL7", LOG_LOCAL7 },
+	};
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(t); i++)
+		if (strcmp(name, t[i].name) == 0)
+			return t[i].fac;
+	return LOG_MAIL;
+}
+
+static int
+msg_status(const struct smtp_msg *m)
+{
+	if (m->err.code != ERR_NONE)
+		return exit_code(m->err.code);
+	return m->status == SMTP_SENT ? EX_OK : EX_SOFTWARE;
+}
+
+/* One line per message: time, host, from, recipients, size, reply, exit. */
+static void
+log_msg(const struct account *acc, const struct smtp_msg *m, size_t size,
+	int status)
+{
+	struct buf l = BUF_INIT;
+	size_t i;
+
+	if (!acc->logfile && !acc->syslog)
+		return;
+	buf_addf(&l, "host=%s tls=%s auth=%s", acc->host,
+		acc->tls ? "on" : "off", acc->auth ? "on" : "off");
+	if (acc->user)
+		buf_addf(&l, " user=%s", acc->user);
+	buf_addf(&l, " from=%s recipients=", m->from);
+	for (i = 0; i < m->nrcpt; i++)
+		buf_addf(&l, "%s%s", i ? "," : "", m->rcpt[i].addr);
+	buf_addf(&l, " mailsize=%zu", size);
+	if (m->code)
+		buf_addf(&l, " smtpstatus=%d smtpmsg='%s'", m->code, m->reply);
+	if (m->err.code != ERR_NONE)
+		buf_addf(&l, " errormsg='%s'", m->err.msg);
+	buf_addf(&l, " exitcode=%s", exit_name(status));
+	if (acc->logfile) {
+		FILE *f = strcmp(acc->logfile, "-") == 0 ? stdout :
+			fopen(acc->logfile, "a");
+		char when[64];
+		time_t t = time(NULL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%b %d %H:%M:%S", &tm);
+		if (!f)
+			warnx_("%s: %s", acc->logfile, strerror(errno));
+		else {
+			fprintf(f, "%s %s\n", when, l.data);
+			if (f != stdout)
+				fclose(f);
+		}
+	}
+	if (acc->syslog) {
+		openlog("msend", LOG_PID, syslog_facility(acc->syslog_facility));
+		syslog(status ? LOG_ERR : LOG_INFO, "%s", l.data);
+		closelog();
+	}
+	buf_release(&l);
+}
+
+/* ---- results ---- */
+
+static void
+json_msg(const struct smtp_msg *m, size_t index, size_t size, int status)
+{
+	struct buf out = BUF_INIT;
+	struct json j;
+	size_t i;
+
+	json_init(&j, &out);
+	json_obj_begin(&j);
+	json_key(&j, "index"); json_int(&j, (long long)index);
+	json_key(&j, "status");
+	json_cstr(&j, m->status == SMTP_SENT ? "sent" :
+		m->status == SMTP_IN_DOUBT ? "in-doubt" : "failed");
+	json_key(&j, "from"); json_cstr(&j, m->from);
+	json_key(&j, "size"); json_int(&j, (long long)size);
+	json_key(&j, "recipients");
+	json_arr_begin(&j);
+	for (i = 0; i < m->nrcpt; i++) {
+		json_obj_begin(&j);
+		json_key(&j, "address"); json_cstr(&j, m->rcpt[i].addr);
+		json_key(&j, "code");
+		if (m->rcpt[i].code)
+			json_int(&j, m->rcpt[i].code);
+		else
+			json_null(&j);
+		json_key(&j, "reply"); json_cstr(&j, m->rcpt[i].reply);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "code");
+	if (m->code)
+		json_int(&j, m->code);
+	else
+		json_null(&j);
+	json_key(&j, "reply"); json_cstr(&j, m->code ? m->reply : NULL);
+	json_key(&j, "error");
+	json_cstr(&j, m->err.code != ERR_NONE ? m->err.msg : NULL);
+	json_key(&j, "exit"); json_int(&j, status);
+	json_key(&j, "exit_name"); json_cstr(&j, exit_name(status));
+	json_obj_end(&j);
+	buf_addch(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+}
+
+/* Tell people what went wrong with one message (prefix for --batch). */
+static void
+report_msg(const struct smtp_msg *m, const char *prefix, const char *peer,
+	int partial)
+{
+	size_t i, refused = 0;
+
+	for (i = 0; i < m->nrcpt; i++) {
+		const struct smtp_rcpt *r = &m->rcpt[i];
+
+		if (r->code >= 400) {
+			refused++;
+			warnx_("%s%s: RCPT TO:<%s>: %s", prefix, peer, r->addr,
+				r->reply);
+		}
+	}
+	if (m->status == SMTP_SENT) {
+		if (refused)
+			warnx_("%sdelivered to %zu of %zu recipients", prefix,
+				m->accepted, m->nrcpt);
+		return;
+	}
+	if (refused && m->err.code == ERR_NOUSER) {
+		warnx_("%smessage not sent: %zu of %zu recipients refused%s",
+			prefix, refused, m->nrcpt, partial || !m->accepted ?
+			"" : " (--partial delivers to the others)");
+		return;
+	}
+	if (m->err.code != ERR_NONE)
+		warnx_("%s%s", prefix, m->err.msg);
+}
+
+/* ---- one prepared message ---- */
+
+struct prepared {
+	struct msgprep mp;
+	char *from;
+	struct addrvec rcpts;
+	struct smtp_rcpt *rc;
+	struct smtp_msg msg;
+};
+
+static void
+prepared_release(struct prepared *p)
+{
+	msgprep_release(&p->mp);
+	free(p->from);
+	addrvec_release(&p->rcpts);
+	free(p->rc);
+}
+
+/*
+ * Envelope and header for one message already in p->mp. envfrom_hdr: take
+ * the sender from Return-Path/From when no -f (--batch,
+ * --read-envelope-from). Exits on a usage or data error only when die.
+ */
+static int
+prepare(struct prepared *p, const struct opts *o, const struct account *acc,
+	const struct aliases *al, int envfrom_hdr, struct err *e)
+{
+	struct msgprep_opts mo;
+	size_t i;
+
+	if (o->envfrom)
+		p->from = norm_from(o->envfrom);
+	else if (envfrom_hdr) {
+		char *rp = msgprep_header(&p->mp, "Return-Path", 0);
+
+		if (rp) {
+			struct addrvec av = ADDRVEC_INIT;
+
+			if (addrsplit(rp, strlen(rp), &av, NULL) > 0)
+				p->from = xstrdup(av.v[0]);
+			else if (strstr(rp, "<>"))
+				p->from = xstrdup("");
+			addrvec_release(&av);
+			free(rp);
+		}
+		if (!p->from)
+			p->from = msgprep_from_address(&p->mp);
+	}
+	if (!p->from)
+		p->from = default_from(acc);
+	if (msgprep_check_addr(p->from, e) < 0)
+		return -1;
+	for (i = 0; i < o->nrcpts; i++)
+		addrvec_push(&p->rcpts, o->rcpts[i], strlen(o->rcpts[i]));
+	if ((o->read_rcpts || o->mode == M_BATCH) &&
+		msgprep_recipients(&p->mp, &p->rcpts, e) < 0)
+		return -1;
+	aliases_expand(al, &p->rcpts);
+	for (i = 0; i < p->rcpts.n; i++)
+		if (msgprep_check_addr(p->rcpts.v[i], e) < 0 ||
+			!*p->rcpts.v[i])
+			return err_set(e, ERR_USAGE, "invalid recipient "
+				"\"%s\"", p->rcpts.v[i]);
+	if (p->rcpts.n == 0)
+		return err_set(e, ERR_USAGE, "no recipients (give them as "
+			"arguments or use -t)");
+	memset(&mo, 0, sizeof mo);
+	mo.envelope_from = p->from;
+	mo.full_name = o->full_name;
+	mo.domain = acc->domain;
+	mo.set_from = hdr_mode(acc->set_from_header);
+	mo.set_date = hdr_mode(acc->set_date_header);
+	mo.set_msgid = hdr_mode(acc->set_msgid_header);
+	mo.remove_bcc = acc->remove_bcc_headers;
+	mo.undisclosed = acc->undisclosed_recipients;
+	if (msgprep_prepare(&p->mp, &mo, e) < 0)
+		return -1;
+	p->rc = xcalloc(p->rcpts.n, sizeof(*p->rc));
+	for (i = 0; i < p->rcpts.n; i++)
+		p->rc[i].addr = p->rcpts.v[i];
+	memset(&p->msg, 0, sizeof p->msg);
+	p->msg.from = p->from;
+	p->msg.rcpt = p->rc;
+	p->msg.nrcpt = p->rcpts.n;
+	p->msg.head = p->mp.head.data;
+	p->msg.head_len = p->mp.head.len;
+	p->msg.body = msgprep_body(&p->mp, &p->msg.body_len);
+	p->msg.flags = (msgprep_is_8bit(&p->mp) ? SMTP_MSG_8BIT : 0) |
+		(msgprep_header_utf8(&p->mp) ? SMTP_MSG_UTF8 : 0);
+	p->msg.dsn_notify = acc->dsn_notify;
+	p->msg.dsn_return = acc->dsn_return;
+	p->msg.envid = o->envid;
+	return 0;
+}
+
+static struct aliases *
+load_aliases(const struct account *acc)
+{
+	struct aliases *al;
+	struct err e;
+
+	if (!acc->aliases)
+		return NULL;
+	al = aliases_load(acc->aliases, &e);
+	if (!al) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	return al;
+}
+
+/* ---- modes ---- */
+
+static int
+run_send(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct prepared p;
+	struct aliases *al = load_aliases(acc);
+	struct smtp *s = NULL;
+	struct err e;
+	char *pw = NULL;
+	int status;
+	size_t size;
+
+	memset(&p, 0, sizeof p);
+	msgprep_init(&p.mp);
+	err_clear(&e);
+	if (msgprep_read_fd(&p.mp, 0, o->dot_ends ? MSGPREP_DOT_ENDS : 0,
+		MAX_MESSAGE_BYTES, &e) < 0 ||
+		prepare(&p, o, acc, al, o->read_envfrom, &e) < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+		goto out;
+	}
+	size = msgprep_size(&p.mp);
+	pw = get_password(acc);
+	s = smtp_open(acc, pw, 0, ts, &e);
+	if (!s) {
+		p.msg.err = e;
+		goto done;
+	}
+	smtp_send(s, &p.msg, 1, SMTP_QUIT_AFTER |
+		(o->partial ? SMTP_PARTIAL : 0), &e);
+done:
+	status = msg_status(&p.msg);
+	if (o->json)
+		json_msg(&p.msg, 1, size, status);
+	report_msg(&p.msg, "", s ? smtp_peer(s) : acc->host, o->partial);
+	log_msg(acc, &p.msg, size, status);
+	smtp_quit(s);
+out:
+	password_free(pw);
+	prepared_release(&p);
+	aliases_free(al);
+	return status;
+}
+
+static int
+read_all(int fd, struct buf *b, struct err *e)
+{
+	char chunk[65536];
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(e, ERR_IO, errno, "reading standard "
+				"input");
+		if (n == 0)
+			return 0;
+		buf_add(b, chunk, (size_t)n);
+	}
+}
+
+static int
+run_batch(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct buf in = BUF_INIT, one = BUF_INIT;
+	struct prepared *v = NULL;
+	struct smtp_msg *msgs = NULL;
+	size_t n = 0, alloc = 0, pos = 0, i, *map = NULL, nm = 0;
+	int *pstat = NULL, r, status = EX_OK;
+	struct aliases *al = load_aliases(acc);
+	struct smtp *s = NULL;
+	struct err e;
+	char *pw = NULL;
+
+	err_clear(&e);
+	if (read_all(0, &in, &e) < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+		goto out;
+	}
+	while ((r = msgprep_mbox_next(in.data ? in.data : "", in.len, &pos,
+		&one, &e)) == 1) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			v = xrealloc(v, alloc * sizeof(*v));
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		msgprep_init(&v[n].mp);
+		if (msgprep_set(&v[n].mp, one.data, one.len,
+			MSGPREP_KEEP_FROM_LINE, &v[n].msg.err) == 0 &&
+			prepare(&v[n], o, acc, al, 1, &v[n].msg.err) < 0) {
+			/* kept with its error; not sent */
+		}
+		n++;
+	}
+	if (r < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+		goto out;
+	}
+	/* Send the good ones in one pipelined run. */
+	msgs = xcalloc(n ? n : 1, sizeof(*msgs));
+	map = xcalloc(n ? n : 1, sizeof(*map));
+	pstat = xcalloc(n ? n : 1, sizeof(*pstat));
+	for (i = 0; i < n; i++)
+		if (v[i].msg.err.code == ERR_NONE) {
+			msgs[nm] = v[i].msg;
+			map[nm++] = i;
+		}
+	if (nm) {
+		pw = get_password(acc);
+		s = smtp_open(acc, pw, 0, ts, &e);
+		if (!s)
+			for (i = 0; i < nm; i++)
+				msgs[i].err = e;
+		else
+			smtp_send(s, msgs, nm, SMTP_QUIT_AFTER |
+				(o->partial ? SMTP_PARTIAL : 0), &e);
+		for (i = 0; i < nm; i++)
+			v[map[i]].msg = msgs[i];
+	}
+	for (i = 0; i < n; i++) {
+		struct smtp_msg *m = &v[i].msg;
+		size_t size = m->head ? msgprep_size(&v[i].mp) : 0;
+		int st = msg_status(m);
+
+		if (o->json)
+			json_msg(m, i + 1, size, st);
+		else if (m->status == SMTP_SENT && m->err.code == ERR_NONE)
+			printf("%zu: sent: %s\n", i + 1, m->reply);
+		else {
+			char prefix[32];
+
+			snprintf(prefix, sizeof prefix, "message %zu: ", i + 1);
+			printf("%zu: %s: %s\n", i + 1, m->status ==
+				SMTP_IN_DOUBT ? "in doubt" : m->status ==
+				SMTP_SENT ? "partly sent" : "failed",
+				m->err.msg);
+			report_msg(m, prefix, s ? smtp_peer(s) : acc->host,
+				o->partial);
+		}
+		if (m->from)
+			log_msg(acc, m, size, st);
+		if (st != EX_OK && status == EX_OK)
+			status = st;
+	}
+	fflush(stdout);
+out:
+	smtp_quit(s);
+	password_free(pw);
+	for (i = 0; i < n; i++)
+		prepared_release(&v[i]);
+	free(v);
+	free(msgs);
+	free(map);
+	free(pstat);
+	buf_release(&in);
+	buf_release(&one);
+	aliases_free(al);
+	return status;
+}
+
+static void
+print_lines(const char *label, const char *raw)
+{
+	const char *p = raw;
+
+	while (*p) {
+		size_t n = strcspn(p, "\r\n");
+
+		printf("%s%.*s\n", label, (int)n, p);
+		p += n;
+		while (*p == '\r' || *p == '\n')
+			p++;
+	}
+}
+
+static int
+run_probe(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct conn_tls_info ti;
+	struct smtp *s;
+	struct err e;
+	int have_tls;
+
+	err_clear(&e);
+	s = smtp_open(acc, NULL, SMTP_NO_AUTH, ts, &e);
+	if (!s) {
+		print_err(&e);
+		return exit_code(e.code);
+	}
+	have_tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0;
+	if (o->json) {
+		struct buf out = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_key(&j, "server"); json_cstr(&j, smtp_peer(s));
+		json_key(&j, "greeting"); json_cstr(&j, smtp_greeting(s));
+		json_key(&j, "ehlo"); json_cstr(&j, smtp_ehlo(s));
+		json_key(&j, "size_limit");
+		json_int(&j, (long long)smtp_size_limit(s));
+		json_key(&j, "auth"); json_cstr(&j, smtp_auth_mechs(s));
+		json_key(&j, "tls");
+		if (have_tls) {
+			json_obj_begin(&j);
+			json_key(&j, "version"); json_cstr(&j, ti.version);
+			json_key(&j, "cipher"); json_cstr(&j, ti.cipher);
+			json_key(&j, "subject"); json_cstr(&j, ti.subject);
+			json_key(&j, "issuer"); json_cstr(&j, ti.issuer);
+			json_key(&j, "not_before");
+			json_cstr(&j, ti.not_before);
+			json_key(&j, "not_after"); json_cstr(&j, ti.not_after);
+			json_key(&j, "sha256"); json_cstr(&j, ti.sha256);
+			json_obj_end(&j);
+		} else
+			json_null(&j);
+		json_obj_end(&j);
+		buf_addch(&out, '\n');
+		fwrite(out.data, 1, out.len, stdout);
+		buf_release(&out);
+	} else {
+		printf("server: %s\n", smtp_peer(s));
+		print_lines("greeting: ", smtp_greeting(s));
+		if (have_tls) {
+			printf("tls: %s %s\n", ti.version, ti.cipher);
+			printf("certificate subject: %s\n", ti.subject);
+			printf("certificate issuer: %s\n", ti.issuer);
+			printf("certificate valid: %s to %s\n", ti.not_before,
+				ti.not_after);
+			printf("certificate sha256: %s\n", ti.sha256);
+		} else
+			printf("tls: none\n");
+		print_lines("ehlo: ", smtp_ehlo(s));
+		if (smtp_size_limit(s))
+			printf("size limit: %llu\n", smtp_size_limit(s));
+		printf("auth mechanisms: %s\n", *smtp_auth_mechs(s) ?
+			smtp_auth_mechs(s) : "(none)");
+	}
+	smtp_quit(s);
+	return EX_OK;
+}
+
+/* ---- -bs: SMTP on stdin/stdout, each message relayed at its dot ---- */
+
+static void
+bs_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+bs_reply(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputs("\r\n", stdout);
+	fflush(stdout);
+}
+
+/* The address between < and > after "FROM:" / "TO:". */
+static char *
+bs_path(const char *arg)
+{
+	const char *lt = strchr(arg, '<'), *gt;
+
+	if (!lt)
+		return NULL;
+	gt = strchr(lt, '>');
+	if (!gt)
+		return NULL;
+	return xmemdup(lt + 1, (size_t)(gt - lt - 1));
+}
+
+static ssize_t
+bs_getline(char **line, size_t *cap)
+{
+	ssize_t n = getline(line, cap, stdin);
+
+	if (n > 0 && (*line)[n - 1] == '\n')
+		(*line)[--n] = '\0';
+	if (n > 0 && (*line)[n - 1] == '\r')
+		(*line)[--n] = '\0';
+	return n;
+}
+
+static int
+run_bs(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct aliases *al = load_aliases(acc);
+	struct addrvec rcpts = ADDRVEC_INIT;
+	struct buf data = BUF_INIT;
+	struct smtp *s = NULL;
+	char *line = NULL, *from = NULL, *pw = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	char host[256] = "localhost";
+
+	gethostname(host, sizeof host - 1);
+	bs_reply("220 %s ESMTP msend", host);
+	while ((n = bs_getline(&line, &cap)) >= 0) {
+		char verb[16];
+		size_t k = 0;
+
+		while (k < sizeof(verb) - 1 && line[k] && line[k] != ' ') {
+			verb[k] = (char)(line[k] >= 'a' && line[k] <= 'z' ?
+				line[k] - 32 : line[k]);
+			k++;
+		}
+		verb[k] = '\0';
+		if (strcmp(verb, "EHLO") == 0)
+			bs_reply("250-%s\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+				"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES",
+				host);
+		else if (strcmp(verb, "HELO") == 0)
+			bs_reply("250 %s", host);
+		else if (strcmp(verb, "NOOP") == 0)
+			bs_reply("250 2.0.0 ok");
+		else if (strcmp(verb, "RSET") == 0) {
+			free(from);
+			from = NULL;
+			addrvec_release(&rcpts);
+			bs_reply("250 2.0.0 ok");
+		} else if (strcmp(verb, "QUIT") == 0) {
+			bs_reply("221 2.0.0 bye");
+			break;
+		} else if (strcmp(verb, "VRFY") == 0)
+			bs_reply("252 2.5.2 cannot verify, send some mail");
+		else if (strcmp(verb, "MAIL") == 0) {
+			char *p = has_prefix_ci(line, (size_t)n, "MAIL FROM:")
+				? bs_path(line + 10) : NULL;
+
+			if (from)
+				bs_reply("503 5.5.1 nested MAIL command");
+			else if (!p)
+				bs_reply("501 5.5.4 syntax: MAIL FROM:<address>");
+			else {
+				from = p;
+				p = NULL;
+				bs_reply("250 2.1.0 ok");
+			}
+			free(p);
+		} else if (strcmp(verb, "RCPT") == 0) {
+			char *p = has_prefix_ci(line, (size_t)n, "RCPT TO:") ?
+				bs_path(line + 8) : NULL;
+
+			if (!from)
+				bs_reply("503 5.5.1 need MAIL first");
+			else if (!p || !*p)
+				bs_reply("501 5.5.4 syntax: RCPT TO:<address>");
+			else {
+				addrvec_push(&rcpts, p, strlen(p));
+				bs_reply("250 2.1.5 ok");
+			}
+			free(p);
+		} else if (strcmp(verb, "DATA") == 0) {
+			struct prepared p;
+			struct opts mo = *o;
+			struct err e;
+			int ended = 0;
+
+			if (!from || !rcpts.n) {
+				bs_reply("503 5.5.1 need MAIL and RCPT first");
+				continue;
+			}
+			bs_reply("354 end data with <CR><LF>.<CR><LF>");
+			buf_reset(&data);
+			while ((n = bs_getline(&line, &cap)) >= 0) {
+				const char *q = line;
+
+				if (strcmp(line, ".") == 0) {
+					ended = 1;
+					break;
+				}
+				if (*q == '.')
+					q++;
+				buf_addstr(&data, q);
+				buf_add(&data, "\r\n", 2);
+			}
+			if (!ended)
+				break;
+			memset(&p, 0, sizeof p);
+			msgprep_init(&p.mp);
+			err_clear(&e);
+			mo.envfrom = from;
+			mo.rcpts = rcpts.v;
+			mo.nrcpts = rcpts.n;
+			mo.read_rcpts = 0;
+			if (msgprep_set(&p.mp, data.data ? data.data : "",
+				data.len, MSGPREP_KEEP_FROM_LINE, &e) < 0 ||
+				prepare(&p, &mo, acc, al, 0, &e) < 0) {
+				bs_reply("554 5.6.0 %s", e.msg);
+			} else {
+				if (!s) {
+					if (!pw)
+						pw = get_password(acc);
+					s = smtp_open(acc, pw, 0, ts, &e);
+				}
+				if (!s)
+					p.msg.err = e;
+				else if (smtp_send(s, &p.msg, 1, o->partial ?
+					SMTP_PARTIAL : 0, &e) < 0) {
+					smtp_free(s);
+					s = NULL;
+				}
+				if (p.msg.status == SMTP_SENT)
+					bs_reply("250 2.0.0 %s", p.msg.reply);
+				else if (p.msg.err.code == ERR_TEMPFAIL)
+					bs_reply("451 4.3.0 %s",
+						p.msg.err.msg);
+				else if (p.msg.err.code == ERR_NOUSER)
+					bs_reply("550 5.1.1 %s",
+						p.msg.err.msg);
+				else
+					bs_reply("554 5.3.0 %s",
+						p.msg.err.msg);
+				log_msg(acc, &p.msg, msgprep_size(&p.mp),
+					msg_status(&p.msg));
+			}
+			prepared_release(&p);
+			free(from);
+			from = NULL;
+			addrvec_release(&rcpts);
+		} else
+			bs_reply("502 5.5.2 command not implemented");
+	}
+	smtp_quit(s);
+	password_free(pw);
+	free(line);
+	free(from);
+	addrvec_release(&rcpts);
+	buf_release(&data);
+	aliases_free(al);
+	return EX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct config *cfg = NULL;
+	struct account *acc;
+	struct transcript ts;
+	int status;
+
+	prog_init(argv[0]);
+	memset(&o, 0, sizeof o);
+	o.dot_ends = 1;
+	if (strcmp(prog_name, "mailq") == 0)
+		o.mode = M_QUEUE;
+	parse_args(&o, argc, argv);
+	if (o.mode == M_QUEUE) {
+		if (o.nrcpts == 0 && !o.read_rcpts)
+			printf("mail queue is empty\n");
+		free(o.rcpts);
+		return EX_OK;
+	}
+	if (o.envfrom) {
+		struct err e;
+		char *f = norm_from(o.envfrom);
+
+		if (msgprep_check_addr(f, &e) < 0) {
+			print_err(&e);
+			return EX_USAGE;
+		}
+		free(f);
+	}
+	if (o.full_name && strpbrk(o.full_name, "\r\n"))
+		diex(EX_USAGE, "-F: the full name holds a line break");
+	acc = load_account(&o, &cfg);
+	if (o.verbose)
+		transcript_init_file(&ts, stderr, 0);
+	switch (o.mode) {
+	case M_BATCH:
+		status = run_batch(&o, acc, o.verbose ? &ts : NULL);
+		break;
+	case M_PROBE:
+		status = run_probe(&o, acc, o.verbose ? &ts : NULL);
+		break;
+	case M_SMTP_SERVER:
+		status = run_bs(&o, acc, o.verbose ? &ts : NULL);
+		break;
+	default:
+		status = run_send(&o, acc, o.verbose ? &ts : NULL);
+	}
+	if (o.verbose)
+		transcript_release(&ts);
+	account_free(acc);
+	config_free(cfg);
+	free(o.rcpts);
+	return status;
+}

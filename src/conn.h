@@ -117,6 +117,7 @@ struct conn *conn_open(const struct conn_opts *o, enum conn_mode mode,
  * conn_open(). On failure the connection is unusable: close it.
  */
 int conn_starttls(struct conn *c, struct err *e);
+/* (An engine reading lines through pp uses pp_starttls(): see pp.h.) */
 
 /* Is the connection encrypted now? */
 int conn_is_tls(const struct conn *c);

@@ -6,3 +6,9 @@ src_libmkit_a_SOURCES += \
 	src/pp.c src/pp.h \
 	src/transcript.c src/transcript.h
 AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
+
+## Tests: unit tests from memory; conn_drive runs conn+pp against the local
+## servers started by tests/net.bats (tests/net/*.py).
+check_PROGRAMS += tests/net/conn_drive
+tests_net_conn_drive_SOURCES = tests/net/conn_drive.c
+tests_net_conn_drive_LDADD = $(MKIT_NET_LIBS)

@@ -48,10 +48,17 @@ struct pp {
 	struct transcript *ts;	/* may be NULL */
 	size_t max_line;	/* longest line accepted, without its end */
 	const char *peer;	/* "host:port" for messages */
+	/*
+	 * pp_init_mem only: hand the input over this many bytes per read
+	 * (0: all at once), to exercise lines split across reads.
+	 */
+	size_t mem_step;
 	/* private */
 	size_t consume;		/* bytes of the last line still in input */
 	struct buf *in;		/* conn_rbuf() or &mem_in */
-	struct buf mem_in;
+	struct buf mem_in;	/* pp_init_mem: input received so far */
+	char *mem_src;		/* pp_init_mem: all the input */
+	size_t mem_len, mem_pos;
 	struct buf *mem_out;
 	struct pp_crlf data;	/* pp_data_* state */
 	struct buf scratch;
@@ -84,21 +91,35 @@ int pp_read_line(struct pp *p, const char **line, size_t *len,
 
 /*
  * As pp_read_line, but the line is message data (a POP3 RETR line): it
- * goes to the transcript as data (summarised), and the line end is part
- * of the view (*len counts the CRLF or LF; the last line before EOF may
- * have none). Close the data with transcript_data_end().
+ * goes to the transcript as data (summarised; close the data with
+ * transcript_data_end()), and the line end is part of the view (*len
+ * counts the CRLF or LF). A line longer than max_line is not an error
+ * here: it comes in pieces of max_line bytes, each without a line end,
+ * the last piece with it; a view not ending in '\n' means "the line goes
+ * on". EOF is ERR_IO as for pp_read_line.
  */
 int pp_read_data_line(struct pp *p, const char **line, size_t *len,
 	struct err *e);
 
 /*
  * Read exactly n bytes of data (an IMAP literal) into out (appended;
- * out's cap applies: ERR_PROTOCOL when exceeded). Transcript: as data.
+ * out's cap applies: ERR_PROTOCOL when exceeded). Each call is one data
+ * block in the transcript ("< [message data: n bytes]").
  */
 int pp_read_bytes(struct pp *p, size_t n, struct buf *out, struct err *e);
 
 /* Bytes received and not yet read through p (the STARTTLS check). */
 size_t pp_pending(const struct pp *p);
+
+/*
+ * conn_starttls() for an engine reading through p: the last line read
+ * with pp_read_line() is still in the conn's read buffer (it backs the
+ * view), so conn_starttls() alone would see it as injected bytes. This
+ * drops it first, then calls conn_starttls(): any byte after the
+ * go-ahead line fails with ERR_PROTOCOL. (After pp_smtp_read_reply()
+ * conn_starttls() works directly: the reply reader drops its input.)
+ */
+int pp_starttls(struct pp *p, struct err *e);
 
 /*
  * Queue one command line; CRLF is added. The formatted line must hold no
@@ -153,8 +174,8 @@ int pp_bdat(struct pp *p, const void *data, size_t len, int last,
 	struct err *e);
 
 /*
- * Queue n raw bytes (an IMAP literal's content): written as is, shown in
- * the transcript as data (summarised).
+ * Queue n raw bytes (an IMAP literal's content): written as is; each call
+ * is one data block in the transcript ("> [message data: n bytes]").
  */
 int pp_write_data(struct pp *p, const void *data, size_t len, struct err *e);
 
@@ -183,7 +204,8 @@ void pp_smtp_reply_release(struct pp_smtp_reply *r);
 
 /*
  * Read one complete SMTP reply ("250-a" ... "250 z") into r (reset
- * first). Checks: every line starts with the same 3-digit code followed
+ * first; r holds copies, and the input is released when the reply is
+ * complete, so conn_starttls() may follow the STARTTLS go-ahead). Checks: every line starts with the same 3-digit code followed
  * by '-', ' ' or the line end (the last line); at most PP_SMTP_MAX_LINES
  * lines and PP_SMTP_MAX_BYTES bytes. A violation is ERR_PROTOCOL
  * ("host:port: malformed reply: ...") with the offending line in e->reply.

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "buf.h"
+
 enum transcript_flags {
 	TRANSCRIPT_FULL_DATA = 1 << 0,	/* show data lines, not a summary */
 };
@@ -47,9 +49,8 @@ struct transcript {
 	unsigned flags;		/* enum transcript_flags */
 	/* private: message data in progress, per direction */
 	unsigned long long data_bytes[2];
-	int data_bol[2];
-	char *line;		/* scratch for building one output line */
-	size_t line_alloc;
+	struct buf part[2];	/* unfinished data line (full mode) */
+	struct buf line;	/* scratch for building one output line */
 };
 
 /* Write to fp (not owned, not closed). */

@@ -613,10 +613,13 @@ report_msg(const struct smtp_msg *m, const char *prefix, const char *peer,
 				m->accepted, m->nrcpt);
 		return;
 	}
-	if (refused && m->err.code == ERR_NOUSER) {
-		warnx_("%smessage not sent: %zu of %zu recipients refused%s",
-			prefix, refused, m->nrcpt, partial || !m->accepted ?
-			"" : " (--partial delivers to the others)");
+	if (refused && (m->err.code == ERR_NOUSER ||
+		m->err.code == ERR_TEMPFAIL) && strstr(m->err.msg, "RCPT TO:")) {
+		if (m->nrcpt > 1)
+			warnx_("%smessage not sent: %zu of %zu recipients "
+				"refused%s", prefix, refused, m->nrcpt,
+				partial || !m->accepted ? "" :
+				" (--partial delivers to the others)");
 		return;
 	}
 	if (m->err.code != ERR_NONE)

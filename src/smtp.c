@@ -454,6 +454,10 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 		goto fail;
 	return s;
 fail:
+	/* Nothing of a message went out yet: a lost connection is worth a
+	 * retry later. */
+	if (err && err->code == ERR_IO)
+		err->code = ERR_TEMPFAIL;
 	smtp_free(s);
 	return NULL;
 }
@@ -541,7 +545,7 @@ on_reply(struct run *r, const struct expect *x)
 	case X_DATA:
 		if (code == 354)
 			r->data_go = 1;
-		else
+		else if (m->err.code == ERR_NONE)
 			reply_err(s, &m->err, code_for(code, ERR_UNAVAILABLE),
 				"DATA");
 		break;
@@ -575,6 +579,9 @@ drain(struct run *r, struct err *e)
 	if (pp_flush(&r->s->pp, e) < 0)
 		return -1;
 	for (i = 0; i < r->q.n; i++) {
+		/* Nothing depends on the reply to QUIT: do not wait. */
+		if (r->q.v[i].kind == X_QUIT && i + 1 == r->q.n)
+			break;
 		if (read_reply(r->s, e) < 0) {
 			/* Keep what was not answered at the front. */
 			memmove(r->q.v, r->q.v + i,
@@ -692,7 +699,7 @@ fail_rest(struct run *r, size_t n, const struct err *e)
 }
 
 static int
-send_data(struct run *r, size_t k, int last, struct err *e)
+send_data(struct run *r, size_t k, int last, int go, struct err *e)
 {
 	struct smtp *s = r->s;
 	struct smtp_msg *m = &r->msgs[k];
@@ -714,14 +721,14 @@ send_data(struct run *r, size_t k, int last, struct err *e)
 			return -1;
 		q_push(&r->q, X_BDAT_LAST, k, 0);
 	} else {
-		buf_reset(&r->cmd);
-		buf_addstr(&r->cmd, "DATA");
-		r->data_go = 0;
-		if (pp_cmd(&s->pp, e, "DATA") < 0)
-			return -1;
-		q_push(&r->q, X_DATA, k, 0);
-		if (drain(r, e) < 0)
-			return -1;
+		if (!go) {
+			r->data_go = 0;
+			if (pp_cmd(&s->pp, e, "DATA") < 0)
+				return -1;
+			q_push(&r->q, X_DATA, k, 0);
+			if (drain(r, e) < 0)
+				return -1;
+		}
 		if (!r->data_go) {
 			if (pp_cmd(&s->pp, e, "RSET") < 0)
 				return -1;
@@ -753,7 +760,7 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 {
 	struct run r;
 	size_t k;
-	int ret = -1;
+	int ret = -1, pipe_data;
 
 	memset(&r, 0, sizeof r);
 	r.s = s;
@@ -789,10 +796,35 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 			goto next;
 		}
 		r.mail_failed = 0;
-		if (send_envelope(&r, k, err) < 0 || drain(&r, err) < 0)
+		r.data_go = 0;
+		/*
+		 * DATA joins the envelope's write when a refused recipient
+		 * cannot leave us holding a 354 we do not want: one
+		 * recipient (its refusal makes DATA fail too), or --partial.
+		 */
+		pipe_data = (s->caps & SMTP_CAP_PIPELINING) &&
+			!(s->caps & SMTP_CAP_CHUNKING) &&
+			(m->nrcpt == 1 || (flags & SMTP_PARTIAL));
+		if (send_envelope(&r, k, err) < 0)
+			goto broken;
+		if (pipe_data) {
+			if (pp_cmd(&s->pp, err, "DATA") < 0)
+				goto broken;
+			q_push(&r.q, X_DATA, k, 0);
+		}
+		if (drain(&r, err) < 0)
 			goto broken;
 		if (r.mail_failed || m->accepted == 0 || (m->accepted <
 			m->nrcpt && !(flags & SMTP_PARTIAL))) {
+			if (r.data_go) {
+				/* 354 without a valid envelope: the only
+				 * way out that sends no message is to hang
+				 * up. */
+				err_set(err, ERR_PROTOCOL, "%s: DATA accepted "
+					"after the envelope was refused",
+					s->peer);
+				goto broken;
+			}
 			if (m->err.code == ERR_NONE)
 				err_set(&m->err, ERR_NOUSER, "%s: no "
 					"recipient accepted", s->peer);
@@ -801,7 +833,13 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 			q_push(&r.q, X_RSET, k, 0);
 			goto next;
 		}
-		if (send_data(&r, k, last, err) < 0)
+		if (pipe_data && !r.data_go) {
+			if (pp_cmd(&s->pp, err, "RSET") < 0)
+				goto broken;
+			q_push(&r.q, X_RSET, k, 0);
+			goto next;
+		}
+		if (send_data(&r, k, last, pipe_data, err) < 0)
 			goto broken;
 		continue;
 next:

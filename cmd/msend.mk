@@ -8,3 +8,5 @@ dist_zshcompletion_DATA += completions/_msend
 dist_fishcompletion_DATA += completions/msend.fish
 TESTS += tests/bats/msend-drift.bats
 EXTRA_DIST += tests/bats/msend-drift.bats
+TESTS += tests/bats/msend.bats
+EXTRA_DIST += tests/bats/msend.bats

@@ -874,17 +874,11 @@ run_batch(const struct opts *o, const struct account *acc,
 			json_msg(m, i + 1, size, st);
 		else if (m->status == SMTP_SENT && m->err.code == ERR_NONE)
 			printf("%zu: sent: %s\n", i + 1, m->reply);
-		else {
-			char prefix[32];
-
-			snprintf(prefix, sizeof prefix, "message %zu: ", i + 1);
+		else
 			printf("%zu: %s: %s\n", i + 1, m->status ==
 				SMTP_IN_DOUBT ? "in doubt" : m->status ==
 				SMTP_SENT ? "partly sent" : "failed",
 				m->err.msg);
-			report_msg(m, prefix, s ? smtp_peer(s) : acc->host,
-				o->partial);
-		}
 		if (m->from)
 			log_msg(acc, m, size, st);
 		if (st != EX_OK && status == EX_OK)

@@ -10,3 +10,5 @@ TESTS += tests/bats/msend-drift.bats
 EXTRA_DIST += tests/bats/msend-drift.bats
 TESTS += tests/bats/msend.bats
 EXTRA_DIST += tests/bats/msend.bats
+TESTS += tests/bats/msend-fault.bats
+EXTRA_DIST += tests/bats/msend-fault.bats

@@ -578,6 +578,11 @@ drain(struct run *r, struct err *e)
 
 	if (pp_flush(&r->s->pp, e) < 0)
 		return -1;
+	/* Only now has every byte of a queued message left: from here on a
+	 * lost connection leaves it in doubt. */
+	for (i = 0; i < r->q.n; i++)
+		if (r->q.v[i].kind == X_DOT || r->q.v[i].kind == X_BDAT_LAST)
+			r->msgs[r->q.v[i].msg].status = SMTP_IN_DOUBT;
 	for (i = 0; i < r->q.n; i++) {
 		/* Nothing depends on the reply to QUIT: do not wait. */
 		if (r->q.v[i].kind == X_QUIT && i + 1 == r->q.n)
@@ -636,6 +641,8 @@ send_envelope(struct run *r, size_t k, struct err *e)
 			"NOTIFY, RET and ENVID not sent");
 	if (queue_cmd(r, X_MAIL, k, 0, e) < 0)
 		return -1;
+	if (r->mail_failed)	/* known only without PIPELINING */
+		return 0;
 	for (j = 0; j < m->nrcpt; j++) {
 		buf_reset(&r->cmd);
 		buf_addf(&r->cmd, "RCPT TO:<%s>", m->rcpt[j].addr);
@@ -698,6 +705,28 @@ fail_rest(struct run *r, size_t n, const struct err *e)
 	}
 }
 
+/*
+ * After a failed transaction: RSET, or for the last message with
+ * SMTP_QUIT_AFTER just QUIT (a reset before leaving changes nothing).
+ */
+static int
+end_transaction(struct run *r, size_t k, int last, struct err *e)
+{
+	struct smtp *s = r->s;
+
+	if (last && (r->flags & SMTP_QUIT_AFTER)) {
+		if (pp_cmd(&s->pp, e, "QUIT") < 0)
+			return -1;
+		q_push(&r->q, X_QUIT, k, 0);
+		s->quit_sent = 1;
+		return drain(r, e);
+	}
+	if (pp_cmd(&s->pp, e, "RSET") < 0)
+		return -1;
+	q_push(&r->q, X_RSET, k, 0);
+	return 0;
+}
+
 static int
 send_data(struct run *r, size_t k, int last, int go, struct err *e)
 {
@@ -729,12 +758,8 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 			if (drain(r, e) < 0)
 				return -1;
 		}
-		if (!r->data_go) {
-			if (pp_cmd(&s->pp, e, "RSET") < 0)
-				return -1;
-			q_push(&r->q, X_RSET, k, 0);
-			return 0;
-		}
+		if (!r->data_go)
+			return end_transaction(r, k, last, e);
 		pp_data_begin(&s->pp);
 		if (pp_data_write(&s->pp, m->head, m->head_len, e) < 0 ||
 			pp_data_write(&s->pp, m->body, m->body_len, e) < 0 ||
@@ -742,7 +767,6 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 			return -1;
 		q_push(&r->q, X_DOT, k, 0);
 	}
-	m->status = SMTP_IN_DOUBT;
 	if (last && (r->flags & SMTP_QUIT_AFTER)) {
 		if (pp_cmd(&s->pp, e, "QUIT") < 0)
 			return -1;
@@ -828,16 +852,14 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 			if (m->err.code == ERR_NONE)
 				err_set(&m->err, ERR_NOUSER, "%s: no "
 					"recipient accepted", s->peer);
-			if (pp_cmd(&s->pp, err, "RSET") < 0)
+			if (end_transaction(&r, k, last, err) < 0)
 				goto broken;
-			q_push(&r.q, X_RSET, k, 0);
-			goto next;
+			continue;
 		}
 		if (pipe_data && !r.data_go) {
-			if (pp_cmd(&s->pp, err, "RSET") < 0)
+			if (end_transaction(&r, k, last, err) < 0)
 				goto broken;
-			q_push(&r.q, X_RSET, k, 0);
-			goto next;
+			continue;
 		}
 		if (send_data(&r, k, last, pipe_data, err) < 0)
 			goto broken;
@@ -879,9 +901,9 @@ smtp_quit(struct smtp *s)
 
 	if (!s)
 		return;
-	if (!s->quit_sent && pp_cmd(&s->pp, &e, "QUIT") == 0 &&
-		pp_flush(&s->pp, &e) == 0)
-		read_reply(s, &e);
+	/* The reply to QUIT tells nothing we need: do not wait for it. */
+	if (!s->quit_sent && pp_cmd(&s->pp, &e, "QUIT") == 0)
+		pp_flush(&s->pp, &e);
 	smtp_free(s);
 }
 

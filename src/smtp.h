@@ -137,7 +137,7 @@ enum smtp_send_flags {
 int smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n,
 	unsigned flags, struct err *err);
 
-/* Send QUIT, wait briefly for its reply, close and free. NULL allowed. */
+/* Send QUIT (without waiting for its reply), close and free. NULL allowed. */
 void smtp_quit(struct smtp *s);
 /* Close and free without QUIT (after an error). NULL allowed. */
 void smtp_free(struct smtp *s);

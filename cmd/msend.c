@@ -230,8 +230,8 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 		add_override(o, key_opts[k].key, val);
 		return;
 	}
-	diex(EX_USAGE, "unknown option --%.*s (see msend --help)", (int)n,
-		name);
+	/* sendmail callers must never fail on a flag: warn and go on. */
+	warn_ignored(o, argv[*i]);
 #undef NEED
 #undef IS
 }
@@ -1202,11 +1202,14 @@ main(int argc, char **argv)
 		struct err e;
 		char *f = norm_from(o.envfrom);
 
-		if (msgprep_check_addr(f, &e) < 0) {
+		int bad = msgprep_check_addr(f, &e) < 0;
+
+		free(f);
+		if (bad) {
 			print_err(&e);
+			free(o.rcpts);
 			return EX_USAGE;
 		}
-		free(f);
 	}
 	if (o.full_name && strpbrk(o.full_name, "\r\n"))
 		diex(EX_USAGE, "-F: the full name holds a line break");

@@ -390,6 +390,23 @@ assert rows[1]["recipients"][0]["code"] == 550, rows
 	[ "$status" -eq 64 ]
 }
 
+@test "--read-envelope-from and an aliases file" {
+	printf 'root: bob@example.test\n# comment\ndefault: alice@example.test\n' >"$BATS_TEST_TMPDIR/aliases"
+	printf 'From: Carol <carol@example.test>\nSubject: aliased\n\nx\n' >"$BATS_TEST_TMPDIR/m"
+	run msend -a plain --read-envelope-from --aliases="$BATS_TEST_TMPDIR/aliases" root nobody <"$BATS_TEST_TMPDIR/m"
+	[ "$status" -eq 0 ]
+	f=$(only_message bob)
+	grep -q '^Return-Path: <carol@example.test>' "$f"
+	only_message alice >/dev/null
+}
+
+@test "an unknown long option warns and does not fail" {
+	run msend --no-such-option bob@example.test < <(msg "unknown long")
+	[ "$status" -eq 0 ]
+	[[ $output == *"ignoring unknown option --no-such-option"* ]]
+	only_message bob >/dev/null
+}
+
 @test "no recipients: usage error 64" {
 	run msend < <(msg "nobody")
 	[ "$status" -eq 64 ]

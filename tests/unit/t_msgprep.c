@@ -329,6 +329,7 @@ test_8bit(void)
 		tap_int(msgprep_is_8bit(&m), t[i].eightbit, "8-bit detection");
 		tap_int(msgprep_header_utf8(&m), t[i].utf8hdr,
 			"UTF-8 header detection");
+		msgprep_release(&m);
 	}
 	tap_int(msgprep_str_utf8("j\xc3\xb6rg@x"), 1, "UTF-8 address");
 	tap_int(msgprep_str_utf8("joerg@x"), 0, "ASCII address");

@@ -667,8 +667,31 @@ conn_fill(struct conn *c, struct err *e)
 		if (pr < 0 && errno != EINTR)
 			return err_sys(e, ERR_OS, errno, "%s: poll", c->peer);
 		if (pr == 0)
-			return err_set(e, ERR_TEMPFAIL, "%s: no reply from %s "
-				"within %d s", c->peer, c->peer, c->timeout);
+			return err_set(e, ERR_TEMPFAIL, "no reply from %s "
+				"within %d s", c->peer, c->timeout);
+	}
+}
+
+int
+conn_wait(struct conn *c, int ms, struct err *e)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		long r;
+		int pr;
+
+		if (c->rbuf.len || c->eof)
+			return 1;
+		r = recv_now(c, e);
+		if (r < 0)
+			return -1;
+		if (r > 0 || c->eof)
+			return 1;
+		pr = poll(&pfd, 1, ms);
+		if (pr < 0 && errno != EINTR)
+			return err_sys(e, ERR_OS, errno, "%s: poll", c->peer);
+		if (pr == 0)
+			return 0;
 	}
 }
 
@@ -718,14 +741,19 @@ conn_flush(struct conn *c, struct err *e)
 			goto fail;
 		}
 		if (pr == 0) {
-			err_set(e, ERR_TEMPFAIL, "%s: cannot send to %s within "
-				"%d s", c->peer, c->peer, c->timeout);
+			err_set(e, ERR_TEMPFAIL, "cannot send to %s within "
+				"%d s", c->peer, c->timeout);
 			goto fail;
 		}
 	}
+	/* the buffer may have held a password or token: wipe what went out */
+	if (c->wbuf.len)
+		explicit_bzero(c->wbuf.data, c->wbuf.len);
 	buf_reset(&c->wbuf);
 	return 0;
 fail:
+	if (off)
+		explicit_bzero(c->wbuf.data, off);
 	buf_consume(&c->wbuf, off);
 	return -1;
 }
@@ -853,6 +881,8 @@ conn_close(struct conn *c)
 	if (c->fd != CURL_SOCKET_BAD)
 		close(c->fd);
 	buf_release(&c->rbuf);
+	if (c->wbuf.len)
+		explicit_bzero(c->wbuf.data, c->wbuf.len);
 	buf_release(&c->wbuf);
 	free(c->host);
 	free(c->tls_host);

@@ -18,9 +18,10 @@
  *   no SOCKS5 proxy is configured).
  * - Closing sends nothing: the engine sends QUIT/LOGOUT itself first.
  *
- * Errors (struct err, messages start with "host:port: "):
+ * Errors (struct err; messages name "host:port", mostly as a prefix):
  *   ERR_NOHOST    the host (or the proxy) name does not resolve
- *   ERR_TEMPFAIL  connection refused, connect timeout, no reply within the
+ *   ERR_TEMPFAIL  connection refused (also by or through the SOCKS5
+ *                 proxy), connect or handshake timeout, no reply within the
  *                 read/write timeout ("no reply from host:port within 60 s")
  *   ERR_NOPERM    TLS verification failed; the message says which check
  *                 (expired, not yet valid, self-signed / unknown issuer,
@@ -50,7 +51,7 @@ enum conn_mode {
 };
 
 enum conn_tls_min {
-	CONN_TLS_MIN_DEFAULT = 0,	/* libcurl/OpenSSL default (1.2 here) */
+	CONN_TLS_MIN_DEFAULT = 0,	/* TLS 1.2, as CONN_TLS_MIN_1_2 */
 	CONN_TLS_MIN_1_2,
 	CONN_TLS_MIN_1_3,
 };
@@ -141,6 +142,16 @@ struct buf *conn_rbuf(struct conn *c);
  * ERR_TEMPFAIL; read buffer full: ERR_PROTOCOL "read buffer full").
  */
 long conn_fill(struct conn *c, struct err *e);
+
+/*
+ * Wait up to ms milliseconds (-1: no limit; the read timeout does not
+ * apply) for something to read, for an engine that waits on the server
+ * without a command outstanding (IMAP IDLE). Returns 1 when the read
+ * buffer holds bytes or the server closed the connection (the next read
+ * tells which), 0 when the time ran out, -1 on error. Like conn_fill it
+ * asks OpenSSL before it polls the socket.
+ */
+int conn_wait(struct conn *c, int ms, struct err *e);
 
 /*
  * Queue n bytes in the write buffer. Nothing is sent until conn_flush(),

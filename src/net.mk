@@ -12,3 +12,11 @@ AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
 check_PROGRAMS += tests/net/conn_drive
 tests_net_conn_drive_SOURCES = tests/net/conn_drive.c
 tests_net_conn_drive_LDADD = $(MKIT_NET_LIBS)
+check_PROGRAMS += tests/unit/t_pp
+TESTS += tests/unit/t_pp
+tests_unit_t_pp_SOURCES = tests/unit/t_pp.c tests/unit/tap.h
+tests_unit_t_pp_LDADD = $(MKIT_NET_LIBS)
+if HAVE_BATS
+TESTS += tests/net.bats
+endif
+EXTRA_DIST += tests/net.bats tests/net/netserver.py

@@ -3,11 +3,13 @@
  *
  * RFC 5321 (SMTP: 2.3.8 lines, 4.1.1.4 DATA and dot-stuffing, 4.2 replies,
  * 4.5.2 transparency), RFC 2034 / RFC 3463 (enhanced status codes),
- * RFC 3030 (BDAT).
+ * RFC 3030 (BDAT), RFC 1939 / RFC 2449 (POP3 replies, multi-line
+ * responses), RFC 9051 4.3 / RFC 7888 (IMAP literals).
  */
 #include <config.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,12 +90,30 @@ out(struct pp *p, const void *data, size_t len, struct err *e)
 	return 0;
 }
 
+/*
+ * Input handling: lines are views into p->in from p->start. Consumed bytes
+ * are only skipped (start advances); they are removed in one move before
+ * more input is read or output is flushed, so a buffer holding many
+ * pipelined replies is never shifted once per line.
+ */
 static void
 drop_consumed(struct pp *p)
 {
-	if (p->consume) {
-		buf_consume(p->in, p->consume);
-		p->consume = 0;
+	p->start += p->consume;
+	p->consume = 0;
+	if (p->start == p->in->len) {
+		buf_reset(p->in);
+		p->start = 0;
+	}
+}
+
+static void
+compact(struct pp *p)
+{
+	drop_consumed(p);
+	if (p->start) {
+		buf_consume(p->in, p->start);
+		p->start = 0;
 	}
 }
 
@@ -117,38 +137,39 @@ next_line(struct pp *p, int data, const char **line, size_t *len,
 	drop_consumed(p);
 	for (;;) {
 		struct buf *in = p->in;
-		const char *nl = in->len > scanned ?
-			memchr(in->data + scanned, '\n', in->len - scanned) :
-			NULL;
+		const char *base = in->data + p->start;
+		size_t avail = in->len - p->start;
+		const char *nl = avail > scanned ?
+			memchr(base + scanned, '\n', avail - scanned) : NULL;
 		long r;
 
 		if (nl) {
-			size_t n = (size_t)(nl - in->data) + 1;
+			size_t n = (size_t)(nl - base) + 1;
 			size_t b = n - 1;
 
-			if (b && in->data[b - 1] == '\r')
+			if (b && base[b - 1] == '\r')
 				b--;
 			if (b > p->max_line && !data)
 				goto too_long;
-			if (b > p->max_line) {
+			if (b > p->max_line)
 				n = b = p->max_line;
-			}
-			*line = in->data;
+			*line = base;
 			*len = n;
 			*body = b;
 			p->consume = n;
 			return 0;
 		}
 		/* +1: a CR that may still be followed by LF */
-		if (in->len > p->max_line + 1) {
+		if (avail > p->max_line + 1) {
 			if (!data)
 				goto too_long;
-			*line = in->data;
+			*line = base;
 			*len = *body = p->max_line;
 			p->consume = p->max_line;
 			return 0;
 		}
-		scanned = in->len;
+		scanned = avail;
+		compact(p);
 		r = fill(p, e);
 		if (r < 0)
 			return -1;
@@ -190,19 +211,25 @@ pp_read_bytes(struct pp *p, size_t n, struct buf *dst, struct err *e)
 
 	drop_consumed(p);
 	while (n) {
-		size_t k = p->in->len < n ? p->in->len : n;
+		size_t avail = p->in->len - p->start;
+		size_t k = avail < n ? avail : n;
+		long r;
 
 		if (k) {
-			if (buf_add(dst, p->in->data, k) < 0)
-				return err_set(e, ERR_PROTOCOL, "%s: data of %zu "
-					"bytes too large", p->peer, want);
-			transcript_data(p->ts, TRANSCRIPT_RECV, p->in->data, k);
-			buf_consume(p->in, k);
+			const char *base = p->in->data + p->start;
+
+			if (buf_add(dst, base, k) < 0)
+				return err_set(e, ERR_PROTOCOL, "%s: data "
+					"of %zu bytes too large", p->peer,
+					want);
+			transcript_data(p->ts, TRANSCRIPT_RECV, base, k);
+			p->consume = k;
+			drop_consumed(p);
 			n -= k;
 			continue;
 		}
-		long r = fill(p, e);
-
+		compact(p);
+		r = fill(p, e);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -215,7 +242,19 @@ pp_read_bytes(struct pp *p, size_t n, struct buf *dst, struct err *e)
 size_t
 pp_pending(const struct pp *p)
 {
-	return p->in->len - p->consume;
+	return p->in->len - p->start - p->consume;
+}
+
+int
+pp_wait(struct pp *p, int ms, struct err *e)
+{
+	if (pp_pending(p))
+		return 1;
+	if (!p->conn)
+		return p->mem_pos < p->mem_len;
+	/* what conn has beyond p's view is in pp_pending already */
+	compact(p);
+	return conn_wait(p->conn, ms, e);
 }
 
 static int
@@ -264,8 +303,10 @@ pp_cmd_secret(struct pp *p, const char *pub, const char *secret,
 	transcript_sent_secret(p->ts, p->scratch.data, p->scratch.len, publen);
 	buf_add(&p->scratch, "\r\n", 2);
 	r = out(p, p->scratch.data, p->scratch.len, e);
-	/* do not leave the secret lying in the heap */
-	memset(p->scratch.data, 0, p->scratch.len);
+	/* do not leave the secret lying in the heap (conn wipes its own
+	 * buffer once sent) */
+	if (p->scratch.len)
+		explicit_bzero(p->scratch.data, p->scratch.len);
 	buf_reset(&p->scratch);
 	return r;
 }
@@ -273,7 +314,7 @@ pp_cmd_secret(struct pp *p, const char *pub, const char *secret,
 int
 pp_starttls(struct pp *p, struct err *e)
 {
-	drop_consumed(p);
+	compact(p);
 	if (!p->conn)
 		return err_set(e, ERR_USAGE, "STARTTLS needs a connection");
 	return conn_starttls(p->conn, e);
@@ -282,7 +323,11 @@ pp_starttls(struct pp *p, struct err *e)
 int
 pp_flush(struct pp *p, struct err *e)
 {
-	return p->conn ? conn_flush(p->conn, e) : 0;
+	if (!p->conn)
+		return 0;
+	/* the flush may receive into the buffer: make room first */
+	compact(p);
+	return conn_flush(p->conn, e);
 }
 
 void
@@ -545,8 +590,9 @@ pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
 			return malformed(p, line, len, "reply too long", e);
 		r->nlines++;
 		if (sep == ' ') {
-			/* r holds copies: free the input now, so that
-			 * conn_starttls() sees an empty read buffer */
+			/* r holds copies: release the input now, so that
+			 * conn_starttls() sees an empty read buffer when
+			 * nothing follows the reply */
 			drop_consumed(p);
 			return 0;
 		}
@@ -565,5 +611,140 @@ pp_smtp_reply_line(const struct pp_smtp_reply *r, size_t *pos,
 	nl = memchr(*line, '\n', r->text.len - *pos);
 	*len = nl ? (size_t)(nl - *line) : r->text.len - *pos;
 	*pos += *len + 1;
+	return 1;
+}
+
+/* ---- POP3 replies ---- */
+
+void
+pp_pop3_reply_init(struct pp_pop3_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->text, 0);
+	buf_init(&r->raw, 0);
+}
+
+void
+pp_pop3_reply_release(struct pp_pop3_reply *r)
+{
+	buf_release(&r->text);
+	buf_release(&r->raw);
+}
+
+/* Does line start with word, followed by a space or the end? */
+static int
+status_word(const char *line, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+
+	return len >= n && mem_casecmp(line, word, n) == 0 &&
+		(len == n || line[n] == ' ');
+}
+
+int
+pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r, struct err *e)
+{
+	const char *line, *text;
+	size_t len, skip;
+
+	r->status = PP_POP3_ERR;
+	r->code[0] = '\0';
+	buf_reset(&r->text);
+	buf_reset(&r->raw);
+	if (pp_read_line(p, &line, &len, e) < 0)
+		return -1;
+	if (status_word(line, len, "+OK")) {
+		r->status = PP_POP3_OK;
+		skip = 3;
+	} else if (status_word(line, len, "-ERR")) {
+		r->status = PP_POP3_ERR;
+		skip = 4;
+	} else if (status_word(line, len, "+")) {
+		r->status = PP_POP3_CONT;
+		skip = 1;
+	} else
+		return malformed(p, line, len, "no +OK or -ERR", e);
+	buf_add(&r->raw, line, len);
+	text = line + skip;
+	len -= skip;
+	if (len) {
+		text++;
+		len--;
+	}
+	/* "[CODE] text" (RFC 2449 8: the code may hold '/') */
+	if (r->status != PP_POP3_CONT && len > 2 && text[0] == '[') {
+		const char *close = memchr(text, ']', len);
+		size_t n = close ? (size_t)(close - text) - 1 : 0;
+
+		if (close && n > 0 && n < sizeof(r->code)) {
+			memcpy(r->code, text + 1, n);
+			r->code[n] = '\0';
+			len -= n + 2;
+			text = close + 1;
+			if (len && *text == ' ') {
+				text++;
+				len--;
+			}
+		}
+	}
+	buf_add(&r->text, text, len);
+	drop_consumed(p);
+	return 0;
+}
+
+int
+pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,
+	int *end, struct err *e)
+{
+	size_t body;
+	int bol = !p->pop3_midline;
+
+	*end = 0;
+	if (next_line(p, 1, line, len, &body, e) < 0)
+		return -1;
+	p->pop3_midline = *len == 0 || (*line)[*len - 1] != '\n';
+	if (bol && body == 1 && (*line)[0] == '.' && !p->pop3_midline) {
+		*end = 1;
+		*len = 0;
+		transcript_data_end(p->ts, TRANSCRIPT_RECV);
+		transcript_recv(p->ts, ".", 1);
+		return 0;
+	}
+	transcript_data(p->ts, TRANSCRIPT_RECV, *line, *len);
+	if (bol && *len && (*line)[0] == '.') {
+		(*line)++;
+		(*len)--;
+	}
+	return 0;
+}
+
+/* ---- IMAP ---- */
+
+int
+pp_imap_literal(const char *line, size_t len, unsigned long long *n)
+{
+	size_t i, digits_end;
+	unsigned long long v = 0;
+
+	if (len < 3 || line[len - 1] != '}')
+		return 0;
+	i = len - 1;
+	if (line[i - 1] == '+')
+		i--;
+	digits_end = i;
+	while (i > 0 && is_digit(line[i - 1]))
+		i--;
+	if (i == 0 || line[i - 1] != '{')
+		return 0;
+	if (i == digits_end || digits_end - i > 20)
+		return -1;
+	for (; i < digits_end; i++) {
+		unsigned d = (unsigned)(line[i] - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*n = v;
 	return 1;
 }

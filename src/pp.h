@@ -54,13 +54,15 @@ struct pp {
 	 */
 	size_t mem_step;
 	/* private */
-	size_t consume;		/* bytes of the last line still in input */
+	size_t start;		/* bytes of input already used */
+	size_t consume;		/* then the bytes of the last line */
 	struct buf *in;		/* conn_rbuf() or &mem_in */
 	struct buf mem_in;	/* pp_init_mem: input received so far */
 	char *mem_src;		/* pp_init_mem: all the input */
 	size_t mem_len, mem_pos;
 	struct buf *mem_out;
 	struct pp_crlf data;	/* pp_data_* state */
+	int pop3_midline;	/* last body piece had no line end */
 	struct buf scratch;
 };
 
@@ -80,11 +82,12 @@ void pp_release(struct pp *p);
 
 /*
  * Read one line ended by LF (a CR before the LF is dropped too). *line
- * points at its bytes (not NUL-terminated; no CR/LF) and stays valid until
- * the next read on p. The line is written to the transcript as received.
- * Waits with the conn's read timeout. Errors: ERR_PROTOCOL "reply line too
- * long" past max_line; ERR_IO "connection closed by host:port" on EOF;
- * conn errors.
+ * points at its bytes (not NUL-terminated; no CR/LF) inside the read
+ * buffer and stays valid until the next call on p other than pp_pending()
+ * (a flush receives into the same buffer). The line is written to the
+ * transcript as received. Waits with the conn's read timeout. Errors:
+ * ERR_PROTOCOL "reply line too long" past max_line; ERR_IO "connection
+ * closed by host:port" on EOF; conn errors.
  */
 int pp_read_line(struct pp *p, const char **line, size_t *len,
 	struct err *e);
@@ -110,6 +113,13 @@ int pp_read_bytes(struct pp *p, size_t n, struct buf *out, struct err *e);
 
 /* Bytes received and not yet read through p (the STARTTLS check). */
 size_t pp_pending(const struct pp *p);
+
+/*
+ * conn_wait() through p: 1 at once if p holds unread bytes, else wait up
+ * to ms milliseconds (-1: no limit) for the server; 0 on timeout, -1 on
+ * error. With pp_init_mem: 1 while input remains, else 0.
+ */
+int pp_wait(struct pp *p, int ms, struct err *e);
 
 /*
  * conn_starttls() for an engine reading through p: the last line read
@@ -205,8 +215,9 @@ void pp_smtp_reply_release(struct pp_smtp_reply *r);
 /*
  * Read one complete SMTP reply ("250-a" ... "250 z") into r (reset
  * first; r holds copies, and the input is released when the reply is
- * complete, so conn_starttls() may follow the STARTTLS go-ahead). Checks: every line starts with the same 3-digit code followed
- * by '-', ' ' or the line end (the last line); at most PP_SMTP_MAX_LINES
+ * complete, so conn_starttls() may follow the STARTTLS go-ahead).
+ * Checks: every line starts with the same 3-digit code followed by '-',
+ * ' ' or the line end (the last line); at most PP_SMTP_MAX_LINES
  * lines and PP_SMTP_MAX_BYTES bytes. A violation is ERR_PROTOCOL
  * ("host:port: malformed reply: ...") with the offending line in e->reply.
  * The reply's code is not judged here: a 5xx is a successful read.
@@ -220,5 +231,63 @@ int pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r,
  */
 int pp_smtp_reply_line(const struct pp_smtp_reply *r, size_t *pos,
 	const char **line, size_t *len);
+
+/* ---- POP3 replies (RFC 1939 3, RFC 2449 8 response codes) ---- */
+
+enum pp_pop3_status {
+	PP_POP3_ERR,	/* "-ERR" */
+	PP_POP3_OK,	/* "+OK" */
+	PP_POP3_CONT,	/* "+ " or "+": a SASL continuation (RFC 5034) */
+};
+
+struct pp_pop3_reply {
+	enum pp_pop3_status status;
+	/* RFC 2449 extended response code without brackets ("IN-USE",
+	 * "SYS/TEMP", "AUTH"), or "" */
+	char code[32];
+	/* The text after the status and the response code (NUL-terminated;
+	 * for PP_POP3_CONT the base64 challenge). */
+	struct buf text;
+	/* The whole line as received, without its line end. */
+	struct buf raw;
+};
+
+void pp_pop3_reply_init(struct pp_pop3_reply *r);
+void pp_pop3_reply_release(struct pp_pop3_reply *r);
+
+/*
+ * Read one POP3 status line into r (reset first): "+OK text",
+ * "-ERR [CODE] text", "+ challenge". Status words are matched without
+ * regard to case. Anything else is ERR_PROTOCOL ("host:port: malformed
+ * reply: ...", the line in e->reply). A -ERR is a successful read. The
+ * input is released as for pp_smtp_read_reply (so pp_starttls() or
+ * conn_starttls() may follow a STLS go-ahead).
+ */
+int pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r,
+	struct err *e);
+
+/*
+ * Read the next line of a multi-line response (after the +OK of RETR,
+ * TOP, LIST, UIDL, CAPA): the view as with pp_read_data_line (line end
+ * included, long lines in pieces), with the byte-stuffing '.' of a line
+ * start removed. The terminating "." line sets *end to 1 (and *len to 0)
+ * and closes the data in the transcript ("< [message data: N bytes]"
+ * then "< ."); otherwise *end is 0. Errors as
+ * pp_read_data_line (EOF before the "." is ERR_IO).
+ */
+int pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,
+	int *end, struct err *e);
+
+/* ---- IMAP (RFC 9051 4.3 literals, RFC 7888 LITERAL+, RFC 3516) ---- */
+
+/*
+ * Does the line (without its CRLF) end with a literal announcement:
+ * "{n}", "{n+}" (non-synchronizing) or "~{n}" (literal8)? Returns 1 and
+ * sets *n, or 0. A malformed count (no digits, over 20 digits or over
+ * UINT64 range) returns -1: ERR_PROTOCOL for the caller. The caller reads
+ * the n bytes with pp_read_bytes, then the rest of the response with
+ * pp_read_line.
+ */
+int pp_imap_literal(const char *line, size_t len, unsigned long long *n);
 
 #endif

@@ -29,6 +29,12 @@
  *	else sasl_failure_detail(s) adds the server's OAuth error, if any
  *	sasl_free(s);
  *
+ * Error messages: those of sasl_choose() and sasl_new() are whole
+ * sentences that name the mechanism; those of sasl_start(), sasl_step() and
+ * sasl_success() name neither host nor mechanism, so the engine prefixes
+ * them ("smtp.example.org:587: AUTH SCRAM-SHA-256: " + "server did not
+ * prove it knows the password").
+ *
  * Secrets: no error message this layer writes ever holds a password, a
  * token or a response; every client response is secret for a transcript
  * (see sasl_transcript_text). The session wipes its copies when freed.
@@ -66,7 +72,9 @@ enum sasl_choose_flags {
  * Automatic choice takes the first of SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS
  * (both only with SASL_CHANNEL_BINDING), SCRAM-SHA-256, SCRAM-SHA-1,
  * DIGEST-MD5, CRAM-MD5, PLAIN, LOGIN that the server offers, leaving out
- * PLAIN and LOGIN on an unencrypted connection unless SASL_ALLOW_PLAINTEXT.
+ * PLAIN and LOGIN on an unencrypted connection unless SASL_ALLOW_PLAINTEXT
+ * (a named XOAUTH2 or OAUTHBEARER likewise: a bearer token is as good as a
+ * password to whoever reads it).
  * GSSAPI, EXTERNAL, XOAUTH2 and OAUTHBEARER are used only when named.
  *
  * Returns a static upper-case mechanism name, or NULL with e set:
@@ -85,8 +93,13 @@ const char *sasl_choose(const char *offered, const char *wanted,
 /* Is name (any case) a mechanism this layer implements? */
 int sasl_mech_supported(const char *name);
 
+/* Every mechanism this layer implements, upper case, separated by spaces,
+ * strongest first (for help texts and messages). Static. */
+const char *sasl_mech_names(void);
+
 /* Does the mechanism send the password in a form anyone reading the
- * connection can recover (PLAIN, LOGIN)? 0 for unknown names. */
+ * connection can recover and reuse (PLAIN, LOGIN, and the bearer tokens of
+ * XOAUTH2 and OAUTHBEARER)? 0 for unknown names. */
 int sasl_mech_is_plaintext(const char *name);
 
 /* Channel binding type (RFC 5929, RFC 9266). tls-exporter for TLS 1.3,
@@ -163,16 +176,21 @@ int sasl_start(struct sasl *s, int can_ir, char **ir, struct err *e);
  * LOGIN answers by the prompt ("Username:" gets the user, "Password:" the
  * password), falling back to the order user-then-password. XOAUTH2 and
  * OAUTHBEARER answer a challenge (the server's JSON error, kept for
- * sasl_failure_detail) with the empty response / "\x01" that the server
- * needs before it sends its failure reply.
+ * sasl_failure_detail) with the empty response (XOAUTH2) or "AQ==", a
+ * single ^A (OAUTHBEARER, RFC 7628 3.2.3), which the server needs before it
+ * sends its failure reply.
  *
  * Errors (the engine should then cancel with "*" and report):
- *  ERR_PROTOCOL    challenge is not base64, or arrives when the mechanism
- *                  expects none, or too many rounds
+ *  ERR_PROTOCOL    challenge is not base64, holds a NUL (text
+ *                  mechanisms), is malformed, arrives when the mechanism
+ *                  expects none (LOGIN asks a third time, a second OAuth
+ *                  error), or too many rounds (16)
  *  ERR_NOPERM      the server's proof is wrong (SCRAM server signature,
- *                  DIGEST-MD5 rspauth), channel binding refused:
- *                  "server did not prove it knows the password"
+ *                  DIGEST-MD5 rspauth): "server did not prove it knows the
+ *                  password"; or SCRAM's server-final carries an error
+ *                  ("authentication failed: server error \"invalid-proof\"")
  *  ERR_SOFTWARE    other libgsasl failures, with gsasl_strerror
+ * Messages name neither host nor mechanism (see the top of this file).
  */
 int sasl_step(struct sasl *s, const char *challenge, char **resp,
 	struct err *e);

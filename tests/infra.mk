@@ -2,3 +2,4 @@
 TESTS += tests/bats/infra.bats
 EXTRA_DIST += tests/bats/infra.bats tests/bats/helpers.bash \
 	tests/servers/servers.bash tests/servers/fakesmtp.py
+EXTRA_DIST += scripts/demo.sh

@@ -17,6 +17,7 @@
  *   bulk:N:L      queue N commands of L bytes each, flush once, then read
  *                 N replies; print "bulk: N replies"
  *   data:TEXT     DATA body (\n in TEXT is a newline), then read a reply
+ *   wait:MS       pp_wait, print "wait: 1" (readable) or "wait: 0"
  *   close         close now
  * On the first failure it prints "error CODE: MESSAGE" and exits 1.
  */
@@ -62,6 +63,7 @@ main(int argc, char **argv)
 {
 	struct conn_opts o;
 	struct transcript ts;
+	char *socks = NULL;
 	struct err e;
 	struct conn *c = NULL;
 	struct pp p;
@@ -106,20 +108,23 @@ main(int argc, char **argv)
 			else if (!strcmp(a, "--rbuf-cap"))
 				o.rbuf_cap = strtoul(v, NULL, 10);
 			else if (!strcmp(a, "--socks")) {
-				o.socks_host = xstrdup(v);
-				colon = strrchr(o.socks_host, ':');
+				o.socks_host = socks = xstrdup(v);
+				colon = strrchr(socks, ':');
 				if (colon) {
 					*colon = '\0';
-					o.socks_port = (unsigned)atoi(colon + 1);
+					o.socks_port =
+						(unsigned)atoi(colon + 1);
 				}
 			} else {
-				fprintf(stderr, "conn_drive: bad option %s\n", a);
+				fprintf(stderr, "conn_drive: bad option "
+					"%s\n", a);
 				return 2;
 			}
 		}
 	}
 	if (argc - i < 2) {
-		fprintf(stderr, "usage: conn_drive [options] HOST PORT STEP...\n");
+		fprintf(stderr, "usage: conn_drive [options] HOST PORT "
+			"STEP...\n");
 		return 2;
 	}
 	if (verbose) {
@@ -220,6 +225,12 @@ main(int argc, char **argv)
 			    pp_data_end(&p, &e) < 0 || pp_flush(&p, &e) < 0)
 				fail(&e);
 			free(d);
+		} else if (!strncmp(s, "wait:", 5)) {
+			int w = pp_wait(&p, atoi(s + 5), &e);
+
+			if (w < 0)
+				fail(&e);
+			printf("wait: %d\n", w);
 		} else if (!strcmp(s, "close")) {
 			break;
 		} else {
@@ -232,6 +243,7 @@ main(int argc, char **argv)
 	conn_close(c);
 	if (verbose)
 		transcript_release(&ts);
+	free(socks);
 	printf("done\n");
 	return 0;
 }

@@ -12,12 +12,14 @@ modes:
              one write before the handshake
   silent     accepts and never says a thing
   echo       plain: "220 plain", then echo as in tls
-  big        plain, small socket buffers: "220 plain", then for each line
+  big        plain, small socket buffers: "220 hello", then for each line
              the reply "250 " + the line (a server that answers while the
              client still sends)
+  bigtls     the same over implicit TLS
   socks5     a SOCKS5 proxy (no auth, CONNECT); logs the requested
              destination to the --log file, then relays
-Writes its port to --ready FILE once listening.
+Listens on --bind ADDRESS (default 127.0.0.1); writes its port to --ready
+FILE once listening.
 """
 import argparse
 import os
@@ -64,7 +66,8 @@ def echo_loop(f, w):
 
 def serve(a, conn):
     if a.mode == "silent":
-        conn.recv(1)
+        while conn.recv(4096):
+            pass
         return
     if a.mode == "tls":
         s = tls_ctx(a).wrap_socket(conn, server_side=True)
@@ -107,8 +110,10 @@ def serve(a, conn):
         conn.sendall(b"220 plain\r\n")
         echo_loop(conn.makefile("rb"), conn.sendall)
         return
-    if a.mode == "big":
-        conn.sendall(b"220 plain\r\n")
+    if a.mode in ("big", "bigtls"):
+        if a.mode == "bigtls":
+            conn = tls_ctx(a).wrap_socket(conn, server_side=True)
+        conn.sendall(b"220 hello\r\n")
         for line in lines(conn.makefile("rb")):
             conn.sendall(b"250 " + line + b"\r\n")
         return
@@ -178,13 +183,15 @@ def main():
     p.add_argument("--tls-max")
     p.add_argument("--ready")
     p.add_argument("--log")
+    p.add_argument("--bind", default="127.0.0.1")
     a = p.parse_args()
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fam = socket.AF_INET6 if ":" in a.bind else socket.AF_INET
+    ls = socket.socket(fam, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if a.mode == "big":
+    if a.mode in ("big", "bigtls"):
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
-    ls.bind(("127.0.0.1", a.port))
+    ls.bind((a.bind, a.port))
     ls.listen(4)
     if a.ready:
         with open(a.ready + ".tmp", "w") as f:
@@ -196,6 +203,7 @@ def main():
     except socket.timeout:
         return
     conn.settimeout(30)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         serve(a, conn)
     except (OSError, EOFError, ssl.SSLError) as e:

@@ -22,6 +22,25 @@ srv_init() {
 	chmod 0755 "$MKIT_SRV_ROOT"
 	: >"$MKIT_SRV_ROOT/pids"
 	export MKIT_SRV_ROOT
+	srv_watchdog "${MKIT_SRV_OWNER:-$$}"
+}
+
+# srv_watchdog PID: in the background, stop this root's servers once PID (the
+# shell that created the root: bats-exec-file in setup_file, the script for
+# demo and bench) is gone without having called stop_servers, so that an
+# interrupted run leaves no server behind.
+srv_watchdog() {
+	local owner=$1 root=$MKIT_SRV_ROOT
+	(
+		trap '' INT HUP
+		while [[ -d $root ]] && srv_alive "$owner"; do
+			sleep 1
+		done
+		if [[ -d $root ]]; then
+			MKIT_SRV_ROOT=$root
+			stop_servers
+		fi
+	) </dev/null >/dev/null 2>&1 3>&- &
 }
 
 # free_port: print a TCP port on 127.0.0.1 that is free right now.

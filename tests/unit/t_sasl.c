@@ -203,6 +203,8 @@ enum tamper {
 	T_NONE,
 	T_FORGE_FINAL,	/* flip a byte of the server's proof */
 	T_DROP_FINAL,	/* say success without sending the proof */
+	T_FINAL_WITH_SUCCESS,	/* the proof as data with the success */
+	T_SERVER_ERROR,	/* SCRAM server-final "e=invalid-proof" */
 };
 
 enum outcome {
@@ -296,6 +298,17 @@ exchange(const struct run *r, enum err_code *code, int *verified,
 			if (chal && *chal) {
 				if (r->tamper == T_DROP_FINAL)
 					goto success;
+				if (r->tamper == T_FINAL_WITH_SUCCESS) {
+					if (sasl_success(s, chal, &e) < 0)
+						goto cli_err;
+					*verified = sasl_server_verified(s);
+					o = O_OK;
+					goto out;
+				}
+				if (r->tamper == T_SERVER_ERROR) {
+					gsasl_free(chal);
+					chal = b64("e=invalid-proof", 15);
+				}
 				if (r->tamper == T_FORGE_FINAL) {
 					char *f = forge(chal);
 
@@ -446,6 +459,12 @@ static const struct exchange_case {
 	{ "SCRAM-SHA-256 forged server signature", { "SCRAM-SHA-256", 1, PASS,
 		PASS, 0, NULL, 0, 0, NULL, 0, T_FORGE_FINAL }, O_CLI_ERROR,
 		ERR_NOPERM, 0 },
+	{ "SCRAM-SHA-256 server signature with the success", {
+		"SCRAM-SHA-256", 1, PASS, PASS, 0, NULL, 0, 0, NULL, 0,
+		T_FINAL_WITH_SUCCESS }, O_OK, 0, 1 },
+	{ "SCRAM-SHA-1 server-final e=invalid-proof", { "SCRAM-SHA-1", 1,
+		PASS, PASS, 0, NULL, 0, 0, NULL, 0, T_SERVER_ERROR },
+		O_CLI_ERROR, ERR_NOPERM, 0 },
 	{ "SCRAM-SHA-256 success without server signature", { "SCRAM-SHA-256",
 		1, PASS, PASS, 0, NULL, 0, 0, NULL, 0, T_DROP_FINAL },
 		O_CLI_ERROR, ERR_NOPERM, 0 },
@@ -483,7 +502,7 @@ test_exchanges(void)
 		const struct exchange_case *t = &exchange_cases[i];
 		enum err_code code;
 		int verified;
-		char msg[512];
+		char msg[512], name[200];
 		enum outcome o;
 
 		o = exchange(&t->r, &code, &verified, msg, sizeof msg);
@@ -500,10 +519,14 @@ test_exchanges(void)
 		/* whatever happened, no message shows the password */
 		tap_ok(!strstr(msg, PASS) && !strstr(msg, WRONG),
 			"%s: no password in the message", t->name);
-		if (t->want == O_CLI_ERROR && t->code == ERR_NOPERM &&
-			t->r.tamper != T_NONE)
-			tap_ok(strstr(msg, "server did not prove it knows the "
-				"password") != NULL, "%s: says why", t->name);
+		snprintf(name, sizeof name, "%s: the message says why",
+			t->name);
+		if (t->want == O_CLI_ERROR && t->r.tamper == T_SERVER_ERROR)
+			tap_str(msg, "authentication failed: server error "
+				"\"invalid-proof\"", name);
+		else if (t->want == O_CLI_ERROR && t->code == ERR_NOPERM)
+			tap_str(msg, "server did not prove it knows the "
+				"password", name);
 	}
 }
 
@@ -643,7 +666,8 @@ test_oauth(void)
 	tap_str(ir, R_IR, "OAUTHBEARER initial response = RFC 7628 4.1");
 	dec = ir ? unb64(ir, &n) : NULL;
 	tap_mem(dec, dec ? n : 0, raw_ob, sizeof raw_ob - 1,
-		"OAUTHBEARER decoded: n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A");
+		"OAUTHBEARER decoded: n,a=U,^Ahost=H^Aport=P^Aauth=Bearer "
+		"T^A^A");
 	free(dec);
 	tap_ok(s && sasl_success(s, NULL, &e) == 0, "OAUTHBEARER success");
 	free(ir);
@@ -662,7 +686,8 @@ test_oauth(void)
 	free(resp);
 	resp = NULL;
 	tap_ok(s && sasl_step(s, R_ERR64, &resp, &e) < 0 &&
-		e.code == ERR_PROTOCOL, "OAUTHBEARER: one error challenge only");
+		e.code == ERR_PROTOCOL,
+		"OAUTHBEARER: one error challenge only");
 	free(resp);
 	resp = NULL;
 	free(ir);
@@ -684,6 +709,127 @@ test_oauth(void)
 		free(ir);
 		ir = NULL;
 		sasl_free(s);
+	}
+}
+
+/* ---- hostile servers --------------------------------------------------- */
+
+static unsigned long rnd_state = 20261123;
+
+static unsigned
+rnd(void)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)(rnd_state >> 33);
+}
+
+/* A challenge a broken or hostile server might send. Caller frees. */
+static char *
+hostile_challenge(void)
+{
+	static const char *shapes[][2] = {	/* junk goes between */
+		{ "r=", ",s=QSXCR+Q6sek8bf92,i=4096" }, { "r=,s=,i=", "" },
+		{ "v=", "" }, { "e=", "" }, { "realm=\"", "\",nonce=\"x\","
+		"qop=\"auth\",algorithm=md5-sess,charset=utf-8" },
+		{ "rspauth=", "" }, { "{\"status\":\"", "\"}" },
+	};
+	char raw[700], junk[300];
+	size_t i, n = rnd() % (sizeof junk - 1), k;
+
+	for (i = 0; i < n; i++)
+		junk[i] = (char)(rnd() % 4 ? ' ' + rnd() % 95 : rnd() % 256);
+	junk[n] = '\0';
+	switch (rnd() % 4) {
+	case 0:		/* random text, likely not base64 */
+		return xmemdup(junk, n);
+	case 1:		/* base64 of random bytes */
+		return b64(junk, n);
+	case 2:		/* empty */
+		return strdup("");
+	default:	/* a plausible shape with junk in it */
+		k = rnd() % ARRAY_SIZE(shapes);
+		snprintf(raw, sizeof raw, "%s%.*s%s", shapes[k][0], (int)n,
+			junk, shapes[k][1]);
+		return b64(raw, strlen(raw));
+	}
+}
+
+static void
+test_hostile(void)
+{
+	static const char *names[] = {
+		"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1",
+		"SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "XOAUTH2",
+		"OAUTHBEARER",
+	};
+	struct sasl_creds c = { .user = USER, .password = PASS,
+		.service = "smtp", .host = "localhost", .port = 25,
+		.cb_type = SASL_CB_TLS_EXPORTER, .cb_data = cb_export,
+		.cb_len = sizeof cb_export };
+	size_t i;
+	int round, step;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		int bad = 0, errors = 0;
+		char why[600] = "";
+
+		for (round = 0; round < 1000; round++) {
+			struct err e;
+			struct sasl *s = sasl_new(names[i], &c, &e);
+			char *ir = NULL, *resp = NULL;
+
+			if (!s || sasl_start(s, round & 1, &ir, &e) < 0) {
+				bad++;
+				snprintf(why, sizeof why, "start: %s", e.msg);
+				sasl_free(s);
+				continue;
+			}
+			for (step = 0; step < 4; step++) {
+				char *chal = hostile_challenge();
+				int rc = sasl_step(s, chal, &resp, &e);
+
+				free(chal);
+				if (rc == 0 && !resp) {
+					bad++;
+					snprintf(why, sizeof why, "no resp");
+				}
+				free(resp);
+				resp = NULL;
+				if (rc < 0) {
+					errors++;
+					if (e.code != ERR_PROTOCOL &&
+						e.code != ERR_NOPERM) {
+						bad++;
+						snprintf(why, sizeof why,
+							"%s: %s",
+							err_code_name(e.code),
+							e.msg);
+					}
+					if (strstr(e.msg, PASS)) {
+						bad++;
+						snprintf(why, sizeof why,
+							"password in message");
+					}
+					break;
+				}
+			}
+			/* a success claim after garbage is never believed
+			 * from a mechanism that verifies the server */
+			if (!sasl_server_verified(s) && sasl_success(s, NULL,
+				&e) == 0 && (!strncmp(names[i], "SCRAM", 5) ||
+				!strcmp(names[i], "DIGEST-MD5"))) {
+				bad++;
+				snprintf(why, sizeof why, "success believed");
+			}
+			free(ir);
+			sasl_free(s);
+		}
+		printf("# %s: %d errors in 1000\n", names[i], errors);
+		tap_ok(bad == 0 && errors > 0, "%s: 1000 hostile exchanges, "
+			"only protocol or permission errors", names[i]);
+		if (bad || !errors)
+			printf("#   %d bad, %d errors; last: %s\n", bad, errors,
+				why);
 	}
 }
 
@@ -709,6 +855,22 @@ test_misc(void)
 		e.code == ERR_UNAVAILABLE, "-PLUS without binding data");
 	tap_ok(!sasl_new("KERBEROS_V4", &nocb, &e) && e.code == ERR_CONFIG,
 		"unknown mechanism");
+	{
+		struct sasl_creds t = { .user = USER,
+			.password = "sEcReT\001x" };
+
+		tap_ok(!sasl_new("OAUTHBEARER", &t, &e) &&
+			e.code == ERR_CONFIG && !strstr(e.msg, "sEcReT"),
+			"OAUTHBEARER: a ^A in the token is refused, unquoted");
+		t.password = "token";
+		t.user = "a\001b";
+		tap_ok(!sasl_new("XOAUTH2", &t, &e) && e.code == ERR_CONFIG,
+			"XOAUTH2: a ^A in the user is refused");
+	}
+	tap_str(sasl_mech_names(), "SCRAM-SHA-256-PLUS SCRAM-SHA-1-PLUS "
+		"SCRAM-SHA-256 SCRAM-SHA-1 GSSAPI DIGEST-MD5 CRAM-MD5 PLAIN "
+		"LOGIN XOAUTH2 OAUTHBEARER EXTERNAL",
+		"sasl_mech_names, strongest first");
 	tap_ok(sasl_mech_supported("scram-sha-1") &&
 		!sasl_mech_supported("SRP"), "sasl_mech_supported");
 	tap_ok(sasl_mech_is_plaintext("login") &&
@@ -782,6 +944,15 @@ test_misc(void)
 		ir = NULL;
 	}
 
+	/* EXTERNAL without authzid: an empty initial response */
+	s = sasl_new("EXTERNAL", &(struct sasl_creds){ .user = NULL }, &e);
+	tap_ok(s && sasl_start(s, 1, &ir, &e) == 0, "EXTERNAL start");
+	tap_str(ir, "", "EXTERNAL: empty initial response (sent as \"=\")");
+	free(ir);
+	ir = NULL;
+	tap_ok(s && sasl_success(s, NULL, &e) == 0, "EXTERNAL success");
+	sasl_free(s);
+
 	tap_str(sasl_transcript_text(""), "", "transcript: empty stays");
 	tap_str(sasl_transcript_text("*"), "*", "transcript: cancel stays");
 	tap_str(sasl_transcript_text("=") , "=", "transcript: = stays");
@@ -805,6 +976,7 @@ main(void)
 	test_exchanges();
 	test_login();
 	test_oauth();
+	test_hostile();
 	test_misc();
 
 	sasl_global_done();

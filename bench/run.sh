@@ -1,0 +1,188 @@
+#!/bin/bash
+# bench/run.sh: msend against its peers on loopback (run as root on Debian 12;
+# "make bench" runs it after building). Not a test: it prints a table.
+#
+#   one process per message (the cron/alert pattern), BENCH_N messages:
+#     plain to Postfix's smtp-sink, and STARTTLS + AUTH PLAIN to a real
+#     Postfix submission port: msend vs msmtp and vs curl
+#   BENCH_N messages in one invocation to smtp-sink:
+#     msend --batch (mboxrd on stdin, one pipelined connection) vs one curl
+#     command on one connection (--next) vs smtp-source (20 sessions, and
+#     one session with -d)
+#
+# Environment: MSEND (default: cmd/msend of this tree), BENCH_N (200),
+# BENCH_SIZE (message body bytes, 1000), MKIT_KEEP_SERVERS=1 keeps the
+# servers' directory. Rows for a tool that is missing say so and the rest
+# still runs. Ratios are msend's rate divided by the peer's (> 1: msend wins).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+MSEND=${MSEND:-$top/cmd/msend}
+N=${BENCH_N:-200}
+SIZE=${BENCH_SIZE:-1000}
+
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+[[ $(id -u) == 0 ]] || die "run as root (the Postfix under test needs it)"
+
+need=()
+command -v msmtp >/dev/null || need+=(msmtp)
+command -v curl >/dev/null || need+=(curl)
+command -v smtp-source >/dev/null || need+=(postfix)
+if (( ${#need[@]} )); then
+	echo "bench: installing ${need[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >&2
+fi
+
+# shellcheck source=../tests/servers/servers.bash
+source "$top/tests/servers/servers.bash"
+trap stop_servers EXIT
+start_sink >/dev/null || die "smtp-sink did not start"
+start_postfix >/dev/null || die "Postfix did not start"
+W=$MKIT_SRV_ROOT/bench
+mkdir -p "$W"
+
+FROM=$TEST_USER@$TEST_DOMAIN
+RCPT=$TEST_USER@$TEST_DOMAIN
+
+# the message: headers, then SIZE bytes of text in 72-column lines
+{
+	printf 'From: %s\nTo: %s\nSubject: bench\nDate: %s\n' \
+		"$FROM" "$RCPT" "$(date -R)"
+	printf 'Message-ID: <bench@mkit.test>\n\n'
+	head -c "$SIZE" /dev/zero | tr '\0' 'x' | fold -w 72
+	echo
+} >"$W/msg"
+sed 's/$/\r/' "$W/msg" >"$W/msg.crlf"
+# the same message N times as an mboxrd stream, for msend --batch
+for ((i = 0; i < N; i++)); do
+	echo "From $FROM Thu Jan  1 00:00:00 1970"
+	cat "$W/msg"
+	echo
+done >"$W/batch.mbox"
+
+# configurations: mkit config and msmtprc share the syntax
+cat >"$W/plain.conf" <<EOF
+account default
+host 127.0.0.1
+port $SINK_PORT
+tls off
+auth off
+from $FROM
+EOF
+cat >"$W/tls.conf" <<EOF
+account default
+host 127.0.0.1
+port $POSTFIX_PORT
+tls on
+tls_starttls on
+tls_trust_file $TEST_CERT
+auth on
+user $TEST_USER
+password $TEST_PASS
+from $FROM
+EOF
+chmod 0600 "$W"/*.conf
+
+now() { date +%s.%N; }
+# rate START END COUNT: messages per second
+rate() { awk -v s="$1" -v e="$2" -v n="$3" 'BEGIN { printf "%.1f", n / (e - s) }'; }
+
+# per_process CMD...: run CMD N times, stdin = the message; print the rate,
+# or FAIL if any run fails
+per_process() {
+	local s e i
+	s=$(now)
+	for ((i = 0; i < N; i++)); do
+		"$@" <"$W/msg" >/dev/null 2>"$W/err" || { echo FAIL; return 0; }
+	done
+	e=$(now)
+	rate "$s" "$e" "$N"
+}
+
+# once CMD...: run CMD once (stdin as redirected by the caller); print rate
+once() {
+	local s e
+	s=$(now)
+	"$@" >/dev/null 2>"$W/err" || { echo FAIL; return 0; }
+	e=$(now)
+	rate "$s" "$e" "$N"
+}
+
+have_msend() { [[ -x $MSEND ]]; }
+
+curl_plain() {
+	curl -sS "smtp://127.0.0.1:$SINK_PORT" --mail-from "$FROM" \
+		--mail-rcpt "$RCPT" -T "$W/msg.crlf"
+}
+curl_tls() {
+	curl -sS "smtp://127.0.0.1:$POSTFIX_PORT" --ssl-reqd \
+		--cacert "$TEST_CERT" --user "$TEST_USER:$TEST_PASS" \
+		--mail-from "$FROM" --mail-rcpt "$RCPT" -T "$W/msg.crlf"
+}
+curl_batch() {
+	local args=() i
+	for ((i = 0; i < N; i++)); do
+		(( i )) && args+=(--next)
+		args+=("smtp://127.0.0.1:$SINK_PORT" --mail-from "$FROM"
+			--mail-rcpt "$RCPT" -T "$W/msg.crlf")
+	done
+	curl -sS "${args[@]}"
+}
+
+rows=()
+# row SCENARIO TOOL RATE: remember a result line
+row() { rows+=("$1|$2|$3"); }
+
+echo "bench: $N messages of ~$((SIZE / 1000)) kB per scenario; msend: $MSEND" >&2
+
+# 1. one process per message, plain
+if have_msend; then
+	m1=$(per_process "$MSEND" --config "$W/plain.conf" -t)
+else
+	m1="not built"
+fi
+row "per-process plain" msend "$m1"
+row "per-process plain" msmtp "$(per_process msmtp -C "$W/plain.conf" "$RCPT")"
+row "per-process plain" curl "$(per_process curl_plain)"
+
+# 2. one process per message, STARTTLS + AUTH to Postfix
+if have_msend; then
+	m2=$(per_process "$MSEND" --config "$W/tls.conf" -t)
+else
+	m2="not built"
+fi
+row "per-process tls+auth" msend "$m2"
+row "per-process tls+auth" msmtp "$(per_process msmtp -C "$W/tls.conf" "$RCPT")"
+row "per-process tls+auth" curl "$(per_process curl_tls)"
+
+# 3. N messages in one invocation, plain to smtp-sink
+if have_msend; then
+	m3=$(once "$MSEND" --config "$W/plain.conf" --batch <"$W/batch.mbox")
+else
+	m3="not built"
+fi
+row "one invocation" "msend --batch" "$m3"
+row "one invocation" "curl --next" "$(once curl_batch)"
+row "one invocation" "smtp-source -s 20" "$(once smtp-source -s 20 -m "$N" \
+	-l "$SIZE" -f "$FROM" -t "$RCPT" "127.0.0.1:$SINK_PORT")"
+row "one invocation" "smtp-source -s 1 -d" "$(once smtp-source -s 1 -d \
+	-m "$N" -l "$SIZE" -f "$FROM" -t "$RCPT" "127.0.0.1:$SINK_PORT")"
+
+# the table: msend's rate in its scenario divided by each peer's
+printf '%-22s %-22s %10s %12s\n' scenario tool msgs/s "msend/tool"
+msend_rate=
+for r in "${rows[@]}"; do
+	IFS='|' read -r sc tool v <<<"$r"
+	if [[ $tool == msend* ]]; then
+		msend_rate=$v
+		ratio=-
+		[[ $v == "not built" ]] && v="msend: not built"
+	elif [[ $msend_rate =~ ^[0-9.]+$ && $v =~ ^[0-9.]+$ ]]; then
+		ratio=$(awk -v a="$msend_rate" -v b="$v" 'BEGIN { printf "%.2fx", a / b }')
+	else
+		ratio=-
+	fi
+	printf '%-22s %-22s %10s %12s\n' "$sc" "$tool" "$v" "$ratio"
+done
+echo
+echo "targets: per-process msend >= 6x msmtp and >= 1.2x curl;" \
+	"msend --batch >= 0.9x smtp-source -s 20"

@@ -1,7 +1,7 @@
 ## cmd/msend.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/msend
 cmd_msend_SOURCES = cmd/msend.c
-cmd_msend_LDADD = cmd/libcmd.a $(MKIT_NET_LIBS)
+cmd_msend_LDADD = cmd/libcmd.a $(MKIT_NET_LIBS) $(UNISTRING_LIBS)
 dist_man_MANS += man/msend.1
 dist_bashcompletion_DATA += completions/msend.bash
 dist_zshcompletion_DATA += completions/_msend

@@ -1,11 +1,11 @@
-/* addrsplit.c: see addrsplit.h. RFC 5322 section 3.4 (address-list). */
+/* addrsplit.c: see addrsplit.h; the parsing is done by addr.h. */
 #include <config.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "addrsplit.h"
-#include "buf.h"
 #include "util.h"
 
 void
@@ -30,135 +30,20 @@ addrvec_release(struct addrvec *av)
 	av->n = av->alloc = 0;
 }
 
-/* End of one mailbox: keep the angle address when there was one, else the
- * bare text. Returns 1 if an address was appended. */
-static int
-flush(struct buf *text, struct buf *angle, int had_angle,
-	struct addrvec *out)
-{
-	const char *p;
-	size_t n;
-	int added = 0;
-
-	if (had_angle) {
-		p = angle->data ? angle->data : "";
-		n = angle->len;
-		/* Obsolete source route "@a,@b:user@host". */
-		if (n && p[0] == '@') {
-			const char *colon = memchr(p, ':', n);
-
-			if (colon) {
-				n -= (size_t)(colon + 1 - p);
-				p = colon + 1;
-			}
-		}
-	} else {
-		p = text->data ? text->data : "";
-		n = text->len;
-	}
-	if (n) {
-		addrvec_push(out, p, n);
-		added = 1;
-	}
-	buf_reset(text);
-	buf_reset(angle);
-	return added;
-}
-
 int
 addrsplit(const char *s, size_t len, struct addrvec *out, struct err *err)
 {
-	struct buf text = BUF_INIT, angle = BUF_INIT;
-	int in_angle = 0, had_angle = 0, count = 0, ret = -1;
-	size_t i = 0;
+	struct addr_list l = ADDR_LIST_INIT;
+	size_t i;
+	int count = 0;
 
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		struct buf *dst = in_angle ? &angle : &text;
-
-		if (c == '(') {
-			int depth = 1;
-
-			for (i++; i < len && depth; i++) {
-				if (s[i] == '\\' && i + 1 < len)
-					i++;
-				else if (s[i] == '(')
-					depth++;
-				else if (s[i] == ')')
-					depth--;
-			}
-			if (depth) {
-				err_set(err, ERR_DATA, "unterminated comment "
-					"in address list");
-				goto out;
-			}
-			continue;
+	(void)err;
+	addr_parse(s, len, 0, &l);
+	for (i = 0; i < l.n; i++)
+		if (l.v[i].spec && *l.v[i].spec) {
+			addrvec_push(out, l.v[i].spec, strlen(l.v[i].spec));
+			count++;
 		}
-		if (c == '"') {
-			size_t start = i;
-
-			for (i++; i < len && s[i] != '"'; i++)
-				if (s[i] == '\\' && i + 1 < len)
-					i++;
-			if (i >= len) {
-				err_set(err, ERR_DATA, "unterminated quoted "
-					"string in address list");
-				goto out;
-			}
-			i++;
-			buf_add(dst, s + start, i - start);
-			continue;
-		}
-		if (c == '[') {
-			/* Domain literal: copied verbatim. */
-			size_t start = i;
-
-			while (i < len && s[i] != ']')
-				i++;
-			if (i < len)
-				i++;
-			buf_add(dst, s + start, i - start);
-			continue;
-		}
-		i++;
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (in_angle) {
-			if (c == '>')
-				in_angle = 0;
-			else
-				buf_addch(&angle, c);
-			continue;
-		}
-		switch (c) {
-		case '<':
-			/* A second angle address in one mailbox replaces the
-			 * first; the display name is dropped. */
-			buf_reset(&angle);
-			in_angle = had_angle = 1;
-			break;
-		case ':':
-			/* Group name: drop it, the members follow. */
-			buf_reset(&text);
-			break;
-		case ',':
-		case ';':
-			count += flush(&text, &angle, had_angle, out);
-			had_angle = 0;
-			break;
-		default:
-			buf_addch(&text, c);
-		}
-	}
-	if (in_angle) {
-		err_set(err, ERR_DATA, "unterminated angle address in "
-			"address list");
-		goto out;
-	}
-	count += flush(&text, &angle, had_angle, out);
-	ret = count;
-out:
-	buf_release(&text);
-	buf_release(&angle);
-	return ret;
+	addr_list_release(&l);
+	return count;
 }

@@ -1,13 +1,12 @@
 /*
- * addrsplit.h: a small RFC 5322 address-list splitter for msend -t.
+ * addrsplit.h: envelope addresses out of RFC 5322 address lists (msend -t).
  *
- * This is deliberately minimal: it returns the addr-spec of each mailbox
- * in an address list (To, Cc, Bcc and their Resent- forms), for use as an
- * SMTP envelope recipient. It understands display names, quoted strings,
- * nested comments, angle addresses (with an obsolete source route dropped),
- * groups ("team: a@x, b@y;", "undisclosed-recipients:;") and folding
- * whitespace. It does not validate the addresses or decode RFC 2047 words:
- * the SMTP server judges the addresses.
+ * A thin layer over the codecs' parser (addr.h): it keeps only the
+ * addr-spec of each mailbox, for use as an SMTP envelope recipient, and
+ * collects them in a vector of strings. Display names, comments, groups
+ * ("team: a@x, b@y;", "undisclosed-recipients:;"), obsolete routes and
+ * folding are handled there. The addresses are not validated: the SMTP
+ * server judges them.
  */
 #ifndef MKIT_ADDRSPLIT_H
 #define MKIT_ADDRSPLIT_H
@@ -33,9 +32,9 @@ void addrvec_release(struct addrvec *av);
 /*
  * Append the addr-spec of every mailbox in the address list s (len bytes,
  * folded or not) to out. Returns the number appended (0 for an empty list
- * or a group with no members), or -1 with ERR_DATA for an unterminated
- * quoted string, comment or angle address; out may then hold the
- * addresses found before the error.
+ * or a group with no members). Never fails: what cannot be made out is
+ * skipped up to the next ',' (addr.h). err is not touched (kept so that a
+ * strict mode can be added without changing callers).
  */
 int addrsplit(const char *s, size_t len, struct addrvec *out,
 	struct err *err);

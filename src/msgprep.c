@@ -2,7 +2,7 @@
  * msgprep.c: see msgprep.h.
  * RFC 5322 (Internet Message Format): 2.2 (header fields, folding), 3.3
  * (date-time), 3.6 (fields, Resent-*), 3.6.4 (Message-ID).
- * RFC 2047 (encoded words, for a non-ASCII full name).
+ * RFC 2047 (encoded words, for a non-ASCII full name: addr.h writes it).
  * RFC 4155 and mboxrd (">From " quoting) for --batch.
  */
 #include <config.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "msgprep.h"
 #include "util.h"
 
@@ -357,73 +358,6 @@ msgprep_check_addr(const char *addr, struct err *err)
 	return 0;
 }
 
-static const char *
-b64_alphabet(void)
-{
-	return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789+/";
-}
-
-/* RFC 2047 "B" encoded words for a UTF-8 display name, each at most 75
- * characters (45 input bytes, cut between UTF-8 sequences). */
-static void
-add_encoded_words(struct buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0;
-	const char *a = b64_alphabet();
-
-	while (i < len) {
-		size_t n = len - i > 45 ? 45 : len - i, k;
-
-		while (i + n < len && (p[i + n] & 0xC0) == 0x80 && n > 1)
-			n--;
-		if (i)
-			buf_addstr(b, "\r\n ");
-		buf_addstr(b, "=?UTF-8?B?");
-		for (k = 0; k < n; k += 3) {
-			unsigned v = (unsigned)p[i + k] << 16;
-
-			if (k + 1 < n)
-				v |= (unsigned)p[i + k + 1] << 8;
-			if (k + 2 < n)
-				v |= p[i + k + 2];
-			buf_addch(b, a[(v >> 18) & 63]);
-			buf_addch(b, a[(v >> 12) & 63]);
-			buf_addch(b, k + 1 < n ? a[(v >> 6) & 63] : '=');
-			buf_addch(b, k + 2 < n ? a[v & 63] : '=');
-		}
-		buf_addstr(b, "?=");
-		i += n;
-	}
-}
-
-static void
-add_display_name(struct buf *b, const char *name)
-{
-	const char *p;
-	int special = 0;
-
-	if (msgprep_str_utf8(name)) {
-		add_encoded_words(b, name);
-		return;
-	}
-	for (p = name; *p; p++)
-		if (strchr("()<>[]:;@\\,.\"", *p))
-			special = 1;
-	if (!special) {
-		buf_addstr(b, name);
-		return;
-	}
-	buf_addch(b, '"');
-	for (p = name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_addch(b, '\\');
-		buf_addch(b, *p);
-	}
-	buf_addch(b, '"');
-}
-
 static void
 add_date(struct buf *b, long long now)
 {
@@ -508,11 +442,8 @@ msgprep_prepare(struct msgprep *m, const struct msgprep_opts *o,
 
 		if (*from) {
 			buf_addstr(&m->head, "From: ");
-			if (o->full_name && *o->full_name) {
-				add_display_name(&m->head, o->full_name);
-				buf_addf(&m->head, " <%s>\r\n", from);
-			} else
-				buf_addf(&m->head, "%s\r\n", from);
+			addr_format(&m->head, o->full_name, from, 0);
+			buf_addstr(&m->head, "\r\n");
 		}
 	}
 	if (o->set_date != MSGPREP_OFF && !had_date)

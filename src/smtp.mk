@@ -6,5 +6,5 @@ src_libmkit_a_SOURCES += \
 check_PROGRAMS += tests/unit/t_msgprep
 TESTS += tests/unit/t_msgprep
 tests_unit_t_msgprep_SOURCES = tests/unit/t_msgprep.c tests/unit/tap.h
-tests_unit_t_msgprep_LDADD = $(MKIT_BASE_LIBS)
+tests_unit_t_msgprep_LDADD = $(MKIT_CODEC_LIBS)
 src_libmkit_a_SOURCES += src/smtp.c src/smtp.h

@@ -537,7 +537,8 @@ log_msg(const struct account *acc, const struct smtp_msg *m, size_t size,
 		}
 	}
 	if (acc->syslog) {
-		openlog("msend", LOG_PID, syslog_facility(acc->syslog_facility));
+		openlog("msend", LOG_PID,
+			syslog_facility(acc->syslog_facility));
 		syslog(status ? LOG_ERR : LOG_INFO, "%s", l.data);
 		closelog();
 	}
@@ -614,7 +615,8 @@ report_msg(const struct smtp_msg *m, const char *prefix, const char *peer,
 		return;
 	}
 	if (refused && (m->err.code == ERR_NOUSER ||
-		m->err.code == ERR_TEMPFAIL) && strstr(m->err.msg, "RCPT TO:")) {
+		m->err.code == ERR_TEMPFAIL) &&
+		strstr(m->err.msg, "RCPT TO:")) {
 		if (m->nrcpt > 1)
 			warnx_("%smessage not sent: %zu of %zu recipients "
 				"refused%s", prefix, refused, m->nrcpt,
@@ -1076,7 +1078,8 @@ run_bs(const struct opts *o, const struct account *acc,
 			if (from)
 				bs_reply("503 5.5.1 nested MAIL command");
 			else if (!p)
-				bs_reply("501 5.5.4 syntax: MAIL FROM:<address>");
+				bs_reply("501 5.5.4 syntax: MAIL "
+					"FROM:<address>");
 			else {
 				from = p;
 				p = NULL;

@@ -391,7 +391,8 @@ add_msgid(struct buf *b, const struct msgprep_opts *o, long long now)
 	}
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
 		unsigned long x = (unsigned long)now ^
-			((unsigned long)getpid() << 16) ^ (unsigned long)clock();
+			((unsigned long)getpid() << 16) ^
+			(unsigned long)clock();
 
 		for (i = 0; i < sizeof rnd; i++, x = x * 6364136223846793005UL
 			+ 1442695040888963407UL)

@@ -53,15 +53,15 @@ enum msgprep_mode {
 };
 
 struct msgprep_opts {
-	const char *envelope_from;	/* for From: and the Message-ID domain */
+	const char *envelope_from;	/* for From: and the Message-ID */
 	const char *full_name;		/* -F, or NULL */
 	const char *domain;		/* Message-ID domain, or NULL */
 	enum msgprep_mode set_from;
 	enum msgprep_mode set_date;
 	enum msgprep_mode set_msgid;
 	int remove_bcc;			/* drop Bcc and Resent-Bcc */
-	int undisclosed;		/* replace To/Cc/Bcc by an empty group */
-	long long now;			/* time for Date:, or 0 for time(NULL) */
+	int undisclosed;		/* To/Cc/Bcc become an empty group */
+	long long now;			/* time for Date:; 0: time(NULL) */
 };
 
 void msgprep_init(struct msgprep *m);

@@ -102,7 +102,7 @@ struct smtp_msg {
 	const char *body;
 	size_t body_len;
 	unsigned flags;			/* enum smtp_msg_flags */
-	unsigned dsn_notify;		/* enum account_dsn_notify bits, 0 off */
+	unsigned dsn_notify;		/* account_dsn_notify bits; 0 off */
 	enum account_dsn_return dsn_return;
 	const char *envid;		/* DSN ENVID, or NULL */
 

@@ -223,7 +223,8 @@ test_prepare(void)
 			"Date: d\n\nbody\n",
 			{ "me@x", "J\xc3\xb6rg", NULL, MSGPREP_AUTO,
 				MSGPREP_AUTO, MSGPREP_OFF, 1, 0, 1 },
-			"Date: d\r\nFrom: =?UTF-8?B?SsO2cmc=?= <me@x>\r\n\r\n" },
+			"Date: d\r\n"
+			"From: =?UTF-8?B?SsO2cmc=?= <me@x>\r\n\r\n" },
 		{ "set_from_header on replaces From",
 			"From: other@x\nDate: d\n\nbody\n",
 			{ "me@x", NULL, NULL, MSGPREP_ON, MSGPREP_AUTO,
@@ -309,7 +310,8 @@ test_8bit(void)
 		{ "Subject: plain\n\nbody caf\xc3\xa9\n", 1, 0 },
 		{ "Subject: caf\xc3\xa9\n\nascii\n", 1, 1 },
 		{ "Subject: x\n\n0123456789012345678901234567890123456789"
-			"0123456789012345678901234567890123456789\xff\n", 1, 0 },
+			"0123456789012345678901234567890123456789"
+			"\xff\n", 1, 0 },
 	};
 	size_t i;
 

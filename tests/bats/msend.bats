@@ -407,6 +407,29 @@ assert rows[1]["recipients"][0]["code"] == 550, rows
 	only_message bob >/dev/null
 }
 
+@test "implicit TLS (port 465 style) with AUTH" {
+	run msend --port "$POSTFIX_TLS_PORT" --tls-starttls=off bob@example.test < <(msg "smtps")
+	[ "$status" -eq 0 ]
+	only_message bob >/dev/null
+}
+
+@test "TLS verification failure: exit 77 before any credential" {
+	run msend -v --tls-trust-file=/etc/ssl/certs/ca-certificates.crt bob@example.test < <(msg "untrusted")
+	[ "$status" -eq 77 ]
+	[[ $output != *"> AUTH"* ]]
+	[[ $output != *"$TEST_PASS"* ]]
+}
+
+@test "pinned certificate fingerprint instead of a CA" {
+	sed '/^tls_trust_file/d' "$MKIT_CONFIG" >"$BATS_TEST_TMPDIR/cfg"
+	chmod 600 "$BATS_TEST_TMPDIR/cfg"
+	run msend -C "$BATS_TEST_TMPDIR/cfg" --tls-fingerprint="$TEST_CERT_SHA256" bob@example.test < <(msg "pinned")
+	[ "$status" -eq 0 ]
+	only_message bob >/dev/null
+	run msend -C "$BATS_TEST_TMPDIR/cfg" --tls-fingerprint="${TEST_CERT_SHA256/#??/00}" bob@example.test < <(msg "bad pin")
+	[ "$status" -eq 77 ]
+}
+
 @test "no recipients: usage error 64" {
 	run msend < <(msg "nobody")
 	[ "$status" -eq 64 ]

@@ -78,8 +78,8 @@ static const char usage_text[] =
 "\n"
 "Account:\n"
 "  -a, --account=NAME        use this account (default: the default one)\n"
-"  -C, --config=FILE         configuration file (default: $MKIT_CONFIG,\n"
-"                            ~/.config/mkit/config, ~/.msmtprc)\n"
+"  -C, --config=FILE, --file=FILE  configuration file (default:\n"
+"                            $MKIT_CONFIG, ~/.config/mkit/config, ~/.msmtprc)\n"
 "  --host=HOST               SMTP server\n"
 "  --port=PORT               port (25, 465, 587)\n"
 "  --tls[=on|off]            use TLS\n"
@@ -217,7 +217,7 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("partial")) { o->partial = 1; return; }
 	if (IS("verbose")) { o->verbose++; return; }
 	if (IS("account")) { NEED(); o->account = val; return; }
-	if (IS("config")) { NEED(); o->config = val; return; }
+	if (IS("config") || IS("file")) { NEED(); o->config = val; return; }
 	if (IS("from")) { NEED(); o->envfrom = val; return; }
 	for (k = 0; k < ARRAY_SIZE(key_opts); k++) {
 		if (!IS(key_opts[k].name))

@@ -16,7 +16,7 @@ _msend()
 	-a | --account)
 		COMPREPLY=($(compgen -W "$(_msend_accounts)" -- "$cur"))
 		return ;;
-	-C | --config | -X | --logfile | --tls-trust-file | --tls-cert-file | \
+	-C | --config | --file | -X | --logfile | --tls-trust-file | --tls-cert-file | \
 	--tls-key-file | --aliases)
 		_filedir
 		return ;;
@@ -61,7 +61,7 @@ _msend()
 		COMPREPLY=($(compgen -W '-t -i -oi -f -r -F -N -R -V -a -C -X
 			-bs -bp -bm -v -d -h
 			--read-recipients --from= --read-envelope-from
-			--dsn-notify= --dsn-return= --partial --account= --config=
+			--dsn-notify= --dsn-return= --partial --account= --config= --file=
 			--host= --port= --tls --tls-starttls --tls-trust-file=
 			--tls-fingerprint= --tls-certcheck --tls-cert-file=
 			--tls-key-file= --tls-min-version= --auth --user=

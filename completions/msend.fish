@@ -22,6 +22,7 @@ complete -c msend -s V -x -d 'DSN envelope id'
 complete -c msend -l partial -d 'deliver to the accepted recipients'
 complete -c msend -s a -l account -x -a '(__msend_accounts)' -d account
 complete -c msend -s C -l config -r -F -d 'configuration file'
+complete -c msend -l file -r -F -d 'configuration file'
 complete -c msend -l host -x -a '(__fish_print_hostnames)' -d 'SMTP server'
 complete -c msend -l port -x -d port
 complete -c msend -l tls -x -a $onoff -d 'use TLS'

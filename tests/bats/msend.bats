@@ -430,6 +430,19 @@ assert rows[1]["recipients"][0]["code"] == 550, rows
 	[ "$status" -eq 77 ]
 }
 
+@test "--json for one message; --syslog and --file accepted" {
+	run msend --json --syslog --file="$MKIT_CONFIG" bob@example.test < <(msg "json")
+	[ "$status" -eq 0 ]
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["status"] == "sent" and d["code"] == 250 and d["exit"] == 0, d
+assert d["recipients"] == [{"address": "bob@example.test", "code": 250, "reply": "250 2.1.5 Ok"}], d
+assert d["from"] == "alice@example.test" and d["error"] is None, d
+' "$output"
+	only_message bob >/dev/null
+}
+
 @test "no recipients: usage error 64" {
 	run msend < <(msg "nobody")
 	[ "$status" -eq 64 ]

@@ -11,14 +11,18 @@
 #     one session with -d)
 #
 # Environment: MSEND (default: cmd/msend of this tree), BENCH_N (200),
-# BENCH_SIZE (message body bytes, 1000), MKIT_KEEP_SERVERS=1 keeps the
-# servers' directory. Rows for a tool that is missing say so and the rest
+# BENCH_SIZE (message body bytes, 1000), BENCH_AUTH (the SASL mechanism for
+# the TLS scenario: "on" = each tool picks, or e.g. "plain" for all three),
+# MKIT_KEEP_SERVERS=1 keeps the servers' directory. Every run is checked:
+# the sink (or the maildir) must have received all messages, else the rate
+# reads "FAIL". The SASL mechanism each tool used is shown from Postfix's log. Rows for a tool that is missing say so and the rest
 # still runs. Ratios are msend's rate divided by the peer's (> 1: msend wins).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 MSEND=${MSEND:-$top/cmd/msend}
 N=${BENCH_N:-200}
 SIZE=${BENCH_SIZE:-1000}
+AUTH=${BENCH_AUTH:-on}
 
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "run as root (the Postfix under test needs it)"
@@ -35,7 +39,7 @@ fi
 # shellcheck source=../tests/servers/servers.bash
 source "$top/tests/servers/servers.bash"
 trap stop_servers EXIT
-start_sink >/dev/null || die "smtp-sink did not start"
+start_sink --dump >/dev/null || die "smtp-sink did not start"
 start_postfix >/dev/null || die "Postfix did not start"
 W=$MKIT_SRV_ROOT/bench
 mkdir -p "$W"
@@ -75,7 +79,7 @@ port $POSTFIX_PORT
 tls on
 tls_starttls on
 tls_trust_file $TEST_CERT
-auth on
+auth $AUTH
 user $TEST_USER
 password $TEST_PASS
 from $FROM
@@ -113,8 +117,10 @@ curl_plain() {
 	curl -sS "smtp://127.0.0.1:$SINK_PORT" --mail-from "$FROM" \
 		--mail-rcpt "$RCPT" -T "$W/msg.crlf"
 }
+curl_login=()
+[[ $AUTH != on ]] && curl_login=(--login-options "AUTH=${AUTH^^}")
 curl_tls() {
-	curl -sS "smtp://127.0.0.1:$POSTFIX_PORT" --ssl-reqd \
+	curl -sS "smtp://127.0.0.1:$POSTFIX_PORT" --ssl-reqd "${curl_login[@]}" \
 		--cacert "$TEST_CERT" --user "$TEST_USER:$TEST_PASS" \
 		--mail-from "$FROM" --mail-rcpt "$RCPT" -T "$W/msg.crlf"
 }
@@ -132,46 +138,84 @@ rows=()
 # row SCENARIO TOOL RATE: remember a result line
 row() { rows+=("$1|$2|$3"); }
 
+# checked KIND CMD...: run a measuring command (per_process or once) and
+# print its rate, or "FAIL (n/N)" unless the server received N more messages
+# (KIND sink: transactions in the sink's dump; KIND maildir: alice's mail).
+# For maildir runs the SASL mechanism(s) from Postfix's log are appended.
+received() {
+	case $1 in
+	sink) grep -c '^X-Mail-Args:' "$SINK_DUMP" 2>/dev/null || true ;;
+	maildir) delivered_messages "$TEST_USER" | wc -l ;;
+	esac
+}
+checked() {
+	local kind=$1 before after r logl mech n=0
+	shift
+	before=$(received "$kind")
+	logl=$(wc -l <"$POSTFIX_LOG")
+	r=$("$@")
+	after=$(received "$kind")
+	while (( after - before < N && n++ < 100 )); do
+		sleep 0.1
+		after=$(received "$kind")
+	done
+	if [[ $r != FAIL ]] && (( after - before != N )); then
+		r="FAIL ($((after - before))/$N)"
+	fi
+	if [[ $kind == maildir ]]; then
+		mech=$(tail -n +"$((logl + 1))" "$POSTFIX_LOG" |
+			grep -o 'sasl_method=[A-Z0-9-]*' | sort | uniq -c |
+			sort -rn | awk '{ sub("sasl_method=", "", $2); printf "%s%s", s, $2; s = "," }')
+		r="$r ${mech:-?}"
+	fi
+	echo "$r"
+}
+
 echo "bench: $N messages of ~$((SIZE / 1000)) kB per scenario; msend: $MSEND" >&2
 
 # 1. one process per message, plain
 if have_msend; then
-	m1=$(per_process "$MSEND" --config "$W/plain.conf" -t)
+	m1=$(checked sink per_process "$MSEND" --config "$W/plain.conf" -t)
 else
 	m1="not built"
 fi
 row "per-process plain" msend "$m1"
-row "per-process plain" msmtp "$(per_process msmtp -C "$W/plain.conf" "$RCPT")"
-row "per-process plain" curl "$(per_process curl_plain)"
+row "per-process plain" msmtp "$(checked sink per_process msmtp -C "$W/plain.conf" "$RCPT")"
+row "per-process plain" curl "$(checked sink per_process curl_plain)"
 
 # 2. one process per message, STARTTLS + AUTH to Postfix
 if have_msend; then
-	m2=$(per_process "$MSEND" --config "$W/tls.conf" -t)
+	m2=$(checked maildir per_process "$MSEND" --config "$W/tls.conf" -t)
 else
 	m2="not built"
 fi
 row "per-process tls+auth" msend "$m2"
-row "per-process tls+auth" msmtp "$(per_process msmtp -C "$W/tls.conf" "$RCPT")"
-row "per-process tls+auth" curl "$(per_process curl_tls)"
+row "per-process tls+auth" msmtp "$(checked maildir per_process msmtp -C "$W/tls.conf" "$RCPT")"
+row "per-process tls+auth" curl "$(checked maildir per_process curl_tls)"
 
 # 3. N messages in one invocation, plain to smtp-sink
 if have_msend; then
-	m3=$(once "$MSEND" --config "$W/plain.conf" --batch <"$W/batch.mbox")
+	m3=$(checked sink once "$MSEND" --config "$W/plain.conf" --batch <"$W/batch.mbox")
 else
 	m3="not built"
 fi
 row "one invocation" "msend --batch" "$m3"
-row "one invocation" "curl --next" "$(once curl_batch)"
-row "one invocation" "smtp-source -s 20" "$(once smtp-source -s 20 -m "$N" \
+row "one invocation" "curl --next" "$(checked sink once curl_batch)"
+row "one invocation" "smtp-source -s 20" "$(checked sink once smtp-source -s 20 -m "$N" \
 	-l "$SIZE" -f "$FROM" -t "$RCPT" "127.0.0.1:$SINK_PORT")"
-row "one invocation" "smtp-source -s 1 -d" "$(once smtp-source -s 1 -d \
+row "one invocation" "smtp-source -s 1 -d" "$(checked sink once smtp-source -s 1 -d \
 	-m "$N" -l "$SIZE" -f "$FROM" -t "$RCPT" "127.0.0.1:$SINK_PORT")"
 
 # the table: msend's rate in its scenario divided by each peer's
-printf '%-22s %-22s %10s %12s\n' scenario tool msgs/s "msend/tool"
+printf '%-22s %-22s %10s %12s  %s\n' scenario tool msgs/s "msend/tool" sasl
 msend_rate=
 for r in "${rows[@]}"; do
 	IFS='|' read -r sc tool v <<<"$r"
+	mech=
+	if [[ $sc == *tls* && $v != "not built" ]]; then
+		mech=${v##* }
+		v=${v% *}
+	fi
 	if [[ $tool == msend* ]]; then
 		msend_rate=$v
 		ratio=-
@@ -181,7 +225,7 @@ for r in "${rows[@]}"; do
 	else
 		ratio=-
 	fi
-	printf '%-22s %-22s %10s %12s\n' "$sc" "$tool" "$v" "$ratio"
+	printf '%-22s %-22s %10s %12s  %s\n' "$sc" "$tool" "$v" "$ratio" "$mech"
 done
 echo
 echo "targets: per-process msend >= 6x msmtp and >= 1.2x curl;" \

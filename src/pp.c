@@ -137,7 +137,7 @@ next_line(struct pp *p, int data, const char **line, size_t *len,
 	drop_consumed(p);
 	for (;;) {
 		struct buf *in = p->in;
-		const char *base = in->data + p->start;
+		const char *base = in->data ? in->data + p->start : "";
 		size_t avail = in->len - p->start;
 		const char *nl = avail > scanned ?
 			memchr(base + scanned, '\n', avail - scanned) : NULL;

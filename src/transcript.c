@@ -59,22 +59,69 @@ emit(struct transcript *t)
 	}
 }
 
-/* Append s to the scratch line with control bytes shown as \xNN. */
+/*
+ * Length of the valid UTF-8 sequence at s (at most len bytes) that is not
+ * a C1 control (U+0080..U+009F), or 0.
+ */
+static size_t
+utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return n;
+}
+
+/*
+ * Append s to the scratch line. Control characters (C0, DEL, C1) and
+ * bytes that are not UTF-8 are shown as \xNN, so a server cannot drive
+ * the terminal.
+ */
 static void
 add_escaped(struct transcript *t, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < len) {
+		unsigned char c = u[i];
+		size_t n;
 
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+		if (c >= 0x20 && c < 0x7f) {
+			buf_addch(&t->line, c);
+			i++;
+		} else if (c == '\t') {
+			buf_addch(&t->line, c);
+			i++;
+		} else if (c >= 0x80 && (n = utf8_ok(u + i, len - i)) > 0) {
+			buf_add(&t->line, u + i, n);
+			i += n;
+		} else {
 			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
 
 			buf_add(&t->line, esc, sizeof(esc));
-		} else
-			buf_addch(&t->line, c);
+			i++;
+		}
 	}
 }
 

@@ -13,8 +13,8 @@
  * the data ends, unless TRANSCRIPT_FULL_DATA is set, in which case every
  * data line is shown as sent or received.
  *
- * Non-printable bytes in a line are shown as "\xNN" so a hostile server
- * cannot drive the terminal. Every function accepts t == NULL and then does
+ * Control characters (C0, DEL, C1) and bytes that are not UTF-8 are shown
+ * as "\xNN", so a hostile server cannot drive the terminal. Every function accepts t == NULL and then does
  * nothing, so callers never need to test whether -v is on.
  * The transcript never fails: write errors on the FILE * are ignored.
  */

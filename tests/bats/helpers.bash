@@ -88,6 +88,10 @@
 #                     wait (default 10 s) for >= N messages, print paths;
 #                     status 1 and the maillog tail on timeout.
 # clear_maildir [USER] delete USER's messages.
+# deliver_message USER [FILE]
+#                     put a message (FILE or stdin) into USER's maildir new/
+#                     directly (for POP3/IMAP tests); prints its path.
+#                     Needs only start_dovecot.
 #
 # stop_servers        stop everything started (TERM, wait, KILL by PID) and
 #                     remove $MKIT_SRV_ROOT. Call in teardown_file.

@@ -152,7 +152,9 @@ EOF
 	[ "$status" -eq 0 ]
 }
 
-@test "dovecot: POP3 STLS and POP3S login, STAT" {
+@test "dovecot: POP3 STLS and POP3S login, STAT sees a deposited message" {
+	clear_maildir bob
+	printf 'Subject: deposited\n\nbody\n' | deliver_message bob
 	run py <<'EOF'
 import os, poplib, ssl
 ctx = ssl.create_default_context(cafile=os.environ["TEST_CERT"])
@@ -161,6 +163,8 @@ p.stls(context=ctx)
 p.user(os.environ["TEST_USER2"])
 p.pass_(os.environ["TEST_PASS2"])
 n, size = p.stat()
+assert n == 1, n
+assert b"Subject: deposited" in p.retr(1)[1]
 p.quit()
 p = poplib.POP3_SSL("127.0.0.1", int(os.environ["DOVECOT_POP3S_PORT"]),
                     context=ctx, timeout=10)

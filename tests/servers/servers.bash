@@ -406,6 +406,7 @@ start_postfix() {
 	mkdir -p "$d/etc" "$d/queue" "$d/data"
 	chmod 0755 "$d" "$d/etc"
 	chown postfix "$d/data"
+	srv_postfix_queue "$d/queue" || return 1
 	cat >"$d/etc/vmailbox" <<EOF
 $TEST_USER@$TEST_DOMAIN $TEST_USER/Maildir/
 $TEST_USER2@$TEST_DOMAIN $TEST_USER2/Maildir/
@@ -422,9 +423,15 @@ EOF
 		sub=$(free_port) smtps=$(free_port) plain=$(free_port)
 		srv_postfix_conf "$d" "$sub" "$smtps" "$plain"
 		rm -f "$d/queue/pid/master.pid"
-		if ! postfix -c "$d/etc" start >"$d/start.log" 2>&1 3>&- </dev/null; then
-			srv_log "postfix start failed: $(cat "$d/start.log")"
-			postfix -c "$d/etc" stop >/dev/null 2>&1
+		# Postfix programs wait until main.cf and map files look settled
+		# (a few seconds old): backdate them
+		touch -d '-1 minute' "$d/etc/"*
+		# master -w returns once the daemon runs (postfix start would
+		# spend seconds on checks of the system's installation)
+		if ! "$(postconf -h daemon_directory)/master" -c "$d/etc" -w \
+			>"$d/start.log" 2>&1 3>&- </dev/null; then
+			srv_log "postfix master failed: $(cat "$d/start.log")"
+			tail -5 "$d/maillog" >&2 2>/dev/null
 			continue
 		fi
 		pid=
@@ -449,6 +456,20 @@ EOF
 	done
 	srv_log "postfix did not start: $(tail -20 "$d/maillog" 2>/dev/null)"
 	return 1
+}
+
+# srv_postfix_queue DIR: the queue directory tree as "postfix check" makes it.
+srv_postfix_queue() {
+	local q=$1 sub
+	mkdir -p "$q/pid" && chmod 0755 "$q" "$q/pid" || return 1
+	local dirs=()
+	for sub in active bounce corrupt defer deferred flush hold incoming \
+		private saved trace; do
+		dirs+=("$q/$sub")
+	done
+	install -d -o postfix -m 0700 "${dirs[@]}" || return 1
+	install -d -o postfix -g postdrop -m 0730 "$q/maildrop" || return 1
+	install -d -o postfix -g postdrop -m 0710 "$q/public" || return 1
 }
 
 # srv_postfix_conf DIR SUBMISSION SMTPS PLAIN: write main.cf and master.cf.
@@ -586,6 +607,19 @@ wait_for_delivery() {
 	srv_log "wait_for_delivery $u: $have of $want after ${3:-10}s"
 	[[ -n ${POSTFIX_LOG:-} ]] && tail -15 "$POSTFIX_LOG" >&2
 	return 1
+}
+
+# deliver_message USER [FILE]: put one message (FILE or stdin) straight into
+# USER's maildir new/ (as a delivery agent would, owned by the mail user), for
+# POP3/IMAP tests that need mail without going through SMTP. Prints its path.
+deliver_message() {
+	local u=$1 src=${2:--} dir name
+	dir=$MAILDIR_ROOT/$u/Maildir
+	name=$(date +%s).M$RANDOM$RANDOM.$$.mkit-test
+	cat -- "$src" >"$dir/tmp/$name" || return 1
+	chown "$MAIL_UID:$MAIL_GID" "$dir/tmp/$name" 2>/dev/null
+	mv "$dir/tmp/$name" "$dir/new/$name" || return 1
+	echo "$dir/new/$name"
 }
 
 # clear_maildir USER: delete USER's delivered messages.

@@ -449,6 +449,40 @@ test_transcript(void)
 	pp_release(&p);
 	transcript_release(&ts);
 
+	/* escaping: C0, DEL, C1, bad UTF-8 escaped; good UTF-8 kept */
+	{
+		static const struct {
+			const char *in, *want;
+		} esc[] = {
+			{ "plain\ttab", "< plain\ttab" },
+			{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+			  "< caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+			{ "\x1b[2J\x7f", "< \\x1b[2J\\x7f" },
+			{ "csi \xc2\x9b and \x9b",
+			  "< csi \\xc2\\x9b and \\x9b" },
+			{ "cut \xe2\x82", "< cut \\xe2\\x82" },
+			{ "overlong \xc0\xaf", "< overlong \\xc0\\xaf" },
+			{ "surrogate \xed\xa0\x80",
+			  "< surrogate \\xed\\xa0\\x80" },
+		};
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(esc); i++) {
+			buf_reset(&log);
+			transcript_init_fn(&ts, collect, &log, 0);
+			transcript_recv(&ts, esc[i].in, strlen(esc[i].in));
+			tap_ok(log.len > 0 && !strncmp(log.data, esc[i].want,
+				strlen(esc[i].want)) &&
+				log.len == strlen(esc[i].want) + 1,
+				"transcript escaping %zu", i);
+			if (log.len != strlen(esc[i].want) + 1 ||
+			    strncmp(log.data, esc[i].want,
+			    strlen(esc[i].want)))
+				printf("#   got '%s'\n", log.data);
+			transcript_release(&ts);
+		}
+	}
+
 	/* NULL transcript is a no-op */
 	transcript_sent(NULL, "x", 1);
 	transcript_data_end(NULL, TRANSCRIPT_SENT);

@@ -572,6 +572,8 @@ json_msg(const struct smtp_msg *m, size_t index, size_t size, int status)
 			json_int(&j, m->rcpt[i].code);
 		else
 			json_null(&j);
+		json_key(&j, "enhanced");
+		json_cstr(&j, m->rcpt[i].esc[0] ? m->rcpt[i].esc : NULL);
 		json_key(&j, "reply"); json_cstr(&j, m->rcpt[i].reply);
 		json_obj_end(&j);
 	}

@@ -437,7 +437,7 @@ assert rows[1]["recipients"][0]["code"] == 550, rows
 import json, sys
 d = json.loads(sys.argv[1])
 assert d["status"] == "sent" and d["code"] == 250 and d["exit"] == 0, d
-assert d["recipients"] == [{"address": "bob@example.test", "code": 250, "reply": "250 2.1.5 Ok"}], d
+assert d["recipients"] == [{"address": "bob@example.test", "code": 250, "enhanced": "2.1.5", "reply": "250 2.1.5 Ok"}], d
 assert d["from"] == "alice@example.test" and d["error"] is None, d
 ' "$output"
 	only_message bob >/dev/null

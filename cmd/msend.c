@@ -1042,7 +1042,9 @@ run_bs(const struct opts *o, const struct account *acc,
 	size_t cap = 0;
 	ssize_t n;
 	char host[256] = "localhost";
+	int toobig;
 
+	buf_init(&data, MAX_MESSAGE_BYTES);
 	gethostname(host, sizeof host - 1);
 	bs_reply("220 %s ESMTP msend", host);
 	while ((n = bs_getline(&line, &cap)) >= 0) {
@@ -1113,6 +1115,7 @@ run_bs(const struct opts *o, const struct account *acc,
 			}
 			bs_reply("354 end data with <CR><LF>.<CR><LF>");
 			buf_reset(&data);
+			toobig = 0;
 			while ((n = bs_getline(&line, &cap)) >= 0) {
 				const char *q = line;
 
@@ -1122,11 +1125,20 @@ run_bs(const struct opts *o, const struct account *acc,
 				}
 				if (*q == '.')
 					q++;
-				buf_addstr(&data, q);
-				buf_add(&data, "\r\n", 2);
+				if (buf_addstr(&data, q) < 0 ||
+					buf_add(&data, "\r\n", 2) < 0)
+					toobig = 1;
 			}
 			if (!ended)
 				break;
+			if (toobig) {
+				bs_reply("552 5.3.4 message larger than %zu "
+					"bytes", MAX_MESSAGE_BYTES);
+				free(from);
+				from = NULL;
+				addrvec_release(&rcpts);
+				continue;
+			}
 			memset(&p, 0, sizeof p);
 			msgprep_init(&p.mp);
 			err_clear(&e);

@@ -816,7 +816,7 @@ run_batch(const struct opts *o, const struct account *acc,
 	struct prepared *v = NULL;
 	struct smtp_msg *msgs = NULL;
 	size_t n = 0, alloc = 0, pos = 0, i, *map = NULL, nm = 0;
-	int *pstat = NULL, r, status = EX_OK;
+	int r, status = EX_OK;
 	struct aliases *al = load_aliases(acc);
 	struct smtp *s = NULL;
 	struct err e;
@@ -851,7 +851,6 @@ run_batch(const struct opts *o, const struct account *acc,
 	/* Send the good ones in one pipelined run. */
 	msgs = xcalloc(n ? n : 1, sizeof(*msgs));
 	map = xcalloc(n ? n : 1, sizeof(*map));
-	pstat = xcalloc(n ? n : 1, sizeof(*pstat));
 	for (i = 0; i < n; i++)
 		if (v[i].msg.err.code == ERR_NONE) {
 			msgs[nm] = v[i].msg;
@@ -897,7 +896,6 @@ out:
 	free(v);
 	free(msgs);
 	free(map);
-	free(pstat);
 	buf_release(&in);
 	buf_release(&one);
 	aliases_free(al);

@@ -23,6 +23,7 @@
 #include "json.h"
 #include "msgprep.h"
 #include "password.h"
+#include "sendmail.h"
 #include "smtp.h"
 #include "transcript.h"
 #include "util.h"
@@ -400,48 +401,6 @@ get_password(const struct account *acc)
 	return pw;
 }
 
-/* The envelope sender: "" or "<>" is the null sender. */
-static char *
-norm_from(const char *f)
-{
-	size_t n = strlen(f);
-
-	if (n >= 2 && f[0] == '<' && f[n - 1] == '>')
-		return xmemdup(f + 1, n - 2);
-	return xstrdup(f);
-}
-
-static char *
-default_from(const struct account *acc)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *user = getenv("USER");
-	char host[256] = "localhost";
-
-	if (acc->from && !strpbrk(acc->from, "*?["))
-		return xstrdup(acc->from);
-	if (pw && pw->pw_name)
-		user = pw->pw_name;
-	if (acc->domain && *acc->domain)
-		snprintf(host, sizeof host, "%s", acc->domain);
-	else
-		gethostname(host, sizeof host - 1);
-	{
-		size_t n = strlen(user ? user : "root") + strlen(host) + 2;
-		char *s = xmalloc(n);
-
-		snprintf(s, n, "%s@%s", user ? user : "root", host);
-		return s;
-	}
-}
-
-static enum msgprep_mode
-hdr_mode(enum account_header_mode m)
-{
-	return m == ACCOUNT_HEADER_ON ? MSGPREP_ON : m == ACCOUNT_HEADER_OFF ?
-		MSGPREP_OFF : MSGPREP_AUTO;
-}
-
 /* ---- logging ---- */
 
 static const char *
@@ -630,100 +589,20 @@ report_msg(const struct smtp_msg *m, const char *prefix, const char *peer,
 		warnx_("%s%s", prefix, m->err.msg);
 }
 
-/* ---- one prepared message ---- */
+/* ---- one message ---- */
 
-struct prepared {
-	struct msgprep mp;
-	char *from;
-	struct addrvec rcpts;
-	struct smtp_rcpt *rc;
-	struct smtp_msg msg;
-};
-
+/* The command line's view of a message, for sendmail_prepare(). */
 static void
-prepared_release(struct prepared *p)
+env_init(struct sendmail_env *env, const struct opts *o, int from_header)
 {
-	msgprep_release(&p->mp);
-	free(p->from);
-	addrvec_release(&p->rcpts);
-	free(p->rc);
-}
-
-/*
- * Envelope and header for one message already in p->mp. envfrom_hdr: take
- * the sender from Return-Path/From when no -f (--batch,
- * --read-envelope-from). Exits on a usage or data error only when die.
- */
-static int
-prepare(struct prepared *p, const struct opts *o, const struct account *acc,
-	const struct aliases *al, int envfrom_hdr, struct err *e)
-{
-	struct msgprep_opts mo;
-	size_t i;
-
-	if (o->envfrom)
-		p->from = norm_from(o->envfrom);
-	else if (envfrom_hdr) {
-		char *rp = msgprep_header(&p->mp, "Return-Path", 0);
-
-		if (rp) {
-			struct addrvec av = ADDRVEC_INIT;
-
-			if (addrsplit(rp, strlen(rp), &av, NULL) > 0)
-				p->from = xstrdup(av.v[0]);
-			else if (strstr(rp, "<>"))
-				p->from = xstrdup("");
-			addrvec_release(&av);
-			free(rp);
-		}
-		if (!p->from)
-			p->from = msgprep_from_address(&p->mp);
-	}
-	if (!p->from)
-		p->from = default_from(acc);
-	if (msgprep_check_addr(p->from, e) < 0)
-		return -1;
-	for (i = 0; i < o->nrcpts; i++)
-		addrvec_push(&p->rcpts, o->rcpts[i], strlen(o->rcpts[i]));
-	if ((o->read_rcpts || o->mode == M_BATCH) &&
-		msgprep_recipients(&p->mp, &p->rcpts, e) < 0)
-		return -1;
-	aliases_expand(al, &p->rcpts);
-	for (i = 0; i < p->rcpts.n; i++)
-		if (msgprep_check_addr(p->rcpts.v[i], e) < 0 ||
-			!*p->rcpts.v[i])
-			return err_set(e, ERR_USAGE, "invalid recipient "
-				"\"%s\"", p->rcpts.v[i]);
-	if (p->rcpts.n == 0)
-		return err_set(e, ERR_USAGE, "no recipients (give them as "
-			"arguments or use -t)");
-	memset(&mo, 0, sizeof mo);
-	mo.envelope_from = p->from;
-	mo.full_name = o->full_name;
-	mo.domain = acc->domain;
-	mo.set_from = hdr_mode(acc->set_from_header);
-	mo.set_date = hdr_mode(acc->set_date_header);
-	mo.set_msgid = hdr_mode(acc->set_msgid_header);
-	mo.remove_bcc = acc->remove_bcc_headers;
-	mo.undisclosed = acc->undisclosed_recipients;
-	if (msgprep_prepare(&p->mp, &mo, e) < 0)
-		return -1;
-	p->rc = xcalloc(p->rcpts.n, sizeof(*p->rc));
-	for (i = 0; i < p->rcpts.n; i++)
-		p->rc[i].addr = p->rcpts.v[i];
-	memset(&p->msg, 0, sizeof p->msg);
-	p->msg.from = p->from;
-	p->msg.rcpt = p->rc;
-	p->msg.nrcpt = p->rcpts.n;
-	p->msg.head = p->mp.head.data;
-	p->msg.head_len = p->mp.head.len;
-	p->msg.body = msgprep_body(&p->mp, &p->msg.body_len);
-	p->msg.flags = (msgprep_is_8bit(&p->mp) ? SMTP_MSG_8BIT : 0) |
-		(msgprep_header_utf8(&p->mp) ? SMTP_MSG_UTF8 : 0);
-	p->msg.dsn_notify = acc->dsn_notify;
-	p->msg.dsn_return = acc->dsn_return;
-	p->msg.envid = o->envid;
-	return 0;
+	memset(env, 0, sizeof(*env));
+	env->envfrom = o->envfrom;
+	env->from_header = from_header;
+	env->full_name = o->full_name;
+	env->rcpts = o->rcpts;
+	env->nrcpts = o->nrcpts;
+	env->read_rcpts = o->read_rcpts || o->mode == M_BATCH;
+	env->envid = o->envid;
 }
 
 static struct aliases *
@@ -748,7 +627,8 @@ static int
 run_send(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
-	struct prepared p;
+	struct sendmail_msg p;
+	struct sendmail_env env;
 	struct aliases *al = load_aliases(acc);
 	struct smtp *s = NULL;
 	struct err e;
@@ -756,12 +636,12 @@ run_send(const struct opts *o, const struct account *acc,
 	int status;
 	size_t size;
 
-	memset(&p, 0, sizeof p);
-	msgprep_init(&p.mp);
+	sendmail_msg_init(&p);
+	env_init(&env, o, o->read_envfrom);
 	err_clear(&e);
 	if (msgprep_read_fd(&p.mp, 0, o->dot_ends ? MSGPREP_DOT_ENDS : 0,
 		MAX_MESSAGE_BYTES, &e) < 0 ||
-		prepare(&p, o, acc, al, o->read_envfrom, &e) < 0) {
+		sendmail_prepare(&p, &env, acc, al, &e) < 0) {
 		print_err(&e);
 		status = exit_code(e.code);
 		goto out;
@@ -784,7 +664,7 @@ done:
 	smtp_quit(s);
 out:
 	password_free(pw);
-	prepared_release(&p);
+	sendmail_msg_release(&p);
 	aliases_free(al);
 	return status;
 }
@@ -813,7 +693,8 @@ run_batch(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
 	struct buf in = BUF_INIT, one = BUF_INIT;
-	struct prepared *v = NULL;
+	struct sendmail_msg *v = NULL;
+	struct sendmail_env env;
 	struct smtp_msg *msgs = NULL;
 	size_t n = 0, alloc = 0, pos = 0, i, *map = NULL, nm = 0;
 	int r, status = EX_OK;
@@ -823,6 +704,7 @@ run_batch(const struct opts *o, const struct account *acc,
 	char *pw = NULL;
 
 	err_clear(&e);
+	env_init(&env, o, 1);
 	if (read_all(0, &in, &e) < 0) {
 		print_err(&e);
 		status = exit_code(e.code);
@@ -834,11 +716,11 @@ run_batch(const struct opts *o, const struct account *acc,
 			alloc = alloc ? alloc * 2 : 64;
 			v = xrealloc(v, alloc * sizeof(*v));
 		}
-		memset(&v[n], 0, sizeof(v[n]));
-		msgprep_init(&v[n].mp);
+		sendmail_msg_init(&v[n]);
 		if (msgprep_set(&v[n].mp, one.data, one.len,
 			MSGPREP_KEEP_FROM_LINE, &v[n].msg.err) == 0 &&
-			prepare(&v[n], o, acc, al, 1, &v[n].msg.err) < 0) {
+			sendmail_prepare(&v[n], &env, acc, al,
+			&v[n].msg.err) < 0) {
 			/* kept with its error; not sent */
 		}
 		n++;
@@ -892,7 +774,7 @@ out:
 	smtp_quit(s);
 	password_free(pw);
 	for (i = 0; i < n; i++)
-		prepared_release(&v[i]);
+		sendmail_msg_release(&v[i]);
 	free(v);
 	free(msgs);
 	free(map);
@@ -1102,8 +984,8 @@ run_bs(const struct opts *o, const struct account *acc,
 			}
 			free(p);
 		} else if (strcmp(verb, "DATA") == 0) {
-			struct prepared p;
-			struct opts mo = *o;
+			struct sendmail_msg p;
+			struct sendmail_env env;
 			struct err e;
 			int ended = 0;
 
@@ -1137,16 +1019,16 @@ run_bs(const struct opts *o, const struct account *acc,
 				addrvec_release(&rcpts);
 				continue;
 			}
-			memset(&p, 0, sizeof p);
-			msgprep_init(&p.mp);
+			sendmail_msg_init(&p);
+			env_init(&env, o, 0);
+			env.envfrom = from;
+			env.rcpts = rcpts.v;
+			env.nrcpts = rcpts.n;
+			env.read_rcpts = 0;
 			err_clear(&e);
-			mo.envfrom = from;
-			mo.rcpts = rcpts.v;
-			mo.nrcpts = rcpts.n;
-			mo.read_rcpts = 0;
 			if (msgprep_set(&p.mp, data.data ? data.data : "",
 				data.len, MSGPREP_KEEP_FROM_LINE, &e) < 0 ||
-				prepare(&p, &mo, acc, al, 0, &e) < 0) {
+				sendmail_prepare(&p, &env, acc, al, &e) < 0) {
 				bs_reply("554 5.6.0 %s", e.msg);
 			} else {
 				if (!s) {
@@ -1175,7 +1057,7 @@ run_bs(const struct opts *o, const struct account *acc,
 				log_msg(acc, &p.msg, msgprep_size(&p.mp),
 					msg_status(&p.msg));
 			}
-			prepared_release(&p);
+			sendmail_msg_release(&p);
 			free(from);
 			from = NULL;
 			addrvec_release(&rcpts);
@@ -1215,7 +1097,7 @@ main(int argc, char **argv)
 	}
 	if (o.envfrom) {
 		struct err e;
-		char *f = norm_from(o.envfrom);
+		char *f = sendmail_norm_from(o.envfrom);
 
 		int bad = msgprep_check_addr(f, &e) < 0;
 

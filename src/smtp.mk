@@ -17,3 +17,4 @@ TESTS += tests/fuzz/replay_msgprep
 tests_fuzz_replay_msgprep_SOURCES = tests/fuzz/fuzz_msgprep.c tests/fuzz/replay.c
 tests_fuzz_replay_msgprep_LDADD = $(MKIT_CODEC_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/msgprep tests/fuzz/crashes/msgprep
+src_libmkit_a_SOURCES += src/sendmail.c src/sendmail.h

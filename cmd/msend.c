@@ -869,45 +869,34 @@ run_probe(const struct opts *o, const struct account *acc,
 
 /* ---- -bs: SMTP on stdin/stdout, each message relayed at its dot ---- */
 
-static void
-bs_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct bs_relay {
+	const struct opts *o;
+	const struct account *acc;
+	struct transcript *ts;
+	struct smtp *s;		/* opened at the first message, kept */
+	char *pw;
+};
 
 static void
-bs_reply(const char *fmt, ...)
+bs_relay(void *arg, struct sendmail_msg *sm)
 {
-	va_list ap;
+	struct bs_relay *r = arg;
+	struct err e;
 
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputs("\r\n", stdout);
-	fflush(stdout);
-}
-
-/* The address between < and > after "FROM:" / "TO:". */
-static char *
-bs_path(const char *arg)
-{
-	const char *lt = strchr(arg, '<'), *gt;
-
-	if (!lt)
-		return NULL;
-	gt = strchr(lt, '>');
-	if (!gt)
-		return NULL;
-	return xmemdup(lt + 1, (size_t)(gt - lt - 1));
-}
-
-static ssize_t
-bs_getline(char **line, size_t *cap)
-{
-	ssize_t n = getline(line, cap, stdin);
-
-	if (n > 0 && (*line)[n - 1] == '\n')
-		(*line)[--n] = '\0';
-	if (n > 0 && (*line)[n - 1] == '\r')
-		(*line)[--n] = '\0';
-	return n;
+	err_clear(&e);
+	if (!r->s) {
+		if (!r->pw)
+			r->pw = get_password(r->acc);
+		r->s = smtp_open(r->acc, r->pw, 0, r->ts, &e);
+	}
+	if (!r->s)
+		sm->msg.err = e;
+	else if (smtp_send(r->s, &sm->msg, 1, r->o->partial ? SMTP_PARTIAL :
+		0, &e) < 0) {
+		smtp_free(r->s);
+		r->s = NULL;
+	}
+	log_msg(r->acc, &sm->msg, msgprep_size(&sm->mp), msg_status(&sm->msg));
 }
 
 static int
@@ -915,163 +904,33 @@ run_bs(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
 	struct aliases *al = load_aliases(acc);
-	struct addrvec rcpts = ADDRVEC_INIT;
-	struct buf data = BUF_INIT;
-	struct smtp *s = NULL;
-	char *line = NULL, *from = NULL, *pw = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct sendmail_server sv;
+	struct sendmail_env env;
+	struct bs_relay r = { o, acc, ts, NULL, NULL };
+	struct err e;
 	char host[256] = "localhost";
-	int toobig;
+	int status = EX_OK;
 
-	buf_init(&data, MAX_MESSAGE_BYTES);
 	gethostname(host, sizeof host - 1);
-	bs_reply("220 %s ESMTP msend", host);
-	while ((n = bs_getline(&line, &cap)) >= 0) {
-		char verb[16];
-		size_t k = 0;
-
-		while (k < sizeof(verb) - 1 && line[k] && line[k] != ' ') {
-			verb[k] = (char)(line[k] >= 'a' && line[k] <= 'z' ?
-				line[k] - 32 : line[k]);
-			k++;
-		}
-		verb[k] = '\0';
-		if (strcmp(verb, "EHLO") == 0)
-			bs_reply("250-%s\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
-				"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES",
-				host);
-		else if (strcmp(verb, "HELO") == 0)
-			bs_reply("250 %s", host);
-		else if (strcmp(verb, "NOOP") == 0)
-			bs_reply("250 2.0.0 ok");
-		else if (strcmp(verb, "RSET") == 0) {
-			free(from);
-			from = NULL;
-			addrvec_release(&rcpts);
-			bs_reply("250 2.0.0 ok");
-		} else if (strcmp(verb, "QUIT") == 0) {
-			bs_reply("221 2.0.0 bye");
-			break;
-		} else if (strcmp(verb, "VRFY") == 0)
-			bs_reply("252 2.5.2 cannot verify, send some mail");
-		else if (strcmp(verb, "MAIL") == 0) {
-			char *p = has_prefix_ci(line, (size_t)n, "MAIL FROM:")
-				? bs_path(line + 10) : NULL;
-
-			if (from)
-				bs_reply("503 5.5.1 nested MAIL command");
-			else if (!p)
-				bs_reply("501 5.5.4 syntax: MAIL "
-					"FROM:<address>");
-			else {
-				from = p;
-				p = NULL;
-				bs_reply("250 2.1.0 ok");
-			}
-			free(p);
-		} else if (strcmp(verb, "RCPT") == 0) {
-			char *p = has_prefix_ci(line, (size_t)n, "RCPT TO:") ?
-				bs_path(line + 8) : NULL;
-
-			if (!from)
-				bs_reply("503 5.5.1 need MAIL first");
-			else if (!p || !*p)
-				bs_reply("501 5.5.4 syntax: RCPT TO:<address>");
-			else {
-				addrvec_push(&rcpts, p, strlen(p));
-				bs_reply("250 2.1.5 ok");
-			}
-			free(p);
-		} else if (strcmp(verb, "DATA") == 0) {
-			struct sendmail_msg p;
-			struct sendmail_env env;
-			struct err e;
-			int ended = 0;
-
-			if (!from || !rcpts.n) {
-				bs_reply("503 5.5.1 need MAIL and RCPT first");
-				continue;
-			}
-			bs_reply("354 end data with <CR><LF>.<CR><LF>");
-			buf_reset(&data);
-			toobig = 0;
-			while ((n = bs_getline(&line, &cap)) >= 0) {
-				const char *q = line;
-
-				if (strcmp(line, ".") == 0) {
-					ended = 1;
-					break;
-				}
-				if (*q == '.')
-					q++;
-				if (buf_addstr(&data, q) < 0 ||
-					buf_add(&data, "\r\n", 2) < 0)
-					toobig = 1;
-			}
-			if (!ended)
-				break;
-			if (toobig) {
-				bs_reply("552 5.3.4 message larger than %zu "
-					"bytes", MAX_MESSAGE_BYTES);
-				free(from);
-				from = NULL;
-				addrvec_release(&rcpts);
-				continue;
-			}
-			sendmail_msg_init(&p);
-			env_init(&env, o, 0);
-			env.envfrom = from;
-			env.rcpts = rcpts.v;
-			env.nrcpts = rcpts.n;
-			env.read_rcpts = 0;
-			err_clear(&e);
-			if (msgprep_set(&p.mp, data.data ? data.data : "",
-				data.len, MSGPREP_KEEP_FROM_LINE, &e) < 0 ||
-				sendmail_prepare(&p, &env, acc, al, &e) < 0) {
-				bs_reply("554 5.6.0 %s", e.msg);
-			} else {
-				if (!s) {
-					if (!pw)
-						pw = get_password(acc);
-					s = smtp_open(acc, pw, 0, ts, &e);
-				}
-				if (!s)
-					p.msg.err = e;
-				else if (smtp_send(s, &p.msg, 1, o->partial ?
-					SMTP_PARTIAL : 0, &e) < 0) {
-					smtp_free(s);
-					s = NULL;
-				}
-				if (p.msg.status == SMTP_SENT)
-					bs_reply("250 2.0.0 %s", p.msg.reply);
-				else if (p.msg.err.code == ERR_TEMPFAIL)
-					bs_reply("451 4.3.0 %s",
-						p.msg.err.msg);
-				else if (p.msg.err.code == ERR_NOUSER)
-					bs_reply("550 5.1.1 %s",
-						p.msg.err.msg);
-				else
-					bs_reply("554 5.3.0 %s",
-						p.msg.err.msg);
-				log_msg(acc, &p.msg, msgprep_size(&p.mp),
-					msg_status(&p.msg));
-			}
-			sendmail_msg_release(&p);
-			free(from);
-			from = NULL;
-			addrvec_release(&rcpts);
-		} else
-			bs_reply("502 5.5.2 command not implemented");
+	env_init(&env, o, 0);
+	memset(&sv, 0, sizeof sv);
+	sv.in = stdin;
+	sv.out = stdout;
+	sv.hostname = host;
+	sv.env = &env;
+	sv.acc = acc;
+	sv.al = al;
+	sv.max_bytes = MAX_MESSAGE_BYTES;
+	sv.relay = bs_relay;
+	sv.arg = &r;
+	if (sendmail_serve(&sv, &e) < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
 	}
-	smtp_quit(s);
-	password_free(pw);
-	free(line);
-	free(from);
-	addrvec_release(&rcpts);
-	buf_release(&data);
+	smtp_quit(r.s);
+	password_free(r.pw);
 	aliases_free(al);
-	return EX_OK;
+	return status;
 }
 
 int

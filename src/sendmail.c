@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,3 +141,206 @@ sendmail_prepare(struct sendmail_msg *p, const struct sendmail_env *o,
 	return 0;
 }
 
+/* ---- sendmail -bs ---- */
+
+struct session {
+	const struct sendmail_server *sv;
+	char *line;
+	size_t cap;
+	int failed;		/* a reply could not be written */
+};
+
+static void reply(struct session *ss, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+reply(struct session *ss, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vfprintf(ss->sv->out, fmt, ap) < 0 ||
+		fputs("\r\n", ss->sv->out) < 0 || fflush(ss->sv->out) != 0)
+		ss->failed = 1;
+	va_end(ap);
+}
+
+/* The address between < and > after "FROM:" / "TO:", or NULL. */
+static char *
+path_arg(const char *arg)
+{
+	const char *lt = strchr(arg, '<'), *gt;
+
+	if (!lt)
+		return NULL;
+	gt = strchr(lt, '>');
+	if (!gt)
+		return NULL;
+	return xmemdup(lt + 1, (size_t)(gt - lt - 1));
+}
+
+/* One line without its line end, or -1 at the end of input. */
+static ssize_t
+next_line(struct session *ss)
+{
+	ssize_t n = getline(&ss->line, &ss->cap, ss->sv->in);
+
+	if (n > 0 && ss->line[n - 1] == '\n')
+		ss->line[--n] = '\0';
+	if (n > 0 && ss->line[n - 1] == '\r')
+		ss->line[--n] = '\0';
+	return n;
+}
+
+/* DATA: read up to the dot, relay, answer. 0, or -1 at end of input. */
+static int
+serve_data(struct session *ss, const char *from, struct addrvec *rcpts)
+{
+	const struct sendmail_server *sv = ss->sv;
+	struct sendmail_msg sm;
+	struct sendmail_env env = *sv->env;
+	struct buf data;
+	struct err e;
+	int toobig = 0, ended = 0;
+
+	buf_init(&data, sv->max_bytes);
+	reply(ss, "354 end data with <CR><LF>.<CR><LF>");
+	while (next_line(ss) >= 0) {
+		const char *q = ss->line;
+
+		if (strcmp(q, ".") == 0) {
+			ended = 1;
+			break;
+		}
+		if (*q == '.')
+			q++;
+		if (buf_addstr(&data, q) < 0 || buf_add(&data, "\r\n", 2) < 0)
+			toobig = 1;
+	}
+	if (!ended) {
+		buf_release(&data);
+		return -1;
+	}
+	if (toobig) {
+		reply(ss, "552 5.3.4 message larger than %zu bytes",
+			sv->max_bytes);
+		buf_release(&data);
+		return 0;
+	}
+	sendmail_msg_init(&sm);
+	env.envfrom = from;
+	env.from_header = 0;
+	env.rcpts = rcpts->v;
+	env.nrcpts = rcpts->n;
+	env.read_rcpts = 0;
+	err_clear(&e);
+	if (msgprep_set(&sm.mp, data.data ? data.data : "", data.len,
+		MSGPREP_KEEP_FROM_LINE, &e) < 0 ||
+		sendmail_prepare(&sm, &env, sv->acc, sv->al, &e) < 0)
+		reply(ss, "554 5.6.0 %s", e.msg);
+	else {
+		sv->relay(sv->arg, &sm);
+		if (sm.msg.status == SMTP_SENT)
+			reply(ss, "250 2.0.0 %s", sm.msg.reply);
+		else if (sm.msg.err.code == ERR_TEMPFAIL)
+			reply(ss, "451 4.3.0 %s", sm.msg.err.msg);
+		else if (sm.msg.err.code == ERR_NOUSER)
+			reply(ss, "550 5.1.1 %s", sm.msg.err.msg);
+		else
+			reply(ss, "554 5.3.0 %s", sm.msg.err.code ?
+				sm.msg.err.msg : "not sent");
+	}
+	sendmail_msg_release(&sm);
+	buf_release(&data);
+	return 0;
+}
+
+int
+sendmail_serve(const struct sendmail_server *sv, struct err *err)
+{
+	struct session ss = { sv, NULL, 0, 0 };
+	struct addrvec rcpts = ADDRVEC_INIT;
+	char *from = NULL;
+	ssize_t n;
+
+	reply(&ss, "220 %s ESMTP msend", sv->hostname);
+	while (!ss.failed && (n = next_line(&ss)) >= 0) {
+		const char *line = ss.line;
+		char verb[16];
+		size_t k = 0;
+
+		while (k < sizeof(verb) - 1 && line[k] && line[k] != ' ') {
+			verb[k] = (char)(line[k] >= 'a' && line[k] <= 'z' ?
+				line[k] - 32 : line[k]);
+			k++;
+		}
+		verb[k] = '\0';
+		if (strcmp(verb, "EHLO") == 0)
+			reply(&ss, "250-%s\r\n250-PIPELINING\r\n"
+				"250-8BITMIME\r\n250-SMTPUTF8\r\n"
+				"250 ENHANCEDSTATUSCODES",
+				sv->hostname);
+		else if (strcmp(verb, "HELO") == 0)
+			reply(&ss, "250 %s", sv->hostname);
+		else if (strcmp(verb, "NOOP") == 0)
+			reply(&ss, "250 2.0.0 ok");
+		else if (strcmp(verb, "RSET") == 0) {
+			free(from);
+			from = NULL;
+			addrvec_release(&rcpts);
+			reply(&ss, "250 2.0.0 ok");
+		} else if (strcmp(verb, "QUIT") == 0) {
+			reply(&ss, "221 2.0.0 bye");
+			break;
+		} else if (strcmp(verb, "VRFY") == 0)
+			reply(&ss, "252 2.5.2 cannot verify, send some mail");
+		else if (strcmp(verb, "MAIL") == 0) {
+			char *p = has_prefix_ci(line, (size_t)n, "MAIL FROM:")
+				? path_arg(line + 10) : NULL;
+
+			if (from)
+				reply(&ss, "503 5.5.1 nested MAIL command");
+			else if (!p)
+				reply(&ss, "501 5.5.4 syntax: MAIL "
+					"FROM:<address>");
+			else {
+				from = p;
+				p = NULL;
+				reply(&ss, "250 2.1.0 ok");
+			}
+			free(p);
+		} else if (strcmp(verb, "RCPT") == 0) {
+			char *p = has_prefix_ci(line, (size_t)n, "RCPT TO:") ?
+				path_arg(line + 8) : NULL;
+
+			if (!from)
+				reply(&ss, "503 5.5.1 need MAIL first");
+			else if (!p || !*p)
+				reply(&ss, "501 5.5.4 syntax: RCPT "
+					"TO:<address>");
+			else {
+				addrvec_push(&rcpts, p, strlen(p));
+				reply(&ss, "250 2.1.5 ok");
+			}
+			free(p);
+		} else if (strcmp(verb, "DATA") == 0) {
+			if (!from || !rcpts.n) {
+				reply(&ss, "503 5.5.1 need MAIL and RCPT "
+					"first");
+				continue;
+			}
+			if (serve_data(&ss, from, &rcpts) < 0)
+				break;
+			free(from);
+			from = NULL;
+			addrvec_release(&rcpts);
+		} else
+			reply(&ss, "502 5.5.2 command not implemented");
+	}
+	free(ss.line);
+	free(from);
+	addrvec_release(&rcpts);
+	if (ss.failed)
+		return err_set(err, ERR_IO, "writing an SMTP reply failed");
+	return 0;
+}

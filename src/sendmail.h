@@ -14,6 +14,7 @@
 #define MKIT_SENDMAIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "addrsplit.h"
 #include "conf.h"
@@ -60,5 +61,31 @@ char *sendmail_norm_from(const char *from);
  * pattern), else login@domain (the account's domain or the host name). A
  * new string. */
 char *sendmail_default_from(const struct account *acc);
+
+/*
+ * sendmail -bs: an SMTP server session on in/out (RFC 5321 subset: EHLO,
+ * HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT). Each message accepted
+ * with DATA is prepared with env (its sender and recipients replaced by the
+ * session's MAIL and RCPT) and handed to relay, whose result answers the
+ * final dot: 250 with the relay's reply when sent; 451 for a temporary
+ * failure; 550 when a recipient was refused; 554 otherwise.
+ */
+typedef void sendmail_relay_fn(void *arg, struct sendmail_msg *sm);
+
+struct sendmail_server {
+	FILE *in;
+	FILE *out;
+	const char *hostname;		/* for the greeting and EHLO */
+	const struct sendmail_env *env;	/* -F, -V... for every message */
+	const struct account *acc;
+	const struct aliases *al;	/* may be NULL */
+	size_t max_bytes;		/* per message; 552 beyond */
+	sendmail_relay_fn *relay;	/* fills sm->msg's results */
+	void *arg;
+};
+
+/* Run the session until QUIT or end of input. Returns 0, or -1 with ERR_IO
+ * when a reply cannot be written. */
+int sendmail_serve(const struct sendmail_server *sv, struct err *err);
 
 #endif

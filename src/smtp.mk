@@ -18,3 +18,7 @@ tests_fuzz_replay_msgprep_SOURCES = tests/fuzz/fuzz_msgprep.c tests/fuzz/replay.
 tests_fuzz_replay_msgprep_LDADD = $(MKIT_CODEC_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/msgprep tests/fuzz/crashes/msgprep
 src_libmkit_a_SOURCES += src/sendmail.c src/sendmail.h
+check_PROGRAMS += tests/unit/t_sendmail
+TESTS += tests/unit/t_sendmail
+tests_unit_t_sendmail_SOURCES = tests/unit/t_sendmail.c tests/unit/tap.h
+tests_unit_t_sendmail_LDADD = $(MKIT_CODEC_LIBS)

@@ -7,7 +7,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,23 +460,10 @@ log_msg(const struct account *acc, const struct smtp_msg *m, size_t size,
 	int status)
 {
 	struct buf l = BUF_INIT;
-	size_t i;
 
 	if (!acc->logfile && !acc->syslog)
 		return;
-	buf_addf(&l, "host=%s tls=%s auth=%s", acc->host,
-		acc->tls ? "on" : "off", acc->auth ? "on" : "off");
-	if (acc->user)
-		buf_addf(&l, " user=%s", acc->user);
-	buf_addf(&l, " from=%s recipients=", m->from);
-	for (i = 0; i < m->nrcpt; i++)
-		buf_addf(&l, "%s%s", i ? "," : "", m->rcpt[i].addr);
-	buf_addf(&l, " mailsize=%zu", size);
-	if (m->code)
-		buf_addf(&l, " smtpstatus=%d smtpmsg='%s'", m->code, m->reply);
-	if (m->err.code != ERR_NONE)
-		buf_addf(&l, " errormsg='%s'", m->err.msg);
-	buf_addf(&l, " exitcode=%s", exit_name(status));
+	sendmail_log_line(&l, acc, m, size, exit_name(status));
 	if (acc->logfile) {
 		FILE *f = strcmp(acc->logfile, "-") == 0 ? stdout :
 			fopen(acc->logfile, "a");
@@ -510,44 +496,8 @@ static void
 json_msg(const struct smtp_msg *m, size_t index, size_t size, int status)
 {
 	struct buf out = BUF_INIT;
-	struct json j;
-	size_t i;
 
-	json_init(&j, &out);
-	json_obj_begin(&j);
-	json_key(&j, "index"); json_int(&j, (long long)index);
-	json_key(&j, "status");
-	json_cstr(&j, m->status == SMTP_SENT ? "sent" :
-		m->status == SMTP_IN_DOUBT ? "in-doubt" : "failed");
-	json_key(&j, "from"); json_cstr(&j, m->from);
-	json_key(&j, "size"); json_int(&j, (long long)size);
-	json_key(&j, "recipients");
-	json_arr_begin(&j);
-	for (i = 0; i < m->nrcpt; i++) {
-		json_obj_begin(&j);
-		json_key(&j, "address"); json_cstr(&j, m->rcpt[i].addr);
-		json_key(&j, "code");
-		if (m->rcpt[i].code)
-			json_int(&j, m->rcpt[i].code);
-		else
-			json_null(&j);
-		json_key(&j, "enhanced");
-		json_cstr(&j, m->rcpt[i].esc[0] ? m->rcpt[i].esc : NULL);
-		json_key(&j, "reply"); json_cstr(&j, m->rcpt[i].reply);
-		json_obj_end(&j);
-	}
-	json_arr_end(&j);
-	json_key(&j, "code");
-	if (m->code)
-		json_int(&j, m->code);
-	else
-		json_null(&j);
-	json_key(&j, "reply"); json_cstr(&j, m->code ? m->reply : NULL);
-	json_key(&j, "error");
-	json_cstr(&j, m->err.code != ERR_NONE ? m->err.msg : NULL);
-	json_key(&j, "exit"); json_int(&j, status);
-	json_key(&j, "exit_name"); json_cstr(&j, exit_name(status));
-	json_obj_end(&j);
+	sendmail_json(&out, m, index, size, status, exit_name(status));
 	buf_addch(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);

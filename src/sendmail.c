@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "sendmail.h"
 #include "util.h"
 
@@ -343,4 +344,80 @@ sendmail_serve(const struct sendmail_server *sv, struct err *err)
 	if (ss.failed)
 		return err_set(err, ERR_IO, "writing an SMTP reply failed");
 	return 0;
+}
+
+/* ---- results ---- */
+
+void
+sendmail_log_line(struct buf *out, const struct account *acc,
+	const struct smtp_msg *m, size_t size, const char *exit_name)
+{
+	size_t i;
+
+	buf_addf(out, "host=%s tls=%s auth=%s", acc->host ? acc->host : "",
+		acc->tls ? "on" : "off", acc->auth ? "on" : "off");
+	if (acc->user)
+		buf_addf(out, " user=%s", acc->user);
+	buf_addf(out, " from=%s recipients=", m->from);
+	for (i = 0; i < m->nrcpt; i++)
+		buf_addf(out, "%s%s", i ? "," : "", m->rcpt[i].addr);
+	buf_addf(out, " mailsize=%zu", size);
+	if (m->code)
+		buf_addf(out, " smtpstatus=%d smtpmsg='%s'", m->code,
+			m->reply);
+	if (m->err.code != ERR_NONE)
+		buf_addf(out, " errormsg='%s'", m->err.msg);
+	buf_addf(out, " exitcode=%s", exit_name);
+}
+
+void
+sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
+	size_t size, int exit_status, const char *exit_name)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, out);
+	json_obj_begin(&j);
+	json_key(&j, "index");
+	json_int(&j, (long long)index);
+	json_key(&j, "status");
+	json_cstr(&j, m->status == SMTP_SENT ? "sent" :
+		m->status == SMTP_IN_DOUBT ? "in-doubt" : "failed");
+	json_key(&j, "from");
+	json_cstr(&j, m->from);
+	json_key(&j, "size");
+	json_int(&j, (long long)size);
+	json_key(&j, "recipients");
+	json_arr_begin(&j);
+	for (i = 0; i < m->nrcpt; i++) {
+		json_obj_begin(&j);
+		json_key(&j, "address");
+		json_cstr(&j, m->rcpt[i].addr);
+		json_key(&j, "code");
+		if (m->rcpt[i].code)
+			json_int(&j, m->rcpt[i].code);
+		else
+			json_null(&j);
+		json_key(&j, "enhanced");
+		json_cstr(&j, m->rcpt[i].esc[0] ? m->rcpt[i].esc : NULL);
+		json_key(&j, "reply");
+		json_cstr(&j, m->rcpt[i].reply);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "code");
+	if (m->code)
+		json_int(&j, m->code);
+	else
+		json_null(&j);
+	json_key(&j, "reply");
+	json_cstr(&j, m->code ? m->reply : NULL);
+	json_key(&j, "error");
+	json_cstr(&j, m->err.code != ERR_NONE ? m->err.msg : NULL);
+	json_key(&j, "exit");
+	json_int(&j, exit_status);
+	json_key(&j, "exit_name");
+	json_cstr(&j, exit_name);
+	json_obj_end(&j);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "addrsplit.h"
+#include "buf.h"
 #include "conf.h"
 #include "err.h"
 #include "msgprep.h"
@@ -61,6 +62,22 @@ char *sendmail_norm_from(const char *from);
  * pattern), else login@domain (the account's domain or the host name). A
  * new string. */
 char *sendmail_default_from(const struct account *acc);
+
+/*
+ * The log line for one message (msmtp's fields: host, tls, auth, user,
+ * from, recipients, mailsize, smtpstatus, smtpmsg, errormsg, exitcode),
+ * appended to out without a time stamp or line end. exit_name is the
+ * sysexits name ("EX_OK"), which only the caller knows.
+ */
+void sendmail_log_line(struct buf *out, const struct account *acc,
+	const struct smtp_msg *m, size_t size, const char *exit_name);
+
+/*
+ * One message's result as a JSON object appended to out (no line end); the
+ * fields are documented in msend(1) under --json.
+ */
+void sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
+	size_t size, int exit_status, const char *exit_name);
 
 /*
  * sendmail -bs: an SMTP server session on in/out (RFC 5321 subset: EHLO,

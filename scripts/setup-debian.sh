@@ -7,5 +7,5 @@ apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	libcurl4-openssl-dev libssl-dev libgsasl-dev libunistring-dev \
 	bats python3 openssl socat procps \
-	dovecot-core dovecot-imapd dovecot-pop3d postfix \
+	dovecot-core dovecot-imapd dovecot-pop3d postfix nsd \
 	clang libclang-rt-14-dev

@@ -14,14 +14,25 @@
 # skip a file cleanly elsewhere. Set MKIT_KEEP_SERVERS=1 to keep the root (logs,
 # transcripts, maildirs) after the run.
 #
+# A server started inside a test (e.g. start_fake_smtp, ~0.2 s) when no root
+# exists yet gets a root of its own. Every root has a watchdog that stops its
+# servers and removes it once the shell that created it (bats-exec-file for
+# setup_file, the test's process otherwise) exits, so an interrupted or
+# forgetful run leaves nothing behind. PIDs are checked against their start
+# time before any kill. Failed logins are not delayed (Dovecot auth penalty
+# and auth_failure_delay are off; Postfix smtpd_error_sleep_time = 0).
+#
 # Functions (all return non-zero and explain on stderr when they fail):
 #
-# mk_cert DIR         self-signed cert for DNS:localhost,IP:127.0.0.1. Writes
+# mk_cert DIR [SAN]   self-signed cert for DNS:localhost,IP:127.0.0.1. Writes
 #                     DIR/cert.pem DIR/key.pem; exports TEST_CERT, TEST_KEY,
 #                     TEST_CERT_SHA256 (cert fingerprint, colon hex, upper
 #                     case: "AB:CD:...") and TEST_PUBKEY_SHA256 (base64 SHA-256
 #                     of the public key, as in curl's "sha256//BASE64"). Every
 #                     start_* below creates one shared cert if none exists.
+#                     With SAN (e.g. DNS:wrong.example): a cert for that
+#                     name, files only, nothing exported (for hostname-check
+#                     failures, e.g. as FAKE_CERT/FAKE_KEY).
 # free_port           print a free TCP port on 127.0.0.1.
 # wait_banner PORT [SECONDS] [CODE]
 #                     wait until PORT answers a line starting CODE (220).
@@ -36,6 +47,13 @@
 #                     the scripted hostile server tests/servers/fakesmtp.py;
 #                     the script comes from file SCRIPT or stdin (heredoc).
 #                     Exports FAKE_PORT, FAKE_LOG (transcript), FAKE_PID.
+#                     "starttls" uses TEST_CERT/TEST_KEY, or FAKE_CERT and
+#                     FAKE_KEY when set; "starttls" as the first step makes
+#                     an implicit-TLS (port 465 style) server.
+#                     Nothing in it is SMTP-only except the shortcuts ehlo,
+#                     quit, data and bdat: with send/expect/raw/starttls it
+#                     is a hostile POP3 or IMAP server too (start_fake_server
+#                     is the same function).
 #                     Every connection runs the whole script. Steps (one a
 #                     line, escapes \r \n \t \xHH in arguments):
 #                       send TEXT     one reply line (CRLF added)
@@ -59,7 +77,7 @@
 #                     "* close" (server closed).
 # stop_fake_smtp      stop the last fake server (call in teardown).
 # fake_before_tls PATTERN
-#                     true if a client line matching the grep -E PATTERN
+#                     true if a client line matching the ERE PATTERN (awk)
 #                     appears in $FAKE_LOG before "* tls" (or with no TLS).
 #
 # start_dovecot       Dovecot 2.3: IMAP and POP3 with STARTTLS, IMAPS, POP3S;
@@ -81,6 +99,11 @@
 #                     TLS), POSTFIX_TLS_PORT (implicit TLS + AUTH),
 #                     POSTFIX_PLAIN_PORT (no TLS, no AUTH, 127/8 may send),
 #                     POSTFIX_LOG (maillog), POSTFIX_DIR, POSTFIX_CONF_DIR.
+#                     POSTFIX_MAIN_EXTRA="key = value<newline>..." set
+#                     before start_postfix is appended to main.cf (e.g.
+#                     message_size_limit = 2000, smtpd_discard_ehlo_keywords
+#                     = chunking). Postfix needs ~0.5 s to start: start a
+#                     second one in another file rather than per test.
 # stop_postfix        stop Postfix only.
 # delivered_messages [USER]
 #                     print paths of USER's messages (new/ then cur/).
@@ -92,6 +115,16 @@
 #                     put a message (FILE or stdin) into USER's maildir new/
 #                     directly (for POP3/IMAP tests); prints its path.
 #                     Needs only start_dovecot.
+#
+# start_dns [ZONE FILE]...
+#                     NSD, authoritative for each ZONE from its zone FILE
+#                     (master-file syntax, origin ZONE.), or for example.test
+#                     from stdin without arguments; on 127.0.0.1 UDP+TCP.
+#                     Exports DNS_PORT, DNS_PID, DNS_LOG.
+# dns_query PORT NAME TYPE
+#                     one UDP query (tests/servers/dnsq.py): prints the rcode
+#                     then "name TYPE data" per answer (MX: "10 mx1.x.test.",
+#                     TXT quoted); status 0 if the answer is authoritative.
 #
 # stop_servers        stop everything started (TERM, wait, KILL by PID) and
 #                     remove $MKIT_SRV_ROOT. Call in teardown_file.

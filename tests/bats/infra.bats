@@ -32,6 +32,17 @@ py() {
 	[[ $TEST_PUBKEY_SHA256 =~ ^[A-Za-z0-9+/]{43}=$ ]]
 }
 
+@test "certificate for another name: files only, test certificate unchanged" {
+	local before=$TEST_CERT_SHA256
+	mk_cert "$BATS_TEST_TMPDIR/wrong" DNS:wrong.example
+	[ "$TEST_CERT_SHA256" = "$before" ]
+	run openssl x509 -in "$BATS_TEST_TMPDIR/wrong/cert.pem" -noout -subject -ext subjectAltName
+	[ "$status" -eq 0 ]
+	[[ $output == *"CN = wrong.example"* ]]
+	[[ $output == *"DNS:wrong.example"* ]]
+	[[ $output != *localhost* ]]
+}
+
 @test "postfix: STARTTLS + AUTH PLAIN as alice delivers into her maildir" {
 	clear_maildir alice
 	run py <<'EOF'
@@ -285,6 +296,103 @@ try:
     raise SystemExit("server answered")
 except socket.timeout:
     pass
+s.sendall(b"QUIT\r\n")
+s.close()
 EOF
 	[ "$status" -eq 0 ]
+	for i in $(seq 50); do
+		grep -q '^\* eof' "$FAKE_LOG" && break
+		sleep 0.1
+	done
+	grep -qx 'C: QUIT' "$FAKE_LOG"
+}
+
+@test "fake server: implicit TLS with another certificate (FAKE_CERT)" {
+	mk_cert "$BATS_TEST_TMPDIR/wrong" DNS:wrong.example
+	FAKE_CERT=$BATS_TEST_TMPDIR/wrong/cert.pem \
+	FAKE_KEY=$BATS_TEST_TMPDIR/wrong/key.pem start_fake_smtp <<'EOF2'
+starttls
+send 220 fake ESMTP over TLS
+quit
+EOF2
+	run env WRONG="$BATS_TEST_TMPDIR/wrong/cert.pem" python3 - <<'EOF2'
+import os, smtplib, ssl
+ctx = ssl.create_default_context(cafile=os.environ["WRONG"])
+try:
+    smtplib.SMTP_SSL("localhost", int(os.environ["FAKE_PORT"]), context=ctx, timeout=10)
+    raise SystemExit("name mismatch not detected")
+except ssl.SSLCertVerificationError as e:
+    assert "mismatch" in str(e) or "match" in str(e), e
+ctx.check_hostname = False
+s = smtplib.SMTP_SSL("127.0.0.1", int(os.environ["FAKE_PORT"]), context=ctx, timeout=10)
+s.quit()
+EOF2
+	[ "$status" -eq 0 ]
+	grep -qx '\* tls' "$FAKE_LOG"
+}
+
+@test "dns: NSD serves a test zone (MX, AAAA, TXT, CNAME, null MX, NXDOMAIN)" {
+	start_dns <<'EOF2'
+$TTL 300
+@       IN SOA ns1 hostmaster 1 3600 600 86400 300
+@       IN NS  ns1
+ns1     IN A   127.0.0.1
+@       IN MX  10 mx1
+@       IN MX  20 mx2
+mx1     IN A   127.0.0.1
+mx2     IN AAAA ::1
+@       IN TXT "v=spf1 -all"
+alias   IN CNAME mx1
+nullmx  IN MX 0 .
+EOF2
+	run dns_query "$DNS_PORT" example.test MX
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = NOERROR ]
+	[[ $output == *"example.test. MX 10 mx1.example.test."* ]]
+	[[ $output == *"example.test. MX 20 mx2.example.test."* ]]
+	run dns_query "$DNS_PORT" mx2.example.test AAAA
+	[ "${lines[1]}" = "mx2.example.test. AAAA ::1" ]
+	run dns_query "$DNS_PORT" example.test TXT
+	[ "${lines[1]}" = 'example.test. TXT "v=spf1 -all"' ]
+	run dns_query "$DNS_PORT" alias.example.test A
+	[ "${lines[1]}" = "alias.example.test. CNAME mx1.example.test." ]
+	[ "${lines[2]}" = "mx1.example.test. A 127.0.0.1" ]
+	run dns_query "$DNS_PORT" nullmx.example.test MX
+	[ "${lines[1]}" = "nullmx.example.test. MX 0 ." ]
+	run dns_query "$DNS_PORT" nope.example.test A
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = NXDOMAIN ]
+}
+
+@test "fake server: a hostile POP3 server (STLS refused, then cut)" {
+	start_fake_server <<'EOF'
+send +OK fake POP3
+# poplib asks CAPA again inside stls()
+expect CAPA
+send +OK
+send STLS
+send USER
+send .
+expect CAPA
+send +OK
+send STLS
+send .
+expect STLS
+send -ERR no TLS today
+close
+EOF
+	run py <<'EOF'
+import os, poplib
+p = poplib.POP3("127.0.0.1", int(os.environ["FAKE_PORT"]), timeout=10)
+caps = p.capa()
+assert "STLS" in caps, caps
+try:
+    p.stls()
+    raise SystemExit("STLS accepted")
+except poplib.error_proto as e:
+    assert b"no TLS today" in e.args[0], e
+EOF
+	[ "$status" -eq 0 ]
+	grep -qx 'C: STLS' "$FAKE_LOG"
+	! grep -q '^C: USER' "$FAKE_LOG"
 }

@@ -25,7 +25,8 @@ decoded: \\r \\n \\t \\xHH \\\\.
                  already received and not yet consumed are logged as
                  "* pre-tls bytes: ..." first.
   sleep SECONDS  pause (fractions allowed)
-  hang           never answer again; wait until the client closes
+  hang           never answer again; log what the client still sends
+                 until it closes
   flood SIZE     send SIZE bytes of "x" without any newline (SIZE: N, NK, NM)
   close          close the connection (the rest of the script is skipped)
   quit           shortcut: expect QUIT, send "221 2.0.0 bye", close
@@ -207,8 +208,7 @@ class Session:
         elif kw == "hang":
             self.log("* hang")
             while True:
-                self.buf = b""
-                self.fill()
+                self.readline()
         elif kw == "flood":
             left = parse_size(arg)
             self.log("S: [flood %d bytes]" % left)

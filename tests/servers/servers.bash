@@ -51,8 +51,19 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# srv_pid_start PID: the process's start time (clock ticks since boot), so
+# that a recycled PID is never mistaken for one of our servers.
+srv_pid_start() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	awk '{print $20}' <<<"$stat"
+}
+
 # srv_track NAME PID: remember a server process for stop_servers.
-srv_track() { echo "$1 $2" >>"$MKIT_SRV_ROOT/pids"; }
+srv_track() {
+	echo "$1 $2 $(srv_pid_start "$2")" >>"$MKIT_SRV_ROOT/pids"
+}
 
 # srv_alive PID: true if PID runs (a zombie, which an init that does not
 # reap may leave behind, counts as gone).
@@ -63,10 +74,14 @@ srv_alive() {
 	[[ $st != Z ]]
 }
 
-# srv_kill PID [SECONDS]: TERM, wait up to SECONDS (default 5), then KILL.
+# srv_kill PID [SECONDS] [START]: TERM, wait up to SECONDS (default 5), then
+# KILL. With START (from srv_pid_start), only if PID is still that process.
 srv_kill() {
 	local pid=$1 n=$(( ${2:-5} * 10 ))
 	[[ -n $pid ]] || return 0
+	if [[ -n ${3:-} && $(srv_pid_start "$pid") != "$3" ]]; then
+		return 0
+	fi
 	kill -TERM "$pid" 2>/dev/null || return 0
 	while (( n-- > 0 )); do
 		srv_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
@@ -104,18 +119,24 @@ EOF
 # "openssl x509 -fingerprint -sha256" and msmtp's tls_fingerprint print it)
 # and TEST_PUBKEY_SHA256 (base64 SHA-256 of the public key, the form of
 # curl's pinnedpubkey "sha256//...").
+# With SAN (e.g. DNS:wrong.example) the certificate names that instead, for
+# hostname-verification failures (CN: the SAN's first name), and nothing is
+# exported: use DIR/cert.pem and DIR/key.pem (e.g. as FAKE_CERT/FAKE_KEY).
 mk_cert() {
-	local d=$1
+	local d=$1 san=${2:-DNS:localhost,IP:127.0.0.1} cn
+	cn=${san%%,*}
+	cn=${cn#*:}
 	mkdir -p "$d" || return 1
 	if [[ ! -s $d/cert.pem ]]; then
 		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
 			-keyout "$d/key.pem" -out "$d/cert.pem" \
-			-subj /CN=localhost \
-			-addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+			-subj "/CN=$cn" \
+			-addext "subjectAltName=$san" \
 			>/dev/null 2>&1 || { srv_log "openssl req failed"; return 1; }
 		chmod 0644 "$d/cert.pem"
 		chmod 0640 "$d/key.pem"
 	fi
+	[[ $# -ge 2 ]] && return 0
 	TEST_CERT=$d/cert.pem
 	TEST_KEY=$d/key.pem
 	TEST_CERT_SHA256=$(openssl x509 -in "$TEST_CERT" -noout -fingerprint \
@@ -126,12 +147,25 @@ mk_cert() {
 	export TEST_CERT TEST_KEY TEST_CERT_SHA256 TEST_PUBKEY_SHA256
 }
 
-# srv_cert: make sure the shared test certificate exists.
+# srv_cert: make sure the shared test certificate exists. Under bats it is
+# made once per test file (kept in $BATS_FILE_TMPDIR) and copied into each
+# new root, so that servers started in every test cost no key generation.
 srv_cert() {
+	local cache=${BATS_FILE_TMPDIR:+$BATS_FILE_TMPDIR/mkit-tls}
 	srv_init || return 1
-	if [[ -z ${TEST_CERT:-} || ! -s $TEST_CERT ]]; then
-		mk_cert "$MKIT_SRV_ROOT/tls" || return 1
+	if [[ -n ${TEST_CERT:-} && -s $TEST_CERT ]]; then
+		return 0
 	fi
+	if [[ -n $cache && -s $cache/cert.pem && -s $cache/key.pem ]]; then
+		mkdir -p "$MKIT_SRV_ROOT/tls" &&
+			cp -p "$cache/cert.pem" "$cache/key.pem" "$MKIT_SRV_ROOT/tls/"
+	fi
+	mk_cert "$MKIT_SRV_ROOT/tls" || return 1
+	if [[ -n $cache && ! -s $cache/cert.pem ]]; then
+		mkdir -p "$cache" &&
+			cp -p "$TEST_CERT" "$TEST_KEY" "$cache/" 2>/dev/null
+	fi
+	return 0
 }
 
 # --- smtp-sink -------------------------------------------------------------
@@ -181,7 +215,8 @@ start_sink() {
 # start_fake_smtp [SCRIPT]: run tests/servers/fakesmtp.py with the script in
 # file SCRIPT, or read from stdin when no argument is given. Exports
 # FAKE_PORT, FAKE_LOG (the transcript) and FAKE_PID. The server serves every
-# connection with the whole script until stop_fake_smtp.
+# connection with the whole script until stop_fake_smtp. FAKE_CERT and
+# FAKE_KEY, when set, replace the test certificate for "starttls".
 start_fake_smtp() {
 	local d pid n=0
 	srv_cert || return 1
@@ -194,7 +229,7 @@ start_fake_smtp() {
 	: >"$d/transcript"
 	python3 "$MKIT_SERVERS_DIR/fakesmtp.py" --script "$d/script" \
 		--log "$d/transcript" --port-file "$d/port" \
-		--cert "$TEST_CERT" --key "$TEST_KEY" \
+		--cert "${FAKE_CERT:-$TEST_CERT}" --key "${FAKE_KEY:-$TEST_KEY}" \
 		>"$d/stderr" 2>&1 3>&- </dev/null &
 	pid=$!
 	while [[ ! -s $d/port ]]; do
@@ -207,12 +242,16 @@ start_fake_smtp() {
 	done
 	srv_track fake "$pid"
 	FAKE_PORT=$(cat "$d/port") FAKE_LOG=$d/transcript FAKE_PID=$pid
-	export FAKE_PORT FAKE_LOG FAKE_PID
+	FAKE_PID_START=$(srv_pid_start "$pid")
+	export FAKE_PORT FAKE_LOG FAKE_PID FAKE_PID_START
 }
+
+# start_fake_server: the same, for POP3/IMAP scripts.
+start_fake_server() { start_fake_smtp "$@"; }
 
 # stop_fake_smtp: stop the fake server started last.
 stop_fake_smtp() {
-	[[ -n ${FAKE_PID:-} ]] && srv_kill "$FAKE_PID" 2
+	[[ -n ${FAKE_PID:-} ]] && srv_kill "$FAKE_PID" 2 "${FAKE_PID_START:-}"
 	FAKE_PID=
 }
 
@@ -255,10 +294,12 @@ start_dovecot() {
 	d=$MKIT_SRV_ROOT/dovecot
 	mkdir -p "$d/run" "$d/state"
 	chmod 0755 "$d"
+	local group_line=
 	if [[ $(id -u) == 0 ]]; then
 		login=dovenull internal=dovecot
 	else
 		login=$(id -un) internal=$(id -un)
+		group_line="default_internal_group = $(id -gn)"
 	fi
 	[[ -r /usr/share/dovecot/dh.pem ]] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
 	printf '%s:{PLAIN}%s::::::\n' "$TEST_USER" "$TEST_PASS" \
@@ -278,6 +319,7 @@ protocols = imap pop3
 listen = 127.0.0.1
 default_login_user = $login
 default_internal_user = $internal
+$group_line
 first_valid_uid = 1
 first_valid_gid = 1
 ssl = yes
@@ -393,6 +435,8 @@ EOF
 # POSTFIX_TLS_PORT  implicit TLS (smtps), AUTH
 # POSTFIX_PLAIN_PORT no TLS, no AUTH, relay for 127.0.0.0/8 (permit_mynetworks)
 # POSTFIX_DIR POSTFIX_CONF_DIR POSTFIX_LOG POSTFIX_PID
+# POSTFIX_MAIN_EXTRA, when set, is appended to main.cf (later lines win), e.g.
+# "message_size_limit = 2000" for a SIZE test.
 start_postfix() {
 	local d try sub smtps plain pid
 	if [[ $(id -u) != 0 ]]; then
@@ -446,8 +490,8 @@ EOF
 			srv_track postfix "$pid"
 			POSTFIX_PORT=$sub POSTFIX_TLS_PORT=$smtps POSTFIX_PLAIN_PORT=$plain
 			POSTFIX_DIR=$d POSTFIX_CONF_DIR=$d/etc POSTFIX_LOG=$d/maillog
-			POSTFIX_PID=$pid
-			export POSTFIX_PORT POSTFIX_TLS_PORT POSTFIX_PLAIN_PORT \
+			POSTFIX_PID=$pid POSTFIX_PID_START=$(srv_pid_start "$pid")
+			export POSTFIX_PID_START POSTFIX_PORT POSTFIX_TLS_PORT POSTFIX_PLAIN_PORT \
 				POSTFIX_DIR POSTFIX_CONF_DIR POSTFIX_LOG POSTFIX_PID
 			return 0
 		fi
@@ -526,6 +570,7 @@ smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_un
 smtpd_recipient_restrictions = check_recipient_access texthash:$d/etc/access
 smtputf8_enable = yes
 delay_warning_time = 0
+${POSTFIX_MAIN_EXTRA:-}
 EOF
 	cat >"$d/etc/master.cf" <<EOF
 # written by tests/servers/servers.bash
@@ -577,7 +622,7 @@ EOF
 stop_postfix() {
 	[[ -n ${POSTFIX_CONF_DIR:-} && -d $POSTFIX_CONF_DIR ]] || return 0
 	postfix -c "$POSTFIX_CONF_DIR" stop >/dev/null 2>&1
-	srv_kill "${POSTFIX_PID:-}" 5
+	srv_kill "${POSTFIX_PID:-}" 5 "${POSTFIX_PID_START:-}"
 }
 
 # delivered_messages USER: print the paths of the messages in USER's maildir
@@ -628,6 +673,98 @@ clear_maildir() {
 	rm -f "$MAILDIR_ROOT/$u/Maildir/new/"* "$MAILDIR_ROOT/$u/Maildir/cur/"*
 }
 
+# --- DNS (for mdig-mx) ---------------------------------------------------------
+
+# start_dns [ZONE FILE]...: NSD, authoritative for each ZONE with the zone
+# file FILE (standard master-file syntax; "$ORIGIN ZONE." is implied), on
+# 127.0.0.1 UDP and TCP. Without arguments it serves a zone read from stdin
+# as example.test. Ready when it answers an SOA query for the first zone.
+# Exports DNS_PORT, DNS_PID, DNS_LOG.
+start_dns() {
+	local d try port pid zones=() z
+	srv_init || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/dns.XXXX") || return 1
+	chmod 0755 "$d"
+	if [[ $# -eq 0 ]]; then
+		cat >"$d/example.test.zone" || return 1
+		set -- example.test "$d/example.test.zone"
+	fi
+	while [[ $# -ge 2 ]]; do
+		z=${1%.}
+		[[ $2 == "$d/$z.zone" ]] || cp -- "$2" "$d/$z.zone" || return 1
+		zones+=("$z")
+		shift 2
+	done
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		{
+			printf 'server:
+'
+			printf '  ip-address: 127.0.0.1
+  port: %s
+' "$port"
+			printf '  do-ip6: no
+  username: ""
+  chroot: ""
+'
+			printf '  zonesdir: "%s"
+  pidfile: "%s/nsd.pid"
+' "$d" "$d"
+			printf '  xfrdfile: "%s/xfrd.state"
+' "$d"
+			printf '  zonelistfile: "%s/zone.list"
+' "$d"
+			printf '  logfile: "%s/nsd.log"
+  server-count: 1
+' "$d"
+			printf '  verbosity: 1
+  hide-version: yes
+'
+			printf '  database: ""
+'
+			printf 'remote-control:
+  control-enable: no
+'
+			for z in "${zones[@]}"; do
+				printf 'zone:
+  name: "%s"
+  zonefile: "%s.zone"
+' "$z" "$z"
+			done
+		} >"$d/nsd.conf"
+		nsd -d -c "$d/nsd.conf" >"$d/stdout" 2>&1 3>&- </dev/null &
+		pid=$!
+		if srv_dns_ready "$port" "${zones[0]}" "$pid"; then
+			srv_track dns "$pid"
+			DNS_PORT=$port DNS_PID=$pid DNS_LOG=$d/nsd.log
+			export DNS_PORT DNS_PID DNS_LOG
+			return 0
+		fi
+		srv_kill "$pid" 2
+	done
+	srv_log "nsd did not start: $(cat "$d/stdout" "$d/nsd.log" 2>/dev/null | tail -10)"
+	return 1
+}
+
+# srv_dns_ready PORT ZONE PID: wait (up to 10 s) for an SOA answer.
+srv_dns_ready() {
+	local n=0
+	while (( n++ < 100 )); do
+		srv_alive "$3" || return 1
+		dns_query "$1" "$2" SOA >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# dns_query PORT NAME TYPE: one UDP query to 127.0.0.1:PORT; prints the
+# rcode (NOERROR, NXDOMAIN, ...) and then one line per answer record
+# ("name TYPE data" for A, AAAA, MX, CNAME, NS, TXT; raw hex otherwise).
+# Status 0 when an authoritative answer came back.
+dns_query() {
+	python3 "$MKIT_SERVERS_DIR/dnsq.py" "$@"
+}
+
 # --- everything ---------------------------------------------------------------
 
 # stop_servers: stop every server started from this root (Postfix first),
@@ -635,13 +772,11 @@ clear_maildir() {
 stop_servers() {
 	[[ -n ${MKIT_SRV_ROOT:-} && -d $MKIT_SRV_ROOT ]] || return 0
 	if [[ -d $MKIT_SRV_ROOT/postfix/etc ]]; then
-		POSTFIX_CONF_DIR=$MKIT_SRV_ROOT/postfix/etc \
-		POSTFIX_PID=$(cat "$MKIT_SRV_ROOT/postfix/master.pid" 2>/dev/null) \
-			stop_postfix
+		postfix -c "$MKIT_SRV_ROOT/postfix/etc" stop >/dev/null 2>&1
 	fi
-	local name pid
-	while read -r name pid; do
-		srv_kill "$pid" 5
+	local name pid start
+	while read -r name pid start; do
+		srv_kill "$pid" 5 "$start"
 	done <"$MKIT_SRV_ROOT/pids"
 	: >"$MKIT_SRV_ROOT/pids"
 	if [[ -z ${MKIT_KEEP_SERVERS:-} ]]; then

@@ -607,7 +607,6 @@ aliases_load(const char *path, struct err *err)
 	struct aliases *a;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
 	int lineno = 0;
 
 	if (!f) {
@@ -615,7 +614,7 @@ aliases_load(const char *path, struct err *err)
 		return NULL;
 	}
 	a = xcalloc(1, sizeof(*a));
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	while (getline(&line, &cap, f) >= 0) {
 		char *p = line, *colon, *e;
 		struct alias *al;
 

@@ -1,1 +1,24 @@
 ## src/smtp.mk: owned by its area; append only (+=).
+src_libmkit_a_SOURCES += \
+	src/addrsplit.c src/addrsplit.h \
+	src/msgprep.c src/msgprep.h
+
+check_PROGRAMS += tests/unit/t_msgprep
+TESTS += tests/unit/t_msgprep
+tests_unit_t_msgprep_SOURCES = tests/unit/t_msgprep.c tests/unit/tap.h
+tests_unit_t_msgprep_LDADD = $(MKIT_CODEC_LIBS)
+src_libmkit_a_SOURCES += src/smtp.c src/smtp.h
+
+# The msgprep fuzz target, replayed over its corpus by make check. (Not in
+# FUZZ_TARGETS yet: this fragment is included before tests/fuzz/local.mk
+# sets FUZZ_LIB_SRCS, so it cannot add src/msgprep.c src/addrsplit.c.)
+check_PROGRAMS += tests/fuzz/replay_msgprep
+TESTS += tests/fuzz/replay_msgprep
+tests_fuzz_replay_msgprep_SOURCES = tests/fuzz/fuzz_msgprep.c tests/fuzz/replay.c
+tests_fuzz_replay_msgprep_LDADD = $(MKIT_CODEC_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/msgprep tests/fuzz/crashes/msgprep
+src_libmkit_a_SOURCES += src/sendmail.c src/sendmail.h
+check_PROGRAMS += tests/unit/t_sendmail
+TESTS += tests/unit/t_sendmail
+tests_unit_t_sendmail_SOURCES = tests/unit/t_sendmail.c tests/unit/tap.h
+tests_unit_t_sendmail_LDADD = $(MKIT_CODEC_LIBS)

@@ -1,0 +1,944 @@
+/*
+ * msend: send mail over SMTP; a sendmail(8) drop-in (see man/msend.1).
+ *
+ * Thin by design: options, the account, then the library (msgprep.h for
+ * the message, smtp.h for the wire), then messages and the exit status.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addrsplit.h"
+#include "buf.h"
+#include "common.h"
+#include "conf.h"
+#include "conn.h"
+#include "json.h"
+#include "msgprep.h"
+#include "password.h"
+#include "sendmail.h"
+#include "smtp.h"
+#include "transcript.h"
+#include "util.h"
+
+#define MAX_OVERRIDES 64
+#define MAX_MESSAGE_BYTES ((size_t)1 << 31)
+
+enum mode { M_SEND, M_BATCH, M_PROBE, M_SMTP_SERVER, M_QUEUE };
+
+struct override {
+	const char *key;
+	const char *value;
+};
+
+struct opts {
+	enum mode mode;
+	int read_rcpts;		/* -t */
+	int dot_ends;		/* no -i */
+	const char *envfrom;	/* -f, -r, --from */
+	int read_envfrom;
+	const char *full_name;	/* -F */
+	const char *account;
+	const char *config;
+	const char *envid;	/* -V */
+	int verbose;
+	int json;
+	int partial;
+	struct override ov[MAX_OVERRIDES];
+	size_t nov;
+	char **rcpts;
+	size_t nrcpts;
+	int warned;
+};
+
+static const char usage_text[] =
+"usage: msend [options] [--] [recipient...]\n"
+"       msend --batch [options] < mboxrd-stream\n"
+"       msend --probe [options]\n"
+"Send the message on standard input over SMTP (sendmail compatible).\n"
+"\n"
+"Message and envelope:\n"
+"  -t, --read-recipients     add the recipients in To, Cc, Bcc (or Resent-*)\n"
+"  -i, -oi                   a line with a single dot does not end input\n"
+"  -f, -r, --from=ADDR       envelope sender ('' or '<>': null sender);\n"
+"                            also selects the account with that from\n"
+"  --read-envelope-from      envelope sender from the From header\n"
+"  -F NAME                   full name for an added From header\n"
+"  -N, --dsn-notify=WHEN     DSN: never, or success,failure,delay\n"
+"  -R, --dsn-return=WHAT     DSN: full or hdrs (headers)\n"
+"  -V ENVID                  DSN envelope id\n"
+"  --partial                 deliver to the accepted recipients when\n"
+"                            some are refused (default: send nothing)\n"
+"\n"
+"Account:\n"
+"  -a, --account=NAME        use this account (default: the default one)\n"
+"  -C, --config=FILE, --file=FILE  configuration file (default:\n"
+"                            $MKIT_CONFIG, ~/.config/mkit/config, ~/.msmtprc)\n"
+"  --host=HOST               SMTP server\n"
+"  --port=PORT               port (25, 465, 587)\n"
+"  --tls[=on|off]            use TLS\n"
+"  --tls-starttls[=on|off]   TLS through STARTTLS (off: implicit TLS)\n"
+"  --tls-trust-file=FILE     CA certificates\n"
+"  --tls-fingerprint=SHA256  pinned server certificate\n"
+"  --tls-certcheck[=on|off]  verify the server certificate\n"
+"  --tls-cert-file=FILE      client certificate\n"
+"  --tls-key-file=FILE       client key\n"
+"  --tls-min-version=V       1.2 or 1.3\n"
+"  --auth[=on|off|METHOD]    authenticate (METHOD: plain, scram-sha-256...)\n"
+"  --user=NAME               login name\n"
+"  --passwordeval=CMD        command printing the password\n"
+"  --allow-plaintext-auth[=on|off]  PLAIN/LOGIN without TLS\n"
+"  --domain=NAME             EHLO name\n"
+"  --timeout=SECONDS         network timeout\n"
+"  --connect-timeout=SECONDS connect timeout\n"
+"  --proxy-host=HOST         SOCKS5 proxy\n"
+"  --proxy-port=PORT         SOCKS5 proxy port\n"
+"  --set-from-header=auto|on|off     add or replace From\n"
+"  --set-date-header=auto|off        add Date when missing\n"
+"  --set-msgid-header=auto|off       add Message-ID when missing\n"
+"  --remove-bcc-headers[=on|off]     remove Bcc from the message\n"
+"  --undisclosed-recipients[=on|off]  replace To, Cc, Bcc by an empty group\n"
+"  --aliases=FILE            aliases for local recipients\n"
+"  -X, --logfile=FILE        append a line per message\n"
+"  --syslog[=on|off|FACILITY]  log a line per message to syslog\n"
+"\n"
+"Modes:\n"
+"  --batch                   send every message of an mboxrd stream\n"
+"  --probe, --serverinfo     show the server's greeting, TLS and extensions\n"
+"  -bs                       speak SMTP on standard input and output\n"
+"  -bp                       list the queue (always empty)\n"
+"  -bm                       send (the default)\n"
+"\n"
+"Output:\n"
+"  --json                    results as JSON (JSON Lines with --batch)\n"
+"  -v, -d, --verbose         protocol transcript on stderr\n"
+"  -h, --help                this help\n"
+"  --version                 version\n"
+"\n"
+"Ignored for sendmail compatibility: -oXXX (except -oi), -BTYPE, -hN,\n"
+"-LTAG, -OOPT, -eX, -pPROTO, -n, -m, -U, -G, -q.\n";
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	exit(status);
+}
+
+static void
+warn_ignored(struct opts *o, const char *what)
+{
+	if (!o->warned)
+		warnx_("ignoring unknown option %s", what);
+	o->warned = 1;
+}
+
+static void
+add_override(struct opts *o, const char *key, const char *value)
+{
+	if (o->nov == MAX_OVERRIDES)
+		diex(EX_USAGE, "too many options");
+	o->ov[o->nov].key = key;
+	o->ov[o->nov].value = value;
+	o->nov++;
+}
+
+/* Long options that set an account key (dashes become underscores). */
+static const struct {
+	const char *name;
+	const char *key;
+	int flag;		/* 1: "--x" alone means "on" */
+} key_opts[] = {
+	{ "host", "host", 0 },
+	{ "port", "port", 0 },
+	{ "tls", "tls", 1 },
+	{ "tls-starttls", "tls_starttls", 1 },
+	{ "tls-trust-file", "tls_trust_file", 0 },
+	{ "tls-fingerprint", "tls_fingerprint", 0 },
+	{ "tls-certcheck", "tls_certcheck", 1 },
+	{ "tls-cert-file", "tls_cert_file", 0 },
+	{ "tls-key-file", "tls_key_file", 0 },
+	{ "tls-min-version", "tls_min_version", 0 },
+	{ "auth", "auth", 1 },
+	{ "user", "user", 0 },
+	{ "passwordeval", "passwordeval", 0 },
+	{ "allow-plaintext-auth", "allow_plaintext_auth", 1 },
+	{ "domain", "domain", 0 },
+	{ "timeout", "timeout", 0 },
+	{ "connect-timeout", "connect_timeout", 0 },
+	{ "proxy-host", "proxy_host", 0 },
+	{ "proxy-port", "proxy_port", 0 },
+	{ "dsn-notify", "dsn_notify", 0 },
+	{ "dsn-return", "dsn_return", 0 },
+	{ "set-from-header", "set_from_header", 0 },
+	{ "set-date-header", "set_date_header", 0 },
+	{ "set-msgid-header", "set_msgid_header", 0 },
+	{ "remove-bcc-headers", "remove_bcc_headers", 1 },
+	{ "undisclosed-recipients", "undisclosed_recipients", 1 },
+	{ "aliases", "aliases", 0 },
+	{ "logfile", "logfile", 0 },
+	{ "syslog", "syslog", 1 },
+};
+
+static const char *
+dsn_return_value(const char *v)
+{
+	return strcmp(v, "hdrs") == 0 ? "headers" : v;
+}
+
+static void
+parse_long(struct opts *o, int argc, char **argv, int *i)
+{
+	char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	const char *val = eq ? eq + 1 : NULL;
+	size_t n = eq ? (size_t)(eq - name) : strlen(name), k;
+
+#define IS(s) (strlen(s) == n && strncmp(name, s, n) == 0)
+#define NEED() do { if (!val) { if (*i + 1 >= argc) diex(EX_USAGE, \
+	"option --%.*s needs a value", (int)n, name); val = argv[++*i]; } \
+	} while (0)
+	if (IS("help"))
+		usage(0);
+	if (IS("version")) {
+		printf("msend (mkit) %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
+	if (IS("read-recipients")) { o->read_rcpts = 1; return; }
+	if (IS("read-envelope-from")) { o->read_envfrom = 1; return; }
+	if (IS("batch")) { o->mode = M_BATCH; return; }
+	if (IS("probe") || IS("serverinfo")) { o->mode = M_PROBE; return; }
+	if (IS("json")) { o->json = 1; return; }
+	if (IS("partial")) { o->partial = 1; return; }
+	if (IS("verbose")) { o->verbose++; return; }
+	if (IS("account")) { NEED(); o->account = val; return; }
+	if (IS("config") || IS("file")) { NEED(); o->config = val; return; }
+	if (IS("from")) { NEED(); o->envfrom = val; return; }
+	for (k = 0; k < ARRAY_SIZE(key_opts); k++) {
+		if (!IS(key_opts[k].name))
+			continue;
+		if (!val && key_opts[k].flag)
+			val = "on";
+		NEED();
+		if (strcmp(key_opts[k].key, "dsn_return") == 0)
+			val = dsn_return_value(val);
+		add_override(o, key_opts[k].key, val);
+		return;
+	}
+	/* sendmail callers must never fail on a flag: warn and go on. */
+	warn_ignored(o, argv[*i]);
+#undef NEED
+#undef IS
+}
+
+/* sendmail's short options, glued ("-fX", "-ti") or separate. */
+static void
+parse_short(struct opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	size_t j;
+
+	for (j = 1; a[j]; j++) {
+		char c = a[j];
+		const char *val = NULL;
+
+		if (strchr("frFaCNRVXoBbhLOepqM", c)) {
+			if (a[j + 1])
+				val = a + j + 1;
+			else if (c != 'q' && c != 'b' && *i + 1 < argc)
+				val = argv[++*i];
+			else if (strchr("frFaCNRVX", c))
+				diex(EX_USAGE, "option -%c needs a value", c);
+			else
+				val = "";
+		}
+		switch (c) {
+		case 't': o->read_rcpts = 1; continue;
+		case 'i': o->dot_ends = 0; continue;
+		case 'v': case 'd': o->verbose++; continue;
+		case 'h':
+			if (!a[j + 1] && val == argv[*i] && j == 1 &&
+				strcmp(a, "-h") == 0)
+				usage(0);
+			return;	/* -hN: hop count, ignored */
+		case 'n': case 'm': case 'U': case 'G': continue;
+		case 'f': case 'r': o->envfrom = val; return;
+		case 'F': o->full_name = val; return;
+		case 'a': o->account = val; return;
+		case 'C': o->config = val; return;
+		case 'X': add_override(o, "logfile", val); return;
+		case 'N': add_override(o, "dsn_notify", val); return;
+		case 'R':
+			add_override(o, "dsn_return", dsn_return_value(val));
+			return;
+		case 'V': o->envid = val; return;
+		case 'o':
+			if (strcmp(val, "i") == 0)
+				o->dot_ends = 0;
+			return;	/* -oem, -odi, -om...: nothing to do */
+		case 'B': case 'L': case 'O': case 'e': case 'p': case 'M':
+			return;
+		case 'q':
+			o->mode = M_QUEUE;
+			return;
+		case 'b':
+			switch (val[0]) {
+			case 's': o->mode = M_SMTP_SERVER; break;
+			case 'p': o->mode = M_QUEUE; break;
+			case 'm': o->mode = M_SEND; break;
+			default:
+				diex(EX_USAGE, "-b%s is not supported (msend "
+					"has -bm, -bs, -bp)", val);
+			}
+			return;
+		default: {
+			char what[3] = { '-', c, '\0' };
+
+			warn_ignored(o, what);
+		}
+		}
+	}
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	int i, only_rcpts = 0;
+
+	o->rcpts = xcalloc((size_t)argc + 1, sizeof(*o->rcpts));
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (only_rcpts || a[0] != '-' || !a[1]) {
+			o->rcpts[o->nrcpts++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0)
+			only_rcpts = 1;
+		else if (a[1] == '-')
+			parse_long(o, argc, argv, &i);
+		else
+			parse_short(o, argc, argv, &i);
+	}
+}
+
+/* ---- account ---- */
+
+static struct account *
+load_account(const struct opts *o, struct config **cfgp)
+{
+	struct config_warnings w = { NULL, 0 };
+	struct config *cfg;
+	struct account *acc = NULL;
+	struct err e;
+	size_t i;
+	int have_host = 0;
+
+	err_clear(&e);
+	for (i = 0; i < o->nov; i++)
+		if (strcmp(o->ov[i].key, "host") == 0)
+			have_host = 1;
+	cfg = config_load(o->config, CONFIG_FALLBACK_MSMTP, &w, &e);
+	for (i = 0; i < w.count; i++)
+		warnx_("%s", w.msg[i]);
+	config_warnings_release(&w);
+	if (!cfg) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	if (o->account)
+		acc = config_account(cfg, o->account, &e);
+	else {
+		if (o->envfrom && *o->envfrom &&
+			config_account_count(cfg) > 0)
+			acc = config_account_for_from(cfg, o->envfrom, &e);
+		if (!acc)
+			acc = config_account(cfg, NULL, &e);
+		if (!acc && (have_host || config_account_count(cfg) == 0))
+			acc = account_new(NULL);
+	}
+	if (!acc) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	for (i = 0; i < o->nov; i++)
+		if (account_set(acc, o->ov[i].key, o->ov[i].value, &e) < 0) {
+			print_err(&e);
+			exit(EX_USAGE);
+		}
+	if (!acc->host) {
+		if (config_path(cfg))
+			diex(EX_CONFIG, "account \"%s\" in %s has no host",
+				acc->name ? acc->name : "default",
+				config_path(cfg));
+		diex(EX_CONFIG, "no configuration found and no --host given "
+			"(see mkit-config(5))");
+	}
+	*cfgp = cfg;
+	return acc;
+}
+
+static char *
+get_password(const struct account *acc)
+{
+	struct err e;
+	char *pw;
+
+	if (!acc->auth)
+		return NULL;
+	err_clear(&e);
+	pw = password_get(acc, 0, &e);
+	if (!pw) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	return pw;
+}
+
+/* ---- logging ---- */
+
+static const char *
+exit_name(int status)
+{
+	switch (status) {
+	case EX_OK: return "EX_OK";
+	case EX_USAGE: return "EX_USAGE";
+	case EX_DATAERR: return "EX_DATAERR";
+	case EX_NOINPUT: return "EX_NOINPUT";
+	case EX_NOUSER: return "EX_NOUSER";
+	case EX_NOHOST: return "EX_NOHOST";
+	case EX_UNAVAILABLE: return "EX_UNAVAILABLE";
+	case EX_SOFTWARE: return "EX_SOFTWARE";
+	case EX_OSERR: return "EX_OSERR";
+	case EX_CANTCREAT: return "EX_CANTCREAT";
+	case EX_IOERR: return "EX_IOERR";
+	case EX_TEMPFAIL: return "EX_TEMPFAIL";
+	case EX_PROTOCOL: return "EX_PROTOCOL";
+	case EX_NOPERM: return "EX_NOPERM";
+	case EX_CONFIG: return "EX_CONFIG";
+	}
+	return "EX_UNKNOWN";
+}
+
+static int
+syslog_facility(const char *name)
+{
+	static const struct {
+		const char *name;
+		int fac;
+	} t[] = {
+		{ "LOG_USER", LOG_USER }, { "LOG_LOCAL0", LOG_LOCAL0 },
+		{ "LOG_LOCAL1", LOG_LOCAL1 }, { "LOG_LOCAL2", LOG_LOCAL2 },
+		{ "LOG_LOCAL3", LOG_LOCAL3 }, { "LOG_LOCAL4", LOG_LOCAL4 },
+		{ "LOG_LOCAL5", LOG_LOCAL5 }, { "LOG_LOCAL6", LOG_LOCAL6 },
+		{ "LOG_LOCAL7", LOG_LOCAL7 },
+	};
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(t); i++)
+		if (strcmp(name, t[i].name) == 0)
+			return t[i].fac;
+	return LOG_MAIL;
+}
+
+static int
+msg_status(const struct smtp_msg *m)
+{
+	if (m->err.code != ERR_NONE)
+		return exit_code(m->err.code);
+	return m->status == SMTP_SENT ? EX_OK : EX_SOFTWARE;
+}
+
+/* One line per message: time, host, from, recipients, size, reply, exit. */
+static void
+log_msg(const struct account *acc, const struct smtp_msg *m, size_t size,
+	int status)
+{
+	struct buf l = BUF_INIT;
+
+	if (!acc->logfile && !acc->syslog)
+		return;
+	sendmail_log_line(&l, acc, m, size, exit_name(status));
+	if (acc->logfile) {
+		FILE *f = strcmp(acc->logfile, "-") == 0 ? stdout :
+			fopen(acc->logfile, "a");
+		char when[64];
+		time_t t = time(NULL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%b %d %H:%M:%S", &tm);
+		if (!f)
+			warnx_("%s: %s", acc->logfile, strerror(errno));
+		else {
+			fprintf(f, "%s %s\n", when, l.data);
+			if (f != stdout)
+				fclose(f);
+		}
+	}
+	if (acc->syslog) {
+		openlog("msend", LOG_PID,
+			syslog_facility(acc->syslog_facility));
+		syslog(status ? LOG_ERR : LOG_INFO, "%s", l.data);
+		closelog();
+	}
+	buf_release(&l);
+}
+
+/* ---- results ---- */
+
+static void
+json_msg(const struct smtp_msg *m, size_t index, size_t size, int status)
+{
+	struct buf out = BUF_INIT;
+
+	sendmail_json(&out, m, index, size, status, exit_name(status));
+	buf_addch(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+}
+
+/* Tell people what went wrong with one message (prefix for --batch). */
+static void
+report_msg(const struct smtp_msg *m, const char *prefix, const char *peer,
+	int partial)
+{
+	size_t i, refused = 0;
+
+	for (i = 0; i < m->nrcpt; i++) {
+		const struct smtp_rcpt *r = &m->rcpt[i];
+
+		if (r->code >= 400) {
+			refused++;
+			warnx_("%s%s: RCPT TO:<%s>: %s", prefix, peer, r->addr,
+				r->reply);
+		}
+	}
+	if (m->status == SMTP_SENT) {
+		if (refused)
+			warnx_("%sdelivered to %zu of %zu recipients", prefix,
+				m->accepted, m->nrcpt);
+		return;
+	}
+	if (refused && (m->err.code == ERR_NOUSER ||
+		m->err.code == ERR_TEMPFAIL) &&
+		strstr(m->err.msg, "RCPT TO:")) {
+		if (m->nrcpt > 1)
+			warnx_("%smessage not sent: %zu of %zu recipients "
+				"refused%s", prefix, refused, m->nrcpt,
+				partial || !m->accepted ? "" :
+				" (--partial delivers to the others)");
+		return;
+	}
+	if (m->err.code != ERR_NONE)
+		warnx_("%s%s", prefix, m->err.msg);
+}
+
+/* ---- one message ---- */
+
+/* The command line's view of a message, for sendmail_prepare(). */
+static void
+env_init(struct sendmail_env *env, const struct opts *o, int from_header)
+{
+	memset(env, 0, sizeof(*env));
+	env->envfrom = o->envfrom;
+	env->from_header = from_header;
+	env->full_name = o->full_name;
+	env->rcpts = o->rcpts;
+	env->nrcpts = o->nrcpts;
+	env->read_rcpts = o->read_rcpts || o->mode == M_BATCH;
+	env->envid = o->envid;
+}
+
+static struct aliases *
+load_aliases(const struct account *acc)
+{
+	struct aliases *al;
+	struct err e;
+
+	if (!acc->aliases)
+		return NULL;
+	al = aliases_load(acc->aliases, &e);
+	if (!al) {
+		print_err(&e);
+		exit(exit_code(e.code));
+	}
+	return al;
+}
+
+/* ---- modes ---- */
+
+static int
+run_send(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct sendmail_msg p;
+	struct sendmail_env env;
+	struct aliases *al = load_aliases(acc);
+	struct smtp *s = NULL;
+	struct err e;
+	char *pw = NULL;
+	int status;
+	size_t size;
+
+	sendmail_msg_init(&p);
+	env_init(&env, o, o->read_envfrom);
+	err_clear(&e);
+	if (msgprep_read_fd(&p.mp, 0, o->dot_ends ? MSGPREP_DOT_ENDS : 0,
+		MAX_MESSAGE_BYTES, &e) < 0 ||
+		sendmail_prepare(&p, &env, acc, al, &e) < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+		goto out;
+	}
+	size = msgprep_size(&p.mp);
+	pw = get_password(acc);
+	s = smtp_open(acc, pw, 0, ts, &e);
+	if (!s) {
+		p.msg.err = e;
+		goto done;
+	}
+	smtp_send(s, &p.msg, 1, SMTP_QUIT_AFTER |
+		(o->partial ? SMTP_PARTIAL : 0), &e);
+done:
+	status = msg_status(&p.msg);
+	if (o->json)
+		json_msg(&p.msg, 1, size, status);
+	report_msg(&p.msg, "", s ? smtp_peer(s) : acc->host, o->partial);
+	log_msg(acc, &p.msg, size, status);
+	smtp_quit(s);
+out:
+	password_free(pw);
+	sendmail_msg_release(&p);
+	aliases_free(al);
+	return status;
+}
+
+static int
+read_all(int fd, struct buf *b, struct err *e)
+{
+	char chunk[65536];
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(e, ERR_IO, errno, "reading standard "
+				"input");
+		if (n == 0)
+			return 0;
+		buf_add(b, chunk, (size_t)n);
+	}
+}
+
+static int
+run_batch(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct buf in = BUF_INIT, one = BUF_INIT;
+	struct sendmail_msg *v = NULL;
+	struct sendmail_env env;
+	struct smtp_msg *msgs = NULL;
+	size_t n = 0, alloc = 0, pos = 0, i, *map = NULL, nm = 0;
+	int r, status = EX_OK;
+	struct aliases *al = load_aliases(acc);
+	struct smtp *s = NULL;
+	struct err e;
+	char *pw = NULL;
+
+	err_clear(&e);
+	env_init(&env, o, 1);
+	if (read_all(0, &in, &e) < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+		goto out;
+	}
+	while ((r = msgprep_mbox_next(in.data ? in.data : "", in.len, &pos,
+		&one, &e)) == 1) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			v = xrealloc(v, alloc * sizeof(*v));
+		}
+		sendmail_msg_init(&v[n]);
+		if (msgprep_set(&v[n].mp, one.data, one.len,
+			MSGPREP_KEEP_FROM_LINE, &v[n].msg.err) == 0 &&
+			sendmail_prepare(&v[n], &env, acc, al,
+			&v[n].msg.err) < 0) {
+			/* kept with its error; not sent */
+		}
+		n++;
+	}
+	if (r < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+		goto out;
+	}
+	/* Send the good ones in one pipelined run. */
+	msgs = xcalloc(n ? n : 1, sizeof(*msgs));
+	map = xcalloc(n ? n : 1, sizeof(*map));
+	for (i = 0; i < n; i++)
+		if (v[i].msg.err.code == ERR_NONE) {
+			msgs[nm] = v[i].msg;
+			map[nm++] = i;
+		}
+	if (nm) {
+		pw = get_password(acc);
+		s = smtp_open(acc, pw, 0, ts, &e);
+		if (!s)
+			for (i = 0; i < nm; i++)
+				msgs[i].err = e;
+		else
+			smtp_send(s, msgs, nm, SMTP_QUIT_AFTER |
+				(o->partial ? SMTP_PARTIAL : 0), &e);
+		for (i = 0; i < nm; i++)
+			v[map[i]].msg = msgs[i];
+	}
+	for (i = 0; i < n; i++) {
+		struct smtp_msg *m = &v[i].msg;
+		size_t size = m->head ? msgprep_size(&v[i].mp) : 0;
+		int st = msg_status(m);
+
+		if (o->json)
+			json_msg(m, i + 1, size, st);
+		else if (m->status == SMTP_SENT && m->err.code == ERR_NONE)
+			printf("%zu: sent: %s\n", i + 1, m->reply);
+		else
+			printf("%zu: %s: %s\n", i + 1, m->status ==
+				SMTP_IN_DOUBT ? "in doubt" : m->status ==
+				SMTP_SENT ? "partly sent" : "failed",
+				m->err.msg);
+		if (m->from)
+			log_msg(acc, m, size, st);
+		if (st != EX_OK && status == EX_OK)
+			status = st;
+	}
+	fflush(stdout);
+out:
+	smtp_quit(s);
+	password_free(pw);
+	for (i = 0; i < n; i++)
+		sendmail_msg_release(&v[i]);
+	free(v);
+	free(msgs);
+	free(map);
+	buf_release(&in);
+	buf_release(&one);
+	aliases_free(al);
+	return status;
+}
+
+static void
+print_lines(const char *label, const char *raw)
+{
+	const char *p = raw;
+
+	while (*p) {
+		size_t n = strcspn(p, "\r\n");
+
+		printf("%s%.*s\n", label, (int)n, p);
+		p += n;
+		while (*p == '\r' || *p == '\n')
+			p++;
+	}
+}
+
+static int
+run_probe(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct conn_tls_info ti;
+	struct smtp *s;
+	struct err e;
+	int have_tls;
+
+	err_clear(&e);
+	s = smtp_open(acc, NULL, SMTP_NO_AUTH, ts, &e);
+	if (!s) {
+		print_err(&e);
+		return exit_code(e.code);
+	}
+	have_tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0;
+	if (o->json) {
+		struct buf out = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_key(&j, "server"); json_cstr(&j, smtp_peer(s));
+		json_key(&j, "greeting"); json_cstr(&j, smtp_greeting(s));
+		json_key(&j, "ehlo"); json_cstr(&j, smtp_ehlo(s));
+		json_key(&j, "size_limit");
+		json_int(&j, (long long)smtp_size_limit(s));
+		json_key(&j, "auth"); json_cstr(&j, smtp_auth_mechs(s));
+		json_key(&j, "tls");
+		if (have_tls) {
+			json_obj_begin(&j);
+			json_key(&j, "version"); json_cstr(&j, ti.version);
+			json_key(&j, "cipher"); json_cstr(&j, ti.cipher);
+			json_key(&j, "subject"); json_cstr(&j, ti.subject);
+			json_key(&j, "issuer"); json_cstr(&j, ti.issuer);
+			json_key(&j, "not_before");
+			json_cstr(&j, ti.not_before);
+			json_key(&j, "not_after"); json_cstr(&j, ti.not_after);
+			json_key(&j, "sha256"); json_cstr(&j, ti.sha256);
+			json_obj_end(&j);
+		} else
+			json_null(&j);
+		json_obj_end(&j);
+		buf_addch(&out, '\n');
+		fwrite(out.data, 1, out.len, stdout);
+		buf_release(&out);
+	} else {
+		printf("server: %s\n", smtp_peer(s));
+		print_lines("greeting: ", smtp_greeting(s));
+		if (have_tls) {
+			printf("tls: %s %s\n", ti.version, ti.cipher);
+			printf("certificate subject: %s\n", ti.subject);
+			printf("certificate issuer: %s\n", ti.issuer);
+			printf("certificate valid: %s to %s\n", ti.not_before,
+				ti.not_after);
+			printf("certificate sha256: %s\n", ti.sha256);
+		} else
+			printf("tls: none\n");
+		print_lines("ehlo: ", smtp_ehlo(s));
+		if (smtp_size_limit(s))
+			printf("size limit: %llu\n", smtp_size_limit(s));
+		printf("auth mechanisms: %s\n", *smtp_auth_mechs(s) ?
+			smtp_auth_mechs(s) : "(none)");
+	}
+	smtp_quit(s);
+	return EX_OK;
+}
+
+/* ---- -bs: SMTP on stdin/stdout, each message relayed at its dot ---- */
+
+struct bs_relay {
+	const struct opts *o;
+	const struct account *acc;
+	struct transcript *ts;
+	struct smtp *s;		/* opened at the first message, kept */
+	char *pw;
+};
+
+static void
+bs_relay(void *arg, struct sendmail_msg *sm)
+{
+	struct bs_relay *r = arg;
+	struct err e;
+
+	err_clear(&e);
+	if (!r->s) {
+		if (!r->pw)
+			r->pw = get_password(r->acc);
+		r->s = smtp_open(r->acc, r->pw, 0, r->ts, &e);
+	}
+	if (!r->s)
+		sm->msg.err = e;
+	else if (smtp_send(r->s, &sm->msg, 1, r->o->partial ? SMTP_PARTIAL :
+		0, &e) < 0) {
+		smtp_free(r->s);
+		r->s = NULL;
+	}
+	log_msg(r->acc, &sm->msg, msgprep_size(&sm->mp), msg_status(&sm->msg));
+}
+
+static int
+run_bs(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	struct aliases *al = load_aliases(acc);
+	struct sendmail_server sv;
+	struct sendmail_env env;
+	struct bs_relay r = { o, acc, ts, NULL, NULL };
+	struct err e;
+	char host[256] = "localhost";
+	int status = EX_OK;
+
+	gethostname(host, sizeof host - 1);
+	env_init(&env, o, 0);
+	memset(&sv, 0, sizeof sv);
+	sv.in = stdin;
+	sv.out = stdout;
+	sv.hostname = host;
+	sv.env = &env;
+	sv.acc = acc;
+	sv.al = al;
+	sv.max_bytes = MAX_MESSAGE_BYTES;
+	sv.relay = bs_relay;
+	sv.arg = &r;
+	if (sendmail_serve(&sv, &e) < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+	}
+	smtp_quit(r.s);
+	password_free(r.pw);
+	aliases_free(al);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct config *cfg = NULL;
+	struct account *acc;
+	struct transcript ts;
+	int status;
+
+	prog_init(argv[0]);
+	memset(&o, 0, sizeof o);
+	o.dot_ends = 1;
+	if (strcmp(prog_name, "mailq") == 0)
+		o.mode = M_QUEUE;
+	parse_args(&o, argc, argv);
+	if (o.mode == M_QUEUE) {
+		if (o.nrcpts == 0 && !o.read_rcpts)
+			printf("mail queue is empty\n");
+		free(o.rcpts);
+		return EX_OK;
+	}
+	if (o.envfrom) {
+		struct err e;
+		char *f = sendmail_norm_from(o.envfrom);
+
+		int bad = msgprep_check_addr(f, &e) < 0;
+
+		free(f);
+		if (bad) {
+			print_err(&e);
+			free(o.rcpts);
+			return EX_USAGE;
+		}
+	}
+	if (o.full_name && strpbrk(o.full_name, "\r\n"))
+		diex(EX_USAGE, "-F: the full name holds a line break");
+	acc = load_account(&o, &cfg);
+	if (o.verbose)
+		transcript_init_file(&ts, stderr, 0);
+	switch (o.mode) {
+	case M_BATCH:
+		status = run_batch(&o, acc, o.verbose ? &ts : NULL);
+		break;
+	case M_PROBE:
+		status = run_probe(&o, acc, o.verbose ? &ts : NULL);
+		break;
+	case M_SMTP_SERVER:
+		status = run_bs(&o, acc, o.verbose ? &ts : NULL);
+		break;
+	default:
+		status = run_send(&o, acc, o.verbose ? &ts : NULL);
+	}
+	if (o.verbose)
+		transcript_release(&ts);
+	account_free(acc);
+	config_free(cfg);
+	free(o.rcpts);
+	return status;
+}

@@ -1,0 +1,429 @@
+/* t_msgprep.c: message preparation for msend (msgprep.h, addrsplit.h). */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addrsplit.h"
+#include "msgprep.h"
+#include "tap.h"
+#include "util.h"
+
+/* Join an addrvec with ',' into a static buffer. */
+static const char *
+joined(const struct addrvec *av)
+{
+	static char out[1024];
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < av->n; i++) {
+		if (i)
+			strcat(out, ",");
+		strncat(out, av->v[i], sizeof(out) - strlen(out) - 2);
+	}
+	return out;
+}
+
+static void
+test_addrsplit(void)
+{
+	static const struct {
+		const char *in, *want;
+		int ret;
+	} t[] = {
+		{ "a@x", "a@x", 1 },
+		{ "a@x, b@y", "a@x,b@y", 2 },
+		{ "\"Doe, John\" <j@x>", "j@x", 1 },
+		{ "John (the boss, really) Doe <j@x>, c@z", "j@x,c@z", 2 },
+		{ "undisclosed-recipients:;", "", 0 },
+		{ "team: a@x, \"B\" <b@y>;, c@z", "a@x,b@y,c@z", 3 },
+		{ "<@relay.x,@r2:u@h>", "u@h", 1 },
+		{ "a@x (comment) ,\r\n\t b@y", "a@x,b@y", 2 },
+		{ "\"odd local\"@x", "\"odd local\"@x", 1 },
+		{ "u@[127.0.0.1]", "u@[127.0.0.1]", 1 },
+		{ "j\xc3\xb6rg@b\xc3\xbc.de", "j\xc3\xb6rg@b\xc3\xbc.de", 1 },
+		{ "", "", 0 },
+		{ ",,", "", 0 },
+		{ "Name <a@x", "a@x", 1 },
+		{ "a@x (open comment, b@y", "a@x", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct addrvec av = ADDRVEC_INIT;
+		struct err e;
+		int r = addrsplit(t[i].in, strlen(t[i].in), &av, &e);
+		char name[64];
+
+		snprintf(name, sizeof name, "addrsplit row %zu", i);
+		tap_int(r, t[i].ret, name);
+		tap_str(joined(&av), t[i].want, name);
+		addrvec_release(&av);
+	}
+}
+
+/* Read through a pipe as msend reads stdin. */
+static int
+read_via_pipe(struct msgprep *m, const char *in, unsigned flags, size_t max,
+	struct err *e)
+{
+	int fd[2], r;
+
+	if (pipe(fd) < 0)
+		return -2;
+	if (write(fd[1], in, strlen(in)) != (ssize_t)strlen(in))
+		return -2;
+	close(fd[1]);
+	r = msgprep_read_fd(m, fd[0], flags, max, e);
+	close(fd[0]);
+	return r;
+}
+
+static void
+test_read(void)
+{
+	static const struct {
+		const char *name, *in;
+		unsigned flags;
+		const char *raw;	/* from m->start */
+		size_t body;		/* body offset from start */
+	} t[] = {
+		{ "LF becomes CRLF", "A: 1\n\nbody\n", 0,
+			"A: 1\r\n\r\nbody\r\n", 8 },
+		{ "CRLF kept", "A: 1\r\n\r\nbody\r\n", 0,
+			"A: 1\r\n\r\nbody\r\n", 8 },
+		{ "last line terminated", "A: 1\n\nno newline", 0,
+			"A: 1\r\n\r\nno newline\r\n", 8 },
+		{ "dot line ends input without -i",
+			"A: 1\n\nx\n.\nnot read\n", MSGPREP_DOT_ENDS,
+			"A: 1\r\n\r\nx\r\n", 8 },
+		{ "dot CRLF line ends input",
+			"A: 1\r\n\r\nx\r\n.\r\nafter\r\n", MSGPREP_DOT_ENDS,
+			"A: 1\r\n\r\nx\r\n", 8 },
+		{ "dot at EOF ends input", "A: 1\n\nx\n.", MSGPREP_DOT_ENDS,
+			"A: 1\r\n\r\nx\r\n", 8 },
+		{ "-i: a dot line is data", "A: 1\n\nx\n.\ny\n", 0,
+			"A: 1\r\n\r\nx\r\n.\r\ny\r\n", 8 },
+		{ "dot with more text is data", "A: 1\n\n..\n.x\n",
+			MSGPREP_DOT_ENDS, "A: 1\r\n\r\n..\r\n.x\r\n", 8 },
+		{ "leading From line dropped",
+			"From a@b Mon Jan  1 00:00:00 2024\nA: 1\n\nb\n", 0,
+			"A: 1\r\n\r\nb\r\n", 8 },
+		{ "folded field", "A: 1\n  more\nB: 2\n\nb\n", 0,
+			"A: 1\r\n  more\r\nB: 2\r\n\r\nb\r\n", 22 },
+		{ "no blank line: body at first non-field",
+			"A: 1\nnot a header\n", 0,
+			"A: 1\r\nnot a header\r\n", 6 },
+		{ "headers only", "A: 1\n", 0, "A: 1\r\n", 6 },
+		{ "empty input", "", 0, "", 0 },
+		{ "bare CR kept inside a line", "A: 1\n\na\rb\n", 0,
+			"A: 1\r\n\r\na\rb\r\n", 8 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct msgprep m;
+		struct err e;
+		int r;
+
+		msgprep_init(&m);
+		r = read_via_pipe(&m, t[i].in, t[i].flags, 0, &e);
+		tap_int(r, 0, t[i].name);
+		tap_mem(m.raw.data + m.start, m.raw.len - m.start, t[i].raw,
+			strlen(t[i].raw), t[i].name);
+		tap_int((long long)(m.body_off - m.start), (long long)t[i].body,
+			t[i].name);
+		msgprep_release(&m);
+	}
+
+	{
+		struct msgprep m;
+		struct err e;
+
+		msgprep_init(&m);
+		tap_int(read_via_pipe(&m, "A: 1\n\n0123456789\n", 0, 10, &e),
+			-1, "size cap refuses a larger message");
+		tap_int(e.code, ERR_DATA, "size cap is ERR_DATA");
+		msgprep_release(&m);
+	}
+}
+
+static void
+test_recipients(void)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{ "To: a@x\nCc: b@y, \"C\" <c@z>\nBcc: d@w\nSubject: s\n\nb\n",
+			"a@x,b@y,c@z,d@w" },
+		{ "to: a@x\nTO: b@y\n\nb\n", "a@x,b@y" },
+		{ "To: a@x,\n b@y\n\nb\n", "a@x,b@y" },
+		{ "To: a@x\nResent-To: r@x\nResent-Bcc: rb@x\n"
+			"Resent-Date: now\n\nb\n", "r@x,rb@x" },
+		{ "To: a@x\nResent-From: f@x\n\nb\n", "" },
+		{ "Subject: none\n\nTo: body@x\n", "" },
+		{ "To: undisclosed-recipients:;\nBcc: hidden@x\n\nb\n",
+			"hidden@x" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct msgprep m;
+		struct addrvec av = ADDRVEC_INIT;
+		struct err e;
+
+		msgprep_init(&m);
+		msgprep_set(&m, t[i].in, strlen(t[i].in), 0, &e);
+		tap_ok(msgprep_recipients(&m, &av, &e) >= 0, "-t parses %zu",
+			i);
+		tap_str(joined(&av), t[i].want, "-t recipients");
+		addrvec_release(&av);
+		msgprep_release(&m);
+	}
+}
+
+static void
+test_prepare(void)
+{
+	static const struct {
+		const char *name, *in;
+		struct msgprep_opts o;
+		const char *head;
+	} t[] = {
+		{ "Bcc removed, Date added",
+			"From: a@x\nTo: b@y\nBcc: c@z,\n d@w\n\nbody\n",
+			{ "a@x", NULL, NULL, MSGPREP_AUTO, MSGPREP_AUTO,
+				MSGPREP_OFF, 1, 0, 1700000000 },
+			"From: a@x\r\nTo: b@y\r\n"
+			"Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n\r\n" },
+		{ "Bcc kept when remove_bcc_headers off",
+			"From: a@x\nDate: d\nBcc: c@z\n\nbody\n",
+			{ "a@x", NULL, NULL, MSGPREP_AUTO, MSGPREP_AUTO,
+				MSGPREP_OFF, 0, 0, 1700000000 },
+			"From: a@x\r\nDate: d\r\nBcc: c@z\r\n\r\n" },
+		{ "Resent-Bcc removed",
+			"From: a@x\nDate: d\nResent-Bcc: c@z\nResent-To: e@f\n"
+			"\nbody\n",
+			{ "a@x", NULL, NULL, MSGPREP_AUTO, MSGPREP_AUTO,
+				MSGPREP_OFF, 1, 0, 1700000000 },
+			"From: a@x\r\nDate: d\r\nResent-To: e@f\r\n\r\n" },
+		{ "From added with full name",
+			"Date: d\n\nbody\n",
+			{ "me@x", "Jane Doe", NULL, MSGPREP_AUTO, MSGPREP_AUTO,
+				MSGPREP_OFF, 1, 0, 1700000000 },
+			"Date: d\r\nFrom: Jane Doe <me@x>\r\n\r\n" },
+		{ "full name with specials is quoted",
+			"Date: d\n\nbody\n",
+			{ "me@x", "Doe, \"J\"", NULL, MSGPREP_AUTO,
+				MSGPREP_AUTO, MSGPREP_OFF, 1, 0, 1 },
+			"Date: d\r\nFrom: \"Doe, \\\"J\\\"\" <me@x>\r\n\r\n" },
+		{ "non-ASCII full name is an encoded word",
+			"Date: d\n\nbody\n",
+			{ "me@x", "J\xc3\xb6rg", NULL, MSGPREP_AUTO,
+				MSGPREP_AUTO, MSGPREP_OFF, 1, 0, 1 },
+			"Date: d\r\n"
+			"From: =?UTF-8?B?SsO2cmc=?= <me@x>\r\n\r\n" },
+		{ "set_from_header on replaces From",
+			"From: other@x\nDate: d\n\nbody\n",
+			{ "me@x", NULL, NULL, MSGPREP_ON, MSGPREP_AUTO,
+				MSGPREP_OFF, 1, 0, 1 },
+			"Date: d\r\nFrom: me@x\r\n\r\n" },
+		{ "set_from_header off leaves it missing",
+			"Date: d\n\nbody\n",
+			{ "me@x", NULL, NULL, MSGPREP_OFF, MSGPREP_AUTO,
+				MSGPREP_OFF, 1, 0, 1 },
+			"Date: d\r\n\r\n" },
+		{ "set_date_header off",
+			"From: a@x\n\nbody\n",
+			{ "a@x", NULL, NULL, MSGPREP_AUTO, MSGPREP_OFF,
+				MSGPREP_OFF, 1, 0, 1 },
+			"From: a@x\r\n\r\n" },
+		{ "undisclosed_recipients",
+			"From: a@x\nDate: d\nTo: b@y\nCc: c@z\nBcc: d@w\n\nb\n",
+			{ "a@x", NULL, NULL, MSGPREP_AUTO, MSGPREP_AUTO,
+				MSGPREP_OFF, 1, 1, 1 },
+			"From: a@x\r\nDate: d\r\n"
+			"To: undisclosed-recipients:;\r\n\r\n" },
+		{ "no header at all",
+			"just a body line\n",
+			{ "a@x", NULL, NULL, MSGPREP_AUTO, MSGPREP_OFF,
+				MSGPREP_OFF, 1, 0, 1 },
+			"From: a@x\r\n\r\n" },
+	};
+	size_t i;
+
+	setenv("TZ", "UTC", 1);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct msgprep m;
+		struct err e;
+		size_t blen;
+		const char *body;
+
+		msgprep_init(&m);
+		msgprep_set(&m, t[i].in, strlen(t[i].in), 0, &e);
+		tap_int(msgprep_prepare(&m, &t[i].o, &e), 0, t[i].name);
+		tap_mem(m.head.data, m.head.len, t[i].head,
+			strlen(t[i].head), t[i].name);
+		body = msgprep_body(&m, &blen);
+		tap_int((long long)msgprep_size(&m),
+			(long long)(m.head.len + blen), "size is head + body");
+		(void)body;
+		msgprep_release(&m);
+	}
+
+	{
+		struct msgprep m;
+		struct msgprep_opts o = { "a@example.org", NULL, NULL,
+			MSGPREP_AUTO, MSGPREP_OFF, MSGPREP_AUTO, 1, 0, 5 };
+		struct err e;
+		char *id;
+
+		msgprep_init(&m);
+		msgprep_set(&m, "From: a@x\n\nb\n", 13, 0, &e);
+		msgprep_prepare(&m, &o, &e);
+		id = strstr(m.head.data, "Message-ID: <5.");
+		tap_ok(id != NULL, "Message-ID added");
+		tap_ok(id && strstr(id, "@example.org>\r\n") != NULL,
+			"Message-ID domain from the envelope sender");
+		o.domain = "host.test";
+		msgprep_prepare(&m, &o, &e);
+		tap_ok(strstr(m.head.data, "@host.test>\r\n") != NULL,
+			"Message-ID domain from the account domain");
+		o.full_name = "Evil\r\nBcc: x@y";
+		tap_int(msgprep_prepare(&m, &o, &e), -1,
+			"line break in a full name refused");
+		tap_int(e.code, ERR_USAGE, "... as a usage error");
+		msgprep_release(&m);
+	}
+}
+
+static void
+test_8bit(void)
+{
+	static const struct {
+		const char *in;
+		int eightbit, utf8hdr;
+	} t[] = {
+		{ "Subject: plain\n\nascii body\n", 0, 0 },
+		{ "Subject: plain\n\nbody caf\xc3\xa9\n", 1, 0 },
+		{ "Subject: caf\xc3\xa9\n\nascii\n", 1, 1 },
+		{ "Subject: x\n\n0123456789012345678901234567890123456789"
+			"0123456789012345678901234567890123456789"
+			"\xff\n", 1, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct msgprep m;
+		struct msgprep_opts o = { "a@x", NULL, NULL, MSGPREP_OFF,
+			MSGPREP_OFF, MSGPREP_OFF, 1, 0, 1 };
+		struct err e;
+
+		msgprep_init(&m);
+		msgprep_set(&m, t[i].in, strlen(t[i].in), 0, &e);
+		msgprep_prepare(&m, &o, &e);
+		tap_int(msgprep_is_8bit(&m), t[i].eightbit, "8-bit detection");
+		tap_int(msgprep_header_utf8(&m), t[i].utf8hdr,
+			"UTF-8 header detection");
+		msgprep_release(&m);
+	}
+	tap_int(msgprep_str_utf8("j\xc3\xb6rg@x"), 1, "UTF-8 address");
+	tap_int(msgprep_str_utf8("joerg@x"), 0, "ASCII address");
+}
+
+static void
+test_check_addr(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+	} t[] = {
+		{ "a@x", 1 }, { "", 1 }, { "root", 1 },
+		{ "a@x\r\nRCPT TO:<b@y>", 0 }, { "a b@x", 0 }, { "<a@x>", 0 },
+		{ "a@x\n", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct err e;
+
+		tap_int(msgprep_check_addr(t[i].in, &e) == 0, t[i].ok,
+			"address check");
+	}
+}
+
+static void
+test_mbox(void)
+{
+	const char *in =
+		"From a@x Mon Jan  1 00:00:00 2024\n"
+		"Subject: one\n\n>From quoted\n>>From twice\nplain\n\n"
+		"From b@y Mon Jan  1 00:00:00 2024\n"
+		"Subject: two\n\nbody\n";
+	static const char *want[] = {
+		"Subject: one\n\nFrom quoted\n>From twice\nplain\n",
+		"Subject: two\n\nbody\n",
+	};
+	struct buf out = BUF_INIT;
+	struct err e;
+	size_t pos = 0, i = 0;
+	int r;
+
+	while ((r = msgprep_mbox_next(in, strlen(in), &pos, &out, &e)) == 1 &&
+		i < 2) {
+		tap_str(out.data, want[i], "mboxrd message");
+		i++;
+	}
+	tap_int(r, 0, "mbox stream ends");
+	tap_int((long long)i, 2, "two messages");
+	pos = 0;
+	tap_int(msgprep_mbox_next("Subject: x\n", 11, &pos, &out, &e), -1,
+		"stream without From line refused");
+	buf_release(&out);
+}
+
+static void
+test_aliases(void)
+{
+	char path[] = "/tmp/t_msgprep.XXXXXX";
+	const char *text = "# comment\nroot: admin@x, ops@y\n"
+		"bob : bob@z\ndefault: catchall@x\n";
+	struct addrvec r = ADDRVEC_INIT;
+	struct aliases *a;
+	struct err e;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		return;
+	close(fd);
+	a = aliases_load(path, &e);
+	tap_ok(a != NULL, "aliases file loads");
+	addrvec_push(&r, "root", 4);
+	addrvec_push(&r, "far@away", 8);
+	addrvec_push(&r, "BOB", 3);
+	addrvec_push(&r, "nobody", 6);
+	aliases_expand(a, &r);
+	tap_str(joined(&r), "admin@x,ops@y,far@away,bob@z,catchall@x",
+		"aliases expanded, default used");
+	addrvec_release(&r);
+	aliases_free(a);
+	unlink(path);
+	tap_ok(aliases_load("/nonexistent/aliases", &e) == NULL &&
+		e.code == ERR_NOINPUT, "missing aliases file is ERR_NOINPUT");
+}
+
+int
+main(void)
+{
+	test_addrsplit();
+	test_read();
+	test_recipients();
+	test_prepare();
+	test_8bit();
+	test_check_addr();
+	test_mbox();
+	test_aliases();
+	return tap_done();
+}

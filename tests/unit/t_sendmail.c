@@ -1,0 +1,245 @@
+/* t_sendmail.c: the sendmail -bs server (sendmail_serve) with a fake
+ * relay, and sendmail_prepare's envelope rules. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "sendmail.h"
+#include "tap.h"
+#include "util.h"
+
+/* What the fake relay saw, and what it answers. */
+struct fake {
+	int calls;
+	char from[64];
+	char rcpts[256];
+	char body[256];
+	enum err_code fail;	/* ERR_NONE: sent */
+};
+
+static void
+fake_relay(void *arg, struct sendmail_msg *sm)
+{
+	struct fake *f = arg;
+	size_t i, blen;
+	const char *body = msgprep_body(&sm->mp, &blen);
+
+	f->calls++;
+	snprintf(f->from, sizeof f->from, "%s", sm->msg.from);
+	f->rcpts[0] = '\0';
+	for (i = 0; i < sm->msg.nrcpt; i++) {
+		if (i)
+			strcat(f->rcpts, ",");
+		strncat(f->rcpts, sm->msg.rcpt[i].addr,
+			sizeof(f->rcpts) - strlen(f->rcpts) - 2);
+	}
+	snprintf(f->body, sizeof f->body, "%.*s", (int)blen, body);
+	if (f->fail == ERR_NONE) {
+		sm->msg.status = SMTP_SENT;
+		snprintf(sm->msg.reply, sizeof sm->msg.reply,
+			"250 2.0.0 Ok: queued as X1");
+	} else
+		err_set(&sm->msg.err, f->fail, "relay said no");
+}
+
+static void
+test_serve(void)
+{
+	static const struct {
+		const char *name, *in;
+		enum err_code fail;
+		const char *want;	/* the whole output */
+		int calls;
+		const char *from, *rcpts, *body;
+	} t[] = {
+		{ "a message relayed, dots unstuffed",
+			"EHLO c\r\nMAIL FROM:<a@x> SIZE=10\r\n"
+			"RCPT TO:<b@y>\r\nRCPT TO:<c@z>\r\nDATA\r\n"
+			"Subject: s\r\n\r\n..dot\r\nbody\r\n.\r\nQUIT\r\n",
+			ERR_NONE,
+			"220 h ESMTP msend\r\n250-h\r\n250-PIPELINING\r\n"
+			"250-8BITMIME\r\n250-SMTPUTF8\r\n"
+			"250 ENHANCEDSTATUSCODES\r\n250 2.1.0 ok\r\n"
+			"250 2.1.5 ok\r\n250 2.1.5 ok\r\n"
+			"354 end data with <CR><LF>.<CR><LF>\r\n"
+			"250 2.0.0 250 2.0.0 Ok: queued as X1\r\n"
+			"221 2.0.0 bye\r\n",
+			1, "a@x", "b@y,c@z", ".dot\r\nbody\r\n" },
+		{ "LF input, null sender",
+			"HELO c\nMAIL FROM:<>\nRCPT TO:<b@y>\nDATA\n"
+			"S: 1\n\nx\n.\n",
+			ERR_NONE,
+			"220 h ESMTP msend\r\n250 h\r\n250 2.1.0 ok\r\n"
+			"250 2.1.5 ok\r\n"
+			"354 end data with <CR><LF>.<CR><LF>\r\n"
+			"250 2.0.0 250 2.0.0 Ok: queued as X1\r\n",
+			1, "", "b@y", "x\r\n" },
+		{ "temporary failure is 451",
+			"MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\nx\r\n"
+			".\r\n",
+			ERR_TEMPFAIL,
+			"220 h ESMTP msend\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
+			"354 end data with <CR><LF>.<CR><LF>\r\n"
+			"451 4.3.0 relay said no\r\n",
+			1, "a@x", "b@y", NULL },
+		{ "refused recipient is 550",
+			"MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\nx\r\n"
+			".\r\n",
+			ERR_NOUSER,
+			"220 h ESMTP msend\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
+			"354 end data with <CR><LF>.<CR><LF>\r\n"
+			"550 5.1.1 relay said no\r\n",
+			1, "a@x", "b@y", NULL },
+		{ "other failure is 554",
+			"MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\nx\r\n"
+			".\r\n",
+			ERR_NOPERM,
+			"220 h ESMTP msend\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
+			"354 end data with <CR><LF>.<CR><LF>\r\n"
+			"554 5.3.0 relay said no\r\n",
+			1, "a@x", "b@y", NULL },
+		{ "order enforced, RSET, unknown verbs",
+			"RCPT TO:<b@y>\r\nDATA\r\nMAIL FROM:<a@x>\r\n"
+			"MAIL FROM:<a@x>\r\nRSET\r\nMAIL FROM:bad\r\n"
+			"RCPT TO:<b@y>\r\nTURN\r\nNOOP\r\nVRFY b\r\n",
+			ERR_NONE,
+			"220 h ESMTP msend\r\n503 5.5.1 need MAIL first\r\n"
+			"503 5.5.1 need MAIL and RCPT first\r\n"
+			"250 2.1.0 ok\r\n503 5.5.1 nested MAIL command\r\n"
+			"250 2.0.0 ok\r\n"
+			"501 5.5.4 syntax: MAIL FROM:<address>\r\n"
+			"503 5.5.1 need MAIL first\r\n"
+			"502 5.5.2 command not implemented\r\n"
+			"250 2.0.0 ok\r\n"
+			"252 2.5.2 cannot verify, send some mail\r\n",
+			0, NULL, NULL, NULL },
+		{ "end of input inside DATA relays nothing",
+			"MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n"
+			"partial\r\n",
+			ERR_NONE,
+			"220 h ESMTP msend\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
+			"354 end data with <CR><LF>.<CR><LF>\r\n",
+			0, NULL, NULL, NULL },
+		{ "too big: 552, nothing relayed",
+			"MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n"
+			"0123456789012345678901234567890123456789\r\n.\r\n",
+			ERR_NONE,
+			"220 h ESMTP msend\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
+			"354 end data with <CR><LF>.<CR><LF>\r\n"
+			"552 5.3.4 message larger than 32 bytes\r\n",
+			0, NULL, NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct account *acc = account_new("t");
+		struct sendmail_env env;
+		struct sendmail_server sv;
+		struct fake f;
+		struct err e;
+		char *out = NULL;
+		size_t outlen = 0;
+		FILE *in = fmemopen((void *)t[i].in, strlen(t[i].in), "r");
+		FILE *o = open_memstream(&out, &outlen);
+
+		account_set(acc, "set_date_header", "off", &e);
+		account_set(acc, "set_msgid_header", "off", &e);
+		memset(&env, 0, sizeof env);
+		memset(&f, 0, sizeof f);
+		f.fail = t[i].fail;
+		memset(&sv, 0, sizeof sv);
+		sv.in = in;
+		sv.out = o;
+		sv.hostname = "h";
+		sv.env = &env;
+		sv.acc = acc;
+		sv.max_bytes = strstr(t[i].name, "too big") ? 32 : 1 << 20;
+		sv.relay = fake_relay;
+		sv.arg = &f;
+		tap_int(sendmail_serve(&sv, &e), 0, t[i].name);
+		fclose(o);
+		fclose(in);
+		tap_str(out, t[i].want, t[i].name);
+		tap_int(f.calls, t[i].calls, "relay calls");
+		if (t[i].from)
+			tap_str(f.from, t[i].from, "envelope sender");
+		if (t[i].rcpts)
+			tap_str(f.rcpts, t[i].rcpts, "recipients");
+		if (t[i].body)
+			tap_str(f.body, t[i].body, "body as relayed");
+		free(out);
+		account_free(acc);
+	}
+}
+
+static void
+test_prepare(void)
+{
+	static const struct {
+		const char *name, *msg, *envfrom;
+		int from_header, read_rcpts;
+		const char *want_from, *want_rcpts;
+		int ok;
+	} t[] = {
+		{ "-f wins", "From: h@x\nTo: t@x\n\nb\n", "f@x", 1, 1,
+			"f@x", "arg@x,t@x", 1 },
+		{ "<> is the null sender", "To: t@x\n\nb\n", "<>", 0, 0,
+			"", "arg@x", 1 },
+		{ "Return-Path before From", "Return-Path: <rp@x>\nFrom: h@x\n"
+			"\nb\n", NULL, 1, 0, "rp@x", "arg@x", 1 },
+		{ "From when no Return-Path", "From: Name <h@x>\n\nb\n", NULL,
+			1, 0, "h@x", "arg@x", 1 },
+		{ "the account's from otherwise", "From: h@x\n\nb\n", NULL, 0,
+			0, "acct@x", "arg@x", 1 },
+		{ "a recipient with a line break is refused",
+			"To: a@x\n\nb\n", "f@x", 0, 0, NULL, NULL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct account *acc = account_new("t");
+		struct sendmail_msg sm;
+		struct sendmail_env env;
+		struct err e;
+		char *rc[2] = { "arg@x", NULL };
+		char buf[256] = "";
+		size_t k;
+
+		account_set(acc, "from", "acct@x", &e);
+		if (!t[i].ok)
+			rc[0] = "bad@x\r\nRCPT TO:<evil@x>";
+		memset(&env, 0, sizeof env);
+		env.envfrom = t[i].envfrom;
+		env.from_header = t[i].from_header;
+		env.rcpts = rc;
+		env.nrcpts = 1;
+		env.read_rcpts = t[i].read_rcpts;
+		sendmail_msg_init(&sm);
+		msgprep_set(&sm.mp, t[i].msg, strlen(t[i].msg), 0, &e);
+		tap_int(sendmail_prepare(&sm, &env, acc, NULL, &e) == 0,
+			t[i].ok, t[i].name);
+		if (t[i].ok) {
+			tap_str(sm.msg.from, t[i].want_from, "sender");
+			for (k = 0; k < sm.msg.nrcpt; k++) {
+				if (k)
+					strcat(buf, ",");
+				strcat(buf, sm.msg.rcpt[k].addr);
+			}
+			tap_str(buf, t[i].want_rcpts, "recipients");
+		} else
+			tap_int(e.code, ERR_USAGE, "usage error");
+		sendmail_msg_release(&sm);
+		account_free(acc);
+	}
+}
+
+int
+main(void)
+{
+	test_serve();
+	test_prepare();
+	return tap_done();
+}

@@ -9,9 +9,9 @@ tests_unit_t_msgprep_SOURCES = tests/unit/t_msgprep.c tests/unit/tap.h
 tests_unit_t_msgprep_LDADD = $(MKIT_CODEC_LIBS)
 src_libmkit_a_SOURCES += src/smtp.c src/smtp.h
 
-# The msgprep fuzz target, replayed over its corpus by make check. (Not in
-# FUZZ_TARGETS yet: this fragment is included before tests/fuzz/local.mk
-# sets FUZZ_LIB_SRCS, so it cannot add src/msgprep.c src/addrsplit.c.)
+# The msgprep fuzz target, replayed over its corpus by make check.
+FUZZ_TARGETS += msgprep
+FUZZ_LIB_SRCS += src/msgprep.c src/addrsplit.c
 check_PROGRAMS += tests/fuzz/replay_msgprep
 TESTS += tests/fuzz/replay_msgprep
 tests_fuzz_replay_msgprep_SOURCES = tests/fuzz/fuzz_msgprep.c tests/fuzz/replay.c

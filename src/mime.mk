@@ -1,1 +1,15 @@
 ## src/mime.mk: owned by its area; append only (+=).
+## The mime layer: streaming parser, header helpers, message sources
+## (mboxrd stream, maildir folder) and delivery reports. Depends on the
+## codecs; link with $(MKIT_CODEC_LIBS).
+src_libmkit_a_SOURCES += \
+	src/mime.c src/mime.h \
+	src/mboxrd.c src/mboxrd.h \
+	src/mdir.c src/mdir.h \
+	src/dsn.c src/dsn.h
+
+MIME_TESTS = tests/unit/t_mime
+check_PROGRAMS += $(MIME_TESTS)
+TESTS += $(MIME_TESTS)
+tests_unit_t_mime_SOURCES = tests/unit/t_mime.c tests/unit/tap.h
+tests_unit_t_mime_LDADD = $(MKIT_CODEC_LIBS)

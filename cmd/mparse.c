@@ -1,0 +1,1173 @@
+/*
+ * mparse: MIME parsing and extraction for scripts. See man/mparse.1.
+ *
+ * Thin over the library: src/mime.h does the parsing, src/mboxrd.h and
+ * src/mdir.h find the messages, src/dsn.h reads bounces, the codecs
+ * decode. This file picks what to print.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "charset.h"
+#include "common.h"
+#include "date.h"
+#include "dsn.h"
+#include "json.h"
+#include "mboxrd.h"
+#include "mdir.h"
+#include "mime.h"
+#include "util.h"
+
+enum mode {
+	MODE_JSON,
+	MODE_HEADERS,
+	MODE_ADDR,
+	MODE_TREE,
+	MODE_TEXT,
+	MODE_PART,
+	MODE_EXTRACT,
+	MODE_BOUNCE,
+};
+
+/* Options. */
+static enum mode mode = MODE_TREE;
+static int verbose;
+static char **hnames;		/* -h names, lowercased */
+static size_t nhnames;
+static int raw, addr_only, want_html, force;
+static const char *outdir = ".";
+static char **psel;		/* part sections asked for */
+static size_t npsel;
+static int outdir_fd = -1;
+
+/* Results over all messages. */
+static int matched;		/* something was found for the mode */
+static size_t usable, unusable;
+static struct buf written = BUF_INIT;	/* names extracted, '\n'-separated */
+
+/* ---- per message ---- */
+
+struct hsum {
+	char *subject, *date, *date_utc, *message_id;
+	int has_from, has_to, has_cc;
+	struct addr_list from, to, cc;
+};
+
+struct rec {
+	char *section;
+	int depth;
+	enum mime_kind kind;
+	char *type, *charset, *encoding, *disposition, *filename, *boundary;
+	unsigned long long size;
+	unsigned char sha[32];
+	int done;
+	EVP_MD_CTX *md;
+	int textable;		/* text leaf with a known charset */
+	struct charset_conv conv;
+	struct buf text;
+	struct hsum *msg;	/* kind message */
+};
+
+struct msg {
+	const char *where;	/* file name for messages */
+	struct hsum top;
+	int have_top;
+	struct rec *r;
+	size_t n, alloc;
+	size_t cur;		/* open leaf record index + 1, or 0 */
+	/* text mode */
+	int text_streaming;	/* the chosen part is being written */
+	int text_done;
+	struct charset_conv tconv;
+	int tconv_ok;
+	struct buf alt;		/* first part of the other type */
+	int alt_have, alt_ok;
+	struct charset_conv aconv;
+	/* part/extract */
+	int out_fd;
+	const char *out_name;
+	/* bounce */
+	int is_report;
+	struct buf dsn;
+	int in_dsn;
+	struct mime_parser *p;
+};
+
+static void
+hsum_fill(struct hsum *s, const struct mime_headers *h)
+{
+	const struct mime_field *f;
+	struct buf b = BUF_INIT;
+
+	memset(s, 0, sizeof(*s));
+	if ((f = mime_headers_get(h, "subject"))) {
+		mime_header_text(f->value, f->value_len, &b);
+		{
+			size_t i = 0;
+
+			while (i < b.len && (b.data[i] == ' ' ||
+				b.data[i] == '\t'))
+				i++;
+			buf_consume(&b, i);
+			while (b.len && (b.data[b.len - 1] == ' ' ||
+				b.data[b.len - 1] == '\t'))
+				b.len--;
+			if (b.data)
+				b.data[b.len] = '\0';
+		}
+		s->subject = buf_detach(&b, NULL);
+	}
+	if ((f = mime_headers_get(h, "date"))) {
+		time_t t;
+		char iso[DATE_ISO_LEN];
+
+		mime_unfold(f->value, f->value_len, &b);
+		s->date = buf_detach(&b, NULL);
+		if (date_parse(s->date, strlen(s->date), &t, NULL) == 0)
+			s->date_utc = xstrdup(date_format_iso(t, iso));
+	}
+	if ((f = mime_headers_get(h, "message-id"))) {
+		mime_unfold(f->value, f->value_len, &b);
+		s->message_id = buf_detach(&b, NULL);
+	}
+	addr_list_init(&s->from);
+	addr_list_init(&s->to);
+	addr_list_init(&s->cc);
+	if ((f = mime_headers_get(h, "from"))) {
+		s->has_from = 1;
+		addr_parse(f->value, f->value_len, 0, &s->from);
+	}
+	if ((f = mime_headers_get(h, "to"))) {
+		s->has_to = 1;
+		addr_parse(f->value, f->value_len, 0, &s->to);
+	}
+	if ((f = mime_headers_get(h, "cc"))) {
+		s->has_cc = 1;
+		addr_parse(f->value, f->value_len, 0, &s->cc);
+	}
+}
+
+static void
+hsum_release(struct hsum *s)
+{
+	free(s->subject);
+	free(s->date);
+	free(s->date_utc);
+	free(s->message_id);
+	addr_list_release(&s->from);
+	addr_list_release(&s->to);
+	addr_list_release(&s->cc);
+}
+
+static int
+selected(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < npsel; i++)
+		if (!strcmp(psel[i], section))
+			return 1;
+	return 0;
+}
+
+static int
+is_attachment(const struct mime_part *p)
+{
+	return p->filename || (p->disposition &&
+		!strcmp(p->disposition, "attachment"));
+}
+
+/* ---- safe extraction ---- */
+
+/* Reduce a file name to a safe base name: no directories, no control
+ * characters, no leading dots or blanks, at most 200 bytes. */
+static char *
+safe_name(const char *name, const char *section)
+{
+	struct buf b = BUF_INIT;
+	const char *s = name ? name : "", *slash;
+
+	if ((slash = strrchr(s, '/')))
+		s = slash + 1;
+	if ((slash = strrchr(s, '\\')))
+		s = slash + 1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (!b.len && (c == '.' || c == ' ' || c == '-'))
+			continue;
+		buf_addch(&b, c);
+	}
+	while (b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '.'))
+		b.len--;
+	if (b.len > 200) {
+		size_t n = 200;
+
+		while (n && ((unsigned char)b.data[n] & 0xc0) == 0x80)
+			n--;
+		b.len = n;
+	}
+	if (!b.len) {
+		buf_reset(&b);
+		buf_addf(&b, "part-%s", section);
+	}
+	if (b.data)
+		b.data[b.len] = '\0';
+	return buf_detach(&b, NULL);
+}
+
+static int
+written_before(const char *name)
+{
+	const char *s = written.data;
+	size_t n = strlen(name);
+
+	while (s && *s) {
+		const char *nl = strchr(s, '\n');
+
+		if ((size_t)(nl - s) == n && !memcmp(s, name, n))
+			return 1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
+/* Create the output file for a part: O_EXCL always; --force replaces an
+ * existing file not written by this run; otherwise name-1.ext, ... */
+static int
+open_out(const char *want, char **got)
+{
+	const char *dot = strrchr(want, '.');
+	size_t stem = dot && dot != want ? (size_t)(dot - want) : strlen(want);
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		struct buf b = BUF_INIT;
+		int fd;
+
+		if (i == 0)
+			buf_addstr(&b, want);
+		else
+			buf_addf(&b, "%.*s-%d%s", (int)stem, want, i,
+				want + stem);
+		if (written_before(b.data)) {
+			buf_release(&b);
+			continue;
+		}
+		if (force && i == 0)
+			unlinkat(outdir_fd, b.data, 0);
+		fd = openat(outdir_fd, b.data, O_WRONLY | O_CREAT | O_EXCL |
+			O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			*got = buf_detach(&b, NULL);
+			buf_addf(&written, "%s\n", *got);
+			return fd;
+		}
+		if (errno != EEXIST) {
+			warnx_("%s/%s: %s", outdir, b.data, strerror(errno));
+			buf_release(&b);
+			return -1;
+		}
+		buf_release(&b);
+	}
+	warnx_("%s/%s: too many files of that name", outdir, want);
+	return -1;
+}
+
+static void
+write_all(int fd, const void *d, size_t n)
+{
+	const char *s = d;
+
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			diex(EX_IOERR, "write: %s", strerror(errno));
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* ---- parser callbacks ---- */
+
+static void
+on_message(void *ctx, const struct mime_headers *h)
+{
+	struct msg *m = ctx;
+	size_t i, idx;
+	struct buf b = BUF_INIT;
+
+	hsum_fill(&m->top, h);
+	m->have_top = 1;
+	if (mode == MODE_HEADERS) {
+		for (i = 0; i < h->n; i++) {
+			const struct mime_field *f = &h->v[i];
+			size_t k;
+			int want = !nhnames;
+
+			for (k = 0; k < nhnames && !want; k++)
+				want = strlen(hnames[k]) == f->name_len &&
+					!mem_casecmp(hnames[k], f->name,
+					f->name_len);
+			if (!want)
+				continue;
+			matched = 1;
+			buf_reset(&b);
+			if (!nhnames) {
+				buf_add(&b, f->name, f->name_len);
+				buf_addstr(&b, raw ? ":" : ": ");
+			}
+			if (raw) {
+				buf_add(&b, f->value, f->value_len);
+			} else {
+				mime_header_text(f->value, f->value_len, &b);
+			}
+			buf_addch(&b, '\n');
+			fwrite(b.data, 1, b.len, stdout);
+		}
+	} else if (mode == MODE_ADDR) {
+		static const char *const defs[] = { "from", "sender",
+			"reply-to", "to", "cc", "bcc" };
+		size_t nn = nhnames ? nhnames : ARRAY_SIZE(defs);
+
+		for (i = 0; i < nn; i++) {
+			const char *name = nhnames ? hnames[i] : defs[i];
+			const struct mime_field *f;
+
+			idx = 0;
+			while ((f = mime_headers_next(h, name, &idx))) {
+				struct addr_list l = ADDR_LIST_INIT;
+				size_t k;
+
+				addr_parse(f->value, f->value_len, 0, &l);
+				for (k = 0; k < l.n; k++) {
+					const char *nm = l.v[k].name;
+
+					if (!l.v[k].spec)
+						continue;
+					matched = 1;
+					if (addr_only || !nm || !*nm) {
+						printf("%s\n", l.v[k].spec);
+					} else if (strpbrk(nm,
+						"()<>[]:;@\\,.\"")) {
+						const char *c;
+
+						putchar('"');
+						for (c = nm; *c; c++) {
+							if (*c == '"' ||
+								*c == '\\')
+								putchar('\\');
+							putchar(*c);
+						}
+						printf("\" <%s>\n", l.v[k].spec);
+					} else {
+						printf("%s <%s>\n", nm,
+							l.v[k].spec);
+					}
+				}
+				addr_list_release(&l);
+			}
+		}
+	}
+	buf_release(&b);
+}
+
+static void
+text_begin(struct msg *m, const struct mime_part *p)
+{
+	const char *want = want_html ? "text/html" : "text/plain";
+	const char *other = want_html ? "text/plain" : "text/html";
+	struct err e;
+
+	if (p->kind != MIME_LEAF || m->text_done || m->text_streaming ||
+		(p->disposition && !strcmp(p->disposition, "attachment")))
+		return;
+	if (!strcmp(p->type, want)) {
+		m->text_streaming = 1;
+		m->tconv_ok = charset_conv_init(&m->tconv,
+			p->charset ? p->charset : "us-ascii", &e) == 0;
+		if (!m->tconv_ok && verbose)
+			warnx_("%s: part %s: %s (printed as is)", m->where,
+				p->section, e.msg);
+	} else if (!strcmp(p->type, other) && !m->alt_have) {
+		m->alt_have = 2;	/* 2: filling */
+		m->alt_ok = charset_conv_init(&m->aconv,
+			p->charset ? p->charset : "us-ascii", &e) == 0;
+	}
+}
+
+static void
+on_begin(void *ctx, const struct mime_part *p)
+{
+	struct msg *m = ctx;
+	struct rec *r;
+
+	if (m->n == m->alloc) {
+		m->alloc = m->alloc ? m->alloc * 2 : 16;
+		m->r = xrealloc(m->r, m->alloc * sizeof(*m->r));
+	}
+	r = &m->r[m->n++];
+	memset(r, 0, sizeof(*r));
+	r->section = xstrdup(p->section);
+	r->depth = p->depth;
+	r->kind = p->kind;
+	r->type = xstrdup(p->type);
+	r->charset = p->charset ? xstrdup(p->charset) : NULL;
+	r->encoding = p->encoding ? xstrdup(p->encoding) : NULL;
+	r->disposition = p->disposition ? xstrdup(p->disposition) : NULL;
+	r->filename = p->filename ? xstrdup(p->filename) : NULL;
+	r->boundary = p->boundary ? xstrdup(p->boundary) : NULL;
+	buf_init(&r->text, 0);
+	if (p->kind == MIME_MESSAGE) {
+		r->msg = xcalloc(1, sizeof(*r->msg));
+		hsum_fill(r->msg, p->msg_headers);
+	}
+	if (p->kind != MIME_LEAF)
+		return;
+	m->cur = m->n;
+	if (mode == MODE_JSON) {
+		struct err e;
+
+		r->md = EVP_MD_CTX_new();
+		if (!r->md || !EVP_DigestInit_ex(r->md, EVP_sha256(), NULL))
+			diex(EX_SOFTWARE, "sha256 unavailable");
+		if (!strncmp(p->type, "text/", 5))
+			r->textable = charset_conv_init(&r->conv,
+				p->charset ? p->charset : "us-ascii", &e) == 0;
+	} else if (mode == MODE_TEXT) {
+		text_begin(m, p);
+	} else if (mode == MODE_PART && selected(p->section)) {
+		matched = 1;
+		m->out_fd = 1;
+	} else if (mode == MODE_EXTRACT && (npsel ? selected(p->section) :
+		is_attachment(p))) {
+		char *name = safe_name(p->filename, p->section), *got = NULL;
+
+		m->out_fd = open_out(name, &got);
+		if (m->out_fd >= 0) {
+			matched = 1;
+			if (!strcmp(outdir, "."))
+				printf("%s\n", got);
+			else
+				printf("%s/%s\n", outdir, got);
+			fflush(stdout);
+		}
+		free(name);
+		free(got);
+	} else if (mode == MODE_BOUNCE &&
+		(!strcmp(p->type, "message/delivery-status") ||
+		!strcmp(p->type, "message/global-delivery-status")) &&
+		!m->dsn.len) {
+		m->in_dsn = 1;
+	}
+}
+
+static void
+on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
+{
+	struct msg *m = ctx;
+	struct rec *r = m->cur ? &m->r[m->cur - 1] : NULL;
+	struct buf b = BUF_INIT;
+	struct err e;
+
+	if (!r)
+		return;
+	r->size += n;
+	if (r->md)
+		EVP_DigestUpdate(r->md, d, n);
+	if (r->textable && charset_conv_feed(&r->conv, d, n, &r->text, &e) < 0)
+		r->textable = 0;
+	if (m->text_streaming && !m->text_done) {
+		if (m->tconv_ok) {
+			charset_conv_feed(&m->tconv, d, n, &b, &e);
+			fwrite(b.data, 1, b.len, stdout);
+		} else {
+			fwrite(d, 1, n, stdout);
+		}
+	} else if (m->alt_have == 2) {
+		if (m->alt_ok)
+			charset_conv_feed(&m->aconv, d, n, &m->alt, &e);
+		else
+			buf_add(&m->alt, d, n);
+	}
+	if (m->out_fd >= 0 && (mode == MODE_PART || mode == MODE_EXTRACT))
+		write_all(m->out_fd, d, n);
+	if (m->in_dsn)
+		buf_add(&m->dsn, d, n);
+	buf_release(&b);
+}
+
+static void
+on_end(void *ctx, const struct mime_part *p)
+{
+	struct msg *m = ctx;
+	struct rec *r;
+	struct err e;
+	struct buf b = BUF_INIT;
+
+	if (p->kind != MIME_LEAF || !m->cur)
+		return;
+	r = &m->r[m->cur - 1];
+	m->cur = 0;
+	r->done = 1;
+	if (r->md) {
+		unsigned int len = 0;
+
+		EVP_DigestFinal_ex(r->md, r->sha, &len);
+		EVP_MD_CTX_free(r->md);
+		r->md = NULL;
+	}
+	if (r->textable) {
+		if (charset_conv_finish(&r->conv, &r->text, &e) < 0)
+			r->textable = 0;
+		charset_conv_release(&r->conv);
+	}
+	if (m->text_streaming && !m->text_done) {
+		if (m->tconv_ok) {
+			charset_conv_finish(&m->tconv, &b, &e);
+			fwrite(b.data, 1, b.len, stdout);
+			charset_conv_release(&m->tconv);
+		}
+		m->text_done = 1;
+		matched = 1;
+	} else if (m->alt_have == 2) {
+		if (m->alt_ok) {
+			charset_conv_finish(&m->aconv, &m->alt, &e);
+			charset_conv_release(&m->aconv);
+		}
+		m->alt_have = 1;
+	}
+	if (m->out_fd > 1)
+		close(m->out_fd);
+	m->out_fd = -1;
+	m->in_dsn = 0;
+	buf_release(&b);
+}
+
+static void
+on_defect(void *ctx, const char *section, const char *what)
+{
+	struct msg *m = ctx;
+
+	if (verbose)
+		warnx_("%s: %s%s%s%s", m->where, *section ? "part " : "",
+			section, *section ? ": " : "", what);
+}
+
+/* ---- output ---- */
+
+static void
+json_addrs(struct json *j, const char *key, int has,
+	const struct addr_list *l)
+{
+	size_t i;
+
+	json_key(j, key);
+	if (!has) {
+		json_null(j);
+		return;
+	}
+	json_arr_begin(j);
+	for (i = 0; i < l->n; i++) {
+		if (!l->v[i].spec)
+			continue;
+		json_obj_begin(j);
+		json_key(j, "name");
+		json_cstr(j, l->v[i].name ? l->v[i].name : "");
+		json_key(j, "addr");
+		json_cstr(j, l->v[i].spec);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void
+json_hsum(struct json *j, const struct hsum *s)
+{
+	json_obj_begin(j);
+	json_key(j, "subject");
+	json_cstr(j, s->subject);
+	json_addrs(j, "from", s->has_from, &s->from);
+	json_addrs(j, "to", s->has_to, &s->to);
+	json_addrs(j, "cc", s->has_cc, &s->cc);
+	json_key(j, "date");
+	json_cstr(j, s->date);
+	json_key(j, "date_utc");
+	json_cstr(j, s->date_utc);
+	json_key(j, "message_id");
+	json_cstr(j, s->message_id);
+	json_obj_end(j);
+}
+
+static void
+print_json(struct msg *m)
+{
+	static const char *const kinds[] = { "leaf", "multipart", "message" };
+	struct buf out = BUF_INIT;
+	struct json j;
+	size_t i;
+
+	json_init(&j, &out);
+	json_obj_begin(&j);
+	json_key(&j, "schema");
+	json_cstr(&j, "mparse/1");
+	json_key(&j, "headers");
+	json_hsum(&j, &m->top);
+	json_key(&j, "parts");
+	json_arr_begin(&j);
+	for (i = 0; i < m->n; i++) {
+		struct rec *r = &m->r[i];
+		int leaf = r->kind == MIME_LEAF;
+
+		json_obj_begin(&j);
+		json_key(&j, "part");
+		json_cstr(&j, r->section);
+		json_key(&j, "kind");
+		json_cstr(&j, kinds[r->kind]);
+		json_key(&j, "type");
+		json_cstr(&j, r->type);
+		json_key(&j, "charset");
+		json_cstr(&j, r->charset);
+		json_key(&j, "encoding");
+		json_cstr(&j, r->encoding);
+		json_key(&j, "disposition");
+		json_cstr(&j, r->disposition);
+		json_key(&j, "filename");
+		json_cstr(&j, r->filename);
+		json_key(&j, "boundary");
+		json_cstr(&j, r->kind == MIME_MULTIPART ? r->boundary : NULL);
+		json_key(&j, "size");
+		if (leaf)
+			json_int(&j, (long long)r->size);
+		else
+			json_null(&j);
+		json_key(&j, "sha256");
+		if (leaf) {
+			char hex[65];
+			size_t k;
+
+			for (k = 0; k < 32; k++)
+				snprintf(hex + 2 * k, 3, "%02x", r->sha[k]);
+			json_cstr(&j, hex);
+		} else {
+			json_null(&j);
+		}
+		json_key(&j, "text");
+		if (leaf && r->textable)
+			json_str(&j, r->text.data ? r->text.data : "",
+				r->text.len);
+		else
+			json_null(&j);
+		json_key(&j, "headers");
+		if (r->msg)
+			json_hsum(&j, r->msg);
+		else
+			json_null(&j);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	buf_addch(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+}
+
+static void
+print_tree(struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		struct rec *r = &m->r[i];
+
+		printf("%*s%s %s", 2 * r->depth, "", r->section, r->type);
+		if (r->charset)
+			printf(" charset=%s", r->charset);
+		if (r->filename)
+			printf(" filename=\"%s\"", r->filename);
+		if (r->kind == MIME_LEAF)
+			printf(" size=%llu", r->size);
+		putchar('\n');
+	}
+}
+
+static void
+print_bounce(struct msg *m)
+{
+	struct dsn d;
+	size_t i;
+
+	if (!m->dsn.len)
+		return;
+	dsn_parse(m->dsn.data, m->dsn.len, &d);
+	for (i = 0; i < d.n; i++) {
+		struct dsn_rcpt *r = &d.r[i];
+
+		matched = 1;
+		printf("%s\t%s\t%s\t%s\n", r->action ? r->action : "-",
+			r->status ? r->status : "-",
+			r->final_recipient ? r->final_recipient :
+			r->original_recipient ? r->original_recipient : "-",
+			r->diagnostic ? r->diagnostic : "-");
+	}
+	dsn_release(&d);
+}
+
+/* ---- one message ---- */
+
+static struct msg cur;
+
+static void
+msg_start(const char *where)
+{
+	static const struct mime_sink sink = {
+		&cur, on_message, on_begin, on_data, on_end, on_defect,
+	};
+
+	memset(&cur, 0, sizeof(cur));
+	cur.where = where;
+	cur.out_fd = -1;
+	buf_init(&cur.alt, 0);
+	buf_init(&cur.dsn, 1024 * 1024);
+	cur.p = mime_parser_new(&sink, NULL);
+}
+
+static void
+msg_feed(const void *d, size_t n)
+{
+	mime_parser_feed(cur.p, d, n);
+}
+
+static void
+msg_finish(void)
+{
+	size_t i;
+
+	mime_parser_finish(cur.p);
+	if (!mime_parser_bytes(cur.p) || !mime_parser_top_fields(cur.p)) {
+		unusable++;
+		warnx_("%s: not a mail message (no header fields)", cur.where);
+	} else {
+		usable++;
+		switch (mode) {
+		case MODE_JSON:
+			print_json(&cur);
+			break;
+		case MODE_TREE:
+			matched = 1;
+			print_tree(&cur);
+			break;
+		case MODE_TEXT:
+			if (!cur.text_done && cur.alt_have == 1) {
+				fwrite(cur.alt.data, 1, cur.alt.len, stdout);
+				matched = 1;
+			}
+			break;
+		case MODE_BOUNCE:
+			print_bounce(&cur);
+			break;
+		default:
+			break;
+		}
+	}
+	if (verbose && mime_parser_defects(cur.p))
+		warnx_("%s: %zu defects", cur.where,
+			mime_parser_defects(cur.p));
+	for (i = 0; i < cur.n; i++) {
+		struct rec *r = &cur.r[i];
+
+		free(r->section);
+		free(r->type);
+		free(r->charset);
+		free(r->encoding);
+		free(r->disposition);
+		free(r->filename);
+		free(r->boundary);
+		if (r->md)
+			EVP_MD_CTX_free(r->md);
+		buf_release(&r->text);
+		if (r->msg) {
+			hsum_release(r->msg);
+			free(r->msg);
+		}
+	}
+	free(cur.r);
+	if (cur.have_top)
+		hsum_release(&cur.top);
+	if (cur.out_fd > 1)
+		close(cur.out_fd);
+	buf_release(&cur.alt);
+	buf_release(&cur.dsn);
+	mime_parser_free(cur.p);
+	fflush(stdout);
+}
+
+/* ---- inputs ---- */
+
+static char mbox_where[4200];
+static const char *in_name;
+static size_t mbox_n;
+
+static void
+mb_begin(void *ctx, const char *from, size_t len)
+{
+	mbox_n++;
+	snprintf(mbox_where, sizeof mbox_where, "%s: message %zu", in_name,
+		mbox_n);
+	msg_start(mbox_where);
+}
+
+static void
+mb_data(void *ctx, const void *d, size_t n)
+{
+	msg_feed(d, n);
+}
+
+static void
+mb_end(void *ctx)
+{
+	msg_finish();
+}
+
+/* Read one file or stdin: a message, or an mboxrd stream when it starts
+ * with "From ". Returns 0, or an exit status. */
+static int
+read_stream(int fd, const char *name)
+{
+	static char chunk[65536];
+	struct mboxrd mb;
+	int is_mbox = -1;
+	ssize_t n;
+	size_t got = 0;
+	char head[5];
+	size_t nhead = 0;
+
+	in_name = name;
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			warnx_("%s: %s", name, strerror(errno));
+			return EX_IOERR;
+		}
+		if (is_mbox < 0) {
+			size_t k = 0;
+
+			while (nhead < 5 && k < (size_t)n)
+				head[nhead++] = chunk[k++];
+			if (nhead < 5 && n > 0)
+				continue;	/* keep reading the head */
+			is_mbox = nhead == 5 && !memcmp(head, "From ", 5);
+			if (is_mbox) {
+				static const struct mboxrd_sink s = {
+					NULL, mb_begin, mb_data, mb_end };
+
+				mboxrd_init(&mb, &s);
+				mboxrd_feed(&mb, head, nhead);
+			} else {
+				msg_start(name);
+				msg_feed(head, nhead);
+			}
+			if (n > 0) {
+				if (is_mbox)
+					mboxrd_feed(&mb, chunk + k,
+						(size_t)n - k);
+				else
+					msg_feed(chunk + k, (size_t)n - k);
+			}
+		} else if (n > 0) {
+			if (is_mbox)
+				mboxrd_feed(&mb, chunk, (size_t)n);
+			else
+				msg_feed(chunk, (size_t)n);
+		}
+		got += (size_t)(n > 0 ? n : 0);
+		if (n == 0)
+			break;
+	}
+	if (is_mbox) {
+		mboxrd_finish(&mb);
+		mboxrd_release(&mb);
+	} else {
+		msg_finish();
+	}
+	return 0;
+}
+
+static int
+read_path(const char *path)
+{
+	struct stat st;
+	int fd, r;
+
+	if (!strcmp(path, "-"))
+		return read_stream(0, "stdin");
+	if (stat(path, &st) < 0) {
+		warnx_("%s: %s", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		struct mdir_list l;
+		struct err e;
+		size_t i;
+
+		if (mdir_list(path, &l, &e) < 0) {
+			print_err(&e);
+			return exit_code(e.code);
+		}
+		for (i = 0; i < l.n; i++) {
+			fd = open(l.path[i], O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				warnx_("%s: %s", l.path[i], strerror(errno));
+				continue;
+			}
+			read_stream(fd, l.path[i]);
+			close(fd);
+		}
+		mdir_list_release(&l);
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		warnx_("%s: %s", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	r = read_stream(fd, path);
+	close(fd);
+	return r;
+}
+
+/* ---- command line ---- */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: mparse [-v] [--json] [MODE [MODE-OPTIONS]] [FILE|MAILDIR]...\n"
+"modes:\n"
+"  json                          the whole message as JSON (mparse/1)\n"
+"  headers [-h NAME]... [--raw]  header fields, decoded and unfolded\n"
+"  addr [-h NAME]... [-a]        addresses, one \"Name <addr>\" per line\n"
+"  tree                          the part tree (the default)\n"
+"  text [--html]                 the best text body, in UTF-8\n"
+"  part SECTION                  one decoded part to stdout\n"
+"  extract [-o DIR] [-f] [-p SECTION]...  save attachments\n"
+"  bounce                        delivery status: action status rcpt diag\n"
+"options:\n"
+"  -v, --verbose   report defects of the input on stderr\n"
+"  --json          same as the json mode\n"
+"  --help          this help\n");
+}
+
+static void
+add_list(char ***v, size_t *n, const char *arg, int lower)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+		tok = strtok_r(NULL, ",", &save)) {
+		char *t;
+
+		while (*tok == ' ')
+			tok++;
+		if (!*tok)
+			continue;
+		t = xstrdup(tok);
+		if (lower) {
+			char *c;
+
+			for (c = t; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+		}
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = t;
+	}
+	free(copy);
+}
+
+static const struct {
+	const char *name;
+	enum mode mode;
+} modes[] = {
+	{ "json", MODE_JSON }, { "headers", MODE_HEADERS },
+	{ "addr", MODE_ADDR }, { "tree", MODE_TREE }, { "text", MODE_TEXT },
+	{ "part", MODE_PART }, { "extract", MODE_EXTRACT },
+	{ "bounce", MODE_BOUNCE },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'H' },
+		{ "header", required_argument, NULL, 'h' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "addr-only", no_argument, NULL, 'a' },
+		{ "html", no_argument, NULL, 'T' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "part", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, status = 0, json_flag = 0, have_mode = 0;
+	size_t i;
+
+	prog_init(argv[0]);
+	/* Global options, up to the mode word. */
+	while ((c = getopt_long(argc, argv, "+v", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose = 1;
+			break;
+		case 'J':
+			json_flag = 1;
+			break;
+		case 'H':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		for (i = 0; i < ARRAY_SIZE(modes); i++)
+			if (!strcmp(argv[optind], modes[i].name)) {
+				mode = modes[i].mode;
+				have_mode = 1;
+				optind++;
+				break;
+			}
+	}
+	if (json_flag) {
+		if (have_mode && mode != MODE_JSON) {
+			warnx_("--json goes with no other mode");
+			return EX_USAGE;
+		}
+		mode = MODE_JSON;
+	}
+	/* Mode options (the mode word is argv[0] for getopt). */
+	if (have_mode) {
+		argv += optind - 1;
+		argc -= optind - 1;
+		optind = 1;
+		while ((c = getopt_long(argc, argv, "vh:rao:fp:", lopts,
+			NULL)) != -1) {
+			int ok = 1;
+
+			switch (c) {
+			case 'v':
+				verbose = 1;
+				break;
+			case 'H':
+				usage(stdout);
+				return 0;
+			case 'h':
+				ok = mode == MODE_HEADERS || mode == MODE_ADDR;
+				add_list(&hnames, &nhnames, optarg, 1);
+				break;
+			case 'r':
+				ok = mode == MODE_HEADERS;
+				raw = 1;
+				break;
+			case 'a':
+				ok = mode == MODE_ADDR;
+				addr_only = 1;
+				break;
+			case 'T':
+				ok = mode == MODE_TEXT;
+				want_html = 1;
+				break;
+			case 'o':
+				ok = mode == MODE_EXTRACT;
+				outdir = optarg;
+				break;
+			case 'f':
+				ok = mode == MODE_EXTRACT;
+				force = 1;
+				break;
+			case 'p':
+				ok = mode == MODE_EXTRACT;
+				add_list(&psel, &npsel, optarg, 0);
+				break;
+			default:
+				usage(stderr);
+				return EX_USAGE;
+			}
+			if (!ok) {
+				warnx_("option -%c does not go with this mode",
+					c == 'T' ? 'T' : c);
+				return EX_USAGE;
+			}
+		}
+	}
+	if (mode == MODE_PART) {
+		if (optind >= argc) {
+			warnx_("part: a SECTION is needed (see mparse tree)");
+			return EX_USAGE;
+		}
+		add_list(&psel, &npsel, argv[optind++], 0);
+	}
+	if (mode == MODE_EXTRACT) {
+		outdir_fd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (outdir_fd < 0 && errno == ENOENT && mkdir(outdir, 0755) == 0)
+			outdir_fd = open(outdir, O_RDONLY | O_DIRECTORY |
+				O_CLOEXEC);
+		if (outdir_fd < 0)
+			diex(EX_CANTCREAT, "%s: %s", outdir, strerror(errno));
+	}
+	if (optind >= argc) {
+		status = read_path("-");
+	} else {
+		for (; optind < argc; optind++) {
+			int r = read_path(argv[optind]);
+
+			if (r && !status)
+				status = r;
+		}
+	}
+	if (!status && !usable && unusable)
+		status = EX_DATAERR;
+	if (!status && !matched && (mode == MODE_PART || mode == MODE_TEXT ||
+		mode == MODE_BOUNCE || (mode == MODE_HEADERS && nhnames) ||
+		mode == MODE_ADDR)) {
+		if (mode == MODE_PART)
+			warnx_("no leaf part %s", psel[0]);
+		status = 1;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		diex(EX_IOERR, "stdout: write error");
+	for (i = 0; i < nhnames; i++)
+		free(hnames[i]);
+	free(hnames);
+	for (i = 0; i < npsel; i++)
+		free(psel[i]);
+	free(psel);
+	buf_release(&written);
+	charset_cache_clear();
+	if (outdir_fd >= 0)
+		close(outdir_fd);
+	return status;
+}

@@ -13,7 +13,8 @@
  *  - comments "(...)", nested, anywhere; "a@b (Name)" uses the comment as
  *    the display name when there is no other name (the obsolete form);
  *  - obsolete routes "<@a,@b:x@y>" (the route is dropped), obs-local-part
- *    spacing ("a . b @ c"), empty list elements (", ,");
+ *    spacing ("a . b @ c"), empty list elements (", ,"), ';' between
+ *    mailboxes outside a group (as Outlook writes them);
  *  - UTF-8 local parts and domains (RFC 6532);
  *  - garbage: the parser never fails and never reads out of bounds; it
  *    returns the mailboxes it could make out, and skips the rest up to the

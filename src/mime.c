@@ -62,6 +62,7 @@ struct frame {
 	char *psec;		/* parent's section */
 	unsigned long nchild;
 	int digest;
+	int drop;		/* leaf whose remaining content is epilogue */
 	enum enc enc;
 	struct b64_dec b64;
 	struct qp_dec qp;
@@ -385,6 +386,17 @@ frame_free(struct frame *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* A multipart that never saw a delimiter becomes a leaf holding its
+ * body so far; p->h still holds its header fields. */
+static void
+mp_to_leaf(struct mime_parser *p, struct frame *f)
+{
+	p->nbound--;
+	leaf_start(p, f, &p->h);
+	leaf_feed(p, f, f->pre.data, f->pre.len);
+	buf_release(&f->pre);
+}
+
 /* End and pop the innermost frame. */
 static void
 pop(struct mime_parser *p)
@@ -401,9 +413,7 @@ pop(struct mime_parser *p)
 			/* No delimiter at all: a leaf with the body. The
 			 * entity's header fields are gone by now. */
 			defect(p, "multipart body without a delimiter line");
-			p->nbound--;
-			leaf_start(p, f, &p->h);
-			leaf_feed(p, f, f->pre.data, f->pre.len);
+			mp_to_leaf(p, f);
 			leaf_finish(p, f);
 		} else if (f->state == MP_CHILD) {
 			defect(p, "missing close delimiter for boundary \"%s\"",
@@ -691,6 +701,7 @@ check_delim(struct mime_parser *p, const char *s, const char *e, int final,
 				t += 2;
 			}
 		}
+
 		while (t < e && (*t == ' ' || *t == '\t' || *t == '\r') &&
 			ws < DELIM_WS_MAX) {
 			t++;
@@ -754,7 +765,8 @@ content(struct mime_parser *p, const char *d, size_t n)
 	f = &p->fr[p->nfr - 1];
 	switch (f->kind) {
 	case F_LEAF:
-		leaf_feed(p, f, d, n);
+		if (!f->drop)
+			leaf_feed(p, f, d, n);
 		break;
 	case F_MULTIPART:
 		if (f->state != MP_PRE)
@@ -763,10 +775,7 @@ content(struct mime_parser *p, const char *d, size_t n)
 			defect(p, "no delimiter in the first %zu bytes of a "
 				"multipart body: read as a leaf",
 				p->lim.max_preamble);
-			p->nbound--;
-			leaf_start(p, f, &p->h);
-			leaf_feed(p, f, f->pre.data, f->pre.len);
-			buf_release(&f->pre);
+			mp_to_leaf(p, f);
 			leaf_feed(p, f, d, n);
 		}
 		break;
@@ -798,6 +807,14 @@ step_body(struct mime_parser *p, const char **qp, const char *e, int final)
 		r = check_delim(p, q, e, final, &close, &lend);
 		if (r == D_NEED)
 			return 0;
+		if (r >= 0 && close && p->fr[r].state == MP_PRE) {
+			defect(p, "close delimiter before any part: read as "
+				"a leaf");
+			mp_to_leaf(p, &p->fr[r]);
+			p->fr[r].drop = 1;
+			*qp = lend;
+			return 1;
+		}
 		if (r >= 0) {
 			*qp = lend;
 			on_delim(p, (size_t)r, close);
@@ -847,6 +864,17 @@ scanning:
 		if (r == D_NEED) {
 			*qp = eol;
 			return 0;
+		}
+		if (close && p->fr[r].state == MP_PRE) {
+			/* No part at all: the preamble is the body, the
+			 * rest is epilogue. */
+			defect(p, "close delimiter before any part: read as "
+				"a leaf");
+			mp_to_leaf(p, &p->fr[r]);
+			p->fr[r].drop = 1;
+			*qp = lend;
+			p->bol = 1;
+			return 1;
 		}
 		*qp = lend;
 		on_delim(p, (size_t)r, close);

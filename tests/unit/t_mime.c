@@ -151,6 +151,10 @@ static const struct {
 	{ "multipart without delimiter is a leaf",
 	  "Content-Type: multipart/mixed; boundary=b\n\njust text\n",
 	  "1 l multipart/mixed|=just text\n|", 1 },
+	{ "close delimiter before any part: preamble is the leaf body",
+	  "Content-Type: multipart/mixed; boundary=b\n\npre\n--b--\nepi\n"
+	  "--b\n\nlate\n",
+	  "1 l multipart/mixed|=pre|", 1 },
 	{ "multipart without boundary is a leaf",
 	  "Content-Type: multipart/mixed\n\n--b\n",
 	  "1 l multipart/mixed|=--b\n|", 1 },

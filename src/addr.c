@@ -134,7 +134,8 @@ finish_text(struct buf *raw)
 
 	rfc2047_decode(raw->data ? raw->data : "", raw->len, &d);
 	for (i = j = 0; i < d.len; i++) {
-		char c = d.data[i] == '\t' ? ' ' : d.data[i];
+		char c = d.data[i] == '\t' || d.data[i] == '\0' ? ' ' :
+			d.data[i];
 
 		if (c == ' ' && (j == 0 || d.data[j - 1] == ' '))
 			continue;
@@ -200,7 +201,7 @@ static char *
 spec(const struct tok *t, size_t a, size_t b)
 {
 	struct buf s = BUF_INIT;
-	size_t i;
+	size_t i, j;
 
 	for (i = a; i < b; i++) {
 		if (t[i].type == T_COMMENT)
@@ -208,7 +209,14 @@ spec(const struct tok *t, size_t a, size_t b)
 		if (t[i].type == T_SPECIAL && !is_sp(&t[i], '.') &&
 		    !is_sp(&t[i], '@'))
 			continue;
-		buf_add(&s, t[i].p, t[i].n);
+		for (j = 0; j < t[i].n; j++) {
+			/* A folded quoted local part: never keep CR, LF or
+			 * NUL in an address. */
+			char c = t[i].p[j];
+
+			if (c != '\r' && c != '\n' && c != '\0')
+				buf_addch(&s, c);
+		}
 	}
 	if (!s.len) {
 		buf_release(&s);

@@ -8,8 +8,9 @@
  * (read as windows-1252, as every mail reader does); "us-ascii", "ascii",
  * "x-unknown", "unknown", "unknown-8bit", "x-user-defined", "8bit" and the
  * empty name are read as raw 8-bit text (as charset_raw_to_utf8: UTF-8
- * where valid, otherwise windows-1252). Decoders are cached per name for speed; the cache is
- * private to the thread-unsafe process state of this module.
+ * where valid, otherwise windows-1252). Names holding '/' or '?' or
+ * longer than 63 bytes are unknown. iconv descriptors are cached per name
+ * for speed (the cache is process-wide and not thread-safe).
  *
  * Conversion to UTF-8 never fails on bad input: a sequence the source
  * charset cannot decode becomes U+FFFD and is counted. It fails only on an

@@ -5,8 +5,9 @@
  * mail needs: the day of the week optional (and not checked), comments
  * "(...)" anywhere, extra or missing whitespace, month names in any case,
  * two-digit years (00-49 are 20xx, 50-99 are 19xx) and three-digit years
- * (+1900), missing seconds, a leap second 60 (read as 59), zones as +hhmm,
- * UT, GMT, Z, EST EDT CST CDT MST MDT PST PDT; military single letters and
+ * (+1900), missing seconds, a leap second 60 (read as 59), "23-Nov-2026",
+ * zones as +hhmm (or +hh:mm, or followed by a name: "-0700 PDT"), UT, UTC,
+ * GMT, Z, EST EDT CST CDT MST MDT PST PDT; military single letters and
  * unknown zone names are -0000 (UTC, zone unknown). A missing zone is
  * accepted as -0000. Rejected (-1): a missing or impossible field (day 31
  * of April, hour 24, month "Foo", year before 1900), trailing garbage that

@@ -299,8 +299,26 @@ qp_enc_buf(struct qp_enc *e, const void *in, size_t len, struct buf *out)
 	int text = !(e->flags & QP_ENC_BINARY);
 
 	while (p < end) {
-		unsigned char c = *p++;
+		unsigned char c;
 
+		/* Fast path: a run of bytes that stand for themselves, copied
+		 * up to the room left on the line. */
+		if (!e->pend && !needs_escape(*p) && e->col > 0 &&
+		    e->col < QP_LINE_LEN - 1) {
+			const unsigned char *q = p;
+			size_t room = QP_LINE_LEN - 1 - e->col, n;
+
+			while (q < end && (size_t)(q - p) < room &&
+			    !needs_escape(*q))
+				q++;
+			n = (size_t)(q - p);
+			if (buf_add(out, p, n) < 0)
+				return -1;
+			e->col += (unsigned int)n;
+			p = q;
+			continue;
+		}
+		c = *p++;
 		if (text && (e->pend & PEND_CR)) {
 			e->pend &= ~PEND_CR;
 			if (c == '\n') {

@@ -38,6 +38,7 @@ struct word {
 	const char *text;
 	size_t textlen;
 	size_t len;		/* whole word, "=?" to "?=" */
+	const char *dead;	/* on failure: no word starts before this */
 };
 
 /* Recognise an encoded word at p (which starts with "=?"). */
@@ -46,6 +47,7 @@ parse_word(const char *p, const char *end, struct word *w)
 {
 	const char *q = p + 2, *cs = q, *star = NULL, *t;
 
+	w->dead = NULL;
 	while (q < end && *q != '?') {
 		unsigned char c = (unsigned char)*q;
 
@@ -77,8 +79,25 @@ parse_word(const char *p, const char *end, struct word *w)
 			return 0;
 		}
 		if (c <= ' ' || c >= 127)
-			return -1;
+			break;
 	}
+	/* No "?=" from t to q: a word starting anywhere before q would
+	 * have to end in that stretch, so none can (this keeps decoding
+	 * linear on "=?a?q?=?a?q?..." ). */
+	w->dead = q;
+	return -1;
+}
+
+/* parse_word, skipping starts known to fail. */
+static int
+find_word(const char *p, const char *end, struct word *w, const char **dead)
+{
+	if (p < *dead)
+		return -1;
+	if (parse_word(p, end, w) == 0)
+		return 0;
+	if (w->dead)
+		*dead = w->dead;
 	return -1;
 }
 
@@ -175,11 +194,12 @@ add_text(const char *p, size_t n, struct buf *out)
 int
 rfc2047_has_words(const char *in, size_t len)
 {
-	const char *p = in, *end = in + len;
+	const char *p = in, *end = in + len, *dead = in;
 	struct word w;
 
 	while ((p = memchr(p, '=', (size_t)(end - p))) != NULL) {
-		if (p + 1 < end && p[1] == '?' && parse_word(p, end, &w) == 0)
+		if (p + 1 < end && p[1] == '?' &&
+		    find_word(p, end, &w, &dead) == 0)
 			return 1;
 		p++;
 	}
@@ -191,6 +211,7 @@ rfc2047_decode(const char *in, size_t len, struct buf *out)
 {
 	const char *p = in, *end = in + len;
 	const char *ws = NULL;	/* blanks after a word, held */
+	const char *dead = in;
 	struct pending pw;
 	struct word w;
 	int r = -1;
@@ -201,7 +222,7 @@ rfc2047_decode(const char *in, size_t len, struct buf *out)
 		const char *q;
 
 		if (*p == '=' && p + 1 < end && p[1] == '?' &&
-		    parse_word(p, end, &w) == 0) {
+		    find_word(p, end, &w, &dead) == 0) {
 			size_t n = w.cslen < sizeof pw.cs ? w.cslen :
 				sizeof pw.cs - 1;
 
@@ -492,7 +513,8 @@ rfc2047_encode(const char *utf8, size_t len, size_t col, unsigned int flags,
 	p = (const unsigned char *)(text.data ? text.data : "");
 	end = p + text.len;
 
-	if (phrase && charset_is_7bit(p, text.len)) {
+	if (phrase && charset_is_7bit(p, text.len) &&
+	    !memmem(p, text.len, "=?", 2)) {
 		int atoms = 1;
 
 		for (i = 0; i < text.len; i++)

@@ -14,8 +14,10 @@
 #include "rfc2231.h"
 #include "util.h"
 
-/* Sections beyond this are dropped: no real header has so many. */
+/* Sections beyond this are dropped, and parameters beyond MAX_PARAMS
+ * ignored: no real header has so many, and it bounds the work. */
 #define MAX_SECTION 999
+#define MAX_PARAMS 1024
 
 struct raw {
 	char *name;		/* lowercased base name */
@@ -102,6 +104,26 @@ split_name(const char *p, size_t n, struct raw *r)
 	r->name = xmemdup(p, base);
 	for (i = 0; i < base; i++)
 		r->name[i] = lower(r->name[i]);
+	if (!charset_utf8_valid(r->name, base)) {
+		struct buf u = BUF_INIT;
+
+		charset_raw_to_utf8(r->name, base, &u);
+		free(r->name);
+		r->name = buf_detach(&u, NULL);
+	}
+}
+
+/* Detach b's text as UTF-8 (raw 8-bit read as RFC 6532 says). */
+static char *
+utf8_detach(struct buf *b)
+{
+	struct buf u = BUF_INIT;
+
+	if (charset_utf8_valid(b->data, b->len))
+		return buf_detach(b, NULL);
+	charset_raw_to_utf8(b->data, b->len, &u);
+	buf_reset(b);
+	return buf_detach(&u, NULL);
 }
 
 /* Drop trailing blanks and a trailing comment "value (comment)". */
@@ -281,7 +303,7 @@ rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 		q = p;
 	for (; p < q; p++)
 		buf_addch(&val, lower(*p));
-	r->value = buf_detach(&val, NULL);
+	r->value = utf8_detach(&val);
 
 	while (p < end) {
 		struct raw raw;
@@ -312,7 +334,8 @@ rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 		p = read_value(p, end, &val);
 		raw.len = val.len;
 		raw.value = buf_detach(&val, NULL);
-		if (raw.section > MAX_SECTION || !raw.name[0]) {
+		if (raw.section > MAX_SECTION || !raw.name[0] ||
+		    nv >= MAX_PARAMS) {
 			free(raw.name);
 			free(raw.value);
 			continue;
@@ -447,6 +470,9 @@ rfc2231_add_param(struct buf *out, size_t *col, const char *name,
 	}
 	if (n == 0)
 		tok = 0;
+	/* Would read back as an RFC 2047 word: use the RFC 2231 form. */
+	if (strstr(value, "=?"))
+		plain = 0;
 	if (plain) {
 		buf_addf(&piece, "%s=", name);
 		if (!tok)

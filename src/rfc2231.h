@@ -32,14 +32,14 @@
 #include "buf.h"
 
 struct rfc2231_param {
-	char *name;	/* lowercased, without "*0"/"*" suffixes */
+	char *name;	/* lowercased, without "*0"/"*" suffixes; UTF-8 */
 	char *value;	/* UTF-8, NUL-terminated */
 	char *charset;	/* RFC 2231 charset as given, or NULL */
 	char *lang;	/* RFC 2231 language, or NULL */
 };
 
 struct rfc2231 {
-	char *value;	/* leading token, lowercased; "" if none */
+	char *value;	/* leading token, lowercased, UTF-8; "" if none */
 	struct rfc2231_param *params;
 	size_t nparams;
 };

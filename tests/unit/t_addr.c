@@ -63,6 +63,7 @@ static const struct {
 	{ "M\xfcller <m@x>", "M\xc3\xbcller|m@x|-" },
 	{ "\"john doe\"@example.org", "-|\"john doe\"@example.org|-" },
 	{ "\"a\\\"b\"@x", "-|\"a\\\"b\"@x|-" },
+	{ "\"a\r\n b\"@x", "-|\"a b\"@x|-" },
 	{ "user@[192.0.2.1]", "-|user@[192.0.2.1]|-" },
 	{ "  \"  spaced   name \"  <a@b>", "spaced name|a@b|-" },
 	/* The wild. */

@@ -120,6 +120,11 @@ main(void)
 	b64_encode("", 0, B64_LINE_LEN, 0, &b);
 	tap_int((long long)b.len, 0, "empty input, no line break");
 
+	buf_reset(&b);
+	b64_encode("abcdefghijklmnopqrstuvwxyz", 26, 10, B64_ENC_LF, &b);
+	tap_str(b.data, "YWJjZGVm\nZ2hpamts\nbW5vcHFy\nc3R1dnd4\neXo=\n",
+		"line length rounded down to a multiple of 4");
+
 	/* Round trip of binary data, encoder fed in odd chunks. */
 	for (j = 0; j < 3; j++) {
 		buf_reset(&b);

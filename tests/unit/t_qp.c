@@ -112,6 +112,29 @@ main(void)
 		tap_str(b.data ? b.data : "", enc[i].out, enc[i].name);
 	}
 
+	/* Soft breaks exactly where RFC 2045 rule 5 puts them. */
+	memset(text, 'a', 100);
+	buf_reset(&b);
+	qp_encode(text, 100, 0, &b);
+	buf_reset(&e);
+	buf_add(&e, text, 75);
+	buf_addstr(&e, "=\r\n");
+	buf_add(&e, text, 25);
+	tap_mem(b.data, b.len, e.data, e.len, "100 chars: 75, soft break, 25");
+	memcpy(text + 74, "\xc3\xa9", 2);
+	buf_reset(&b);
+	qp_encode(text, 76, 0, &b);
+	buf_reset(&e);
+	buf_add(&e, text, 74);
+	buf_addstr(&e, "=\r\n=C3=A9");
+	tap_mem(b.data, b.len, e.data, e.len, "escape never split by a break");
+	memset(text, 'a', 75);
+	text[75] = '\n';
+	buf_reset(&b);
+	qp_encode(text, 76, 0, &b);
+	tap_ok(b.len > 76 && memcmp(b.data + b.len - 2, "\r\n", 2) == 0,
+		"hard break after a full line");
+
 	/* Long lines: every line at most 76 characters, round trip exact. */
 	for (i = 0; i < sizeof text - 1; i++) {
 		static const char pick[] = "abc =\xc3\xa9\t. xyz\nF";

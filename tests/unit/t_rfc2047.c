@@ -104,6 +104,8 @@ static const struct {
 	{ "line\r\nbreak", 9, 0, "line break" },
 	{ "folded\r\n line", 9, 0, "folded line" },
 	{ "tab\x01", 9, 0, "=?UTF-8?Q?tab=01?=" },
+	{ "=?utf-8?q?x?=", 6, RFC2047_PHRASE,
+	  "=?UTF-8?B?PT91dGYtOD9xP3g/PQ==?=" },
 };
 
 /* Text for round trips. */

@@ -34,10 +34,10 @@ FUZZ_ARGS =
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # Base and codec layers; other areas append what their targets need.
-FUZZ_LIB_SRCS = src/buf.c src/err.c src/util.c src/json.c \
+FUZZ_LIB_SRCS += src/buf.c src/err.c src/util.c src/json.c \
 	src/base64.c src/qp.c src/charset.c src/rfc2047.c src/rfc2231.c \
 	src/addr.c src/date.c
-FUZZ_LIB_LIBS = $(UNISTRING_LIBS)
+FUZZ_LIB_LIBS += $(UNISTRING_LIBS)
 
 FUZZ_TARGETS += base64 qp charset rfc2047 rfc2231 addr date
 CODEC_FUZZ_REPLAY = tests/fuzz/replay_base64 tests/fuzz/replay_qp \

@@ -306,6 +306,13 @@ write_all(int fd, const void *d, size_t n)
 	}
 }
 
+static void
+out_buf(const struct buf *b)
+{
+	if (b->len)
+		fwrite(b->data, 1, b->len, stdout);
+}
+
 /* ---- parser callbacks ---- */
 
 static void
@@ -341,7 +348,7 @@ on_message(void *ctx, const struct mime_headers *h)
 				mime_header_text(f->value, f->value_len, &b);
 			}
 			buf_addch(&b, '\n');
-			fwrite(b.data, 1, b.len, stdout);
+			out_buf(&b);
 		}
 	} else if (mode == MODE_ADDR) {
 		static const char *const defs[] = { "from", "sender",
@@ -498,9 +505,10 @@ on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
 	if (m->text_streaming && !m->text_done) {
 		if (m->tconv_ok) {
 			charset_conv_feed(&m->tconv, d, n, &b, &e);
-			fwrite(b.data, 1, b.len, stdout);
+			out_buf(&b);
 		} else {
-			fwrite(d, 1, n, stdout);
+			if (n)
+				fwrite(d, 1, n, stdout);
 		}
 	} else if (m->alt_have == 2) {
 		if (m->alt_ok)
@@ -543,7 +551,7 @@ on_end(void *ctx, const struct mime_part *p)
 	if (m->text_streaming && !m->text_done) {
 		if (m->tconv_ok) {
 			charset_conv_finish(&m->tconv, &b, &e);
-			fwrite(b.data, 1, b.len, stdout);
+			out_buf(&b);
 			charset_conv_release(&m->tconv);
 		}
 		m->text_done = 1;
@@ -686,7 +694,7 @@ print_json(struct msg *m)
 	json_arr_end(&j);
 	json_obj_end(&j);
 	buf_addch(&out, '\n');
-	fwrite(out.data, 1, out.len, stdout);
+	out_buf(&out);
 	buf_release(&out);
 }
 
@@ -777,7 +785,7 @@ msg_finish(void)
 			break;
 		case MODE_TEXT:
 			if (!cur.text_done && cur.alt_have == 1) {
-				fwrite(cur.alt.data, 1, cur.alt.len, stdout);
+				out_buf(&cur.alt);
 				matched = 1;
 			}
 			break;

@@ -13,3 +13,11 @@ check_PROGRAMS += $(MIME_TESTS)
 TESTS += $(MIME_TESTS)
 tests_unit_t_mime_SOURCES = tests/unit/t_mime.c tests/unit/tap.h
 tests_unit_t_mime_LDADD = $(MKIT_CODEC_LIBS)
+
+# Fuzzing: the parser, the mboxrd reader and DSN parsing (tests/fuzz/).
+FUZZ_TARGETS += mime
+FUZZ_LIB_SRCS += src/mime.c src/mboxrd.c src/dsn.c
+check_PROGRAMS += tests/fuzz/replay_mime
+TESTS += tests/fuzz/replay_mime
+tests_fuzz_replay_mime_SOURCES = tests/fuzz/fuzz_mime.c tests/fuzz/replay.c
+tests_fuzz_replay_mime_LDADD = $(MKIT_CODEC_LIBS)

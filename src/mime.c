@@ -855,12 +855,15 @@ scanning:
 			continue;
 		}
 		eol = (nl > run && nl[-1] == '\r') ? nl - 1 : nl;
+		/* Content first: it may turn a multipart into a leaf
+		 * (preamble limit), which changes what is a delimiter. */
+		content(p, run, (size_t)(eol - run));
+		run = eol;
 		r = check_delim(p, ls, e, final, &close, &lend);
 		if (r == D_NO) {
 			scan = ls;
 			continue;
 		}
-		content(p, run, (size_t)(eol - run));
 		if (r == D_NEED) {
 			*qp = eol;
 			return 0;

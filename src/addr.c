@@ -296,6 +296,8 @@ addr_parse(const char *in, size_t len, unsigned int flags,
 	char *group = NULL;
 	size_t members = 0, n0 = l->n, i = 0, n;
 
+	if (!in)
+		in = "";
 	lex(in, in + len, &tk);
 	t = tk.v;
 	n = tk.n;

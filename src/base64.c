@@ -65,26 +65,37 @@ flush_partial(unsigned int acc, int n, unsigned char *o)
 size_t
 b64_dec_mem(struct b64_dec *d, const void *in, size_t len, void *out)
 {
-	const unsigned char *p = in, *end = p + len;
+	const unsigned char *p = in ? in : "", *end = p + len;
 	unsigned char *o = out, *o0 = out;
 	unsigned int acc = d->acc;
 	int n = d->n;
 
 	while (p < end) {
 		if (n == 0) {
-			/* Fast path: whole quads of alphabet characters. */
-			while (end - p >= 4) {
-				unsigned int a = dtab[p[0]], b = dtab[p[1]];
-				unsigned int c = dtab[p[2]], e = dtab[p[3]];
+			/* Fast path: whole quads of alphabet characters, and
+			 * the line breaks between them. */
+			for (;;) {
+				while (end - p >= 4) {
+					unsigned int a = dtab[p[0]];
+					unsigned int b = dtab[p[1]];
+					unsigned int c = dtab[p[2]];
+					unsigned int e = dtab[p[3]];
 
-				if ((a | b | c | e) & 0xc0)
+					if ((a | b | c | e) & 0xc0)
+						break;
+					acc = a << 18 | b << 12 | c << 6 | e;
+					o[0] = (unsigned char)(acc >> 16);
+					o[1] = (unsigned char)(acc >> 8);
+					o[2] = (unsigned char)acc;
+					o += 3;
+					p += 4;
+				}
+				if (end - p >= 6 && p[0] == '\r' && p[1] == '\n')
+					p += 2;
+				else if (end - p >= 5 && p[0] == '\n')
+					p += 1;
+				else
 					break;
-				acc = a << 18 | b << 12 | c << 6 | e;
-				o[0] = (unsigned char)(acc >> 16);
-				o[1] = (unsigned char)(acc >> 8);
-				o[2] = (unsigned char)acc;
-				o += 3;
-				p += 4;
 			}
 			acc = 0;
 			if (p == end)
@@ -235,7 +246,7 @@ enc_room(const struct b64_enc *e, size_t n)
 int
 b64_enc_buf(struct b64_enc *e, const void *in, size_t len, struct buf *out)
 {
-	const unsigned char *p = in;
+	const unsigned char *p = in ? in : "";
 
 	if (e->nrest) {
 		while (e->nrest < 3 && len) {

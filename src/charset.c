@@ -526,7 +526,7 @@ int
 charset_conv_feed(struct charset_conv *c, const void *in, size_t len,
 	struct buf *out, struct err *e)
 {
-	return conv_feed(c, in, len, 0, out, e);
+	return conv_feed(c, in ? in : "", len, 0, out, e);
 }
 
 int
@@ -559,7 +559,7 @@ charset_to_utf8(const char *charset, const void *in, size_t len,
 
 	if (charset_conv_init(&c, charset, e) < 0)
 		return -1;
-	if (conv_feed(&c, in, len, 1, out, e) < 0)
+	if (conv_feed(&c, in ? in : "", len, 1, out, e) < 0)
 		goto out;
 	if (flags & CHARSET_NFC) {
 		struct buf tmp = BUF_INIT;

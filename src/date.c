@@ -137,7 +137,7 @@ days_from_civil(long y, int m, int d)
 int
 date_parse(const char *in, size_t len, time_t *t, int *off)
 {
-	struct scan s = { in, in + len };
+	struct scan s = { in ? in : "", (in ? in : "") + len };
 	char w[16];
 	long day, year, hh, mm, ss = 0;
 	int mon = -1, zoff = 0, nd, i;

@@ -62,7 +62,7 @@ flush_ws(struct qp_dec *d, struct buf *out)
 int
 qp_dec_buf(struct qp_dec *d, const void *in, size_t len, struct buf *out)
 {
-	const unsigned char *p = in, *end = p + len;
+	const unsigned char *p = in ? in : "", *end = p + len;
 	unsigned char c;
 
 	while (p < end) {
@@ -295,7 +295,7 @@ flush_blank(struct qp_enc *e, int at_eol, struct buf *out)
 int
 qp_enc_buf(struct qp_enc *e, const void *in, size_t len, struct buf *out)
 {
-	const unsigned char *p = in, *end = p + len;
+	const unsigned char *p = in ? in : "", *end = p + len;
 	int text = !(e->flags & QP_ENC_BINARY);
 
 	while (p < end) {

@@ -194,7 +194,7 @@ add_text(const char *p, size_t n, struct buf *out)
 int
 rfc2047_has_words(const char *in, size_t len)
 {
-	const char *p = in, *end = in + len, *dead = in;
+	const char *p = in ? in : "", *end = p + len, *dead = p;
 	struct word w;
 
 	while ((p = memchr(p, '=', (size_t)(end - p))) != NULL) {
@@ -209,9 +209,9 @@ rfc2047_has_words(const char *in, size_t len)
 int
 rfc2047_decode(const char *in, size_t len, struct buf *out)
 {
-	const char *p = in, *end = in + len;
+	const char *p = in ? in : "", *end = p + len;
 	const char *ws = NULL;	/* blanks after a word, held */
-	const char *dead = in;
+	const char *dead = p;
 	struct pending pw;
 	struct word w;
 	int r = -1;

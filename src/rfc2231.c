@@ -288,7 +288,7 @@ assemble(struct raw *v, size_t n, const char *name, struct rfc2231_param *p)
 void
 rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 {
-	const char *p = in, *end = in + len, *q;
+	const char *p = in ? in : "", *end = p + len, *q;
 	struct raw *v = NULL;
 	size_t nv = 0, av = 0, i, j;
 	struct buf val = BUF_INIT;

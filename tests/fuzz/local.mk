@@ -15,7 +15,8 @@
 ##    corpus (in tests/fuzz/work/<name>, not committed); new crashes land in
 ##    tests/fuzz/crashes/<name>/. One target at a time. Pick targets with
 ##    `make fuzz FUZZ_ONLY="qp date"`; pass libFuzzer options with
-##    FUZZ_ARGS (e.g. FUZZ_ARGS=-max_len=8192).
+##    FUZZ_ARGS (e.g. FUZZ_ARGS=-max_len=8192). A libFuzzer dictionary
+##    tests/fuzz/<name>.dict is used when present (list it in EXTRA_DIST).
 ##
 ## To add a target <name> from another fragment (e.g. src/mime.mk):
 ##   FUZZ_TARGETS += <name>
@@ -61,7 +62,9 @@ tests_fuzz_replay_addr_LDADD = $(MKIT_CODEC_LIBS)
 tests_fuzz_replay_date_SOURCES = tests/fuzz/fuzz_date.c tests/fuzz/replay.c
 tests_fuzz_replay_date_LDADD = $(MKIT_CODEC_LIBS)
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/crashes
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/crashes tests/fuzz/qp.dict \
+	tests/fuzz/rfc2047.dict tests/fuzz/rfc2231.dict tests/fuzz/addr.dict \
+	tests/fuzz/date.dict
 dist_noinst_SCRIPTS += tests/fuzz/run.sh
 
 fuzz: $(srcdir)/tests/fuzz/run.sh

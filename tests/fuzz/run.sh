@@ -40,10 +40,14 @@ for t in $targets; do
 	for f in "$crashes"/*; do
 		[ -f "$f" ] && cp "$f" "$work"/
 	done
+	dict=
+	if [ -f "$srcdir/tests/fuzz/$t.dict" ]; then
+		dict=-dict=$srcdir/tests/fuzz/$t.dict
+	fi
 	echo "fuzz: $t: running for ${FUZZ_SECONDS}s"
 	# shellcheck disable=SC2086
 	if ! "$bin" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-	    -artifact_prefix="$crashes/" $FUZZ_ARGS "$work" \
+	    -artifact_prefix="$crashes/" $dict $FUZZ_ARGS "$work" \
 	    >"tests/fuzz/work/$t.log" 2>&1; then
 		echo "fuzz: $t: FOUND A CRASH, saved in $crashes/" >&2
 		tail -n 40 "tests/fuzz/work/$t.log" >&2

@@ -16,6 +16,7 @@ tests_unit_t_mime_LDADD = $(MKIT_CODEC_LIBS)
 
 # Fuzzing: the parser, the mboxrd reader and DSN parsing (tests/fuzz/).
 FUZZ_TARGETS += mime
+EXTRA_DIST += tests/fuzz/mime.dict
 FUZZ_LIB_SRCS += src/mime.c src/mboxrd.c src/dsn.c
 check_PROGRAMS += tests/fuzz/replay_mime
 TESTS += tests/fuzz/replay_mime

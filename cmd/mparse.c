@@ -709,8 +709,16 @@ print_tree(struct msg *m)
 		printf("%*s%s %s", 2 * r->depth, "", r->section, r->type);
 		if (r->charset)
 			printf(" charset=%s", r->charset);
-		if (r->filename)
-			printf(" filename=\"%s\"", r->filename);
+		if (r->filename) {
+			const char *c;
+
+			/* one line per part: control characters shown as ? */
+			fputs(" filename=\"", stdout);
+			for (c = r->filename; *c; c++)
+				putchar((unsigned char)*c < 0x20 || *c == 0x7f ?
+					'?' : *c);
+			putchar('"');
+		}
 		if (r->kind == MIME_LEAF)
 			printf(" size=%llu", r->size);
 		putchar('\n');
@@ -1158,10 +1166,11 @@ main(int argc, char **argv)
 	}
 	if (!status && !usable && unusable)
 		status = EX_DATAERR;
-	if (!status && !matched && (mode == MODE_PART || mode == MODE_TEXT ||
+	if (!status && !matched && ((mode == MODE_EXTRACT && npsel) ||
+		mode == MODE_PART || mode == MODE_TEXT ||
 		mode == MODE_BOUNCE || (mode == MODE_HEADERS && nhnames) ||
 		mode == MODE_ADDR)) {
-		if (mode == MODE_PART)
+		if (mode == MODE_PART || mode == MODE_EXTRACT)
 			warnx_("no leaf part %s", psel[0]);
 		status = 1;
 	}

@@ -118,3 +118,16 @@ mkmsg() {
 	mp extract -o "$T/notadir/sub" "$T/multi.eml"
 	[ "$status" -eq 73 ]
 }
+
+@test "-p naming no leaf part exits 1" {
+	mp extract -o "$T/o" -p 7 "$T/multi.eml"
+	[ "$status" -eq 1 ]
+	[[ $output == *"no leaf part 7"* ]]
+}
+
+@test "tree shows control characters in names as ?" {
+	printf 'Subject: c\nContent-Type: application/x; name="=?utf-8?q?a=07b.txt?="\n\nx' > "$T/c.eml"
+	mp tree "$T/c.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = '1 application/x filename="a?b.txt" size=1' ]
+}

@@ -328,6 +328,18 @@ test_hostile(void)
 	tap_ok(!strncmp(r, "1 l multipart/mixed|=0123", 25) &&
 		strlen(r) > 11000, "preamble limit: leaf with whole body");
 	free(r);
+	/* a delimiter after the limit is body text of that leaf */
+	buf_addstr(&m, "--q\n\nlate\n--q--\n");
+	for (i = 0; i < 3; i++) {
+		char *w = parse(m.data, m.len, i == 0 ? 0 : i == 1 ? 1 : -1,
+			&lim, NULL);
+
+		tap_ok(!strncmp(w, "1 l multipart/mixed|=0123", 25) &&
+			strstr(w, "--q\n\nlate\n--q--\n|") != NULL &&
+			!strstr(w, "|1.1"), "preamble limit then delimiter, "
+			"chunking %zu", i);
+		free(w);
+	}
 
 	/* only dashes, only line breaks, empty */
 	r = parse("", 0, 0, NULL, NULL);

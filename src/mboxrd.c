@@ -72,6 +72,7 @@ run(struct mboxrd *r, const char **qp, const char *e, int final)
 				r->from.len--;
 			r->in_msg = 1;
 			r->count++;
+			r->prev_empty = 0;
 			if (r->sink.begin)
 				r->sink.begin(r->sink.ctx, r->from.data ?
 					r->from.data : "", r->from.len);
@@ -86,7 +87,8 @@ run(struct mboxrd *r, const char **qp, const char *e, int final)
 				!memchr(q, '\n', avail))
 				break;	/* need more to decide */
 			r->bol = 0;
-			if (avail >= k + 5 && !memcmp(q + k, "From ", 5)) {
+			if (avail >= k + 5 && !memcmp(q + k, "From ", 5) &&
+				(k > 0 || r->prev_empty || !r->count)) {
 				if (k == 0) {
 					end_msg(r);
 					buf_reset(&r->from);
@@ -105,6 +107,8 @@ run(struct mboxrd *r, const char **qp, const char *e, int final)
 
 			if (!final && end[-1] == '\r')
 				end--;
+			if (end > q)
+				r->line_bytes = 1;
 			out(r, q, (size_t)(end - q));
 			q = end;
 			if (q < e)
@@ -116,6 +120,8 @@ run(struct mboxrd *r, const char **qp, const char *e, int final)
 				nl - 1 : nl;
 
 			out(r, q, (size_t)(eol - q));
+			r->prev_empty = !r->line_bytes && eol == q;
+			r->line_bytes = 0;
 			r->nheld = (size_t)(nl + 1 - eol);
 			memcpy(r->held, eol, r->nheld);
 			q = nl + 1;

@@ -1,8 +1,10 @@
 /*
  * mboxrd.h: read an mboxrd stream (several messages in one byte stream).
  *
- * A line that starts with "From " separates messages; the line break
- * before it (which the writer added as a blank line) belongs to it. In
+ * A line that starts with "From " at the start of the stream or after an
+ * empty line separates messages (elsewhere it is text an mboxo writer
+ * forgot to quote); the line break before it (the writer's blank line)
+ * belongs to it. In
  * message lines, ">From ", ">>From "... lose one '>' (mboxrd unquoting).
  * Text before the first "From " line, if any, is a message of its own (with
  * an empty From line). Chunks may split lines anywhere; memory stays
@@ -34,6 +36,8 @@ struct mboxrd {
 	char held[2];		/* line break not yet given out */
 	size_t nheld;
 	int bol;		/* at the start of a line */
+	int prev_empty;		/* the last complete line was empty */
+	int line_bytes;		/* the current line has content */
 	int in_from;		/* reading a From line */
 	int in_msg;
 	size_t count;		/* messages begun */

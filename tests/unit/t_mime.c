@@ -449,9 +449,11 @@ static void
 test_mboxrd(void)
 {
 	const char *in = "From a@b Mon Nov 23\nS: 1\n\n>From x\n>>From y\n"
-		">Fromage\n\nFrom c@d Tue\r\nS: 2\r\n\r\nz\r\n\r\n";
+		">Fromage\nFrom unquoted\n\nFrom c@d Tue\r\nS: 2\r\n\r\n"
+		"z\r\n\r\n";
 	const char *want = "<From a@b Mon Nov 23>S: 1\n\nFrom x\n>From y\n"
-		">Fromage\n</><From c@d Tue>S: 2\r\n\r\nz\r\n</>";
+		">Fromage\nFrom unquoted\n</><From c@d Tue>S: 2\r\n\r\nz\r\n"
+		"</>";
 	size_t step;
 
 	for (step = 0; step < 4; step++) {

@@ -22,12 +22,13 @@
 #include "buf.h"
 #include "charset.h"
 #include "common.h"
-#include "date.h"
 #include "dsn.h"
 #include "json.h"
 #include "mboxrd.h"
 #include "mdir.h"
 #include "mime.h"
+#include "mimesum.h"
+#include "safefile.h"
 #include "util.h"
 
 enum mode {
@@ -50,39 +51,24 @@ static int raw, addr_only, want_html, force;
 static const char *outdir = ".";
 static char **psel;		/* part sections asked for */
 static size_t npsel;
-static int outdir_fd = -1;
+static struct safefile_dir outdir_d = { -1, BUF_INIT };
 
 /* Results over all messages. */
 static int matched;		/* something was found for the mode */
 static size_t usable, unusable;
-static struct buf written = BUF_INIT;	/* names extracted, '\n'-separated */
 
 /* ---- per message ---- */
 
-struct hsum {
-	char *subject, *date, *date_utc, *message_id;
-	int has_from, has_to, has_cc;
-	struct addr_list from, to, cc;
-};
-
 struct rec {
-	char *section;
-	int depth;
-	enum mime_kind kind;
-	char *type, *charset, *encoding, *disposition, *filename, *boundary;
-	unsigned long long size;
-	unsigned char sha[32];
-	int done;
+	struct mime_record r;
 	EVP_MD_CTX *md;
-	int textable;		/* text leaf with a known charset */
+	int textable;		/* text leaf with a known charset (json) */
 	struct charset_conv conv;
-	struct buf text;
-	struct hsum *msg;	/* kind message */
 };
 
 struct msg {
 	const char *where;	/* file name for messages */
-	struct hsum top;
+	struct mime_summary top;
 	int have_top;
 	struct rec *r;
 	size_t n, alloc;
@@ -105,72 +91,6 @@ struct msg {
 	struct mime_parser *p;
 };
 
-static void
-hsum_fill(struct hsum *s, const struct mime_headers *h)
-{
-	const struct mime_field *f;
-	struct buf b = BUF_INIT;
-
-	memset(s, 0, sizeof(*s));
-	if ((f = mime_headers_get(h, "subject"))) {
-		mime_header_text(f->value, f->value_len, &b);
-		{
-			size_t i = 0;
-
-			while (i < b.len && (b.data[i] == ' ' ||
-				b.data[i] == '\t'))
-				i++;
-			buf_consume(&b, i);
-			while (b.len && (b.data[b.len - 1] == ' ' ||
-				b.data[b.len - 1] == '\t'))
-				b.len--;
-			if (b.data)
-				b.data[b.len] = '\0';
-		}
-		s->subject = buf_detach(&b, NULL);
-	}
-	if ((f = mime_headers_get(h, "date"))) {
-		time_t t;
-		char iso[DATE_ISO_LEN];
-
-		mime_unfold(f->value, f->value_len, &b);
-		s->date = buf_detach(&b, NULL);
-		if (date_parse(s->date, strlen(s->date), &t, NULL) == 0)
-			s->date_utc = xstrdup(date_format_iso(t, iso));
-	}
-	if ((f = mime_headers_get(h, "message-id"))) {
-		mime_unfold(f->value, f->value_len, &b);
-		s->message_id = buf_detach(&b, NULL);
-	}
-	addr_list_init(&s->from);
-	addr_list_init(&s->to);
-	addr_list_init(&s->cc);
-	if ((f = mime_headers_get(h, "from"))) {
-		s->has_from = 1;
-		addr_parse(f->value, f->value_len, 0, &s->from);
-	}
-	if ((f = mime_headers_get(h, "to"))) {
-		s->has_to = 1;
-		addr_parse(f->value, f->value_len, 0, &s->to);
-	}
-	if ((f = mime_headers_get(h, "cc"))) {
-		s->has_cc = 1;
-		addr_parse(f->value, f->value_len, 0, &s->cc);
-	}
-}
-
-static void
-hsum_release(struct hsum *s)
-{
-	free(s->subject);
-	free(s->date);
-	free(s->date_utc);
-	free(s->message_id);
-	addr_list_release(&s->from);
-	addr_list_release(&s->to);
-	addr_list_release(&s->cc);
-}
-
 static int
 selected(const char *section)
 {
@@ -187,105 +107,6 @@ is_attachment(const struct mime_part *p)
 {
 	return p->filename || (p->disposition &&
 		!strcmp(p->disposition, "attachment"));
-}
-
-/* ---- safe extraction ---- */
-
-/* Reduce a file name to a safe base name: no directories, no control
- * characters, no leading dots or blanks, at most 200 bytes. */
-static char *
-safe_name(const char *name, const char *section)
-{
-	struct buf b = BUF_INIT;
-	const char *s = name ? name : "", *slash;
-
-	if ((slash = strrchr(s, '/')))
-		s = slash + 1;
-	if ((slash = strrchr(s, '\\')))
-		s = slash + 1;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			continue;
-		if (!b.len && (c == '.' || c == ' ' || c == '-'))
-			continue;
-		buf_addch(&b, c);
-	}
-	while (b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '.'))
-		b.len--;
-	if (b.len > 200) {
-		size_t n = 200;
-
-		while (n && ((unsigned char)b.data[n] & 0xc0) == 0x80)
-			n--;
-		b.len = n;
-	}
-	if (!b.len) {
-		buf_reset(&b);
-		buf_addf(&b, "part-%s", section);
-	}
-	if (b.data)
-		b.data[b.len] = '\0';
-	return buf_detach(&b, NULL);
-}
-
-static int
-written_before(const char *name)
-{
-	const char *s = written.data;
-	size_t n = strlen(name);
-
-	while (s && *s) {
-		const char *nl = strchr(s, '\n');
-
-		if ((size_t)(nl - s) == n && !memcmp(s, name, n))
-			return 1;
-		s = nl + 1;
-	}
-	return 0;
-}
-
-/* Create the output file for a part: O_EXCL always; --force replaces an
- * existing file not written by this run; otherwise name-1.ext, ... */
-static int
-open_out(const char *want, char **got)
-{
-	const char *dot = strrchr(want, '.');
-	size_t stem = dot && dot != want ? (size_t)(dot - want) : strlen(want);
-	int i;
-
-	for (i = 0; i < 10000; i++) {
-		struct buf b = BUF_INIT;
-		int fd;
-
-		if (i == 0)
-			buf_addstr(&b, want);
-		else
-			buf_addf(&b, "%.*s-%d%s", (int)stem, want, i,
-				want + stem);
-		if (written_before(b.data)) {
-			buf_release(&b);
-			continue;
-		}
-		if (force && i == 0)
-			unlinkat(outdir_fd, b.data, 0);
-		fd = openat(outdir_fd, b.data, O_WRONLY | O_CREAT | O_EXCL |
-			O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			*got = buf_detach(&b, NULL);
-			buf_addf(&written, "%s\n", *got);
-			return fd;
-		}
-		if (errno != EEXIST) {
-			warnx_("%s/%s: %s", outdir, b.data, strerror(errno));
-			buf_release(&b);
-			return -1;
-		}
-		buf_release(&b);
-	}
-	warnx_("%s/%s: too many files of that name", outdir, want);
-	return -1;
 }
 
 static void
@@ -322,7 +143,7 @@ on_message(void *ctx, const struct mime_headers *h)
 	size_t i, idx;
 	struct buf b = BUF_INIT;
 
-	hsum_fill(&m->top, h);
+	mime_summary_fill(&m->top, h);
 	m->have_top = 1;
 	if (mode == MODE_HEADERS) {
 		for (i = 0; i < h->n; i++) {
@@ -433,20 +254,7 @@ on_begin(void *ctx, const struct mime_part *p)
 	}
 	r = &m->r[m->n++];
 	memset(r, 0, sizeof(*r));
-	r->section = xstrdup(p->section);
-	r->depth = p->depth;
-	r->kind = p->kind;
-	r->type = xstrdup(p->type);
-	r->charset = p->charset ? xstrdup(p->charset) : NULL;
-	r->encoding = p->encoding ? xstrdup(p->encoding) : NULL;
-	r->disposition = p->disposition ? xstrdup(p->disposition) : NULL;
-	r->filename = p->filename ? xstrdup(p->filename) : NULL;
-	r->boundary = p->boundary ? xstrdup(p->boundary) : NULL;
-	buf_init(&r->text, 0);
-	if (p->kind == MIME_MESSAGE) {
-		r->msg = xcalloc(1, sizeof(*r->msg));
-		hsum_fill(r->msg, p->msg_headers);
-	}
+	mime_record_init(&r->r, p);
 	if (p->kind != MIME_LEAF)
 		return;
 	m->cur = m->n;
@@ -466,10 +274,17 @@ on_begin(void *ctx, const struct mime_part *p)
 		m->out_fd = 1;
 	} else if (mode == MODE_EXTRACT && (npsel ? selected(p->section) :
 		is_attachment(p))) {
-		char *name = safe_name(p->filename, p->section), *got = NULL;
+		struct buf fb = BUF_INIT;
+		char *name, *got = NULL;
+		struct err e;
 
-		m->out_fd = open_out(name, &got);
-		if (m->out_fd >= 0) {
+		buf_addf(&fb, "part-%s", p->section);
+		name = safefile_name(p->filename, fb.data);
+		buf_release(&fb);
+		m->out_fd = safefile_create(&outdir_d, name, force, &got, &e);
+		if (m->out_fd < 0) {
+			warnx_("%s: %s", outdir, e.msg);
+		} else {
 			matched = 1;
 			if (!strcmp(outdir, "."))
 				printf("%s\n", got);
@@ -497,10 +312,11 @@ on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
 
 	if (!r)
 		return;
-	r->size += n;
+	r->r.size += n;
 	if (r->md)
 		EVP_DigestUpdate(r->md, d, n);
-	if (r->textable && charset_conv_feed(&r->conv, d, n, &r->text, &e) < 0)
+	if (r->textable && charset_conv_feed(&r->conv, d, n, &r->r.text,
+		&e) < 0)
 		r->textable = 0;
 	if (m->text_streaming && !m->text_done) {
 		if (m->tconv_ok) {
@@ -535,18 +351,18 @@ on_end(void *ctx, const struct mime_part *p)
 		return;
 	r = &m->r[m->cur - 1];
 	m->cur = 0;
-	r->done = 1;
 	if (r->md) {
 		unsigned int len = 0;
 
-		EVP_DigestFinal_ex(r->md, r->sha, &len);
+		EVP_DigestFinal_ex(r->md, r->r.sha256, &len);
 		EVP_MD_CTX_free(r->md);
 		r->md = NULL;
 	}
 	if (r->textable) {
-		if (charset_conv_finish(&r->conv, &r->text, &e) < 0)
-			r->textable = 0;
+		r->r.have_text = charset_conv_finish(&r->conv, &r->r.text,
+			&e) == 0;
 		charset_conv_release(&r->conv);
+		r->textable = 0;
 	}
 	if (m->text_streaming && !m->text_done) {
 		if (m->tconv_ok) {
@@ -583,52 +399,8 @@ on_defect(void *ctx, const char *section, const char *what)
 /* ---- output ---- */
 
 static void
-json_addrs(struct json *j, const char *key, int has,
-	const struct addr_list *l)
-{
-	size_t i;
-
-	json_key(j, key);
-	if (!has) {
-		json_null(j);
-		return;
-	}
-	json_arr_begin(j);
-	for (i = 0; i < l->n; i++) {
-		if (!l->v[i].spec)
-			continue;
-		json_obj_begin(j);
-		json_key(j, "name");
-		json_cstr(j, l->v[i].name ? l->v[i].name : "");
-		json_key(j, "addr");
-		json_cstr(j, l->v[i].spec);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
-}
-
-static void
-json_hsum(struct json *j, const struct hsum *s)
-{
-	json_obj_begin(j);
-	json_key(j, "subject");
-	json_cstr(j, s->subject);
-	json_addrs(j, "from", s->has_from, &s->from);
-	json_addrs(j, "to", s->has_to, &s->to);
-	json_addrs(j, "cc", s->has_cc, &s->cc);
-	json_key(j, "date");
-	json_cstr(j, s->date);
-	json_key(j, "date_utc");
-	json_cstr(j, s->date_utc);
-	json_key(j, "message_id");
-	json_cstr(j, s->message_id);
-	json_obj_end(j);
-}
-
-static void
 print_json(struct msg *m)
 {
-	static const char *const kinds[] = { "leaf", "multipart", "message" };
 	struct buf out = BUF_INIT;
 	struct json j;
 	size_t i;
@@ -638,59 +410,11 @@ print_json(struct msg *m)
 	json_key(&j, "schema");
 	json_cstr(&j, "mparse/1");
 	json_key(&j, "headers");
-	json_hsum(&j, &m->top);
+	mime_summary_json(&j, &m->top);
 	json_key(&j, "parts");
 	json_arr_begin(&j);
-	for (i = 0; i < m->n; i++) {
-		struct rec *r = &m->r[i];
-		int leaf = r->kind == MIME_LEAF;
-
-		json_obj_begin(&j);
-		json_key(&j, "part");
-		json_cstr(&j, r->section);
-		json_key(&j, "kind");
-		json_cstr(&j, kinds[r->kind]);
-		json_key(&j, "type");
-		json_cstr(&j, r->type);
-		json_key(&j, "charset");
-		json_cstr(&j, r->charset);
-		json_key(&j, "encoding");
-		json_cstr(&j, r->encoding);
-		json_key(&j, "disposition");
-		json_cstr(&j, r->disposition);
-		json_key(&j, "filename");
-		json_cstr(&j, r->filename);
-		json_key(&j, "boundary");
-		json_cstr(&j, r->kind == MIME_MULTIPART ? r->boundary : NULL);
-		json_key(&j, "size");
-		if (leaf)
-			json_int(&j, (long long)r->size);
-		else
-			json_null(&j);
-		json_key(&j, "sha256");
-		if (leaf) {
-			char hex[65];
-			size_t k;
-
-			for (k = 0; k < 32; k++)
-				snprintf(hex + 2 * k, 3, "%02x", r->sha[k]);
-			json_cstr(&j, hex);
-		} else {
-			json_null(&j);
-		}
-		json_key(&j, "text");
-		if (leaf && r->textable)
-			json_str(&j, r->text.data ? r->text.data : "",
-				r->text.len);
-		else
-			json_null(&j);
-		json_key(&j, "headers");
-		if (r->msg)
-			json_hsum(&j, r->msg);
-		else
-			json_null(&j);
-		json_obj_end(&j);
-	}
+	for (i = 0; i < m->n; i++)
+		mime_record_json(&j, &m->r[i].r);
 	json_arr_end(&j);
 	json_obj_end(&j);
 	buf_addch(&out, '\n');
@@ -704,7 +428,7 @@ print_tree(struct msg *m)
 	size_t i;
 
 	for (i = 0; i < m->n; i++) {
-		struct rec *r = &m->r[i];
+		const struct mime_record *r = &m->r[i].r;
 
 		printf("%*s%s %s", 2 * r->depth, "", r->section, r->type);
 		if (r->charset)
@@ -810,24 +534,15 @@ msg_finish(void)
 	for (i = 0; i < cur.n; i++) {
 		struct rec *r = &cur.r[i];
 
-		free(r->section);
-		free(r->type);
-		free(r->charset);
-		free(r->encoding);
-		free(r->disposition);
-		free(r->filename);
-		free(r->boundary);
 		if (r->md)
 			EVP_MD_CTX_free(r->md);
-		buf_release(&r->text);
-		if (r->msg) {
-			hsum_release(r->msg);
-			free(r->msg);
-		}
+		if (r->textable)
+			charset_conv_release(&r->conv);
+		mime_record_release(&r->r);
 	}
 	free(cur.r);
 	if (cur.have_top)
-		hsum_release(&cur.top);
+		mime_summary_release(&cur.top);
 	if (cur.out_fd > 1)
 		close(cur.out_fd);
 	buf_release(&cur.alt);
@@ -1147,12 +862,12 @@ main(int argc, char **argv)
 		add_list(&psel, &npsel, argv[optind++], 0);
 	}
 	if (mode == MODE_EXTRACT) {
-		outdir_fd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (outdir_fd < 0 && errno == ENOENT && mkdir(outdir, 0755) == 0)
-			outdir_fd = open(outdir, O_RDONLY | O_DIRECTORY |
-				O_CLOEXEC);
-		if (outdir_fd < 0)
-			diex(EX_CANTCREAT, "%s: %s", outdir, strerror(errno));
+		struct err e;
+
+		if (safefile_open(&outdir_d, outdir, &e) < 0) {
+			print_err(&e);
+			return exit_code(e.code);
+		}
 	}
 	if (optind >= argc) {
 		status = read_path("-");
@@ -1182,9 +897,8 @@ main(int argc, char **argv)
 	for (i = 0; i < npsel; i++)
 		free(psel[i]);
 	free(psel);
-	buf_release(&written);
 	charset_cache_clear();
-	if (outdir_fd >= 0)
-		close(outdir_fd);
+	if (mode == MODE_EXTRACT)
+		safefile_close(&outdir_d);
 	return status;
 }

@@ -326,3 +326,84 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
 		grep -q -- "-a $m " "$MKIT_SRCDIR/completions/mparse.fish"
 	done
 }
+
+@test "--json on a real-looking CRLF message: 2231 names, ISO-2022-JP, inline image" {
+	python3 - "$T/tb.eml" <<'PY'
+import base64, sys
+png = bytes(range(256)) * 4
+msg = "\r\n".join([
+    "Return-Path: <alice@example.org>",
+    "Received: from mx.example.org (mx.example.org [192.0.2.1])",
+    "\tby mail.example.net with ESMTPS id 4B2x; Mon, 23 Nov 2026 12:00:00 +0000",
+    "Message-ID: <6f1c2a9e-0d4b-4e3a-9f0e-1b2c3d4e5f60@example.org>",
+    "Date: Mon, 23 Nov 2026 07:00:00 -0500",
+    "MIME-Version: 1.0",
+    "User-Agent: Mozilla/5.0 Thunderbird/115.5.0",
+    "Subject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?= report",
+    "From: =?UTF-8?Q?Al=C3=AFce_Example?= <alice@example.org>",
+    "To: Bob <bob@example.net>, \"Carol, C.\" <carol@example.net>",
+    "Cc: dave@example.net",
+    "Content-Type: multipart/mixed;",
+    " boundary=\"------------0aBcDeFgHiJkLmNoPq\"",
+    "",
+    "This is a multi-part message in MIME format.",
+    "--------------0aBcDeFgHiJkLmNoPq",
+    "Content-Type: multipart/related;",
+    " boundary=\"------------rElAtEd\"",
+    "",
+    "--------------rElAtEd",
+    "Content-Type: text/html; charset=UTF-8",
+    "Content-Transfer-Encoding: 8bit",
+    "",
+    "<p>Grüße <img src=\"cid:part1\"></p>",
+    "--------------rElAtEd",
+    "Content-Type: image/png; name=\"logo.png\"",
+    "Content-Disposition: inline; filename=\"logo.png\"",
+    "Content-Id: <part1>",
+    "Content-Transfer-Encoding: base64",
+    "",
+    base64.encodebytes(png).decode().replace("\n", "\r\n").rstrip(),
+    "--------------rElAtEd--",
+    "",
+    "--------------0aBcDeFgHiJkLmNoPq",
+    "Content-Type: application/vnd.ms-excel;",
+    " name*0*=UTF-8''%C3%9Cbersicht%20Q4%20;",
+    " name*1*=2026.xls",
+    "Content-Disposition: attachment;",
+    " filename*0*=UTF-8''%C3%9Cbersicht%20Q4%20;",
+    " filename*1*=2026.xls",
+    "Content-Transfer-Encoding: base64",
+    "",
+    base64.encodebytes(b"xls\x00data" * 10).decode().replace("\n", "\r\n").rstrip(),
+    "",
+    "--------------0aBcDeFgHiJkLmNoPq--",
+    "",
+])
+open(sys.argv[1], "wb").write(msg.encode("utf-8"))
+PY
+	mp --json "$T/tb.eml"
+	[ "$status" -eq 0 ]
+	echo "$output" | pyjson '
+import hashlib
+h = d["headers"]
+assert h["subject"] == "\u30c6\u30b9\u30c8 report", h["subject"]
+assert h["from"] == [{"name": "Al\u00efce Example", "addr": "alice@example.org"}]
+assert h["to"] == [{"name": "Bob", "addr": "bob@example.net"}, {"name": "Carol, C.", "addr": "carol@example.net"}], h["to"]
+assert h["cc"] == [{"name": "", "addr": "dave@example.net"}]
+assert h["date_utc"] == "2026-11-23T12:00:00Z"
+assert h["message_id"] == "<6f1c2a9e-0d4b-4e3a-9f0e-1b2c3d4e5f60@example.org>"
+p = {x["part"]: x for x in d["parts"]}
+assert list(p) == ["TEXT", "1", "1.1", "1.2", "2"], list(p)
+assert p["TEXT"]["boundary"] == "------------0aBcDeFgHiJkLmNoPq"
+assert p["1"]["type"] == "multipart/related" and p["1"]["kind"] == "multipart"
+assert p["1.1"]["text"] == "<p>Gr\u00fc\u00dfe <img src=\"cid:part1\"></p>" and p["1.1"]["encoding"] == "8bit"
+assert p["1.2"]["sha256"] == hashlib.sha256(bytes(range(256)) * 4).hexdigest() and p["1.2"]["size"] == 1024
+assert p["1.2"]["disposition"] == "inline" and p["1.2"]["filename"] == "logo.png"
+assert p["2"]["filename"] == "\u00dcbersicht Q4 2026.xls", p["2"]["filename"]
+assert p["2"]["size"] == 80 and p["2"]["sha256"] == hashlib.sha256(b"xls\x00data" * 10).hexdigest()
+assert p["2"]["text"] is None and p["2"]["charset"] is None
+'
+	mp extract -o "$T/x" "$T/tb.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/x/logo.png"$'\n'"$T/x/Übersicht Q4 2026.xls" ]
+}

@@ -76,6 +76,8 @@ struct msg {
 	/* text mode */
 	int text_streaming;	/* the chosen part is being written */
 	int text_done;
+	int in_message;		/* open message parts: text inside is not
+				 * the message's own */
 	struct charset_conv tconv;
 	int tconv_ok;
 	struct buf alt;		/* first part of the other type */
@@ -226,6 +228,7 @@ text_begin(struct msg *m, const struct mime_part *p)
 	struct err e;
 
 	if (p->kind != MIME_LEAF || m->text_done || m->text_streaming ||
+		m->in_message ||
 		(p->disposition && !strcmp(p->disposition, "attachment")))
 		return;
 	if (!strcmp(p->type, want)) {
@@ -255,6 +258,8 @@ on_begin(void *ctx, const struct mime_part *p)
 	r = &m->r[m->n++];
 	memset(r, 0, sizeof(*r));
 	mime_record_init(&r->r, p);
+	if (p->kind == MIME_MESSAGE)
+		m->in_message++;
 	if (p->kind != MIME_LEAF)
 		return;
 	m->cur = m->n;
@@ -347,6 +352,8 @@ on_end(void *ctx, const struct mime_part *p)
 	struct err e;
 	struct buf b = BUF_INIT;
 
+	if (p->kind == MIME_MESSAGE)
+		m->in_message--;
 	if (p->kind != MIME_LEAF || !m->cur)
 		return;
 	r = &m->r[m->cur - 1];

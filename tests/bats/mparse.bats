@@ -407,3 +407,10 @@ assert p["2"]["text"] is None and p["2"]["charset"] is None
 	[ "$status" -eq 0 ]
 	[ "$output" = "$T/x/logo.png"$'\n'"$T/x/Übersicht Q4 2026.xls" ]
 }
+
+@test "text ignores the text of an attached message" {
+	printf 'Subject: fwd\nContent-Type: multipart/mixed; boundary=F\n\n--F\nContent-Type: text/html\n\n<i>mine</i>\n--F\nContent-Type: message/rfc822\n\nSubject: old\n\ntheirs\n--F--\n' > "$T/fwd.eml"
+	mp text "$T/fwd.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "<i>mine</i>" ]
+}

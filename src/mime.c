@@ -25,6 +25,8 @@
 
 /* A partial header line longer than this is consumed piecewise. */
 #define HDR_CHUNK 65536
+/* RFC 2046 allows 70; longer ones are refused to keep lookahead small. */
+#define MIME_BOUNDARY_MAX 998
 /* Blanks allowed after a boundary before the line is judged not one. */
 #define DELIM_WS_MAX 1024
 
@@ -99,6 +101,8 @@ struct mime_parser {
 	struct mime_headers h;	/* its fields */
 	int hdr_trunc;		/* header block limit hit */
 	int midline;		/* in the middle of a long header line */
+	size_t hscan;		/* bytes of the partial header line known
+				 * to hold no line break */
 	int bol;		/* body: at a line start with no held break */
 	struct buf out;		/* decoded bytes for the sink */
 	size_t defects, bytes, nparts, top_fields;
@@ -563,6 +567,9 @@ start_entity(struct mime_parser *p, enum role role, const char *psec,
 	if (!strncmp(t, "multipart/", 10)) {
 		if (!*f->part.boundary) {
 			defect(p, "multipart without a boundary: read as a leaf");
+		} else if (strlen(f->part.boundary) > MIME_BOUNDARY_MAX) {
+			defect(p, "boundary longer than %d bytes: read as a leaf",
+				MIME_BOUNDARY_MAX);
 		} else if (p->nfr > p->lim.max_depth) {
 			defect(p, "nesting deeper than %zu: read as a leaf",
 				p->lim.max_depth);
@@ -928,7 +935,12 @@ step_headers(struct mime_parser *p, const char **qp, const char *e,
 			}
 			return 0;
 		}
-		nl = memchr(q, '\n', (size_t)(e - q));
+		{
+			size_t skip = p->hscan <= (size_t)(e - q) ? p->hscan : 0;
+
+			nl = memchr(q + skip, '\n', (size_t)(e - q) - skip);
+			p->hscan = 0;
+		}
 		if (p->midline) {
 			next = nl ? nl + 1 : e;
 			hdr_append(p, q, (size_t)(next - q));
@@ -938,6 +950,7 @@ step_headers(struct mime_parser *p, const char **qp, const char *e,
 			continue;
 		}
 		if (!nl && !final && (size_t)(e - q) < HDR_CHUNK) {
+			p->hscan = (size_t)(e - q);
 			*qp = q;
 			return 0;
 		}

@@ -319,6 +319,27 @@ test_hostile(void)
 	tap_str(r, "1 l text/plain|=body\n|", "megabyte header line chunked");
 	free(r);
 
+	/* a 60 KB header line fed one byte at a time (linear work) */
+	buf_reset(&m);
+	buf_addstr(&m, "X-Long: ");
+	for (i = 0; i < 60000; i++)
+		buf_addch(&m, 'b');
+	buf_addstr(&m, "\n\nbody\n");
+	r = parse(m.data, m.len, 1, NULL, &d);
+	tap_str(r, "1 l text/plain|=body\n|", "60 KB header line byte by byte");
+	free(r);
+
+	/* a boundary longer than 998 bytes is refused */
+	buf_reset(&m);
+	buf_addstr(&m, "Content-Type: multipart/mixed; boundary=");
+	for (i = 0; i < 1000; i++)
+		buf_addch(&m, 'q');
+	buf_addstr(&m, "\n\nx\n");
+	r = parse(m.data, m.len, 0, NULL, &d);
+	tap_str(r, "1 l multipart/mixed|=x\n|", "overlong boundary: a leaf");
+	tap_ok(d > 0, "overlong boundary is a defect");
+	free(r);
+
 	/* a long preamble with no delimiter */
 	buf_reset(&m);
 	buf_addstr(&m, "Content-Type: multipart/mixed; boundary=q\n\n");

@@ -56,6 +56,7 @@ static struct safefile_dir outdir_d = { -1, BUF_INIT };
 /* Results over all messages. */
 static int matched;		/* something was found for the mode */
 static size_t usable, unusable;
+static int cur_raw_asked;	/* part named a non-leaf (warned already) */
 
 /* ---- per message ---- */
 
@@ -85,6 +86,9 @@ struct msg {
 	struct charset_conv aconv;
 	/* part/extract */
 	int out_fd;
+	int src_fd;		/* the input, when it can be read again */
+	int raw_want;		/* part S is not a leaf: copy its bytes */
+	unsigned long long raw_off, raw_end;
 	const char *out_name;
 	/* bounce */
 	int is_report;
@@ -354,6 +358,12 @@ on_end(void *ctx, const struct mime_part *p)
 
 	if (p->kind == MIME_MESSAGE)
 		m->in_message--;
+	if (mode == MODE_PART && p->kind != MIME_LEAF &&
+		selected(p->section) && !m->raw_want) {
+		m->raw_want = 1;
+		m->raw_off = p->offset;
+		m->raw_end = p->end_offset;
+	}
 	if (p->kind != MIME_LEAF || !m->cur)
 		return;
 	r = &m->r[m->cur - 1];
@@ -478,6 +488,36 @@ print_bounce(struct msg *m)
 	dsn_release(&d);
 }
 
+/* part S of a multipart or message: its bytes as they are in the input
+ * (the encapsulated message, or the multipart body), read again from the
+ * file; a pipe or an mbox stream cannot be read again. */
+static void
+copy_raw(struct msg *m)
+{
+	static char b[65536];
+	unsigned long long off = m->raw_off;
+
+	if (m->src_fd < 0) {
+		warnx_("%s: part %s is not a leaf: its raw bytes need the "
+			"message in a file", m->where, psel[0]);
+		return;
+	}
+	matched = 1;
+	while (off < m->raw_end) {
+		size_t want = m->raw_end - off < sizeof b ?
+			(size_t)(m->raw_end - off) : sizeof b;
+		ssize_t n = pread(m->src_fd, b, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			diex(EX_IOERR, "%s: %s", m->where,
+				n < 0 ? strerror(errno) : "file shrank");
+		fwrite(b, 1, (size_t)n, stdout);
+		off += (unsigned long long)n;
+	}
+}
+
 /* ---- one message ---- */
 
 static struct msg cur;
@@ -492,6 +532,7 @@ msg_start(const char *where)
 	memset(&cur, 0, sizeof(cur));
 	cur.where = where;
 	cur.out_fd = -1;
+	cur.src_fd = -1;
 	buf_init(&cur.alt, 0);
 	buf_init(&cur.dsn, 1024 * 1024);
 	cur.p = mime_parser_new(&sink, NULL);
@@ -509,6 +550,10 @@ msg_finish(void)
 	size_t i;
 
 	mime_parser_finish(cur.p);
+	if (cur.raw_want) {
+		cur_raw_asked = 1;
+		copy_raw(&cur);
+	}
 	if (!mime_parser_bytes(cur.p) || !mime_parser_top_fields(cur.p)) {
 		unusable++;
 		warnx_("%s: not a mail message (no header fields)", cur.where);
@@ -622,7 +667,11 @@ read_stream(int fd, const char *name)
 				mboxrd_init(&mb, &s);
 				mboxrd_feed(&mb, head, nhead);
 			} else {
+				struct stat st;
+
 				msg_start(name);
+				if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+					cur.src_fd = fd;
 				msg_feed(head, nhead);
 			}
 			if (n > 0) {
@@ -892,7 +941,8 @@ main(int argc, char **argv)
 		mode == MODE_PART || mode == MODE_TEXT ||
 		mode == MODE_BOUNCE || (mode == MODE_HEADERS && nhnames) ||
 		mode == MODE_ADDR)) {
-		if (mode == MODE_PART || mode == MODE_EXTRACT)
+		if ((mode == MODE_PART && !cur_raw_asked) ||
+			mode == MODE_EXTRACT)
 			warnx_("no leaf part %s", psel[0]);
 		status = 1;
 	}

@@ -58,7 +58,7 @@ enum enc {
 struct frame {
 	enum frame_kind kind;
 	enum mp_state state;
-	int begun, ended;
+	int begun;
 	enum role role;
 	unsigned long n;	/* child number (R_CHILD) */
 	char *psec;		/* parent's section */
@@ -106,10 +106,18 @@ struct mime_parser {
 	int bol;		/* body: at a line start with no held break */
 	struct buf out;		/* decoded bytes for the sink */
 	size_t defects, bytes, nparts, top_fields;
+	/* Input offsets: base (a pointer into the buffer being scanned)
+	 * is at offset base_off; win_off is the offset of win.data[0]. */
+	const char *base;
+	unsigned long long base_off, win_off;
+	unsigned long long mark;	/* where the next body starts */
+	unsigned long long end_mark;	/* where ending entities end */
 	char secbuf[64];
 };
 
 static const char *const empty_raw = "";
+
+#define OFF(p, x) ((p)->base_off + (unsigned long long)((x) - (p)->base))
 
 /* ---- header blocks ---- */
 
@@ -438,7 +446,8 @@ pop(struct mime_parser *p)
 	case F_SKIP:
 		break;
 	}
-	if (f->begun && !f->ended && p->sink.end)
+	f->part.end_offset = p->end_mark;
+	if (f->begun && p->sink.end)
 		p->sink.end(p->sink.ctx, &f->part);
 	frame_free(f);
 	p->nfr--;
@@ -557,6 +566,7 @@ start_entity(struct mime_parser *p, enum role role, const char *psec,
 		return;
 	}
 	f = push(p);
+	f->part.offset = p->mark;
 	f->role = role;
 	f->n = n;
 	f->psec = xstrdup(psec ? psec : "");
@@ -746,11 +756,10 @@ on_delim(struct mime_parser *p, size_t idx, int close)
 		emit_begin(p, m, &p->h, NULL);
 	}
 	if (close) {
+		/* The epilogue follows; the multipart ends (and its end is
+		 * reported) with its parent. */
 		m->state = MP_EPI;
 		p->nbound--;
-		if (p->sink.end)
-			p->sink.end(p->sink.ctx, &m->part);
-		m->ended = 1;
 		p->mode = M_BODY;
 		p->bol = 1;
 		return;
@@ -823,6 +832,7 @@ step_body(struct mime_parser *p, const char **qp, const char *e, int final)
 			return 1;
 		}
 		if (r >= 0) {
+			p->end_mark = OFF(p, q);
 			*qp = lend;
 			on_delim(p, (size_t)r, close);
 			return 1;
@@ -886,6 +896,7 @@ scanning:
 			p->bol = 1;
 			return 1;
 		}
+		p->end_mark = OFF(p, eol);
 		*qp = lend;
 		on_delim(p, (size_t)r, close);
 		return 1;
@@ -930,6 +941,7 @@ step_headers(struct mime_parser *p, const char **qp, const char *e,
 		if (q == e) {
 			*qp = q;
 			if (final) {
+				p->mark = OFF(p, q);
 				headers_done(p);
 				return 1;
 			}
@@ -965,6 +977,7 @@ step_headers(struct mime_parser *p, const char **qp, const char *e,
 			}
 			if (r >= 0) {
 				defect(p, "header block cut by a delimiter");
+				p->mark = p->end_mark = OFF(p, q);
 				headers_done(p);
 				*qp = lend;
 				on_delim(p, (size_t)r, close);
@@ -978,17 +991,20 @@ step_headers(struct mime_parser *p, const char **qp, const char *e,
 		if (le == q && nl) {		/* blank line */
 			hdr_append(p, q, (size_t)(next - q));
 			*qp = next;
+			p->mark = OFF(p, next);
 			headers_done(p);
 			return 1;
 		}
 		if (le == q && !nl && *q == '\r' && final) {
 			*qp = e;
+			p->mark = OFF(p, e);
 			headers_done(p);
 			return 1;
 		}
 		if (*q != ' ' && *q != '\t' && !looks_like_field(q, le)) {
 			defect(p, "no blank line after the header block");
 			*qp = q;
+			p->mark = OFF(p, q);
 			headers_done(p);
 			return 1;
 		}
@@ -1030,12 +1046,16 @@ step_fromline(struct mime_parser *p, const char **qp, const char *e,
 	return 1;
 }
 
-/* Run the scanners over [*qp, e); on return *qp is what is left. */
+/* Run the scanners over [*qp, e) (at input offset off); on return *qp is
+ * what is left. */
 static void
-run(struct mime_parser *p, const char **qp, const char *e, int final)
+run(struct mime_parser *p, const char **qp, const char *e, int final,
+	unsigned long long off)
 {
 	int more = 1;
 
+	p->base = *qp;
+	p->base_off = off;
 	while (more) {
 		switch (p->mode) {
 		case M_START:
@@ -1090,7 +1110,6 @@ mime_parser_feed(struct mime_parser *p, const void *data, size_t len)
 
 	if (p->mode == M_DONE || !len)
 		return;
-	p->bytes += len;
 	while (len) {
 		const char *q, *e;
 		size_t take;
@@ -1099,18 +1118,22 @@ mime_parser_feed(struct mime_parser *p, const void *data, size_t len)
 			/* In place; keep only the undecided tail. */
 			q = d;
 			e = d + len;
-			run(p, &q, e, 0);
+			run(p, &q, e, 0, p->bytes);
+			p->win_off = p->bytes + (unsigned long long)(q - d);
+			p->bytes += len;
 			buf_add(&p->win, q, (size_t)(e - q));
 			return;
 		}
 		/* Join the tail with a slice of the chunk. */
 		take = len < HDR_CHUNK ? len : HDR_CHUNK;
 		buf_add(&p->win, d, take);
+		p->bytes += take;
 		d += take;
 		len -= take;
 		q = p->win.data;
 		e = q + p->win.len;
-		run(p, &q, e, 0);
+		run(p, &q, e, 0, p->win_off);
+		p->win_off += (unsigned long long)(q - p->win.data);
 		buf_consume(&p->win, (size_t)(q - p->win.data));
 	}
 }
@@ -1124,7 +1147,8 @@ mime_parser_finish(struct mime_parser *p)
 		return;
 	q = p->win.data ? p->win.data : empty_raw;
 	e = q + p->win.len;
-	run(p, &q, e, 1);
+	run(p, &q, e, 1, p->win_off);
+	p->mark = p->end_mark = p->bytes;
 	if (p->mode == M_HEADERS)
 		headers_done(p);
 	buf_reset(&p->win);

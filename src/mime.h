@@ -101,6 +101,11 @@ struct mime_part {
 	const char *filename;	/* disposition filename, else type name, or
 				 * NULL; decoded to UTF-8, not sanitised */
 	const char *boundary;	/* multiparts only, else NULL */
+	/* Input offsets of the body: for a message part, of the whole
+	 * encapsulated message. offset is set at begin; end_offset (the
+	 * line break before the closing delimiter, or the end of input) at
+	 * end. */
+	unsigned long long offset, end_offset;
 	const struct mime_headers *headers;	/* the entity's own fields */
 	const struct mime_headers *msg_headers;	/* MIME_MESSAGE: the
 						 * encapsulated message's */

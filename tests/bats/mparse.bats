@@ -150,12 +150,35 @@ assert len(p) == 1 and p[0]["part"] == "1" and p[0]["text"] is None and p[0]["si
 	[ "$output" = "inner body" ]
 }
 
-@test "part of a missing or non-leaf section exits 1" {
+@test "part of a missing section exits 1" {
 	mp part 9 "$T/multi.eml"
 	[ "$status" -eq 1 ]
 	[[ $output == *"no leaf part 9"* ]]
+}
+
+@test "part of a message part is the attached message, as it is" {
+	run sh -c "mparse part 3 '$T/multi.eml' | mparse headers -h subject"
+	[ "$status" -eq 0 ]
+	[ "$output" = "inner message" ]
+	run sh -c "mparse part 3 < '$T/multi.eml'"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'Subject: inner message\nFrom: Inner <in@example.org>\n\ninner body' ]
+}
+
+@test "part of a multipart is its raw body, up to the enclosing delimiter" {
 	mp part 1 "$T/multi.eml"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "--inner" ]
+	[ "${lines[${#lines[@]}-1]}" = "--inner--" ]
+	mp part TEXT "$T/multi.eml"
+	[ "${lines[0]}" = "This is a preamble." ]
+	[ "${lines[${#lines[@]}-1]}" = "epilogue" ]
+}
+
+@test "part of a non-leaf from a pipe exits 1 with a clear error" {
+	run sh -c "cat '$T/multi.eml' | mparse part 3"
 	[ "$status" -eq 1 ]
+	[ "$output" = "mparse: stdin: part 3 is not a leaf: its raw bytes need the message in a file" ]
 }
 
 @test "part without a section is a usage error" {

@@ -436,6 +436,56 @@ test_headers(void)
 	buf_release(&b);
 }
 
+/* Offsets: each part's [offset, end_offset) slice of the input. */
+struct offs {
+	const char *msg;
+	struct buf b;
+};
+
+static void
+o_end(void *ctx, const struct mime_part *p)
+{
+	struct offs *o = ctx;
+
+	buf_addf(&o->b, "%s=[%.*s]", p->section,
+		(int)(p->end_offset - p->offset), o->msg + p->offset);
+}
+
+static void
+test_offsets(void)
+{
+	const char *msg = "Subject: x\r\nContent-Type: multipart/mixed; "
+		"boundary=b\r\n\r\n--b\r\n\r\nhello\r\n--b\r\n"
+		"Content-Type: message/rfc822\r\n\r\nSubject: in\r\n\r\n"
+		"body\r\n--b--\r\nepilogue\r\n";
+	const char *want = "1=[hello]2.1=[body]2=[Subject: in\r\n\r\nbody]"
+		"TEXT=[--b\r\n\r\nhello\r\n--b\r\nContent-Type: "
+		"message/rfc822\r\n\r\nSubject: in\r\n\r\nbody\r\n--b--\r\n"
+		"epilogue\r\n]";
+	size_t step;
+
+	for (step = 0; step < 3; step++) {
+		struct offs o = { msg, BUF_INIT };
+		struct mime_sink s = { &o, NULL, NULL, NULL, o_end, NULL };
+		struct mime_parser *p = mime_parser_new(&s, NULL);
+		size_t off = 0, len = strlen(msg);
+
+		while (off < len) {
+			size_t n = step == 0 ? len : step == 1 ? 1 : 7;
+
+			if (n > len - off)
+				n = len - off;
+			mime_parser_feed(p, msg + off, n);
+			off += n;
+		}
+		mime_parser_finish(p);
+		mime_parser_free(p);
+		tap_str(o.b.data, want, step == 0 ? "offsets" : step == 1 ?
+			"offsets byte by byte" : "offsets in 7-byte chunks");
+		buf_release(&o.b);
+	}
+}
+
 struct mb {
 	struct buf all;
 	int n;
@@ -536,6 +586,7 @@ main(void)
 	test_hostile();
 	test_memory();
 	test_headers();
+	test_offsets();
 	test_mboxrd();
 	test_dsn();
 	return tap_done();

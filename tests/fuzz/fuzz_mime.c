@@ -20,7 +20,8 @@ t_begin(void *ctx, const struct mime_part *p)
 	struct buf *b = ctx;
 	size_t i;
 
-	buf_addf(b, "<%s %d %d %s %s %s %s %s %s|", p->section, p->depth,
+	buf_addf(b, "<%llu %s %d %d %s %s %s %s %s %s|", p->offset,
+		p->section, p->depth,
 		(int)p->kind, p->type, p->charset ? p->charset : "-",
 		p->encoding ? p->encoding : "-",
 		p->disposition ? p->disposition : "-",
@@ -38,10 +39,14 @@ t_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
 	buf_add(ctx, d, n);
 }
 
+static size_t input_len;
+
 static void
 t_end(void *ctx, const struct mime_part *p)
 {
-	buf_addf(ctx, "%s>", p->section);
+	if (p->offset > p->end_offset || p->end_offset > input_len)
+		abort();
+	buf_addf(ctx, "%s %llu>", p->section, p->end_offset);
 }
 
 static void
@@ -110,6 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = 1 + ((data[0] >> 1) & 1);
 	data++;
 	size--;
+	input_len = size;
 	run(data, size, 0, lim, &a);
 	run(data, size, mode, lim, &b);
 	if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len)))

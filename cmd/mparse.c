@@ -89,9 +89,7 @@ struct msg {
 	int src_fd;		/* the input, when it can be read again */
 	int raw_want;		/* part S is not a leaf: copy its bytes */
 	unsigned long long raw_off, raw_end;
-	const char *out_name;
 	/* bounce */
-	int is_report;
 	struct buf dsn;
 	int in_dsn;
 	struct mime_parser *p;

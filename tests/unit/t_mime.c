@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "dsn.h"
 #include "mboxrd.h"
+#include "mdir.h"
 #include "mime.h"
 #include "tap.h"
 #include "util.h"
@@ -578,6 +581,68 @@ test_dsn(void)
 	dsn_release(&d);
 }
 
+static void
+touch(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
+static void
+test_mdir(void)
+{
+	char tmpl[] = "/tmp/t_mime.XXXXXX", p[512];
+	static const char *const sub[] = { "cur", "new", "tmp" };
+	struct mdir_list l;
+	struct err e;
+	size_t i;
+
+	if (!mkdtemp(tmpl)) {
+		tap_ok(0, "mkdtemp");
+		return;
+	}
+	tap_int(mdir_is_maildir(tmpl), 0, "empty dir is not a maildir");
+	tap_int(mdir_list(tmpl, &l, &e), -1, "listing a non-maildir fails");
+	tap_int(e.code, ERR_NOINPUT, "with ERR_NOINPUT");
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s/%s", tmpl, sub[i]);
+		mkdir(p, 0700);
+	}
+	snprintf(p, sizeof p, "%s/cur", tmpl);
+	touch(p, "1002.b:2,S");
+	touch(p, ".hidden");
+	snprintf(p, sizeof p, "%s/new", tmpl);
+	touch(p, "1001.a");
+	touch(p, "1003.c");
+	snprintf(p, sizeof p, "%s/tmp", tmpl);
+	touch(p, "1000.tmp");
+	tap_int(mdir_is_maildir(tmpl), 1, "maildir recognised");
+	tap_int(mdir_list(tmpl, &l, &e), 0, "listed");
+	tap_int((long)l.n, 3, "cur and new, no dot files, no tmp");
+	if (l.n == 3) {
+		tap_ok(strstr(l.path[0], "/new/1001.a") != NULL, "order 1");
+		tap_ok(strstr(l.path[1], "/cur/1002.b:2,S") != NULL, "order 2");
+		tap_ok(strstr(l.path[2], "/new/1003.c") != NULL, "order 3");
+	}
+	for (i = 0; i < l.n; i++)
+		unlink(l.path[i]);
+	mdir_list_release(&l);
+	snprintf(p, sizeof p, "%s/cur/.hidden", tmpl);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/tmp/1000.tmp", tmpl);
+	unlink(p);
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s/%s", tmpl, sub[i]);
+		rmdir(p);
+	}
+	rmdir(tmpl);
+}
+
 int
 main(void)
 {
@@ -588,6 +653,7 @@ main(void)
 	test_headers();
 	test_offsets();
 	test_mboxrd();
+	test_mdir();
 	test_dsn();
 	return tap_done();
 }

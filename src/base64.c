@@ -90,7 +90,8 @@ b64_dec_mem(struct b64_dec *d, const void *in, size_t len, void *out)
 					o += 3;
 					p += 4;
 				}
-				if (end - p >= 6 && p[0] == '\r' && p[1] == '\n')
+				if (end - p >= 6 && p[0] == '\r' &&
+				    p[1] == '\n')
 					p += 2;
 				else if (end - p >= 5 && p[0] == '\n')
 					p += 1;

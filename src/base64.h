@@ -18,6 +18,7 @@
  * Functions appending to a struct buf return 0, or -1 when the buffer's
  * cap would be exceeded (out then holds what fitted, whole groups only);
  * they fail in no other way. Nothing here allocates except through buf.
+ * Input may be NULL when its length is 0 (an empty struct buf).
  */
 #ifndef MKIT_BASE64_H
 #define MKIT_BASE64_H

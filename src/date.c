@@ -269,11 +269,22 @@ struct civil {
 	int mon, day, wday, h, min, s;
 };
 
+/* Times outside years 0000..9999 are clamped to them. */
+#define T_MIN (-62167219200LL)
+#define T_MAX 253402300799LL
+
 static void
 split(long long t, struct civil *c)
 {
-	long long dn = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	long long secs = t - dn * 86400;
+	long long dn;
+	long long secs;
+
+	if (t < T_MIN)
+		t = T_MIN;
+	if (t > T_MAX)
+		t = T_MAX;
+	dn = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	secs = t - dn * 86400;
 
 	civil_from_days(dn, &c->y, &c->mon, &c->day);
 	c->wday = (int)((dn % 7 + 11) % 7);	/* 1970-01-01: Thursday */
@@ -290,9 +301,11 @@ date_format_off(time_t t, int off, char out[DATE_RFC5322_LEN])
 
 	if (a > 24 * 60)
 		a = off = 0;
-	split((long long)t + (long long)off * 60, &c);
+	split((long long)(t > T_MAX ? T_MAX : t < T_MIN ? T_MIN : t) +
+		(long long)off * 60, &c);
 	snprintf(out, DATE_RFC5322_LEN,
-		"%s, %d %s %lld %02d:%02d:%02d %c%02d%02d", days[c.wday], c.day, months[c.mon - 1], c.y, c.h, c.min, c.s,
+		"%s, %d %s %lld %02d:%02d:%02d %c%02d%02d", days[c.wday],
+		c.day, months[c.mon - 1], c.y, c.h, c.min, c.s,
 		off < 0 ? '-' : '+', a / 60, a % 60);
 	return out;
 }

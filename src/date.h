@@ -33,7 +33,8 @@ int date_parse(const char *in, size_t len, time_t *t, int *off);
 char *date_format(time_t t, char out[DATE_RFC5322_LEN]);
 /* As date_format, in the zone off minutes east of UTC. */
 char *date_format_off(time_t t, int off, char out[DATE_RFC5322_LEN]);
-/* Format t as UTC ISO 8601: "2026-11-23T12:29:07Z". Returns out. */
+/* Format t as UTC ISO 8601: "2026-11-23T12:29:07Z". Returns out.
+ * The formatters clamp t to the years 0000..9999. */
 char *date_format_iso(time_t t, char out[DATE_ISO_LEN]);
 
 #endif

@@ -21,7 +21,8 @@
  * QP_ENC_BINARY, CR and LF are data and are escaped.
  *
  * Functions return 0, or -1 when out's cap would be exceeded (out then holds
- * a prefix of the output); they fail in no other way.
+ * a prefix of the output); they fail in no other way. Input may be NULL
+ * when its length is 0.
  */
 #ifndef MKIT_QP_H
 #define MKIT_QP_H
@@ -59,7 +60,7 @@ enum qp_enc_flags {
 struct qp_enc {
 	unsigned int flags;
 	unsigned int col;	/* characters on the current output line */
-	int pend;		/* private: a held blank (low byte), a held CR */
+	int pend;		/* private: held blank (low byte), CR */
 };
 
 #define QP_LINE_LEN 76

@@ -23,7 +23,8 @@ static const struct {
 	{ "Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>",
 	  "Mary Smith|mary@x.test|-;-|jdoe@example.org|-;"
 	  "Who?|one@y.test|-" },
-	{ "<boss@nil.test>, \"Giant; \\\"Big\\\" Box\" <sysservices@example.net>",
+	{ "<boss@nil.test>, \"Giant; \\\"Big\\\" Box\" "
+	  "<sysservices@example.net>",
 	  "-|boss@nil.test|-;Giant; \"Big\" Box|sysservices@example.net|-" },
 	{ "A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;",
 	  "Ed Jones|c@a.test|A Group;-|joe@where.test|A Group;"

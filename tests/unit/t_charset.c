@@ -160,8 +160,8 @@ main(void)
 					n - k < j ? n - k : j, &s, &e);
 			r |= charset_conv_finish(&c, &s, &e);
 			charset_conv_release(&c);
-			tap_ok(r == 0, "stream %s by %zu ok", streams[i].charset,
-				j);
+			tap_ok(r == 0, "stream %s by %zu ok",
+				streams[i].charset, j);
 			tap_mem(s.data, s.len, b.data, b.len,
 				streams[i].charset);
 		}

@@ -120,6 +120,10 @@ main(void)
 		"iso leap day");
 	tap_str(date_format_iso(-1, iso), "1969-12-31T23:59:59Z",
 		"iso before the epoch");
+	tap_str(date_format_iso((time_t)1 << 62, iso), "9999-12-31T23:59:59Z",
+		"far future clamped");
+	tap_str(date_format_off(-((time_t)1 << 62), 60, rfc),
+		"Sat, 1 Jan 0 01:00:00 +0100", "far past clamped");
 	/* Local time with numeric zone, parsed back to the same instant. */
 	setenv("TZ", "NST3:30", 1);	/* POSIX form: no tzdata needed */
 	tzset();

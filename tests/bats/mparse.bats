@@ -437,3 +437,20 @@ assert p["2"]["text"] is None and p["2"]["charset"] is None
 	[ "$status" -eq 0 ]
 	[ "$output" = "<i>mine</i>" ]
 }
+
+@test "long option forms work like the short ones" {
+	a=$(mparse addr -a -h to "$T/multi.eml")
+	b=$(mparse addr --addr-only --header to "$T/multi.eml")
+	[ "$a" = "$b" ]
+	a=$(mparse headers -r -h subject "$T/multi.eml")
+	b=$(mparse headers --raw --header=subject "$T/multi.eml")
+	[ "$a" = "$b" ]
+	run mparse extract --output "$T/lo" --part 2 --force "$T/multi.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/lo/passwd" ]
+	printf 'Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nunclosed\n' > "$T/bad.eml"
+	run sh -c "mparse --verbose tree '$T/bad.eml' 2>&1 >/dev/null"
+	[[ $output == *"missing close delimiter"* ]]
+	run sh -c "mparse tree --verbose '$T/bad.eml' 2>&1 >/dev/null"
+	[[ $output == *"missing close delimiter"* ]]
+}

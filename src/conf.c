@@ -952,23 +952,6 @@ entry_find(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-/* ~-abbreviated file name for messages; new string. */
-static char *
-display_name(const char *path)
-{
-	const char *home = getenv("HOME");
-	size_t n = home ? strlen(home) : 0;
-	struct buf b = BUF_INIT;
-
-	while (n > 1 && home[n - 1] == '/')
-		n--;
-	if (n > 1 && strncmp(path, home, n) == 0 && path[n] == '/')
-		buf_addf(&b, "~%s", path + n);
-	else
-		buf_addstr(&b, path);
-	return buf_detach(&b, NULL);
-}
-
 /* ---- reading files ---- */
 
 struct parser {
@@ -1307,7 +1290,7 @@ do_include(struct parser *p, const struct source *src, const char *v)
 	}
 	buf_addstr(&path, v);
 	if (!strpbrk(v, "*?[")) {
-		char *disp = display_name(path.data);
+		char *disp = path_tilde(path.data);
 
 		rc = parse_file(p, path.data, disp);
 		free(disp);
@@ -1322,7 +1305,7 @@ do_include(struct parser *p, const struct source *src, const char *v)
 		goto out;
 	}
 	for (i = 0; gr == 0 && i < g.gl_pathc && rc == 0; i++) {
-		char *disp = display_name(g.gl_pathv[i]);
+		char *disp = path_tilde(g.gl_pathv[i]);
 
 		rc = parse_file(p, g.gl_pathv[i], disp);
 		free(disp);
@@ -1583,7 +1566,7 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 				flavor = i ? CONFIG_FLAVOR_MSMTP
 					: CONFIG_FLAVOR_MKIT;
 			}
-			d = display_name(cand[i]);
+			d = path_tilde(cand[i]);
 			buf_addf(&s, "%s%s", s.len ? ", " : "", d);
 			free(d);
 			free(cand[i]);
@@ -1599,7 +1582,7 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 	p.flavor = flavor;
 	p.defaults.acc = account_alloc(NULL);
 	cfg->flavor = flavor;
-	cfg->path = display_name(found);
+	cfg->path = path_tilde(found);
 	rc = parse_file(&p, found, cfg->path);
 	account_free(p.defaults.acc);
 	free(found);

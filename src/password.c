@@ -46,23 +46,6 @@ buf_wipe(struct buf *b)
 	buf_release(b);
 }
 
-/* ~-abbreviated name for messages; new string. */
-static char *
-display_name(const char *path)
-{
-	const char *home = getenv("HOME");
-	size_t n = home ? strlen(home) : 0;
-	struct buf b = BUF_INIT;
-
-	while (n > 1 && home[n - 1] == '/')
-		n--;
-	if (n > 1 && strncmp(path, home, n) == 0 && path[n] == '/')
-		buf_addf(&b, "~%s", path + n);
-	else
-		buf_addstr(&b, path);
-	return buf_detach(&b, NULL);
-}
-
 static const char *
 acc_name(const struct account *acc)
 {
@@ -273,7 +256,7 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		buf_addf(&pathb, "%s/.netrc", h);
 		path = pathb.data;
 	}
-	disp = display_name(path);
+	disp = path_tilde(path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
 
 static void
@@ -87,4 +88,20 @@ has_prefix_ci(const char *s, size_t len, const char *prefix)
 	size_t n = strlen(prefix);
 
 	return len >= n && mem_casecmp(s, prefix, n) == 0;
+}
+
+char *
+path_tilde(const char *path)
+{
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+	struct buf b = BUF_INIT;
+
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	if (n > 1 && strncmp(path, home, n) == 0 && path[n] == '/')
+		buf_addf(&b, "~%s", path + n);
+	else
+		buf_addstr(&b, path);
+	return buf_detach(&b, NULL);
 }

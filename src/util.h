@@ -22,6 +22,10 @@ int mem_casecmp(const void *a, const void *b, size_t n);
 /* Does s (len bytes) start with the NUL-terminated prefix, ignoring case? */
 int has_prefix_ci(const char *s, size_t len, const char *prefix);
 
+/* path for messages, with $HOME shown as "~" ("~/.netrc"); a new string
+ * the caller frees. */
+char *path_tilde(const char *path);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -473,7 +473,9 @@ addr_format(struct buf *out, const char *name, const char *sp,
 {
 	if (!name || !*name)
 		return buf_addstr(out, sp);
-	if ((flags & ADDR_FMT_UTF8) && !charset_is_7bit(name, strlen(name))) {
+	/* Raw UTF-8 unless it would read back as an encoded word. */
+	if ((flags & ADDR_FMT_UTF8) && !charset_is_7bit(name, strlen(name)) &&
+	    !strstr(name, "=?")) {
 		if (put_utf8_name(out, name) < 0)
 			return -1;
 	} else if (rfc2047_encode(name, strlen(name), 0,

@@ -366,7 +366,7 @@ conv_iconv(iconv_t cd, const unsigned char *p, size_t n, int final,
 	struct buf *out, size_t *nbad)
 {
 	char *ip = (char *)(uintptr_t)p;
-	size_t il = n;
+	size_t il = n, start = out->len;
 
 	while (il) {
 		size_t room = il * 4 + 16, ol, r;
@@ -420,6 +420,22 @@ conv_iconv(iconv_t cd, const unsigned char *p, size_t n, int final,
 		}
 		iconv(cd, NULL, NULL, &op, &ol);
 		if (buf_add(out, tail, (size_t)(op - tail)) < 0)
+			return -1;
+	}
+	/* glibc passes some invalid sequences through (5- and 6-byte forms
+	 * when a name iconv reads as UTF-8 slips past our aliases): the
+	 * output must be valid UTF-8 all the same. */
+	if (out->len > start &&
+	    !charset_utf8_valid(out->data + start, out->len - start)) {
+		char *bad = xmemdup(out->data + start, out->len - start);
+		size_t blen = out->len - start;
+		long r;
+
+		buf_truncate(out, start);
+		r = conv_utf8((const unsigned char *)bad, blen, 0, 1, out,
+			nbad);
+		free(bad);
+		if (r < 0)
 			return -1;
 	}
 	return (long)(ip - (char *)(uintptr_t)p);

@@ -56,13 +56,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(data[-1] & 0x80) && (charset_is_utf8(cs) ||
 		    !strcmp(cs, "x-unknown") || !strcmp(cs, "us-ascii") ||
 		    !strcmp(cs, "windows-1252")) &&
-		    (st.len != one.len || memcmp(st.data, one.data, one.len)))
+		    (st.len != one.len || (one.len && memcmp(st.data, one.data,
+	    one.len))))
 			abort();
 	}
 	charset_raw_to_utf8(data, size, &t);
 	valid(&t);
 	if (charset_utf8_valid(data, size) &&
-	    (t.len != size || memcmp(t.data, data, size)))
+	    (t.len != size || (size && memcmp(t.data, data, size))))
 		abort();
 	buf_reset(&t);
 	charset_nfc(data, size, &t);

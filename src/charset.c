@@ -577,7 +577,7 @@ charset_to_utf8(const char *charset, const void *in, size_t len,
 		return -1;
 	if (conv_feed(&c, in ? in : "", len, 1, out, e) < 0)
 		goto out;
-	if (flags & CHARSET_NFC) {
+	if ((flags & CHARSET_NFC) && out->len > start) {
 		struct buf tmp = BUF_INIT;
 
 		if (charset_nfc(out->data + start, out->len - start, &tmp) < 0)

@@ -6,9 +6,9 @@
 # usage: run.sh [corpus] [small] [big]      (default: all three)
 #
 # 1. Installs missing peers when root with apt-get (libgmime-3.0-dev,
-#    mblaze, maildrop), builds the GMime driver and the spawn harness into
-#    $OUT/mparse/bin, and generates the corpus with gen_corpus.py (reused
-#    when its STAMP matches).
+#    mblaze, maildrop; time if /usr/bin/time is missing), builds the GMime
+#    driver and the spawn harness into $OUT/mparse/bin, and generates the
+#    corpus with gen_corpus.py (reused when its STAMP matches).
 # 2. Measures, every tool once per round, rounds interleaved so that the
 #    ratios mparse/peer are paired (same round, same machine load):
 #    corpus  full decode of 1,000 messages (~85 MB) in one process:
@@ -64,6 +64,7 @@ install_peers() {
 	pkg-config --exists gmime-3.0 2>/dev/null || pkgs="$pkgs libgmime-3.0-dev"
 	command -v mshow >/dev/null 2>&1 || pkgs="$pkgs mblaze"
 	command -v reformime >/dev/null 2>&1 || pkgs="$pkgs maildrop"
+	[ -x /usr/bin/time ] || pkgs="$pkgs time"
 	[ -n "$pkgs" ] || return 0
 	if [ "${BENCH_NO_INSTALL:-0}" = 1 ] || [ "$(id -u)" != 0 ] ||
 	    ! command -v apt-get >/dev/null 2>&1; then
@@ -77,21 +78,14 @@ install_peers() {
 }
 
 build() {
+	# always rebuilt: a second each, and never stale
 	mkdir -p "$bin"
-	if [ ! -x "$bin/spawn-each" ] ||
-	    [ "$here/spawn-each.c" -nt "$bin/spawn-each" ]; then
-		$cc -O2 -Wall -o "$bin/spawn-each" "$here/spawn-each.c"
-	fi
+	$cc -O2 -Wall -o "$bin/spawn-each" "$here/spawn-each.c"
+	rm -f "$bin/gmime-driver"
 	if pkg-config --exists gmime-3.0 2>/dev/null; then
-		if [ ! -x "$bin/gmime-driver" ] ||
-		    [ "$here/gmime-driver.c" -nt "$bin/gmime-driver" ]; then
-			# shellcheck disable=SC2046
-			$cc -O2 -Wall -o "$bin/gmime-driver" \
-			    "$here/gmime-driver.c" \
-			    $(pkg-config --cflags --libs gmime-3.0)
-		fi
-	else
-		rm -f "$bin/gmime-driver"
+		# shellcheck disable=SC2046
+		$cc -O2 -Wall -o "$bin/gmime-driver" "$here/gmime-driver.c" \
+		    $(pkg-config --cflags --libs gmime-3.0)
 	fi
 }
 
@@ -189,7 +183,7 @@ small_bench() {
 	tail -n +2 "$work/corpus/manifest.tsv" | sort -t '	' -k2,2n |
 	    head -n "$nsmall" | awk -F '\t' -v d="$md" '{ print d "/" $1 }' \
 	    >"$list"
-	warm $(cat "$list")
+	xargs cat <"$list" >/dev/null 2>&1 || true
 	if have reformime; then
 		# reformime -x needs the leaf sections named (-s): a section is
 		# a leaf when no other section extends it
@@ -240,6 +234,8 @@ big_bench() {
 		say "run.sh: big round $r/$big_runs"
 		have mparse && timed big mparse $r - "$mparse" --json "$big"
 		have gmime && timed big gmime $r - "$bin/gmime-driver" -q "$big"
+		have gmime && timed big gmime-sha256 $r - \
+		    "$bin/gmime-driver" -q --sha256 "$big"
 		have mshow && timed big mshow $r - \
 		    mshow -n -O "$big" '*'
 		have python && timed big python $r - \
@@ -366,7 +362,7 @@ report() {
 			    "msgs/s", "MB/s", "peak RSS", "mparse/peer", "(of msgs/s: >1 mparse faster)"
 			corpus_row("mparse", "mparse --json MAILDIR", "", "")
 			corpus_row("gmime", "gmime-driver MAILDIR", "mparse", "target >= 1.00x")
-			corpus_row("gmime-sha256", "gmime-driver --sha256 MAILDIR", "mparse", "(GMime also hashing)")
+			corpus_row("gmime-sha256", "gmime-driver --sha256 MAILDIR", "mparse", "(+ GLib SHA-256)")
 			corpus_row("python", "python email MAILDIR", "mparse", "")
 			corpus_row("mparse-mbox", "mparse --json < mboxrd", "", "")
 			corpus_row("gmime-mbox", "gmime-driver --mbox mboxrd", "mparse-mbox", "")
@@ -387,6 +383,7 @@ report() {
 			    "MB/s", "peak RSS", "mp/p wall", "mp/p RSS", "(<1: mparse better)"
 			big_row("mparse", "mparse --json big.eml", "target <= 1.0 s, <= 8 MiB")
 			big_row("gmime", "gmime-driver big.eml", "")
+			big_row("gmime-sha256", "gmime-driver --sha256 big.eml", "(+ GLib SHA-256)")
 			big_row("mshow", "mshow -n -O big.eml *", "")
 			big_row("python", "python email big.eml", "")
 		}
@@ -416,10 +413,13 @@ esac
 	else
 		echo "# mparse: not built"
 	fi
+	echo "# corpus: $(cat "$work/corpus/STAMP" 2>/dev/null)"
+	[ -f "$work/big/STAMP" ] && echo "# big: $(cat "$work/big/STAMP")"
 	have gmime && echo "# gmime: $(pkg-config --modversion gmime-3.0)"
 	have python && echo "# python: $("$py" --version 2>&1)"
 	have reformime && echo "# reformime: $(dpkg-query -W -f '${Version}' maildrop 2>/dev/null || echo '?')"
 	have mshow && echo "# mblaze: $(dpkg-query -W -f '${Version}' mblaze 2>/dev/null || echo '?')"
+	:
 } >"$work/header.txt"
 
 for s in $sections; do
@@ -431,7 +431,7 @@ for s in $sections; do
 	esac
 done
 
-table=$(report)
+table=$(report | sed "s/ *$//")
 printf '%s\n' "$table"
 {
 	cat "$work/header.txt"

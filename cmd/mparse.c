@@ -1,0 +1,959 @@
+/*
+ * mparse: MIME parsing and extraction for scripts. See man/mparse.1.
+ *
+ * Thin over the library: src/mime.h does the parsing, src/mboxrd.h and
+ * src/mdir.h find the messages, src/dsn.h reads bounces, the codecs
+ * decode. This file picks what to print.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "charset.h"
+#include "common.h"
+#include "dsn.h"
+#include "json.h"
+#include "mboxrd.h"
+#include "mdir.h"
+#include "mime.h"
+#include "mimesum.h"
+#include "safefile.h"
+#include "util.h"
+
+enum mode {
+	MODE_JSON,
+	MODE_HEADERS,
+	MODE_ADDR,
+	MODE_TREE,
+	MODE_TEXT,
+	MODE_PART,
+	MODE_EXTRACT,
+	MODE_BOUNCE,
+};
+
+/* Options. */
+static enum mode mode = MODE_TREE;
+static int verbose;
+static char **hnames;		/* -h names, lowercased */
+static size_t nhnames;
+static int raw, addr_only, want_html, force;
+static const char *outdir = ".";
+static char **psel;		/* part sections asked for */
+static size_t npsel;
+static struct safefile_dir outdir_d = { -1, BUF_INIT };
+
+/* Results over all messages. */
+static int matched;		/* something was found for the mode */
+static size_t usable, unusable;
+static int cur_raw_asked;	/* part named a non-leaf (warned already) */
+
+/* ---- per message ---- */
+
+struct rec {
+	struct mime_record r;
+	EVP_MD_CTX *md;
+	int textable;		/* text leaf with a known charset (json) */
+	struct charset_conv conv;
+};
+
+struct msg {
+	const char *where;	/* file name for messages */
+	struct mime_summary top;
+	int have_top;
+	struct rec *r;
+	size_t n, alloc;
+	size_t cur;		/* open leaf record index + 1, or 0 */
+	/* text mode */
+	int text_streaming;	/* the chosen part is being written */
+	int text_done;
+	int in_message;		/* open message parts: text inside is not
+				 * the message's own */
+	struct charset_conv tconv;
+	int tconv_ok;
+	struct buf alt;		/* first part of the other type */
+	int alt_have, alt_ok;
+	struct charset_conv aconv;
+	/* part/extract */
+	int out_fd;
+	int src_fd;		/* the input, when it can be read again */
+	int raw_want;		/* part S is not a leaf: copy its bytes */
+	unsigned long long raw_off, raw_end;
+	/* bounce */
+	struct buf dsn;
+	int in_dsn;
+	struct mime_parser *p;
+};
+
+static int
+selected(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < npsel; i++)
+		if (!strcmp(psel[i], section))
+			return 1;
+	return 0;
+}
+
+static int
+is_attachment(const struct mime_part *p)
+{
+	return p->filename || (p->disposition &&
+		!strcmp(p->disposition, "attachment"));
+}
+
+static void
+write_all(int fd, const void *d, size_t n)
+{
+	const char *s = d;
+
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			diex(EX_IOERR, "write: %s", strerror(errno));
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+out_buf(const struct buf *b)
+{
+	if (b->len)
+		fwrite(b->data, 1, b->len, stdout);
+}
+
+/* ---- parser callbacks ---- */
+
+static void
+on_message(void *ctx, const struct mime_headers *h)
+{
+	struct msg *m = ctx;
+	size_t i, idx;
+	struct buf b = BUF_INIT;
+
+	mime_summary_fill(&m->top, h);
+	m->have_top = 1;
+	if (mode == MODE_HEADERS) {
+		for (i = 0; i < h->n; i++) {
+			const struct mime_field *f = &h->v[i];
+			size_t k;
+			int want = !nhnames;
+
+			for (k = 0; k < nhnames && !want; k++)
+				want = strlen(hnames[k]) == f->name_len &&
+					!mem_casecmp(hnames[k], f->name,
+					f->name_len);
+			if (!want)
+				continue;
+			matched = 1;
+			buf_reset(&b);
+			if (!nhnames) {
+				buf_add(&b, f->name, f->name_len);
+				buf_addstr(&b, raw ? ":" : ": ");
+			}
+			if (raw) {
+				buf_add(&b, f->value, f->value_len);
+			} else {
+				mime_header_text(f->value, f->value_len, &b);
+			}
+			buf_addch(&b, '\n');
+			out_buf(&b);
+		}
+	} else if (mode == MODE_ADDR) {
+		static const char *const defs[] = { "from", "sender",
+			"reply-to", "to", "cc", "bcc" };
+		size_t nn = nhnames ? nhnames : ARRAY_SIZE(defs);
+
+		for (i = 0; i < nn; i++) {
+			const char *name = nhnames ? hnames[i] : defs[i];
+			const struct mime_field *f;
+
+			idx = 0;
+			while ((f = mime_headers_next(h, name, &idx))) {
+				struct addr_list l = ADDR_LIST_INIT;
+				size_t k;
+
+				addr_parse(f->value, f->value_len, 0, &l);
+				for (k = 0; k < l.n; k++) {
+					const char *nm = l.v[k].name;
+
+					if (!l.v[k].spec)
+						continue;
+					matched = 1;
+					if (addr_only || !nm || !*nm) {
+						printf("%s\n", l.v[k].spec);
+					} else if (strpbrk(nm,
+						"()<>[]:;@\\,.\"")) {
+						const char *c;
+
+						putchar('"');
+						for (c = nm; *c; c++) {
+							if (*c == '"' ||
+								*c == '\\')
+								putchar('\\');
+							putchar(*c);
+						}
+						printf("\" <%s>\n", l.v[k].spec);
+					} else {
+						printf("%s <%s>\n", nm,
+							l.v[k].spec);
+					}
+				}
+				addr_list_release(&l);
+			}
+		}
+	}
+	buf_release(&b);
+}
+
+static void
+text_begin(struct msg *m, const struct mime_part *p)
+{
+	const char *want = want_html ? "text/html" : "text/plain";
+	const char *other = want_html ? "text/plain" : "text/html";
+	struct err e;
+
+	if (p->kind != MIME_LEAF || m->text_done || m->text_streaming ||
+		m->in_message ||
+		(p->disposition && !strcmp(p->disposition, "attachment")))
+		return;
+	if (!strcmp(p->type, want)) {
+		m->text_streaming = 1;
+		m->tconv_ok = charset_conv_init(&m->tconv,
+			p->charset ? p->charset : "us-ascii", &e) == 0;
+		if (!m->tconv_ok && verbose)
+			warnx_("%s: part %s: %s (printed as is)", m->where,
+				p->section, e.msg);
+	} else if (!strcmp(p->type, other) && !m->alt_have) {
+		m->alt_have = 2;	/* 2: filling */
+		m->alt_ok = charset_conv_init(&m->aconv,
+			p->charset ? p->charset : "us-ascii", &e) == 0;
+	}
+}
+
+static void
+on_begin(void *ctx, const struct mime_part *p)
+{
+	struct msg *m = ctx;
+	struct rec *r;
+
+	if (m->n == m->alloc) {
+		m->alloc = m->alloc ? m->alloc * 2 : 16;
+		m->r = xrealloc(m->r, m->alloc * sizeof(*m->r));
+	}
+	r = &m->r[m->n++];
+	memset(r, 0, sizeof(*r));
+	mime_record_init(&r->r, p);
+	if (p->kind == MIME_MESSAGE)
+		m->in_message++;
+	if (p->kind != MIME_LEAF)
+		return;
+	m->cur = m->n;
+	if (mode == MODE_JSON) {
+		struct err e;
+
+		r->md = EVP_MD_CTX_new();
+		if (!r->md || !EVP_DigestInit_ex(r->md, EVP_sha256(), NULL))
+			diex(EX_SOFTWARE, "sha256 unavailable");
+		if (!strncmp(p->type, "text/", 5))
+			r->textable = charset_conv_init(&r->conv,
+				p->charset ? p->charset : "us-ascii", &e) == 0;
+	} else if (mode == MODE_TEXT) {
+		text_begin(m, p);
+	} else if (mode == MODE_PART && selected(p->section)) {
+		matched = 1;
+		m->out_fd = 1;
+	} else if (mode == MODE_EXTRACT && (npsel ? selected(p->section) :
+		is_attachment(p))) {
+		struct buf fb = BUF_INIT;
+		char *name, *got = NULL;
+		struct err e;
+
+		buf_addf(&fb, "part-%s", p->section);
+		name = safefile_name(p->filename, fb.data);
+		buf_release(&fb);
+		m->out_fd = safefile_create(&outdir_d, name, force, &got, &e);
+		if (m->out_fd < 0) {
+			warnx_("%s: %s", outdir, e.msg);
+		} else {
+			matched = 1;
+			if (!strcmp(outdir, "."))
+				printf("%s\n", got);
+			else
+				printf("%s/%s\n", outdir, got);
+			fflush(stdout);
+		}
+		free(name);
+		free(got);
+	} else if (mode == MODE_BOUNCE &&
+		(!strcmp(p->type, "message/delivery-status") ||
+		!strcmp(p->type, "message/global-delivery-status")) &&
+		!m->dsn.len) {
+		m->in_dsn = 1;
+	}
+}
+
+static void
+on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
+{
+	struct msg *m = ctx;
+	struct rec *r = m->cur ? &m->r[m->cur - 1] : NULL;
+	struct buf b = BUF_INIT;
+	struct err e;
+
+	if (!r)
+		return;
+	r->r.size += n;
+	if (r->md)
+		EVP_DigestUpdate(r->md, d, n);
+	if (r->textable && charset_conv_feed(&r->conv, d, n, &r->r.text,
+		&e) < 0)
+		r->textable = 0;
+	if (m->text_streaming && !m->text_done) {
+		if (m->tconv_ok) {
+			charset_conv_feed(&m->tconv, d, n, &b, &e);
+			out_buf(&b);
+		} else {
+			if (n)
+				fwrite(d, 1, n, stdout);
+		}
+	} else if (m->alt_have == 2) {
+		if (m->alt_ok)
+			charset_conv_feed(&m->aconv, d, n, &m->alt, &e);
+		else
+			buf_add(&m->alt, d, n);
+	}
+	if (m->out_fd >= 0 && (mode == MODE_PART || mode == MODE_EXTRACT))
+		write_all(m->out_fd, d, n);
+	if (m->in_dsn)
+		buf_add(&m->dsn, d, n);
+	buf_release(&b);
+}
+
+static void
+on_end(void *ctx, const struct mime_part *p)
+{
+	struct msg *m = ctx;
+	struct rec *r;
+	struct err e;
+	struct buf b = BUF_INIT;
+
+	if (p->kind == MIME_MESSAGE)
+		m->in_message--;
+	if (mode == MODE_PART && p->kind != MIME_LEAF &&
+		selected(p->section) && !m->raw_want) {
+		m->raw_want = 1;
+		m->raw_off = p->offset;
+		m->raw_end = p->end_offset;
+	}
+	if (p->kind != MIME_LEAF || !m->cur)
+		return;
+	r = &m->r[m->cur - 1];
+	m->cur = 0;
+	if (r->md) {
+		unsigned int len = 0;
+
+		EVP_DigestFinal_ex(r->md, r->r.sha256, &len);
+		EVP_MD_CTX_free(r->md);
+		r->md = NULL;
+	}
+	if (r->textable) {
+		r->r.have_text = charset_conv_finish(&r->conv, &r->r.text,
+			&e) == 0;
+		charset_conv_release(&r->conv);
+		r->textable = 0;
+	}
+	if (m->text_streaming && !m->text_done) {
+		if (m->tconv_ok) {
+			charset_conv_finish(&m->tconv, &b, &e);
+			out_buf(&b);
+			charset_conv_release(&m->tconv);
+		}
+		m->text_done = 1;
+		matched = 1;
+	} else if (m->alt_have == 2) {
+		if (m->alt_ok) {
+			charset_conv_finish(&m->aconv, &m->alt, &e);
+			charset_conv_release(&m->aconv);
+		}
+		m->alt_have = 1;
+	}
+	if (m->out_fd > 1)
+		close(m->out_fd);
+	m->out_fd = -1;
+	m->in_dsn = 0;
+	buf_release(&b);
+}
+
+static void
+on_defect(void *ctx, const char *section, const char *what)
+{
+	struct msg *m = ctx;
+
+	if (verbose)
+		warnx_("%s: %s%s%s%s", m->where, *section ? "part " : "",
+			section, *section ? ": " : "", what);
+}
+
+/* ---- output ---- */
+
+static void
+print_json(struct msg *m)
+{
+	struct buf out = BUF_INIT;
+	struct json j;
+	size_t i;
+
+	json_init(&j, &out);
+	json_obj_begin(&j);
+	json_key(&j, "schema");
+	json_cstr(&j, "mparse/1");
+	json_key(&j, "headers");
+	mime_summary_json(&j, &m->top);
+	json_key(&j, "parts");
+	json_arr_begin(&j);
+	for (i = 0; i < m->n; i++)
+		mime_record_json(&j, &m->r[i].r);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	buf_addch(&out, '\n');
+	out_buf(&out);
+	buf_release(&out);
+}
+
+static void
+print_tree(struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct mime_record *r = &m->r[i].r;
+
+		printf("%*s%s %s", 2 * r->depth, "", r->section, r->type);
+		if (r->charset)
+			printf(" charset=%s", r->charset);
+		if (r->filename) {
+			const char *c;
+
+			/* one line per part: control characters shown as ? */
+			fputs(" filename=\"", stdout);
+			for (c = r->filename; *c; c++)
+				putchar((unsigned char)*c < 0x20 || *c == 0x7f ?
+					'?' : *c);
+			putchar('"');
+		}
+		if (r->kind == MIME_LEAF)
+			printf(" size=%llu", r->size);
+		putchar('\n');
+	}
+}
+
+static void
+print_bounce(struct msg *m)
+{
+	struct dsn d;
+	size_t i;
+
+	if (!m->dsn.len)
+		return;
+	dsn_parse(m->dsn.data, m->dsn.len, &d);
+	for (i = 0; i < d.n; i++) {
+		struct dsn_rcpt *r = &d.r[i];
+
+		matched = 1;
+		printf("%s\t%s\t%s\t%s\n", r->action ? r->action : "-",
+			r->status ? r->status : "-",
+			r->final_recipient ? r->final_recipient :
+			r->original_recipient ? r->original_recipient : "-",
+			r->diagnostic ? r->diagnostic : "-");
+	}
+	dsn_release(&d);
+}
+
+/* part S of a multipart or message: its bytes as they are in the input
+ * (the encapsulated message, or the multipart body), read again from the
+ * file; a pipe or an mbox stream cannot be read again. */
+static void
+copy_raw(struct msg *m)
+{
+	static char b[65536];
+	unsigned long long off = m->raw_off;
+
+	if (m->src_fd < 0) {
+		warnx_("%s: part %s is not a leaf: its raw bytes need the "
+			"message in a file", m->where, psel[0]);
+		return;
+	}
+	matched = 1;
+	while (off < m->raw_end) {
+		size_t want = m->raw_end - off < sizeof b ?
+			(size_t)(m->raw_end - off) : sizeof b;
+		ssize_t n = pread(m->src_fd, b, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			diex(EX_IOERR, "%s: %s", m->where,
+				n < 0 ? strerror(errno) : "file shrank");
+		fwrite(b, 1, (size_t)n, stdout);
+		off += (unsigned long long)n;
+	}
+}
+
+/* ---- one message ---- */
+
+static struct msg cur;
+
+static void
+msg_start(const char *where)
+{
+	static const struct mime_sink sink = {
+		&cur, on_message, on_begin, on_data, on_end, on_defect,
+	};
+
+	memset(&cur, 0, sizeof(cur));
+	cur.where = where;
+	cur.out_fd = -1;
+	cur.src_fd = -1;
+	buf_init(&cur.alt, 0);
+	buf_init(&cur.dsn, 1024 * 1024);
+	cur.p = mime_parser_new(&sink, NULL);
+}
+
+static void
+msg_feed(const void *d, size_t n)
+{
+	mime_parser_feed(cur.p, d, n);
+}
+
+static void
+msg_finish(void)
+{
+	size_t i;
+
+	mime_parser_finish(cur.p);
+	if (cur.raw_want) {
+		cur_raw_asked = 1;
+		copy_raw(&cur);
+	}
+	if (!mime_parser_bytes(cur.p) || !mime_parser_top_fields(cur.p)) {
+		unusable++;
+		warnx_("%s: not a mail message (no header fields)", cur.where);
+	} else {
+		usable++;
+		switch (mode) {
+		case MODE_JSON:
+			print_json(&cur);
+			break;
+		case MODE_TREE:
+			matched = 1;
+			print_tree(&cur);
+			break;
+		case MODE_TEXT:
+			if (!cur.text_done && cur.alt_have == 1) {
+				out_buf(&cur.alt);
+				matched = 1;
+			}
+			break;
+		case MODE_BOUNCE:
+			print_bounce(&cur);
+			break;
+		default:
+			break;
+		}
+	}
+	if (verbose && mime_parser_defects(cur.p))
+		warnx_("%s: %zu defects", cur.where,
+			mime_parser_defects(cur.p));
+	for (i = 0; i < cur.n; i++) {
+		struct rec *r = &cur.r[i];
+
+		if (r->md)
+			EVP_MD_CTX_free(r->md);
+		if (r->textable)
+			charset_conv_release(&r->conv);
+		mime_record_release(&r->r);
+	}
+	free(cur.r);
+	if (cur.have_top)
+		mime_summary_release(&cur.top);
+	if (cur.out_fd > 1)
+		close(cur.out_fd);
+	buf_release(&cur.alt);
+	buf_release(&cur.dsn);
+	mime_parser_free(cur.p);
+	fflush(stdout);
+}
+
+/* ---- inputs ---- */
+
+static char mbox_where[4200];
+static const char *in_name;
+static size_t mbox_n;
+
+static void
+mb_begin(void *ctx, const char *from, size_t len)
+{
+	mbox_n++;
+	snprintf(mbox_where, sizeof mbox_where, "%s: message %zu", in_name,
+		mbox_n);
+	msg_start(mbox_where);
+}
+
+static void
+mb_data(void *ctx, const void *d, size_t n)
+{
+	msg_feed(d, n);
+}
+
+static void
+mb_end(void *ctx)
+{
+	msg_finish();
+}
+
+/* Read one file or stdin: a message, or an mboxrd stream when it starts
+ * with "From ". Returns 0, or an exit status. */
+static int
+read_stream(int fd, const char *name)
+{
+	static char chunk[65536];
+	struct mboxrd mb;
+	int is_mbox = -1;
+	ssize_t n;
+	size_t got = 0;
+	char head[5];
+	size_t nhead = 0;
+
+	in_name = name;
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			warnx_("%s: %s", name, strerror(errno));
+			return EX_IOERR;
+		}
+		if (is_mbox < 0) {
+			size_t k = 0;
+
+			while (nhead < 5 && k < (size_t)n)
+				head[nhead++] = chunk[k++];
+			if (nhead < 5 && n > 0)
+				continue;	/* keep reading the head */
+			is_mbox = nhead == 5 && !memcmp(head, "From ", 5);
+			if (is_mbox) {
+				static const struct mboxrd_sink s = {
+					NULL, mb_begin, mb_data, mb_end };
+
+				mboxrd_init(&mb, &s);
+				mboxrd_feed(&mb, head, nhead);
+			} else {
+				struct stat st;
+
+				msg_start(name);
+				if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+					cur.src_fd = fd;
+				msg_feed(head, nhead);
+			}
+			if (n > 0) {
+				if (is_mbox)
+					mboxrd_feed(&mb, chunk + k,
+						(size_t)n - k);
+				else
+					msg_feed(chunk + k, (size_t)n - k);
+			}
+		} else if (n > 0) {
+			if (is_mbox)
+				mboxrd_feed(&mb, chunk, (size_t)n);
+			else
+				msg_feed(chunk, (size_t)n);
+		}
+		got += (size_t)(n > 0 ? n : 0);
+		if (n == 0)
+			break;
+	}
+	if (is_mbox) {
+		mboxrd_finish(&mb);
+		mboxrd_release(&mb);
+	} else {
+		msg_finish();
+	}
+	return 0;
+}
+
+static int
+read_path(const char *path)
+{
+	struct stat st;
+	int fd, r;
+
+	if (!strcmp(path, "-"))
+		return read_stream(0, "stdin");
+	if (stat(path, &st) < 0) {
+		warnx_("%s: %s", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		struct mdir_list l;
+		struct err e;
+		size_t i;
+
+		if (mdir_list(path, &l, &e) < 0) {
+			print_err(&e);
+			return exit_code(e.code);
+		}
+		for (i = 0; i < l.n; i++) {
+			fd = open(l.path[i], O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				warnx_("%s: %s", l.path[i], strerror(errno));
+				continue;
+			}
+			read_stream(fd, l.path[i]);
+			close(fd);
+		}
+		mdir_list_release(&l);
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		warnx_("%s: %s", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	r = read_stream(fd, path);
+	close(fd);
+	return r;
+}
+
+/* ---- command line ---- */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: mparse [-v] [--json] [MODE [MODE-OPTIONS]] [FILE|MAILDIR]...\n"
+"modes:\n"
+"  json                          the whole message as JSON (mparse/1)\n"
+"  headers [-h NAME]... [--raw]  header fields, decoded and unfolded\n"
+"  addr [-h NAME]... [-a]        addresses, one \"Name <addr>\" per line\n"
+"  tree                          the part tree (the default)\n"
+"  text [--html]                 the best text body, in UTF-8\n"
+"  part SECTION                  one decoded part to stdout\n"
+"  extract [-o DIR] [-f] [-p SECTION]...  save attachments\n"
+"  bounce                        delivery status: action status rcpt diag\n"
+"options:\n"
+"  -v, --verbose   report defects of the input on stderr\n"
+"  --json          same as the json mode\n"
+"  --help          this help\n");
+}
+
+static void
+add_list(char ***v, size_t *n, const char *arg, int lower)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+		tok = strtok_r(NULL, ",", &save)) {
+		char *t;
+
+		while (*tok == ' ')
+			tok++;
+		if (!*tok)
+			continue;
+		t = xstrdup(tok);
+		if (lower) {
+			char *c;
+
+			for (c = t; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+		}
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = t;
+	}
+	free(copy);
+}
+
+static const struct {
+	const char *name;
+	enum mode mode;
+} modes[] = {
+	{ "json", MODE_JSON }, { "headers", MODE_HEADERS },
+	{ "addr", MODE_ADDR }, { "tree", MODE_TREE }, { "text", MODE_TEXT },
+	{ "part", MODE_PART }, { "extract", MODE_EXTRACT },
+	{ "bounce", MODE_BOUNCE },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'H' },
+		{ "header", required_argument, NULL, 'h' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "addr-only", no_argument, NULL, 'a' },
+		{ "html", no_argument, NULL, 'T' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "part", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, status = 0, json_flag = 0, have_mode = 0;
+	size_t i;
+
+	prog_init(argv[0]);
+	/* Global options, up to the mode word. */
+	while ((c = getopt_long(argc, argv, "+v", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose = 1;
+			break;
+		case 'J':
+			json_flag = 1;
+			break;
+		case 'H':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		for (i = 0; i < ARRAY_SIZE(modes); i++)
+			if (!strcmp(argv[optind], modes[i].name)) {
+				mode = modes[i].mode;
+				have_mode = 1;
+				optind++;
+				break;
+			}
+	}
+	if (json_flag) {
+		if (have_mode && mode != MODE_JSON) {
+			warnx_("--json goes with no other mode");
+			return EX_USAGE;
+		}
+		mode = MODE_JSON;
+	}
+	/* Mode options (the mode word is argv[0] for getopt). */
+	if (have_mode) {
+		argv += optind - 1;
+		argc -= optind - 1;
+		optind = 1;
+		while ((c = getopt_long(argc, argv, "vh:rao:fp:", lopts,
+			NULL)) != -1) {
+			int ok = 1;
+
+			switch (c) {
+			case 'v':
+				verbose = 1;
+				break;
+			case 'H':
+				usage(stdout);
+				return 0;
+			case 'h':
+				ok = mode == MODE_HEADERS || mode == MODE_ADDR;
+				add_list(&hnames, &nhnames, optarg, 1);
+				break;
+			case 'r':
+				ok = mode == MODE_HEADERS;
+				raw = 1;
+				break;
+			case 'a':
+				ok = mode == MODE_ADDR;
+				addr_only = 1;
+				break;
+			case 'T':
+				ok = mode == MODE_TEXT;
+				want_html = 1;
+				break;
+			case 'o':
+				ok = mode == MODE_EXTRACT;
+				outdir = optarg;
+				break;
+			case 'f':
+				ok = mode == MODE_EXTRACT;
+				force = 1;
+				break;
+			case 'p':
+				ok = mode == MODE_EXTRACT;
+				add_list(&psel, &npsel, optarg, 0);
+				break;
+			default:
+				usage(stderr);
+				return EX_USAGE;
+			}
+			if (!ok) {
+				warnx_("option -%c does not go with this mode",
+					c == 'T' ? 'T' : c);
+				return EX_USAGE;
+			}
+		}
+	}
+	if (mode == MODE_PART) {
+		if (optind >= argc) {
+			warnx_("part: a SECTION is needed (see mparse tree)");
+			return EX_USAGE;
+		}
+		add_list(&psel, &npsel, argv[optind++], 0);
+	}
+	if (mode == MODE_EXTRACT) {
+		struct err e;
+
+		if (safefile_open(&outdir_d, outdir, &e) < 0) {
+			print_err(&e);
+			return exit_code(e.code);
+		}
+	}
+	if (optind >= argc) {
+		status = read_path("-");
+	} else {
+		for (; optind < argc; optind++) {
+			int r = read_path(argv[optind]);
+
+			if (r && !status)
+				status = r;
+		}
+	}
+	if (!status && !usable && unusable)
+		status = EX_DATAERR;
+	if (!status && !matched && ((mode == MODE_EXTRACT && npsel) ||
+		mode == MODE_PART || mode == MODE_TEXT ||
+		mode == MODE_BOUNCE || (mode == MODE_HEADERS && nhnames) ||
+		mode == MODE_ADDR)) {
+		if ((mode == MODE_PART && !cur_raw_asked) ||
+			mode == MODE_EXTRACT)
+			warnx_("no leaf part %s", psel[0]);
+		status = 1;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		diex(EX_IOERR, "stdout: write error");
+	for (i = 0; i < nhnames; i++)
+		free(hnames[i]);
+	free(hnames);
+	for (i = 0; i < npsel; i++)
+		free(psel[i]);
+	free(psel);
+	charset_cache_clear();
+	if (mode == MODE_EXTRACT)
+		safefile_close(&outdir_d);
+	return status;
+}

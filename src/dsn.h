@@ -1,0 +1,40 @@
+/*
+ * dsn.h: delivery status notifications (bounces): the body of a
+ * message/delivery-status or message/global-delivery-status part
+ * (RFC 3464 section 2, RFC 6533), inside a multipart/report (RFC 6522).
+ *
+ * The body is a per-message block of fields, then one block per
+ * recipient, separated by blank lines. Values are unfolded and trimmed;
+ * for typed fields ("rfc822; user@example.org", "smtp; 550 5.1.1 ...")
+ * the type is split off. Parsing is tolerant and never fails: unknown
+ * fields are ignored, a block without any recipient field is skipped.
+ */
+#ifndef MKIT_DSN_H
+#define MKIT_DSN_H
+
+#include <stddef.h>
+
+struct dsn_rcpt {
+	char *final_recipient;		/* address, or NULL */
+	char *original_recipient;	/* address, or NULL */
+	char *action;			/* lowercased: failed, delayed, ... */
+	char *status;			/* "5.1.1", or NULL */
+	char *diagnostic;		/* text after "smtp;", or NULL */
+	char *diagnostic_type;		/* "smtp", or NULL */
+	char *remote_mta;		/* name after "dns;", or NULL */
+};
+
+struct dsn {
+	char *reporting_mta;		/* or NULL */
+	char *original_envelope_id;	/* or NULL */
+	char *arrival_date;		/* or NULL */
+	struct dsn_rcpt *r;
+	size_t n;
+};
+
+/* Parse len bytes of a delivery-status body into d (freed with
+ * dsn_release). Returns the number of recipient blocks. */
+size_t dsn_parse(const char *body, size_t len, struct dsn *d);
+void dsn_release(struct dsn *d);
+
+#endif

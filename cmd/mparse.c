@@ -16,7 +16,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+/*
+ * SHA-256 through OpenSSL's direct interface: EVP's first fetch sets up the
+ * provider machinery and reads openssl.cnf, which cost 1.3 ms of a 3 ms
+ * one-message run. SHA256_* is deprecated in OpenSSL 3.0 but exported and
+ * computes the same digest without any of that.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include "addr.h"
 #include "buf.h"
@@ -62,7 +69,7 @@ static int cur_raw_asked;	/* part named a non-leaf (warned already) */
 
 struct rec {
 	struct mime_record r;
-	EVP_MD_CTX *md;
+	SHA256_CTX *md;
 	int textable;		/* text leaf with a known charset (json) */
 	struct charset_conv conv;
 };
@@ -268,8 +275,8 @@ on_begin(void *ctx, const struct mime_part *p)
 	if (mode == MODE_JSON) {
 		struct err e;
 
-		r->md = EVP_MD_CTX_new();
-		if (!r->md || !EVP_DigestInit_ex(r->md, EVP_sha256(), NULL))
+		r->md = xmalloc(sizeof(*r->md));
+		if (!SHA256_Init(r->md))
 			diex(EX_SOFTWARE, "sha256 unavailable");
 		if (!strncmp(p->type, "text/", 5))
 			r->textable = charset_conv_init(&r->conv,
@@ -321,7 +328,7 @@ on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
 		return;
 	r->r.size += n;
 	if (r->md)
-		EVP_DigestUpdate(r->md, d, n);
+		SHA256_Update(r->md, d, n);
 	if (r->textable && charset_conv_feed(&r->conv, d, n, &r->r.text,
 		&e) < 0)
 		r->textable = 0;
@@ -367,10 +374,8 @@ on_end(void *ctx, const struct mime_part *p)
 	r = &m->r[m->cur - 1];
 	m->cur = 0;
 	if (r->md) {
-		unsigned int len = 0;
-
-		EVP_DigestFinal_ex(r->md, r->r.sha256, &len);
-		EVP_MD_CTX_free(r->md);
+		SHA256_Final(r->r.sha256, r->md);
+		free(r->md);
 		r->md = NULL;
 	}
 	if (r->textable) {
@@ -584,8 +589,7 @@ msg_finish(void)
 	for (i = 0; i < cur.n; i++) {
 		struct rec *r = &cur.r[i];
 
-		if (r->md)
-			EVP_MD_CTX_free(r->md);
+		free(r->md);
 		if (r->textable)
 			charset_conv_release(&r->conv);
 		mime_record_release(&r->r);

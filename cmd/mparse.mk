@@ -2,7 +2,7 @@
 bin_PROGRAMS += cmd/mparse
 cmd_mparse_SOURCES = cmd/mparse.c
 cmd_mparse_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-cmd_mparse_LDADD = cmd/libcmd.a $(MKIT_CODEC_LIBS) $(OPENSSL_LIBS)
+cmd_mparse_LDADD = cmd/libcmd.a src/libmkit.a $(MPARSE_LIBS)
 dist_man_MANS += man/mparse.1
 dist_bashcompletion_DATA += completions/mparse.bash
 dist_zshcompletion_DATA += completions/_mparse

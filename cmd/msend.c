@@ -622,20 +622,9 @@ out:
 static int
 read_all(int fd, struct buf *b, struct err *e)
 {
-	char chunk[65536];
-
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_sys(e, ERR_IO, errno, "reading standard "
-				"input");
-		if (n == 0)
-			return 0;
-		buf_add(b, chunk, (size_t)n);
-	}
+	if (buf_read_fd(b, fd) < 0)
+		return err_sys(e, ERR_IO, errno, "reading standard input");
+	return 0;
 }
 
 static int

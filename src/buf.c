@@ -1,9 +1,11 @@
 /* buf.c: see buf.h. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "util.h"
@@ -153,4 +155,38 @@ buf_detach(struct buf *b, size_t *len)
 	b->len = 0;
 	b->alloc = 0;
 	return p;
+}
+
+int
+buf_read_fd(struct buf *b, int fd)
+{
+	for (;;) {
+		size_t room = b->cap - b->len;
+		ssize_t n;
+		char probe;
+
+		if (room == 0) {
+			/* At the cap: only end of file is still fine. */
+			do
+				n = read(fd, &probe, 1);
+			while (n < 0 && errno == EINTR);
+			if (n == 0)
+				return 0;
+			if (n > 0)
+				errno = EFBIG;
+			return -1;
+		}
+		if (room > 65536)
+			room = 65536;
+		buf_grow(b, room);
+		n = read(fd, b->data + b->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+	}
 }

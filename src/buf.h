@@ -41,6 +41,10 @@ void buf_reset(struct buf *b);
 void buf_truncate(struct buf *b, size_t n);
 /* Drop the first n bytes (n <= len), moving the rest to the front. */
 void buf_consume(struct buf *b, size_t n);
+/* Append everything read from fd until end of file, retrying on EINTR.
+ * Returns 0, or -1 with errno set: EFBIG when the data goes past the cap
+ * (what fit stays in b), or read(2)'s errno. */
+int buf_read_fd(struct buf *b, int fd);
 /* Hand the storage to the caller (NUL-terminated, never NULL); *len may be
  * NULL. The buffer is left empty. */
 char *buf_detach(struct buf *b, size_t *len);

@@ -986,9 +986,7 @@ static int
 read_file(const char *path, const char *disp, struct buf *out,
 	struct stat *st, struct err *e)
 {
-	char chunk[65536];
 	int fd;
-	ssize_t n;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1002,27 +1000,17 @@ read_file(const char *path, const char *disp, struct buf *out,
 		goto fail;
 	}
 	buf_init(out, CONFIG_FILE_MAX);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_sys(e, ERR_CONFIG, errno, "%s", disp);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (buf_add(out, chunk, (size_t)n) < 0) {
+	if (buf_read_fd(out, fd) < 0) {
+		if (errno == EFBIG)
 			err_set(e, ERR_CONFIG, "%s: larger than %u MiB", disp,
 				CONFIG_FILE_MAX >> 20);
-			goto fail;
-		}
+		else
+			err_sys(e, ERR_CONFIG, errno, "%s", disp);
+		goto fail;
 	}
-	secure_wipe(chunk, sizeof(chunk));
 	close(fd);
 	return 0;
 fail:
-	secure_wipe(chunk, sizeof(chunk));
 	if (out->data)
 		secure_wipe(out->data, out->len);
 	buf_release(out);

@@ -235,10 +235,9 @@ netrc_lookup(const char *path, const char *host, const char *user,
 	struct buf data = BUF_INIT, pathb = BUF_INIT;
 	struct netrc_entry cur, best, dflt;
 	struct stat st;
-	char chunk[65536], *disp = NULL, *tok = NULL;
+	char *disp = NULL, *tok = NULL;
 	size_t pos = 0;
 	int fd = -1, rc = -1, in_entry = 0, holds_password = 0;
-	ssize_t n;
 
 	memset(&cur, 0, sizeof(cur));
 	memset(&best, 0, sizeof(best));
@@ -271,21 +270,13 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		goto out;
 	}
 	buf_init(&data, NETRC_MAX);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_sys(e, ERR_CONFIG, errno, "%s", disp);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (buf_add(&data, chunk, (size_t)n) < 0) {
+	if (buf_read_fd(&data, fd) < 0) {
+		if (errno == EFBIG)
 			err_set(e, ERR_CONFIG, "%s: larger than %u MiB", disp,
 				NETRC_MAX >> 20);
-			goto out;
-		}
+		else
+			err_sys(e, ERR_CONFIG, errno, "%s", disp);
+		goto out;
 	}
 	while ((tok = netrc_token(data.data, data.len, &pos))) {
 		char **slot = NULL;
@@ -363,7 +354,6 @@ out:
 	entry_release(&cur);
 	entry_release(&best);
 	entry_release(&dflt);
-	secure_wipe(chunk, sizeof(chunk));
 	buf_wipe(&data);
 	buf_release(&pathb);
 	free(disp);

@@ -2,6 +2,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,5 +62,54 @@ main(void)
 	err_reply(&e, "550-5.1.1 no\r\n550 5.1.1 such\x01user\r\n", 34);
 	tap_str(e.reply, "550-5.1.1 no / 550 5.1.1 such user", "reply sanitised");
 	tap_str(err_code_name(ERR_NOPERM), "noperm", "code name");
+	/* buf_read_fd: whole files past one read, exactly at the cap, over. */
+	{
+		static const size_t sizes[] = { 0, 5, 65536, 65537, 200000 };
+		static const struct {
+			size_t len, cap;
+			int ret, err;
+		} capped[] = {
+			{ 100, 100, 0, 0 },
+			{ 101, 100, -1, EFBIG },
+			{ 70000, 65536, -1, EFBIG },
+		};
+		FILE *f;
+		size_t k, j;
+		int ok;
+
+		for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			f = tmpfile();
+			for (j = 0; j < sizes[k]; j++)
+				fputc('a' + (int)(j % 26), f);
+			fflush(f);
+			rewind(f);
+			buf_init(&b, 0);
+			ok = buf_read_fd(&b, fileno(f)) == 0 && b.len == sizes[k];
+			for (j = 0; ok && j < b.len; j++)
+				ok = b.data[j] == 'a' + (int)(j % 26);
+			tap_ok(ok, "read_fd: %zu bytes", sizes[k]);
+			buf_release(&b);
+			fclose(f);
+		}
+		for (k = 0; k < sizeof(capped) / sizeof(capped[0]); k++) {
+			f = tmpfile();
+			for (j = 0; j < capped[k].len; j++)
+				fputc('x', f);
+			fflush(f);
+			rewind(f);
+			buf_init(&b, capped[k].cap);
+			errno = 0;
+			tap_ok(buf_read_fd(&b, fileno(f)) == capped[k].ret &&
+			       errno == capped[k].err &&
+			       b.len == (capped[k].len < capped[k].cap ?
+				capped[k].len : capped[k].cap),
+			       "read_fd: %zu bytes, cap %zu", capped[k].len,
+			       capped[k].cap);
+			buf_release(&b);
+			fclose(f);
+		}
+		tap_ok(buf_read_fd(&b, -1) == -1 && errno == EBADF,
+			"read_fd: read error kept in errno");
+	}
 	return tap_done();
 }

@@ -110,6 +110,7 @@ main(void)
 		}
 		tap_ok(buf_read_fd(&b, -1) == -1 && errno == EBADF,
 			"read_fd: read error kept in errno");
+		buf_release(&b);
 	}
 	return tap_done();
 }

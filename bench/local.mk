@@ -1,6 +1,13 @@
 ## bench/local.mk: owned by its area; append only (+=).
 ## make bench: msend against msmtp, curl and smtp-source (root; see bench/run.sh)
 EXTRA_DIST += bench/run.sh
+## bench/floor: the load and session costs apart (built only for make bench)
+EXTRA_PROGRAMS += bench/floor
+bench_floor_SOURCES = bench/floor.c
+bench_floor_LDADD = $(MKIT_NET_LIBS) $(UNISTRING_LIBS)
+CLEANFILES += bench/floor
 .PHONY: bench
-bench: all
-	MSEND='$(abs_top_builddir)/cmd/msend' bash '$(abs_top_srcdir)/bench/run.sh'
+bench: all bench/floor
+	MSEND='$(abs_top_builddir)/cmd/msend' \
+	FLOOR='$(abs_top_builddir)/bench/floor' \
+	bash '$(abs_top_srcdir)/bench/run.sh'

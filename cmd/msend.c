@@ -909,6 +909,13 @@ main(int argc, char **argv)
 	if (o.full_name && strpbrk(o.full_name, "\r\n"))
 		diex(EX_USAGE, "-F: the full name holds a line break");
 	acc = load_account(&o, &cfg);
+	{
+		/* an account without TLS never loads OpenSSL's TLS policy */
+		struct err e;
+
+		if (conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0)
+			diex(exit_code(e.code), "%s", e.msg);
+	}
 	if (o.verbose)
 		transcript_init_file(&ts, stderr, 0);
 	switch (o.mode) {

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@
 #include "conn.h"
 #include "transcript.h"
 #include "util.h"
+
+static int global_done;		/* conn_global_init() ran */
+static int global_no_tls;	/* ... with CONN_INIT_NO_TLS */
 
 #define RBUF_CAP_DEFAULT (1024 * 1024)
 #define RECV_CHUNK (16 * 1024)
@@ -68,6 +72,38 @@ conn_opts_init(struct conn_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->connect_timeout = 30;
 	o->timeout = 60;
+}
+
+int
+conn_global_init(unsigned flags, struct err *e)
+{
+	uint64_t opts = OPENSSL_INIT_NO_ATEXIT;
+
+	if (global_done)
+		return 0;
+	/* Before curl_global_init(): what OpenSSL skips now, libcurl's own
+	 * OPENSSL_init_ssl(LOAD_CONFIG) cannot bring back (RUN_ONCE). */
+	if (flags & CONN_INIT_NO_TLS)
+		opts |= OPENSSL_INIT_NO_LOAD_CONFIG |
+			OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
+			OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS;
+	if (!OPENSSL_init_ssl(opts, NULL))
+		return err_set(e, ERR_SOFTWARE, "OpenSSL failed to initialise");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(e, ERR_SOFTWARE, "libcurl failed to initialise");
+	global_done = 1;
+	global_no_tls = !!(flags & CONN_INIT_NO_TLS);
+	return 0;
+}
+
+/* TLS is about to start: refuse it in a process that promised none. */
+static int
+tls_allowed(const char *peer, struct err *e)
+{
+	if (global_no_tls)
+		return err_set(e, ERR_SOFTWARE, "%s: TLS asked for in a process "
+			"initialised without TLS", peer);
+	return 0;
 }
 
 static char *
@@ -428,6 +464,9 @@ conn_open(const struct conn_opts *o, enum conn_mode mode, struct err *e)
 		err_set(e, ERR_USAGE, "conn_open: host and port required");
 		return NULL;
 	}
+	if (conn_global_init(0, e) < 0 ||
+		(mode == CONN_TLS && tls_allowed(o->host, e) < 0))
+		return NULL;
 	c = xcalloc(1, sizeof(*c));
 	c->fd = CURL_SOCKET_BAD;
 	c->host = xstrdup(o->host);
@@ -530,6 +569,8 @@ conn_starttls(struct conn *c, struct err *e)
 	if (c->tls)
 		return err_set(e, ERR_USAGE, "%s: TLS already started",
 			c->peer);
+	if (tls_allowed(c->peer, e) < 0)
+		return -1;
 	if (c->rbuf.len)
 		return err_set(e, ERR_PROTOCOL, "%s: bytes received before "
 			"TLS started (possible injection)", c->peer);

@@ -101,6 +101,25 @@ struct conn;
 /* Zero everything, then set the defaults named above. */
 void conn_opts_init(struct conn_opts *o);
 
+enum conn_init_flags {
+	/*
+	 * The process will never use TLS. OpenSSL then skips what only TLS
+	 * needs: its configuration file (where system TLS policy lives) and
+	 * its error strings; conn_open(CONN_TLS) and conn_starttls() refuse
+	 * with ERR_SOFTWARE rather than run TLS without the system policy.
+	 */
+	CONN_INIT_NO_TLS = 1 << 0,
+};
+
+/*
+ * Initialise libcurl, and OpenSSL under it, for the whole process: call it
+ * once, before any other conn function and before any thread starts.
+ * Without it the first conn_open() initialises with flags 0. In both cases
+ * OpenSSL's clean-up at exit is skipped: the process is ending, and the
+ * kernel frees its memory faster. Errors: ERR_SOFTWARE.
+ */
+int conn_global_init(unsigned flags, struct err *e);
+
 /*
  * Connect (and for CONN_TLS run the handshake and the verification).
  * Returns a new connection the caller frees with conn_close(), or NULL

@@ -42,12 +42,13 @@ sendmail_norm_from(const char *f)
 char *
 sendmail_default_from(const struct account *acc)
 {
-	struct passwd *pw = getpwuid(getuid());
+	struct passwd *pw;
 	const char *user = getenv("USER");
 	char host[256] = "localhost";
 
 	if (acc->from && !strpbrk(acc->from, "*?["))
 		return xstrdup(acc->from);
+	pw = getpwuid(getuid());
 	if (pw && pw->pw_name)
 		user = pw->pw_name;
 	if (acc->domain && *acc->domain)

@@ -18,7 +18,9 @@
  * handler for its command. With PIPELINING a whole envelope (MAIL, every
  * RCPT) goes out in one write, and a message's data is followed in the same
  * write by the next message's envelope (or by QUIT), so a message costs two
- * round trips with DATA and one with BDAT.
+ * round trips with DATA and one with BDAT; a message with one recipient
+ * (or any, with SMTP_PARTIAL) goes out whole, envelope and BDAT chunks,
+ * in one write.
  */
 #include <config.h>
 
@@ -561,6 +563,11 @@ on_reply(struct run *r, const struct expect *x)
 			break;
 		}
 		m->status = SMTP_NOT_SENT;
+		/* BDAT pipelined behind a refused envelope: the refusal is
+		 * the reason worth telling. */
+		if ((r->mail_failed || m->accepted == 0) &&
+			m->err.code != ERR_NONE)
+			break;
 		reply_err(s, &m->err, code_for(code, ERR_UNAVAILABLE),
 			x->kind == X_DOT ? "end of data" : "BDAT");
 		break;
@@ -689,8 +696,11 @@ fail_rest(struct run *r, size_t n, const struct err *e)
 	for (i = 0; i < n; i++) {
 		struct smtp_msg *m = &r->msgs[i];
 
+		/* Skip what is settled: sent, refused, or found in doubt
+		 * for a reason of its own (ERR_PROTOCOL). */
 		if (m->status == SMTP_SENT || (m->err.code != ERR_NONE &&
-			m->status != SMTP_IN_DOUBT))
+			(m->status != SMTP_IN_DOUBT ||
+			m->err.code == ERR_PROTOCOL)))
 			continue;
 		m->err = *e;
 		if (m->status == SMTP_IN_DOUBT) {
@@ -784,7 +794,7 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 {
 	struct run r;
 	size_t k;
-	int ret = -1, pipe_data;
+	int ret = -1, pipe_data, pipe_bdat;
 
 	memset(&r, 0, sizeof r);
 	r.s = s;
@@ -829,9 +839,21 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 		pipe_data = (s->caps & SMTP_CAP_PIPELINING) &&
 			!(s->caps & SMTP_CAP_CHUNKING) &&
 			(m->nrcpt == 1 || (flags & SMTP_PARTIAL));
+		/*
+		 * BDAT may follow the envelope in the same write (RFC 3030
+		 * 4.2) under the same condition: a refused envelope makes
+		 * the server answer BDAT with an error and drop the chunk.
+		 * The message then costs one round trip.
+		 */
+		pipe_bdat = (s->caps & SMTP_CAP_PIPELINING) &&
+			(s->caps & SMTP_CAP_CHUNKING) &&
+			(m->nrcpt == 1 || (flags & SMTP_PARTIAL));
 		if (send_envelope(&r, k, err) < 0)
 			goto broken;
-		if (pipe_data) {
+		if (pipe_bdat) {
+			if (send_data(&r, k, last, 1, err) < 0)
+				goto broken;
+		} else if (pipe_data) {
 			if (pp_cmd(&s->pp, err, "DATA") < 0)
 				goto broken;
 			q_push(&r.q, X_DATA, k, 0);
@@ -849,13 +871,30 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 					s->peer);
 				goto broken;
 			}
+			if (m->status == SMTP_SENT) {
+				/* Pipelined BDAT taken for no recipient: a
+				 * broken server; say so and stop. */
+				m->status = SMTP_IN_DOUBT;
+				err_set(&m->err, ERR_PROTOCOL, "%s: the server "
+					"accepted the message after refusing its "
+					"envelope: it may or may not have been "
+					"delivered", s->peer);
+				err_set(err, ERR_PROTOCOL, "%s: BDAT accepted "
+					"after the envelope was refused",
+					s->peer);
+				goto broken;
+			}
 			if (m->err.code == ERR_NONE)
 				err_set(&m->err, ERR_NOUSER, "%s: no "
 					"recipient accepted", s->peer);
-			if (end_transaction(&r, k, last, err) < 0)
+			/* (a pipelined BDAT may have queued QUIT already) */
+			if (!s->quit_sent &&
+				end_transaction(&r, k, last, err) < 0)
 				goto broken;
 			continue;
 		}
+		if (pipe_bdat)
+			continue;
 		if (pipe_data && !r.data_go) {
 			if (end_transaction(&r, k, last, err) < 0)
 				goto broken;

@@ -209,6 +209,47 @@ EOF
 	[ "$status" -eq 74 ]
 }
 
+@test "BDAT pipelined behind a refused recipient: the refusal, exit 67" {
+	start_fake_smtp <<'EOF'
+send 220 fake
+ehlo CHUNKING PIPELINING
+expect MAIL
+expect RCPT
+bdat
+bdat
+send 250 ok
+send 550 5.1.1 no such user
+send 554 5.5.1 no valid recipients
+send 554 5.5.1 no valid recipients
+expect QUIT
+send 221 bye
+EOF
+	send_plain
+	[ "$status" -eq 67 ]
+	[[ $output == *"RCPT TO:<b@example.test>: 550 5.1.1 no such user"* ]]
+	[[ $output != *"no valid recipients"* ]]
+}
+
+@test "BDAT accepted after the recipient was refused: 76, in doubt, never sent" {
+	start_fake_smtp <<'EOF'
+send 220 fake
+ehlo CHUNKING PIPELINING
+expect MAIL
+expect RCPT
+bdat
+bdat
+send 250 ok
+send 550 5.1.1 no such user
+send 250 2.0.0 chunk
+send 250 2.0.0 queued anyway
+read
+EOF
+	send_plain
+	[ "$status" -eq 76 ]
+	[[ $output == *"accepted the message after refusing its envelope: it may or may not have been delivered"* ]]
+	[[ $output != *" sent"* ]]
+}
+
 # reply_test SCRIPT: a server answering as scripted, then reading on.
 reply_test() {
 	start_fake_smtp <<EOF

@@ -118,6 +118,20 @@ only_message() {
 	printf '\n.\n..\n.x\nend\n\n' | diff - "$BATS_TEST_TMPDIR/body"
 }
 
+@test "tls off: OpenSSL's configuration file is never opened (TLS accounts read it)" {
+	# A FIFO with no writer: opening it blocks, so a run that reads it
+	# hangs until timeout kills it (124).
+	mkfifo "$BATS_TEST_TMPDIR/openssl.cnf"
+	printf 'Subject: no openssl.cnf\n\nhello\n' >"$BATS_TEST_TMPDIR/m"
+	OPENSSL_CONF=$BATS_TEST_TMPDIR/openssl.cnf run timeout 10 msend -a plain \
+		bob@example.test <"$BATS_TEST_TMPDIR/m"
+	[ "$status" -eq 0 ]
+	only_message bob >/dev/null
+	# the same with TLS: the system policy in it is read before anything
+	OPENSSL_CONF=$BATS_TEST_TMPDIR/openssl.cnf run timeout 3 msend --probe
+	[ "$status" -eq 124 ]
+}
+
 @test "without -i a line with a single dot ends the message" {
 	printf 'Subject: cut\n\nbefore\n.\nafter\n' >"$BATS_TEST_TMPDIR/m"
 	run msend bob@example.test <"$BATS_TEST_TMPDIR/m"
@@ -153,6 +167,31 @@ only_message() {
 	[[ $output == *"> BDAT "*" LAST"* ]]
 	[[ $output != *"> DATA"* ]]
 	only_message bob >/dev/null
+}
+
+@test "CHUNKING + PIPELINING: one recipient's envelope and BDAT leave in one write" {
+	run msend -v bob@example.test < <(msg "one write")
+	[ "$status" -eq 0 ]
+	# every command of the transaction is sent before the first reply
+	# to it (the reply to MAIL FROM) is read
+	t=$(grep -E '^(> (MAIL|RCPT|BDAT)|< 250 2\.1\.0)' <<<"$output" |
+		cut -c1-6 | uniq)
+	[ "$t" = $'> MAIL\n> RCPT\n> BDAT\n< 250 ' ]
+	only_message bob >/dev/null
+}
+
+@test "one refused recipient with BDAT pipelined: its 550 reported, exit 67" {
+	run msend -v unknown@example.test < <(msg "refused alone")
+	[ "$status" -eq 67 ]
+	[[ $output == *"> BDAT "* ]]
+	# the reason is the refusal, not the server's answer to the BDAT
+	# that followed it
+	last=$(tail -n 1 <<<"$output")
+	[[ $last == *"RCPT TO:<unknown@example.test>: 550 5.1.1"* ]]
+	# a marker sent afterwards is bob's only message
+	msend bob@example.test < <(msg "marker")
+	f=$(only_message bob)
+	grep -q '^Subject: marker' "$f"
 }
 
 @test "several recipients in one transaction" {

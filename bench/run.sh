@@ -10,18 +10,37 @@
 #     command on one connection (--next) vs smtp-source (20 sessions, and
 #     one session with -d)
 #
-# Environment: MSEND (default: cmd/msend of this tree), BENCH_N (200),
+# Every tool runs once per round, BENCH_ROUNDS rounds (default 3), tools
+# interleaved inside a round so that all share the machine's state; the
+# table shows the median rate and every round's rate. Ratios are msend's
+# median divided by the peer's (> 1: msend wins).
+#
+# The "ceiling" row under each per-process scenario is the best rate any
+# client starting and speaking like msend could reach: bench/floor measures
+# apart (1) a program linked exactly like msend that exits at once (exec,
+# loading libcurl's ~35 libraries, their constructors) and (2) the same
+# session as msend's, repeated N times inside one process (no start-up at
+# all). One process per message costs at least (1) + (2), so
+# 1 / (1/rate1 + 1/rate2) bounds every per-process client with these
+# libraries; "of ceiling" says how close msend gets. When the server is
+# the bottleneck (the TLS row: Postfix's own work per message), (2) alone
+# is already near the per-process rates.
+#
+# Environment: MSEND (default: cmd/msend of this tree), FLOOR (bench/floor;
+# without it the ceiling rows are skipped), BENCH_N (200), BENCH_ROUNDS (3),
 # BENCH_SIZE (message body bytes, 1000), BENCH_AUTH (the SASL mechanism for
 # the paired TLS rows: "plain" by default, the same for all three tools so the
 # ratio compares the tools and not the mechanisms; "on" = each tool picks),
 # MKIT_KEEP_SERVERS=1 keeps the servers' directory. Every run is checked:
 # the sink (or the maildir) must have received all messages, else the rate
-# reads "FAIL". The SASL mechanism each tool used is shown from Postfix's log. Rows for a tool that is missing say so and the rest
-# still runs. Ratios are msend's rate divided by the peer's (> 1: msend wins).
+# reads "FAIL". The SASL mechanism each tool used is shown from Postfix's
+# log. Rows for a tool that is missing say so and the rest still runs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 MSEND=${MSEND:-$top/cmd/msend}
+FLOOR=${FLOOR:-$top/bench/floor}
 N=${BENCH_N:-200}
+ROUNDS=${BENCH_ROUNDS:-3}
 SIZE=${BENCH_SIZE:-1000}
 AUTH=${BENCH_AUTH:-plain}
 
@@ -135,106 +154,165 @@ curl_batch() {
 	curl -sS "${args[@]}"
 }
 
-rows=()
-# row SCENARIO TOOL RATE: remember a result line
-row() { rows+=("$1|$2|$3"); }
+# The tools, one function each (stdin: the message, unless said).
+msend_plain() { "$MSEND" --config "$W/plain.conf" -t; }
+msmtp_plain() { msmtp -C "$W/plain.conf" "$RCPT"; }
+msend_tls() { "$MSEND" --config "$W/tls.conf" -t; }
+msmtp_tls() { msmtp -C "$W/tls.conf" "$RCPT"; }
+msend_own() { "$MSEND" --config "$W/tls-own.conf" -t; }
+floor_load() { "$FLOOR" load; }
+floor_plain() { "$FLOOR" session "$W/plain.conf" "$N" <"$W/msg"; }
+floor_tls() { "$FLOOR" session "$W/tls.conf" "$N" <"$W/msg"; }
+msend_batch() { "$MSEND" --config "$W/plain.conf" --batch <"$W/batch.mbox"; }
+source_20() {
+	smtp-source -s 20 -m "$N" -l "$SIZE" -f "$FROM" -t "$RCPT" \
+		"127.0.0.1:$SINK_PORT"
+}
+source_1() {
+	smtp-source -s 1 -d -m "$N" -l "$SIZE" -f "$FROM" -t "$RCPT" \
+		"127.0.0.1:$SINK_PORT"
+}
 
-# checked KIND CMD...: run a measuring command (per_process or once) and
-# print its rate, or "FAIL (n/N)" unless the server received N more messages
-# (KIND sink: transactions in the sink's dump; KIND maildir: alice's mail).
-# For maildir runs the SASL mechanism(s) from Postfix's log are appended.
+# checked KIND RUNNER TOOL: run TOOL through RUNNER (per_process or once)
+# and print its rate, or FAIL(n/N) unless the server received N more
+# messages (KIND sink: transactions in the sink's dump; maildir: alice's
+# mail; none: nothing to check). For maildir runs the SASL mechanism(s)
+# from Postfix's log go to $W/mech.
 received() {
 	case $1 in
 	sink) grep -c '^X-Mail-Args:' "$SINK_DUMP" 2>/dev/null || true ;;
 	maildir) delivered_messages "$TEST_USER" | wc -l ;;
+	none) echo 0 ;;
 	esac
 }
 checked() {
-	local kind=$1 before after r logl mech n=0
+	local kind=$1 before after r logl n=0
 	shift
 	before=$(received "$kind")
 	logl=$(wc -l <"$POSTFIX_LOG")
 	r=$("$@")
 	after=$(received "$kind")
-	while (( after - before < N && n++ < 100 )); do
+	while [[ $kind != none ]] && (( after - before < N && n++ < 100 )); do
 		sleep 0.1
 		after=$(received "$kind")
 	done
-	if [[ $r != FAIL ]] && (( after - before != N )); then
-		r="FAIL ($((after - before))/$N)"
+	if [[ $r != FAIL && $kind != none ]] && (( after - before != N )); then
+		r="FAIL($((after - before))/$N)"
 	fi
 	if [[ $kind == maildir ]]; then
-		mech=$(tail -n +"$((logl + 1))" "$POSTFIX_LOG" |
+		tail -n +"$((logl + 1))" "$POSTFIX_LOG" |
 			grep -o 'sasl_method=[A-Z0-9-]*' | sort | uniq -c |
-			sort -rn | awk '{ sub("sasl_method=", "", $2); printf "%s%s", s, $2; s = "," }')
-		r="$r ${mech:-?}"
+			sort -rn | awk '{ sub("sasl_method=", "", $2);
+				printf "%s%s", s, $2; s = "," }' >"$W/mech"
 	fi
 	echo "$r"
 }
 
-echo "bench: $N messages of ~$((SIZE / 1000)) kB per scenario; msend: $MSEND" >&2
+# RATES[tool]: its rate in every round; MECH[tool]: the SASL mechanism
+declare -A RATES=() MECH=()
+# rounds KIND RUNNER TOOL...: BENCH_ROUNDS rounds, every tool once a round
+rounds() {
+	local kind=$1 runner=$2 r t
+	shift 2
+	for ((r = 0; r < ROUNDS; r++)); do
+		for t in "$@"; do
+			RATES[$t]+="$(checked "$kind" "$runner" "$t") "
+			[[ $kind == maildir ]] && MECH[$t]=$(cat "$W/mech")
+		done
+	done
+	return 0
+}
+# median TOOL: the median of its rounds, or FAIL when any round failed
+median() {
+	local v
+	for v in ${RATES[$1]:-}; do
+		[[ $v =~ ^[0-9.]+$ ]] || { echo "$v"; return 0; }
+	done
+	[[ -n ${RATES[$1]:-} ]] || { echo "not run"; return 0; }
+	printf '%s\n' ${RATES[$1]} | sort -n | awk '{ a[NR] = $1 }
+		END { if (NR % 2) print a[(NR + 1) / 2];
+			else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+num() { [[ $1 =~ ^[0-9.]+$ ]]; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
-# 1. one process per message, plain
-if have_msend; then
-	m1=$(checked sink per_process "$MSEND" --config "$W/plain.conf" -t)
-else
-	m1="not built"
-fi
-row "per-process plain" msend "$m1"
-row "per-process plain" msmtp "$(checked sink per_process msmtp -C "$W/plain.conf" "$RCPT")"
-row "per-process plain" curl "$(checked sink per_process curl_plain)"
+echo "bench: $N messages of ~$((SIZE / 1000)) kB per run, $ROUNDS rounds;" \
+	"msend: $MSEND" >&2
+have_msend || echo "bench: $MSEND not built: its rows are empty" >&2
+have_floor() { [[ -x $FLOOR ]] && have_msend; }
 
-# 2. one process per message, STARTTLS + AUTH to Postfix
-if have_msend; then
-	m2=$(checked maildir per_process "$MSEND" --config "$W/tls.conf" -t)
-else
-	m2="not built"
-fi
-row "per-process tls+auth" msend "$m2"
-row "per-process tls+auth" msmtp "$(checked maildir per_process msmtp -C "$W/tls.conf" "$RCPT")"
-row "per-process tls+auth" curl "$(checked maildir per_process curl_tls)"
-# msend's own default choice (SCRAM-SHA-256 against Dovecot: mutual auth,
-# and a PBKDF2 on both sides), shown for information, not paired.
+plain=(msmtp_plain curl_plain) tls=(msmtp_tls curl_tls)
+have_msend && plain=(msend_plain "${plain[@]}") tls=(msend_tls "${tls[@]}")
 if have_msend && [[ $AUTH != on ]]; then
+	# msend's own choice (SCRAM-SHA-256 against Dovecot: mutual auth, and
+	# a PBKDF2 on both sides), shown for information, not paired
 	sed 's/^auth .*/auth on/' "$W/tls.conf" >"$W/tls-own.conf"
 	chmod 600 "$W/tls-own.conf"
-	row "tls+auth own choice" msend "$(checked maildir per_process "$MSEND" --config "$W/tls-own.conf" -t)"
+	tls+=(msend_own)
 fi
-
-# 3. N messages in one invocation, plain to smtp-sink
-if have_msend; then
-	m3=$(checked sink once "$MSEND" --config "$W/plain.conf" --batch <"$W/batch.mbox")
-else
-	m3="not built"
+rounds sink per_process "${plain[@]}"
+rounds maildir per_process "${tls[@]}"
+if have_floor; then
+	rounds none per_process floor_load
+	rounds sink once floor_plain
+	rounds maildir once floor_tls
 fi
-row "one invocation" "msend --batch" "$m3"
-row "one invocation" "curl --next" "$(checked sink once curl_batch)"
-row "one invocation" "smtp-source -s 20" "$(checked sink once smtp-source -s 20 -m "$N" \
-	-l "$SIZE" -f "$FROM" -t "$RCPT" "127.0.0.1:$SINK_PORT")"
-row "one invocation" "smtp-source -s 1 -d" "$(checked sink once smtp-source -s 1 -d \
-	-m "$N" -l "$SIZE" -f "$FROM" -t "$RCPT" "127.0.0.1:$SINK_PORT")"
+batch=(curl_batch source_20 source_1)
+have_msend && batch=(msend_batch "${batch[@]}")
+rounds sink once "${batch[@]}"
 
-# the table: msend's rate in its scenario divided by each peer's
-printf '%-22s %-22s %10s %12s  %s\n' scenario tool msgs/s "msend/tool" sasl
-msend_rate=
-for r in "${rows[@]}"; do
-	IFS='|' read -r sc tool v <<<"$r"
-	mech=
-	if [[ $sc == *tls* && $v != "not built" ]]; then
-		mech=${v##* }
-		v=${v% *}
+# the table
+printf '%-21s %-24s %9s %11s  %-14s %s\n' scenario tool msgs/s msend/tool \
+	sasl rounds
+line() {	# SCENARIO LABEL TOOL RATIO
+	printf '%-21s %-24s %9s %11s  %-14s %s\n' "$1" "$2" "$(median "$3")" \
+		"$4" "${MECH[$3]:--}" "${RATES[$3]:-}"
+}
+# scenario SCENARIO MSEND MLABEL TOOL LABEL ...: msend's row, then each peer
+# with msend's median divided by the peer's
+scenario() {
+	local sc=$1 m=$2 mr t
+	mr=$(median "$m")
+	line "$sc" "$3" "$m" -
+	shift 3
+	while (( $# )); do
+		t=$1
+		if num "$mr" && num "$(median "$t")"; then
+			line "$sc" "$2" "$t" "$(ratio "$mr" "$(median "$t")")"
+		else
+			line "$sc" "$2" "$t" -
+		fi
+		shift 2
+	done
+}
+# ceiling SCENARIO MSEND SESSION PEER: the ceiling row (see the top)
+ceiling() {
+	local l s m p c
+	l=$(median floor_load) s=$(median "$3") m=$(median "$2") p=$(median "$4")
+	if ! num "$l" || ! num "$s"; then
+		printf '%-21s %-24s %9s\n' "$1" "ceiling" "-"
+		return 0
 	fi
-	if [[ $tool == msend* ]]; then
-		msend_rate=$v
-		ratio=-
-		[[ $v == "not built" ]] && v="msend: not built"
-	elif [[ $msend_rate =~ ^[0-9.]+$ && $v =~ ^[0-9.]+$ ]]; then
-		ratio=$(awk -v a="$msend_rate" -v b="$v" 'BEGIN { printf "%.2fx", a / b }')
-	else
-		ratio=-
-	fi
-	printf '%-22s %-22s %10s %12s  %s\n' "$sc" "$tool" "$v" "$ratio" "$mech"
-done
+	c=$(awk -v l="$l" -v s="$s" 'BEGIN { printf "%.1f", 1 / (1 / l + 1 / s) }')
+	printf '%-21s %-24s %9s %11s  (start only %s/s, session only %s/s)\n' \
+		"$1" "ceiling: start+session" "$c" \
+		"$(num "$m" && awk -v m="$m" -v c="$c" \
+			'BEGIN { printf "%.0f%%", 100 * m / c }')" "$l" "$s"
+	num "$p" && num "$m" && CEIL+=("$1: the ceiling is $(ratio "$c" "$p")\
+ curl's rate; msend reaches $(ratio "$m" "$p")")
+	return 0
+}
+CEIL=()
+scenario "per-process plain" msend_plain msend msmtp_plain msmtp curl_plain curl
+have_floor && ceiling "per-process plain" msend_plain floor_plain curl_plain
+scenario "per-process tls+auth" msend_tls msend msmtp_tls msmtp curl_tls curl
+have_floor && ceiling "per-process tls+auth" msend_tls floor_tls curl_tls
+[[ -n ${RATES[msend_own]:-} ]] && line "tls+auth own choice" "msend" msend_own -
+scenario "one invocation" msend_batch "msend --batch" curl_batch "curl --next" \
+	source_20 "smtp-source -s 20" source_1 "smtp-source -s 1 -d"
 echo
 echo "targets: per-process msend >= 6x msmtp and >= 1.2x curl;" \
 	"msend --batch >= 0.9x smtp-source -s 20"
+for c in "${CEIL[@]}"; do
+	echo "$c"
+done

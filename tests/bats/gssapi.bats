@@ -219,6 +219,26 @@ msg() {
 	[ -z "$(delivered_messages bob)" ]
 }
 
+@test "msend auth gssapi without a ticket: no AUTH sent (scripted server)" {
+	# runs without root: the client fails before the server matters
+	start_fake_smtp <<'EOF'
+send 220 fake ESMTP
+ehlo STARTTLS AUTH_PLAIN_GSSAPI
+expect STARTTLS
+send 220 2.0.0 go ahead
+starttls
+ehlo AUTH_PLAIN_GSSAPI
+read
+EOF
+	run msend --port "$FAKE_PORT" bob@example.test < <(msg "no ticket")
+	stop_fake_smtp
+	[ "$status" -eq 77 ] || { show; cat "$FAKE_LOG"; return 1; }
+	[ "$output" = "msend: localhost:$FAKE_PORT: AUTH GSSAPI: no Kerberos ticket: run kinit (No Kerberos credentials available (default cache: $KRB5CCNAME))" ] ||
+		{ show; return 1; }
+	grep -q '^\* tls$' "$FAKE_LOG" || { cat "$FAKE_LOG"; return 1; }
+	! grep -qi '^C: AUTH' "$FAKE_LOG" || { cat "$FAKE_LOG"; return 1; }
+}
+
 @test "msend auth gssapi with an expired ticket: exit 77, ticket expired" {
 	need_postfix
 	expire_ticket

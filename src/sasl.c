@@ -817,6 +817,7 @@ oauth_step(struct sasl *s, const char *c, size_t n, char **resp,
 /* Major status routine errors (RFC 2744 5.1, fixed by the C bindings). */
 #define GSS_ROUTINE(x) ((unsigned long)(x) << 16)
 #define GSS_ROUTINE_MASK GSS_ROUTINE(0xff)
+#define GSS_BAD_MECH GSS_ROUTINE(1)
 #define GSS_NO_CRED GSS_ROUTINE(7)
 #define GSS_CREDENTIALS_EXPIRED GSS_ROUTINE(11)
 
@@ -847,6 +848,11 @@ sasl_gssapi_error(unsigned long major, unsigned long minor, const char *text,
 	if (!host || !*host)
 		host = "?";
 
+	if ((major & GSS_ROUTINE_MASK) == GSS_BAD_MECH)
+		return err_set(e, ERR_CONFIG,
+			"GSS-API has no Kerberos mechanism (libgssglue reads "
+			"it from /etc/gssapi_mech.conf or $GSSAPI_MECH_CONF; "
+			"Debian: libgssapi-krb5-2)");
 	if ((major & GSS_ROUTINE_MASK) == GSS_NO_CRED)
 		return err_set(e, ERR_NOPERM,
 			"no Kerberos ticket: run kinit (%s)", t);

@@ -195,10 +195,11 @@ int sasl_start(struct sasl *s, int can_ir, char **ir, struct err *e);
  * sasl_step() when the protocol has no initial response, say what to do
  * (see sasl_gssapi_error): ERR_NOPERM "no Kerberos ticket: run kinit (...)",
  * "Kerberos ticket expired: run kinit (...)", "no Kerberos service
- * principal smtp/HOST: ..."; ERR_TEMPFAIL when no KDC answers. A later
- * step whose server token does not verify is ERR_NOPERM "server did not
- * prove its Kerberos identity". GSSAPI authenticates the server
- * (sasl_server_verified() is 1 after success).
+ * principal smtp/HOST: ..."; ERR_TEMPFAIL when no KDC answers; ERR_CONFIG
+ * when GSS-API has no Kerberos mechanism at all. A later step whose server
+ * token does not verify is ERR_NOPERM "server did not prove its Kerberos
+ * identity". GSSAPI authenticates the server (sasl_server_verified() is 1
+ * after success).
  *
  * Errors (the engine should then cancel with "*" and report):
  *  ERR_PROTOCOL    challenge is not base64, holds a NUL (text

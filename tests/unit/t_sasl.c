@@ -999,8 +999,12 @@ static const struct gss_case {
 	/* library text is sanitised: no control characters get through */
 	{ 13UL << 16, 1, "bad\r\nline\x1b[31m", NULL, NULL, ERR_NOPERM,
 		"Kerberos: bad  line [31m" },
-	{ 1UL << 16, 0, NULL, NULL, NULL, ERR_NOPERM,
-		"Kerberos: GSS-API major status 0x10000" },
+	{ 1UL << 16, 0, NULL, NULL, NULL, ERR_CONFIG,
+		"GSS-API has no Kerberos mechanism (libgssglue reads it from "
+		"/etc/gssapi_mech.conf or $GSSAPI_MECH_CONF; Debian: "
+		"libgssapi-krb5-2)" },
+	{ 9UL << 16, 0, NULL, NULL, NULL, ERR_NOPERM,
+		"Kerberos: GSS-API major status 0x90000" },
 };
 
 static void

@@ -20,4 +20,4 @@ EXTRA_DIST += tests/sasl/dovecot-sasl.bats
 if HAVE_BATS
 TESTS += tests/bats/gssapi.bats
 endif
-EXTRA_DIST += tests/bats/gssapi.bats
+EXTRA_DIST += tests/bats/gssapi.bats tests/sasl/gssapi-lsan.supp

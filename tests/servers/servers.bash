@@ -285,15 +285,16 @@ start_kdc() {
 	KRB5CCNAME=FILE:$d/ccache KDC_KEYTAB=$d/services.keytab
 	export KRB5_CONFIG KRB5_KDC_PROFILE KRB5CCNAME KDC_REALM KDC_KEYTAB \
 		TEST_PRINCIPAL TEST_KRB5_PASS
-	# The database does not depend on the port: made once.
+	# The database does not depend on the port: made once per root.
 	srv_kdc_conf "$d" 0
-	if ! kdb5_util -r "$KDC_REALM" -P mkit-master-key create -s \
+	if [[ -s $d/principal && -s $KDC_KEYTAB ]]; then
+		:
+	elif ! kdb5_util -r "$KDC_REALM" -P mkit-master-key create -s \
 		>"$d/create.log" 2>&1 </dev/null; then
 		srv_log "kdb5_util create failed: $(cat "$d/create.log")"
 		return 1
-	fi
 	# kadmin.local reads its commands from stdin
-	if ! kadmin.local -r "$KDC_REALM" >"$d/kadmin.log" 2>&1 <<EOF
+	elif ! kadmin.local -r "$KDC_REALM" >"$d/kadmin.log" 2>&1 <<EOF
 addprinc -pw $TEST_KRB5_PASS ${TEST_PRINCIPAL%@*}
 addprinc -randkey imap/localhost
 addprinc -randkey pop/localhost
@@ -302,6 +303,10 @@ ktadd -k $KDC_KEYTAB imap/localhost pop/localhost smtp/localhost
 EOF
 	then
 		srv_log "kadmin.local failed: $(cat "$d/kadmin.log")"
+		return 1
+	fi
+	if [[ ! -s $KDC_KEYTAB ]]; then
+		srv_log "kadmin.local wrote no keytab: $(cat "$d/kadmin.log")"
 		return 1
 	fi
 	# A throwaway key: readable by Dovecot's auth process, whatever user
@@ -418,7 +423,8 @@ srv_users() {
 # With --gssapi, Dovecot's auth also offers GSSAPI (Kerberos) for the
 # services imap, pop and smtp (Postfix's SASL goes through Dovecot's auth
 # socket) on host "localhost", with the keytab of start_kdc (started first if
-# not running); principal alice@MKIT.TEST logs in as alice.
+# not running); principal alice@MKIT.TEST logs in as alice@mkit.test, whose
+# home is alice's.
 start_dovecot() {
 	local d try pid imap imaps pop3 pop3s login internal dh= gssapi=
 	local mechs="plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256"

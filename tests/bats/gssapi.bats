@@ -164,6 +164,24 @@ msg() {
 		{ show; return 1; }
 }
 
+@test "KDC unreachable: tempfail, the Kerberos library's reason" {
+	login
+	# the same realm, its KDC on a port where nothing listens
+	sed "s/kdc = 127.0.0.1:.*/kdc = 127.0.0.1:$(free_port)/" "$KRB5_CONFIG" \
+		>"$BATS_TEST_TMPDIR/krb5.conf"
+	KRB5_CONFIG=$BATS_TEST_TMPDIR/krb5.conf imap
+	[ "$status" -eq 2 ] || { show; return 1; }
+	[[ $output == "error tempfail: cannot reach the Kerberos KDC (Cannot contact any KDC for realm 'MKIT.TEST')" ]] ||
+		{ show; return 1; }
+	if [ -n "${POSTFIX_PORT:-}" ]; then
+		KRB5_CONFIG=$BATS_TEST_TMPDIR/krb5.conf run msend \
+			bob@example.test < <(msg "no KDC")
+		[ "$status" -eq 75 ] || { show; return 1; }
+		[[ $output == "msend: localhost:$POSTFIX_PORT: AUTH GSSAPI: cannot reach the Kerberos KDC ("* ]] ||
+			{ show; return 1; }
+	fi
+}
+
 @test "automatic choice never takes GSSAPI, even with a ticket" {
 	login
 	run "$DRIVER" "$DOVECOT_IMAP_PORT" "$TEST_USER" "$TEST_PASS"

@@ -22,6 +22,7 @@
 #include "json.h"
 #include "msgprep.h"
 #include "password.h"
+#include "sasl.h"
 #include "sendmail.h"
 #include "smtp.h"
 #include "transcript.h"
@@ -383,13 +384,15 @@ load_account(const struct opts *o, struct config **cfgp)
 	return acc;
 }
 
+/* The account's password, or NULL when it authenticates without one (no
+ * auth; GSSAPI uses the Kerberos ticket, EXTERNAL the TLS certificate). */
 static char *
 get_password(const struct account *acc)
 {
 	struct err e;
 	char *pw;
 
-	if (!acc->auth)
+	if (!acc->auth || !sasl_mech_needs_secret(acc->auth_method))
 		return NULL;
 	err_clear(&e);
 	pw = password_get(acc, 0, &e);

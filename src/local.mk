@@ -10,7 +10,8 @@ src_libmkit_a_SOURCES = \
 # External libraries per layer, for programs and tests to name in LDADD.
 MKIT_BASE_LIBS = src/libmkit.a
 MKIT_CODEC_LIBS = src/libmkit.a $(UNISTRING_LIBS)
-MKIT_NET_LIBS = src/libmkit.a $(GSASL_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS)
+MKIT_NET_LIBS = src/libmkit.a $(GSASL_LIBS) $(GSSAPI_LIBS) $(CURL_LIBS) \
+	$(OPENSSL_LIBS)
 
 check_PROGRAMS += tests/unit/t_buf tests/unit/t_json
 TESTS += tests/unit/t_buf tests/unit/t_json

@@ -1,8 +1,8 @@
 /*
  * sasl.c: the SASL client (contract in sasl.h).
  *
- * RFC 4422, RFC 4616, RFC 2195, RFC 2831, RFC 5802, RFC 7677, RFC 5929,
- * RFC 9266, RFC 7628, draft-murchison-sasl-login, Google XOAUTH2.
+ * RFC 4422, RFC 4616, RFC 4752, RFC 2195, RFC 2831, RFC 5802, RFC 7677,
+ * RFC 5929, RFC 9266, RFC 7628, draft-murchison-sasl-login, Google XOAUTH2.
  *
  * PLAIN, CRAM-MD5, DIGEST-MD5, SCRAM-*, GSSAPI and EXTERNAL run on
  * libgsasl: the session's properties are set once in sasl_new(), so the
@@ -18,6 +18,9 @@
 
 #include <gsasl.h>
 #include <openssl/evp.h>
+#ifdef HAVE_GSSAPI
+#include <gssapi/gssapi.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +65,9 @@ static const struct mech_info mechs[] = {
 		M_CLIENT_FIRST | M_MUTUAL | M_AUTO | PW, 2 },
 	{ "SCRAM-SHA-1", MECH_GSASL,
 		M_CLIENT_FIRST | M_MUTUAL | M_AUTO | PW, 2 },
-	{ "GSSAPI", MECH_GSASL, M_CLIENT_FIRST, 0 },
+	/* Kerberos: the server proves itself (the security layer message it
+	 * wraps needs the session key only the service key reveals). */
+	{ "GSSAPI", MECH_GSASL, M_CLIENT_FIRST | M_MUTUAL, 2 },
 	{ "DIGEST-MD5", MECH_GSASL, M_MUTUAL | M_AUTO | PW, 1 },
 	{ "CRAM-MD5", MECH_GSASL, M_AUTO | PW, 0 },
 	{ "PLAIN", MECH_GSASL, M_CLIENT_FIRST | M_PLAINTEXT | M_AUTO | PW, 0 },
@@ -91,6 +96,7 @@ struct sasl {
 	char *user;
 	char *secret;
 	char *authzid;
+	char *service;
 	char *host;
 	unsigned port;
 	unsigned started : 1;		/* sasl_start() ran */
@@ -323,6 +329,17 @@ sasl_mech_names(void)
 			strcat(names, mechs[i].name);
 		}
 	return names;
+}
+
+int
+sasl_mech_needs_secret(const char *name)
+{
+	const struct mech_info *m;
+
+	if (!name || !*name || !strcasecmp(name, "on") ||
+		!(m = mech_find(name, strlen(name))))
+		return 1;
+	return (m->flags & M_NEED_SECRET) != 0;
 }
 
 int
@@ -619,6 +636,7 @@ sasl_new(const char *mech, const struct sasl_creds *c, struct err *e)
 	s->user = c->user ? xstrdup(c->user) : NULL;
 	s->secret = c->password ? xstrdup(c->password) : NULL;
 	s->authzid = c->authzid && *c->authzid ? xstrdup(c->authzid) : NULL;
+	s->service = c->service ? xstrdup(c->service) : NULL;
 	s->host = c->host ? xstrdup(c->host) : NULL;
 	s->port = c->port;
 	if (!(m->flags & M_OWN) && gsasl_open(s, c, e) < 0) {
@@ -638,6 +656,7 @@ sasl_free(struct sasl *s)
 	wipe_free(s->user);
 	wipe_free(s->secret);
 	wipe_free(s->authzid);
+	wipe_free(s->service);
 	wipe_free(s->host);
 	explicit_bzero(s, sizeof *s);
 	free(s);
@@ -793,6 +812,128 @@ oauth_step(struct sasl *s, const char *c, size_t n, char **resp,
 
 /* ---- the exchange ----------------------------------------------------- */
 
+/* ---- GSSAPI errors ---------------------------------------------------- */
+
+/* Major status routine errors (RFC 2744 5.1, fixed by the C bindings). */
+#define GSS_ROUTINE(x) ((unsigned long)(x) << 16)
+#define GSS_ROUTINE_MASK GSS_ROUTINE(0xff)
+#define GSS_BAD_MECH GSS_ROUTINE(1)
+#define GSS_NO_CRED GSS_ROUTINE(7)
+#define GSS_CREDENTIALS_EXPIRED GSS_ROUTINE(11)
+
+/* MIT Kerberos minor status codes worth a hint: com_err codes of the krb5
+ * error table, whose base and order are fixed (krb5/krb5_err.et). */
+#define KRB5_ERR(n) ((unsigned long)(2529638912UL + (n)))
+#define KRB5_S_PRINCIPAL_UNKNOWN KRB5_ERR(7)	/* KDC: no such service */
+#define KRB5_TKT_EXPIRED KRB5_ERR(32)		/* ticket expired */
+#define KRB5_KDC_UNREACH KRB5_ERR(156)		/* no KDC answered */
+
+int
+sasl_gssapi_error(unsigned long major, unsigned long minor, const char *text,
+	const char *service, const char *host, struct err *e)
+{
+	char t[200];
+	size_t i, o = 0;
+
+	for (i = 0; text && text[i] && o + 1 < sizeof t; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		t[o++] = c >= ' ' && c < 127 ? (char)c : ' ';
+	}
+	t[o] = '\0';
+	if (!o)
+		snprintf(t, sizeof t, "GSS-API major status 0x%lx", major);
+	if (!service || !*service)
+		service = "?";
+	if (!host || !*host)
+		host = "?";
+
+	if ((major & GSS_ROUTINE_MASK) == GSS_BAD_MECH)
+		return err_set(e, ERR_CONFIG,
+			"GSS-API has no Kerberos mechanism (libgssglue reads "
+			"it from /etc/gssapi_mech.conf or $GSSAPI_MECH_CONF; "
+			"Debian: libgssapi-krb5-2)");
+	if ((major & GSS_ROUTINE_MASK) == GSS_NO_CRED)
+		return err_set(e, ERR_NOPERM,
+			"no Kerberos ticket: run kinit (%s)", t);
+	if ((major & GSS_ROUTINE_MASK) == GSS_CREDENTIALS_EXPIRED ||
+		minor == KRB5_TKT_EXPIRED)
+		return err_set(e, ERR_NOPERM,
+			"Kerberos ticket expired: run kinit (%s)", t);
+	if (minor == KRB5_S_PRINCIPAL_UNKNOWN)
+		return err_set(e, ERR_NOPERM,
+			"no Kerberos service principal %s/%s: host must be "
+			"the server's name in its principal (%s)", service,
+			host, t);
+	if (minor == KRB5_KDC_UNREACH)
+		return err_set(e, ERR_TEMPFAIL,
+			"cannot reach the Kerberos KDC (%s)", t);
+	return err_set(e, ERR_NOPERM, "Kerberos: %s", t);
+}
+
+#ifdef HAVE_GSSAPI
+/* The first line of a GSS-API status text into out. */
+static void
+gss_status_text(OM_uint32 code, int type, char *out, size_t outsz)
+{
+	OM_uint32 min, ctx = 0;
+	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
+
+	out[0] = '\0';
+	if (GSS_ERROR(gss_display_status(&min, code, type, GSS_C_NO_OID,
+		&ctx, &b)))
+		return;
+	snprintf(out, outsz, "%.*s", (int)b.length,
+		b.value ? (const char *)b.value : "");
+	gss_release_buffer(&min, &b);
+}
+#endif
+
+/*
+ * libgsasl says only that gss_init_sec_context() failed, and keeps the
+ * GSS-API status to itself. To tell the user what to do (kinit, the host
+ * name), ask GSS-API the same question again: import SERVICE@HOST, start a
+ * context with the default credentials, and read the status. This happens
+ * only on the failure path, before anything went to the server.
+ */
+static int
+gssapi_start_fail(struct sasl *s, int rc, struct err *e)
+{
+#ifdef HAVE_GSSAPI
+	gss_buffer_desc nb, out = GSS_C_EMPTY_BUFFER;
+	gss_name_t name = GSS_C_NO_NAME;
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	OM_uint32 maj, min = 0, m;
+	char target[300], text[200];
+
+	snprintf(target, sizeof target, "%s@%s", s->service ? s->service : "",
+		s->host ? s->host : "");
+	nb.value = target;
+	nb.length = strlen(target);
+	maj = gss_import_name(&min, &nb, GSS_C_NT_HOSTBASED_SERVICE, &name);
+	if (!GSS_ERROR(maj))
+		maj = gss_init_sec_context(&min, GSS_C_NO_CREDENTIAL, &ctx,
+			name, GSS_C_NO_OID, GSS_C_MUTUAL_FLAG |
+			GSS_C_INTEG_FLAG, 0, GSS_C_NO_CHANNEL_BINDINGS,
+			GSS_C_NO_BUFFER, NULL, &out, NULL, NULL);
+	if (min)
+		gss_status_text(min, GSS_C_MECH_CODE, text, sizeof text);
+	else
+		gss_status_text(maj, GSS_C_GSS_CODE, text, sizeof text);
+	gss_release_buffer(&m, &out);
+	if (ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&m, &ctx, GSS_C_NO_BUFFER);
+	if (name != GSS_C_NO_NAME)
+		gss_release_name(&m, &name);
+	if (GSS_ERROR(maj))
+		return sasl_gssapi_error(maj, min, text, s->service, s->host,
+			e);
+#endif
+	return err_set(e, ERR_NOPERM, "Kerberos authentication could not "
+		"start (no ticket? run kinit; libgsasl: %s)",
+		gsasl_strerror(rc));
+}
+
 /* Map a failed gsasl_step on server data to an error for people. */
 static int
 gsasl_fail(struct sasl *s, int rc, const char *c, size_t n, struct err *e)
@@ -807,6 +948,16 @@ gsasl_fail(struct sasl *s, int rc, const char *c, size_t n, struct err *e)
 	if (rc == GSASL_BASE64_ERROR)
 		return err_set(e, ERR_PROTOCOL,
 			"server challenge is not valid base64");
+	if (!strcmp(s->m->name, "GSSAPI") &&
+		rc != GSASL_MECHANISM_PARSE_ERROR) {
+		if (s->gsteps == 0)
+			return gssapi_start_fail(s, rc, e);
+		/* the server's Kerberos reply or its wrapped security layer
+		 * message did not verify */
+		return err_set(e, ERR_NOPERM, "server did not prove its "
+			"Kerberos identity (libgsasl: %s)",
+			gsasl_strerror(rc));
+	}
 	if (rc != GSASL_AUTHENTICATION_ERROR &&
 		rc != GSASL_MECHANISM_PARSE_ERROR)
 		return err_set(e, ERR_SOFTWARE, "libgsasl: %s",
@@ -965,7 +1116,9 @@ sasl_success(struct sasl *s, const char *extra, struct err *e)
 			"server reported success after rejecting "
 			"the token");
 	if ((s->m->flags & M_MUTUAL) && !s->verified)
-		return err_set(e, ERR_NOPERM,
+		return err_set(e, ERR_NOPERM, !strcmp(s->m->name, "GSSAPI") ?
+			"server reported success before it proved its "
+			"Kerberos identity" :
 			"server did not prove it knows the password");
 	return 0;
 }

@@ -1,11 +1,11 @@
 /*
  * sasl.h: the SASL client, shared by the SMTP, POP3 and IMAP engines.
  *
- * RFC 4422 (SASL), RFC 4616 (PLAIN), RFC 2195 (CRAM-MD5), RFC 2831
- * (DIGEST-MD5), RFC 5802 and RFC 7677 (SCRAM-SHA-1, SCRAM-SHA-256 and their
- * -PLUS forms), RFC 5929 and RFC 9266 (tls-unique, tls-exporter channel
- * bindings), RFC 7628 (OAUTHBEARER), draft-murchison-sasl-login (LOGIN),
- * Google/Microsoft XOAUTH2.
+ * RFC 4422 (SASL), RFC 4616 (PLAIN), RFC 4752 (GSSAPI), RFC 2195
+ * (CRAM-MD5), RFC 2831 (DIGEST-MD5), RFC 5802 and RFC 7677 (SCRAM-SHA-1,
+ * SCRAM-SHA-256 and their -PLUS forms), RFC 5929 and RFC 9266 (tls-unique,
+ * tls-exporter channel bindings), RFC 7628 (OAUTHBEARER),
+ * draft-murchison-sasl-login (LOGIN), Google/Microsoft XOAUTH2.
  *
  * The layer knows no transport and no protocol: it takes and returns the
  * base64 text that travels after "AUTH"/"334" (SMTP), "AUTH"/"+" (POP3) or
@@ -97,6 +97,12 @@ int sasl_mech_supported(const char *name);
  * strongest first (for help texts and messages). Static. */
 const char *sasl_mech_names(void);
 
+/* Does the account need a password or token for this mechanism? wanted as
+ * for sasl_choose(): NULL, "" and "on" (automatic choice) and unknown
+ * names need one; GSSAPI (a Kerberos ticket from kinit) and EXTERNAL (a
+ * TLS client certificate) do not. */
+int sasl_mech_needs_secret(const char *wanted);
+
 /* Does the mechanism send the password in a form anyone reading the
  * connection can recover and reuse (PLAIN, LOGIN, and the bearer tokens of
  * XOAUTH2 and OAUTHBEARER)? 0 for unknown names. */
@@ -115,14 +121,18 @@ enum sasl_cb_type {
  * copies what it keeps.
  */
 struct sasl_creds {
-	const char *user;	/* authentication identity (required, except
-				   for EXTERNAL) */
+	const char *user;	/* authentication identity (required,
+				   except for EXTERNAL and GSSAPI; for
+				   GSSAPI the authorization identity
+				   unless authzid is set; NULL: log in
+				   as the ticket's principal) */
 	const char *password;	/* the password; for XOAUTH2 and OAUTHBEARER
 				   the bearer token. May be NULL for EXTERNAL
 				   and GSSAPI */
 	const char *authzid;	/* authorization identity, or NULL */
-	const char *service;	/* "smtp", "imap", "pop" (DIGEST-MD5 digest-uri,
-				   GSSAPI principal) */
+	const char *service;	/* "smtp", "imap", "pop" (DIGEST-MD5
+				   digest-uri; GSSAPI asks for the
+				   principal service/host@REALM) */
 	const char *host;	/* server host name as configured (DIGEST-MD5,
 				   GSSAPI, OAUTHBEARER host=) */
 	unsigned port;		/* server port for OAUTHBEARER port=; 0 omits
@@ -180,6 +190,17 @@ int sasl_start(struct sasl *s, int can_ir, char **ir, struct err *e);
  * single ^A (OAUTHBEARER, RFC 7628 3.2.3), which the server needs before it
  * sends its failure reply.
  *
+ * GSSAPI (Kerberos, RFC 4752) needs a ticket in the default credential
+ * cache (kinit; KRB5CCNAME). Its errors, from sasl_start() or the first
+ * sasl_step() when the protocol has no initial response, say what to do
+ * (see sasl_gssapi_error): ERR_NOPERM "no Kerberos ticket: run kinit (...)",
+ * "Kerberos ticket expired: run kinit (...)", "no Kerberos service
+ * principal smtp/HOST: ..."; ERR_TEMPFAIL when no KDC answers; ERR_CONFIG
+ * when GSS-API has no Kerberos mechanism at all. A later step whose server
+ * token does not verify is ERR_NOPERM "server did not prove its Kerberos
+ * identity". GSSAPI authenticates the server (sasl_server_verified() is 1
+ * after success).
+ *
  * Errors (the engine should then cancel with "*" and report):
  *  ERR_PROTOCOL    challenge is not base64, holds a NUL (text
  *                  mechanisms), is malformed, arrives when the mechanism
@@ -217,6 +238,19 @@ int sasl_server_verified(const struct sasl *s);
  * {"status":"invalid_token",...}), sanitised to printable ASCII, or "" .
  * Owned by the session. */
 const char *sasl_failure_detail(const struct sasl *s);
+
+/*
+ * The error for a GSSAPI login that could not start, from GSS-API's status:
+ * major (RFC 2744 major status), minor (the mechanism's minor status; MIT
+ * Kerberos codes for an expired ticket, an unknown service principal and an
+ * unreachable KDC get their own message) and text (the minor status as
+ * GSS-API displays it, quoted in the message). service and host name the
+ * principal asked for. Always returns -1 with e set (see sasl_step for the
+ * messages). Used by the session; public for the unit test.
+ */
+int sasl_gssapi_error(unsigned long major, unsigned long minor,
+	const char *text, const char *service, const char *host,
+	struct err *e);
 
 /*
  * For the -v transcript: what to show instead of a client SASL response

@@ -1,6 +1,6 @@
 ## src/sasl.mk: owned by its area; append only (+=).
 src_libmkit_a_SOURCES += src/sasl.c src/sasl.h
-AM_CPPFLAGS += $(GSASL_CFLAGS)
+AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
 
 check_PROGRAMS += tests/unit/t_sasl
 TESTS += tests/unit/t_sasl
@@ -15,3 +15,9 @@ if HAVE_BATS
 TESTS += tests/sasl/dovecot-sasl.bats
 endif
 EXTRA_DIST += tests/sasl/dovecot-sasl.bats
+
+# GSSAPI end to end: a throwaway MIT KDC, Dovecot with GSSAPI, Postfix, msend.
+if HAVE_BATS
+TESTS += tests/bats/gssapi.bats
+endif
+EXTRA_DIST += tests/bats/gssapi.bats tests/sasl/gssapi-lsan.supp

@@ -319,8 +319,11 @@ auth(struct smtp *s, const struct account *acc, const char *password,
 	if (!sa)
 		goto out;
 	s->auth_used = xstrdup(mech);
-	if (sasl_start(sa, 1, &ir, e) < 0)
+	if (sasl_start(sa, 1, &ir, e) < 0) {
+		/* e.g. GSSAPI without a Kerberos ticket: nothing was sent */
+		err_prefix(e, "%s: AUTH %s", s->peer, mech);
 		goto out;
+	}
 	if (ir) {
 		char pub[64];
 

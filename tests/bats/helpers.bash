@@ -88,6 +88,25 @@
 #                     TEST_USER=alice TEST_PASS=secret TEST_USER2=bob
 #                     TEST_PASS2=hunter2 TEST_DOMAIN=example.test and
 #                     MAILDIR_ROOT (user U's mail: $MAILDIR_ROOT/U/Maildir).
+#                     start_dovecot --gssapi: also GSSAPI (Kerberos) for
+#                     imap, pop and smtp (Postfix through the auth socket) on
+#                     host "localhost", keytab from start_kdc (started if
+#                     needed); the principal alice@MKIT.TEST logs in as
+#                     alice@mkit.test (alice's maildir). Start it before
+#                     start_postfix, which reuses it.
+#
+# start_kdc           a throwaway MIT KDC (Debian: krb5-kdc krb5-admin-server
+#                     krb5-user) for realm MKIT.TEST on a free 127.0.0.1
+#                     port, own krb5.conf/kdc.conf/database under the root
+#                     (never /etc/krb5.conf). Principals alice@MKIT.TEST
+#                     (password $TEST_KRB5_PASS), imap/localhost,
+#                     pop/localhost, smtp/localhost (keytab $KDC_KEYTAB).
+#                     Exports KRB5_CONFIG KRB5_KDC_PROFILE KRB5CCNAME (a
+#                     cache file under the root) KDC_REALM KDC_PORT KDC_PID
+#                     KDC_LOG KDC_KEYTAB TEST_PRINCIPAL TEST_KRB5_PASS.
+# krb5_login [LIFETIME]
+#                     kinit as alice (password on stdin) into $KRB5CCNAME;
+#                     LIFETIME as for kinit -l (e.g. 1s). kdestroy removes it.
 #
 # start_postfix       real Postfix smtpd (root), SASL via Dovecot (started if
 #                     needed), CHUNKING PIPELINING 8BITMIME SMTPUTF8 DSN.

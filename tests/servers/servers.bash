@@ -255,6 +255,139 @@ stop_fake_smtp() {
 	FAKE_PID=
 }
 
+# --- Kerberos KDC ------------------------------------------------------------
+
+# start_kdc: a throwaway MIT Kerberos KDC (krb5kdc, Debian krb5-kdc) for the
+# realm MKIT.TEST on a free 127.0.0.1 port (UDP and TCP), with its own
+# krb5.conf, kdc.conf and database under $MKIT_SRV_ROOT/kdc: the system's
+# /etc/krb5.conf and KDC are never read or touched. Principals: the test
+# user alice@MKIT.TEST (password $TEST_KRB5_PASS) and the services
+# imap/localhost, pop/localhost and smtp/localhost, whose keys are in the
+# keytab $KDC_KEYTAB (for Dovecot). Clients name the server "localhost".
+# Exports KRB5_CONFIG and KRB5_KDC_PROFILE (so every Kerberos program started
+# from here uses this realm), KRB5CCNAME (a credential cache file under the
+# root, empty until krb5_login), KDC_REALM KDC_PORT KDC_PID KDC_LOG
+# KDC_KEYTAB TEST_PRINCIPAL TEST_KRB5_PASS.
+start_kdc() {
+	local d try port pid n s
+	srv_init || return 1
+	for s in krb5kdc kdb5_util kadmin.local kinit; do
+		command -v "$s" >/dev/null 2>&1 || {
+			srv_log "start_kdc: $s not found (Debian: krb5-kdc krb5-admin-server krb5-user)"
+			return 1
+		}
+	done
+	d=$MKIT_SRV_ROOT/kdc
+	mkdir -p "$d" && chmod 0755 "$d" || return 1
+	KDC_REALM=MKIT.TEST TEST_PRINCIPAL=alice@MKIT.TEST
+	TEST_KRB5_PASS=kerberos-secret
+	KRB5_CONFIG=$d/krb5.conf KRB5_KDC_PROFILE=$d/kdc.conf
+	KRB5CCNAME=FILE:$d/ccache KDC_KEYTAB=$d/services.keytab
+	export KRB5_CONFIG KRB5_KDC_PROFILE KRB5CCNAME KDC_REALM KDC_KEYTAB \
+		TEST_PRINCIPAL TEST_KRB5_PASS
+	# The database does not depend on the port: made once per root.
+	srv_kdc_conf "$d" 0
+	if [[ -s $d/principal && -s $KDC_KEYTAB ]]; then
+		:
+	elif ! kdb5_util -r "$KDC_REALM" -P mkit-master-key create -s \
+		>"$d/create.log" 2>&1 </dev/null; then
+		srv_log "kdb5_util create failed: $(cat "$d/create.log")"
+		return 1
+	# kadmin.local reads its commands from stdin
+	elif ! kadmin.local -r "$KDC_REALM" >"$d/kadmin.log" 2>&1 <<EOF
+addprinc -pw $TEST_KRB5_PASS ${TEST_PRINCIPAL%@*}
+addprinc -randkey imap/localhost
+addprinc -randkey pop/localhost
+addprinc -randkey smtp/localhost
+ktadd -k $KDC_KEYTAB imap/localhost pop/localhost smtp/localhost
+EOF
+	then
+		srv_log "kadmin.local failed: $(cat "$d/kadmin.log")"
+		return 1
+	fi
+	if [[ ! -s $KDC_KEYTAB ]]; then
+		srv_log "kadmin.local wrote no keytab: $(cat "$d/kadmin.log")"
+		return 1
+	fi
+	# A throwaway key: readable by Dovecot's auth process, whatever user
+	# it runs as.
+	chmod 0644 "$KDC_KEYTAB"
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		srv_kdc_conf "$d" "$port"
+		rm -f "$d/kdc.pid"
+		krb5kdc -n -r "$KDC_REALM" -P "$d/kdc.pid" >"$d/stdout" 2>&1 \
+			3>&- </dev/null &
+		pid=$!
+		n=0
+		# ready when it listens on the TCP port
+		while (( n++ < 50 )) && srv_alive "$pid"; do
+			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				srv_track kdc "$pid"
+				KDC_PORT=$port KDC_PID=$pid KDC_LOG=$d/kdc.log
+				export KDC_PORT KDC_PID KDC_LOG
+				return 0
+			fi
+			sleep 0.05
+		done
+		srv_kill "$pid" 2
+	done
+	srv_log "krb5kdc did not start: $(cat "$d/stdout" "$d/kdc.log" 2>/dev/null | tail -10)"
+	return 1
+}
+
+# srv_kdc_conf DIR PORT: write krb5.conf (clients, KDC, Dovecot) and
+# kdc.conf. No DNS: the realm and its KDC are named here, host names are
+# used as given (no canonicalisation, no reverse lookup).
+srv_kdc_conf() {
+	local d=$1 port=$2
+	cat >"$d/krb5.conf" <<EOF
+# written by tests/servers/servers.bash
+[libdefaults]
+	default_realm = $KDC_REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+	udp_preference_limit = 1
+[realms]
+	$KDC_REALM = {
+		kdc = 127.0.0.1:$port
+	}
+[domain_realm]
+	localhost = $KDC_REALM
+EOF
+	cat >"$d/kdc.conf" <<EOF
+# written by tests/servers/servers.bash
+[kdcdefaults]
+	kdc_listen = 127.0.0.1:$port
+	kdc_tcp_listen = 127.0.0.1:$port
+[realms]
+	$KDC_REALM = {
+		database_name = $d/principal
+		key_stash_file = $d/stash
+		acl_file = $d/kadm5.acl
+		kdc_listen = 127.0.0.1:$port
+		kdc_tcp_listen = 127.0.0.1:$port
+		max_life = 1h
+		max_renewable_life = 0
+		supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+	}
+[logging]
+	kdc = FILE:$d/kdc.log
+EOF
+}
+
+# krb5_login [LIFETIME]: kinit as the test user (password on stdin) into
+# $KRB5CCNAME; LIFETIME as kinit -l takes it (e.g. 5s). Returns kinit's
+# status, its output on stderr.
+krb5_login() {
+	local args=()
+	[[ -n ${1:-} ]] && args=(-l "$1")
+	printf '%s\n' "$TEST_KRB5_PASS" |
+		kinit "${args[@]}" "$TEST_PRINCIPAL" >/dev/null
+}
+
 # --- Dovecot -----------------------------------------------------------------
 
 # srv_users: the mail users, their homes and the mail owner (shared by
@@ -287,8 +420,26 @@ srv_users() {
 # DOVECOT_IMAP_PORT DOVECOT_IMAPS_PORT DOVECOT_POP3_PORT DOVECOT_POP3S_PORT
 # DOVECOT_AUTH_SOCKET DOVECOT_PID DOVECOT_LOG TEST_USER TEST_PASS TEST_USER2
 # TEST_PASS2 MAILDIR_ROOT.
+# With --gssapi, Dovecot's auth also offers GSSAPI (Kerberos) for the
+# services imap, pop and smtp (Postfix's SASL goes through Dovecot's auth
+# socket) on host "localhost", with the keytab of start_kdc (started first if
+# not running); principal alice@MKIT.TEST logs in as alice@mkit.test, whose
+# home is alice's.
 start_dovecot() {
-	local d try pid imap imaps pop3 pop3s login internal dh=
+	local d try pid imap imaps pop3 pop3s login internal dh= gssapi=
+	local mechs="plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256"
+	if [[ ${1:-} == --gssapi ]]; then
+		if [[ -z ${KDC_PID:-} ]] || ! srv_alive "$KDC_PID"; then
+			start_kdc || return 1
+		fi
+		mechs="$mechs gssapi"
+		# Dovecot clears its children's environment: the realm's
+		# krb5.conf comes in by import_environment; no replay cache
+		# files outside the root.
+		gssapi="auth_gssapi_hostname = localhost
+auth_krb5_keytab = $KDC_KEYTAB
+import_environment = TZ CORE_OUTOFMEM CORE_ERROR KRB5_CONFIG=$KRB5_CONFIG KRB5RCACHETYPE=none"
+	fi
 	srv_cert || return 1
 	srv_users || return 1
 	d=$MKIT_SRV_ROOT/dovecot
@@ -328,7 +479,8 @@ ssl_key = <$TEST_KEY
 $dh
 disable_plaintext_auth = no
 auth_failure_delay = 0
-auth_mechanisms = plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256
+auth_mechanisms = $mechs
+$gssapi
 mail_location = maildir:~/Maildir
 pop3_uidl_format = %08Xu%08Xv
 passdb {

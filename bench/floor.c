@@ -3,10 +3,14 @@
  * libcurl can avoid, measured apart so bench/run.sh can print the best rate
  * such a client could reach.
  *
+ *   floor start [tls]
+ *	Start as every libcurl program must, then exit: exec, mapping and
+ *	relocating libcurl and its ~35 libraries, their constructors, and
+ *	libcurl's global initialisation (through conn_global_init(), with
+ *	OpenSSL's TLS side only when "tls" is given, as msend does).
+ *	Linked exactly as msend is.
  *   floor load
- *	Exit at once. Linked exactly as msend is, so a run costs what
- *	starting any program with msend's libraries costs: exec, mapping and
- *	relocating libcurl and its ~35 libraries, their constructors.
+ *	Exit at once: the start without libcurl's initialisation.
  *   floor session CONFIG N < message
  *	In one process, send the message N times, each on a new connection
  *	from the account in CONFIG, through libmkit exactly as msend does
@@ -14,8 +18,8 @@
  *	transaction, QUIT). The caller divides the wall time by N: the cost of
  *	one session with the process start taken out.
  *
- * One process per message then costs at least load + session; a rate above
- * 1 / (load + session) is out of reach for msend and curl alike.
+ * One process per message then costs at least start + session; a rate
+ * above 1 / (start + session) is out of reach for msend and curl alike.
  * Exit status: 0, or 1 with a message when a session fails.
  */
 #include <config.h>
@@ -87,12 +91,17 @@ main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "load") == 0)
 		return 0;
-	if (argc == 2 && strcmp(argv[1], "init") == 0) {
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "start") == 0) {
+		int tls = argc == 3 && strcmp(argv[2], "tls") == 0;
 		struct err e;
-		return conn_global_init(CONN_INIT_NO_TLS, &e) < 0;
+
+		if (conn_global_init(tls ? 0 : CONN_INIT_NO_TLS, &e) < 0)
+			return fail(&e);
+		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "session") == 0)
 		return sessions(argv[2], strtol(argv[3], NULL, 10));
-	fprintf(stderr, "usage: floor load | floor session CONFIG N < msg\n");
+	fprintf(stderr, "usage: floor start [tls] | floor load | "
+		"floor session CONFIG N < msg\n");
 	return 2;
 }

@@ -17,8 +17,9 @@
 #
 # The "ceiling" row under each per-process scenario is the best rate any
 # client starting and speaking like msend could reach: bench/floor measures
-# apart (1) a program linked exactly like msend that exits at once (exec,
-# loading libcurl's ~35 libraries, their constructors) and (2) the same
+# apart (1) a program linked exactly like msend that starts and exits (exec,
+# loading libcurl's ~35 libraries, their constructors, libcurl's global
+# initialisation, which every libcurl program runs) and (2) the same
 # session as msend's, repeated N times inside one process (no start-up at
 # all). One process per message costs at least (1) + (2), so
 # 1 / (1/rate1 + 1/rate2) bounds every per-process client with these
@@ -160,7 +161,8 @@ msmtp_plain() { msmtp -C "$W/plain.conf" "$RCPT"; }
 msend_tls() { "$MSEND" --config "$W/tls.conf" -t; }
 msmtp_tls() { msmtp -C "$W/tls.conf" "$RCPT"; }
 msend_own() { "$MSEND" --config "$W/tls-own.conf" -t; }
-floor_load() { "$FLOOR" load; }
+floor_start() { "$FLOOR" start; }
+floor_start_tls() { "$FLOOR" start tls; }
 floor_plain() { "$FLOOR" session "$W/plain.conf" "$N" <"$W/msg"; }
 floor_tls() { "$FLOOR" session "$W/tls.conf" "$N" <"$W/msg"; }
 msend_batch() { "$MSEND" --config "$W/plain.conf" --batch <"$W/batch.mbox"; }
@@ -253,7 +255,7 @@ fi
 rounds sink per_process "${plain[@]}"
 rounds maildir per_process "${tls[@]}"
 if have_floor; then
-	rounds none per_process floor_load
+	rounds none per_process floor_start floor_start_tls
 	rounds sink once floor_plain
 	rounds maildir once floor_tls
 fi
@@ -285,10 +287,10 @@ scenario() {
 		shift 2
 	done
 }
-# ceiling SCENARIO MSEND SESSION PEER: the ceiling row (see the top)
+# ceiling SCENARIO MSEND START SESSION PEER: the ceiling row (see the top)
 ceiling() {
 	local l s m p c
-	l=$(median floor_load) s=$(median "$3") m=$(median "$2") p=$(median "$4")
+	l=$(median "$3") s=$(median "$4") m=$(median "$2") p=$(median "$5")
 	if ! num "$l" || ! num "$s"; then
 		printf '%-21s %-24s %9s\n' "$1" "ceiling" "-"
 		return 0
@@ -304,9 +306,11 @@ ceiling() {
 }
 CEIL=()
 scenario "per-process plain" msend_plain msend msmtp_plain msmtp curl_plain curl
-have_floor && ceiling "per-process plain" msend_plain floor_plain curl_plain
+have_floor && ceiling "per-process plain" msend_plain floor_start \
+	floor_plain curl_plain
 scenario "per-process tls+auth" msend_tls msend msmtp_tls msmtp curl_tls curl
-have_floor && ceiling "per-process tls+auth" msend_tls floor_tls curl_tls
+have_floor && ceiling "per-process tls+auth" msend_tls floor_start_tls \
+	floor_tls curl_tls
 [[ -n ${RATES[msend_own]:-} ]] && line "tls+auth own choice" "msend" msend_own -
 scenario "one invocation" msend_batch "msend --batch" curl_batch "curl --next" \
 	source_20 "smtp-source -s 20" source_1 "smtp-source -s 1 -d"

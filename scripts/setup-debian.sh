@@ -7,5 +7,6 @@ apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake pkg-config ca-certificates \
 	libcurl4-openssl-dev libssl-dev libgsasl-dev libunistring-dev \
 	bats python3 openssl socat procps mandoc \
-	dovecot-core dovecot-imapd dovecot-pop3d postfix nsd \
+	dovecot-core dovecot-imapd dovecot-pop3d dovecot-gssapi postfix nsd \
+	krb5-kdc krb5-admin-server krb5-user \
 	clang libclang-rt-14-dev

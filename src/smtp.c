@@ -455,8 +455,14 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 	if (acc->tls && acc->tls_starttls && starttls(s, domain, err) < 0)
 		goto fail;
 	if (acc->auth && !(flags & SMTP_NO_AUTH) &&
-		auth(s, acc, password, err) < 0)
+		auth(s, acc, password, err) < 0) {
+		/* A refused login leaves the session sound: say QUIT. */
+		if (err->code != ERR_IO && err->code != ERR_PROTOCOL) {
+			smtp_quit(s);
+			return NULL;
+		}
 		goto fail;
+	}
 	return s;
 fail:
 	/* Nothing of a message went out yet: a lost connection is worth a

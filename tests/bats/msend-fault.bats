@@ -176,6 +176,22 @@ EOF
 	[[ $output != *s3cret* ]]
 }
 
+@test "AUTH refused (535): exit 77, QUIT sent, no MAIL, password never shown" {
+	start_fake_smtp <<'EOF'
+send 220 fake
+ehlo AUTH_PLAIN
+expect AUTH
+send 535 5.7.8 authentication failed
+read
+EOF
+	send_auth_plain
+	[ "$status" -eq 77 ]
+	[[ $output == *"535 5.7.8 authentication failed"* ]]
+	[[ $output != *s3cret* ]]
+	client_sent QUIT
+	! client_sent MAIL
+}
+
 @test "connection cut at MAIL: 75" {
 	cut_test $'send 220 fake\nehlo SIZE\nexpect MAIL'
 	[ "$status" -eq 75 ]

@@ -11,6 +11,8 @@
 #include "util.h"
 
 #define BATCH_READ_CHUNK 65536
+/* Buffers grown past this by one big message are freed after it. */
+#define BATCH_KEEP_BYTES ((size_t)1 << 20)
 
 /* "\nFrom ": a line starting with "From " (msgprep_mbox_next's rule). */
 static const char sep[] = "\nFrom ";
@@ -64,6 +66,16 @@ fill(struct batch_reader *r, int wait, struct err *e)
 	if (r->off) {
 		buf_consume(&r->in, r->off);
 		r->off = 0;
+	}
+	/* A big message read earlier does not pin its memory. */
+	if (r->in.alloc > BATCH_KEEP_BYTES &&
+		r->in.len < BATCH_KEEP_BYTES / 2) {
+		struct buf rest;
+
+		buf_init(&rest, 0);
+		buf_add(&rest, r->in.data, r->in.len);
+		buf_release(&r->in);
+		r->in = rest;
 	}
 	for (;;) {
 		if (!wait) {
@@ -140,8 +152,8 @@ skip(struct batch_reader *r)
 static int
 cut(struct batch_reader *r, struct buf *out, struct err *e)
 {
-	size_t len, first, k, pos = 0;
-	const char *d, *nl;
+	size_t len, k, pos = 0;
+	const char *d;
 	int ret;
 
 	if (r->skipping && !skip(r))
@@ -165,10 +177,9 @@ cut(struct batch_reader *r, struct buf *out, struct err *e)
 	}
 	if (len == 0)
 		return r->eof ? BATCH_END : BATCH_AGAIN;
-	/* d starts with a separator line: the message ends at the next. */
-	nl = memchr(d, '\n', len);
-	first = nl ? (size_t)(nl - d) : len;
-	k = find_sep(d, len, r->scan > first ? r->scan : first);
+	/* d starts with a separator line (no '\n' before it, so the search
+	 * cannot match it): the message ends at the next one. */
+	k = find_sep(d, len, r->scan);
 	if (k == len && !r->eof) {
 		r->scan = len > SEP_LEN - 1 ? len - (SEP_LEN - 1) : 0;
 		if (r->max && len > r->max) {
@@ -337,8 +348,11 @@ batch_run(int fd, const struct batch_opts *o, struct err *err)
 		r = batch_reader_next(&rd, &one, b.w->n == 0, &e);
 		if (r == BATCH_AGAIN)
 			flush_window(&b, 0);
-		else if (r == BATCH_MSG)
+		else if (r == BATCH_MSG) {
 			add(&b, &one, NULL);
+			if (one.alloc > BATCH_KEEP_BYTES)
+				buf_release(&one);
+		}
 		else if (r == BATCH_TOOBIG)
 			add(&b, &one, &e);
 		else

@@ -258,3 +258,16 @@ EOF
 	[ "${lines[2]}" = "3: sent: 250 2.0.0 queued" ]
 	[ "$(grep -c '^C: MAIL' "$FAKE_LOG")" -eq 2 ]
 }
+
+@test "--batch: messages of several MiB: windows by size, all sent intact" {
+	start_sink --dump
+	body=$(head -c 3000000 /dev/zero | tr '\0' y | fold -w 76)
+	for i in 1 2 3 4 5; do
+		printf 'From a Mon Jan  1 00:00:00 2024\nFrom: alice@example.test\nTo: bob@example.test\nSubject: big %d\n\n%s\n\n' "$i" "$body"
+	done >"$BATS_TEST_TMPDIR/mbox"
+	run batch "$SINK_PORT" <"$BATS_TEST_TMPDIR/mbox"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s: sent: 250 2.0.0 Ok\n' 1 2 3 4 5)" ]
+	wait_until 10 sink_has 5
+	[ "$(grep -c '^yyyy' "$SINK_DUMP")" -eq $((5 * $(wc -l <<<"$body"))) ]
+}

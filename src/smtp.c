@@ -913,6 +913,7 @@ smtp_idle_check(struct smtp *s, struct err *err)
 	if (r > 0 && read_reply(s, err) == 0)
 		reply_err(s, err, ERR_TEMPFAIL, "while idle");
 	err->code = ERR_TEMPFAIL;
+	transcript_note(s->ts, "session ended while idle: %s", err->msg);
 	return -1;
 }
 

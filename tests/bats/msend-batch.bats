@@ -169,7 +169,7 @@ send 421 4.4.2 idle timeout
 close
 EOF
 	mkfifo "$BATS_TEST_TMPDIR/in"
-	batch "$FAKE_PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" \
+	batch "$FAKE_PORT" -v <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" \
 		2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	BG_PID=$!
 	exec 7>"$BATS_TEST_TMPDIR/in"
@@ -184,6 +184,8 @@ EOF
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf '%s: sent: 250 2.0.0 queued\n' 1 2)" ]
 	[ "$(grep -c '^\* connect' "$FAKE_LOG")" -eq 2 ]
 	[ "$(grep -c '^C: MAIL' "$FAKE_LOG")" -eq 2 ]
+	grep -q 'session ended while idle: .*421 4.4.2 idle timeout' \
+		"$BATS_TEST_TMPDIR/err"
 }
 
 @test "--batch: an empty stream sends nothing and does not connect" {

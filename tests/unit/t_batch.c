@@ -118,6 +118,62 @@ test_same_cuts(void)
 		}
 }
 
+/*
+ * Random streams from the pieces that matter (separators, quoted and
+ * almost-separators, every line end), each fed in random steps: the same
+ * cuts as the reference, or the same refusal. A fixed seed: reproducible.
+ */
+static void
+test_random(void)
+{
+	static const char *pieces[] = {
+		"From ", "From", ">From ", ">>From ", "\n", "\r\n", "\r",
+		"x", " ", ">", "\n\n", "Subject: s\n",
+	};
+	unsigned long seed = 12345;
+	size_t i, j, bad = 0, refused = 0;
+
+#define RND(n) ((seed = seed * 6364136223846793005UL + \
+	1442695040888963407UL) >> 33) % (n)
+	for (i = 0; i < 3000; i++) {
+		struct buf in = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+		struct buf one = BUF_INIT;
+		size_t n = RND(40), pos = 0;
+		const char *text;
+		struct err e;
+		int wr, gr;
+
+		if (RND(5))
+			buf_addstr(&in, "From a\n");
+		for (j = 0; j < n; j++)
+			buf_addstr(&in, pieces[RND(sizeof(pieces) /
+				sizeof(*pieces))]);
+		text = in.data ? in.data : "";
+		wr = msgprep_mbox_next(text, in.len, &pos, &one, &e);
+		if (wr >= 0)
+			reference(text, &want);
+		gr = chunked(text, 1 + RND(9), 0, &got);
+		if (wr < 0) {
+			refused++;
+			if (gr != -1)
+				bad++;
+		} else if (gr != BATCH_END || strcmp(got.data ? got.data :
+			"", want.data ? want.data : "") != 0) {
+			if (!bad)
+				tap_str(got.data ? got.data : "", want.data ?
+					want.data : "", text);
+			bad++;
+		}
+		buf_release(&in);
+		buf_release(&want);
+		buf_release(&got);
+		buf_release(&one);
+	}
+#undef RND
+	tap_ok(bad == 0, "3000 random streams cut as the reference (%zu "
+		"differ, %zu refused by both)", bad, refused);
+}
+
 /* A message is given out once the next separator arrives, not before. */
 static void
 test_streaming(void)
@@ -221,6 +277,7 @@ int
 main(void)
 {
 	test_same_cuts();
+	test_random();
 	test_streaming();
 	test_cap();
 	test_errors();

@@ -352,8 +352,7 @@ batch_run(int fd, const struct batch_opts *o, struct err *err)
 			add(&b, &one, NULL);
 			if (one.alloc > BATCH_KEEP_BYTES)
 				buf_release(&one);
-		}
-		else if (r == BATCH_TOOBIG)
+		} else if (r == BATCH_TOOBIG)
 			add(&b, &one, &e);
 		else
 			break;

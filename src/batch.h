@@ -50,7 +50,7 @@ enum batch_next {
 
 struct batch_reader {
 	int fd;
-	size_t max;		/* cap per message in stream bytes; 0: none */
+	size_t max;		/* per message, in stream bytes; 0: none */
 	struct buf in;		/* input read and not yet given out */
 	size_t off;		/* in: the uncut part starts here */
 	size_t scan;		/* where the separator search goes on */

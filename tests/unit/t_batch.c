@@ -108,7 +108,7 @@ test_same_cuts(void)
 
 			reference(streams[i], &want);
 			r = chunked(streams[i], steps[j], 0, &got);
-			snprintf(name, sizeof name, "stream %zu in steps of %zu",
+			snprintf(name, sizeof name, "stream %zu, steps of %zu",
 				i, steps[j]);
 			tap_int(r, BATCH_END, name);
 			tap_str(got.data ? got.data : "", want.data ?
@@ -238,8 +238,8 @@ test_cap(void)
 			struct buf got = BUF_INIT;
 			char name[64];
 
-			snprintf(name, sizeof name, "cap case %zu, steps of %zu",
-				i, steps[j]);
+			snprintf(name, sizeof name, "cap %zu, steps of %zu", i,
+				steps[j]);
 			tap_int(chunked(t[i].in, steps[j], t[i].max, &got),
 				BATCH_END, name);
 			tap_str(got.data ? got.data : "", t[i].want, name);

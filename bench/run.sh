@@ -324,6 +324,20 @@ have_floor && ceiling "per-process tls+auth" msend_tls floor_start_tls \
 [[ -n ${RATES[msend_own]:-} ]] && line "tls+auth own choice" "msend" msend_own -
 scenario "one invocation" msend_batch "msend --batch" curl_batch "curl --next" \
 	source_20 "smtp-source -s 20" source_1 "smtp-source -s 1 -d"
+
+# msend --batch streams: its peak memory (maximum resident set, kB) should
+# not grow with the stream. Not a rate, a separate line.
+peak_kb() {
+	python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if r.returncode == 0 else "FAIL")' "$@"
+}
+if have_msend; then
+	for ((i = 0; i < 10; i++)); do cat "$W/batch.mbox"; done >"$W/batch10.mbox"
+	echo "msend --batch peak RSS: $(peak_kb "$MSEND" --config "$W/plain.conf" \
+		--batch <"$W/batch.mbox") kB for $N messages, $(peak_kb "$MSEND" \
+		--config "$W/plain.conf" --batch <"$W/batch10.mbox") kB for $((10 * N))"
+fi
 echo
 echo "targets: per-process msend >= 6x msmtp and >= 1.2x curl;" \
 	"msend --batch >= 0.9x smtp-source -s 20"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "addrsplit.h"
+#include "batch.h"
 #include "buf.h"
 #include "common.h"
 #include "conf.h"
@@ -622,108 +623,83 @@ out:
 	return status;
 }
 
-static int
-read_all(int fd, struct buf *b, struct err *e)
+/* --batch: the library sends (batch.h); here the password, the output. */
+struct batch_out {
+	const struct opts *o;
+	const struct account *acc;
+	struct transcript *ts;
+	char *pw;
+	int status;		/* the first non-zero status */
+};
+
+static struct smtp *
+batch_open(void *arg, struct err *e)
 {
-	if (buf_read_fd(b, fd) < 0)
-		return err_sys(e, ERR_IO, errno, "reading standard input");
-	return 0;
+	struct batch_out *bo = arg;
+
+	if (!bo->pw)
+		bo->pw = get_password(bo->acc);
+	return smtp_open(bo->acc, bo->pw, 0, bo->ts, e);
+}
+
+static void
+batch_result(void *arg, size_t index, const struct smtp_msg *m, size_t size)
+{
+	struct batch_out *bo = arg;
+	int st = msg_status(m);
+
+	if (bo->o->json)
+		json_msg(m, index, size, st);
+	else if (m->status == SMTP_SENT && m->err.code == ERR_NONE)
+		printf("%zu: sent: %s\n", index, m->reply);
+	else
+		printf("%zu: %s: %s\n", index, m->status == SMTP_IN_DOUBT ?
+			"in doubt" : m->status == SMTP_SENT ? "partly sent" :
+			"failed", m->err.msg);
+	if (m->from)
+		log_msg(bo->acc, m, size, st);
+	if (st != EX_OK && bo->status == EX_OK)
+		bo->status = st;
+}
+
+static void
+batch_flush(void *arg)
+{
+	(void)arg;
+	fflush(stdout);
 }
 
 static int
 run_batch(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
-	struct buf in = BUF_INIT, one = BUF_INIT;
-	struct sendmail_msg *v = NULL;
-	struct sendmail_env env;
-	struct smtp_msg *msgs = NULL;
-	size_t n = 0, alloc = 0, pos = 0, i, *map = NULL, nm = 0;
-	int r, status = EX_OK;
+	struct batch_out bo = { o, acc, ts, NULL, EX_OK };
 	struct aliases *al = load_aliases(acc);
-	struct smtp *s = NULL;
+	struct sendmail_env env;
+	struct batch_opts bt;
 	struct err e;
-	char *pw = NULL;
 
-	err_clear(&e);
 	env_init(&env, o, 1);
-	if (read_all(0, &in, &e) < 0) {
+	memset(&bt, 0, sizeof bt);
+	bt.env = &env;
+	bt.acc = acc;
+	bt.al = al;
+	bt.send_flags = o->partial ? SMTP_PARTIAL : 0;
+	bt.max_msg_bytes = MAX_MESSAGE_BYTES;
+	bt.open = batch_open;
+	bt.result = batch_result;
+	bt.window_done = batch_flush;
+	bt.arg = &bo;
+	err_clear(&e);
+	if (batch_run(0, &bt, &e) < 0) {
+		fflush(stdout);
 		print_err(&e);
-		status = exit_code(e.code);
-		goto out;
+		if (bo.status == EX_OK)
+			bo.status = exit_code(e.code);
 	}
-	while ((r = msgprep_mbox_next(in.data ? in.data : "", in.len, &pos,
-		&one, &e)) == 1) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 64;
-			v = xrealloc(v, alloc * sizeof(*v));
-		}
-		sendmail_msg_init(&v[n]);
-		if (msgprep_set(&v[n].mp, one.data, one.len,
-			MSGPREP_KEEP_FROM_LINE, &v[n].msg.err) == 0 &&
-			sendmail_prepare(&v[n], &env, acc, al,
-			&v[n].msg.err) < 0) {
-			/* kept with its error; not sent */
-		}
-		n++;
-	}
-	if (r < 0) {
-		print_err(&e);
-		status = exit_code(e.code);
-		goto out;
-	}
-	/* Send the good ones in one pipelined run. */
-	msgs = xcalloc(n ? n : 1, sizeof(*msgs));
-	map = xcalloc(n ? n : 1, sizeof(*map));
-	for (i = 0; i < n; i++)
-		if (v[i].msg.err.code == ERR_NONE) {
-			msgs[nm] = v[i].msg;
-			map[nm++] = i;
-		}
-	if (nm) {
-		pw = get_password(acc);
-		s = smtp_open(acc, pw, 0, ts, &e);
-		if (!s)
-			for (i = 0; i < nm; i++)
-				msgs[i].err = e;
-		else
-			smtp_send(s, msgs, nm, SMTP_QUIT_AFTER |
-				(o->partial ? SMTP_PARTIAL : 0), &e);
-		for (i = 0; i < nm; i++)
-			v[map[i]].msg = msgs[i];
-	}
-	for (i = 0; i < n; i++) {
-		struct smtp_msg *m = &v[i].msg;
-		size_t size = m->head ? msgprep_size(&v[i].mp) : 0;
-		int st = msg_status(m);
-
-		if (o->json)
-			json_msg(m, i + 1, size, st);
-		else if (m->status == SMTP_SENT && m->err.code == ERR_NONE)
-			printf("%zu: sent: %s\n", i + 1, m->reply);
-		else
-			printf("%zu: %s: %s\n", i + 1, m->status ==
-				SMTP_IN_DOUBT ? "in doubt" : m->status ==
-				SMTP_SENT ? "partly sent" : "failed",
-				m->err.msg);
-		if (m->from)
-			log_msg(acc, m, size, st);
-		if (st != EX_OK && status == EX_OK)
-			status = st;
-	}
-	fflush(stdout);
-out:
-	smtp_quit(s);
-	password_free(pw);
-	for (i = 0; i < n; i++)
-		sendmail_msg_release(&v[i]);
-	free(v);
-	free(msgs);
-	free(map);
-	buf_release(&in);
-	buf_release(&one);
+	password_free(bo.pw);
 	aliases_free(al);
-	return status;
+	return bo.status;
 }
 
 static void

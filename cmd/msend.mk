@@ -12,3 +12,5 @@ TESTS += tests/bats/msend.bats
 EXTRA_DIST += tests/bats/msend.bats
 TESTS += tests/bats/msend-fault.bats
 EXTRA_DIST += tests/bats/msend-fault.bats
+TESTS += tests/bats/msend-batch.bats
+EXTRA_DIST += tests/bats/msend-batch.bats

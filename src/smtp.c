@@ -592,13 +592,11 @@ drain(struct run *r, struct err *e)
 {
 	size_t i;
 
+	/* A message whose final dot (or last chunk) is queued is already
+	 * SMTP_IN_DOUBT (send_data): a flush that fails half-way may have
+	 * delivered it. */
 	if (pp_flush(&r->s->pp, e) < 0)
 		return -1;
-	/* Only now has every byte of a queued message left: from here on a
-	 * lost connection leaves it in doubt. */
-	for (i = 0; i < r->q.n; i++)
-		if (r->q.v[i].kind == X_DOT || r->q.v[i].kind == X_BDAT_LAST)
-			r->msgs[r->q.v[i].msg].status = SMTP_IN_DOUBT;
 	for (i = 0; i < r->q.n; i++) {
 		/* Nothing depends on the reply to QUIT: do not wait. */
 		if (r->q.v[i].kind == X_QUIT && i + 1 == r->q.n)
@@ -764,6 +762,10 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 				SMTP_PARTIAL))
 				return 0;
 		}
+		/* From the first byte of the last chunk on, the server may
+		 * end up with the message: a failure is no longer a clean
+		 * "not sent" (a retry could deliver it twice). */
+		m->status = SMTP_IN_DOUBT;
 		if (pp_bdat(&s->pp, m->body_len ? m->body : m->head,
 			m->body_len ? m->body_len : m->head_len, 1, e) < 0)
 			return -1;
@@ -781,8 +783,14 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 			return end_transaction(r, k, last, e);
 		pp_data_begin(&s->pp);
 		if (pp_data_write(&s->pp, m->head, m->head_len, e) < 0 ||
-			pp_data_write(&s->pp, m->body, m->body_len, e) < 0 ||
-			pp_data_end(&s->pp, e) < 0)
+			pp_data_write(&s->pp, m->body, m->body_len, e) < 0)
+			return -1;
+		/* The final dot may leave with any later write (a big
+		 * buffer is flushed on the way, and the next message's
+		 * envelope follows it): from here on a failure leaves the
+		 * message in doubt, never "not sent". */
+		m->status = SMTP_IN_DOUBT;
+		if (pp_data_end(&s->pp, e) < 0)
 			return -1;
 		q_push(&r->q, X_DOT, k, 0);
 	}
@@ -940,6 +948,21 @@ out:
 	free(r.q.v);
 	buf_release(&r.cmd);
 	return ret;
+}
+
+int
+smtp_idle_check(struct smtp *s, struct err *err)
+{
+	int r = pp_wait(&s->pp, 0, err);
+
+	if (r == 0)
+		return 0;
+	/* The server spoke unasked or hung up: read what it said. */
+	if (r > 0 && read_reply(s, err) == 0)
+		reply_err(s, err, ERR_TEMPFAIL, "while idle");
+	err->code = ERR_TEMPFAIL;
+	transcript_note(s->ts, "session ended while idle: %s", err->msg);
+	return -1;
 }
 
 void

@@ -137,6 +137,15 @@ enum smtp_send_flags {
 int smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n,
 	unsigned flags, struct err *err);
 
+/*
+ * Between smtp_send() calls, without sending anything: has the server
+ * spoken unasked (the 421 of an idle timeout) or hung up since its last
+ * reply? Then -1 with err (ERR_TEMPFAIL, "host:port: while idle: 421 ...")
+ * and the session can only be freed; no transaction was open, so no message
+ * is in doubt. 0: nothing seen (the next send may still fail).
+ */
+int smtp_idle_check(struct smtp *s, struct err *err);
+
 /* Send QUIT (without waiting for its reply), close and free. NULL allowed. */
 void smtp_quit(struct smtp *s);
 /* Close and free without QUIT (after an error). NULL allowed. */

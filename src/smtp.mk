@@ -22,3 +22,10 @@ check_PROGRAMS += tests/unit/t_sendmail
 TESTS += tests/unit/t_sendmail
 tests_unit_t_sendmail_SOURCES = tests/unit/t_sendmail.c tests/unit/tap.h
 tests_unit_t_sendmail_LDADD = $(MKIT_CODEC_LIBS)
+
+# msend --batch: the streaming mboxrd reader and the window sender.
+src_libmkit_a_SOURCES += src/batch.c src/batch.h
+check_PROGRAMS += tests/unit/t_batch
+TESTS += tests/unit/t_batch
+tests_unit_t_batch_SOURCES = tests/unit/t_batch.c tests/unit/tap.h
+tests_unit_t_batch_LDADD = $(MKIT_NET_LIBS) $(UNISTRING_LIBS)

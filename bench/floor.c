@@ -11,22 +11,28 @@
  *	Linked exactly as msend is.
  *   floor load
  *	Exit at once: the start without libcurl's initialisation.
- *   floor session CONFIG N < message
+ *   floor session CONFIG N [PAUSE] < message
  *	In one process, send the message N times, each on a new connection
  *	from the account in CONFIG, through libmkit exactly as msend does
  *	(connect, greeting, EHLO, STARTTLS and AUTH when configured, the
- *	transaction, QUIT). The caller divides the wall time by N: the cost of
- *	one session with the process start taken out.
+ *	transaction, QUIT), and sleep PAUSE microseconds (default 0) before
+ *	each session. The caller divides the wall time by N.
  *
- * One process per message then costs at least start + session; a rate
- * above 1 / (start + session) is out of reach for msend and curl alike.
+ * With PAUSE set to the time "floor start" takes, the session loop is a
+ * client that starts as fast as any libcurl program can, yet spends no CPU
+ * on it, and then speaks exactly as msend: the server sees the same pace
+ * as with one process per message (a real server goes on working after its
+ * reply, and its pace matters). No per-process client with these libraries
+ * and this session can beat that rate: it is the ceiling.
  * Exit status: 0, or 1 with a message when a session fails.
  */
 #include <config.h>
 
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "conn.h"
@@ -43,8 +49,10 @@ fail(const struct err *e)
 }
 
 static int
-sessions(const char *path, long n)
+sessions(const char *path, long n, long pause_us)
 {
+	struct timespec pause = { pause_us / 1000000,
+		pause_us % 1000000 * 1000 };
 	struct sendmail_env env = { .read_rcpts = 1, .from_header = 0 };
 	struct config_warnings w = { NULL, 0 };
 	struct sendmail_msg m;
@@ -54,18 +62,25 @@ sessions(const char *path, long n)
 	long i;
 	int rc = 1;
 
+	/* sleep no longer than asked (the default slack is 50 us) */
+	prctl(PR_SET_TIMERSLACK, 1UL);
 	err_clear(&e);
 	sendmail_msg_init(&m);
 	cfg = config_load(path, 0, &w, &e);
 	config_warnings_release(&w);
 	if (!cfg || !(acc = config_account(cfg, NULL, &e)) ||
+		conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0 ||
 		msgprep_read_fd(&m.mp, 0, 0, 64 << 20, &e) < 0 ||
 		sendmail_prepare(&m, &env, acc, NULL, &e) < 0) {
 		rc = fail(&e);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		struct smtp *s = smtp_open(acc, acc->password, 0, NULL, &e);
+		struct smtp *s;
+
+		if (pause_us > 0)
+			nanosleep(&pause, NULL);
+		s = smtp_open(acc, acc->password, 0, NULL, &e);
 
 		if (!s) {
 			rc = fail(&e);
@@ -99,9 +114,10 @@ main(int argc, char **argv)
 			return fail(&e);
 		return 0;
 	}
-	if (argc == 4 && strcmp(argv[1], "session") == 0)
-		return sessions(argv[2], strtol(argv[3], NULL, 10));
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "session") == 0)
+		return sessions(argv[2], strtol(argv[3], NULL, 10),
+			argc == 5 ? strtol(argv[4], NULL, 10) : 0);
 	fprintf(stderr, "usage: floor start [tls] | floor load | "
-		"floor session CONFIG N < msg\n");
+		"floor session CONFIG N [PAUSE] < msg\n");
 	return 2;
 }

@@ -15,20 +15,24 @@
 # table shows the median rate and every round's rate. Ratios are msend's
 # median divided by the peer's (> 1: msend wins).
 #
-# The "ceiling" row under each per-process scenario is the best rate any
-# client starting and speaking like msend could reach: bench/floor measures
-# apart (1) a program linked exactly like msend that starts and exits (exec,
-# loading libcurl's ~35 libraries, their constructors, libcurl's global
-# initialisation, which every libcurl program runs) and (2) the same
-# session as msend's, repeated N times inside one process (no start-up at
-# all). One process per message costs at least (1) + (2), so
-# 1 / (1/rate1 + 1/rate2) bounds every per-process client with these
-# libraries; the msend/tool column of that row says how close msend gets.
-# That sum holds when the server is done once it has replied (smtp-sink).
-# A real Postfix goes on working after its reply (queue manager, local
-# delivery into the maildir) on the same two cores while the next client
-# starts, so in the TLS row the server bounds the rate and the ceiling is
-# (2) alone: a client with no start-up at all.
+# The "cpu-ms" column is the CPU time (user + system) the tool's processes
+# used per message; the rest of the wall time is spent waiting for the
+# server (and for the scheduler: server and client share two cores).
+#
+# The "ceiling" row under the plain per-process scenario is the best rate
+# any client linked like msend and speaking like msend could reach with one
+# process per message. bench/floor measures (1) "start": a program linked
+# exactly like msend that starts and exits (exec, loading libcurl's ~35
+# libraries, their constructors, libcurl's global initialisation, which
+# every libcurl program runs), then (2) msend's very session repeated N
+# times inside one process, sleeping the median start time before each:
+# the server sees the pace of one process per message while the client
+# spends no CPU on starting. No per-process client of these libraries with
+# this session can do better; the msend/tool column of that row says how
+# close msend gets, and the last line compares the ceiling with curl.
+# There is no such row for TLS: against a real Postfix the same paced loop
+# runs slower than one process per message (Postfix goes on working after
+# its reply, on the same two cores), so it bounds nothing there.
 #
 # Environment: MSEND (default: cmd/msend of this tree), FLOOR (bench/floor;
 # without it the ceiling rows are skipped), BENCH_N (200), BENCH_ROUNDS (3),
@@ -114,8 +118,19 @@ now() { date +%s.%N; }
 # rate START END COUNT: messages per second
 rate() { awk -v s="$1" -v e="$2" -v n="$3" 'BEGIN { printf "%.1f", n / (e - s) }'; }
 
+# cpu_per_msg: the CPU time (user + system) of the children this (sub)shell
+# has run so far, in ms per message, into $W/cpu
+cpu_per_msg() {
+	times >"$W/times"	# (no pipe: a subshell would count nothing)
+	tail -n 1 "$W/times" | awk -v n="$N" '{
+		split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%.2f\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 / n
+	}' >"$W/cpu"
+}
+
 # per_process CMD...: run CMD N times, stdin = the message; print the rate,
-# or FAIL if any run fails
+# or FAIL if any run fails. Run it in a subshell (its CPU time is counted
+# from the subshell's start).
 per_process() {
 	local s e i
 	s=$(now)
@@ -123,6 +138,7 @@ per_process() {
 		"$@" <"$W/msg" >/dev/null 2>"$W/err" || { echo FAIL; return 0; }
 	done
 	e=$(now)
+	cpu_per_msg
 	rate "$s" "$e" "$N"
 }
 
@@ -132,6 +148,7 @@ once() {
 	s=$(now)
 	"$@" >/dev/null 2>"$W/err" || { echo FAIL; return 0; }
 	e=$(now)
+	cpu_per_msg
 	rate "$s" "$e" "$N"
 }
 
@@ -165,9 +182,8 @@ msend_tls() { "$MSEND" --config "$W/tls.conf" -t; }
 msmtp_tls() { msmtp -C "$W/tls.conf" "$RCPT"; }
 msend_own() { "$MSEND" --config "$W/tls-own.conf" -t; }
 floor_start() { "$FLOOR" start; }
-floor_start_tls() { "$FLOOR" start tls; }
-floor_plain() { "$FLOOR" session "$W/plain.conf" "$N" <"$W/msg"; }
-floor_tls() { "$FLOOR" session "$W/tls.conf" "$N" <"$W/msg"; }
+# the session loops, paced by the median start time (see the top)
+floor_plain() { "$FLOOR" session "$W/plain.conf" "$N" "$PAUSE_PLAIN" <"$W/msg"; }
 msend_batch() { "$MSEND" --config "$W/plain.conf" --batch <"$W/batch.mbox"; }
 source_20() {
 	smtp-source -s 20 -m "$N" -l "$SIZE" -f "$FROM" -t "$RCPT" \
@@ -213,32 +229,49 @@ checked() {
 	echo "$r"
 }
 
-# RATES[tool]: its rate in every round; MECH[tool]: the SASL mechanism
-declare -A RATES=() MECH=()
+# RATES[tool]: its rate in every round; CPU[tool]: its CPU ms per message
+# in every round; MECH[tool]: the SASL mechanism
+declare -A RATES=() CPU=() MECH=()
 # rounds KIND RUNNER TOOL...: BENCH_ROUNDS rounds, every tool once a round
 rounds() {
 	local kind=$1 runner=$2 r t
 	shift 2
 	for ((r = 0; r < ROUNDS; r++)); do
 		for t in "$@"; do
+			rm -f "$W/cpu"
 			RATES[$t]+="$(checked "$kind" "$runner" "$t") "
+			CPU[$t]+="$(cat "$W/cpu" 2>/dev/null || echo -) "
 			[[ $kind == maildir ]] && MECH[$t]=$(cat "$W/mech")
 		done
 	done
 	return 0
 }
-# median TOOL: the median of its rounds, or FAIL when any round failed
-median() {
-	local v
-	for v in ${RATES[$1]:-}; do
+# med FORMAT VALUE...: the median (printf FORMAT), or the first value that
+# is not a number
+med() {
+	local v f=$1
+	shift
+	for v; do
 		[[ $v =~ ^[0-9.]+$ ]] || { echo "$v"; return 0; }
 	done
-	[[ -n ${RATES[$1]:-} ]] || { echo "not run"; return 0; }
-	printf '%s\n' ${RATES[$1]} | sort -n | awk '{ a[NR] = $1 }
-		END { if (NR % 2) print a[(NR + 1) / 2];
-			else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+	(( $# )) || { echo "not run"; return 0; }
+	printf '%s\n' "$@" | sort -n | awk -v f="$f\n" '{ a[NR] = $1 }
+		END { if (NR % 2) printf f, a[(NR + 1) / 2];
+			else printf f, (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
+# median TOOL: the median rate of its rounds (FAIL when any round failed)
+# shellcheck disable=SC2086
+median() { med %.1f ${RATES[$1]:-}; }
+# cpu TOOL: its median CPU time per message
+# shellcheck disable=SC2086
+cpu() { med %.2f ${CPU[$1]:-}; }
 num() { [[ $1 =~ ^[0-9.]+$ ]]; }
+# pause TOOL: microseconds per run at its median rate (0 if it failed)
+pause() {
+	local r
+	r=$(median "$1")
+	num "$r" && awk -v r="$r" 'BEGIN { printf "%d", 1e6 / r }' || echo 0
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 echo "bench: $N messages of ~$((SIZE / 1000)) kB per run, $ROUNDS rounds;" \
@@ -258,20 +291,21 @@ fi
 rounds sink per_process "${plain[@]}"
 rounds maildir per_process "${tls[@]}"
 if have_floor; then
-	rounds none per_process floor_start floor_start_tls
+	rounds none per_process floor_start
+	PAUSE_PLAIN=$(pause floor_start)
 	rounds sink once floor_plain
-	rounds maildir once floor_tls
 fi
 batch=(curl_batch source_20 source_1)
 have_msend && batch=(msend_batch "${batch[@]}")
 rounds sink once "${batch[@]}"
 
 # the table
-printf '%-21s %-24s %9s %11s  %-14s %s\n' scenario tool msgs/s msend/tool \
-	sasl rounds
+printf '%-21s %-24s %9s %11s %8s  %-14s %s\n' scenario tool msgs/s \
+	msend/tool cpu-ms sasl "rounds (msgs/s)"
 line() {	# SCENARIO LABEL TOOL RATIO
-	printf '%-21s %-24s %9s %11s  %-14s %s\n' "$1" "$2" "$(median "$3")" \
-		"$4" "${MECH[$3]:--}" "${RATES[$3]:-}"
+	printf '%-21s %-24s %9s %11s %8s  %-14s %s\n' "$1" "$2" \
+		"$(median "$3")" "$4" "$(cpu "$3")" "${MECH[$3]:--}" \
+		"${RATES[$3]:-}"
 }
 # scenario SCENARIO MSEND MLABEL TOOL LABEL ...: msend's row, then each peer
 # with msend's median divided by the peer's
@@ -290,26 +324,18 @@ scenario() {
 		shift 2
 	done
 }
-# ceiling SCENARIO MSEND START SESSION PEER [server]: the ceiling row (see
-# the top); with "server", the server's own work bounds the scenario and the
-# ceiling is the session alone: a client with no start-up at all.
+# ceiling SCENARIO MSEND START SESSION PEER: the ceiling row (see the top)
 ceiling() {
-	local l s m p c what
-	l=$(median "$3") s=$(median "$4") m=$(median "$2") p=$(median "$5")
-	if ! num "$l" || ! num "$s"; then
-		printf '%-21s %-24s %9s\n' "$1" "ceiling" "-"
+	local l c m p
+	l=$(median "$3") c=$(median "$4") m=$(median "$2") p=$(median "$5")
+	if ! num "$c"; then
+		printf '%-21s %-24s %9s\n' "$1" "ceiling" "$c"
 		return 0
 	fi
-	if [[ ${6:-} == server ]]; then
-		c=$s what="ceiling: session alone"
-	else
-		c=$(awk -v l="$l" -v s="$s" 'BEGIN { printf "%.1f", 1 / (1 / l + 1 / s) }')
-		what="ceiling: start+session"
-	fi
-	printf '%-21s %-24s %9s %11s  (start only %s/s, session only %s/s)\n' \
-		"$1" "$what" "$c" \
+	printf '%-21s %-24s %9s %11s %8s  (start only: %s/s)\n' "$1" \
+		"ceiling: start + session" "$c" \
 		"$(num "$m" && awk -v m="$m" -v c="$c" \
-			'BEGIN { printf "%.0f%%", 100 * m / c }')" "$l" "$s"
+			'BEGIN { printf "%.0f%%", 100 * m / c }')" "$(cpu "$4")" "$l"
 	num "$p" && num "$m" && CEIL+=("$1: the ceiling is $(ratio "$c" "$p")\
  curl's rate; msend reaches $(ratio "$m" "$p")")
 	return 0
@@ -319,8 +345,6 @@ scenario "per-process plain" msend_plain msend msmtp_plain msmtp curl_plain curl
 have_floor && ceiling "per-process plain" msend_plain floor_start \
 	floor_plain curl_plain
 scenario "per-process tls+auth" msend_tls msend msmtp_tls msmtp curl_tls curl
-have_floor && ceiling "per-process tls+auth" msend_tls floor_start_tls \
-	floor_tls curl_tls server
 [[ -n ${RATES[msend_own]:-} ]] && line "tls+auth own choice" "msend" msend_own -
 scenario "one invocation" msend_batch "msend --batch" curl_batch "curl --next" \
 	source_20 "smtp-source -s 20" source_1 "smtp-source -s 1 -d"

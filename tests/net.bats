@@ -336,6 +336,22 @@ fp() {
 	[ "${lines[5]}" = "line: 250 echo hi" ]
 }
 
+@test "initialised without TLS: plain works, STARTTLS and implicit TLS are refused" {
+	start starttls 20143
+	run "$DRIVE" --no-tls-init localhost 20143 reply send:STARTTLS reply \
+		starttls
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# the plain part ran; TLS was refused before any handshake
+	[[ "$output" == *"reply: 220 |go ahead"* ]]
+	[[ "$output" == *"error software: localhost:20143: TLS asked for in a process initialised without TLS"* ]]
+	# implicit TLS: refused before connecting (nothing listens there)
+	run "$DRIVE" --no-tls-init --tls 127.0.0.1 20144 line
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error software: 127.0.0.1: TLS asked for"* ]]
+}
+
 @test "connection refused is tempfail" {
 	run "$DRIVE" 127.0.0.1 20120 line
 	echo "$output"

@@ -5,7 +5,8 @@
  * options: --tls (implicit TLS; default plain), --trust FILE,
  *   --fingerprint FP, --no-certcheck, --tls-min 1.2|1.3, --tls-host NAME,
  *   --timeout S, --connect-timeout S, --socks HOST:PORT, --cert F,
- *   --key F, --rbuf-cap N, -v (transcript to stderr), --full-data
+ *   --key F, --rbuf-cap N, -v (transcript to stderr), --full-data,
+ *   --no-tls-init (conn_global_init(CONN_INIT_NO_TLS) first)
  * steps:
  *   line          read one line, print "line: TEXT"
  *   reply         read an SMTP reply, print "reply: CODE ESC|TEXT|..."
@@ -86,6 +87,10 @@ main(int argc, char **argv)
 			verbose = 1;
 		else if (!strcmp(a, "--full-data"))
 			tflags |= TRANSCRIPT_FULL_DATA;
+		else if (!strcmp(a, "--no-tls-init")) {
+			if (conn_global_init(CONN_INIT_NO_TLS, &e) < 0)
+				fail(&e);
+		}
 		else {
 			i++;
 			if (!strcmp(a, "--trust"))

@@ -630,6 +630,8 @@ struct batch_out {
 	struct transcript *ts;
 	char *pw;
 	int status;		/* the first non-zero status */
+	int progress;		/* a progress line on stderr (a TTY) */
+	size_t done, sent, failed;
 };
 
 static struct smtp *
@@ -660,25 +662,38 @@ batch_result(void *arg, size_t index, const struct smtp_msg *m, size_t size)
 		log_msg(bo->acc, m, size, st);
 	if (st != EX_OK && bo->status == EX_OK)
 		bo->status = st;
+	bo->done++;
+	if (m->status == SMTP_SENT)
+		bo->sent++;
+	else
+		bo->failed++;
 }
 
+/* Results out after each window; the progress line follows them. */
 static void
 batch_flush(void *arg)
 {
-	(void)arg;
+	struct batch_out *bo = arg;
+
 	fflush(stdout);
+	if (bo->progress)
+		fprintf(stderr, "\r%s: %zu messages: %zu sent, %zu not sent",
+			prog_name, bo->done, bo->sent, bo->failed);
 }
 
 static int
 run_batch(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
-	struct batch_out bo = { o, acc, ts, NULL, EX_OK };
+	struct batch_out bo = { o, acc, ts, NULL, EX_OK, 0, 0, 0, 0 };
 	struct aliases *al = load_aliases(acc);
 	struct sendmail_env env;
 	struct batch_opts bt;
 	struct err e;
 
+	/* Long work shows progress on a terminal, unless the result lines
+	 * (or the transcript) already go there; never in cron. */
+	bo.progress = isatty(2) && !isatty(1) && !o->verbose;
 	env_init(&env, o, 1);
 	memset(&bt, 0, sizeof bt);
 	bt.env = &env;
@@ -693,10 +708,15 @@ run_batch(const struct opts *o, const struct account *acc,
 	err_clear(&e);
 	if (batch_run(0, &bt, &e) < 0) {
 		fflush(stdout);
+		if (bo.progress && bo.done)
+			fputc('\n', stderr);
+		bo.progress = 0;
 		print_err(&e);
 		if (bo.status == EX_OK)
 			bo.status = exit_code(e.code);
 	}
+	if (bo.progress && bo.done)
+		fputc('\n', stderr);
 	password_free(bo.pw);
 	aliases_free(al);
 	return bo.status;

@@ -209,6 +209,23 @@ EOF
 	grep -q '^From the quoted line$' "$SINK_DUMP"
 }
 
+@test "--batch: a progress line when stderr is a terminal, none in cron" {
+	start_sink --dump
+	for i in 1 2 3; do mboxmsg "$i"; done >"$BATS_TEST_TMPDIR/in"
+	args="--batch --host 127.0.0.1 --port $SINK_PORT --tls=off --auth=off"
+	# script(1) gives msend a terminal; the results go to a file
+	run script -qefc "msend $args <'$BATS_TEST_TMPDIR/in' \
+		>'$BATS_TEST_TMPDIR/out'" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *"msend: 3 messages: 3 sent, 0 not sent"* ]]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 3 ]
+	# no terminal: the results only, nothing on stderr
+	msend $args <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" \
+		2>"$BATS_TEST_TMPDIR/err" || false
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 3 ]
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+}
+
 @test "--batch: read error: 74; not an mbox stream: 65, nothing sent" {
 	start_fake_smtp <<'EOF'
 send 220 fake

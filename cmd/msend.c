@@ -385,18 +385,31 @@ load_account(const struct opts *o, struct config **cfgp)
 	return acc;
 }
 
-/* The account's password, or NULL when it authenticates without one (no
- * auth; GSSAPI uses the Kerberos ticket, EXTERNAL the TLS certificate). */
-static char *
-get_password(const struct account *acc)
+/* A password source's note ("keyring: ...") into the -v transcript. */
+static void
+password_note(void *arg, const char *msg)
 {
+	transcript_note(arg, "%s", msg);
+}
+
+/* The account's password, or NULL when it authenticates without one (no
+ * auth; GSSAPI uses the Kerberos ticket, EXTERNAL the TLS certificate).
+ * The keyring is searched under service "smtp", as msmtp does. */
+static char *
+get_password(const struct account *acc, struct transcript *ts)
+{
+	struct password_opts po;
 	struct err e;
 	char *pw;
 
 	if (!acc->auth || !sasl_mech_needs_secret(acc->auth_method))
 		return NULL;
 	err_clear(&e);
-	pw = password_get(acc, 0, &e);
+	memset(&po, 0, sizeof(po));
+	po.service = "smtp";
+	po.note = password_note;
+	po.note_arg = ts;
+	pw = password_lookup(acc, &po, &e);
 	if (!pw) {
 		print_err(&e);
 		exit(exit_code(e.code));
@@ -601,7 +614,7 @@ run_send(const struct opts *o, const struct account *acc,
 		goto out;
 	}
 	size = msgprep_size(&p.mp);
-	pw = get_password(acc);
+	pw = get_password(acc, ts);
 	s = smtp_open(acc, pw, 0, ts, &e);
 	if (!s) {
 		p.msg.err = e;
@@ -640,7 +653,7 @@ batch_open(void *arg, struct err *e)
 	struct batch_out *bo = arg;
 
 	if (!bo->pw)
-		bo->pw = get_password(bo->acc);
+		bo->pw = get_password(bo->acc, bo->ts);
 	return smtp_open(bo->acc, bo->pw, 0, bo->ts, e);
 }
 
@@ -824,7 +837,7 @@ bs_relay(void *arg, struct sendmail_msg *sm)
 	err_clear(&e);
 	if (!r->s) {
 		if (!r->pw)
-			r->pw = get_password(r->acc);
+			r->pw = get_password(r->acc, r->ts);
 		r->s = smtp_open(r->acc, r->pw, 0, r->ts, &e);
 	}
 	if (!r->s)

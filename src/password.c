@@ -7,12 +7,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -38,6 +41,24 @@ password_free(char *secret)
 	}
 }
 
+static const char *
+acc_name(const struct account *acc)
+{
+	return acc->name ? acc->name : "(none)";
+}
+
+/* ---- running a command: passwordeval, secret-tool ---- */
+
+#define ERRTEXT_MAX 4096u	/* bytes of secret-tool's stderr kept */
+
+/* What run_cmd() saw. */
+struct run_result {
+	int status;		/* waitpid() status, when not timed_out */
+	int timed_out;		/* killed after the timeout */
+	struct buf out;		/* standard output, capped at SECRET_MAX */
+	struct buf errtext;	/* standard error when captured */
+};
+
 static void
 buf_wipe(struct buf *b)
 {
@@ -46,37 +67,77 @@ buf_wipe(struct buf *b)
 	buf_release(b);
 }
 
-static const char *
-acc_name(const struct account *acc)
+static void
+run_result_release(struct run_result *r)
 {
-	return acc->name ? acc->name : "(none)";
+	buf_wipe(&r->out);
+	buf_release(&r->errtext);
 }
 
-/* ---- passwordeval ---- */
-
-static char *
-run_eval(const struct account *acc, struct err *e)
+static long long
+now_ms(void)
 {
-	struct buf out;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* In the child: fd moved above 2 (close-on-exec), or -1. */
+static int
+above_std(int fd)
+{
+	return fd > 2 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/*
+ * Run file with argv, standard input /dev/null, standard output read into
+ * r->out (past SECRET_MAX dropped, read to the end so the command is never
+ * stopped by SIGPIPE). With capture_err, its standard error goes to
+ * r->errtext (capped) instead of ours. With timeout_ms > 0 the command is
+ * killed (SIGKILL) when it has not closed its output by then, and
+ * r->timed_out is set. Returns 0 once the command is reaped, -1 with
+ * ERR_OS when it could not be started or reaped; r is to be released
+ * either way.
+ */
+static int
+run_cmd(const char *file, char *const argv[], int capture_err,
+	int timeout_ms, struct run_result *r, struct err *e)
+{
+	int fds[2], efds[2] = { -1, -1 }, devnull;
+	struct pollfd pfd[2];
 	char chunk[4096];
-	int fds[2], status, devnull;
+	long long deadline = 0;
 	pid_t pid;
 	ssize_t n;
-	char *res = NULL;
-	size_t len;
+	int i, open_fds;
 
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->out, SECRET_MAX);
+	buf_init(&r->errtext, ERRTEXT_MAX);
 	if (pipe2(fds, O_CLOEXEC) != 0)
-		return err_sys(e, ERR_OS, errno, "pipe"), NULL;
+		return err_sys(e, ERR_OS, errno, "pipe");
+	if (capture_err && pipe2(efds, O_CLOEXEC) != 0) {
+		err_sys(e, ERR_OS, errno, "pipe");
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err_sys(e, ERR_OS, errno, "fork");
 		close(fds[0]);
 		close(fds[1]);
-		return NULL;
+		if (capture_err) {
+			close(efds[0]);
+			close(efds[1]);
+		}
+		return -1;
 	}
 	if (pid == 0) {
-		/* keep the write end clear of 0-2 while they are set up */
-		int w = fds[1] > 2 ? fds[1] : fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+		/* keep the write ends clear of 0-2 while they are set up */
+		int w = above_std(fds[1]);
+		int ew = capture_err ? above_std(efds[1]) : -1;
 
 		/* stdin is the message for msend: keep the command off it */
 		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -86,50 +147,263 @@ run_eval(const struct account *acc, struct err *e)
 			fcntl(0, F_SETFD, 0);
 		if (w < 0 || dup2(w, 1) < 0)
 			_exit(127);
+		if (capture_err && (ew < 0 || dup2(ew, 2) < 0))
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", acc->passwordeval, (char *)NULL);
+		execv(file, argv);
 		_exit(127);
 	}
 	close(fds[1]);
-	buf_init(&out, SECRET_MAX);
-	for (;;) {
-		n = read(fds[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
+	pfd[0].fd = fds[0];
+	pfd[0].events = POLLIN;
+	pfd[1].fd = -1;
+	pfd[1].events = POLLIN;
+	open_fds = 1;
+	if (capture_err) {
+		close(efds[1]);
+		pfd[1].fd = efds[0];
+		open_fds++;
+	}
+	if (timeout_ms > 0)
+		deadline = now_ms() + timeout_ms;
+	while (open_fds > 0) {
+		int wait = -1, pr;
+
+		if (timeout_ms > 0) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0) {
+				r->timed_out = 1;
+				break;
+			}
+			wait = (int)left;
+		}
+		pr = poll(pfd, 2, wait);
+		if (pr < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (pr < 0)
 			break;
-		/* past the cap: dropped */
-		buf_add(&out, chunk, (size_t)n);
+		for (i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			n = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			/* past the cap: dropped */
+			buf_add(i == 0 ? &r->out : &r->errtext, chunk,
+				(size_t)n);
+		}
 	}
 	secure_wipe(chunk, sizeof(chunk));
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			err_sys(e, ERR_OS, errno, "waitpid");
-			goto out;
-		}
-	if (WIFSIGNALED(status)) {
+	for (i = 0; i < 2; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	if (r->timed_out || open_fds > 0)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &r->status, 0) < 0)
+		if (errno != EINTR)
+			return err_sys(e, ERR_OS, errno, "waitpid");
+	return 0;
+}
+
+/* The first line of out, without a final CR, as a new string. */
+static char *
+first_line(const struct buf *out)
+{
+	size_t len = strcspn(out->data, "\n");
+
+	if (len > 0 && out->data[len - 1] == '\r')
+		len--;
+	return xmemdup(out->data, len);
+}
+
+static char *
+run_eval(const struct account *acc, struct err *e)
+{
+	char *argv[] = { "sh", "-c", acc->passwordeval, NULL };
+	struct run_result r;
+	char *res = NULL;
+
+	if (run_cmd("/bin/sh", argv, 0, 0, &r, e) < 0)
+		goto out;
+	if (WIFSIGNALED(r.status)) {
 		err_set(e, ERR_CONFIG, "account \"%s\": passwordeval killed "
-			"by signal %d", acc_name(acc), WTERMSIG(status));
+			"by signal %d", acc_name(acc), WTERMSIG(r.status));
 		goto out;
 	}
-	if (WEXITSTATUS(status) != 0) {
+	if (WEXITSTATUS(r.status) != 0) {
 		err_set(e, ERR_CONFIG, "account \"%s\": passwordeval exited "
-			"with status %d", acc_name(acc), WEXITSTATUS(status));
+			"with status %d", acc_name(acc), WEXITSTATUS(r.status));
 		goto out;
 	}
-	if (out.len == 0) {
+	if (r.out.len == 0) {
 		err_set(e, ERR_CONFIG, "account \"%s\": passwordeval printed "
 			"nothing", acc_name(acc));
 		goto out;
 	}
-	len = strcspn(out.data, "\n");
-	if (len > 0 && out.data[len - 1] == '\r')
-		len--;
-	res = xmemdup(out.data, len);
+	res = first_line(&r.out);
 out:
-	buf_wipe(&out);
+	run_result_release(&r);
 	return res;
+}
+
+/* ---- the system keyring, through secret-tool ---- */
+
+size_t
+password_keyring_argv(const char *argv[PASSWORD_KEYRING_ARGC],
+	const char *host, const char *service, const char *user)
+{
+	size_t n = 0;
+
+	argv[n++] = "secret-tool";
+	argv[n++] = "lookup";
+	argv[n++] = "host";
+	argv[n++] = host;
+	argv[n++] = "service";
+	argv[n++] = service;
+	argv[n++] = "user";
+	argv[n++] = user;
+	argv[n] = NULL;
+	return n;
+}
+
+int
+password_keyring_bus(void)
+{
+	const char *a = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	struct buf p = BUF_INIT;
+	struct stat st;
+	int ok = 0;
+
+	if (a && *a)
+		return 1;
+	if (rt && *rt) {
+		buf_addf(&p, "%s/bus", rt);
+		ok = stat(p.data, &st) == 0 && S_ISSOCK(st.st_mode);
+		buf_release(&p);
+	}
+	return ok;
+}
+
+/* The executable called name in $PATH as a new string, or NULL. */
+static char *
+path_search(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct buf b = BUF_INIT;
+
+	if (!path)
+		return NULL;
+	for (p = path; ; p = end + 1) {
+		end = strchrnul(p, ':');
+		buf_truncate(&b, 0);
+		if (end == p)
+			buf_addstr(&b, ".");
+		else
+			buf_add(&b, p, (size_t)(end - p));
+		buf_addf(&b, "/%s", name);
+		if (access(b.data, X_OK) == 0)
+			return buf_detach(&b, NULL);
+		if (!*end)
+			break;
+	}
+	buf_release(&b);
+	return NULL;
+}
+
+static void
+note(const struct password_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+note(const struct password_opts *o, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (!o->note)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	o->note(o->note_arg, b.data);
+	buf_release(&b);
+}
+
+/* The first line of secret-tool's complaint, printable ASCII only. */
+static void
+errtext_line(struct buf *t)
+{
+	size_t i, len;
+
+	if (!t->data) {
+		buf_addstr(t, "");
+		return;
+	}
+	len = strcspn(t->data, "\n");
+	for (i = 0; i < len; i++)
+		if ((unsigned char)t->data[i] < 0x20 ||
+		    (unsigned char)t->data[i] > 0x7e)
+			t->data[i] = '?';
+	buf_truncate(t, len);
+}
+
+/* 1 with *secret set, 0 when the keyring gave nothing, -1 on ERR_OS. */
+static int
+keyring_lookup(const struct account *acc, const struct password_opts *o,
+	char **secret, struct err *e)
+{
+	const char *argv[PASSWORD_KEYRING_ARGC];
+	struct run_result r;
+	char *file;
+	int timeout = o->keyring_timeout > 0 ? o->keyring_timeout :
+		PASSWORD_KEYRING_TIMEOUT;
+	int rc = 0;
+
+	if (!password_keyring_bus()) {
+		note(o, "keyring: no session bus, skipped");
+		return 0;
+	}
+	file = path_search("secret-tool");
+	if (!file) {
+		note(o, "keyring: secret-tool not found, skipped");
+		return 0;
+	}
+	password_keyring_argv(argv, acc->host, o->service, acc->user);
+	if (run_cmd(file, (char *const *)argv, 1, timeout * 1000, &r, e) < 0) {
+		rc = -1;
+		goto out;
+	}
+	errtext_line(&r.errtext);
+	if (r.timed_out) {
+		note(o, "keyring: secret-tool gave no answer within %d s, "
+			"skipped", timeout);
+	} else if (WIFSIGNALED(r.status)) {
+		note(o, "keyring: secret-tool killed by signal %d",
+			WTERMSIG(r.status));
+	} else if (WEXITSTATUS(r.status) == 0 && r.out.len > 0) {
+		*secret = first_line(&r.out);
+		note(o, "password for %s@%s from the keyring (service %s)",
+			acc->user, acc->host, o->service);
+		rc = 1;
+	} else if (r.errtext.len > 0) {
+		note(o, "keyring: secret-tool exited with status %d: %s",
+			WEXITSTATUS(r.status), r.errtext.data);
+	} else {
+		note(o, "keyring: no entry for host %s service %s user %s",
+			acc->host, o->service, acc->user);
+	}
+out:
+	run_result_release(&r);
+	free(file);
+	return rc;
 }
 
 /* ---- netrc ---- */
@@ -431,7 +705,8 @@ out:
 }
 
 char *
-password_get(const struct account *acc, unsigned flags, struct err *e)
+password_lookup(const struct account *acc, const struct password_opts *o,
+	struct err *e)
 {
 	char *secret = NULL;
 	int r;
@@ -440,6 +715,14 @@ password_get(const struct account *acc, unsigned flags, struct err *e)
 		return xstrdup(acc->password);
 	if (acc->passwordeval)
 		return run_eval(acc, e);
+	if (o->service && !(o->flags & PASSWORD_NO_KEYRING) && acc->host &&
+	    acc->user) {
+		r = keyring_lookup(acc, o, &secret, e);
+		if (r < 0)
+			return NULL;
+		if (r > 0)
+			return secret;
+	}
 	if (acc->host) {
 		r = netrc_lookup(NULL, acc->host, acc->user, NULL, &secret, e);
 		if (r < 0)
@@ -447,7 +730,7 @@ password_get(const struct account *acc, unsigned flags, struct err *e)
 		if (r > 0)
 			return secret;
 	}
-	if (!(flags & PASSWORD_NO_PROMPT)) {
+	if (!(o->flags & PASSWORD_NO_PROMPT)) {
 		r = prompt_tty(acc, &secret, e);
 		if (r < 0)
 			return NULL;
@@ -455,12 +738,22 @@ password_get(const struct account *acc, unsigned flags, struct err *e)
 			return secret;
 	}
 	if (acc->user)
-		err_set(e, ERR_CONFIG, "no password for %s@%s (set password, "
-			"passwordeval or ~/.netrc)", acc->user,
-			acc->host ? acc->host : "");
+		err_set(e, ERR_CONFIG, "no password for %s@%s (set password or "
+			"passwordeval, store it with secret-tool, or use "
+			"~/.netrc)", acc->user, acc->host ? acc->host : "");
 	else
-		err_set(e, ERR_CONFIG, "no password for %s (set password, "
-			"passwordeval or ~/.netrc)",
-			acc->host ? acc->host : acc_name(acc));
+		err_set(e, ERR_CONFIG, "no password for %s (set password or "
+			"passwordeval, store it with secret-tool, or use "
+			"~/.netrc)", acc->host ? acc->host : acc_name(acc));
 	return NULL;
+}
+
+char *
+password_get(const struct account *acc, unsigned flags, struct err *e)
+{
+	struct password_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.flags = flags;
+	return password_lookup(acc, &o, e);
 }

@@ -986,8 +986,9 @@ test_no_tty(void)
 	err_clear(&e);
 	s = password_get(a, PASSWORD_NO_PROMPT, &e);
 	tap_ok(!s && e.code == ERR_CONFIG, "no source, no prompt: ERR_CONFIG");
-	tap_str(e.msg, "no password for alice@smtp.example.org (set password, "
-		"passwordeval or ~/.netrc)", "no password message");
+	tap_str(e.msg, "no password for alice@smtp.example.org (set password or "
+		"passwordeval, store it with secret-tool, or use ~/.netrc)",
+		"no password message");
 
 	if (pipe(fds) != 0) {
 		tap_ok(0, "pipe");
@@ -1015,9 +1016,9 @@ test_no_tty(void)
 	msg[n > 0 ? n : 0] = '\0';
 	close(fds[0]);
 	waitpid(pid, NULL, 0);
-	tap_str(msg, "no password for alice@smtp.example.org (set password, "
-		"passwordeval or ~/.netrc)", "without a terminal: no prompt, "
-		"an error");
+	tap_str(msg, "no password for alice@smtp.example.org (set password or "
+		"passwordeval, store it with secret-tool, or use ~/.netrc)",
+		"without a terminal: no prompt, an error");
 	account_free(a);
 }
 

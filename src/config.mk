@@ -12,3 +12,5 @@ check_PROGRAMS += tests/unit/t_password
 TESTS += tests/unit/t_password
 tests_unit_t_password_SOURCES = tests/unit/t_password.c tests/unit/tap.h
 tests_unit_t_password_LDADD = $(MKIT_BASE_LIBS)
+TESTS += tests/bats/keyring-postfix.bats
+EXTRA_DIST += tests/bats/keyring-postfix.bats

@@ -75,8 +75,8 @@ enum key_index {
 	K_TLS_FINGERPRINT, K_TLS_CERT_FILE, K_TLS_KEY_FILE, K_TLS_CERTCHECK,
 	K_TLS_MIN_VERSION, K_TIMEOUT, K_CONNECT_TIMEOUT, K_PROXY_HOST,
 	K_PROXY_PORT, K_AUTH, K_USER, K_PASSWORD, K_PASSWORDEVAL,
-	K_ALLOW_PLAINTEXT_AUTH, K_FROM, K_DOMAIN, K_DSN_NOTIFY, K_DSN_RETURN,
-	K_SET_FROM_HEADER, K_SET_DATE_HEADER, K_SET_MSGID_HEADER,
+	K_ALLOW_PLAINTEXT_AUTH, K_KEYRING, K_FROM, K_DOMAIN, K_DSN_NOTIFY,
+	K_DSN_RETURN, K_SET_FROM_HEADER, K_SET_DATE_HEADER, K_SET_MSGID_HEADER,
 	K_REMOVE_BCC_HEADERS, K_UNDISCLOSED_RECIPIENTS, K_ALIASES, K_LOGFILE,
 	K_SYSLOG, K_ADD_MISSING_FROM_HEADER, K_ADD_MISSING_DATE_HEADER,
 	K_COUNT
@@ -115,6 +115,7 @@ static const struct keydef keys[K_COUNT] = {
 	[K_PASSWORDEVAL] = KEY1("passwordeval", parse_str, 0, passwordeval),
 	[K_ALLOW_PLAINTEXT_AUTH] = KEY1("allow_plaintext_auth", parse_bool, 0,
 		allow_plaintext_auth),
+	[K_KEYRING] = KEY1("keyring", parse_bool, 0, keyring),
 	[K_FROM] = KEY1("from", parse_str, 0, from),
 	[K_DOMAIN] = KEY1("domain", parse_str, 0, domain),
 	[K_DSN_NOTIFY] = KEY1("dsn_notify", parse_dsn_notify, 0, dsn_notify),
@@ -682,6 +683,8 @@ account_defaults(struct account *a)
 	}
 	if (!bit_get(a, K_ALLOW_PLAINTEXT_AUTH))
 		a->allow_plaintext_auth = 0;
+	if (!bit_get(a, K_KEYRING))
+		a->keyring = 1;
 	if (!a->domain)
 		a->domain = default_domain();
 	if (!bit_get(a, K_DSN_NOTIFY))
@@ -784,6 +787,7 @@ account_format(const struct account *a, struct buf *out)
 		case K_ALLOW_PLAINTEXT_AUTH:
 			v = onoff(a->allow_plaintext_auth);
 			break;
+		case K_KEYRING: v = onoff(a->keyring); break;
 		case K_REMOVE_BCC_HEADERS:
 			v = onoff(a->remove_bcc_headers);
 			break;

@@ -109,6 +109,8 @@ struct account {
 				   password_get() rather than reading this */
 	char *passwordeval;	/* shell command printing the secret, or NULL */
 	int allow_plaintext_auth; /* PLAIN/LOGIN without TLS; default 0 */
+	int keyring;		/* look the password up in the system keyring
+				   (password.h); default 1 */
 
 	/* Identity and message handling (msend). */
 	char *from;		/* envelope sender, msmtp's %U %H %C %M already

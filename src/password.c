@@ -715,8 +715,8 @@ password_lookup(const struct account *acc, const struct password_opts *o,
 		return xstrdup(acc->password);
 	if (acc->passwordeval)
 		return run_eval(acc, e);
-	if (o->service && !(o->flags & PASSWORD_NO_KEYRING) && acc->host &&
-	    acc->user) {
+	if (o->service && !(o->flags & PASSWORD_NO_KEYRING) && acc->keyring &&
+	    acc->host && acc->user) {
 		r = keyring_lookup(acc, o, &secret, e);
 		if (r < 0)
 			return NULL;

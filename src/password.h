@@ -8,7 +8,8 @@
  *      XOAUTH2 / OAUTHBEARER). Its standard error passes through to ours.
  *      A non-zero exit status or no output is ERR_CONFIG naming the account;
  *   3. the system keyring (Secret Service), as msmtp and mpop use it: when
- *      the caller names a service and the account has a host and a user,
+ *      the caller names a service, the account has a host and a user and
+ *      its "keyring" key is on (the default),
  *      "secret-tool lookup host HOST service SERVICE user USER" is run
  *      (exec'd from $PATH, no shell, standard input /dev/null) and the
  *      first line of its output is the secret. It finds what

@@ -106,7 +106,7 @@ show(const struct account *a, const char *field)
 	S(tls_fingerprint) S(tls_cert_file) S(tls_key_file) N(tls_certcheck)
 	N(tls_min_version) N(timeout) N(connect_timeout) S(proxy_host)
 	N(proxy_port) N(auth) S(auth_method) S(user) S(password)
-	S(passwordeval) N(allow_plaintext_auth) S(from) S(domain)
+	S(passwordeval) N(allow_plaintext_auth) N(keyring) S(from) S(domain)
 	N(dsn_notify) N(dsn_return) N(set_from_header) N(set_date_header)
 	N(set_msgid_header) N(remove_bcc_headers) N(undisclosed_recipients)
 	S(aliases) S(logfile) N(syslog) S(syslog_facility) S(name)
@@ -198,6 +198,9 @@ static const struct key_case key_cases[] = {
 		"pass show mail" },
 	{ "host h\n", "allow_plaintext_auth", "0" },
 	{ "host h\nallow_plaintext_auth on\n", "allow_plaintext_auth", "1" },
+	{ "host h\n", "keyring", "1" },
+	{ "host h\nkeyring off\n", "keyring", "0" },
+	{ "host h\nkeyring off\nkeyring on\n", "keyring", "1" },
 	{ "host h\nfrom me@example.org\n", "from", "me@example.org" },
 	{ "host h\nfrom *@example.org\n", "from", "*@example.org" },
 	{ "host h\ndomain mx.example.org\n", "domain", "mx.example.org" },
@@ -413,6 +416,8 @@ static const struct err_case err_cases[] = {
 	  "to 65535)" },
 	{ "account a\ntls maybe\n", "a",
 	  CF ":2: tls: invalid value \"maybe\" (expected on or off)" },
+	{ "account a\nkeyring never\n", "a",
+	  CF ":2: keyring: invalid value \"never\" (expected on or off)" },
 	{ "account a\ntimeout soon\n", "a",
 	  CF ":2: timeout: invalid value \"soon\" (expected seconds or off)" },
 	{ "account a\nauth magic\n", "a",
@@ -986,8 +991,8 @@ test_no_tty(void)
 	err_clear(&e);
 	s = password_get(a, PASSWORD_NO_PROMPT, &e);
 	tap_ok(!s && e.code == ERR_CONFIG, "no source, no prompt: ERR_CONFIG");
-	tap_str(e.msg, "no password for alice@smtp.example.org (set password or "
-		"passwordeval, store it with secret-tool, or use ~/.netrc)",
+	tap_str(e.msg, "no password for alice@smtp.example.org (set password "
+		"or passwordeval, store it with secret-tool, or use ~/.netrc)",
 		"no password message");
 
 	if (pipe(fds) != 0) {

@@ -211,6 +211,7 @@ struct order_case {
 	const char *want;	/* the secret, or NULL: ERR_CONFIG */
 	int ran;		/* the stand-in ran */
 	const char *note;	/* the notes, joined by '\n' ("" none) */
+	int keyring_off;	/* "keyring off" in the account */
 };
 
 #define NO_ENTRY "keyring: no entry for host smtp.example.org service smtp " \
@@ -221,60 +222,63 @@ struct order_case {
 static const struct order_case order_cases[] = {
 	{ "found: the secret as secret-tool prints it (no newline)",
 	  "printf 'kr-S3cret'", 1, "alice", NULL, "smtp", 0, 0, 1,
-	  "kr-S3cret", 1, FOUND },
+	  "kr-S3cret", 1, FOUND, 0 },
 	{ "found: first line only, CR dropped",
 	  "printf 'kr-line\\r\\nsecond\\n'", 1, "alice", NULL, "smtp", 0, 0,
-	  0, "kr-line", 1, FOUND },
+	  0, "kr-line", 1, FOUND, 0 },
 	{ "service passed through",
 	  "[ \"$5\" = pop3 ] && printf 'pop-pw'", 1, "alice", NULL, "pop3",
 	  0, 0, 0, "pop-pw", 1,
 	  "password for alice@smtp.example.org from the keyring "
-	  "(service pop3)" },
+	  "(service pop3)", 0 },
 	{ "no entry (exit 1, silent): on to netrc",
 	  "exit 1", 1, "alice", NULL, "smtp", 0, 0, 1, "netrc-pw", 1,
-	  NO_ENTRY },
+	  NO_ENTRY, 0 },
 	{ "exit 0 without output: on to netrc",
 	  "exit 0", 1, "alice", NULL, "smtp", 0, 0, 1, "netrc-pw", 1,
-	  NO_ENTRY },
+	  NO_ENTRY, 0 },
 	{ "no entry and no netrc: no password",
-	  "exit 1", 1, "alice", NULL, "smtp", 0, 0, 0, NULL, 1, NO_ENTRY },
+	  "exit 1", 1, "alice", NULL, "smtp", 0, 0, 0, NULL, 1, NO_ENTRY, 0 },
 	{ "failure with a message: on to netrc, message in the note",
 	  "echo 'Cannot prompt: locked' >&2; echo junk; exit 1", 1, "alice",
 	  NULL, "smtp", 0, 0, 1, "netrc-pw", 1,
 	  "keyring: secret-tool exited with status 1: Cannot prompt: "
-	  "locked" },
+	  "locked", 0 },
 	{ "control characters in its message are masked",
 	  "printf 'bad\\033[31m\\tx\\nline 2\\n' >&2; exit 2", 1, "alice",
 	  NULL, "smtp", 0, 0, 1, "netrc-pw", 1,
-	  "keyring: secret-tool exited with status 2: bad?[31m?x" },
+	  "keyring: secret-tool exited with status 2: bad?[31m?x", 0 },
 	{ "killed by a signal: on to netrc",
 	  "kill -9 $$", 1, "alice", NULL, "smtp", 0, 0, 1, "netrc-pw", 1,
-	  "keyring: secret-tool killed by signal 9" },
+	  "keyring: secret-tool killed by signal 9", 0 },
 	{ "hangs: killed at the timeout, on to netrc",
 	  "exec sleep 30", 1, "alice", NULL, "smtp", 0, 1, 1, "netrc-pw", 1,
-	  "keyring: secret-tool gave no answer within 1 s, skipped" },
+	  "keyring: secret-tool gave no answer within 1 s, skipped", 0 },
 	{ "hangs after printing: killed, nothing taken",
 	  "printf 'half'; exec sleep 30", 1, "alice", NULL, "smtp", 0, 1, 1,
 	  "netrc-pw", 1,
-	  "keyring: secret-tool gave no answer within 1 s, skipped" },
+	  "keyring: secret-tool gave no answer within 1 s, skipped", 0 },
 	{ "no session bus: not run, on to netrc",
 	  "printf kr", 0, "alice", NULL, "smtp", 0, 0, 1, "netrc-pw", 0,
-	  "keyring: no session bus, skipped" },
+	  "keyring: no session bus, skipped", 0 },
 	{ "no secret-tool in PATH: on to netrc",
 	  NULL, 1, "alice", NULL, "smtp", 0, 0, 1, "netrc-pw", 0,
-	  "keyring: secret-tool not found, skipped" },
+	  "keyring: secret-tool not found, skipped", 0 },
 	{ "PASSWORD_NO_KEYRING: not run",
 	  "printf kr", 1, "alice", NULL, "smtp", PASSWORD_NO_KEYRING, 0, 1,
-	  "netrc-pw", 0, "" },
+	  "netrc-pw", 0, "", 0 },
 	{ "no service: not run",
-	  "printf kr", 1, "alice", NULL, NULL, 0, 0, 1, "netrc-pw", 0, "" },
+	  "printf kr", 1, "alice", NULL, NULL, 0, 0, 1, "netrc-pw", 0, "", 0 },
 	{ "no user: not run",
-	  "printf kr", 1, NULL, NULL, "smtp", 0, 0, 1, "netrc-pw", 0, "" },
+	  "printf kr", 1, NULL, NULL, "smtp", 0, 0, 1, "netrc-pw", 0, "", 0 },
 	{ "passwordeval first: not run",
 	  "printf kr", 1, "alice", "echo eval-pw", "smtp", 0, 0, 1,
-	  "eval-pw", 0, "" },
+	  "eval-pw", 0, "", 0 },
+	{ "keyring off in the account: not run",
+	  "printf kr", 1, "alice", NULL, "smtp", 0, 0, 1, "netrc-pw", 0, "",
+	  1 },
 	{ "keyring before netrc",
-	  "printf kr", 1, "alice", NULL, "smtp", 0, 0, 1, "kr", 1, FOUND },
+	  "printf kr", 1, "alice", NULL, "smtp", 0, 0, 1, "kr", 1, FOUND, 0 },
 };
 
 static void
@@ -328,6 +332,8 @@ test_order(void)
 			account_set(a, "user", c->user, &e);
 		if (c->passwordeval)
 			account_set(a, "passwordeval", c->passwordeval, &e);
+		if (c->keyring_off)
+			account_set(a, "keyring", "off", &e);
 		install_tool(c->tool);
 		if (c->netrc)
 			write_file(netrcfile, NETRC_LINE, 0600);

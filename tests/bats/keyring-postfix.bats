@@ -10,9 +10,11 @@
 load helpers
 load keyring_helper
 
+# bats 1.8 cannot skip from setup_file: each test skips without root
 setup_file() {
-	require_root
-	start_postfix
+	if [[ $(id -u) == 0 ]]; then
+		start_postfix
+	fi
 }
 
 teardown_file() {
@@ -20,6 +22,7 @@ teardown_file() {
 }
 
 setup() {
+	require_root
 	keyring_setup
 	clear_maildir bob
 	# the msmtp user's file, as is: defaults, an account, no password

@@ -292,7 +292,9 @@ password_keyring_bus(void)
 	return ok;
 }
 
-/* The executable called name in $PATH as a new string, or NULL. */
+/* The executable called name in $PATH as a new string, or NULL. Empty and
+ * relative entries are passed over: whoever controls the working directory
+ * must not get to answer with a password. */
 static char *
 path_search(const char *name)
 {
@@ -303,14 +305,13 @@ path_search(const char *name)
 		return NULL;
 	for (p = path; ; p = end + 1) {
 		end = strchrnul(p, ':');
-		buf_truncate(&b, 0);
-		if (end == p)
-			buf_addstr(&b, ".");
-		else
+		if (*p == '/') {
+			buf_truncate(&b, 0);
 			buf_add(&b, p, (size_t)(end - p));
-		buf_addf(&b, "/%s", name);
-		if (access(b.data, X_OK) == 0)
-			return buf_detach(&b, NULL);
+			buf_addf(&b, "/%s", name);
+			if (access(b.data, X_OK) == 0)
+				return buf_detach(&b, NULL);
+		}
 		if (!*end)
 			break;
 	}
@@ -355,13 +356,15 @@ errtext_line(struct buf *t)
 	buf_truncate(t, len);
 }
 
-/* 1 with *secret set, 0 when the keyring gave nothing, -1 on ERR_OS. */
+/* 1 with *secret set, 0 when the keyring gave nothing (why: in a note).
+ * Never an error: a keyring that cannot be asked is no keyring. */
 static int
 keyring_lookup(const struct account *acc, const struct password_opts *o,
-	char **secret, struct err *e)
+	char **secret)
 {
 	const char *argv[PASSWORD_KEYRING_ARGC];
 	struct run_result r;
+	struct err e;
 	char *file;
 	int timeout = o->keyring_timeout > 0 ? o->keyring_timeout :
 		PASSWORD_KEYRING_TIMEOUT;
@@ -377,8 +380,10 @@ keyring_lookup(const struct account *acc, const struct password_opts *o,
 		return 0;
 	}
 	password_keyring_argv(argv, acc->host, o->service, acc->user);
-	if (run_cmd(file, (char *const *)argv, 1, timeout * 1000, &r, e) < 0) {
-		rc = -1;
+	err_clear(&e);
+	if (run_cmd(file, (char *const *)argv, 1, timeout * 1000, &r,
+	    &e) < 0) {
+		note(o, "keyring: %s, skipped", e.msg);
 		goto out;
 	}
 	errtext_line(&r.errtext);
@@ -717,10 +722,7 @@ password_lookup(const struct account *acc, const struct password_opts *o,
 		return run_eval(acc, e);
 	if (o->service && !(o->flags & PASSWORD_NO_KEYRING) && acc->keyring &&
 	    acc->host && acc->user) {
-		r = keyring_lookup(acc, o, &secret, e);
-		if (r < 0)
-			return NULL;
-		if (r > 0)
+		if (keyring_lookup(acc, o, &secret) > 0)
 			return secret;
 	}
 	if (acc->host) {

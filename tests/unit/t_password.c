@@ -11,6 +11,7 @@
  */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,76 @@ test_exec(void)
 	setenv("PATH", orig_path, 1);
 }
 
+/* One lookup with the stand-in body under the current $PATH; the secret
+ * (or NULL) and the notes in *notes. */
+static char *
+lookup_with(const char *body, struct buf *notes)
+{
+	struct account *a = account_new("a");
+	struct password_opts o;
+	struct err e;
+	char *s;
+
+	err_clear(&e);
+	account_set(a, "host", "smtp.example.org", &e);
+	account_set(a, "user", "alice", &e);
+	install_tool(body);
+	write_file(netrcfile, NETRC_LINE, 0600);
+	setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", 1);
+	memset(&o, 0, sizeof(o));
+	o.flags = PASSWORD_NO_PROMPT;
+	o.service = "smtp";
+	o.note = collect_note;
+	o.note_arg = notes;
+	s = password_lookup(a, &o, &e);
+	unsetenv("DBUS_SESSION_BUS_ADDRESS");
+	unlink(netrcfile);
+	install_tool(NULL);
+	account_free(a);
+	return s;
+}
+
+/* A secret-tool reached through a relative $PATH entry is not run. */
+static void
+test_relative_path(void)
+{
+	struct buf notes = BUF_INIT;
+	char *s;
+
+	if (chdir(home) != 0) {
+		tap_ok(0, "chdir");
+		return;
+	}
+	setenv("PATH", "bin::.", 1);
+	s = lookup_with("printf planted", &notes);
+	tap_str(s, "netrc-pw", "relative PATH entries passed over");
+	tap_str(notes.data, "keyring: secret-tool not found, skipped",
+		"relative PATH: not found");
+	password_free(s);
+	buf_release(&notes);
+	setenv("PATH", orig_path, 1);
+}
+
+/* Started with SIGCHLD ignored (children reaped by the kernel): the
+ * keyring is skipped, the search goes on. */
+static void
+test_sigchld_ignored(void)
+{
+	struct buf notes = BUF_INIT;
+	char *s;
+
+	setenv("PATH", bindir, 1);
+	signal(SIGCHLD, SIG_IGN);
+	s = lookup_with("printf kr", &notes);
+	signal(SIGCHLD, SIG_DFL);
+	tap_str(s, "netrc-pw", "SIGCHLD ignored: on to netrc");
+	tap_ok(notes.data && strncmp(notes.data, "keyring: waitpid: ", 18) == 0,
+		"SIGCHLD ignored: noted (%s)", notes.data ? notes.data : "");
+	password_free(s);
+	buf_release(&notes);
+	setenv("PATH", orig_path, 1);
+}
+
 static void
 setup(void)
 {
@@ -440,6 +511,8 @@ main(void)
 	test_bus();
 	test_order();
 	test_exec();
+	test_relative_path();
+	test_sigchld_ignored();
 	rm_rf(home);
 	free(orig_path);
 	return tap_done();

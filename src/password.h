@@ -17,9 +17,10 @@
  *      stored, and what msmtp itself stored. The keyring is skipped, going
  *      on to the next source, when secret-tool is not in $PATH, when there
  *      is no session bus (neither $DBUS_SESSION_BUS_ADDRESS nor a socket
- *      $XDG_RUNTIME_DIR/bus), when it finds nothing, and when it fails or
- *      does not finish within the timeout (killed then); the reason goes to
- *      the caller's note function only, never to standard error;
+ *      $XDG_RUNTIME_DIR/bus), when it finds nothing, when it fails or
+ *      cannot be run, and when it does not finish within the timeout
+ *      (killed then); the reason goes to the caller's note function only,
+ *      never to standard error. Relative $PATH entries are not searched;
  *   4. ~/.netrc, or $NETRC: the "machine HOST" entry whose login is the
  *      account's user (the first entry for the host when there is no user),
  *      else the "default" entry on the same terms; macdef bodies skipped.
@@ -65,8 +66,9 @@ struct password_opts {
  * The account's secret, searching the sources above in order, as a new
  * NUL-terminated string the caller must wipe and free with password_free().
  * Errors (NULL returned): ERR_CONFIG (no source, passwordeval failed, netrc
- * unsafe or unreadable), ERR_OS (fork, pipe), ERR_IO (reading the
- * terminal). A failing keyring is no error: the search goes on.
+ * unsafe or unreadable), ERR_OS (fork, pipe for passwordeval), ERR_IO
+ * (reading the terminal). A failing keyring is no error: the search goes
+ * on.
  */
 char *password_lookup(const struct account *acc,
 	const struct password_opts *opts, struct err *err);

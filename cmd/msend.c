@@ -385,6 +385,18 @@ load_account(const struct opts *o, struct config **cfgp)
 	return acc;
 }
 
+/* Start libcurl and OpenSSL once: an account without TLS never reads
+ * OpenSSL's TLS policy (openssl.cnf), and starts sooner for it. */
+static void
+init_transport(const struct account *acc)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0)
+		diex(exit_code(e.code), "%s", e.msg);
+}
+
 /* The account's password, or NULL when it authenticates without one (no
  * auth; GSSAPI uses the Kerberos ticket, EXTERNAL the TLS certificate). */
 static char *
@@ -908,13 +920,7 @@ main(int argc, char **argv)
 	if (o.full_name && strpbrk(o.full_name, "\r\n"))
 		diex(EX_USAGE, "-F: the full name holds a line break");
 	acc = load_account(&o, &cfg);
-	{
-		/* an account without TLS never loads OpenSSL's TLS policy */
-		struct err e;
-
-		if (conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0)
-			diex(exit_code(e.code), "%s", e.msg);
-	}
+	init_transport(acc);
 	if (o.verbose)
 		transcript_init_file(&ts, stderr, 0);
 	switch (o.mode) {

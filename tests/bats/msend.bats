@@ -482,6 +482,25 @@ assert rows[1]["recipients"][0]["code"] == 550, rows
 	[[ $output != *"$TEST_PASS"* ]]
 }
 
+@test "client certificate: Postfix sees it (tls_cert_file, tls_key_file)" {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mkit-client \
+		-keyout "$BATS_TEST_TMPDIR/client.key" \
+		-out "$BATS_TEST_TMPDIR/client.pem" 2>/dev/null
+	run msend --tls-cert-file="$BATS_TEST_TMPDIR/client.pem" \
+		--tls-key-file="$BATS_TEST_TMPDIR/client.key" \
+		bob@example.test < <(msg "client cert")
+	[ "$status" -eq 0 ]
+	f=$(only_message bob)
+	# Received: ... (using TLSv1.3 ...) (Client CN "mkit-client", Issuer
+	# "mkit-client" (not verified))
+	sed -n '/^Received:/,/^[^ \t]/p' "$f" | grep -q 'Client CN "mkit-client"'
+	# without one, Postfix names none
+	clear_maildir bob
+	msend bob@example.test < <(msg "no client cert")
+	f=$(only_message bob)
+	! grep -q 'Client CN' "$f"
+}
+
 @test "pinned certificate fingerprint instead of a CA" {
 	sed '/^tls_trust_file/d' "$MKIT_CONFIG" >"$BATS_TEST_TMPDIR/cfg"
 	chmod 600 "$BATS_TEST_TMPDIR/cfg"

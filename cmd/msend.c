@@ -385,6 +385,18 @@ load_account(const struct opts *o, struct config **cfgp)
 	return acc;
 }
 
+/* Start libcurl and OpenSSL once: an account without TLS never reads
+ * OpenSSL's TLS policy (openssl.cnf), and starts sooner for it. */
+static void
+init_transport(const struct account *acc)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0)
+		diex(exit_code(e.code), "%s", e.msg);
+}
+
 /* A password source's note ("keyring: ...") into the -v transcript. */
 static void
 password_note(void *arg, const char *msg)
@@ -921,13 +933,7 @@ main(int argc, char **argv)
 	if (o.full_name && strpbrk(o.full_name, "\r\n"))
 		diex(EX_USAGE, "-F: the full name holds a line break");
 	acc = load_account(&o, &cfg);
-	{
-		/* an account without TLS never loads OpenSSL's TLS policy */
-		struct err e;
-
-		if (conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0)
-			diex(exit_code(e.code), "%s", e.msg);
-	}
+	init_transport(acc);
 	if (o.verbose)
 		transcript_init_file(&ts, stderr, 0);
 	switch (o.mode) {

@@ -8,5 +8,5 @@ apt-get install -y -q --no-install-recommends \
 	libcurl4-openssl-dev libssl-dev libgsasl-dev libunistring-dev \
 	bats python3 openssl socat procps mandoc \
 	dovecot-core dovecot-imapd dovecot-pop3d dovecot-gssapi postfix nsd \
-	krb5-kdc krb5-admin-server krb5-user \
+	krb5-kdc krb5-admin-server krb5-user microsocks \
 	clang libclang-rt-14-dev

@@ -38,8 +38,10 @@
  * prepared messages (a single larger message makes a window alone). */
 #define BATCH_WINDOW_MSGS 64
 #define BATCH_WINDOW_BYTES ((size_t)8 << 20)
+/* Buffers grown past this by one big message are freed after it. */
+#define BATCH_KEEP_BYTES ((size_t)1 << 20)
 
-/* ---- the reader: complete messages from a descriptor ---- */
+/* ---- the reader (batchread.c): complete messages from a descriptor ---- */
 
 enum batch_next {
 	BATCH_END = 0,		/* end of input */

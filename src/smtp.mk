@@ -24,8 +24,17 @@ tests_unit_t_sendmail_SOURCES = tests/unit/t_sendmail.c tests/unit/tap.h
 tests_unit_t_sendmail_LDADD = $(MKIT_CODEC_LIBS)
 
 # msend --batch: the streaming mboxrd reader and the window sender.
-src_libmkit_a_SOURCES += src/batch.c src/batch.h
+src_libmkit_a_SOURCES += src/batch.c src/batchread.c src/batch.h
 check_PROGRAMS += tests/unit/t_batch
 TESTS += tests/unit/t_batch
 tests_unit_t_batch_SOURCES = tests/unit/t_batch.c tests/unit/tap.h
 tests_unit_t_batch_LDADD = $(MKIT_NET_LIBS) $(UNISTRING_LIBS)
+
+# The --batch reader against msgprep_mbox_next (differential fuzz target).
+FUZZ_TARGETS += batch
+FUZZ_LIB_SRCS += src/batchread.c
+check_PROGRAMS += tests/fuzz/replay_batch
+TESTS += tests/fuzz/replay_batch
+tests_fuzz_replay_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c
+tests_fuzz_replay_batch_LDADD = $(MKIT_CODEC_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/batch tests/fuzz/crashes/batch

@@ -452,11 +452,53 @@ assert rows[1]["recipients"][0]["code"] == 550, rows
 	only_message bob >/dev/null
 }
 
+@test "SOCKS5: STARTTLS + AUTH through a real proxy (microsocks); proxy gone: 75" {
+	command -v microsocks >/dev/null ||
+		skip "microsocks not installed (Debian: microsocks)"
+	port=$(free_port)
+	microsocks -i 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.05
+	done
+	run msend --proxy-host=127.0.0.1 --proxy-port="$port" \
+		bob@example.test < <(msg "via socks")
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	[ "$status" -eq 0 ]
+	only_message bob >/dev/null
+	# with the proxy gone the same command cannot connect: it went through
+	run msend --proxy-host=127.0.0.1 --proxy-port="$port" \
+		bob@example.test < <(msg "no socks")
+	[ "$status" -eq 75 ]
+	[[ $output == *"127.0.0.1:$port"* || $output == *"proxy"* ]]
+}
+
 @test "TLS verification failure: exit 77 before any credential" {
 	run msend -v --tls-trust-file=/etc/ssl/certs/ca-certificates.crt bob@example.test < <(msg "untrusted")
 	[ "$status" -eq 77 ]
 	[[ $output != *"> AUTH"* ]]
 	[[ $output != *"$TEST_PASS"* ]]
+}
+
+@test "client certificate: Postfix sees it (tls_cert_file, tls_key_file)" {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mkit-client \
+		-keyout "$BATS_TEST_TMPDIR/client.key" \
+		-out "$BATS_TEST_TMPDIR/client.pem" 2>/dev/null
+	run msend --tls-cert-file="$BATS_TEST_TMPDIR/client.pem" \
+		--tls-key-file="$BATS_TEST_TMPDIR/client.key" \
+		bob@example.test < <(msg "client cert")
+	[ "$status" -eq 0 ]
+	f=$(only_message bob)
+	# Received: ... (using TLSv1.3 ...) (Client CN "mkit-client", Issuer
+	# "mkit-client" (not verified))
+	sed -n '/^Received:/,/^[^ \t]/p' "$f" | grep -q 'Client CN "mkit-client"'
+	# without one, Postfix names none
+	clear_maildir bob
+	msend bob@example.test < <(msg "no client cert")
+	f=$(only_message bob)
+	! grep -q 'Client CN' "$f"
 }
 
 @test "pinned certificate fingerprint instead of a CA" {

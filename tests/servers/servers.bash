@@ -714,6 +714,10 @@ smtpd_tls_cert_file = $TEST_CERT
 smtpd_tls_key_file = $TEST_KEY
 smtpd_tls_security_level = may
 smtpd_tls_loglevel = 0
+# Ask for a client certificate (optional for the client) and name it, with
+# the TLS version, in the Received header: tests read what msend presented.
+smtpd_tls_ask_ccert = yes
+smtpd_tls_received_header = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = $DOVECOT_AUTH_SOCKET
 smtpd_sasl_auth_enable = no

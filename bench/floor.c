@@ -38,6 +38,7 @@
 #include "conn.h"
 #include "err.h"
 #include "msgprep.h"
+#include "password.h"
 #include "sendmail.h"
 #include "smtp.h"
 
@@ -59,6 +60,7 @@ sessions(const char *path, long n, long pause_us)
 	struct config *cfg;
 	struct account *acc = NULL;
 	struct err e;
+	char *pw = NULL;
 	long i;
 	int rc = 1;
 
@@ -71,7 +73,9 @@ sessions(const char *path, long n, long pause_us)
 	if (!cfg || !(acc = config_account(cfg, NULL, &e)) ||
 		conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0 ||
 		msgprep_read_fd(&m.mp, 0, 0, 64 << 20, &e) < 0 ||
-		sendmail_prepare(&m, &env, acc, NULL, &e) < 0) {
+		sendmail_prepare(&m, &env, acc, NULL, &e) < 0 ||
+		(acc->auth && !(pw = password_get(acc, PASSWORD_NO_PROMPT,
+		&e)))) {
 		rc = fail(&e);
 		goto out;
 	}
@@ -80,8 +84,7 @@ sessions(const char *path, long n, long pause_us)
 
 		if (pause_us > 0)
 			nanosleep(&pause, NULL);
-		s = smtp_open(acc, acc->password, 0, NULL, &e);
-
+		s = smtp_open(acc, pw, 0, NULL, &e);
 		if (!s) {
 			rc = fail(&e);
 			goto out;
@@ -95,6 +98,7 @@ sessions(const char *path, long n, long pause_us)
 	}
 	rc = 0;
 out:
+	password_free(pw);
 	sendmail_msg_release(&m);
 	account_free(acc);
 	config_free(cfg);

@@ -22,8 +22,11 @@ err_vset(struct err *e, enum err_code code, const char *fmt, va_list ap)
 {
 	if (!e)
 		return -1;
+	/* A new error replaces the old one whole: a server reply is added
+	 * after this (err_reply) or there is none. */
 	e->code = code;
 	e->sys_errno = 0;
+	e->reply[0] = '\0';
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	return -1;
 }

@@ -40,7 +40,8 @@ struct err {
 };
 
 void err_clear(struct err *e);
-/* Set code and message; always returns -1 so callers can `return err_set()`.
+/* Set code and message, clearing any earlier reply (a server's reply is added
+ * after, with err_reply); always returns -1 so callers can `return err_set()`.
  * e may be NULL (the error is then dropped). */
 int err_set(struct err *e, enum err_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

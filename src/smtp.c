@@ -20,7 +20,9 @@
  * write by the next message's envelope (or by QUIT), so a message costs two
  * round trips with DATA and one with BDAT; a message with one recipient
  * (or any, with SMTP_PARTIAL) goes out whole, envelope and BDAT chunks,
- * in one write.
+ * in one write. Without PIPELINING nothing is written ahead: every command,
+ * each BDAT chunk, RSET and QUIT included, waits for the reply to the one
+ * before it.
  */
 #include <config.h>
 
@@ -723,6 +725,25 @@ fail_rest(struct run *r, size_t n, const struct err *e)
 }
 
 /*
+ * QUIT after the last message. Without PIPELINING every reply still owed is
+ * read first: a command may leave only once the one before it is answered
+ * (RFC 5321 4.3.1, RFC 2920 3.1). The reply to QUIT is never awaited.
+ */
+static int
+queue_quit(struct run *r, size_t k, struct err *e)
+{
+	struct smtp *s = r->s;
+
+	if (!(s->caps & SMTP_CAP_PIPELINING) && drain(r, e) < 0)
+		return -1;
+	if (pp_cmd(&s->pp, e, "QUIT") < 0)
+		return -1;
+	q_push(&r->q, X_QUIT, k, 0);
+	s->quit_sent = 1;
+	return 0;
+}
+
+/*
  * After a failed transaction: RSET, or for the last message with
  * SMTP_QUIT_AFTER just QUIT (a reset before leaving changes nothing).
  */
@@ -731,16 +752,13 @@ end_transaction(struct run *r, size_t k, int last, struct err *e)
 {
 	struct smtp *s = r->s;
 
-	if (last && (r->flags & SMTP_QUIT_AFTER)) {
-		if (pp_cmd(&s->pp, e, "QUIT") < 0)
-			return -1;
-		q_push(&r->q, X_QUIT, k, 0);
-		s->quit_sent = 1;
-		return drain(r, e);
-	}
+	if (last && (r->flags & SMTP_QUIT_AFTER))
+		return queue_quit(r, k, e) < 0 ? -1 : drain(r, e);
 	if (pp_cmd(&s->pp, e, "RSET") < 0)
 		return -1;
 	q_push(&r->q, X_RSET, k, 0);
+	if (!(s->caps & SMTP_CAP_PIPELINING))
+		return drain(r, e);
 	return 0;
 }
 
@@ -755,12 +773,14 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 			if (pp_bdat(&s->pp, m->head, m->head_len, 0, e) < 0)
 				return -1;
 			q_push(&r->q, X_BDAT, k, 0);
-			if (!(s->caps & SMTP_CAP_PIPELINING) &&
-				drain(r, e) < 0)
-				return -1;
-			if (m->err.code != ERR_NONE && !(r->flags &
-				SMTP_PARTIAL))
-				return 0;
+			/* Without PIPELINING each chunk waits for its reply,
+			 * and none follows a refused one (RFC 3030 3). */
+			if (!(s->caps & SMTP_CAP_PIPELINING)) {
+				if (drain(r, e) < 0)
+					return -1;
+				if (m->code)	/* set by a refusal only */
+					return end_transaction(r, k, last, e);
+			}
 		}
 		/* From the first byte of the last chunk on, the server may
 		 * end up with the message: a failure is no longer a clean
@@ -794,12 +814,8 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 			return -1;
 		q_push(&r->q, X_DOT, k, 0);
 	}
-	if (last && (r->flags & SMTP_QUIT_AFTER)) {
-		if (pp_cmd(&s->pp, e, "QUIT") < 0)
-			return -1;
-		q_push(&r->q, X_QUIT, k, 0);
-		s->quit_sent = 1;
-	}
+	if (last && (r->flags & SMTP_QUIT_AFTER) && queue_quit(r, k, e) < 0)
+		return -1;
 	if (!(s->caps & SMTP_CAP_PIPELINING) || last)
 		return drain(r, e);
 	return 0;
@@ -921,16 +937,9 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 			goto broken;
 		continue;
 next:
-		if (last) {
-			if (flags & SMTP_QUIT_AFTER) {
-				if (pp_cmd(&s->pp, err, "QUIT") < 0)
-					goto broken;
-				q_push(&r.q, X_QUIT, k, 0);
-				s->quit_sent = 1;
-			}
-			if (drain(&r, err) < 0)
-				goto broken;
-		}
+		if (last && (((flags & SMTP_QUIT_AFTER) &&
+			queue_quit(&r, k, err) < 0) || drain(&r, err) < 0))
+			goto broken;
 	}
 	if (drain(&r, err) < 0)
 		goto broken;

@@ -34,13 +34,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "conf.h"
-#include "conn.h"
-#include "err.h"
-#include "msgprep.h"
-#include "password.h"
-#include "sendmail.h"
-#include "smtp.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/password.h"
+#include "mime/msgprep.h"
+#include "net/conn.h"
+#include "proto/sendmail.h"
+#include "proto/smtp.h"
 
 static int
 fail(const struct err *e)

@@ -4,7 +4,7 @@ EXTRA_DIST += bench/run.sh
 ## bench/floor: the load and session costs apart (built only for make bench)
 EXTRA_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
-bench_floor_LDADD = $(MKIT_NET_LIBS) $(UNISTRING_LIBS)
+bench_floor_LDADD = $(MKIT_PROTO_LIBS)
 CLEANFILES += bench/floor
 .PHONY: bench
 bench: all bench/floor

@@ -7,7 +7,7 @@
 
 #include <sysexits.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* Set the program name used in messages (basename of argv[0]). */
 void prog_init(const char *argv0);

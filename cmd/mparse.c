@@ -25,18 +25,18 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
-#include "addr.h"
-#include "buf.h"
-#include "charset.h"
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "codec/addr.h"
+#include "codec/charset.h"
 #include "common.h"
-#include "dsn.h"
-#include "json.h"
-#include "mboxrd.h"
-#include "mdir.h"
-#include "mime.h"
-#include "mimesum.h"
-#include "safefile.h"
-#include "util.h"
+#include "mime/dsn.h"
+#include "mime/mime.h"
+#include "mime/mimesum.h"
+#include "store/mboxrd.h"
+#include "store/mdir.h"
+#include "store/safefile.h"
 
 enum mode {
 	MODE_JSON,

@@ -2,7 +2,9 @@
 bin_PROGRAMS += cmd/mparse
 cmd_mparse_SOURCES = cmd/mparse.c
 cmd_mparse_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-cmd_mparse_LDADD = cmd/libcmd.a src/libmkit.a $(MPARSE_LIBS)
+# No protocol engine, network or SASL: tests/layers.sh checks the binary.
+cmd_mparse_LDADD = cmd/libcmd.a src/mime/libmime.a src/store/libstore.a \
+	src/codec/libcodec.a src/base/libbase.a $(MPARSE_LIBS)
 dist_man_MANS += man/mparse.1
 dist_bashcompletion_DATA += completions/mparse.bash
 dist_zshcompletion_DATA += completions/_mparse

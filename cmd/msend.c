@@ -14,20 +14,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addrsplit.h"
-#include "batch.h"
-#include "buf.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/json.h"
+#include "base/password.h"
+#include "base/util.h"
+#include "codec/addrsplit.h"
 #include "common.h"
-#include "conf.h"
-#include "conn.h"
-#include "json.h"
-#include "msgprep.h"
-#include "password.h"
-#include "sasl.h"
-#include "sendmail.h"
-#include "smtp.h"
-#include "transcript.h"
-#include "util.h"
+#include "mime/msgprep.h"
+#include "net/conn.h"
+#include "net/transcript.h"
+#include "proto/batch.h"
+#include "proto/sasl.h"
+#include "proto/sendmail.h"
+#include "proto/smtp.h"
 
 #define MAX_OVERRIDES 64
 #define MAX_MESSAGE_BYTES ((size_t)1 << 31)

@@ -1,16 +1,12 @@
 ## cmd/msend.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/msend
 cmd_msend_SOURCES = cmd/msend.c
-cmd_msend_LDADD = cmd/libcmd.a $(MKIT_NET_LIBS) $(UNISTRING_LIBS)
+cmd_msend_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)
 dist_man_MANS += man/msend.1
 dist_bashcompletion_DATA += completions/msend.bash
 dist_zshcompletion_DATA += completions/_msend
 dist_fishcompletion_DATA += completions/msend.fish
-TESTS += tests/bats/msend-drift.bats
-EXTRA_DIST += tests/bats/msend-drift.bats
-TESTS += tests/bats/msend.bats
-EXTRA_DIST += tests/bats/msend.bats
-TESTS += tests/bats/msend-fault.bats
-EXTRA_DIST += tests/bats/msend-fault.bats
-TESTS += tests/bats/msend-batch.bats
-EXTRA_DIST += tests/bats/msend-batch.bats
+TESTS += tests/bats/msend-drift.bats tests/bats/msend.bats \
+	tests/bats/msend-fault.bats tests/bats/msend-batch.bats
+EXTRA_DIST += tests/bats/msend-drift.bats tests/bats/msend.bats \
+	tests/bats/msend-fault.bats tests/bats/msend-batch.bats

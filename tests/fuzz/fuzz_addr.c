@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "charset.h"
+#include "codec/addr.h"
+#include "codec/charset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

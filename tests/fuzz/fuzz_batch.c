@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "buf.h"
-#include "msgprep.h"
+#include "base/buf.h"
+#include "mime/msgprep.h"
+#include "proto/batch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
+#include "codec/charset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

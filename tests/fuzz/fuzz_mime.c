@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "dsn.h"
-#include "mboxrd.h"
-#include "mime.h"
+#include "base/buf.h"
+#include "mime/dsn.h"
+#include "mime/mime.h"
+#include "store/mboxrd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

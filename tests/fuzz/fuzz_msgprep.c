@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addrsplit.h"
-#include "msgprep.h"
+#include "codec/addrsplit.h"
+#include "mime/msgprep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

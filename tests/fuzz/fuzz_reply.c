@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "pp.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "net/pp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

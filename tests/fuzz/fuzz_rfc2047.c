@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
-#include "rfc2047.h"
+#include "codec/charset.h"
+#include "codec/rfc2047.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
-#include "rfc2231.h"
+#include "codec/charset.h"
+#include "codec/rfc2231.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

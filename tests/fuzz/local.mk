@@ -18,9 +18,9 @@
 ##    FUZZ_ARGS (e.g. FUZZ_ARGS=-max_len=8192). A libFuzzer dictionary
 ##    tests/fuzz/<name>.dict is used when present (list it in EXTRA_DIST).
 ##
-## To add a target <name> from another fragment (e.g. src/mime.mk):
+## To add a target <name> from another fragment (e.g. src/mime/local.mk):
 ##   FUZZ_TARGETS += <name>
-##   FUZZ_LIB_SRCS += src/<module>.c ...   # library sources it needs
+##   FUZZ_LIB_SRCS += src/<layer>/<module>.c ...   # library sources it needs
 ##                                         # beyond base and codec
 ##   check_PROGRAMS += tests/fuzz/replay_<name>
 ##   TESTS += tests/fuzz/replay_<name>
@@ -35,9 +35,10 @@ FUZZ_ARGS =
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # Base and codec layers; other areas append what their targets need.
-FUZZ_LIB_SRCS += src/buf.c src/err.c src/util.c src/json.c \
-	src/base64.c src/qp.c src/charset.c src/rfc2047.c src/rfc2231.c \
-	src/addr.c src/date.c
+FUZZ_LIB_SRCS += src/base/buf.c src/base/err.c src/base/util.c \
+	src/base/json.c src/codec/base64.c src/codec/qp.c src/codec/charset.c \
+	src/codec/rfc2047.c src/codec/rfc2231.c src/codec/addr.c \
+	src/codec/date.c
 FUZZ_LIB_LIBS += $(UNISTRING_LIBS)
 
 FUZZ_TARGETS += base64 qp charset rfc2047 rfc2231 addr date
@@ -84,7 +85,7 @@ clean-fuzz:
 
 # The line/reply layer (needs the net sources and their libraries).
 FUZZ_TARGETS += reply
-FUZZ_LIB_SRCS += src/pp.c src/conn.c src/transcript.c
+FUZZ_LIB_SRCS += src/net/pp.c src/net/conn.c src/net/transcript.c
 FUZZ_LIB_LIBS += $(CURL_LIBS) $(OPENSSL_LIBS)
 check_PROGRAMS += tests/fuzz/replay_reply
 TESTS += tests/fuzz/replay_reply

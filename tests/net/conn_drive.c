@@ -28,11 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
-#include "err.h"
-#include "pp.h"
-#include "transcript.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "net/conn.h"
+#include "net/pp.h"
+#include "net/transcript.h"
 
 static void
 fail(const struct err *e)

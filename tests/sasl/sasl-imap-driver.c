@@ -32,8 +32,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "sasl.h"
+#include "base/buf.h"
+#include "proto/sasl.h"
 
 static int verbose;
 static int fd = -1;

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "charset.h"
+#include "codec/addr.h"
+#include "codec/charset.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Expected entries: "name|spec|group" with "-" for NULL, ";"-separated. */
 static const struct {

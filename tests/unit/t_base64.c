@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64.h"
-#include "util.h"
+#include "base/util.h"
+#include "codec/base64.h"
 #include "tap.h"
 
 /* RFC 4648 section 10 test vectors, as encoded by us (no line breaks). */

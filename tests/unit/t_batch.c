@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "msgprep.h"
+#include "mime/msgprep.h"
+#include "proto/batch.h"
 #include "tap.h"
 
 static const char *streams[] = {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
+#include "codec/charset.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static const struct {
 	const char *charset;

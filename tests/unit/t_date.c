@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "date.h"
+#include "codec/date.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* want: the instant as ISO UTC, and the zone offset in minutes. */
 static const struct {

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "base/buf.h"
+#include "base/json.h"
 #include "tap.h"
 
 static const struct {

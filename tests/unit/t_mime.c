@@ -12,13 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "dsn.h"
-#include "mboxrd.h"
-#include "mdir.h"
-#include "mime.h"
+#include "base/buf.h"
+#include "mime/dsn.h"
+#include "mime/mime.h"
+#include "store/mboxrd.h"
+#include "store/mdir.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Trace: "SECTION kind type" per begin, "=data" per leaf body, "." per end,
  * entries separated by '|'. */

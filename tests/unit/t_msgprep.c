@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "addrsplit.h"
-#include "msgprep.h"
+#include "codec/addrsplit.h"
+#include "mime/msgprep.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Join an addrvec with ',' into a static buffer. */
 static const char *

@@ -21,12 +21,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "err.h"
-#include "password.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/password.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static char home[4096];
 static char bindir[4200];	/* the stand-in secret-tool lives here */

@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "pp.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "net/pp.h"
 #include "tap.h"
-#include "transcript.h"
-#include "util.h"
+#include "base/util.h"
+#include "net/transcript.h"
 
 static const struct reply_case {
 	const char *name;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qp.h"
-#include "util.h"
+#include "base/util.h"
+#include "codec/qp.h"
 #include "tap.h"
 
 static const struct {

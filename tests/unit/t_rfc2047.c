@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
-#include "rfc2047.h"
+#include "codec/charset.h"
+#include "codec/rfc2047.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static const struct {
 	const char *in;

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sasl.h"
+#include "proto/sasl.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- choice ----------------------------------------------------------- */
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "sendmail.h"
+#include "base/conf.h"
+#include "proto/sendmail.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* What the fake relay saw, and what it answers. */
 struct fake {

@@ -1,0 +1,107 @@
+/* util.c: see util.h. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+
+static void
+oom(void)
+{
+	fputs("mkit: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *
+xmemdup(const void *p, size_t n)
+{
+	char *s = xmalloc(n + 1);
+
+	if (n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xmemdup(s, strlen(s));
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+int
+mem_casecmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int d = lower(x[i]) - lower(y[i]);
+
+		if (d)
+			return d;
+	}
+	return 0;
+}
+
+int
+has_prefix_ci(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && mem_casecmp(s, prefix, n) == 0;
+}
+
+char *
+path_tilde(const char *path)
+{
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+	struct buf b = BUF_INIT;
+
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	if (n > 1 && strncmp(path, home, n) == 0 && path[n] == '/')
+		buf_addf(&b, "~%s", path + n);
+	else
+		buf_addstr(&b, path);
+	return buf_detach(&b, NULL);
+}

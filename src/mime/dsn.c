@@ -1,0 +1,151 @@
+/* dsn.c: see dsn.h. RFC 3464, RFC 6533. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "mime/dsn.h"
+#include "mime/mime.h"
+
+/* The unfolded value of field name in h, with a "type;" prefix split off
+ * into *type when type is not NULL. NULL when absent. */
+static char *
+field(const struct mime_headers *h, const char *name, char **type)
+{
+	const struct mime_field *f = mime_headers_get(h, name);
+	struct buf b = BUF_INIT;
+	char *v, *semi;
+
+	if (!f)
+		return NULL;
+	mime_unfold(f->value, f->value_len, &b);
+	v = buf_detach(&b, NULL);
+	if (!type)
+		return v;
+	semi = strchr(v, ';');
+	if (semi) {
+		char *rest = semi + 1, *t;
+
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		*semi = '\0';
+		while (semi > v && (semi[-1] == ' ' || semi[-1] == '\t'))
+			*--semi = '\0';
+		*type = v;
+		for (t = v; *t; t++)
+			if (*t >= 'A' && *t <= 'Z')
+				*t = (char)(*t - 'A' + 'a');
+		return xstrdup(rest);
+	}
+	*type = NULL;
+	return v;
+}
+
+static char *
+typed(const struct mime_headers *h, const char *name, char **typep)
+{
+	char *type = NULL, *v = field(h, name, &type);
+
+	if (typep)
+		*typep = type;
+	else
+		free(type);
+	return v;
+}
+
+size_t
+dsn_parse(const char *body, size_t len, struct dsn *d)
+{
+	const char *s = body, *e = body + len;
+	int first = 1;
+
+	memset(d, 0, sizeof(*d));
+	while (s < e) {
+		struct mime_headers h = { NULL, 0, NULL, 0, 0 };
+		const char *blk = s, *p = s;
+		size_t alloc;
+
+		/* one block: up to an empty line */
+		while (p < e) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			const char *le = nl ? nl : e;
+
+			if (le > p && le[-1] == '\r')
+				le--;
+			if (le == p) {
+				p = nl ? nl + 1 : e;
+				break;
+			}
+			p = nl ? nl + 1 : e;
+		}
+		s = p;
+		mime_headers_parse(&h, blk, (size_t)(p - blk));
+		if (!h.n) {
+			mime_headers_release(&h);
+			continue;
+		}
+		if (first) {
+			first = 0;
+			d->reporting_mta = typed(&h, "reporting-mta", NULL);
+			d->original_envelope_id =
+				field(&h, "original-envelope-id", NULL);
+			d->arrival_date = field(&h, "arrival-date", NULL);
+			if (!mime_headers_get(&h, "final-recipient") &&
+				!mime_headers_get(&h, "original-recipient")) {
+				mime_headers_release(&h);
+				continue;
+			}
+		}
+		if (mime_headers_get(&h, "final-recipient") ||
+			mime_headers_get(&h, "original-recipient")) {
+			struct dsn_rcpt *r;
+			char *t;
+
+			alloc = d->n + 1;
+			d->r = xrealloc(d->r, alloc * sizeof(*d->r));
+			r = &d->r[d->n++];
+			memset(r, 0, sizeof(*r));
+			r->final_recipient = typed(&h, "final-recipient", NULL);
+			r->original_recipient =
+				typed(&h, "original-recipient", NULL);
+			r->action = field(&h, "action", NULL);
+			if (r->action)
+				for (t = r->action; *t; t++)
+					if (*t >= 'A' && *t <= 'Z')
+						*t = (char)(*t - 'A' + 'a');
+			r->status = field(&h, "status", NULL);
+			if (r->status && (t = strpbrk(r->status, " \t(")))
+				*t = '\0';
+			r->diagnostic = typed(&h, "diagnostic-code",
+				&r->diagnostic_type);
+			r->remote_mta = typed(&h, "remote-mta", NULL);
+		}
+		mime_headers_release(&h);
+	}
+	return d->n;
+}
+
+void
+dsn_release(struct dsn *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		struct dsn_rcpt *r = &d->r[i];
+
+		free(r->final_recipient);
+		free(r->original_recipient);
+		free(r->action);
+		free(r->status);
+		free(r->diagnostic);
+		free(r->diagnostic_type);
+		free(r->remote_mta);
+	}
+	free(d->r);
+	free(d->reporting_mta);
+	free(d->original_envelope_id);
+	free(d->arrival_date);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,166 @@
+/*
+ * msgprep.h: a message on its way to the SMTP engine (msend).
+ *
+ * The message is read once into one buffer (raw), with every line end
+ * normalised to CRLF, so the bytes counted for SIZE are the bytes sent and
+ * BDAT can send them as they are. Nothing else holds a copy of the body:
+ * preparation builds a new header section (head: the kept fields plus the
+ * added ones, ending with the empty line) and the message on the wire is
+ * head followed by raw from body_off. Header fields are (offset, length)
+ * views into raw.
+ *
+ * RFC 5322 (header fields, Resent-*, Date, Message-ID), RFC 6152 (8-bit
+ * bodies), RFC 6531 (UTF-8 in addresses and header fields).
+ */
+#ifndef MKIT_MSGPREP_H
+#define MKIT_MSGPREP_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "codec/addrsplit.h"
+
+enum msgprep_read_flags {
+	/* sendmail without -i: a line holding a single "." ends the input. */
+	MSGPREP_DOT_ENDS = 1 << 0,
+	/* Keep a leading mbox "From " line (by default it is dropped, as
+	 * sendmail does). */
+	MSGPREP_KEEP_FROM_LINE = 1 << 1,
+};
+
+struct msgprep_field {
+	size_t off;		/* start of "Name:" in raw */
+	size_t len;		/* through the CRLF of its last line */
+	size_t name_len;	/* length of the name, without ':' */
+};
+
+struct msgprep {
+	struct buf raw;		/* the message, CRLF line ends */
+	size_t start;		/* first byte of the message in raw */
+	size_t body_off;	/* first byte of the body in raw */
+	int has_blank;		/* an empty line separated header and body */
+	struct msgprep_field *fields;
+	size_t nfields;
+	struct buf head;	/* prepared header section (msgprep_prepare) */
+};
+
+/* What msgprep_prepare does with the header (account keys of msmtp). */
+enum msgprep_mode {
+	MSGPREP_AUTO = 0,	/* add when missing */
+	MSGPREP_ON,		/* From only: replace */
+	MSGPREP_OFF,		/* leave alone */
+};
+
+struct msgprep_opts {
+	const char *envelope_from;	/* for From: and the Message-ID */
+	const char *full_name;		/* -F, or NULL */
+	const char *domain;		/* Message-ID domain, or NULL */
+	enum msgprep_mode set_from;
+	enum msgprep_mode set_date;
+	enum msgprep_mode set_msgid;
+	int remove_bcc;			/* drop Bcc and Resent-Bcc */
+	int undisclosed;		/* To/Cc/Bcc become an empty group */
+	long long now;			/* time for Date:; 0: time(NULL) */
+};
+
+void msgprep_init(struct msgprep *m);
+void msgprep_release(struct msgprep *m);
+
+/*
+ * Read a message from fd until end of file (or a "." line with
+ * MSGPREP_DOT_ENDS), normalising LF and CRLF line ends to CRLF and ending
+ * the last line with CRLF, then scan its header (msgprep_scan). max caps the
+ * size (0: no cap). Errors: ERR_IO (read failed), ERR_DATA (larger than
+ * max, or a header that cannot be scanned).
+ */
+int msgprep_read_fd(struct msgprep *m, int fd, unsigned flags, size_t max,
+	struct err *err);
+
+/*
+ * The same from memory (for --batch and -bs): p is copied, normalised.
+ */
+int msgprep_set(struct msgprep *m, const char *p, size_t len, unsigned flags,
+	struct err *err);
+
+/* Split raw into header fields and body. Called by the two above. */
+int msgprep_scan(struct msgprep *m, struct err *err);
+
+/*
+ * The i-th field called name (ASCII case ignored), i counting from 0:
+ * its unfolded value (CRLF and the leading blank removed) in a new string
+ * the caller frees, or NULL when there is no such field.
+ */
+char *msgprep_header(const struct msgprep *m, const char *name, size_t i);
+
+/* Is there a field called name? Also counts fields starting with name
+ * when name ends with '-' ("Resent-"). */
+int msgprep_has(const struct msgprep *m, const char *name);
+
+/*
+ * sendmail -t: append the addresses of To, Cc and Bcc to out; when any
+ * Resent- field is present, those of Resent-To, Resent-Cc and Resent-Bcc
+ * instead (RFC 5322 3.6.6). Returns the number appended, or -1 with
+ * ERR_DATA for an address list that cannot be parsed.
+ */
+int msgprep_recipients(const struct msgprep *m, struct addrvec *out,
+	struct err *err);
+
+/*
+ * The addr-spec of the first address in From (or Resent-From when a
+ * Resent- block is present) as a new string, or NULL when there is none.
+ * For --read-envelope-from and --batch.
+ */
+char *msgprep_from_address(const struct msgprep *m);
+
+/*
+ * Build head from the scanned fields and opts. Values from the caller
+ * (full_name, envelope_from, domain) must not hold CR, LF or NUL:
+ * ERR_USAGE otherwise. A non-ASCII full name is written as an RFC 2047
+ * encoded word.
+ */
+int msgprep_prepare(struct msgprep *m, const struct msgprep_opts *o,
+	struct err *err);
+
+/* Bytes on the wire (before dot-stuffing): head plus body. */
+size_t msgprep_size(const struct msgprep *m);
+/* The body: raw from body_off. */
+const char *msgprep_body(const struct msgprep *m, size_t *len);
+
+/* Does the message hold bytes >= 0x80 anywhere (BODY=8BITMIME)? */
+int msgprep_is_8bit(const struct msgprep *m);
+/* Does the prepared header hold bytes >= 0x80 (SMTPUTF8)? */
+int msgprep_header_utf8(const struct msgprep *m);
+/* Does s hold bytes >= 0x80? */
+int msgprep_str_utf8(const char *s);
+
+/*
+ * An envelope address from the command line or a header: refuses
+ * (ERR_USAGE) CR, LF, NUL, '<', '>' and blanks. "" is valid (the null
+ * sender).
+ */
+int msgprep_check_addr(const char *addr, struct err *err);
+
+/*
+ * An mboxrd stream (--batch): msgprep_mbox_next finds the next message in
+ * p[*pos..len) separated by "From " lines, unquotes ">From " lines into
+ * out (reset first) and advances *pos. Returns 1 with a message, 0 at the
+ * end, or -1 with ERR_DATA when the stream does not start with "From ".
+ */
+int msgprep_mbox_next(const char *p, size_t len, size_t *pos,
+	struct buf *out, struct err *err);
+
+/* Aliases (msmtp format: "local: addr, addr" lines, '#' comments,
+ * "default: addr"). */
+struct aliases;
+
+/* Load the file; ERR_CONFIG ("file:line: ...") or ERR_NOINPUT. */
+struct aliases *aliases_load(const char *path, struct err *err);
+void aliases_free(struct aliases *a);
+/*
+ * Replace every recipient without '@' by its alias list (or by "default"'s,
+ * when it has no alias of its own); others are kept. Not recursive.
+ */
+void aliases_expand(const struct aliases *a, struct addrvec *rcpts);
+
+#endif

@@ -1,0 +1,23 @@
+## src/net: bytes on the wire. On base only; link with $(MKIT_NET_LIBS).
+## The network layer: conn (libcurl connection, TLS, STARTTLS), pp (line and
+## reply layer shared by the protocol engines), transcript (-v, redacted).
+noinst_LIBRARIES += src/net/libnet.a
+src_net_libnet_a_SOURCES = \
+	src/net/conn.c src/net/conn.h \
+	src/net/pp.c src/net/pp.h \
+	src/net/transcript.c src/net/transcript.h
+AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
+
+## Tests: unit tests from memory; conn_drive runs conn+pp against the local
+## servers started by tests/net.bats (tests/net/*.py).
+check_PROGRAMS += tests/net/conn_drive
+tests_net_conn_drive_SOURCES = tests/net/conn_drive.c
+tests_net_conn_drive_LDADD = $(MKIT_NET_LIBS)
+check_PROGRAMS += tests/unit/t_pp
+TESTS += tests/unit/t_pp
+tests_unit_t_pp_SOURCES = tests/unit/t_pp.c tests/unit/tap.h
+tests_unit_t_pp_LDADD = $(MKIT_NET_LIBS)
+if HAVE_BATS
+TESTS += tests/net.bats
+endif
+EXTRA_DIST += tests/net.bats tests/net/netserver.py

@@ -1,0 +1,50 @@
+## src/proto: the protocol engines and what drives them. SASL (libgsasl and
+## the in-tree OAuth mechanisms), the SMTP engine, sendmail(8)'s envelope
+## rules, and msend --batch (the stream reader and the window sender). On
+## every layer below; link with $(MKIT_PROTO_LIBS).
+noinst_LIBRARIES += src/proto/libproto.a
+src_proto_libproto_a_SOURCES = \
+	src/proto/sasl.c src/proto/sasl.h \
+	src/proto/smtp.c src/proto/smtp.h \
+	src/proto/sendmail.c src/proto/sendmail.h \
+	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
+AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
+
+check_PROGRAMS += tests/unit/t_sasl
+TESTS += tests/unit/t_sasl
+tests_unit_t_sasl_SOURCES = tests/unit/t_sasl.c tests/unit/tap.h
+tests_unit_t_sasl_LDADD = $(MKIT_PROTO_LIBS)
+
+# The SASL layer against a real Dovecot (IMAP AUTHENTICATE over a socket).
+check_PROGRAMS += tests/sasl/sasl-imap-driver
+tests_sasl_sasl_imap_driver_SOURCES = tests/sasl/sasl-imap-driver.c
+tests_sasl_sasl_imap_driver_LDADD = $(MKIT_PROTO_LIBS)
+if HAVE_BATS
+TESTS += tests/sasl/dovecot-sasl.bats
+endif
+EXTRA_DIST += tests/sasl/dovecot-sasl.bats
+
+# GSSAPI end to end: a throwaway MIT KDC, Dovecot with GSSAPI, Postfix, msend.
+if HAVE_BATS
+TESTS += tests/bats/gssapi.bats
+endif
+EXTRA_DIST += tests/bats/gssapi.bats tests/sasl/gssapi-lsan.supp
+
+check_PROGRAMS += tests/unit/t_sendmail
+TESTS += tests/unit/t_sendmail
+tests_unit_t_sendmail_SOURCES = tests/unit/t_sendmail.c tests/unit/tap.h
+tests_unit_t_sendmail_LDADD = $(MKIT_PROTO_LIBS)
+
+check_PROGRAMS += tests/unit/t_batch
+TESTS += tests/unit/t_batch
+tests_unit_t_batch_SOURCES = tests/unit/t_batch.c tests/unit/tap.h
+tests_unit_t_batch_LDADD = $(MKIT_PROTO_LIBS)
+
+# The --batch reader against msgprep_mbox_next (differential fuzz target).
+FUZZ_TARGETS += batch
+FUZZ_LIB_SRCS += src/proto/batchread.c
+check_PROGRAMS += tests/fuzz/replay_batch
+TESTS += tests/fuzz/replay_batch
+tests_fuzz_replay_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c
+tests_fuzz_replay_batch_LDADD = $(MKIT_PROTO_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/batch tests/fuzz/crashes/batch

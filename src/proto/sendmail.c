@@ -1,0 +1,424 @@
+/* sendmail.c: see sendmail.h. */
+#include <config.h>
+
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/json.h"
+#include "base/util.h"
+#include "proto/sendmail.h"
+
+void
+sendmail_msg_init(struct sendmail_msg *sm)
+{
+	memset(sm, 0, sizeof(*sm));
+	msgprep_init(&sm->mp);
+}
+
+void
+sendmail_msg_release(struct sendmail_msg *sm)
+{
+	msgprep_release(&sm->mp);
+	free(sm->from);
+	addrvec_release(&sm->rcpts);
+	free(sm->rc);
+	sendmail_msg_init(sm);
+}
+
+char *
+sendmail_norm_from(const char *f)
+{
+	size_t n = strlen(f);
+
+	if (n >= 2 && f[0] == '<' && f[n - 1] == '>')
+		return xmemdup(f + 1, n - 2);
+	return xstrdup(f);
+}
+
+char *
+sendmail_default_from(const struct account *acc)
+{
+	struct passwd *pw;
+	const char *user = getenv("USER");
+	char host[256] = "localhost";
+
+	if (acc->from && !strpbrk(acc->from, "*?["))
+		return xstrdup(acc->from);
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_name)
+		user = pw->pw_name;
+	if (acc->domain && *acc->domain)
+		snprintf(host, sizeof host, "%s", acc->domain);
+	else
+		gethostname(host, sizeof host - 1);
+	{
+		size_t n = strlen(user ? user : "root") + strlen(host) + 2;
+		char *s = xmalloc(n);
+
+		snprintf(s, n, "%s@%s", user ? user : "root", host);
+		return s;
+	}
+}
+
+static enum msgprep_mode
+hdr_mode(enum account_header_mode m)
+{
+	return m == ACCOUNT_HEADER_ON ? MSGPREP_ON : m == ACCOUNT_HEADER_OFF ?
+		MSGPREP_OFF : MSGPREP_AUTO;
+}
+
+int
+sendmail_prepare(struct sendmail_msg *p, const struct sendmail_env *o,
+	const struct account *acc, const struct aliases *al, struct err *e)
+{
+	struct msgprep_opts mo;
+	size_t i;
+
+	if (o->envfrom)
+		p->from = sendmail_norm_from(o->envfrom);
+	else if (o->from_header) {
+		char *rp = msgprep_header(&p->mp, "Return-Path", 0);
+
+		if (rp) {
+			struct addrvec av = ADDRVEC_INIT;
+
+			if (addrsplit(rp, strlen(rp), &av, NULL) > 0)
+				p->from = xstrdup(av.v[0]);
+			else if (strstr(rp, "<>"))
+				p->from = xstrdup("");
+			addrvec_release(&av);
+			free(rp);
+		}
+		if (!p->from)
+			p->from = msgprep_from_address(&p->mp);
+	}
+	if (!p->from)
+		p->from = sendmail_default_from(acc);
+	if (msgprep_check_addr(p->from, e) < 0)
+		return -1;
+	for (i = 0; i < o->nrcpts; i++)
+		addrvec_push(&p->rcpts, o->rcpts[i], strlen(o->rcpts[i]));
+	if (o->read_rcpts &&
+		msgprep_recipients(&p->mp, &p->rcpts, e) < 0)
+		return -1;
+	aliases_expand(al, &p->rcpts);
+	for (i = 0; i < p->rcpts.n; i++)
+		if (msgprep_check_addr(p->rcpts.v[i], e) < 0 ||
+			!*p->rcpts.v[i])
+			return err_set(e, ERR_USAGE, "invalid recipient "
+				"\"%s\"", p->rcpts.v[i]);
+	if (p->rcpts.n == 0)
+		return err_set(e, ERR_USAGE, "no recipients (give them as "
+			"arguments or use -t)");
+	memset(&mo, 0, sizeof mo);
+	mo.envelope_from = p->from;
+	mo.full_name = o->full_name;
+	mo.domain = acc->domain;
+	mo.set_from = hdr_mode(acc->set_from_header);
+	mo.set_date = hdr_mode(acc->set_date_header);
+	mo.set_msgid = hdr_mode(acc->set_msgid_header);
+	mo.remove_bcc = acc->remove_bcc_headers;
+	mo.undisclosed = acc->undisclosed_recipients;
+	if (msgprep_prepare(&p->mp, &mo, e) < 0)
+		return -1;
+	p->rc = xcalloc(p->rcpts.n, sizeof(*p->rc));
+	for (i = 0; i < p->rcpts.n; i++)
+		p->rc[i].addr = p->rcpts.v[i];
+	memset(&p->msg, 0, sizeof p->msg);
+	p->msg.from = p->from;
+	p->msg.rcpt = p->rc;
+	p->msg.nrcpt = p->rcpts.n;
+	p->msg.head = p->mp.head.data;
+	p->msg.head_len = p->mp.head.len;
+	p->msg.body = msgprep_body(&p->mp, &p->msg.body_len);
+	p->msg.flags = (msgprep_is_8bit(&p->mp) ? SMTP_MSG_8BIT : 0) |
+		(msgprep_header_utf8(&p->mp) ? SMTP_MSG_UTF8 : 0);
+	p->msg.dsn_notify = acc->dsn_notify;
+	p->msg.dsn_return = acc->dsn_return;
+	p->msg.envid = o->envid;
+	return 0;
+}
+
+/* ---- sendmail -bs ---- */
+
+struct session {
+	const struct sendmail_server *sv;
+	char *line;
+	size_t cap;
+	int failed;		/* a reply could not be written */
+};
+
+static void reply(struct session *ss, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+reply(struct session *ss, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vfprintf(ss->sv->out, fmt, ap) < 0 ||
+		fputs("\r\n", ss->sv->out) < 0 || fflush(ss->sv->out) != 0)
+		ss->failed = 1;
+	va_end(ap);
+}
+
+/* The address between < and > after "FROM:" / "TO:", or NULL. */
+static char *
+path_arg(const char *arg)
+{
+	const char *lt = strchr(arg, '<'), *gt;
+
+	if (!lt)
+		return NULL;
+	gt = strchr(lt, '>');
+	if (!gt)
+		return NULL;
+	return xmemdup(lt + 1, (size_t)(gt - lt - 1));
+}
+
+/* One line without its line end, or -1 at the end of input. */
+static ssize_t
+next_line(struct session *ss)
+{
+	ssize_t n = getline(&ss->line, &ss->cap, ss->sv->in);
+
+	if (n > 0 && ss->line[n - 1] == '\n')
+		ss->line[--n] = '\0';
+	if (n > 0 && ss->line[n - 1] == '\r')
+		ss->line[--n] = '\0';
+	return n;
+}
+
+/* DATA: read up to the dot, relay, answer. 0, or -1 at end of input. */
+static int
+serve_data(struct session *ss, const char *from, struct addrvec *rcpts)
+{
+	const struct sendmail_server *sv = ss->sv;
+	struct sendmail_msg sm;
+	struct sendmail_env env = *sv->env;
+	struct buf data;
+	struct err e;
+	int toobig = 0, ended = 0;
+
+	buf_init(&data, sv->max_bytes);
+	reply(ss, "354 end data with <CR><LF>.<CR><LF>");
+	while (next_line(ss) >= 0) {
+		const char *q = ss->line;
+
+		if (strcmp(q, ".") == 0) {
+			ended = 1;
+			break;
+		}
+		if (*q == '.')
+			q++;
+		if (buf_addstr(&data, q) < 0 || buf_add(&data, "\r\n", 2) < 0)
+			toobig = 1;
+	}
+	if (!ended) {
+		buf_release(&data);
+		return -1;
+	}
+	if (toobig) {
+		reply(ss, "552 5.3.4 message larger than %zu bytes",
+			sv->max_bytes);
+		buf_release(&data);
+		return 0;
+	}
+	sendmail_msg_init(&sm);
+	env.envfrom = from;
+	env.from_header = 0;
+	env.rcpts = rcpts->v;
+	env.nrcpts = rcpts->n;
+	env.read_rcpts = 0;
+	err_clear(&e);
+	if (msgprep_set(&sm.mp, data.data ? data.data : "", data.len,
+		MSGPREP_KEEP_FROM_LINE, &e) < 0 ||
+		sendmail_prepare(&sm, &env, sv->acc, sv->al, &e) < 0)
+		reply(ss, "554 5.6.0 %s", e.msg);
+	else {
+		sv->relay(sv->arg, &sm);
+		if (sm.msg.status == SMTP_SENT)
+			reply(ss, "250 2.0.0 %s", sm.msg.reply);
+		else if (sm.msg.err.code == ERR_TEMPFAIL)
+			reply(ss, "451 4.3.0 %s", sm.msg.err.msg);
+		else if (sm.msg.err.code == ERR_NOUSER)
+			reply(ss, "550 5.1.1 %s", sm.msg.err.msg);
+		else
+			reply(ss, "554 5.3.0 %s", sm.msg.err.code ?
+				sm.msg.err.msg : "not sent");
+	}
+	sendmail_msg_release(&sm);
+	buf_release(&data);
+	return 0;
+}
+
+int
+sendmail_serve(const struct sendmail_server *sv, struct err *err)
+{
+	struct session ss = { sv, NULL, 0, 0 };
+	struct addrvec rcpts = ADDRVEC_INIT;
+	char *from = NULL;
+	ssize_t n;
+
+	reply(&ss, "220 %s ESMTP msend", sv->hostname);
+	while (!ss.failed && (n = next_line(&ss)) >= 0) {
+		const char *line = ss.line;
+		char verb[16];
+		size_t k = 0;
+
+		while (k < sizeof(verb) - 1 && line[k] && line[k] != ' ') {
+			verb[k] = (char)(line[k] >= 'a' && line[k] <= 'z' ?
+				line[k] - 32 : line[k]);
+			k++;
+		}
+		verb[k] = '\0';
+		if (strcmp(verb, "EHLO") == 0)
+			reply(&ss, "250-%s\r\n250-PIPELINING\r\n"
+				"250-8BITMIME\r\n250-SMTPUTF8\r\n"
+				"250 ENHANCEDSTATUSCODES",
+				sv->hostname);
+		else if (strcmp(verb, "HELO") == 0)
+			reply(&ss, "250 %s", sv->hostname);
+		else if (strcmp(verb, "NOOP") == 0)
+			reply(&ss, "250 2.0.0 ok");
+		else if (strcmp(verb, "RSET") == 0) {
+			free(from);
+			from = NULL;
+			addrvec_release(&rcpts);
+			reply(&ss, "250 2.0.0 ok");
+		} else if (strcmp(verb, "QUIT") == 0) {
+			reply(&ss, "221 2.0.0 bye");
+			break;
+		} else if (strcmp(verb, "VRFY") == 0)
+			reply(&ss, "252 2.5.2 cannot verify, send some mail");
+		else if (strcmp(verb, "MAIL") == 0) {
+			char *p = has_prefix_ci(line, (size_t)n, "MAIL FROM:")
+				? path_arg(line + 10) : NULL;
+
+			if (from)
+				reply(&ss, "503 5.5.1 nested MAIL command");
+			else if (!p)
+				reply(&ss, "501 5.5.4 syntax: MAIL "
+					"FROM:<address>");
+			else {
+				from = p;
+				p = NULL;
+				reply(&ss, "250 2.1.0 ok");
+			}
+			free(p);
+		} else if (strcmp(verb, "RCPT") == 0) {
+			char *p = has_prefix_ci(line, (size_t)n, "RCPT TO:") ?
+				path_arg(line + 8) : NULL;
+
+			if (!from)
+				reply(&ss, "503 5.5.1 need MAIL first");
+			else if (!p || !*p)
+				reply(&ss, "501 5.5.4 syntax: RCPT "
+					"TO:<address>");
+			else {
+				addrvec_push(&rcpts, p, strlen(p));
+				reply(&ss, "250 2.1.5 ok");
+			}
+			free(p);
+		} else if (strcmp(verb, "DATA") == 0) {
+			if (!from || !rcpts.n) {
+				reply(&ss, "503 5.5.1 need MAIL and RCPT "
+					"first");
+				continue;
+			}
+			if (serve_data(&ss, from, &rcpts) < 0)
+				break;
+			free(from);
+			from = NULL;
+			addrvec_release(&rcpts);
+		} else
+			reply(&ss, "502 5.5.2 command not implemented");
+	}
+	free(ss.line);
+	free(from);
+	addrvec_release(&rcpts);
+	if (ss.failed)
+		return err_set(err, ERR_IO, "writing an SMTP reply failed");
+	return 0;
+}
+
+/* ---- results ---- */
+
+void
+sendmail_log_line(struct buf *out, const struct account *acc,
+	const struct smtp_msg *m, size_t size, const char *exit_name)
+{
+	size_t i;
+
+	buf_addf(out, "host=%s tls=%s auth=%s", acc->host ? acc->host : "",
+		acc->tls ? "on" : "off", acc->auth ? "on" : "off");
+	if (acc->user)
+		buf_addf(out, " user=%s", acc->user);
+	buf_addf(out, " from=%s recipients=", m->from);
+	for (i = 0; i < m->nrcpt; i++)
+		buf_addf(out, "%s%s", i ? "," : "", m->rcpt[i].addr);
+	buf_addf(out, " mailsize=%zu", size);
+	if (m->code)
+		buf_addf(out, " smtpstatus=%d smtpmsg='%s'", m->code,
+			m->reply);
+	if (m->err.code != ERR_NONE)
+		buf_addf(out, " errormsg='%s'", m->err.msg);
+	buf_addf(out, " exitcode=%s", exit_name);
+}
+
+void
+sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
+	size_t size, int exit_status, const char *exit_name)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, out);
+	json_obj_begin(&j);
+	json_key(&j, "index");
+	json_int(&j, (long long)index);
+	json_key(&j, "status");
+	json_cstr(&j, m->status == SMTP_SENT ? "sent" :
+		m->status == SMTP_IN_DOUBT ? "in-doubt" : "failed");
+	json_key(&j, "from");
+	json_cstr(&j, m->from);
+	json_key(&j, "size");
+	json_int(&j, (long long)size);
+	json_key(&j, "recipients");
+	json_arr_begin(&j);
+	for (i = 0; i < m->nrcpt; i++) {
+		json_obj_begin(&j);
+		json_key(&j, "address");
+		json_cstr(&j, m->rcpt[i].addr);
+		json_key(&j, "code");
+		if (m->rcpt[i].code)
+			json_int(&j, m->rcpt[i].code);
+		else
+			json_null(&j);
+		json_key(&j, "enhanced");
+		json_cstr(&j, m->rcpt[i].esc[0] ? m->rcpt[i].esc : NULL);
+		json_key(&j, "reply");
+		json_cstr(&j, m->rcpt[i].reply);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "code");
+	if (m->code)
+		json_int(&j, m->code);
+	else
+		json_null(&j);
+	json_key(&j, "reply");
+	json_cstr(&j, m->code ? m->reply : NULL);
+	json_key(&j, "error");
+	json_cstr(&j, m->err.code != ERR_NONE ? m->err.msg : NULL);
+	json_key(&j, "exit");
+	json_int(&j, exit_status);
+	json_key(&j, "exit_name");
+	json_cstr(&j, exit_name);
+	json_obj_end(&j);
+}

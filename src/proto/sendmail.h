@@ -1,0 +1,108 @@
+/*
+ * sendmail.h: one message's envelope and header, the way sendmail(8)
+ * callers expect them (msend).
+ *
+ * Glue between the message (msgprep.h), the account (conf.h) and the SMTP
+ * engine (smtp.h): who the envelope sender is (-f, else Return-Path/From
+ * when asked, else the account's from, else user@host), who the
+ * recipients are (arguments, -t, aliases), which header fields are added or
+ * removed (the account's set_*_header, remove_bcc_headers,
+ * undisclosed_recipients), and the struct smtp_msg that points into it all.
+ * Nothing here prints.
+ */
+#ifndef MKIT_SENDMAIL_H
+#define MKIT_SENDMAIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "codec/addrsplit.h"
+#include "mime/msgprep.h"
+#include "proto/smtp.h"
+
+/* What the command line says about a message. Borrowed. */
+struct sendmail_env {
+	const char *envfrom;	/* -f ("" or "<>": null sender), or NULL */
+	int from_header;	/* no -f: take Return-Path, else From */
+	const char *full_name;	/* -F, or NULL */
+	char **rcpts;		/* recipient arguments */
+	size_t nrcpts;
+	int read_rcpts;		/* -t: add To, Cc, Bcc (or Resent-*) */
+	const char *envid;	/* DSN ENVID, or NULL */
+};
+
+/* One message ready for smtp_send(): msg points into the rest. */
+struct sendmail_msg {
+	struct msgprep mp;	/* fill it (msgprep_read_fd/_set) first */
+	char *from;
+	struct addrvec rcpts;
+	struct smtp_rcpt *rc;
+	struct smtp_msg msg;
+};
+
+void sendmail_msg_init(struct sendmail_msg *sm);
+void sendmail_msg_release(struct sendmail_msg *sm);
+
+/*
+ * Work out the envelope of the message in sm->mp, prepare its header and
+ * fill sm->msg. al (may be NULL) maps local recipients. Errors: ERR_USAGE
+ * (no recipients, an invalid address, a line break in a value from the
+ * command line), ERR_DATA.
+ */
+int sendmail_prepare(struct sendmail_msg *sm, const struct sendmail_env *env,
+	const struct account *acc, const struct aliases *al, struct err *err);
+
+/* "<a@b>" -> "a@b", "<>" -> "": a new string. */
+char *sendmail_norm_from(const char *from);
+
+/* The sender when nothing else says: the account's from (unless it is a
+ * pattern), else login@domain (the account's domain or the host name). A
+ * new string. */
+char *sendmail_default_from(const struct account *acc);
+
+/*
+ * The log line for one message (msmtp's fields: host, tls, auth, user,
+ * from, recipients, mailsize, smtpstatus, smtpmsg, errormsg, exitcode),
+ * appended to out without a time stamp or line end. exit_name is the
+ * sysexits name ("EX_OK"), which only the caller knows.
+ */
+void sendmail_log_line(struct buf *out, const struct account *acc,
+	const struct smtp_msg *m, size_t size, const char *exit_name);
+
+/*
+ * One message's result as a JSON object appended to out (no line end); the
+ * fields are documented in msend(1) under --json.
+ */
+void sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
+	size_t size, int exit_status, const char *exit_name);
+
+/*
+ * sendmail -bs: an SMTP server session on in/out (RFC 5321 subset: EHLO,
+ * HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT). Each message accepted
+ * with DATA is prepared with env (its sender and recipients replaced by the
+ * session's MAIL and RCPT) and handed to relay, whose result answers the
+ * final dot: 250 with the relay's reply when sent; 451 for a temporary
+ * failure; 550 when a recipient was refused; 554 otherwise.
+ */
+typedef void sendmail_relay_fn(void *arg, struct sendmail_msg *sm);
+
+struct sendmail_server {
+	FILE *in;
+	FILE *out;
+	const char *hostname;		/* for the greeting and EHLO */
+	const struct sendmail_env *env;	/* -F, -V... for every message */
+	const struct account *acc;
+	const struct aliases *al;	/* may be NULL */
+	size_t max_bytes;		/* per message; 552 beyond */
+	sendmail_relay_fn *relay;	/* fills sm->msg's results */
+	void *arg;
+};
+
+/* Run the session until QUIT or end of input. Returns 0, or -1 with ERR_IO
+ * when a reply cannot be written. */
+int sendmail_serve(const struct sendmail_server *sv, struct err *err);
+
+#endif

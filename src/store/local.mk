@@ -1,0 +1,12 @@
+## src/store: local mail storage. The mboxrd reader, maildir folders, and
+## files created safely. On base only; link with $(MKIT_STORE_LIBS).
+noinst_LIBRARIES += src/store/libstore.a
+src_store_libstore_a_SOURCES = \
+	src/store/mboxrd.c src/store/mboxrd.h \
+	src/store/mdir.c src/store/mdir.h \
+	src/store/safefile.c src/store/safefile.h
+
+check_PROGRAMS += tests/unit/t_safefile
+TESTS += tests/unit/t_safefile
+tests_unit_t_safefile_SOURCES = tests/unit/t_safefile.c tests/unit/tap.h
+tests_unit_t_safefile_LDADD = $(MKIT_STORE_LIBS)

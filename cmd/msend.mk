@@ -6,7 +6,9 @@ dist_man_MANS += man/msend.1
 dist_bashcompletion_DATA += completions/msend.bash
 dist_zshcompletion_DATA += completions/_msend
 dist_fishcompletion_DATA += completions/msend.fish
+if HAVE_BATS
 TESTS += tests/bats/msend-drift.bats tests/bats/msend.bats \
 	tests/bats/msend-fault.bats tests/bats/msend-batch.bats
+endif
 EXTRA_DIST += tests/bats/msend-drift.bats tests/bats/msend.bats \
 	tests/bats/msend-fault.bats tests/bats/msend-batch.bats

@@ -11,5 +11,11 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += tests/unit/tap.h
 
+if HAVE_BATS
 TESTS += tests/bats/man.bats
+endif
 EXTRA_DIST += tests/bats/man.bats
+
+# The layers of src/ point down; mparse links without network and protocol.
+TESTS += tests/layers.sh
+EXTRA_DIST += tests/layers.sh

@@ -41,6 +41,8 @@ check_PROGRAMS += tests/unit/t_password
 TESTS += tests/unit/t_password
 tests_unit_t_password_SOURCES = tests/unit/t_password.c tests/unit/tap.h
 tests_unit_t_password_LDADD = $(MKIT_BASE_LIBS)
+if HAVE_BATS
 TESTS += tests/bats/keyring.bats tests/bats/keyring-postfix.bats
+endif
 EXTRA_DIST += tests/bats/keyring.bats tests/bats/keyring_helper.bash \
 	tests/bats/keyring-postfix.bats

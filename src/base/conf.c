@@ -33,7 +33,6 @@
 
 #include "base/buf.h"
 #include "base/conf.h"
-#include "base/password.h"
 #include "base/util.h"
 
 #define CONFIG_FILE_MAX (64u << 20)	/* bytes in one config file */

@@ -90,6 +90,13 @@ has_prefix_ci(const char *s, size_t len, const char *prefix)
 	return len >= n && mem_casecmp(s, prefix, n) == 0;
 }
 
+void
+secure_wipe(void *p, size_t n)
+{
+	if (p && n)
+		explicit_bzero(p, n);
+}
+
 char *
 path_tilde(const char *path)
 {

@@ -26,6 +26,10 @@ int has_prefix_ci(const char *s, size_t len, const char *prefix);
  * the caller frees. */
 char *path_tilde(const char *path);
 
+/* Overwrite n bytes at p with zeros in a way the compiler keeps (a secret
+ * about to be freed or to go out of scope). p may be NULL when n is 0. */
+void secure_wipe(void *p, size_t n);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

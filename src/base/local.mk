@@ -25,12 +25,14 @@ MKIT_PROTO_LIBS = src/proto/libproto.a src/net/libnet.a src/mime/libmime.a \
 	$(GSASL_LIBS) $(GSSAPI_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) \
 	$(UNISTRING_LIBS)
 
-check_PROGRAMS += tests/unit/t_buf tests/unit/t_json
-TESTS += tests/unit/t_buf tests/unit/t_json
+check_PROGRAMS += tests/unit/t_buf tests/unit/t_json tests/unit/t_util
+TESTS += tests/unit/t_buf tests/unit/t_json tests/unit/t_util
 tests_unit_t_buf_SOURCES = tests/unit/t_buf.c tests/unit/tap.h
 tests_unit_t_buf_LDADD = $(MKIT_BASE_LIBS)
 tests_unit_t_json_SOURCES = tests/unit/t_json.c tests/unit/tap.h
 tests_unit_t_json_LDADD = $(MKIT_BASE_LIBS)
+tests_unit_t_util_SOURCES = tests/unit/t_util.c tests/unit/tap.h
+tests_unit_t_util_LDADD = $(MKIT_BASE_LIBS)
 
 dist_man_MANS += man/mkit-config.5
 check_PROGRAMS += tests/unit/t_config

@@ -5,6 +5,7 @@ noinst_LIBRARIES += src/net/libnet.a
 src_net_libnet_a_SOURCES = \
 	src/net/conn.c src/net/conn.h \
 	src/net/connacc.c src/net/connacc.h \
+	src/net/tlsreport.c src/net/tlsreport.h \
 	src/net/pp.c src/net/pp.h \
 	src/net/transcript.c src/net/transcript.h
 AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
@@ -18,6 +19,10 @@ check_PROGRAMS += tests/unit/t_connacc
 TESTS += tests/unit/t_connacc
 tests_unit_t_connacc_SOURCES = tests/unit/t_connacc.c tests/unit/tap.h
 tests_unit_t_connacc_LDADD = $(MKIT_NET_LIBS)
+check_PROGRAMS += tests/unit/t_tlsreport
+TESTS += tests/unit/t_tlsreport
+tests_unit_t_tlsreport_SOURCES = tests/unit/t_tlsreport.c tests/unit/tap.h
+tests_unit_t_tlsreport_LDADD = $(MKIT_NET_LIBS)
 check_PROGRAMS += tests/unit/t_pp
 TESTS += tests/unit/t_pp
 tests_unit_t_pp_SOURCES = tests/unit/t_pp.c tests/unit/tap.h

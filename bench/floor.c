@@ -39,6 +39,7 @@
 #include "base/password.h"
 #include "mime/msgprep.h"
 #include "net/conn.h"
+#include "proto/netacct.h"
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
 
@@ -71,7 +72,7 @@ sessions(const char *path, long n, long pause_us)
 	cfg = config_load(path, 0, &w, &e);
 	config_warnings_release(&w);
 	if (!cfg || !(acc = config_account(cfg, NULL, &e)) ||
-		conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0 ||
+		netacct_transport_init(acc, &e) < 0 ||
 		msgprep_read_fd(&m.mp, 0, 0, 64 << 20, &e) < 0 ||
 		sendmail_prepare(&m, &env, acc, NULL, &e) < 0 ||
 		(acc->auth && !(pw = password_get(acc, PASSWORD_NO_PROMPT,

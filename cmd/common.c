@@ -44,6 +44,29 @@ exit_code(enum err_code code)
 	return EX_SOFTWARE;
 }
 
+const char *
+exit_name(int status)
+{
+	switch (status) {
+	case EX_OK: return "EX_OK";
+	case EX_USAGE: return "EX_USAGE";
+	case EX_DATAERR: return "EX_DATAERR";
+	case EX_NOINPUT: return "EX_NOINPUT";
+	case EX_NOUSER: return "EX_NOUSER";
+	case EX_NOHOST: return "EX_NOHOST";
+	case EX_UNAVAILABLE: return "EX_UNAVAILABLE";
+	case EX_SOFTWARE: return "EX_SOFTWARE";
+	case EX_OSERR: return "EX_OSERR";
+	case EX_CANTCREAT: return "EX_CANTCREAT";
+	case EX_IOERR: return "EX_IOERR";
+	case EX_TEMPFAIL: return "EX_TEMPFAIL";
+	case EX_PROTOCOL: return "EX_PROTOCOL";
+	case EX_NOPERM: return "EX_NOPERM";
+	case EX_CONFIG: return "EX_CONFIG";
+	}
+	return "EX_UNKNOWN";
+}
+
 void
 print_err(const struct err *e)
 {

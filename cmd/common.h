@@ -16,6 +16,10 @@ extern const char *prog_name;
 /* The sysexits status for a library error code. */
 int exit_code(enum err_code code);
 
+/* The name of a sysexits(3) status ("EX_TEMPFAIL"), for log lines and
+ * JSON; "EX_UNKNOWN" for any other number. */
+const char *exit_name(int status);
+
 /* "prog: msg" and, when the server said something, "prog: server said: X". */
 void print_err(const struct err *e);
 /* "prog: <formatted>" on stderr. */

@@ -6,26 +6,26 @@
  */
 #include <config.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/conf.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "base/password.h"
 #include "base/util.h"
 #include "codec/addrsplit.h"
 #include "common.h"
 #include "mime/msgprep.h"
 #include "net/conn.h"
+#include "net/tlsreport.h"
 #include "net/transcript.h"
 #include "proto/batch.h"
-#include "proto/sasl.h"
+#include "proto/netacct.h"
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
 
@@ -33,11 +33,6 @@
 #define MAX_MESSAGE_BYTES ((size_t)1 << 31)
 
 enum mode { M_SEND, M_BATCH, M_PROBE, M_SMTP_SERVER, M_QUEUE };
-
-struct override {
-	const char *key;
-	const char *value;
-};
 
 struct opts {
 	enum mode mode;
@@ -52,7 +47,7 @@ struct opts {
 	int verbose;
 	int json;
 	int partial;
-	struct override ov[MAX_OVERRIDES];
+	struct netacct_override ov[MAX_OVERRIDES];
 	size_t nov;
 	char **rcpts;
 	size_t nrcpts;
@@ -332,97 +327,39 @@ parse_args(struct opts *o, int argc, char **argv)
 /* ---- account ---- */
 
 static struct account *
-load_account(const struct opts *o, struct config **cfgp)
+load_account(const struct opts *o)
 {
 	struct config_warnings w = { NULL, 0 };
-	struct config *cfg;
-	struct account *acc = NULL;
+	struct netacct_opts no = { o->config, o->account, o->envfrom, o->ov,
+		o->nov };
+	struct account *acc;
 	struct err e;
 	size_t i;
-	int have_host = 0;
 
 	err_clear(&e);
-	for (i = 0; i < o->nov; i++)
-		if (strcmp(o->ov[i].key, "host") == 0)
-			have_host = 1;
-	cfg = config_load(o->config, CONFIG_FALLBACK_MSMTP, &w, &e);
+	acc = netacct_load(&no, &w, &e);
 	for (i = 0; i < w.count; i++)
 		warnx_("%s", w.msg[i]);
 	config_warnings_release(&w);
-	if (!cfg) {
-		print_err(&e);
-		exit(exit_code(e.code));
-	}
-	if (o->account)
-		acc = config_account(cfg, o->account, &e);
-	else {
-		if (o->envfrom && *o->envfrom &&
-			config_account_count(cfg) > 0)
-			acc = config_account_for_from(cfg, o->envfrom, &e);
-		if (!acc)
-			acc = config_account(cfg, NULL, &e);
-		if (!acc && (have_host || config_account_count(cfg) == 0))
-			acc = account_new(NULL);
-	}
 	if (!acc) {
 		print_err(&e);
 		exit(exit_code(e.code));
 	}
-	for (i = 0; i < o->nov; i++)
-		if (account_set(acc, o->ov[i].key, o->ov[i].value, &e) < 0) {
-			print_err(&e);
-			exit(EX_USAGE);
-		}
-	if (!acc->host) {
-		if (config_path(cfg))
-			diex(EX_CONFIG, "account \"%s\" in %s has no host",
-				acc->name ? acc->name : "default",
-				config_path(cfg));
-		diex(EX_CONFIG, "no configuration found and no --host given "
-			"(see mkit-config(5))");
-	}
-	*cfgp = cfg;
+	if (netacct_transport_init(acc, &e) < 0)
+		diex(exit_code(e.code), "%s", e.msg);
 	return acc;
 }
 
-/* Start libcurl and OpenSSL once: an account without TLS never reads
- * OpenSSL's TLS policy (openssl.cnf), and starts sooner for it. */
-static void
-init_transport(const struct account *acc)
-{
-	struct err e;
-
-	err_clear(&e);
-	if (conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, &e) < 0)
-		diex(exit_code(e.code), "%s", e.msg);
-}
-
-/* A password source's note ("keyring: ...") into the -v transcript. */
-static void
-password_note(void *arg, const char *msg)
-{
-	transcript_note(arg, "%s", msg);
-}
-
-/* The account's password, or NULL when it authenticates without one (no
- * auth; GSSAPI uses the Kerberos ticket, EXTERNAL the TLS certificate).
- * The keyring is searched under service "smtp", as msmtp does. */
+/* The account's password, or NULL when it authenticates without one. The
+ * keyring is searched under service "smtp", as msmtp does. */
 static char *
 get_password(const struct account *acc, struct transcript *ts)
 {
-	struct password_opts po;
 	struct err e;
 	char *pw;
 
-	if (!acc->auth || !sasl_mech_needs_secret(acc->auth_method))
-		return NULL;
 	err_clear(&e);
-	memset(&po, 0, sizeof(po));
-	po.service = "smtp";
-	po.note = password_note;
-	po.note_arg = ts;
-	pw = password_lookup(acc, &po, &e);
-	if (!pw) {
+	if (netacct_password(acc, "smtp", ts, &pw, &e) < 0) {
 		print_err(&e);
 		exit(exit_code(e.code));
 	}
@@ -430,50 +367,6 @@ get_password(const struct account *acc, struct transcript *ts)
 }
 
 /* ---- logging ---- */
-
-static const char *
-exit_name(int status)
-{
-	switch (status) {
-	case EX_OK: return "EX_OK";
-	case EX_USAGE: return "EX_USAGE";
-	case EX_DATAERR: return "EX_DATAERR";
-	case EX_NOINPUT: return "EX_NOINPUT";
-	case EX_NOUSER: return "EX_NOUSER";
-	case EX_NOHOST: return "EX_NOHOST";
-	case EX_UNAVAILABLE: return "EX_UNAVAILABLE";
-	case EX_SOFTWARE: return "EX_SOFTWARE";
-	case EX_OSERR: return "EX_OSERR";
-	case EX_CANTCREAT: return "EX_CANTCREAT";
-	case EX_IOERR: return "EX_IOERR";
-	case EX_TEMPFAIL: return "EX_TEMPFAIL";
-	case EX_PROTOCOL: return "EX_PROTOCOL";
-	case EX_NOPERM: return "EX_NOPERM";
-	case EX_CONFIG: return "EX_CONFIG";
-	}
-	return "EX_UNKNOWN";
-}
-
-static int
-syslog_facility(const char *name)
-{
-	static const struct {
-		const char *name;
-		int fac;
-	} t[] = {
-		{ "LOG_USER", LOG_USER }, { "LOG_LOCAL0", LOG_LOCAL0 },
-		{ "LOG_LOCAL1", LOG_LOCAL1 }, { "LOG_LOCAL2", LOG_LOCAL2 },
-		{ "LOG_LOCAL3", LOG_LOCAL3 }, { "LOG_LOCAL4", LOG_LOCAL4 },
-		{ "LOG_LOCAL5", LOG_LOCAL5 }, { "LOG_LOCAL6", LOG_LOCAL6 },
-		{ "LOG_LOCAL7", LOG_LOCAL7 },
-	};
-	size_t i;
-
-	for (i = 0; name && i < ARRAY_SIZE(t); i++)
-		if (strcmp(name, t[i].name) == 0)
-			return t[i].fac;
-	return LOG_MAIL;
-}
 
 static int
 msg_status(const struct smtp_msg *m)
@@ -489,33 +382,16 @@ log_msg(const struct account *acc, const struct smtp_msg *m, size_t size,
 	int status)
 {
 	struct buf l = BUF_INIT;
+	struct err e;
 
 	if (!acc->logfile && !acc->syslog)
 		return;
 	sendmail_log_line(&l, acc, m, size, exit_name(status));
-	if (acc->logfile) {
-		FILE *f = strcmp(acc->logfile, "-") == 0 ? stdout :
-			fopen(acc->logfile, "a");
-		char when[64];
-		time_t t = time(NULL);
-		struct tm tm;
-
-		localtime_r(&t, &tm);
-		strftime(when, sizeof when, "%b %d %H:%M:%S", &tm);
-		if (!f)
-			warnx_("%s: %s", acc->logfile, strerror(errno));
-		else {
-			fprintf(f, "%s %s\n", when, l.data);
-			if (f != stdout)
-				fclose(f);
-		}
-	}
-	if (acc->syslog) {
-		openlog("msend", LOG_PID,
-			syslog_facility(acc->syslog_facility));
-		syslog(status ? LOG_ERR : LOG_INFO, "%s", l.data);
-		closelog();
-	}
+	if (acc->logfile && log_file(acc->logfile, l.data, time(NULL), &e) < 0)
+		warnx_("%s", e.msg);
+	if (acc->syslog)
+		log_syslog("msend", acc->syslog_facility, status != EX_OK,
+			l.data);
 	buf_release(&l);
 }
 
@@ -747,15 +623,16 @@ run_batch(const struct opts *o, const struct account *acc,
 	return bo.status;
 }
 
+/* Each line of raw (CRLF or LF) with label in front. */
 static void
-print_lines(const char *label, const char *raw)
+add_lines(struct buf *out, const char *label, const char *raw)
 {
 	const char *p = raw;
 
 	while (*p) {
 		size_t n = strcspn(p, "\r\n");
 
-		printf("%s%.*s\n", label, (int)n, p);
+		buf_addf(out, "%s%.*s\n", label, (int)n, p);
 		p += n;
 		while (*p == '\r' || *p == '\n')
 			p++;
@@ -767,6 +644,7 @@ run_probe(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
 	struct conn_tls_info ti;
+	struct buf out = BUF_INIT;
 	struct smtp *s;
 	struct err e;
 	int have_tls;
@@ -779,7 +657,6 @@ run_probe(const struct opts *o, const struct account *acc,
 	}
 	have_tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0;
 	if (o->json) {
-		struct buf out = BUF_INIT;
 		struct json j;
 
 		json_init(&j, &out);
@@ -791,41 +668,22 @@ run_probe(const struct opts *o, const struct account *acc,
 		json_int(&j, (long long)smtp_size_limit(s));
 		json_key(&j, "auth"); json_cstr(&j, smtp_auth_mechs(s));
 		json_key(&j, "tls");
-		if (have_tls) {
-			json_obj_begin(&j);
-			json_key(&j, "version"); json_cstr(&j, ti.version);
-			json_key(&j, "cipher"); json_cstr(&j, ti.cipher);
-			json_key(&j, "subject"); json_cstr(&j, ti.subject);
-			json_key(&j, "issuer"); json_cstr(&j, ti.issuer);
-			json_key(&j, "not_before");
-			json_cstr(&j, ti.not_before);
-			json_key(&j, "not_after"); json_cstr(&j, ti.not_after);
-			json_key(&j, "sha256"); json_cstr(&j, ti.sha256);
-			json_obj_end(&j);
-		} else
-			json_null(&j);
+		tlsreport_json(&j, have_tls ? &ti : NULL);
 		json_obj_end(&j);
 		buf_addch(&out, '\n');
-		fwrite(out.data, 1, out.len, stdout);
-		buf_release(&out);
 	} else {
-		printf("server: %s\n", smtp_peer(s));
-		print_lines("greeting: ", smtp_greeting(s));
-		if (have_tls) {
-			printf("tls: %s %s\n", ti.version, ti.cipher);
-			printf("certificate subject: %s\n", ti.subject);
-			printf("certificate issuer: %s\n", ti.issuer);
-			printf("certificate valid: %s to %s\n", ti.not_before,
-				ti.not_after);
-			printf("certificate sha256: %s\n", ti.sha256);
-		} else
-			printf("tls: none\n");
-		print_lines("ehlo: ", smtp_ehlo(s));
+		buf_addf(&out, "server: %s\n", smtp_peer(s));
+		add_lines(&out, "greeting: ", smtp_greeting(s));
+		tlsreport_text(&out, have_tls ? &ti : NULL);
+		add_lines(&out, "ehlo: ", smtp_ehlo(s));
 		if (smtp_size_limit(s))
-			printf("size limit: %llu\n", smtp_size_limit(s));
-		printf("auth mechanisms: %s\n", *smtp_auth_mechs(s) ?
-			smtp_auth_mechs(s) : "(none)");
+			buf_addf(&out, "size limit: %llu\n",
+				smtp_size_limit(s));
+		buf_addf(&out, "auth mechanisms: %s\n",
+			*smtp_auth_mechs(s) ? smtp_auth_mechs(s) : "(none)");
 	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
 	smtp_quit(s);
 	return EX_OK;
 }
@@ -900,7 +758,6 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
-	struct config *cfg = NULL;
 	struct account *acc;
 	struct transcript ts;
 	int status;
@@ -932,8 +789,7 @@ main(int argc, char **argv)
 	}
 	if (o.full_name && strpbrk(o.full_name, "\r\n"))
 		diex(EX_USAGE, "-F: the full name holds a line break");
-	acc = load_account(&o, &cfg);
-	init_transport(acc);
+	acc = load_account(&o);
 	if (o.verbose)
 		transcript_init_file(&ts, stderr, 0);
 	switch (o.mode) {
@@ -952,7 +808,6 @@ main(int argc, char **argv)
 	if (o.verbose)
 		transcript_release(&ts);
 	account_free(acc);
-	config_free(cfg);
 	free(o.rcpts);
 	return status;
 }

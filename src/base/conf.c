@@ -33,7 +33,6 @@
 
 #include "base/buf.h"
 #include "base/conf.h"
-#include "base/password.h"
 #include "base/util.h"
 
 #define CONFIG_FILE_MAX (64u << 20)	/* bytes in one config file */
@@ -337,23 +336,11 @@ parse_seconds(struct account *a, const struct keydef *k, const char *v,
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
 parse_fingerprint(struct account *a, const struct keydef *k, const char *v,
 	struct err *e)
 {
-	unsigned char bin[64];
-	size_t n = 0;
-	const char *p = v;
+	unsigned char bin[FINGERPRINT_MAX];
+	long n;
 
 	if (!*v) {
 		set_strfield(a, k, NULL);
@@ -361,18 +348,10 @@ parse_fingerprint(struct account *a, const struct keydef *k, const char *v,
 			sizeof(a->tls_fingerprint_sha256));
 		return 0;
 	}
-	while (*p) {
-		int hi = hexval((unsigned char)p[0]), lo;
-
-		if (hi < 0 || (lo = hexval((unsigned char)p[1])) < 0 ||
-		    n == sizeof(bin))
-			return bad_value(k, v, "a SHA-256 fingerprint as hex "
-				"pairs separated by colons", e);
-		bin[n++] = (unsigned char)(hi << 4 | lo);
-		p += 2;
-		if (*p == ':' && p[1])
-			p++;
-	}
+	n = fingerprint_parse(v, bin);
+	if (n < 0)
+		return bad_value(k, v, "a SHA-256 fingerprint as hex "
+			"pairs separated by colons", e);
 	if (n == 20 || n == 16)
 		return err_set(e, ERR_CONFIG, "%s: %s fingerprints are not "
 			"supported; use the SHA-256 fingerprint (openssl x509 "

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/util.h"
 
 void
 json_init(struct json *j, struct buf *out)
@@ -88,7 +89,6 @@ utf8_len(const unsigned char *s, size_t n)
 void
 json_quote(struct buf *out, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run;
 
@@ -124,10 +124,12 @@ json_quote(struct buf *out, const char *s, size_t len)
 		case '\n': buf_addstr(out, "\\n"); break;
 		case '\r': buf_addstr(out, "\\r"); break;
 		case '\t': buf_addstr(out, "\\t"); break;
-		default:
-			buf_addstr(out, "\\u00");
-			buf_addch(out, hex[c >> 4]);
-			buf_addch(out, hex[c & 15]);
+		default: {
+			char esc[6] = { '\\', 'u', '0', '0' };
+
+			hex_byte(esc + 4, c, 0);
+			buf_add(out, esc, sizeof(esc));
+		}
 		}
 		i++;
 	}

@@ -6,6 +6,7 @@ src_base_libbase_a_SOURCES = \
 	src/base/buf.c src/base/buf.h \
 	src/base/err.c src/base/err.h \
 	src/base/util.c src/base/util.h \
+	src/base/log.c src/base/log.h \
 	src/base/json.c src/base/json.h \
 	src/base/conf.c src/base/conf.h \
 	src/base/password.c src/base/password.h
@@ -25,12 +26,18 @@ MKIT_PROTO_LIBS = src/proto/libproto.a src/net/libnet.a src/mime/libmime.a \
 	$(GSASL_LIBS) $(GSSAPI_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) \
 	$(UNISTRING_LIBS)
 
-check_PROGRAMS += tests/unit/t_buf tests/unit/t_json
-TESTS += tests/unit/t_buf tests/unit/t_json
+check_PROGRAMS += tests/unit/t_buf tests/unit/t_json tests/unit/t_util \
+	tests/unit/t_log
+TESTS += tests/unit/t_buf tests/unit/t_json tests/unit/t_util \
+	tests/unit/t_log
 tests_unit_t_buf_SOURCES = tests/unit/t_buf.c tests/unit/tap.h
 tests_unit_t_buf_LDADD = $(MKIT_BASE_LIBS)
 tests_unit_t_json_SOURCES = tests/unit/t_json.c tests/unit/tap.h
 tests_unit_t_json_LDADD = $(MKIT_BASE_LIBS)
+tests_unit_t_util_SOURCES = tests/unit/t_util.c tests/unit/tap.h
+tests_unit_t_util_LDADD = $(MKIT_BASE_LIBS)
+tests_unit_t_log_SOURCES = tests/unit/t_log.c tests/unit/tap.h
+tests_unit_t_log_LDADD = $(MKIT_BASE_LIBS)
 
 dist_man_MANS += man/mkit-config.5
 check_PROGRAMS += tests/unit/t_config

@@ -26,13 +26,6 @@
 #define NETRC_MAX (4u << 20)
 
 void
-secure_wipe(void *p, size_t n)
-{
-	if (p && n)
-		explicit_bzero(p, n);
-}
-
-void
 password_free(char *secret)
 {
 	if (secret) {

@@ -105,10 +105,7 @@ int password_keyring_bus(void);
 int netrc_lookup(const char *path, const char *host, const char *user,
 	char **login, char **password, struct err *err);
 
-/* explicit_bzero the string, then free it. NULL is allowed. */
+/* secure_wipe() the string, then free it. NULL is allowed. */
 void password_free(char *secret);
-
-/* Overwrite n bytes at p in a way the compiler keeps. */
-void secure_wipe(void *p, size_t n);
 
 #endif

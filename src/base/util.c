@@ -90,6 +90,77 @@ has_prefix_ci(const char *s, size_t len, const char *prefix)
 	return len >= n && mem_casecmp(s, prefix, n) == 0;
 }
 
+int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+void
+hex_byte(char *out, unsigned char c, unsigned flags)
+{
+	const char *digits = flags & HEX_UPPER ? "0123456789ABCDEF" :
+		"0123456789abcdef";
+
+	out[0] = digits[c >> 4];
+	out[1] = digits[c & 15];
+}
+
+size_t
+hex_encode(char *out, const void *p, size_t n, unsigned flags)
+{
+	const unsigned char *b = p;
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i && (flags & HEX_COLONS))
+			out[o++] = ':';
+		hex_byte(out + o, b[i], flags);
+		o += 2;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+long
+hex_decode(const char *s, int sep, unsigned char *out, size_t outsz)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	if (!*s)
+		return -1;
+	while (*s) {
+		if ((hi = hex_value((unsigned char)s[0])) < 0 ||
+		    (lo = hex_value((unsigned char)s[1])) < 0 || n == outsz)
+			return -1;
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+		if (sep && *s == sep && s[1])
+			s++;
+	}
+	return (long)n;
+}
+
+long
+fingerprint_parse(const char *s, unsigned char out[FINGERPRINT_MAX])
+{
+	return hex_decode(s, ':', out, FINGERPRINT_MAX);
+}
+
+void
+secure_wipe(void *p, size_t n)
+{
+	if (p && n)
+		explicit_bzero(p, n);
+}
+
 char *
 path_tilde(const char *path)
 {

@@ -26,6 +26,54 @@ int has_prefix_ci(const char *s, size_t len, const char *prefix);
  * the caller frees. */
 char *path_tilde(const char *path);
 
+/*
+ * Hexadecimal, the one implementation for the whole tree.
+ * hex_value: the value 0..15 of the hex digit c (either case), or -1.
+ */
+int hex_value(int c);
+
+enum hex_flags {
+	HEX_UPPER = 1 << 0,	/* "AB" rather than "ab" */
+	HEX_COLONS = 1 << 1,	/* a ':' between two bytes: "AB:CD" */
+};
+
+/* The two hex digits of c at out[0] and out[1], no NUL: for escapes such
+ * as "=XY", "%XY", "\xhh". flags: HEX_UPPER or 0. */
+void hex_byte(char *out, unsigned char c, unsigned flags);
+
+/*
+ * Write the n bytes at p as hex to out, then a NUL. out must hold 2n + 1
+ * bytes, or 3n (n > 0) with HEX_COLONS. Returns the length written, the
+ * NUL not counted.
+ */
+size_t hex_encode(char *out, const void *p, size_t n, unsigned flags);
+
+/*
+ * Decode hex pairs (either case), where sep (a character, or 0 for none)
+ * may follow any pair but the last: with sep ':' both "ab:CD:ef" and
+ * "abCDef" give 3 bytes; a leading, trailing or doubled sep is refused.
+ * Writes at most outsz bytes to out. Returns the number of bytes, or -1
+ * when s is empty, not of that form, or longer than outsz bytes.
+ */
+long hex_decode(const char *s, int sep, unsigned char *out, size_t outsz);
+
+/* Bytes of the longest fingerprint fingerprint_parse() returns. */
+#define FINGERPRINT_MAX 64
+
+/*
+ * A certificate fingerprint as msmtp's tls_fingerprint writes it and
+ * "openssl x509 -noout -fingerprint -sha256" prints it: hex pairs, either
+ * case, ':' between pairs optional (hex_decode with ':'). Writes the bytes
+ * to out and returns their number: 32 is SHA-256; a caller that accepts
+ * only SHA-256 names 20 (SHA-1) and 16 (MD5) in its refusal. -1 when
+ * malformed or longer than FINGERPRINT_MAX bytes.
+ */
+long fingerprint_parse(const char *s, unsigned char out[FINGERPRINT_MAX]);
+
+/* Overwrite n bytes at p with zeros in a way the compiler keeps (a secret
+ * about to be freed or to go out of scope). p may be NULL when n is 0. */
+void secure_wipe(void *p, size_t n);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

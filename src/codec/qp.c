@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "base/util.h"
 #include "codec/qp.h"
 
 enum {
@@ -19,22 +20,6 @@ enum {
 	S_EQ_WS,	/* after '=' and blanks (in ws) */
 	S_EQ_CR,	/* after '=', maybe blanks, and CR */
 };
-
-/* 0..15 for hex digits, 0xff otherwise. */
-static const unsigned char hexval[256] = {
-	['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4,
-	['5'] = 5, ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9,
-	['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14,
-	['F'] = 15, ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13,
-	['e'] = 14, ['f'] = 15,
-};
-
-static int
-is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
-		(c >= 'a' && c <= 'f');
-}
 
 /* Bytes that leave the plain run: blank, CR, LF, '='. */
 static const unsigned char special[256] = {
@@ -111,7 +96,7 @@ qp_dec_buf(struct qp_dec *d, const void *in, size_t len, struct buf *out)
 			break;
 		case S_EQ:
 			c = *p;
-			if (is_hex(c)) {
+			if (hex_value(c) >= 0) {
 				d->hex1 = c;
 				d->state = S_EQ_HEX;
 				p++;
@@ -135,10 +120,10 @@ qp_dec_buf(struct qp_dec *d, const void *in, size_t len, struct buf *out)
 		case S_EQ_HEX:
 			c = *p;
 			d->state = S_TEXT;
-			if (is_hex(c)) {
+			if (hex_value(c) >= 0) {
 				p++;
-				if (buf_addch(out, hexval[d->hex1] << 4 |
-				    hexval[c]) < 0)
+				if (buf_addch(out, hex_value(d->hex1) << 4 |
+				    hex_value(c)) < 0)
 					return -1;
 			} else {
 				char lit[2] = { '=', (char)d->hex1 };
@@ -225,8 +210,6 @@ qp_decode(const void *in, size_t len, struct buf *out)
 /* Encoder. pend: low byte a held blank (0 if none), PEND_CR a held CR. */
 enum { PEND_CR = 0x100 };
 
-static const char hexup[] = "0123456789ABCDEF";
-
 void
 qp_enc_init(struct qp_enc *e, unsigned int flags)
 {
@@ -266,8 +249,7 @@ put(struct qp_enc *e, unsigned char c, int escape, struct buf *out)
 	}
 	if (escape) {
 		tmp[0] = '=';
-		tmp[1] = hexup[c >> 4];
-		tmp[2] = hexup[c & 15];
+		hex_byte(tmp + 1, c, HEX_UPPER);
 	} else {
 		tmp[0] = (char)c;
 	}

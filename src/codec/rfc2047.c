@@ -19,18 +19,6 @@ is_wsp(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 struct word {
 	const char *cs;		/* charset, without *lang */
 	size_t cslen;
@@ -116,8 +104,8 @@ word_octets(const struct word *w, struct buf *raw)
 		if (c == '_') {
 			c = ' ';
 		} else if (c == '=' && i + 2 < w->textlen &&
-		    (h = hexval((unsigned char)w->text[i + 1])) >= 0 &&
-		    (l = hexval((unsigned char)w->text[i + 2])) >= 0) {
+		    (h = hex_value((unsigned char)w->text[i + 1])) >= 0 &&
+		    (l = hex_value((unsigned char)w->text[i + 2])) >= 0) {
 			c = (unsigned char)(h << 4 | l);
 			i += 2;
 		}
@@ -368,7 +356,6 @@ put_encoded(struct enc *e, const char *sep, size_t seplen,
 	int useb = (n + 2) / 3 * 4 < q_cost(p, n, phrase);
 	char word[EW_MAX + 1];
 	size_t i = 0;
-	static const char hex[] = "0123456789ABCDEF";
 
 	while (i < n) {
 		size_t wl, start = i, avail = EW_MAX - EW_OVERHEAD;
@@ -426,8 +413,9 @@ put_encoded(struct enc *e, const char *sep, size_t seplen,
 							(char)ch;
 					} else {
 						word[wl++] = '=';
-						word[wl++] = hex[ch >> 4];
-						word[wl++] = hex[ch & 15];
+						hex_byte(word + wl, ch,
+							HEX_UPPER);
+						wl += 2;
 					}
 				}
 				used += c;

@@ -181,17 +181,6 @@ read_value(const char *p, const char *end, struct buf *v)
 	return p;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static void
 add_pct(struct buf *out, const char *p, size_t n)
 {
@@ -200,8 +189,8 @@ add_pct(struct buf *out, const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		int h, l;
 
-		if (p[i] == '%' && i + 2 < n && (h = hexval(p[i + 1])) >= 0 &&
-		    (l = hexval(p[i + 2])) >= 0) {
+		if (p[i] == '%' && i + 2 < n && (h = hex_value((unsigned char)p[i + 1])) >= 0 &&
+		    (l = hex_value((unsigned char)p[i + 2])) >= 0) {
 			buf_addch(out, h << 4 | l);
 			i += 2;
 		} else {
@@ -423,6 +412,16 @@ is_achar(unsigned char c)
 	return is_tchar(c) && c != '*' && c != '\'' && c != '%';
 }
 
+/* c as "%XY" (RFC 2231 extended value). */
+static void
+add_pct_byte(struct buf *out, unsigned char c)
+{
+	char esc[3] = { '%' };
+
+	hex_byte(esc + 1, c, HEX_UPPER);
+	buf_add(out, esc, sizeof(esc));
+}
+
 /* Write "; piece" or ";" fold " piece". */
 static int
 put_piece(struct buf *out, size_t *col, const char *piece, size_t n,
@@ -459,7 +458,6 @@ rfc2231_add_param(struct buf *out, size_t *col, const char *name,
 	const unsigned char *v = (const unsigned char *)value;
 	size_t n = strlen(value), nl = strlen(name), i, plain = 1, tok = 1;
 	struct buf piece = BUF_INIT;
-	static const char hex[] = "0123456789ABCDEF";
 	int r = -1;
 
 	for (i = 0; i < n; i++) {
@@ -496,8 +494,7 @@ rfc2231_add_param(struct buf *out, size_t *col, const char *name,
 		if (is_achar(v[i]))
 			buf_addch(&piece, v[i]);
 		else
-			buf_addf(&piece, "%%%c%c", hex[v[i] >> 4],
-				hex[v[i] & 15]);
+			add_pct_byte(&piece, v[i]);
 	}
 	if (piece.len + 1 <= LINE_MAX_COL) {
 		r = put_piece(out, col, piece.data, piece.len, flags);
@@ -523,8 +520,7 @@ rfc2231_add_param(struct buf *out, size_t *col, const char *name,
 				if (is_achar(v[i]))
 					buf_addch(&piece, v[i]);
 				else
-					buf_addf(&piece, "%%%c%c",
-						hex[v[i] >> 4], hex[v[i] & 15]);
+					add_pct_byte(&piece, v[i]);
 			}
 		}
 		if (put_piece(out, col, piece.data, piece.len, flags) < 0)

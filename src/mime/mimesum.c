@@ -197,11 +197,9 @@ mime_record_json(struct json *j, const struct mime_record *r)
 		json_null(j);
 	json_key(j, "sha256");
 	if (leaf) {
-		char hex[65];
-		size_t k;
+		char hex[2 * sizeof(r->sha256) + 1];
 
-		for (k = 0; k < 32; k++)
-			snprintf(hex + 2 * k, 3, "%02x", r->sha256[k]);
+		hex_encode(hex, r->sha256, sizeof(r->sha256), 0);
 		json_cstr(j, hex);
 	} else {
 		json_null(j);

@@ -381,6 +381,7 @@ static void
 add_msgid(struct buf *b, const struct msgprep_opts *o, long long now)
 {
 	unsigned char rnd[8];
+	char hex[2 * sizeof rnd + 1];
 	const char *dom = o->domain;
 	size_t i;
 
@@ -398,10 +399,9 @@ add_msgid(struct buf *b, const struct msgprep_opts *o, long long now)
 			+ 1442695040888963407UL)
 			rnd[i] = (unsigned char)(x >> 56);
 	}
-	buf_addf(b, "Message-ID: <%lld.%ld.", now, (long)getpid());
-	for (i = 0; i < sizeof rnd; i++)
-		buf_addf(b, "%02x", rnd[i]);
-	buf_addf(b, "@%s>\r\n", dom);
+	hex_encode(hex, rnd, sizeof rnd, 0);
+	buf_addf(b, "Message-ID: <%lld.%ld.%s@%s>\r\n", now, (long)getpid(),
+		hex, dom);
 }
 
 int

@@ -112,51 +112,6 @@ dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Parse "AB:CD:..." (colons optional) into 32 bytes; 0 or -1. */
-static int
-parse_fingerprint(const char *s, unsigned char *out)
-{
-	size_t n = 0;
-
-	while (*s) {
-		int hi, lo;
-
-		if (*s == ':') {
-			s++;
-			continue;
-		}
-		hi = hexval((unsigned char)s[0]);
-		lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
-		if (lo < 0 || n == FP_LEN)
-			return -1;
-		out[n++] = (unsigned char)(hi << 4 | lo);
-		s += 2;
-	}
-	return n == FP_LEN ? 0 : -1;
-}
-
-static void
-format_fingerprint(const unsigned char *fp, char *out, size_t outsz)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < FP_LEN && o + 4 <= outsz; i++)
-		o += (size_t)snprintf(out + o, outsz - o, "%s%02X",
-			i ? ":" : "", fp[i]);
-}
-
 /* host for a URL or CURLOPT_* "host:port" string: IPv6 in brackets. */
 static const char *
 url_host(const char *host, char *tmp, size_t tmpsz)
@@ -320,8 +275,8 @@ check_pin(struct conn *c, struct err *e)
 			"certificate fingerprint", c->peer);
 	if (memcmp(md, c->pin, FP_LEN) == 0)
 		return 0;
-	format_fingerprint(c->pin, want, sizeof(want));
-	format_fingerprint(md, got, sizeof(got));
+	hex_encode(want, c->pin, FP_LEN, HEX_UPPER | HEX_COLONS);
+	hex_encode(got, md, FP_LEN, HEX_UPPER | HEX_COLONS);
 	return err_set(e, ERR_NOPERM, "%s: TLS certificate fingerprint "
 		"mismatch: expected %s, got %s", c->peer, want, got);
 }
@@ -490,13 +445,16 @@ conn_open(const struct conn_opts *o, enum conn_mode mode, struct err *e)
 		url_host(c->host, b1, sizeof(b1)), c->port);
 
 	if (o->fingerprint && *o->fingerprint) {
-		if (parse_fingerprint(o->fingerprint, c->pin) < 0) {
+		unsigned char fp[FINGERPRINT_MAX];
+
+		if (fingerprint_parse(o->fingerprint, fp) != FP_LEN) {
 			err_set(e, ERR_CONFIG, "%s: malformed TLS fingerprint "
 				"\"%s\" (want the SHA-256 of the certificate: "
 				"32 hex bytes separated by colons)", c->peer,
 				o->fingerprint);
 			goto fail;
 		}
+		memcpy(c->pin, fp, FP_LEN);
 		c->have_pin = 1;
 	}
 
@@ -789,12 +747,12 @@ conn_flush(struct conn *c, struct err *e)
 	}
 	/* the buffer may have held a password or token: wipe what went out */
 	if (c->wbuf.len)
-		explicit_bzero(c->wbuf.data, c->wbuf.len);
+		secure_wipe(c->wbuf.data, c->wbuf.len);
 	buf_reset(&c->wbuf);
 	return 0;
 fail:
 	if (off)
-		explicit_bzero(c->wbuf.data, off);
+		secure_wipe(c->wbuf.data, off);
 	buf_consume(&c->wbuf, off);
 	return -1;
 }
@@ -855,7 +813,7 @@ conn_tls_info(struct conn *c, struct conn_tls_info *info, struct err *e)
 	time_iso(X509_get0_notAfter(cert), info->not_after,
 		sizeof(info->not_after));
 	if (cert_sha256(cert, md) == 0)
-		format_fingerprint(md, info->sha256, sizeof(info->sha256));
+		hex_encode(info->sha256, md, FP_LEN, HEX_UPPER | HEX_COLONS);
 	X509_free(cert);
 	return 0;
 }
@@ -923,7 +881,7 @@ conn_close(struct conn *c)
 		close(c->fd);
 	buf_release(&c->rbuf);
 	if (c->wbuf.len)
-		explicit_bzero(c->wbuf.data, c->wbuf.len);
+		secure_wipe(c->wbuf.data, c->wbuf.len);
 	buf_release(&c->wbuf);
 	free(c->host);
 	free(c->tls_host);

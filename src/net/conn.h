@@ -68,8 +68,8 @@ struct conn_opts {
 	const char *trust_file;	/* CA bundle (PEM); NULL: the system CAs */
 	/*
 	 * SHA-256 of the server's DER certificate, msmtp's tls_fingerprint
-	 * format: 32 hex bytes separated by colons (case ignored; colons
-	 * optional). When set, it replaces CA and host name verification:
+	 * format: 32 hex bytes separated by colons, read by
+	 * fingerprint_parse() (base/util.h). When set, it replaces CA and host name verification:
 	 * the pin alone decides.
 	 */
 	const char *fingerprint;

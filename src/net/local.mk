@@ -4,6 +4,8 @@
 noinst_LIBRARIES += src/net/libnet.a
 src_net_libnet_a_SOURCES = \
 	src/net/conn.c src/net/conn.h \
+	src/net/connacc.c src/net/connacc.h \
+	src/net/tlsreport.c src/net/tlsreport.h \
 	src/net/pp.c src/net/pp.h \
 	src/net/transcript.c src/net/transcript.h
 AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
@@ -13,6 +15,14 @@ AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
 check_PROGRAMS += tests/net/conn_drive
 tests_net_conn_drive_SOURCES = tests/net/conn_drive.c
 tests_net_conn_drive_LDADD = $(MKIT_NET_LIBS)
+check_PROGRAMS += tests/unit/t_connacc
+TESTS += tests/unit/t_connacc
+tests_unit_t_connacc_SOURCES = tests/unit/t_connacc.c tests/unit/tap.h
+tests_unit_t_connacc_LDADD = $(MKIT_NET_LIBS)
+check_PROGRAMS += tests/unit/t_tlsreport
+TESTS += tests/unit/t_tlsreport
+tests_unit_t_tlsreport_SOURCES = tests/unit/t_tlsreport.c tests/unit/tap.h
+tests_unit_t_tlsreport_LDADD = $(MKIT_NET_LIBS)
 check_PROGRAMS += tests/unit/t_pp
 TESTS += tests/unit/t_pp
 tests_unit_t_pp_SOURCES = tests/unit/t_pp.c tests/unit/tap.h

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "net/transcript.h"
 
 /* A data line longer than this is shown in pieces. */
@@ -99,7 +100,6 @@ utf8_ok(const unsigned char *s, size_t len)
 static void
 add_escaped(struct transcript *t, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 
@@ -117,8 +117,9 @@ add_escaped(struct transcript *t, const char *s, size_t len)
 			buf_add(&t->line, u + i, n);
 			i += n;
 		} else {
-			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+			char esc[4] = { '\\', 'x' };
 
+			hex_byte(esc + 2, c, 0);
 			buf_add(&t->line, esc, sizeof(esc));
 			i++;
 		}

@@ -6,6 +6,7 @@ noinst_LIBRARIES += src/proto/libproto.a
 src_proto_libproto_a_SOURCES = \
 	src/proto/sasl.c src/proto/sasl.h \
 	src/proto/smtp.c src/proto/smtp.h \
+	src/proto/netacct.c src/proto/netacct.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
 AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
@@ -29,6 +30,11 @@ if HAVE_BATS
 TESTS += tests/bats/gssapi.bats
 endif
 EXTRA_DIST += tests/bats/gssapi.bats tests/sasl/gssapi-lsan.supp
+
+check_PROGRAMS += tests/unit/t_netacct
+TESTS += tests/unit/t_netacct
+tests_unit_t_netacct_SOURCES = tests/unit/t_netacct.c tests/unit/tap.h
+tests_unit_t_netacct_LDADD = $(MKIT_PROTO_LIBS)
 
 check_PROGRAMS += tests/unit/t_sendmail
 TESTS += tests/unit/t_sendmail

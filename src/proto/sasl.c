@@ -472,7 +472,7 @@ scram_salted_password(Gsasl_session *sctx)
 	const EVP_MD *md;
 	unsigned char out[EVP_MAX_MD_SIZE];
 	char hex[2 * EVP_MAX_MD_SIZE + 1], *prep = NULL, *salt = NULL, *end;
-	size_t saltlen = 0, i, len;
+	size_t saltlen = 0, len;
 	unsigned long iter;
 	int rc = GSASL_NO_CALLBACK;
 
@@ -492,8 +492,7 @@ scram_salted_password(Gsasl_session *sctx)
 		(const unsigned char *)salt, (int)saltlen, (int)iter, md,
 		(int)len, out))
 		goto out;
-	for (i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", out[i]);
+	hex_encode(hex, out, len, 0);
 	rc = gsasl_property_set(sctx, GSASL_SCRAM_SALTED_PASSWORD, hex);
 	OPENSSL_cleanse(out, sizeof(out));
 	OPENSSL_cleanse(hex, sizeof(hex));

@@ -34,6 +34,7 @@
 #include "base/password.h"
 #include "base/util.h"
 #include "net/conn.h"
+#include "net/connacc.h"
 #include "net/pp.h"
 #include "net/transcript.h"
 #include "proto/sasl.h"
@@ -404,37 +405,23 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 	struct smtp *s;
 	const char *domain = acc->domain && *acc->domain ? acc->domain :
 		"localhost";
-	int implicit = acc->tls && !acc->tls_starttls;
+	enum conn_mode mode;
 
 	if (!acc->host || !*acc->host) {
 		err_set(err, ERR_CONFIG, "no host: set host in the account "
 			"or use --host");
 		return NULL;
 	}
-	conn_opts_init(&o);
-	o.host = acc->host;
-	o.port = (unsigned)acc->port;
-	o.trust_file = acc->tls_trust_file;
-	o.fingerprint = acc->tls_fingerprint;
-	o.cert_file = acc->tls_cert_file;
-	o.key_file = acc->tls_key_file;
-	o.tls_min = acc->tls_min_version == ACCOUNT_TLS_1_3 ?
-		CONN_TLS_MIN_1_3 : CONN_TLS_MIN_DEFAULT;
-	o.no_certcheck = !acc->tls_certcheck;
-	o.connect_timeout = acc->connect_timeout;
-	o.timeout = acc->timeout;
-	o.socks_host = acc->proxy_host;
-	o.socks_port = (unsigned)acc->proxy_port;
-	o.transcript = ts;
+	mode = connacc_opts(&o, acc, CONNACC_SMTP, ts);
 
 	s = xcalloc(1, sizeof(*s));
 	s->ts = ts;
 	s->flags = flags;
-	snprintf(s->peer, sizeof s->peer, "%s:%d", acc->host, acc->port);
+	snprintf(s->peer, sizeof s->peer, "%s:%u", acc->host, o.port);
 	buf_init(&s->greeting, 0);
 	buf_init(&s->ehlo, 0);
 	pp_smtp_reply_init(&s->r);
-	s->conn = conn_open(&o, implicit ? CONN_TLS : CONN_PLAIN, err);
+	s->conn = conn_open(&o, mode, err);
 	if (!s->conn) {
 		free(s->mechs);
 		buf_release(&s->greeting);

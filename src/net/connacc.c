@@ -1,0 +1,41 @@
+/* connacc.c: see connacc.h. */
+#include <config.h>
+
+#include "net/connacc.h"
+
+unsigned
+connacc_default_port(enum connacc_proto proto, int tls, int starttls)
+{
+	static const unsigned ports[][3] = {
+		/* plain, STARTTLS, implicit TLS */
+		[CONNACC_SMTP] = { 25, 587, 465 },
+		[CONNACC_POP3] = { 110, 110, 995 },
+		[CONNACC_IMAP] = { 143, 143, 993 },
+	};
+
+	return ports[proto][!tls ? 0 : starttls ? 1 : 2];
+}
+
+enum conn_mode
+connacc_opts(struct conn_opts *o, const struct account *acc,
+	enum connacc_proto proto, struct transcript *ts)
+{
+	conn_opts_init(o);
+	o->host = acc->host;
+	o->port = account_is_set(acc, "port") && acc->port > 0 ?
+		(unsigned)acc->port :
+		connacc_default_port(proto, acc->tls, acc->tls_starttls);
+	o->trust_file = acc->tls_trust_file;
+	o->fingerprint = acc->tls_fingerprint;
+	o->cert_file = acc->tls_cert_file;
+	o->key_file = acc->tls_key_file;
+	o->tls_min = acc->tls_min_version == ACCOUNT_TLS_1_3 ?
+		CONN_TLS_MIN_1_3 : CONN_TLS_MIN_DEFAULT;
+	o->no_certcheck = !acc->tls_certcheck;
+	o->connect_timeout = acc->connect_timeout;
+	o->timeout = acc->timeout;
+	o->socks_host = acc->proxy_host;
+	o->socks_port = (unsigned)acc->proxy_port;
+	o->transcript = ts;
+	return acc->tls && !acc->tls_starttls ? CONN_TLS : CONN_PLAIN;
+}

@@ -1,0 +1,98 @@
+/* netacct.c: see netacct.h. */
+#include <config.h>
+
+#include <string.h>
+
+#include "base/password.h"
+#include "net/conn.h"
+#include "net/transcript.h"
+#include "proto/netacct.h"
+#include "proto/sasl.h"
+
+/* The account the options name, before the overrides. */
+static struct account *
+choose(const struct netacct_opts *o, const struct config *cfg,
+	struct err *e)
+{
+	struct account *acc = NULL;
+	size_t i;
+	int have_host = 0;
+
+	if (o->account)
+		return config_account(cfg, o->account, e);
+	for (i = 0; i < o->nov; i++)
+		if (strcmp(o->ov[i].key, "host") == 0)
+			have_host = 1;
+	if (o->from && *o->from && config_account_count(cfg) > 0)
+		acc = config_account_for_from(cfg, o->from, e);
+	if (!acc)
+		acc = config_account(cfg, NULL, e);
+	if (!acc && (have_host || config_account_count(cfg) == 0))
+		acc = account_new(NULL);
+	return acc;
+}
+
+struct account *
+netacct_load(const struct netacct_opts *o, struct config_warnings *w,
+	struct err *e)
+{
+	struct config *cfg;
+	struct account *acc;
+	size_t i;
+
+	cfg = config_load(o->config, CONFIG_FALLBACK_MSMTP, w, e);
+	if (!cfg)
+		return NULL;
+	acc = choose(o, cfg, e);
+	if (!acc)
+		goto out;
+	for (i = 0; i < o->nov; i++)
+		if (account_set(acc, o->ov[i].key, o->ov[i].value, e) < 0) {
+			e->code = ERR_USAGE;
+			goto fail;
+		}
+	if (acc->host)
+		goto out;
+	if (config_path(cfg))
+		err_set(e, ERR_CONFIG, "account \"%s\" in %s has no host",
+			acc->name ? acc->name : "default", config_path(cfg));
+	else
+		err_set(e, ERR_CONFIG, "no configuration found and no --host "
+			"given (see mkit-config(5))");
+fail:
+	account_free(acc);
+	acc = NULL;
+out:
+	config_free(cfg);
+	return acc;
+}
+
+int
+netacct_transport_init(const struct account *acc, struct err *e)
+{
+	return conn_global_init(acc->tls ? 0 : CONN_INIT_NO_TLS, e);
+}
+
+/* A password source's note ("keyring: ...") into the -v transcript. */
+static void
+note(void *arg, const char *msg)
+{
+	transcript_note(arg, "%s", msg);
+}
+
+int
+netacct_password(const struct account *acc, const char *service,
+	struct transcript *ts, char **pw, struct err *e)
+{
+	struct password_opts po;
+
+	*pw = NULL;
+	if (!acc->auth || !sasl_mech_needs_secret(acc->auth_method))
+		return 0;
+	memset(&po, 0, sizeof(po));
+	po.service = service;
+	po.note = note;
+	po.note_arg = ts;
+	*pw = password_lookup(acc, &po, e);
+	return *pw ? 0 : -1;
+}

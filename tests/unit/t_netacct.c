@@ -1,0 +1,173 @@
+/* t_netacct: choosing the account of a network tool, its overrides, the
+ * "no host" errors, and when a password is looked up. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/password.h"
+#include "base/util.h"
+#include "proto/netacct.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/t_netacct.XXXXXX";
+static char cfg[64];
+
+static const char text[] =
+	"account work\nhost smtp.work.example\nfrom joe@work.example\n"
+	"user joe\npassword s3cret\n"
+	"account home\nhost smtp.home.example\nfrom *@home.example\n"
+	"account nohost\nfrom x@nohost.example\n"
+	"account gss\nhost h\nuser joe\nauth gssapi\n"
+	"account default : home\n";
+
+static void
+write_cfg(const char *path, const char *t)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(99);
+	}
+	fputs(t, f);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+/* Load with the options; the host, or "ERR <code>: <msg>". */
+static const char *
+load(const char *config, const char *account, const char *from,
+	const struct netacct_override *ov, size_t nov)
+{
+	static char res[512];
+	struct netacct_opts o = { config, account, from, ov, nov };
+	struct config_warnings w = { NULL, 0 };
+	struct account *a;
+	struct err e;
+
+	err_clear(&e);
+	a = netacct_load(&o, &w, &e);
+	config_warnings_release(&w);
+	if (!a)
+		snprintf(res, sizeof res, "ERR %s: %s",
+			err_code_name(e.code), e.msg);
+	else
+		snprintf(res, sizeof res, "%s", a->host);
+	account_free(a);
+	return res;
+}
+
+static void
+test_load(void)
+{
+	static const struct netacct_override host[] = {
+		{ "host", "cli.example" },
+	};
+	static const struct netacct_override bad[] = {
+		{ "port", "x" },
+	};
+	static const struct netacct_override unknown[] = {
+		{ "nonsense", "1" },
+	};
+	char want[256];
+
+	tap_str(load(cfg, "work", NULL, NULL, 0), "smtp.work.example",
+		"-a names the account");
+	tap_str(load(cfg, NULL, NULL, NULL, 0), "smtp.home.example",
+		"default account");
+	tap_str(load(cfg, NULL, "JOE@work.example", NULL, 0),
+		"smtp.work.example", "account chosen by from");
+	tap_str(load(cfg, NULL, "ann@home.example", NULL, 0),
+		"smtp.home.example", "account chosen by a from pattern");
+	tap_str(load(cfg, NULL, "who@else.example", NULL, 0),
+		"smtp.home.example", "unknown from: the default account");
+	tap_str(load(cfg, "home", "joe@work.example", NULL, 0),
+		"smtp.home.example", "-a wins over from");
+	tap_str(load(cfg, "work", NULL, host, 1), "cli.example",
+		"an override wins over the file");
+	tap_str(load(cfg, "work", NULL, bad, 1), "ERR usage: port: invalid "
+		"value \"x\" (expected a port number from 1 to 65535)",
+		"a bad override is a usage error");
+	tap_ok(strncmp(load(cfg, "work", NULL, unknown, 1), "ERR usage: ",
+		11) == 0, "an unknown override key is a usage error");
+	tap_ok(strncmp(load(cfg, "absent", NULL, NULL, 0), "ERR config: ",
+		12) == 0, "unknown account: config error");
+	snprintf(want, sizeof want, "ERR config: account \"nohost\" in %s "
+		"has no host", cfg);
+	tap_str(load(cfg, "nohost", NULL, NULL, 0), want,
+		"account without host");
+	/* No file at all: HOME and XDG point to an empty directory. */
+	tap_str(load(NULL, NULL, NULL, NULL, 0), "ERR config: no "
+		"configuration found and no --host given (see mkit-config(5))",
+		"no file and no --host");
+	tap_str(load(NULL, NULL, "a@b.example", host, 1), "cli.example",
+		"no file, --host given");
+}
+
+/* netacct_password() for the account called name; *pw as it returns. */
+static int
+password_of(const char *name, const char *user, char **pw, struct err *e)
+{
+	struct netacct_opts o = { cfg, name, NULL, NULL, 0 };
+	struct account *a = netacct_load(&o, NULL, e);
+	int r;
+
+	if (user) {
+		account_set(a, "user", user, e);
+		account_set(a, "keyring", "off", e);
+	}
+	*pw = (char *)"unset";
+	err_clear(e);
+	r = netacct_password(a, "smtp", NULL, pw, e);
+	account_free(a);
+	return r;
+}
+
+static void
+test_password(void)
+{
+	struct err e;
+	char *pw;
+
+	tap_int(password_of("work", NULL, &pw, &e), 0,
+		"password of an account with auth");
+	tap_str(pw, "s3cret", "... from the config");
+	password_free(pw);
+	tap_int(password_of("home", NULL, &pw, &e), 0, "no auth: no lookup");
+	tap_ok(pw == NULL, "... and no password");
+	tap_int(password_of("gss", NULL, &pw, &e), 0, "GSSAPI: no lookup");
+	tap_ok(pw == NULL, "... and no password");
+	tap_int(password_of("home", "nobody", &pw, &e), -1,
+		"no password anywhere: error");
+	tap_int(e.code, ERR_CONFIG, "... ERR_CONFIG");
+	tap_ok(pw == NULL, "... no password");
+}
+
+int
+main(void)
+{
+	char empty[96];
+
+	if (!mkdtemp(dir))
+		return 99;
+	snprintf(cfg, sizeof cfg, "%s/config", dir);
+	snprintf(empty, sizeof empty, "%s/home", dir);
+	mkdir(empty, 0700);
+	setenv("HOME", empty, 1);
+	setenv("XDG_CONFIG_HOME", empty, 1);
+	setenv("NETRC", "/nonexistent", 1);
+	unsetenv("MKIT_CONFIG");
+	write_cfg(cfg, text);
+	test_load();
+	test_password();
+	unlink(cfg);
+	rmdir(empty);
+	rmdir(dir);
+	return tap_done();
+}

@@ -145,6 +145,23 @@ out_buf(const struct buf *b)
 		fwrite(b->data, 1, b->len, stdout);
 }
 
+/* A display name that would not read back the same as atoms: specials,
+ * blanks at an end or two in a row, control characters. */
+static int
+needs_quotes(const char *nm)
+{
+	const char *c;
+
+	if (strpbrk(nm, "()<>[]:;@\\,.\"") || *nm == ' ' ||
+		nm[strlen(nm) - 1] == ' ')
+		return 1;
+	for (c = nm; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f ||
+			(c[0] == ' ' && c[1] == ' '))
+			return 1;
+	return 0;
+}
+
 /* ---- parser callbacks ---- */
 
 static void
@@ -205,8 +222,7 @@ on_message(void *ctx, const struct mime_headers *h)
 					matched = 1;
 					if (addr_only || !nm || !*nm) {
 						printf("%s\n", l.v[k].spec);
-					} else if (strpbrk(nm,
-						"()<>[]:;@\\,.\"")) {
+					} else if (needs_quotes(nm)) {
 						const char *c;
 
 						putchar('"');

@@ -454,3 +454,17 @@ assert p["2"]["text"] is None and p["2"]["charset"] is None
 	run sh -c "mparse tree --verbose '$T/bad.eml' 2>&1 >/dev/null"
 	[[ $output == *"missing close delimiter"* ]]
 }
+
+@test "a quoted display name keeps its blanks; a fold loses only its CRLF" {
+	printf 'From: "John   Q.  Public" <j@x>\nTo: "Folded\n   Name" <f@x>, Plain\n   Words <p@x>\nCc: "  two  " <t@x>\nSubject: s\n\nbody\n' > "$T/dn.eml"
+	mp --json "$T/dn.eml"
+	[ "$status" -eq 0 ]
+	echo "$output" | pyjson '
+h = d["headers"]
+assert h["from"] == [{"name": "John   Q.  Public", "addr": "j@x"}], h["from"]
+assert h["to"] == [{"name": "Folded   Name", "addr": "f@x"}, {"name": "Plain Words", "addr": "p@x"}], h["to"]
+assert h["cc"] == [{"name": "  two  ", "addr": "t@x"}], h["cc"]'
+	mp addr "$T/dn.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'"John   Q.  Public" <j@x>\n"Folded   Name" <f@x>\nPlain Words <p@x>\n"  two  " <t@x>' ]
+}

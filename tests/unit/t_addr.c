@@ -66,7 +66,15 @@ static const struct {
 	{ "\"a\\\"b\"@x", "-|\"a\\\"b\"@x|-" },
 	{ "\"a\r\n b\"@x", "-|\"a b\"@x|-" },
 	{ "user@[192.0.2.1]", "-|user@[192.0.2.1]|-" },
-	{ "  \"  spaced   name \"  <a@b>", "spaced name|a@b|-" },
+	/* A quoted string keeps its blanks; blanks between words are one
+	 * space; the CRLF of a fold goes, its blank stays. */
+	{ "  \"  spaced   name \"  <a@b>", "  spaced   name |a@b|-" },
+	{ "\"John   Q.  Public\" <j@x>", "John   Q.  Public|j@x|-" },
+	{ "John   Q.\t Public <j@x>", "John Q. Public|j@x|-" },
+	{ "\"John\r\n  Q.\r\n\tPublic\" <j@x>", "John  Q.\tPublic|j@x|-" },
+	{ "John\r\n Q.\r\n Public <j@x>", "John Q. Public|j@x|-" },
+	{ "\"a\tb\" \"c \" d <j@x>", "a\tb c  d|j@x|-" },
+	{ "j@x (  Comment \r\n  name )", "Comment name|j@x|-" },
 	/* The wild. */
 	{ "root", "-|root|-" },
 	{ "John Smith john@x.com", "John Smith|john@x.com|-" },

@@ -309,7 +309,7 @@ on_begin(void *ctx, const struct mime_part *p)
 		struct err e;
 
 		buf_addf(&fb, "part-%s", p->section);
-		name = safefile_name(p->filename, fb.data);
+		name = safefile_name(p->filename, p->filename_len, fb.data);
 		buf_release(&fb);
 		m->out_fd = safefile_create(&outdir_d, name, force, &got, &e);
 		if (m->out_fd < 0) {
@@ -470,13 +470,16 @@ print_tree(struct msg *m)
 		if (r->charset)
 			printf(" charset=%s", r->charset);
 		if (r->filename) {
-			const char *c;
+			size_t k;
 
-			/* one line per part: control characters shown as ? */
+			/* one line per part: control characters (NUL too)
+			 * shown as ? */
 			fputs(" filename=\"", stdout);
-			for (c = r->filename; *c; c++)
-				putchar((unsigned char)*c < 0x20 || *c == 0x7f ?
-					'?' : *c);
+			for (k = 0; k < r->filename_len; k++) {
+				unsigned char c = (unsigned char)r->filename[k];
+
+				putchar(c < 0x20 || c == 0x7f ? '?' : c);
+			}
 			putchar('"');
 		}
 		if (r->kind == MIME_LEAF)

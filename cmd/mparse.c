@@ -117,23 +117,6 @@ out_buf(const struct buf *b)
 		fwrite(b->data, 1, b->len, stdout);
 }
 
-/* A display name that would not read back the same as atoms: specials,
- * blanks at an end or two in a row, control characters. */
-static int
-needs_quotes(const char *nm)
-{
-	const char *c;
-
-	if (strpbrk(nm, "()<>[]:;@\\,.\"") || *nm == ' ' ||
-		nm[strlen(nm) - 1] == ' ')
-		return 1;
-	for (c = nm; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f ||
-			(c[0] == ' ' && c[1] == ' '))
-			return 1;
-	return 0;
-}
-
 /* ---- parser callbacks ---- */
 
 static void
@@ -187,28 +170,15 @@ on_message(void *ctx, const struct mime_headers *h)
 
 				addr_parse(f->value, f->value_len, 0, &l);
 				for (k = 0; k < l.n; k++) {
-					const char *nm = l.v[k].name;
-
 					if (!l.v[k].spec)
 						continue;
 					matched = 1;
-					if (addr_only || !nm || !*nm) {
-						printf("%s\n", l.v[k].spec);
-					} else if (needs_quotes(nm)) {
-						const char *c;
-
-						putchar('"');
-						for (c = nm; *c; c++) {
-							if (*c == '"' ||
-								*c == '\\')
-								putchar('\\');
-							putchar(*c);
-						}
-						printf("\" <%s>\n", l.v[k].spec);
-					} else {
-						printf("%s <%s>\n", nm,
-							l.v[k].spec);
-					}
+					buf_reset(&b);
+					addr_format(&b, addr_only ? NULL :
+						l.v[k].name, l.v[k].spec,
+						ADDR_FMT_TEXT);
+					buf_addch(&b, '\n');
+					out_buf(&b);
 				}
 				addr_list_release(&l);
 			}

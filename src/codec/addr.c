@@ -471,14 +471,42 @@ out:
 	return r;
 }
 
+/* Display name for ADDR_FMT_TEXT: as it is, or quoted when it would not
+ * read back the same as atoms (specials, blanks at an end or two in a
+ * row, control characters). */
+static int
+put_text_name(struct buf *out, const char *name)
+{
+	size_t n = strlen(name), i;
+	int quote = strpbrk(name, "()<>[]:;@\\,.\"") || name[0] == ' ' ||
+		name[n - 1] == ' ', r;
+
+	for (i = 0; i < n && !quote; i++)
+		quote = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
+			(name[i] == ' ' && name[i + 1] == ' ');
+	if (!quote)
+		return buf_add(out, name, n);
+	r = buf_addch(out, '"');
+	for (i = 0; i < n && r == 0; i++) {
+		if (name[i] == '"' || name[i] == '\\')
+			r = buf_addch(out, '\\');
+		if (r == 0)
+			r = buf_addch(out, name[i]);
+	}
+	return r ? r : buf_addch(out, '"');
+}
+
 int
 addr_format(struct buf *out, const char *name, const char *sp,
 	unsigned int flags)
 {
 	if (!name || !*name)
 		return buf_addstr(out, sp);
+	if (flags & ADDR_FMT_TEXT) {
+		if (put_text_name(out, name) < 0)
+			return -1;
 	/* Raw UTF-8 unless it would read back as an encoded word. */
-	if ((flags & ADDR_FMT_UTF8) && !charset_is_7bit(name, strlen(name)) &&
+	} else if ((flags & ADDR_FMT_UTF8) && !charset_is_7bit(name, strlen(name)) &&
 	    !strstr(name, "=?")) {
 		if (put_utf8_name(out, name) < 0)
 			return -1;

@@ -66,6 +66,10 @@ enum addr_fmt_flags {
 	 * SMTPUTF8 messages) instead of RFC 2047 encoding it. */
 	ADDR_FMT_UTF8 = 1 << 0,
 	ADDR_FMT_LF = 1 << 1,	/* fold with LF SP instead of CRLF SP */
+	/* Text for people and scripts, not a header: the display name as
+	 * its UTF-8 text, in double quotes (with '\' before '"' and '\')
+	 * when it would not read back the same as atoms; never encoded. */
+	ADDR_FMT_TEXT = 1 << 2,
 };
 
 /* Append one mailbox: "spec" if name is NULL or empty, else

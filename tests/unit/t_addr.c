@@ -122,6 +122,16 @@ static const struct {
 	{ "M\xc3\xbcller, J\xc3\xb6rg", "j@x", ADDR_FMT_UTF8,
 	  "\"M\xc3\xbcller, J\xc3\xb6rg\" <j@x>" },
 	{ "a \"q\" b", "j@x", 0, "\"a \\\"q\\\" b\" <j@x>" },
+	/* ADDR_FMT_TEXT: UTF-8 as it is, quoted only where atoms would not
+	 * read back the same. */
+	{ "J\xc3\xb6rg M", "j@x", ADDR_FMT_TEXT, "J\xc3\xb6rg M <j@x>" },
+	{ "Joe Q. Public", "j@x", ADDR_FMT_TEXT, "\"Joe Q. Public\" <j@x>" },
+	{ "John   Smith", "j@x", ADDR_FMT_TEXT, "\"John   Smith\" <j@x>" },
+	{ " lead", "j@x", ADDR_FMT_TEXT, "\" lead\" <j@x>" },
+	{ "a\tb", "j@x", ADDR_FMT_TEXT, "\"a\tb\" <j@x>" },
+	{ "=?x?q?y?=", "j@x", ADDR_FMT_TEXT, "=?x?q?y?= <j@x>" },
+	{ "a \"q\\", "j@x", ADDR_FMT_TEXT, "\"a \\\"q\\\\\" <j@x>" },
+	{ "", "j@x", ADDR_FMT_TEXT, "j@x" },
 };
 
 int

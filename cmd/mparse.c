@@ -306,36 +306,6 @@ print_json(struct msg *m)
 }
 
 static void
-print_tree(struct msg *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->doc.n; i++) {
-		const struct mime_record *r = &m->doc.parts[i];
-
-		printf("%*s%s %s", 2 * r->depth, "", r->section, r->type);
-		if (r->charset)
-			printf(" charset=%s", r->charset);
-		if (r->filename) {
-			size_t k;
-
-			/* one line per part: control characters (NUL too)
-			 * shown as ? */
-			fputs(" filename=\"", stdout);
-			for (k = 0; k < r->filename_len; k++) {
-				unsigned char c = (unsigned char)r->filename[k];
-
-				putchar(c < 0x20 || c == 0x7f ? '?' : c);
-			}
-			putchar('"');
-		}
-		if (r->kind == MIME_LEAF)
-			printf(" size=%llu", r->size);
-		putchar('\n');
-	}
-}
-
-static void
 print_bounce(struct msg *m)
 {
 	struct dsn d;
@@ -435,7 +405,8 @@ msg_finish(void)
 			break;
 		case MODE_TREE:
 			matched = 1;
-			print_tree(&cur);
+			mime_doc_tree(&cur.doc, &b);
+			out_buf(&b);
 			break;
 		case MODE_TEXT:
 			if (mime_text_finish(&cur.text, &b))

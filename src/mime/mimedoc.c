@@ -152,6 +152,35 @@ mime_doc_json(struct json *j, const struct mime_doc *d)
 }
 
 void
+mime_doc_tree(const struct mime_doc *d, struct buf *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->n; i++) {
+		const struct mime_record *r = &d->parts[i];
+
+		buf_addf(out, "%*s%s %s", 2 * r->depth, "", r->section,
+			r->type);
+		if (r->charset)
+			buf_addf(out, " charset=%s", r->charset);
+		if (r->filename) {
+			/* One line per part: control characters (NUL too)
+			 * shown as '?'. */
+			buf_addstr(out, " filename=\"");
+			for (k = 0; k < r->filename_len; k++) {
+				unsigned char c = (unsigned char)r->filename[k];
+
+				buf_addch(out, c < 0x20 || c == 0x7f ? '?' : c);
+			}
+			buf_addch(out, '"');
+		}
+		if (r->kind == MIME_LEAF)
+			buf_addf(out, " size=%llu", r->size);
+		buf_addch(out, '\n');
+	}
+}
+
+void
 mime_doc_release(struct mime_doc *d)
 {
 	size_t i;

@@ -56,6 +56,11 @@ void mime_doc_sink(struct mime_doc *d, struct mime_sink *s);
  * "parts":[PART...]}. With no header block seen, HEADERS has every field
  * null. */
 void mime_doc_json(struct json *j, const struct mime_doc *d);
+/* Append the part tree as text, as "mparse tree" prints it: one line per
+ * entity, indented two spaces a level: "SECTION TYPE", then
+ * " charset=CS" when there is one, " filename=\"NAME\"" (control
+ * characters, NUL included, shown as '?') and, for leaves, " size=N". */
+void mime_doc_tree(const struct mime_doc *d, struct buf *out);
 /* Free everything d holds; d is empty and may be initialised again. */
 void mime_doc_release(struct mime_doc *d);
 

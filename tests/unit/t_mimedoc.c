@@ -100,6 +100,7 @@ test_doc(void)
 {
 	struct mime_doc d;
 	struct mime_sink s;
+	struct buf tree = BUF_INIT;
 	char *got;
 	size_t step;
 
@@ -117,6 +118,13 @@ test_doc(void)
 	tap_int((long long)d.parts[2].size, 12, "size without digest");
 	tap_int(d.parts[1].have_text, 0, "no text without digest");
 	tap_int((long long)d.parts[2].filename_len, 10, "name with its NUL");
+	mime_doc_tree(&d, &tree);
+	tap_str(tree.data, "TEXT multipart/mixed\n"
+		"  1 text/plain charset=iso-8859-1 size=4\n"
+		"  2 application/octet-stream filename=\"x.txt?.jpg\" size=12\n"
+		"  3 message/rfc822\n"
+		"    3.1 text/plain size=4\n", "tree");
+	buf_release(&tree);
 	mime_doc_release(&d);
 	/* No header block: every HEADERS field null. */
 	got = doc_json("", MIME_DOC_DIGEST, 0);

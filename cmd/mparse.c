@@ -25,6 +25,7 @@
 #include "mime/dsn.h"
 #include "mime/mime.h"
 #include "mime/mimedoc.h"
+#include "mime/mimesave.h"
 #include "mime/mimetext.h"
 #include "store/mboxrd.h"
 #include "store/mdir.h"
@@ -83,13 +84,6 @@ selected(const char *section)
 		if (!strcmp(psel[i], section))
 			return 1;
 	return 0;
-}
-
-static int
-is_attachment(const struct mime_part *p)
-{
-	return p->filename || (p->disposition &&
-		!strcmp(p->disposition, "attachment"));
 }
 
 static void
@@ -205,14 +199,10 @@ on_begin(void *ctx, const struct mime_part *p)
 		matched = 1;
 		m->out_fd = 1;
 	} else if (mode == MODE_EXTRACT && (npsel ? selected(p->section) :
-		is_attachment(p))) {
-		struct buf fb = BUF_INIT;
-		char *name, *got = NULL;
+		mime_save_is_attachment(p))) {
+		char *got = NULL;
 
-		buf_addf(&fb, "part-%s", p->section);
-		name = safefile_name(p->filename, p->filename_len, fb.data);
-		buf_release(&fb);
-		m->out_fd = safefile_create(&outdir_d, name, force, &got, &e);
+		m->out_fd = mime_save_open(&outdir_d, p, force, &got, &e);
 		if (m->out_fd < 0) {
 			warnx_("%s: %s", outdir, e.msg);
 		} else {
@@ -223,7 +213,6 @@ on_begin(void *ctx, const struct mime_part *p)
 				printf("%s/%s\n", outdir, got);
 			fflush(stdout);
 		}
-		free(name);
 		free(got);
 	} else if (mode == MODE_BOUNCE &&
 		(!strcmp(p->type, "message/delivery-status") ||

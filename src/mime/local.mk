@@ -1,7 +1,7 @@
 ## src/mime: the streaming parser, delivery reports, the per-part summary,
 ## the mparse/1 document (mimedoc: SHA-256 from libcrypto), the choice of
-## the text body, and a message prepared for sending (msgprep). On codec
-## and store; link with $(MKIT_MIME_LIBS).
+## the text body, parts saved as files, and a message prepared for sending
+## (msgprep). On codec and store; link with $(MKIT_MIME_LIBS).
 noinst_LIBRARIES += src/mime/libmime.a
 src_mime_libmime_a_SOURCES = \
 	src/mime/mime.c src/mime/mime.h \
@@ -9,6 +9,7 @@ src_mime_libmime_a_SOURCES = \
 	src/mime/mimesum.c src/mime/mimesum.h \
 	src/mime/mimedoc.c src/mime/mimedoc.h \
 	src/mime/mimetext.c src/mime/mimetext.h \
+	src/mime/mimesave.c src/mime/mimesave.h \
 	src/mime/msgprep.c src/mime/msgprep.h
 src_mime_libmime_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 

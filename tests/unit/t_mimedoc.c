@@ -5,14 +5,17 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
 #include "mime/mime.h"
 #include "mime/mimedoc.h"
+#include "mime/mimesave.h"
 #include "mime/mimetext.h"
 #include "tap.h"
 
@@ -230,10 +233,66 @@ test_text(void)
 	}
 }
 
+/* ---- saving ---- */
+
+struct sctx {
+	struct safefile_dir d;
+	struct buf names;	/* created, '|'-separated */
+};
+
+static void
+s_begin(void *ctx, const struct mime_part *p)
+{
+	struct sctx *c = ctx;
+	struct err e;
+	char *got = NULL;
+	int fd;
+
+	if (p->kind != MIME_LEAF || !mime_save_is_attachment(p))
+		return;
+	fd = mime_save_open(&c->d, p, 0, &got, &e);
+	buf_addf(&c->names, "%s|", fd < 0 ? "-" : got);
+	if (fd >= 0)
+		close(fd);
+	free(got);
+}
+
+static void
+test_save(void)
+{
+	static const char msg[] =
+		"Content-Type: multipart/mixed; boundary=Z\n\n"
+		"--Z\nContent-Type: text/plain\n\nbody\n"
+		"--Z\nContent-Disposition: attachment;"
+		" filename*=UTF-8''x.txt%00.jpg\n\na\n"
+		"--Z\nContent-Disposition: attachment; filename=\"../..\"\n\nb\n"
+		"--Z\nContent-Disposition: attachment\n\nc\n"
+		"--Z\nContent-Type: application/x; name=\"x.txt\"\n\nd\n--Z--\n";
+	char tmpl[] = "/tmp/t_mimedoc.XXXXXX", cmd[64];
+	struct sctx c;
+	struct mime_sink s = { &c, NULL, s_begin, NULL, NULL, NULL };
+	struct err e;
+
+	if (!mkdtemp(tmpl)) {
+		tap_ok(0, "mkdtemp");
+		return;
+	}
+	buf_init(&c.names, 0);
+	tap_int(safefile_open(&c.d, tmpl, &e), 0, "folder opened");
+	feed(&s, msg, 0);
+	tap_str(c.names.data, "x.txt.jpg|part-3|part-4|x.txt|",
+		"attachments saved under safe whole names");
+	safefile_close(&c.d);
+	buf_release(&c.names);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
+	(void)!system(cmd);
+}
+
 int
 main(void)
 {
 	test_doc();
 	test_text();
+	test_save();
 	return tap_done();
 }

@@ -1,9 +1,11 @@
 /*
  * mparse: MIME parsing and extraction for scripts. See man/mparse.1.
  *
- * Thin over the library: src/mime.h does the parsing, src/mboxrd.h and
- * src/mdir.h find the messages, src/dsn.h reads bounces, the codecs
- * decode. This file picks what to print.
+ * Thin over the library: mime/mime.h does the parsing, store/mboxrd.h and
+ * store/mdir.h find the messages, mime/mimedoc.h builds the mparse/1
+ * document and the tree, mime/mimetext.h chooses the text body,
+ * mime/mimesave.h saves attachments, mime/dsn.h reads bounces, the codecs
+ * decode. This file picks what to print, and the exit code.
  */
 #include <config.h>
 

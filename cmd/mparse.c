@@ -1,9 +1,11 @@
 /*
  * mparse: MIME parsing and extraction for scripts. See man/mparse.1.
  *
- * Thin over the library: src/mime.h does the parsing, src/mboxrd.h and
- * src/mdir.h find the messages, src/dsn.h reads bounces, the codecs
- * decode. This file picks what to print.
+ * Thin over the library: mime/mime.h does the parsing, store/mboxrd.h and
+ * store/mdir.h find the messages, mime/mimedoc.h builds the mparse/1
+ * document and the tree, mime/mimetext.h chooses the text body,
+ * mime/mimesave.h saves attachments, mime/dsn.h reads bounces, the codecs
+ * decode. This file picks what to print, and the exit code.
  */
 #include <config.h>
 
@@ -16,15 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/*
- * SHA-256 through OpenSSL's direct interface: EVP's first fetch sets up the
- * provider machinery and reads openssl.cnf, which cost 1.3 ms of a 3 ms
- * one-message run. SHA256_* is deprecated in OpenSSL 3.0 but exported and
- * computes the same digest without any of that.
- */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
@@ -33,7 +26,9 @@
 #include "common.h"
 #include "mime/dsn.h"
 #include "mime/mime.h"
-#include "mime/mimesum.h"
+#include "mime/mimedoc.h"
+#include "mime/mimesave.h"
+#include "mime/mimetext.h"
 #include "store/mboxrd.h"
 #include "store/mdir.h"
 #include "store/safefile.h"
@@ -67,30 +62,10 @@ static int cur_raw_asked;	/* part named a non-leaf (warned already) */
 
 /* ---- per message ---- */
 
-struct rec {
-	struct mime_record r;
-	SHA256_CTX *md;
-	int textable;		/* text leaf with a known charset (json) */
-	struct charset_conv conv;
-};
-
 struct msg {
 	const char *where;	/* file name for messages */
-	struct mime_summary top;
-	int have_top;
-	struct rec *r;
-	size_t n, alloc;
-	size_t cur;		/* open leaf record index + 1, or 0 */
-	/* text mode */
-	int text_streaming;	/* the chosen part is being written */
-	int text_done;
-	int in_message;		/* open message parts: text inside is not
-				 * the message's own */
-	struct charset_conv tconv;
-	int tconv_ok;
-	struct buf alt;		/* first part of the other type */
-	int alt_have, alt_ok;
-	struct charset_conv aconv;
+	struct mime_doc doc;	/* json, tree */
+	struct mime_text text;	/* text */
 	/* part/extract */
 	int out_fd;
 	int src_fd;		/* the input, when it can be read again */
@@ -111,13 +86,6 @@ selected(const char *section)
 		if (!strcmp(psel[i], section))
 			return 1;
 	return 0;
-}
-
-static int
-is_attachment(const struct mime_part *p)
-{
-	return p->filename || (p->disposition &&
-		!strcmp(p->disposition, "attachment"));
 }
 
 static void
@@ -154,8 +122,8 @@ on_message(void *ctx, const struct mime_headers *h)
 	size_t i, idx;
 	struct buf b = BUF_INIT;
 
-	mime_summary_fill(&m->top, h);
-	m->have_top = 1;
+	if (mode == MODE_JSON)
+		mime_doc_message(&m->doc, h);
 	if (mode == MODE_HEADERS) {
 		for (i = 0; i < h->n; i++) {
 			const struct mime_field *f = &h->v[i];
@@ -198,29 +166,15 @@ on_message(void *ctx, const struct mime_headers *h)
 
 				addr_parse(f->value, f->value_len, 0, &l);
 				for (k = 0; k < l.n; k++) {
-					const char *nm = l.v[k].name;
-
 					if (!l.v[k].spec)
 						continue;
 					matched = 1;
-					if (addr_only || !nm || !*nm) {
-						printf("%s\n", l.v[k].spec);
-					} else if (strpbrk(nm,
-						"()<>[]:;@\\,.\"")) {
-						const char *c;
-
-						putchar('"');
-						for (c = nm; *c; c++) {
-							if (*c == '"' ||
-								*c == '\\')
-								putchar('\\');
-							putchar(*c);
-						}
-						printf("\" <%s>\n", l.v[k].spec);
-					} else {
-						printf("%s <%s>\n", nm,
-							l.v[k].spec);
-					}
+					buf_reset(&b);
+					addr_format(&b, addr_only ? NULL :
+						l.v[k].name, l.v[k].spec,
+						ADDR_FMT_TEXT);
+					buf_addch(&b, '\n');
+					out_buf(&b);
 				}
 				addr_list_release(&l);
 			}
@@ -230,72 +184,27 @@ on_message(void *ctx, const struct mime_headers *h)
 }
 
 static void
-text_begin(struct msg *m, const struct mime_part *p)
-{
-	const char *want = want_html ? "text/html" : "text/plain";
-	const char *other = want_html ? "text/plain" : "text/html";
-	struct err e;
-
-	if (p->kind != MIME_LEAF || m->text_done || m->text_streaming ||
-		m->in_message ||
-		(p->disposition && !strcmp(p->disposition, "attachment")))
-		return;
-	if (!strcmp(p->type, want)) {
-		m->text_streaming = 1;
-		m->tconv_ok = charset_conv_init(&m->tconv,
-			p->charset ? p->charset : "us-ascii", &e) == 0;
-		if (!m->tconv_ok && verbose)
-			warnx_("%s: part %s: %s (printed as is)", m->where,
-				p->section, e.msg);
-	} else if (!strcmp(p->type, other) && !m->alt_have) {
-		m->alt_have = 2;	/* 2: filling */
-		m->alt_ok = charset_conv_init(&m->aconv,
-			p->charset ? p->charset : "us-ascii", &e) == 0;
-	}
-}
-
-static void
 on_begin(void *ctx, const struct mime_part *p)
 {
 	struct msg *m = ctx;
-	struct rec *r;
+	struct err e;
 
-	if (m->n == m->alloc) {
-		m->alloc = m->alloc ? m->alloc * 2 : 16;
-		m->r = xrealloc(m->r, m->alloc * sizeof(*m->r));
-	}
-	r = &m->r[m->n++];
-	memset(r, 0, sizeof(*r));
-	mime_record_init(&r->r, p);
-	if (p->kind == MIME_MESSAGE)
-		m->in_message++;
+	if (mode == MODE_JSON || mode == MODE_TREE)
+		mime_doc_begin(&m->doc, p);
+	if (mode == MODE_TEXT && mime_text_begin(&m->text, p, &e) < 0 &&
+		verbose)
+		warnx_("%s: part %s: %s (printed as is)", m->where,
+			p->section, e.msg);
 	if (p->kind != MIME_LEAF)
 		return;
-	m->cur = m->n;
-	if (mode == MODE_JSON) {
-		struct err e;
-
-		r->md = xmalloc(sizeof(*r->md));
-		if (!SHA256_Init(r->md))
-			diex(EX_SOFTWARE, "sha256 unavailable");
-		if (!strncmp(p->type, "text/", 5))
-			r->textable = charset_conv_init(&r->conv,
-				p->charset ? p->charset : "us-ascii", &e) == 0;
-	} else if (mode == MODE_TEXT) {
-		text_begin(m, p);
-	} else if (mode == MODE_PART && selected(p->section)) {
+	if (mode == MODE_PART && selected(p->section)) {
 		matched = 1;
 		m->out_fd = 1;
 	} else if (mode == MODE_EXTRACT && (npsel ? selected(p->section) :
-		is_attachment(p))) {
-		struct buf fb = BUF_INIT;
-		char *name, *got = NULL;
-		struct err e;
+		mime_save_is_attachment(p))) {
+		char *got = NULL;
 
-		buf_addf(&fb, "part-%s", p->section);
-		name = safefile_name(p->filename, fb.data);
-		buf_release(&fb);
-		m->out_fd = safefile_create(&outdir_d, name, force, &got, &e);
+		m->out_fd = mime_save_open(&outdir_d, p, force, &got, &e);
 		if (m->out_fd < 0) {
 			warnx_("%s: %s", outdir, e.msg);
 		} else {
@@ -306,7 +215,6 @@ on_begin(void *ctx, const struct mime_part *p)
 				printf("%s/%s\n", outdir, got);
 			fflush(stdout);
 		}
-		free(name);
 		free(got);
 	} else if (mode == MODE_BOUNCE &&
 		(!strcmp(p->type, "message/delivery-status") ||
@@ -320,31 +228,13 @@ static void
 on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
 {
 	struct msg *m = ctx;
-	struct rec *r = m->cur ? &m->r[m->cur - 1] : NULL;
 	struct buf b = BUF_INIT;
-	struct err e;
 
-	if (!r)
-		return;
-	r->r.size += n;
-	if (r->md)
-		SHA256_Update(r->md, d, n);
-	if (r->textable && charset_conv_feed(&r->conv, d, n, &r->r.text,
-		&e) < 0)
-		r->textable = 0;
-	if (m->text_streaming && !m->text_done) {
-		if (m->tconv_ok) {
-			charset_conv_feed(&m->tconv, d, n, &b, &e);
-			out_buf(&b);
-		} else {
-			if (n)
-				fwrite(d, 1, n, stdout);
-		}
-	} else if (m->alt_have == 2) {
-		if (m->alt_ok)
-			charset_conv_feed(&m->aconv, d, n, &m->alt, &e);
-		else
-			buf_add(&m->alt, d, n);
+	if (mode == MODE_JSON || mode == MODE_TREE)
+		mime_doc_data(&m->doc, d, n);
+	if (mode == MODE_TEXT) {
+		mime_text_data(&m->text, d, n, &b);
+		out_buf(&b);
 	}
 	if (m->out_fd >= 0 && (mode == MODE_PART || mode == MODE_EXTRACT))
 		write_all(m->out_fd, d, n);
@@ -357,48 +247,23 @@ static void
 on_end(void *ctx, const struct mime_part *p)
 {
 	struct msg *m = ctx;
-	struct rec *r;
-	struct err e;
 	struct buf b = BUF_INIT;
 
-	if (p->kind == MIME_MESSAGE)
-		m->in_message--;
+	if (mode == MODE_JSON || mode == MODE_TREE)
+		mime_doc_end(&m->doc, p);
+	if (mode == MODE_TEXT) {
+		if (mime_text_end(&m->text, p, &b))
+			matched = 1;
+		out_buf(&b);
+	}
 	if (mode == MODE_PART && p->kind != MIME_LEAF &&
 		selected(p->section) && !m->raw_want) {
 		m->raw_want = 1;
 		m->raw_off = p->offset;
 		m->raw_end = p->end_offset;
 	}
-	if (p->kind != MIME_LEAF || !m->cur)
+	if (p->kind != MIME_LEAF)
 		return;
-	r = &m->r[m->cur - 1];
-	m->cur = 0;
-	if (r->md) {
-		SHA256_Final(r->r.sha256, r->md);
-		free(r->md);
-		r->md = NULL;
-	}
-	if (r->textable) {
-		r->r.have_text = charset_conv_finish(&r->conv, &r->r.text,
-			&e) == 0;
-		charset_conv_release(&r->conv);
-		r->textable = 0;
-	}
-	if (m->text_streaming && !m->text_done) {
-		if (m->tconv_ok) {
-			charset_conv_finish(&m->tconv, &b, &e);
-			out_buf(&b);
-			charset_conv_release(&m->tconv);
-		}
-		m->text_done = 1;
-		matched = 1;
-	} else if (m->alt_have == 2) {
-		if (m->alt_ok) {
-			charset_conv_finish(&m->aconv, &m->alt, &e);
-			charset_conv_release(&m->aconv);
-		}
-		m->alt_have = 1;
-	}
 	if (m->out_fd > 1)
 		close(m->out_fd);
 	m->out_fd = -1;
@@ -423,50 +288,12 @@ print_json(struct msg *m)
 {
 	struct buf out = BUF_INIT;
 	struct json j;
-	size_t i;
 
 	json_init(&j, &out);
-	json_obj_begin(&j);
-	json_key(&j, "schema");
-	json_cstr(&j, "mparse/1");
-	json_key(&j, "headers");
-	mime_summary_json(&j, &m->top);
-	json_key(&j, "parts");
-	json_arr_begin(&j);
-	for (i = 0; i < m->n; i++)
-		mime_record_json(&j, &m->r[i].r);
-	json_arr_end(&j);
-	json_obj_end(&j);
+	mime_doc_json(&j, &m->doc);
 	buf_addch(&out, '\n');
 	out_buf(&out);
 	buf_release(&out);
-}
-
-static void
-print_tree(struct msg *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->n; i++) {
-		const struct mime_record *r = &m->r[i].r;
-
-		printf("%*s%s %s", 2 * r->depth, "", r->section, r->type);
-		if (r->charset)
-			printf(" charset=%s", r->charset);
-		if (r->filename) {
-			const char *c;
-
-			/* one line per part: control characters shown as ? */
-			fputs(" filename=\"", stdout);
-			for (c = r->filename; *c; c++)
-				putchar((unsigned char)*c < 0x20 || *c == 0x7f ?
-					'?' : *c);
-			putchar('"');
-		}
-		if (r->kind == MIME_LEAF)
-			printf(" size=%llu", r->size);
-		putchar('\n');
-	}
 }
 
 static void
@@ -536,7 +363,8 @@ msg_start(const char *where)
 	cur.where = where;
 	cur.out_fd = -1;
 	cur.src_fd = -1;
-	buf_init(&cur.alt, 0);
+	mime_doc_init(&cur.doc, mode == MODE_JSON ? MIME_DOC_DIGEST : 0);
+	mime_text_init(&cur.text, want_html ? MIME_TEXT_HTML : 0);
 	buf_init(&cur.dsn, 1024 * 1024);
 	cur.p = mime_parser_new(&sink, NULL);
 }
@@ -550,7 +378,7 @@ msg_feed(const void *d, size_t n)
 static void
 msg_finish(void)
 {
-	size_t i;
+	struct buf b = BUF_INIT;
 
 	mime_parser_finish(cur.p);
 	if (cur.raw_want) {
@@ -568,13 +396,13 @@ msg_finish(void)
 			break;
 		case MODE_TREE:
 			matched = 1;
-			print_tree(&cur);
+			mime_doc_tree(&cur.doc, &b);
+			out_buf(&b);
 			break;
 		case MODE_TEXT:
-			if (!cur.text_done && cur.alt_have == 1) {
-				out_buf(&cur.alt);
+			if (mime_text_finish(&cur.text, &b))
 				matched = 1;
-			}
+			out_buf(&b);
 			break;
 		case MODE_BOUNCE:
 			print_bounce(&cur);
@@ -586,20 +414,11 @@ msg_finish(void)
 	if (verbose && mime_parser_defects(cur.p))
 		warnx_("%s: %zu defects", cur.where,
 			mime_parser_defects(cur.p));
-	for (i = 0; i < cur.n; i++) {
-		struct rec *r = &cur.r[i];
-
-		free(r->md);
-		if (r->textable)
-			charset_conv_release(&r->conv);
-		mime_record_release(&r->r);
-	}
-	free(cur.r);
-	if (cur.have_top)
-		mime_summary_release(&cur.top);
+	mime_doc_release(&cur.doc);
+	mime_text_release(&cur.text);
+	buf_release(&b);
 	if (cur.out_fd > 1)
 		close(cur.out_fd);
-	buf_release(&cur.alt);
 	buf_release(&cur.dsn);
 	mime_parser_free(cur.p);
 	fflush(stdout);

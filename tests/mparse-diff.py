@@ -67,6 +67,10 @@ FILENAMES = [
     ("filename*0*=utf-8''%E2%82; filename*1*=%AC.txt", "\u20ac.txt"),
     ('filename="=?utf-8?q?caf=C3=A9.doc?="', "caf\u00e9.doc"),
     ("filename=plain.bin", "plain.bin"),
+    # a NUL or control character decoded from %XX or an encoded word is
+    # part of the name (never its end), as in Python
+    ("filename*=UTF-8''x.txt%00.jpg", "x.txt\x00.jpg"),
+    ('name="=?utf-8?q?y.txt=00=01.exe?="', "y.txt\x00\x01.exe"),
     ("", None),
 ]
 

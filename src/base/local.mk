@@ -18,7 +18,8 @@ src_base_libbase_a_SOURCES = \
 MKIT_BASE_LIBS = src/base/libbase.a
 MKIT_CODEC_LIBS = src/codec/libcodec.a $(MKIT_BASE_LIBS) $(UNISTRING_LIBS)
 MKIT_STORE_LIBS = src/store/libstore.a $(MKIT_BASE_LIBS)
-MKIT_MIME_LIBS = src/mime/libmime.a src/store/libstore.a $(MKIT_CODEC_LIBS)
+MKIT_MIME_LIBS = src/mime/libmime.a src/store/libstore.a $(MKIT_CODEC_LIBS) \
+	$(OPENSSL_LIBS)
 MKIT_NET_LIBS = src/net/libnet.a $(MKIT_BASE_LIBS) $(CURL_LIBS) \
 	$(OPENSSL_LIBS)
 MKIT_PROTO_LIBS = src/proto/libproto.a src/net/libnet.a src/mime/libmime.a \

@@ -125,23 +125,25 @@ add_unescaped(struct buf *b, const char *p, size_t n)
 	}
 }
 
-/* Decode RFC 2047, collapse blanks, trim; NULL if empty. */
+/* Decode RFC 2047; a NUL becomes a blank. With collapse, runs of blanks
+ * become one space and the ends are trimmed; without, blanks stay as they
+ * are (a display name's quoted string, RFC 5322 3.2.4). NULL if empty. */
 static char *
-finish_text(struct buf *raw)
+finish_text(struct buf *raw, int collapse)
 {
 	struct buf d = BUF_INIT;
 	size_t i, j;
 
 	rfc2047_decode(raw->data ? raw->data : "", raw->len, &d);
 	for (i = j = 0; i < d.len; i++) {
-		char c = d.data[i] == '\t' || d.data[i] == '\0' ? ' ' :
-			d.data[i];
+		char c = d.data[i] == '\0' || (collapse && d.data[i] == '\t') ?
+			' ' : d.data[i];
 
-		if (c == ' ' && (j == 0 || d.data[j - 1] == ' '))
+		if (collapse && c == ' ' && (j == 0 || d.data[j - 1] == ' '))
 			continue;
 		d.data[j++] = c;
 	}
-	while (j && d.data[j - 1] == ' ')
+	while (collapse && j && d.data[j - 1] == ' ')
 		j--;
 	if (!j) {
 		buf_release(&d);
@@ -151,7 +153,9 @@ finish_text(struct buf *raw)
 	return buf_detach(&d, NULL);
 }
 
-/* The display name made of tokens [a, b): words and dots, no comments. */
+/* The display name made of tokens [a, b): words and dots, no comments.
+ * Blanks between tokens count as one space; a quoted string keeps its
+ * own, less the CRLF of a fold. */
 static char *
 phrase(const struct tok *t, size_t a, size_t b)
 {
@@ -171,7 +175,7 @@ phrase(const struct tok *t, size_t a, size_t b)
 		else
 			buf_add(&raw, t[i].p, t[i].n);
 	}
-	s = finish_text(&raw);
+	s = finish_text(&raw, 0);
 	buf_release(&raw);
 	return s;
 }
@@ -190,7 +194,7 @@ comment_name(const struct tok *t, size_t a, size_t b)
 		buf_reset(&raw);
 		add_unescaped(&raw, t[i].p + 1, t[i].n - 1 -
 			(t[i].n > 1 && t[i].p[t[i].n - 1] == ')'));
-		s = finish_text(&raw);
+		s = finish_text(&raw, 1);
 	}
 	buf_release(&raw);
 	return s;
@@ -467,14 +471,42 @@ out:
 	return r;
 }
 
+/* Display name for ADDR_FMT_TEXT: as it is, or quoted when it would not
+ * read back the same as atoms (specials, blanks at an end or two in a
+ * row, control characters). */
+static int
+put_text_name(struct buf *out, const char *name)
+{
+	size_t n = strlen(name), i;
+	int quote = strpbrk(name, "()<>[]:;@\\,.\"") || name[0] == ' ' ||
+		name[n - 1] == ' ', r;
+
+	for (i = 0; i < n && !quote; i++)
+		quote = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
+			(name[i] == ' ' && name[i + 1] == ' ');
+	if (!quote)
+		return buf_add(out, name, n);
+	r = buf_addch(out, '"');
+	for (i = 0; i < n && r == 0; i++) {
+		if (name[i] == '"' || name[i] == '\\')
+			r = buf_addch(out, '\\');
+		if (r == 0)
+			r = buf_addch(out, name[i]);
+	}
+	return r ? r : buf_addch(out, '"');
+}
+
 int
 addr_format(struct buf *out, const char *name, const char *sp,
 	unsigned int flags)
 {
 	if (!name || !*name)
 		return buf_addstr(out, sp);
+	if (flags & ADDR_FMT_TEXT) {
+		if (put_text_name(out, name) < 0)
+			return -1;
 	/* Raw UTF-8 unless it would read back as an encoded word. */
-	if ((flags & ADDR_FMT_UTF8) && !charset_is_7bit(name, strlen(name)) &&
+	} else if ((flags & ADDR_FMT_UTF8) && !charset_is_7bit(name, strlen(name)) &&
 	    !strstr(name, "=?")) {
 		if (put_utf8_name(out, name) < 0)
 			return -1;

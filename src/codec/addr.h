@@ -3,9 +3,11 @@
  *
  * Parsing splits an address-list header value into mailboxes, each with a
  * display name decoded to UTF-8 (quoted strings unquoted, RFC 2047 words
- * decoded, raw 8-bit read per RFC 6532, whitespace collapsed) and the
- * addr-spec as written, minus comments, folding whitespace and angle
- * brackets ("a.b@example.org"; quoted local parts keep their quotes:
+ * decoded, raw 8-bit read per RFC 6532; blanks between words count as one
+ * space, while a quoted string keeps its blanks as they are, less the CRLF
+ * of a fold: "John   Q.  Public", RFC 5322 3.2.4) and the addr-spec as
+ * written, minus comments, folding whitespace and angle brackets
+ * ("a.b@example.org"; quoted local parts keep their quotes:
  * "\"john doe\"@example.org"). Handled:
  *  - name-addr "Name <a@b>" and bare addr-spec "a@b";
  *  - groups "team: a@x, b@y;" (each member carries the group name) and
@@ -64,6 +66,10 @@ enum addr_fmt_flags {
 	 * SMTPUTF8 messages) instead of RFC 2047 encoding it. */
 	ADDR_FMT_UTF8 = 1 << 0,
 	ADDR_FMT_LF = 1 << 1,	/* fold with LF SP instead of CRLF SP */
+	/* Text for people and scripts, not a header: the display name as
+	 * its UTF-8 text, in double quotes (with '\' before '"' and '\')
+	 * when it would not read back the same as atoms; never encoded. */
+	ADDR_FMT_TEXT = 1 << 2,
 };
 
 /* Append one mailbox: "spec" if name is NULL or empty, else

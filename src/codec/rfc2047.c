@@ -118,6 +118,7 @@ word_octets(const struct word *w, struct buf *raw)
 struct pending {
 	char cs[64];		/* charset of the octets held, "" if none */
 	struct buf raw;		/* octets of adjacent words, not converted */
+	unsigned int flags;	/* RFC2047_KEEP_CTL */
 };
 
 static int
@@ -137,8 +138,9 @@ flush_words(struct pending *pw, struct buf *out)
 			r = charset_raw_to_utf8(pw->raw.data, pw->raw.len,
 				out);
 	}
-	/* Decoded text never carries a line break or a NUL. */
-	for (i = start; i < out->len; i++)
+	/* Decoded text never carries a line break or a NUL, unless the
+	 * caller takes the octets as they are. */
+	for (i = start; i < out->len && !(pw->flags & RFC2047_KEEP_CTL); i++)
 		if (out->data[i] == '\r' || out->data[i] == '\n' ||
 		    out->data[i] == '\0')
 			out->data[i] = ' ';
@@ -197,6 +199,13 @@ rfc2047_has_words(const char *in, size_t len)
 int
 rfc2047_decode(const char *in, size_t len, struct buf *out)
 {
+	return rfc2047_decode_flags(in, len, 0, out);
+}
+
+int
+rfc2047_decode_flags(const char *in, size_t len, unsigned int flags,
+	struct buf *out)
+{
 	const char *p = in ? in : "", *end = p + len;
 	const char *ws = NULL;	/* blanks after a word, held */
 	const char *dead = p;
@@ -205,6 +214,7 @@ rfc2047_decode(const char *in, size_t len, struct buf *out)
 	int r = -1;
 
 	pw.cs[0] = '\0';
+	pw.flags = flags;
 	buf_init(&pw.raw, out->cap);
 	while (p < end) {
 		const char *q;

@@ -18,7 +18,8 @@
  *    (RFC 6532);
  *  - CR and LF of folds are removed (unfolding); CR, LF and NUL coming out
  *    of an encoded word become spaces, so that decoded text never carries
- *    a line break; other control characters are kept.
+ *    a line break (unless RFC2047_KEEP_CTL); other control characters are
+ *    kept.
  *
  * Encoding (for the composer) turns UTF-8 text into a header value: pure
  * ASCII words stay as they are where legal; runs of words that need it
@@ -37,6 +38,11 @@
 /* Decode a header value (len bytes, may be folded) to UTF-8, appended to
  * out. Returns 0, or -1 only when out's cap would be exceeded. */
 int rfc2047_decode(const char *in, size_t len, struct buf *out);
+/* The same with flags: RFC2047_KEEP_CTL keeps CR, LF and NUL coming out
+ * of encoded words (for values reported as the sender wrote them, such as
+ * a file name, whose users then hold it as (pointer, length)). */
+int rfc2047_decode_flags(const char *in, size_t len, unsigned int flags,
+	struct buf *out);
 
 /* 1 if in holds something that looks like an encoded word ("=?"..."?="),
  * else 0: a cheap test before decoding. */
@@ -51,6 +57,8 @@ enum rfc2047_flags {
 	RFC2047_NOFOLD = 1 << 1,
 	/* Line breaks as LF instead of CRLF when folding. */
 	RFC2047_LF = 1 << 2,
+	/* Decoding: CR, LF and NUL of encoded words are kept. */
+	RFC2047_KEEP_CTL = 1 << 3,
 };
 
 /* Encode UTF-8 text as a header value, appended to out. col is the column

@@ -264,12 +264,13 @@ assemble(struct raw *v, size_t n, const char *name, struct rfc2231_param *p)
 	else if (p->charset)
 		charset_raw_to_utf8(oct.data, oct.len, &txt);
 	else
-		rfc2047_decode(oct.data ? oct.data : "", oct.len, &txt);
+		rfc2047_decode_flags(oct.data ? oct.data : "", oct.len,
+			RFC2047_KEEP_CTL, &txt);
 	if (p->lang && !p->lang[0]) {
 		free(p->lang);
 		p->lang = NULL;
 	}
-	p->value = buf_detach(&txt, NULL);
+	p->value = buf_detach(&txt, &p->value_len);
 	buf_release(&oct);
 	free(seg);
 }
@@ -354,8 +355,9 @@ rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 		} else {
 			struct buf t = BUF_INIT;
 
-			rfc2047_decode(v[i].value, v[i].len, &t);
-			pp->value = buf_detach(&t, NULL);
+			rfc2047_decode_flags(v[i].value, v[i].len,
+				RFC2047_KEEP_CTL, &t);
+			pp->value = buf_detach(&t, &pp->value_len);
 		}
 	}
 	for (i = 0; i < nv; i++) {
@@ -366,16 +368,24 @@ rfc2231_parse(const char *in, size_t len, struct rfc2231 *r)
 	buf_release(&val);
 }
 
-const char *
-rfc2231_get(const struct rfc2231 *r, const char *name)
+const struct rfc2231_param *
+rfc2231_find(const struct rfc2231 *r, const char *name)
 {
 	size_t i, n = strlen(name);
 
 	for (i = 0; i < r->nparams; i++)
 		if (strlen(r->params[i].name) == n &&
 		    mem_casecmp(r->params[i].name, name, n) == 0)
-			return r->params[i].value;
+			return &r->params[i];
 	return NULL;
+}
+
+const char *
+rfc2231_get(const struct rfc2231 *r, const char *name)
+{
+	const struct rfc2231_param *p = rfc2231_find(r, name);
+
+	return p ? p->value : NULL;
 }
 
 void

@@ -16,6 +16,10 @@
  *  - RFC 2047 encoded words inside a plain or quoted value are decoded
  *    (common for filename= in the wild); raw 8-bit bytes are read as UTF-8
  *    if valid, else windows-1252 (RFC 6532);
+ *  - a value is reported whole, as its octets decode: a NUL, CR, LF or
+ *    other control character from %XX or an encoded word is kept (the
+ *    value's length says where it ends; a name "x.txt%00.jpg" is not
+ *    "x.txt"), for the caller to escape or refuse;
  *  - a parameter given twice: the first wins; an RFC 2231 form of a name
  *    wins over the plain form ("filename*=" over "filename=");
  *  - an unquoted value runs to the next ';' or line break (spaces and
@@ -33,7 +37,8 @@
 
 struct rfc2231_param {
 	char *name;	/* lowercased, without "*0"/"*" suffixes; UTF-8 */
-	char *value;	/* UTF-8, NUL-terminated */
+	char *value;	/* UTF-8, NUL-terminated, but may hold a NUL */
+	size_t value_len;	/* bytes in value, without the final NUL */
 	char *charset;	/* RFC 2231 charset as given, or NULL */
 	char *lang;	/* RFC 2231 language, or NULL */
 };
@@ -48,8 +53,12 @@ struct rfc2231 {
  * caller later frees with rfc2231_release. Never fails; the strings are
  * owned by r. */
 void rfc2231_parse(const char *in, size_t len, struct rfc2231 *r);
+/* The named parameter (case-insensitive), or NULL. It belongs to r. */
+const struct rfc2231_param *rfc2231_find(const struct rfc2231 *r,
+	const char *name);
 /* The value of the named parameter (case-insensitive), or NULL. The string
- * belongs to r. */
+ * belongs to r; it ends at the first NUL, which rfc2231_find's value_len
+ * does not. */
 const char *rfc2231_get(const struct rfc2231 *r, const char *name);
 void rfc2231_release(struct rfc2231 *r);
 

@@ -1,18 +1,25 @@
 ## src/mime: the streaming parser, delivery reports, the per-part summary,
-## and a message prepared for sending (msgprep). On codec and store; link
-## with $(MKIT_MIME_LIBS).
+## the mparse/1 document (mimedoc: SHA-256 from libcrypto), the choice of
+## the text body, parts saved as files, and a message prepared for sending
+## (msgprep). On codec and store; link with $(MKIT_MIME_LIBS).
 noinst_LIBRARIES += src/mime/libmime.a
 src_mime_libmime_a_SOURCES = \
 	src/mime/mime.c src/mime/mime.h \
 	src/mime/dsn.c src/mime/dsn.h \
 	src/mime/mimesum.c src/mime/mimesum.h \
+	src/mime/mimedoc.c src/mime/mimedoc.h \
+	src/mime/mimetext.c src/mime/mimetext.h \
+	src/mime/mimesave.c src/mime/mimesave.h \
 	src/mime/msgprep.c src/mime/msgprep.h
+src_mime_libmime_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
-MIME_TESTS = tests/unit/t_mime
+MIME_TESTS = tests/unit/t_mime tests/unit/t_mimedoc
 check_PROGRAMS += $(MIME_TESTS)
 TESTS += $(MIME_TESTS)
 tests_unit_t_mime_SOURCES = tests/unit/t_mime.c tests/unit/tap.h
 tests_unit_t_mime_LDADD = $(MKIT_MIME_LIBS)
+tests_unit_t_mimedoc_SOURCES = tests/unit/t_mimedoc.c tests/unit/tap.h
+tests_unit_t_mimedoc_LDADD = $(MKIT_MIME_LIBS)
 
 # Fuzzing: the parser, the mboxrd reader and DSN parsing (tests/fuzz/).
 FUZZ_TARGETS += mime

@@ -492,6 +492,16 @@ type_usable(const char *t)
 }
 
 /* Fill f->part from the entity's fields. */
+/* The file name whole, NULs included (a name "x.txt\0.jpg" is no
+ * "x.txt"). */
+static void
+set_filename(struct mime_part *part, const struct rfc2231_param *fn)
+{
+	free((char *)part->filename);
+	part->filename = fn ? xmemdup(fn->value, fn->value_len) : NULL;
+	part->filename_len = fn ? fn->value_len : 0;
+}
+
 static void
 describe(struct frame *f, const struct mime_headers *h, const char *deftype)
 {
@@ -501,7 +511,7 @@ describe(struct frame *f, const struct mime_headers *h, const char *deftype)
 	const struct mime_field *cd =
 		mime_headers_get(h, "content-disposition");
 	struct rfc2231 r;
-	const char *fn = NULL;
+	const struct rfc2231_param *fn = NULL;
 
 	memset(&r, 0, sizeof r);
 	if (ct) {
@@ -514,9 +524,8 @@ describe(struct frame *f, const struct mime_headers *h, const char *deftype)
 		if (!strncmp(f->part.type, "multipart/", 10))
 			f->part.boundary = xstrdup(rfc2231_get(&r, "boundary") ?
 				rfc2231_get(&r, "boundary") : "");
-		if (rfc2231_get(&r, "name"))
-			fn = rfc2231_get(&r, "name");
-		f->part.filename = fn ? xstrdup(fn) : NULL;
+		fn = rfc2231_find(&r, "name");
+		set_filename(&f->part, fn);
 		rfc2231_release(&r);
 	} else {
 		f->part.type = xstrdup(deftype);
@@ -533,11 +542,9 @@ describe(struct frame *f, const struct mime_headers *h, const char *deftype)
 		rfc2231_parse(cd->value, cd->value_len, &r);
 		if (r.value && *r.value)
 			f->part.disposition = lower_dup(r.value);
-		fn = rfc2231_get(&r, "filename");
-		if (fn) {
-			free((char *)f->part.filename);
-			f->part.filename = xstrdup(fn);
-		}
+		fn = rfc2231_find(&r, "filename");
+		if (fn)
+			set_filename(&f->part, fn);
 		rfc2231_release(&r);
 	}
 }

@@ -99,7 +99,10 @@ struct mime_part {
 	const char *encoding;	/* lowercased first token, or NULL */
 	const char *disposition;/* lowercased first token, or NULL */
 	const char *filename;	/* disposition filename, else type name, or
-				 * NULL; decoded to UTF-8, not sanitised */
+				 * NULL; decoded to UTF-8, not sanitised;
+				 * may hold a NUL or any control character
+				 * ("x.txt\0.jpg"): its length is */
+	size_t filename_len;
 	const char *boundary;	/* multiparts only, else NULL */
 	/* Input offsets of the body: for a message part, of the whole
 	 * encapsulated message. offset is set at begin; end_offset (the

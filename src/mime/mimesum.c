@@ -139,7 +139,9 @@ mime_record_init(struct mime_record *r, const struct mime_part *p)
 	r->charset = dup_or_null(p->charset);
 	r->encoding = dup_or_null(p->encoding);
 	r->disposition = dup_or_null(p->disposition);
-	r->filename = dup_or_null(p->filename);
+	r->filename = p->filename ? xmemdup(p->filename, p->filename_len) :
+		NULL;
+	r->filename_len = p->filename_len;
 	r->boundary = p->kind == MIME_MULTIPART ? dup_or_null(p->boundary) :
 		NULL;
 	buf_init(&r->text, 0);
@@ -187,7 +189,10 @@ mime_record_json(struct json *j, const struct mime_record *r)
 	json_key(j, "disposition");
 	json_cstr(j, r->disposition);
 	json_key(j, "filename");
-	json_cstr(j, r->filename);
+	if (r->filename)
+		json_str(j, r->filename, r->filename_len);
+	else
+		json_null(j);
 	json_key(j, "boundary");
 	json_cstr(j, r->boundary);
 	json_key(j, "size");

@@ -33,6 +33,7 @@ struct mime_record {
 	int depth;
 	enum mime_kind kind;
 	char *type, *charset, *encoding, *disposition, *filename, *boundary;
+	size_t filename_len;		/* filename may hold a NUL */
 	unsigned long long size;	/* leaves: decoded bytes */
 	unsigned char sha256[32];	/* leaves: of the decoded bytes */
 	int have_text;			/* text holds the UTF-8 body */

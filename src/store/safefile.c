@@ -12,16 +12,16 @@
 #include "store/safefile.h"
 
 char *
-safefile_name(const char *name, const char *fallback)
+safefile_name(const char *name, size_t len, const char *fallback)
 {
 	struct buf b = BUF_INIT;
-	const char *s = name ? name : "", *slash;
+	const char *s = name ? name : "", *end = s + (name ? len : 0), *p;
 
-	if ((slash = strrchr(s, '/')))
-		s = slash + 1;
-	if ((slash = strrchr(s, '\\')))
-		s = slash + 1;
-	for (; *s; s++) {
+	/* The base name: after the last '/' or '\\', NULs being no end. */
+	for (p = s; p < end; p++)
+		if (*p == '/' || *p == '\\')
+			s = p + 1;
+	for (; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20 || c == 0x7f)

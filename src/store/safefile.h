@@ -12,13 +12,14 @@
 #define SAFEFILE_NAME_MAX 200
 
 /*
- * Reduce name (UTF-8, may be NULL) to a safe base name: the part after the
- * last '/' or '\', without control characters, without leading dots,
- * blanks and dashes or trailing dots and blanks, cut to SAFEFILE_NAME_MAX
- * bytes on a character boundary. When nothing is left, fallback is used
- * instead. Returns a string the caller frees.
+ * Reduce name (len bytes of UTF-8, may be NULL) to a safe base name: the
+ * part after the last '/' or '\', without control characters (a NUL
+ * included: "x.txt\0.jpg" gives "x.txt.jpg", never "x.txt"), without
+ * leading dots, blanks and dashes or trailing dots and blanks, cut to
+ * SAFEFILE_NAME_MAX bytes on a character boundary. When nothing is left,
+ * fallback is used instead. Returns a string the caller frees.
  */
-char *safefile_name(const char *name, const char *fallback);
+char *safefile_name(const char *name, size_t len, const char *fallback);
 
 struct safefile_dir {
 	int fd;			/* the directory, opened by safefile_open */

@@ -55,6 +55,17 @@ mkmsg() {
 	[ "$output" = "$T/o/abcd.txt" ]
 }
 
+@test "a NUL in a name is dropped, not an end: x.txt%00.jpg is saved as x.txt.jpg" {
+	printf "Subject: c\nContent-Type: application/x\nContent-Disposition: attachment; filename*=UTF-8''x.txt%%00.jpg\n\nx" > "$T/n.eml"
+	printf 'Subject: c\nContent-Type: application/x; name="=?utf-8?q?y.txt=00.exe?="\n\ny' > "$T/q.eml"
+	mp extract -o "$T/o" "$T/n.eml" "$T/q.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/o/x.txt.jpg"$'\n'"$T/o/y.txt.exe" ]
+	[ "$(cat "$T/o/x.txt.jpg")" = x ]
+	[ ! -e "$T/o/x.txt" ]
+	[ ! -e "$T/o/y.txt" ]
+}
+
 @test "collisions inside a message are renamed name-1.ext" {
 	mkmsg "$T/m.eml" "a.txt" "a.txt" "dir/a.txt"
 	mp extract -o "$T/o" "$T/m.eml"

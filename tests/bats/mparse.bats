@@ -454,3 +454,37 @@ assert p["2"]["text"] is None and p["2"]["charset"] is None
 	run sh -c "mparse tree --verbose '$T/bad.eml' 2>&1 >/dev/null"
 	[[ $output == *"missing close delimiter"* ]]
 }
+
+@test "a file name is reported whole: NUL and control characters escaped, never cut" {
+	{
+		printf 'Subject: n\nContent-Type: multipart/mixed; boundary=Z\n\n'
+		printf -- "--Z\nContent-Disposition: attachment; filename*=UTF-8''x.txt%%00.jpg\n\na\n"
+		printf -- '--Z\nContent-Type: application/x; name="=?utf-8?q?b=00c=01=0D=0Ad.exe?="\n\nb\n'
+		printf -- "--Z\nContent-Disposition: attachment;\n filename*0*=UTF-8''e%%00; filename*1=f.txt\n\nc\n--Z--\n"
+	} > "$T/nul.eml"
+	mp --json "$T/nul.eml"
+	[ "$status" -eq 0 ]
+	[[ $output == *'"filename":"x.txt\u0000.jpg"'* ]]
+	echo "$output" | pyjson '
+p = d["parts"]
+assert [x["filename"] for x in p[1:]] == ["x.txt\x00.jpg", "b\x00c\x01\r\nd.exe", "e\x00f.txt"], p'
+	mp tree "$T/nul.eml"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '  1 text/plain filename="x.txt?.jpg" size=1' ]
+	[ "${lines[2]}" = '  2 application/x filename="b?c???d.exe" size=1' ]
+	[ "${lines[3]}" = '  3 text/plain filename="e?f.txt" size=1' ]
+}
+
+@test "a quoted display name keeps its blanks; a fold loses only its CRLF" {
+	printf 'From: "John   Q.  Public" <j@x>\nTo: "Folded\n   Name" <f@x>, Plain\n   Words <p@x>\nCc: "  two  " <t@x>\nSubject: s\n\nbody\n' > "$T/dn.eml"
+	mp --json "$T/dn.eml"
+	[ "$status" -eq 0 ]
+	echo "$output" | pyjson '
+h = d["headers"]
+assert h["from"] == [{"name": "John   Q.  Public", "addr": "j@x"}], h["from"]
+assert h["to"] == [{"name": "Folded   Name", "addr": "f@x"}, {"name": "Plain Words", "addr": "p@x"}], h["to"]
+assert h["cc"] == [{"name": "  two  ", "addr": "t@x"}], h["cc"]'
+	mp addr "$T/dn.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'"John   Q.  Public" <j@x>\n"Folded   Name" <f@x>\nPlain Words <p@x>\n"  two  " <t@x>' ]
+}

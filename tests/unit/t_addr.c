@@ -66,7 +66,15 @@ static const struct {
 	{ "\"a\\\"b\"@x", "-|\"a\\\"b\"@x|-" },
 	{ "\"a\r\n b\"@x", "-|\"a b\"@x|-" },
 	{ "user@[192.0.2.1]", "-|user@[192.0.2.1]|-" },
-	{ "  \"  spaced   name \"  <a@b>", "spaced name|a@b|-" },
+	/* A quoted string keeps its blanks; blanks between words are one
+	 * space; the CRLF of a fold goes, its blank stays. */
+	{ "  \"  spaced   name \"  <a@b>", "  spaced   name |a@b|-" },
+	{ "\"John   Q.  Public\" <j@x>", "John   Q.  Public|j@x|-" },
+	{ "John   Q.\t Public <j@x>", "John Q. Public|j@x|-" },
+	{ "\"John\r\n  Q.\r\n\tPublic\" <j@x>", "John  Q.\tPublic|j@x|-" },
+	{ "John\r\n Q.\r\n Public <j@x>", "John Q. Public|j@x|-" },
+	{ "\"a\tb\" \"c \" d <j@x>", "a\tb c  d|j@x|-" },
+	{ "j@x (  Comment \r\n  name )", "Comment name|j@x|-" },
 	/* The wild. */
 	{ "root", "-|root|-" },
 	{ "John Smith john@x.com", "John Smith|john@x.com|-" },
@@ -114,6 +122,16 @@ static const struct {
 	{ "M\xc3\xbcller, J\xc3\xb6rg", "j@x", ADDR_FMT_UTF8,
 	  "\"M\xc3\xbcller, J\xc3\xb6rg\" <j@x>" },
 	{ "a \"q\" b", "j@x", 0, "\"a \\\"q\\\" b\" <j@x>" },
+	/* ADDR_FMT_TEXT: UTF-8 as it is, quoted only where atoms would not
+	 * read back the same. */
+	{ "J\xc3\xb6rg M", "j@x", ADDR_FMT_TEXT, "J\xc3\xb6rg M <j@x>" },
+	{ "Joe Q. Public", "j@x", ADDR_FMT_TEXT, "\"Joe Q. Public\" <j@x>" },
+	{ "John   Smith", "j@x", ADDR_FMT_TEXT, "\"John   Smith\" <j@x>" },
+	{ " lead", "j@x", ADDR_FMT_TEXT, "\" lead\" <j@x>" },
+	{ "a\tb", "j@x", ADDR_FMT_TEXT, "\"a\tb\" <j@x>" },
+	{ "=?x?q?y?=", "j@x", ADDR_FMT_TEXT, "=?x?q?y?= <j@x>" },
+	{ "a \"q\\", "j@x", ADDR_FMT_TEXT, "\"a \\\"q\\\\\" <j@x>" },
+	{ "", "j@x", ADDR_FMT_TEXT, "j@x" },
 };
 
 int

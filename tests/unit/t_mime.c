@@ -38,8 +38,21 @@ t_begin(void *ctx, const struct mime_part *p)
 
 	t->begins++;
 	buf_addf(&t->b, "%s %c %s", p->section, k[p->kind], p->type);
-	if (p->filename)
-		buf_addf(&t->b, " [%s]", p->filename);
+	if (p->filename) {
+		size_t i;
+
+		/* The whole name, control characters (NUL too) as \xNN. */
+		buf_addstr(&t->b, " [");
+		for (i = 0; i < p->filename_len; i++) {
+			unsigned char c = (unsigned char)p->filename[i];
+
+			if (c < 0x20)
+				buf_addf(&t->b, "\\x%02x", c);
+			else
+				buf_addch(&t->b, c);
+		}
+		buf_addch(&t->b, ']');
+	}
 	buf_addch(&t->b, '|');
 	buf_reset(&t->body);
 	t->in_leaf = p->kind == MIME_LEAF;
@@ -202,6 +215,15 @@ static const struct {
 	  "Content-Type: application/pdf; name=a.pdf\n"
 	  "Content-Disposition: attachment; filename=\"b.pdf\"\n\nx",
 	  "1 l application/pdf [b.pdf]|=x|", 0 },
+	{ "filename with an encoded NUL, RFC 2231",
+	  "Content-Disposition: attachment; filename*=UTF-8''x.txt%00.jpg"
+	  "\n\nx",
+	  "1 l text/plain [x.txt\\x00.jpg]|=x|", 0 },
+	{ "name with encoded control characters, RFC 2047",
+	  "Content-Type: application/octet-stream;\n"
+	  " name=\"=?utf-8?q?a=00b=01=0D=0A.exe?=\"\n\nx",
+	  "1 l application/octet-stream [a\\x00b\\x01\\x0d\\x0a.exe]|=x|",
+	  0 },
 	{ "unusable type is text/plain",
 	  "Content-Type: garbage\n\nx",
 	  "1 l text/plain|=x|", 0 },

@@ -172,6 +172,13 @@ main(void)
 			"decode ok");
 		tap_str(b.data ? b.data : "", dec[i].out, dec[i].in);
 	}
+	/* RFC2047_KEEP_CTL: the octets of encoded words as they are, NUL,
+	 * CR and LF included; folds outside words still go. */
+	buf_reset(&b);
+	p = "=?utf-8?q?a=0D=0Ab=00c?=\r\n x";
+	tap_int(rfc2047_decode_flags(p, strlen(p), RFC2047_KEEP_CTL, &b), 0,
+		"decode keeping controls ok");
+	tap_mem(b.data, b.len, "a\r\nb\0c x", 8, "controls kept");
 	tap_int(rfc2047_has_words("x =?a?q?b?= y", 13), 1, "has_words yes");
 	tap_int(rfc2047_has_words("x =?a?q?b y", 11), 0, "has_words no");
 

@@ -104,6 +104,22 @@ static const struct {
 	{ "inline", "inline", "filename", NULL },
 };
 
+static const struct {
+	const char *in;
+	const char *want;
+	size_t want_len;
+} ctl[] = {
+	{ "attachment; filename*=UTF-8''x.txt%00.jpg", "x.txt\0.jpg", 10 },
+	{ "attachment; filename*0*=UTF-8''x.txt%00; filename*1=.jpg",
+	  "x.txt\0.jpg", 10 },
+	{ "attachment; filename*=''a%0D%0Ab%01c%7F", "a\r\nb\x01" "c\x7f", 7 },
+	{ "attachment; filename=\"=?utf-8?q?x.txt=00.jpg?=\"", "x.txt\0.jpg",
+	  10 },
+	{ "attachment; filename==?utf-8?b?eC50eHQNCi5qcGc=?=",
+	  "x.txt\r\n.jpg", 11 },
+	{ "attachment; filename=\"a=?utf-8?q?=01?=b\"", "a\x01" "b", 3 },
+};
+
 static const char *const enc[] = {
 	"simple.txt",
 	"with space.txt",
@@ -145,6 +161,20 @@ main(void)
 	tap_str(r.params[0].name, "y", "first appearance order");
 	tap_str(r.params[1].value, "ab", "joined");
 	rfc2231_release(&r);
+
+	/* A value is whole, whatever control characters its octets decode
+	 * to: value_len says where it ends, not the first NUL. */
+	for (i = 0; i < ARRAY_SIZE(ctl); i++) {
+		const struct rfc2231_param *fp;
+
+		rfc2231_parse(ctl[i].in, strlen(ctl[i].in), &r);
+		fp = rfc2231_find(&r, "filename");
+		tap_ok(fp != NULL, "%s: found", ctl[i].in);
+		if (fp)
+			tap_mem(fp->value, fp->value_len, ctl[i].want,
+				ctl[i].want_len, ctl[i].in);
+		rfc2231_release(&r);
+	}
 
 	for (i = 0; i < ARRAY_SIZE(enc); i++) {
 		buf_reset(&b);

@@ -29,6 +29,18 @@ static const struct {
 	{ "caf\xc3\xa9.doc", "caf\xc3\xa9.doc" },
 };
 
+/* A NUL is no end: what follows it stays in the name. */
+static const struct {
+	const char *in;
+	size_t len;
+	const char *want;
+} nul_names[] = {
+	{ "x.txt\0.jpg", 10, "x.txt.jpg" },
+	{ "a/b\0/c.txt", 10, "c.txt" },
+	{ "x.txt\0/\0", 9, "fb" },
+	{ "\0", 1, "fb" },
+};
+
 int
 main(void)
 {
@@ -42,15 +54,24 @@ main(void)
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		char label[32];
 
-		n = safefile_name(names[i].in, "fb");
+		n = safefile_name(names[i].in, names[i].in ?
+			strlen(names[i].in) : 0, "fb");
 		snprintf(label, sizeof label, "name %zu", i);
 		tap_str(n, names[i].want, label);
+		free(n);
+	}
+	for (i = 0; i < ARRAY_SIZE(nul_names); i++) {
+		char label[32];
+
+		n = safefile_name(nul_names[i].in, nul_names[i].len, "fb");
+		snprintf(label, sizeof label, "name with a NUL %zu", i);
+		tap_str(n, nul_names[i].want, label);
 		free(n);
 	}
 	longname = xmalloc(400);
 	memset(longname, 'a', 199);
 	memcpy(longname + 199, "\xc3\xa9\xc3\xa9", 5);
-	n = safefile_name(longname, "fb");
+	n = safefile_name(longname, strlen(longname), "fb");
 	tap_int((long)strlen(n), 199, "cut on a character boundary");
 	free(n);
 	free(longname);

@@ -1,0 +1,298 @@
+/*
+ * t_mimedoc: the mparse/1 document of a message (mimedoc) and the choice
+ * of its text body (mimetext), fed through the streaming parser whole and
+ * one byte at a time.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "mime/mime.h"
+#include "mime/mimedoc.h"
+#include "mime/mimesave.h"
+#include "mime/mimetext.h"
+#include "tap.h"
+
+/* Feed msg to a parser reporting to s, whole (step 0) or in steps. */
+static void
+feed(const struct mime_sink *s, const char *msg, size_t step)
+{
+	struct mime_parser *p = mime_parser_new(s, NULL);
+	size_t off = 0, len = strlen(msg);
+
+	while (off < len) {
+		size_t n = step && step < len - off ? step : len - off;
+
+		mime_parser_feed(p, msg + off, n);
+		off += n;
+	}
+	mime_parser_finish(p);
+	mime_parser_free(p);
+}
+
+/* The JSON of msg's document, as a string the caller frees. */
+static char *
+doc_json(const char *msg, unsigned int flags, size_t step)
+{
+	struct mime_doc d;
+	struct mime_sink s;
+	struct buf out = BUF_INIT;
+	struct json j;
+
+	mime_doc_init(&d, flags);
+	mime_doc_sink(&d, &s);
+	feed(&s, msg, step);
+	json_init(&j, &out);
+	mime_doc_json(&j, &d);
+	mime_doc_release(&d);
+	return buf_detach(&out, NULL);
+}
+
+static const char doc_msg[] =
+	"From: \"A  B\" <a@x>\nSubject: =?utf-8?q?caf=C3=A9?=\n"
+	"Content-Type: multipart/mixed; boundary=Z\n\n"
+	"--Z\nContent-Type: text/plain; charset=iso-8859-1\n"
+	"Content-Transfer-Encoding: quoted-printable\n\ncaf=E9\n"
+	"--Z\nContent-Type: application/octet-stream\n"
+	"Content-Transfer-Encoding: base64\n"
+	"Content-Disposition: attachment; filename*=UTF-8''x.txt%00.jpg\n\n"
+	"aGVsbG8gd29ybGQK\n"
+	"--Z\nContent-Type: message/rfc822\n\nSubject: in\n\nbody\n--Z--\n";
+
+static const char doc_want[] =
+	"{\"schema\":\"mparse/1\",\"headers\":{\"subject\":\"caf\xc3\xa9\","
+	"\"from\":[{\"name\":\"A  B\",\"addr\":\"a@x\"}],\"to\":null,"
+	"\"cc\":null,\"date\":null,\"date_utc\":null,\"message_id\":null},"
+	"\"parts\":["
+	"{\"part\":\"TEXT\",\"kind\":\"multipart\",\"type\":\"multipart/mixed\","
+	"\"charset\":null,\"encoding\":null,\"disposition\":null,"
+	"\"filename\":null,\"boundary\":\"Z\",\"size\":null,\"sha256\":null,"
+	"\"text\":null,\"headers\":null},"
+	"{\"part\":\"1\",\"kind\":\"leaf\",\"type\":\"text/plain\","
+	"\"charset\":\"iso-8859-1\",\"encoding\":\"quoted-printable\","
+	"\"disposition\":null,\"filename\":null,\"boundary\":null,\"size\":4,"
+	"\"sha256\":"
+	"\"dafd66c0b98965e688be1fc12942c09f0350e6be0685017c3f234e97d0adc92e\","
+	"\"text\":\"caf\xc3\xa9\",\"headers\":null},"
+	"{\"part\":\"2\",\"kind\":\"leaf\",\"type\":\"application/octet-stream\","
+	"\"charset\":null,\"encoding\":\"base64\",\"disposition\":\"attachment\","
+	"\"filename\":\"x.txt\\u0000.jpg\",\"boundary\":null,\"size\":12,"
+	"\"sha256\":"
+	"\"a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447\","
+	"\"text\":null,\"headers\":null},"
+	"{\"part\":\"3\",\"kind\":\"message\",\"type\":\"message/rfc822\","
+	"\"charset\":null,\"encoding\":null,\"disposition\":null,"
+	"\"filename\":null,\"boundary\":null,\"size\":null,\"sha256\":null,"
+	"\"text\":null,\"headers\":{\"subject\":\"in\",\"from\":null,"
+	"\"to\":null,\"cc\":null,\"date\":null,\"date_utc\":null,"
+	"\"message_id\":null}},"
+	"{\"part\":\"3.1\",\"kind\":\"leaf\",\"type\":\"text/plain\","
+	"\"charset\":null,\"encoding\":null,\"disposition\":null,"
+	"\"filename\":null,\"boundary\":null,\"size\":4,\"sha256\":"
+	"\"230d8358dc8e8890b4c58deeb62912ee2f20357ae92a5cc861b98e68fe31acb5\","
+	"\"text\":\"body\",\"headers\":null}]}";
+
+static void
+test_doc(void)
+{
+	struct mime_doc d;
+	struct mime_sink s;
+	struct buf tree = BUF_INIT;
+	char *got;
+	size_t step;
+
+	for (step = 0; step < 2; step++) {
+		got = doc_json(doc_msg, MIME_DOC_DIGEST, step);
+		tap_str(got, doc_want, step ? "document, byte at a time" :
+			"document");
+		free(got);
+	}
+	/* Without MIME_DOC_DIGEST: sizes, no text. */
+	mime_doc_init(&d, 0);
+	mime_doc_sink(&d, &s);
+	feed(&s, doc_msg, 0);
+	tap_int((long long)d.n, 5, "five records");
+	tap_int((long long)d.parts[2].size, 12, "size without digest");
+	tap_int(d.parts[1].have_text, 0, "no text without digest");
+	tap_int((long long)d.parts[2].filename_len, 10, "name with its NUL");
+	mime_doc_tree(&d, &tree);
+	tap_str(tree.data, "TEXT multipart/mixed\n"
+		"  1 text/plain charset=iso-8859-1 size=4\n"
+		"  2 application/octet-stream filename=\"x.txt?.jpg\" size=12\n"
+		"  3 message/rfc822\n"
+		"    3.1 text/plain size=4\n", "tree");
+	buf_release(&tree);
+	mime_doc_release(&d);
+	/* No header block: every HEADERS field null. */
+	got = doc_json("", MIME_DOC_DIGEST, 0);
+	tap_ok(strstr(got, "\"headers\":{\"subject\":null,\"from\":null,") !=
+		NULL, "no header block");
+	free(got);
+}
+
+/* ---- text ---- */
+
+struct tctx {
+	struct mime_text t;
+	struct buf out;
+	int errors;
+};
+
+static void
+t_begin(void *ctx, const struct mime_part *p)
+{
+	struct tctx *c = ctx;
+	struct err e;
+
+	if (mime_text_begin(&c->t, p, &e) < 0)
+		c->errors++;
+}
+
+static void
+t_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
+{
+	struct tctx *c = ctx;
+
+	mime_text_data(&c->t, d, n, &c->out);
+}
+
+static void
+t_end(void *ctx, const struct mime_part *p)
+{
+	struct tctx *c = ctx;
+
+	mime_text_end(&c->t, p, &c->out);
+}
+
+static const struct {
+	const char *name;
+	unsigned int flags;
+	const char *msg;
+	const char *want;	/* NULL: no text */
+	int errors;
+} texts[] = {
+	{ "plain preferred", 0,
+	  "Content-Type: multipart/alternative; boundary=A\n\n"
+	  "--A\nContent-Type: text/html\n\n<b>h</b>\n"
+	  "--A\nContent-Type: text/plain; charset=iso-8859-1\n\ncaf\xe9\n"
+	  "--A--\n", "caf\xc3\xa9", 0 },
+	{ "html asked for", MIME_TEXT_HTML,
+	  "Content-Type: multipart/alternative; boundary=A\n\n"
+	  "--A\nContent-Type: text/plain\n\np\n"
+	  "--A\nContent-Type: text/html\n\n<b>h</b>\n--A--\n", "<b>h</b>", 0 },
+	{ "html when there is no plain", 0,
+	  "Content-Type: multipart/mixed; boundary=A\n\n"
+	  "--A\nContent-Type: text/html\n\n<i>1</i>\n"
+	  "--A\nContent-Type: text/html\n\n<i>2</i>\n--A--\n", "<i>1</i>", 0 },
+	{ "attachments and attached messages are not the body", 0,
+	  "Content-Type: multipart/mixed; boundary=A\n\n"
+	  "--A\nContent-Type: text/plain\nContent-Disposition: attachment\n\n"
+	  "att\n--A\nContent-Type: message/rfc822\n\nSubject: s\n\ntheirs\n"
+	  "--A\nContent-Type: text/plain\n\nmine\n--A--\n", "mine", 0 },
+	{ "unknown charset: as it is", 0,
+	  "Content-Type: text/plain; charset=x-nothing\n\nraw\xe9\n",
+	  "raw\xe9\n", 1 },
+	{ "no text", 0,
+	  "Content-Type: image/png\n\nxx\n", NULL, 0 },
+};
+
+static void
+test_text(void)
+{
+	static const struct mime_sink tmpl = { NULL, NULL, t_begin, t_data,
+		t_end, NULL };
+	size_t i, step;
+
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		for (step = 0; step < 2; step++) {
+			struct tctx c;
+			struct mime_sink s = tmpl;
+			int found;
+
+			s.ctx = &c;
+			c.errors = 0;
+			buf_init(&c.out, 0);
+			mime_text_init(&c.t, texts[i].flags);
+			feed(&s, texts[i].msg, step);
+			found = mime_text_finish(&c.t, &c.out);
+			tap_ok(found == (texts[i].want != NULL) &&
+				c.errors == texts[i].errors &&
+				(!texts[i].want || (c.out.len ==
+				strlen(texts[i].want) && !memcmp(c.out.data,
+				texts[i].want, c.out.len))), "%s%s",
+				texts[i].name, step ? ", byte at a time" : "");
+			mime_text_release(&c.t);
+			buf_release(&c.out);
+		}
+	}
+}
+
+/* ---- saving ---- */
+
+struct sctx {
+	struct safefile_dir d;
+	struct buf names;	/* created, '|'-separated */
+};
+
+static void
+s_begin(void *ctx, const struct mime_part *p)
+{
+	struct sctx *c = ctx;
+	struct err e;
+	char *got = NULL;
+	int fd;
+
+	if (p->kind != MIME_LEAF || !mime_save_is_attachment(p))
+		return;
+	fd = mime_save_open(&c->d, p, 0, &got, &e);
+	buf_addf(&c->names, "%s|", fd < 0 ? "-" : got);
+	if (fd >= 0)
+		close(fd);
+	free(got);
+}
+
+static void
+test_save(void)
+{
+	static const char msg[] =
+		"Content-Type: multipart/mixed; boundary=Z\n\n"
+		"--Z\nContent-Type: text/plain\n\nbody\n"
+		"--Z\nContent-Disposition: attachment;"
+		" filename*=UTF-8''x.txt%00.jpg\n\na\n"
+		"--Z\nContent-Disposition: attachment; filename=\"../..\"\n\nb\n"
+		"--Z\nContent-Disposition: attachment\n\nc\n"
+		"--Z\nContent-Type: application/x; name=\"x.txt\"\n\nd\n--Z--\n";
+	char tmpl[] = "/tmp/t_mimedoc.XXXXXX", cmd[64];
+	struct sctx c;
+	struct mime_sink s = { &c, NULL, s_begin, NULL, NULL, NULL };
+	struct err e;
+
+	if (!mkdtemp(tmpl)) {
+		tap_ok(0, "mkdtemp");
+		return;
+	}
+	buf_init(&c.names, 0);
+	tap_int(safefile_open(&c.d, tmpl, &e), 0, "folder opened");
+	feed(&s, msg, 0);
+	tap_str(c.names.data, "x.txt.jpg|part-3|part-4|x.txt|",
+		"attachments saved under safe whole names");
+	safefile_close(&c.d);
+	buf_release(&c.names);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
+	(void)!system(cmd);
+}
+
+int
+main(void)
+{
+	test_doc();
+	test_text();
+	test_save();
+	return tap_done();
+}

@@ -10,3 +10,8 @@ check_PROGRAMS += tests/unit/t_safefile
 TESTS += tests/unit/t_safefile
 tests_unit_t_safefile_SOURCES = tests/unit/t_safefile.c tests/unit/tap.h
 tests_unit_t_safefile_LDADD = $(MKIT_STORE_LIBS)
+
+check_PROGRAMS += tests/unit/t_mboxrd
+TESTS += tests/unit/t_mboxrd
+tests_unit_t_mboxrd_SOURCES = tests/unit/t_mboxrd.c tests/unit/tap.h
+tests_unit_t_mboxrd_LDADD = $(MKIT_STORE_LIBS)

@@ -1,9 +1,11 @@
-## src/store: local mail storage. The mboxrd reader, maildir folders, and
-## files created safely. On base only; link with $(MKIT_STORE_LIBS).
+## src/store: local mail storage. The mboxrd reader and writer, maildir
+## folders, where the programs' messages come from (msgsrc), and files
+## created safely. On base only; link with $(MKIT_STORE_LIBS).
 noinst_LIBRARIES += src/store/libstore.a
 src_store_libstore_a_SOURCES = \
 	src/store/mboxrd.c src/store/mboxrd.h \
 	src/store/mdir.c src/store/mdir.h \
+	src/store/msgsrc.c src/store/msgsrc.h \
 	src/store/safefile.c src/store/safefile.h
 
 check_PROGRAMS += tests/unit/t_safefile

@@ -3,7 +3,6 @@
  * RFC 5322 (Internet Message Format): 2.2 (header fields, folding), 3.3
  * (date-time), 3.6 (fields, Resent-*), 3.6.4 (Message-ID).
  * RFC 2047 (encoded words, for a non-ASCII full name: addr.h writes it).
- * RFC 4155 and mboxrd (">From " quoting) for --batch.
  */
 #include <config.h>
 
@@ -512,65 +511,6 @@ int
 msgprep_str_utf8(const char *s)
 {
 	return s && mem_8bit(s, strlen(s));
-}
-
-/* Does the line at p (n bytes, without its line end) start a message? */
-static int
-is_from_line(const char *p, size_t n)
-{
-	return n >= 5 && memcmp(p, "From ", 5) == 0;
-}
-
-int
-msgprep_mbox_next(const char *p, size_t len, size_t *pos, struct buf *out,
-	struct err *err)
-{
-	size_t i = *pos;
-	int first = 1;
-
-	buf_reset(out);
-	/* Blank lines before the first separator are tolerated. */
-	while (i < len && (p[i] == '\n' || p[i] == '\r'))
-		i++;
-	if (i >= len) {
-		*pos = len;
-		return 0;
-	}
-	while (i < len) {
-		const char *lf = memchr(p + i, '\n', len - i);
-		size_t next = lf ? (size_t)(lf + 1 - p) : len;
-		size_t n = next - i;
-		const char *q;
-
-		if (is_from_line(p + i, n)) {
-			if (!first)
-				break;
-			first = 0;
-			i = next;
-			continue;
-		}
-		if (first)
-			return err_set(err, ERR_DATA, "mbox stream does not "
-				"start with a \"From \" line");
-		/* mboxrd: ">From ", ">>From "... lose one '>'. */
-		q = p + i;
-		while (q < p + next && *q == '>')
-			q++;
-		if (q > p + i && is_from_line(q, (size_t)(p + next - q)))
-			buf_add(out, p + i + 1, n - 1);
-		else
-			buf_add(out, p + i, n);
-		i = next;
-	}
-	/* The empty line before the next separator belongs to the mbox. */
-	if (out->len >= 2 && out->data[out->len - 1] == '\n' &&
-		out->data[out->len - 2] == '\n')
-		buf_truncate(out, out->len - 1);
-	else if (out->len >= 4 && memcmp(out->data + out->len - 4,
-		"\r\n\r\n", 4) == 0)
-		buf_truncate(out, out->len - 2);
-	*pos = i;
-	return 1;
 }
 
 /* Aliases. */

@@ -141,15 +141,6 @@ int msgprep_str_utf8(const char *s);
  */
 int msgprep_check_addr(const char *addr, struct err *err);
 
-/*
- * An mboxrd stream (--batch): msgprep_mbox_next finds the next message in
- * p[*pos..len) separated by "From " lines, unquotes ">From " lines into
- * out (reset first) and advances *pos. Returns 1 with a message, 0 at the
- * end, or -1 with ERR_DATA when the stream does not start with "From ".
- */
-int msgprep_mbox_next(const char *p, size_t len, size_t *pos,
-	struct buf *out, struct err *err);
-
 /* Aliases (msmtp format: "local: addr, addr" lines, '#' comments,
  * "default: addr"). */
 struct aliases;

@@ -237,7 +237,7 @@ EOF
 	[[ $output == *"reading standard input"* ]]
 	run batch "$FAKE_PORT" < <(printf 'Subject: x\n\nbody\n')
 	[ "$status" -eq 65 ]
-	[[ $output == *'does not start with a "From " line'* ]]
+	[[ $output == *'standard input: not an mbox stream: its first line does not start with "From "'* ]]
 	! fake_says '^\* connect'
 }
 

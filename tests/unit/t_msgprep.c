@@ -355,36 +355,6 @@ test_check_addr(void)
 }
 
 static void
-test_mbox(void)
-{
-	const char *in =
-		"From a@x Mon Jan  1 00:00:00 2024\n"
-		"Subject: one\n\n>From quoted\n>>From twice\nplain\n\n"
-		"From b@y Mon Jan  1 00:00:00 2024\n"
-		"Subject: two\n\nbody\n";
-	static const char *want[] = {
-		"Subject: one\n\nFrom quoted\n>From twice\nplain\n",
-		"Subject: two\n\nbody\n",
-	};
-	struct buf out = BUF_INIT;
-	struct err e;
-	size_t pos = 0, i = 0;
-	int r;
-
-	while ((r = msgprep_mbox_next(in, strlen(in), &pos, &out, &e)) == 1 &&
-		i < 2) {
-		tap_str(out.data, want[i], "mboxrd message");
-		i++;
-	}
-	tap_int(r, 0, "mbox stream ends");
-	tap_int((long long)i, 2, "two messages");
-	pos = 0;
-	tap_int(msgprep_mbox_next("Subject: x\n", 11, &pos, &out, &e), -1,
-		"stream without From line refused");
-	buf_release(&out);
-}
-
-static void
 test_aliases(void)
 {
 	char path[] = "/tmp/t_msgprep.XXXXXX";
@@ -423,7 +393,6 @@ main(void)
 	test_prepare();
 	test_8bit();
 	test_check_addr();
-	test_mbox();
 	test_aliases();
 	return tap_done();
 }

@@ -17,6 +17,7 @@
 
 #include "base/util.h"
 #include "codec/addr.h"
+#include "mime/mime.h"
 #include "mime/msgprep.h"
 
 #define MSGPREP_READ_CHUNK 65536
@@ -172,12 +173,9 @@ msgprep_set(struct msgprep *m, const char *p, size_t len, unsigned flags,
 	return finish_read(m, flags, err);
 }
 
-static int
-is_ftext(unsigned char c)
-{
-	return c >= 33 && c <= 126 && c != ':';
-}
-
+/* Header fields and body split as the MIME parser splits them
+ * (mime_header_line), so that msend and mparse agree on which fields a
+ * message has. */
 int
 msgprep_scan(struct msgprep *m, struct err *err)
 {
@@ -191,29 +189,32 @@ msgprep_scan(struct msgprep *m, struct err *err)
 	while (pos < end) {
 		const char *lf = memchr(d + pos, '\n', end - pos);
 		size_t next = lf ? (size_t)(lf + 1 - d) : end;
-		size_t i;
+		size_t eol = lf && lf > d + pos && lf[-1] == '\r' ?
+			next - 2 : lf ? next - 1 : next;
+		struct msgprep_field *f;
+		const char *colon = NULL;
 
-		if (next - pos == 2 && d[pos] == '\r') {
+		switch (mime_header_line(d + pos, eol - pos)) {
+		case MIME_HLINE_BLANK:
 			m->has_blank = 1;
 			pos = next;
+			goto out;
+		case MIME_HLINE_BODY:
+			goto out;
+		case MIME_HLINE_FOLD:
+			if (m->nfields) {
+				f = &m->fields[m->nfields - 1];
+				f->len = next - f->off;
+				pos = next;
+				continue;
+			}
+			/* before any field: in the header, part of no
+			 * field (a nameless entry keeps it in place) */
+			break;
+		case MIME_HLINE_FIELD:
+			colon = memchr(d + pos, ':', eol - pos);
 			break;
 		}
-		if (d[pos] == ' ' || d[pos] == '\t') {
-			if (!m->nfields)
-				break;	/* no field to continue: body */
-			m->fields[m->nfields - 1].len = next -
-				m->fields[m->nfields - 1].off;
-			pos = next;
-			continue;
-		}
-		for (i = pos; i < next && is_ftext((unsigned char)d[i]); i++)
-			;
-		if (i == pos)
-			break;
-		while (i < next && (d[i] == ' ' || d[i] == '\t'))
-			i++;
-		if (i >= next || d[i] != ':')
-			break;	/* not a field: the body starts here */
 		if (m->nfields == MSGPREP_MAX_FIELDS)
 			return err_set(err, ERR_DATA, "more than %d header "
 				"fields", MSGPREP_MAX_FIELDS);
@@ -222,14 +223,13 @@ msgprep_scan(struct msgprep *m, struct err *err)
 			m->fields = xrealloc(m->fields,
 				alloc * sizeof(*m->fields));
 		}
-		m->fields[m->nfields].off = pos;
-		m->fields[m->nfields].len = next - pos;
-		for (i = pos; is_ftext((unsigned char)d[i]); i++)
-			;
-		m->fields[m->nfields].name_len = i - pos;
-		m->nfields++;
+		f = &m->fields[m->nfields++];
+		f->off = pos;
+		f->len = next - pos;
+		f->name_len = colon ? (size_t)(colon - (d + pos)) : 0;
 		pos = next;
 	}
+out:
 	m->body_off = pos;
 	return 0;
 }

@@ -17,3 +17,14 @@ check_PROGRAMS += tests/unit/t_mboxrd
 TESTS += tests/unit/t_mboxrd
 tests_unit_t_mboxrd_SOURCES = tests/unit/t_mboxrd.c tests/unit/tap.h
 tests_unit_t_mboxrd_LDADD = $(MKIT_STORE_LIBS)
+
+check_PROGRAMS += tests/unit/t_msgsrc
+TESTS += tests/unit/t_msgsrc
+tests_unit_t_msgsrc_SOURCES = tests/unit/t_msgsrc.c tests/unit/tap.h
+tests_unit_t_msgsrc_LDADD = $(MKIT_STORE_LIBS)
+
+# mparse and msend --batch read the same input the same way.
+if HAVE_BATS
+TESTS += tests/bats/mbox-agree.bats
+endif
+EXTRA_DIST += tests/bats/mbox-agree.bats tests/bats/batch_helper.bash

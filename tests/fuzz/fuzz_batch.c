@@ -92,8 +92,8 @@ static void
 rewrite(const struct buf *all, const struct buf *froms, struct buf *out,
 	struct buf *want)
 {
-	const char *a = all->data, *ae = a + all->len;
-	const char *f = froms->data;
+	const char *a = all->data ? all->data : "", *ae = a + all->len;
+	const char *f = froms->data ? froms->data : "";
 
 	while (a < ae) {
 		char *colon;

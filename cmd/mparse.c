@@ -1,21 +1,19 @@
 /*
  * mparse: MIME parsing and extraction for scripts. See man/mparse.1.
  *
- * Thin over the library: mime/mime.h does the parsing, store/mboxrd.h and
- * store/mdir.h find the messages, mime/mimedoc.h builds the mparse/1
- * document and the tree, mime/mimetext.h chooses the text body,
- * mime/mimesave.h saves attachments, mime/dsn.h reads bounces, the codecs
- * decode. This file picks what to print, and the exit code.
+ * Thin over the library: mime/mime.h does the parsing, store/msgsrc.h finds
+ * the messages, mime/mimedoc.h builds the mparse/1 document and the tree,
+ * mime/mimetext.h chooses the text body, mime/mimesave.h saves attachments,
+ * mime/dsn.h reads bounces, the codecs decode. This file picks what to
+ * print, and the exit code.
  */
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -29,8 +27,7 @@
 #include "mime/mimedoc.h"
 #include "mime/mimesave.h"
 #include "mime/mimetext.h"
-#include "store/mboxrd.h"
-#include "store/mdir.h"
+#include "store/msgsrc.h"
 #include "store/safefile.h"
 
 enum mode {
@@ -375,12 +372,16 @@ msg_feed(const void *d, size_t n)
 	mime_parser_feed(cur.p, d, n);
 }
 
+/* complete 0: reading broke off inside the message; nothing is said
+ * about it. */
 static void
-msg_finish(void)
+msg_finish(int complete)
 {
 	struct buf b = BUF_INIT;
 
 	mime_parser_finish(cur.p);
+	if (!complete)
+		goto release;
 	if (cur.raw_want) {
 		cur_raw_asked = 1;
 		copy_raw(&cur);
@@ -414,6 +415,7 @@ msg_finish(void)
 	if (verbose && mime_parser_defects(cur.p))
 		warnx_("%s: %zu defects", cur.where,
 			mime_parser_defects(cur.p));
+release:
 	mime_doc_release(&cur.doc);
 	mime_text_release(&cur.text);
 	buf_release(&b);
@@ -424,144 +426,46 @@ msg_finish(void)
 	fflush(stdout);
 }
 
-/* ---- inputs ---- */
-
-static char mbox_where[4200];
-static const char *in_name;
-static size_t mbox_n;
+/* ---- inputs (store/msgsrc.h) ---- */
 
 static void
-mb_begin(void *ctx, const char *from, size_t len)
+src_begin(void *ctx, const struct msgsrc_msg *m)
 {
-	mbox_n++;
-	snprintf(mbox_where, sizeof mbox_where, "%s: message %zu", in_name,
-		mbox_n);
-	msg_start(mbox_where);
+	msg_start(m->name);
+	cur.src_fd = m->fd;
 }
 
 static void
-mb_data(void *ctx, const void *d, size_t n)
+src_data(void *ctx, const void *d, size_t n)
 {
 	msg_feed(d, n);
 }
 
 static void
-mb_end(void *ctx)
+src_end(void *ctx, int complete)
 {
-	msg_finish();
+	msg_finish(complete);
 }
 
-/* Read one file or stdin: a message, or an mboxrd stream when it starts
- * with "From ". Returns 0, or an exit status. */
-static int
-read_stream(int fd, const char *name)
+static void
+src_skip(void *ctx, const struct err *e)
 {
-	static char chunk[65536];
-	struct mboxrd mb;
-	int is_mbox = -1;
-	ssize_t n;
-	size_t got = 0;
-	char head[5];
-	size_t nhead = 0;
+	print_err(e);
+}
 
-	in_name = name;
-	for (;;) {
-		n = read(fd, chunk, sizeof chunk);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			warnx_("%s: %s", name, strerror(errno));
-			return EX_IOERR;
-		}
-		if (is_mbox < 0) {
-			size_t k = 0;
+/* Every message of one file, maildir or stdin ("-"): 0 or an exit
+ * status. */
+static int
+read_path(struct msgsrc *src, const char *path)
+{
+	struct err e;
 
-			while (nhead < 5 && k < (size_t)n)
-				head[nhead++] = chunk[k++];
-			if (nhead < 5 && n > 0)
-				continue;	/* keep reading the head */
-			is_mbox = nhead == 5 && !memcmp(head, "From ", 5);
-			if (is_mbox) {
-				static const struct mboxrd_sink s = {
-					NULL, mb_begin, mb_data, mb_end };
-
-				mboxrd_init(&mb, &s);
-				mboxrd_feed(&mb, head, nhead);
-			} else {
-				struct stat st;
-
-				msg_start(name);
-				if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-					cur.src_fd = fd;
-				msg_feed(head, nhead);
-			}
-			if (n > 0) {
-				if (is_mbox)
-					mboxrd_feed(&mb, chunk + k,
-						(size_t)n - k);
-				else
-					msg_feed(chunk + k, (size_t)n - k);
-			}
-		} else if (n > 0) {
-			if (is_mbox)
-				mboxrd_feed(&mb, chunk, (size_t)n);
-			else
-				msg_feed(chunk, (size_t)n);
-		}
-		got += (size_t)(n > 0 ? n : 0);
-		if (n == 0)
-			break;
-	}
-	if (is_mbox) {
-		mboxrd_finish(&mb);
-		mboxrd_release(&mb);
-	} else {
-		msg_finish();
+	err_clear(&e);
+	if (msgsrc_read_path(src, path, &e) < 0) {
+		print_err(&e);
+		return exit_code(e.code);
 	}
 	return 0;
-}
-
-static int
-read_path(const char *path)
-{
-	struct stat st;
-	int fd, r;
-
-	if (!strcmp(path, "-"))
-		return read_stream(0, "stdin");
-	if (stat(path, &st) < 0) {
-		warnx_("%s: %s", path, strerror(errno));
-		return EX_NOINPUT;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		struct mdir_list l;
-		struct err e;
-		size_t i;
-
-		if (mdir_list(path, &l, &e) < 0) {
-			print_err(&e);
-			return exit_code(e.code);
-		}
-		for (i = 0; i < l.n; i++) {
-			fd = open(l.path[i], O_RDONLY | O_CLOEXEC);
-			if (fd < 0) {
-				warnx_("%s: %s", l.path[i], strerror(errno));
-				continue;
-			}
-			read_stream(fd, l.path[i]);
-			close(fd);
-		}
-		mdir_list_release(&l);
-		return 0;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		warnx_("%s: %s", path, strerror(errno));
-		return EX_NOINPUT;
-	}
-	r = read_stream(fd, path);
-	close(fd);
-	return r;
 }
 
 /* ---- command line ---- */
@@ -639,6 +543,9 @@ main(int argc, char **argv)
 		{ "part", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct msgsrc_sink sink = { NULL, src_begin, src_data,
+		src_end, src_skip };
+	struct msgsrc src;
 	int c, status = 0, json_flag = 0, have_mode = 0;
 	size_t i;
 
@@ -746,16 +653,18 @@ main(int argc, char **argv)
 			return exit_code(e.code);
 		}
 	}
+	msgsrc_init(&src, &sink, 0);
 	if (optind >= argc) {
-		status = read_path("-");
+		status = read_path(&src, "-");
 	} else {
 		for (; optind < argc; optind++) {
-			int r = read_path(argv[optind]);
+			int r = read_path(&src, argv[optind]);
 
 			if (r && !status)
 				status = r;
 		}
 	}
+	msgsrc_release(&src);
 	if (!status && !usable && unusable)
 		status = EX_DATAERR;
 	if (!status && !matched && ((mode == MODE_EXTRACT && npsel) ||

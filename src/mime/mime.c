@@ -910,18 +910,24 @@ scanning:
 	}
 }
 
-static int
-looks_like_field(const char *s, const char *le)
+enum mime_hline
+mime_header_line(const char *line, size_t len)
 {
-	for (; s < le; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t i;
+
+	if (!len)
+		return MIME_HLINE_BLANK;
+	if (line[0] == ' ' || line[0] == '\t')
+		return MIME_HLINE_FOLD;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
 
 		if (c == ':')
-			return 1;
+			return MIME_HLINE_FIELD;
 		if (c < 33 || c > 126)
-			return 0;
+			break;
 	}
-	return 0;
+	return MIME_HLINE_BODY;
 }
 
 static void
@@ -1008,7 +1014,8 @@ step_headers(struct mime_parser *p, const char **qp, const char *e,
 			headers_done(p);
 			return 1;
 		}
-		if (*q != ' ' && *q != '\t' && !looks_like_field(q, le)) {
+		if (mime_header_line(q, (size_t)(le - q)) ==
+			MIME_HLINE_BODY) {
 			defect(p, "no blank line after the header block");
 			*qp = q;
 			p->mark = OFF(p, q);

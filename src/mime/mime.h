@@ -60,6 +60,23 @@ struct mime_headers {
 	size_t alloc;
 };
 
+/* How a line of a header block reads, for the parser and for msgprep
+ * alike (one rule for every program). */
+enum mime_hline {
+	MIME_HLINE_BLANK,	/* empty: ends the block (and belongs to it) */
+	MIME_HLINE_FOLD,	/* starts with SP or HT: continues the field
+				 * before it (before any field: kept in the
+				 * block, part of no field) */
+	MIME_HLINE_FIELD,	/* a name of printable ASCII without blanks
+				 * (maybe empty), then ':' */
+	MIME_HLINE_BODY,	/* anything else: the block ended before it
+				 * (no blank line); it is the body's first */
+};
+
+/* Classify one line of a header block: line is len bytes without its
+ * line break ("\n" or "\r\n"). */
+enum mime_hline mime_header_line(const char *line, size_t len);
+
 /* Split a raw header block (len bytes, line breaks included) into fields.
  * h keeps views into raw, which must outlive it. Lines before the first
  * field that are continuations are ignored; never fails. */

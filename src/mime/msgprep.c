@@ -3,7 +3,6 @@
  * RFC 5322 (Internet Message Format): 2.2 (header fields, folding), 3.3
  * (date-time), 3.6 (fields, Resent-*), 3.6.4 (Message-ID).
  * RFC 2047 (encoded words, for a non-ASCII full name: addr.h writes it).
- * RFC 4155 and mboxrd (">From " quoting) for --batch.
  */
 #include <config.h>
 
@@ -18,6 +17,7 @@
 
 #include "base/util.h"
 #include "codec/addr.h"
+#include "mime/mime.h"
 #include "mime/msgprep.h"
 
 #define MSGPREP_READ_CHUNK 65536
@@ -173,12 +173,9 @@ msgprep_set(struct msgprep *m, const char *p, size_t len, unsigned flags,
 	return finish_read(m, flags, err);
 }
 
-static int
-is_ftext(unsigned char c)
-{
-	return c >= 33 && c <= 126 && c != ':';
-}
-
+/* Header fields and body split as the MIME parser splits them
+ * (mime_header_line), so that msend and mparse agree on which fields a
+ * message has. */
 int
 msgprep_scan(struct msgprep *m, struct err *err)
 {
@@ -192,29 +189,32 @@ msgprep_scan(struct msgprep *m, struct err *err)
 	while (pos < end) {
 		const char *lf = memchr(d + pos, '\n', end - pos);
 		size_t next = lf ? (size_t)(lf + 1 - d) : end;
-		size_t i;
+		size_t eol = lf && lf > d + pos && lf[-1] == '\r' ?
+			next - 2 : lf ? next - 1 : next;
+		struct msgprep_field *f;
+		const char *colon = NULL;
 
-		if (next - pos == 2 && d[pos] == '\r') {
+		switch (mime_header_line(d + pos, eol - pos)) {
+		case MIME_HLINE_BLANK:
 			m->has_blank = 1;
 			pos = next;
+			goto out;
+		case MIME_HLINE_BODY:
+			goto out;
+		case MIME_HLINE_FOLD:
+			if (m->nfields) {
+				f = &m->fields[m->nfields - 1];
+				f->len = next - f->off;
+				pos = next;
+				continue;
+			}
+			/* before any field: in the header, part of no
+			 * field (a nameless entry keeps it in place) */
+			break;
+		case MIME_HLINE_FIELD:
+			colon = memchr(d + pos, ':', eol - pos);
 			break;
 		}
-		if (d[pos] == ' ' || d[pos] == '\t') {
-			if (!m->nfields)
-				break;	/* no field to continue: body */
-			m->fields[m->nfields - 1].len = next -
-				m->fields[m->nfields - 1].off;
-			pos = next;
-			continue;
-		}
-		for (i = pos; i < next && is_ftext((unsigned char)d[i]); i++)
-			;
-		if (i == pos)
-			break;
-		while (i < next && (d[i] == ' ' || d[i] == '\t'))
-			i++;
-		if (i >= next || d[i] != ':')
-			break;	/* not a field: the body starts here */
 		if (m->nfields == MSGPREP_MAX_FIELDS)
 			return err_set(err, ERR_DATA, "more than %d header "
 				"fields", MSGPREP_MAX_FIELDS);
@@ -223,14 +223,13 @@ msgprep_scan(struct msgprep *m, struct err *err)
 			m->fields = xrealloc(m->fields,
 				alloc * sizeof(*m->fields));
 		}
-		m->fields[m->nfields].off = pos;
-		m->fields[m->nfields].len = next - pos;
-		for (i = pos; is_ftext((unsigned char)d[i]); i++)
-			;
-		m->fields[m->nfields].name_len = i - pos;
-		m->nfields++;
+		f = &m->fields[m->nfields++];
+		f->off = pos;
+		f->len = next - pos;
+		f->name_len = colon ? (size_t)(colon - (d + pos)) : 0;
 		pos = next;
 	}
+out:
 	m->body_off = pos;
 	return 0;
 }
@@ -512,65 +511,6 @@ int
 msgprep_str_utf8(const char *s)
 {
 	return s && mem_8bit(s, strlen(s));
-}
-
-/* Does the line at p (n bytes, without its line end) start a message? */
-static int
-is_from_line(const char *p, size_t n)
-{
-	return n >= 5 && memcmp(p, "From ", 5) == 0;
-}
-
-int
-msgprep_mbox_next(const char *p, size_t len, size_t *pos, struct buf *out,
-	struct err *err)
-{
-	size_t i = *pos;
-	int first = 1;
-
-	buf_reset(out);
-	/* Blank lines before the first separator are tolerated. */
-	while (i < len && (p[i] == '\n' || p[i] == '\r'))
-		i++;
-	if (i >= len) {
-		*pos = len;
-		return 0;
-	}
-	while (i < len) {
-		const char *lf = memchr(p + i, '\n', len - i);
-		size_t next = lf ? (size_t)(lf + 1 - p) : len;
-		size_t n = next - i;
-		const char *q;
-
-		if (is_from_line(p + i, n)) {
-			if (!first)
-				break;
-			first = 0;
-			i = next;
-			continue;
-		}
-		if (first)
-			return err_set(err, ERR_DATA, "mbox stream does not "
-				"start with a \"From \" line");
-		/* mboxrd: ">From ", ">>From "... lose one '>'. */
-		q = p + i;
-		while (q < p + next && *q == '>')
-			q++;
-		if (q > p + i && is_from_line(q, (size_t)(p + next - q)))
-			buf_add(out, p + i + 1, n - 1);
-		else
-			buf_add(out, p + i, n);
-		i = next;
-	}
-	/* The empty line before the next separator belongs to the mbox. */
-	if (out->len >= 2 && out->data[out->len - 1] == '\n' &&
-		out->data[out->len - 2] == '\n')
-		buf_truncate(out, out->len - 1);
-	else if (out->len >= 4 && memcmp(out->data + out->len - 4,
-		"\r\n\r\n", 4) == 0)
-		buf_truncate(out, out->len - 2);
-	*pos = i;
-	return 1;
 }
 
 /* Aliases. */

@@ -29,6 +29,10 @@ enum msgprep_read_flags {
 	MSGPREP_KEEP_FROM_LINE = 1 << 1,
 };
 
+/* A field of the header section, split as the MIME parser splits it
+ * (mime_header_line). name_len 0: a part of the header section that names
+ * no field (folded lines before the first field, or ":value"); kept in
+ * place as it is, never found by name. */
 struct msgprep_field {
 	size_t off;		/* start of "Name:" in raw */
 	size_t len;		/* through the CRLF of its last line */
@@ -83,7 +87,10 @@ int msgprep_read_fd(struct msgprep *m, int fd, unsigned flags, size_t max,
 int msgprep_set(struct msgprep *m, const char *p, size_t len, unsigned flags,
 	struct err *err);
 
-/* Split raw into header fields and body. Called by the two above. */
+/* Split raw into header fields and body, as the MIME parser does: the
+ * header section ends at an empty line or before the first line that is
+ * neither a field nor a folded line (mime.h, mime_header_line). Called by
+ * the two above. ERR_DATA for more than 10,000 fields. */
 int msgprep_scan(struct msgprep *m, struct err *err);
 
 /*
@@ -140,15 +147,6 @@ int msgprep_str_utf8(const char *s);
  * sender).
  */
 int msgprep_check_addr(const char *addr, struct err *err);
-
-/*
- * An mboxrd stream (--batch): msgprep_mbox_next finds the next message in
- * p[*pos..len) separated by "From " lines, unquotes ">From " lines into
- * out (reset first) and advances *pos. Returns 1 with a message, 0 at the
- * end, or -1 with ERR_DATA when the stream does not start with "From ".
- */
-int msgprep_mbox_next(const char *p, size_t len, size_t *pos,
-	struct buf *out, struct err *err);
 
 /* Aliases (msmtp format: "local: addr, addr" lines, '#' comments,
  * "default: addr"). */

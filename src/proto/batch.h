@@ -3,7 +3,8 @@
  *
  * The stream is read in chunks; a message is cut as soon as it is complete
  * (the next "From " separator line, or end of input, has been seen), split
- * and unquoted exactly as msgprep_mbox_next() does. Prepared messages
+ * and unquoted by the store's one mboxrd reader (store/mboxrd.h, through
+ * store/msgsrc.h). Prepared messages
  * (sendmail_prepare) gather in a window that is sent with one smtp_send()
  * call when it holds BATCH_WINDOW_MSGS messages or BATCH_WINDOW_BYTES bytes,
  * when the input has nothing more ready for now, or at the end of input;
@@ -33,6 +34,7 @@
 #include "mime/msgprep.h"
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
+#include "store/msgsrc.h"
 
 /* A window: at most this many messages, or about this many bytes of
  * prepared messages (a single larger message makes a window alone). */
@@ -50,14 +52,19 @@ enum batch_next {
 	BATCH_TOOBIG,		/* a message over the cap, skipped (err) */
 };
 
+struct batch_ready {
+	struct buf msg;
+	int toobig;		/* only its verdict: over the cap */
+};
+
 struct batch_reader {
-	int fd;
+	struct msgsrc src;	/* the stream, mboxrd only */
 	size_t max;		/* per message, in stream bytes; 0: none */
-	struct buf in;		/* input read and not yet given out */
-	size_t off;		/* in: the uncut part starts here */
-	size_t scan;		/* where the separator search goes on */
-	int started;		/* the first message's From line was seen */
-	int skipping;		/* dropping an oversized message */
+	struct buf cur;		/* the message being read */
+	size_t cur_bytes;	/* its From line and bytes so far */
+	int skipping;		/* it is over the cap: dropped */
+	struct batch_ready *q;	/* messages complete and not taken */
+	size_t qn, qhead, qalloc;
 	int eof;
 };
 
@@ -67,11 +74,12 @@ void batch_reader_release(struct batch_reader *r);
 /*
  * The next complete message into out (reset first). With wait 0 it never
  * blocks: BATCH_AGAIN when more input is needed and none is ready. A
- * message of more than max bytes gives BATCH_TOOBIG with err (ERR_DATA
- * "message larger than N bytes") as soon as the cap is passed; the rest
- * of it is then skipped. Errors (-1): ERR_IO (read failed; the message
- * being read is lost), ERR_DATA (the stream does not start with a "From "
- * line, as msgprep_mbox_next()).
+ * message of more than max bytes (its From line included) gives
+ * BATCH_TOOBIG with err (ERR_DATA "message larger than N bytes") in its
+ * place; its bytes are dropped as they come. Errors (-1): ERR_IO (read
+ * failed; the message being read is lost), ERR_DATA (the stream is not an
+ * mboxrd stream: its first line does not start with "From ", the rule of
+ * store/msgsrc.h; nothing is cut from it).
  */
 int batch_reader_next(struct batch_reader *r, struct buf *out, int wait,
 	struct err *err);

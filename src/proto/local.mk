@@ -46,9 +46,11 @@ TESTS += tests/unit/t_batch
 tests_unit_t_batch_SOURCES = tests/unit/t_batch.c tests/unit/tap.h
 tests_unit_t_batch_LDADD = $(MKIT_PROTO_LIBS)
 
-# The --batch reader against msgprep_mbox_next (differential fuzz target).
+# The one mboxrd reader fed in any steps, directly and through the --batch
+# reader over a pipe, against itself fed at once; the writer's round trip
+# (differential fuzz target).
 FUZZ_TARGETS += batch
-FUZZ_LIB_SRCS += src/proto/batchread.c
+FUZZ_LIB_SRCS += src/proto/batchread.c src/store/msgsrc.c src/store/mdir.c
 check_PROGRAMS += tests/fuzz/replay_batch
 TESTS += tests/fuzz/replay_batch
 tests_fuzz_replay_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c

@@ -1,12 +1,30 @@
-## src/store: local mail storage. The mboxrd reader, maildir folders, and
-## files created safely. On base only; link with $(MKIT_STORE_LIBS).
+## src/store: local mail storage. The mboxrd reader and writer, maildir
+## folders, where the programs' messages come from (msgsrc), and files
+## created safely. On base only; link with $(MKIT_STORE_LIBS).
 noinst_LIBRARIES += src/store/libstore.a
 src_store_libstore_a_SOURCES = \
 	src/store/mboxrd.c src/store/mboxrd.h \
 	src/store/mdir.c src/store/mdir.h \
+	src/store/msgsrc.c src/store/msgsrc.h \
 	src/store/safefile.c src/store/safefile.h
 
 check_PROGRAMS += tests/unit/t_safefile
 TESTS += tests/unit/t_safefile
 tests_unit_t_safefile_SOURCES = tests/unit/t_safefile.c tests/unit/tap.h
 tests_unit_t_safefile_LDADD = $(MKIT_STORE_LIBS)
+
+check_PROGRAMS += tests/unit/t_mboxrd
+TESTS += tests/unit/t_mboxrd
+tests_unit_t_mboxrd_SOURCES = tests/unit/t_mboxrd.c tests/unit/tap.h
+tests_unit_t_mboxrd_LDADD = $(MKIT_STORE_LIBS)
+
+check_PROGRAMS += tests/unit/t_msgsrc
+TESTS += tests/unit/t_msgsrc
+tests_unit_t_msgsrc_SOURCES = tests/unit/t_msgsrc.c tests/unit/tap.h
+tests_unit_t_msgsrc_LDADD = $(MKIT_STORE_LIBS)
+
+# mparse and msend --batch read the same input the same way.
+if HAVE_BATS
+TESTS += tests/bats/mbox-agree.bats
+endif
+EXTRA_DIST += tests/bats/mbox-agree.bats tests/bats/batch_helper.bash

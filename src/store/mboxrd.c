@@ -1,16 +1,24 @@
-/* mboxrd.c: see mboxrd.h. */
+/*
+ * mboxrd.c: see mboxrd.h.
+ * RFC 4155 (the mbox family); mboxrd quoting as in qmail's mbox(5)
+ * ("From " lines behind any number of '>' gain or lose one).
+ */
 #include <config.h>
 
 #include <string.h>
 
 #include "store/mboxrd.h"
 
+static const char from_[] = "From ";
+#define FROM_LEN 5
+
+/* ---- reading ---- */
+
 void
 mboxrd_init(struct mboxrd *r, const struct mboxrd_sink *sink)
 {
 	memset(r, 0, sizeof(*r));
 	r->sink = *sink;
-	buf_init(&r->win, 0);
 	buf_init(&r->from, MBOXRD_FROM_MAX);
 	r->bol = 1;
 }
@@ -40,6 +48,7 @@ flush_held(struct mboxrd *r)
 	out(r, r->held, n);
 }
 
+/* Ends the message; a line break still held is the separator's. */
 static void
 end_msg(struct mboxrd *r)
 {
@@ -49,121 +58,258 @@ end_msg(struct mboxrd *r)
 	r->nheld = 0;
 }
 
-/* Process [*qp, e); returns with *qp at the undecided tail. */
+/* The From line is complete: a message begins. */
 static void
-run(struct mboxrd *r, const char **qp, const char *e, int final)
+from_done(struct mboxrd *r)
 {
-	const char *q = *qp;
+	if (r->from.len && r->from.data[r->from.len - 1] == '\r')
+		r->from.len--;
+	r->in_from = 0;
+	r->in_msg = 1;
+	r->count++;
+	r->bol = 1;
+	r->prev_empty = 0;
+	r->line_bytes = 0;
+	if (r->sink.begin)
+		r->sink.begin(r->sink.ctx, r->from.data, r->from.len);
+}
 
-	while (q < e) {
-		const char *nl;
+/* The start of a line is decided and is message text: give out the line
+ * break before it and what was matched (gt '>' and fk bytes of "From "). */
+static void
+line_start(struct mboxrd *r)
+{
+	static const char gts[] = ">>>>>>>>>>>>>>>>";
+
+	flush_held(r);
+	if (r->gt || r->fk)
+		r->line_bytes = 1;
+	while (r->gt) {
+		size_t n = r->gt < sizeof gts - 1 ? r->gt : sizeof gts - 1;
+
+		out(r, gts, n);
+		r->gt -= n;
+	}
+	out(r, from_, r->fk);
+	r->fk = 0;
+	r->bol = 0;
+}
+
+static void
+line_end(struct mboxrd *r, const char *brk, size_t n)
+{
+	r->prev_empty = !r->line_bytes;
+	r->line_bytes = 0;
+	memcpy(r->held, brk, n);
+	r->nheld = n;
+	r->bol = 1;
+}
+
+/* At the start of a line, the next byte c: 1 when it was taken into the
+ * match, 0 when the line start is decided (c not taken). */
+static int
+match(struct mboxrd *r, char c)
+{
+	if (r->fk == 0 && c == '>') {
+		r->gt++;
+		return 1;
+	}
+	if (c != from_[r->fk])
+		return 0;
+	if (++r->fk < FROM_LEN)
+		return 1;
+	if (!r->gt && (r->prev_empty || !r->count)) {
+		/* a separator */
+		end_msg(r);
+		buf_reset(&r->from);
+		buf_add(&r->from, from_, FROM_LEN);
+		r->in_from = 1;
+		r->fk = 0;
+		r->bol = 0;
+		return 1;
+	}
+	if (r->gt)
+		r->gt--;	/* mboxrd: unquote one level */
+	line_start(r);
+	return 1;
+}
+
+static void
+run(struct mboxrd *r, const char *p, const char *e)
+{
+	while (p < e) {
+		const char *nl, *eol;
 
 		if (r->in_from) {
-			nl = memchr(q, '\n', (size_t)(e - q));
-			buf_add(&r->from, q, (size_t)((nl ? nl : e) - q));
-			if (!nl) {
-				q = e;
-				break;
-			}
-			q = nl + 1;
-			r->in_from = 0;
-			r->bol = 1;
-			if (r->from.len && r->from.data[r->from.len - 1] == '\r')
-				r->from.len--;
-			r->in_msg = 1;
-			r->count++;
-			r->prev_empty = 0;
-			if (r->sink.begin)
-				r->sink.begin(r->sink.ctx, r->from.data ?
-					r->from.data : "", r->from.len);
+			size_t room = MBOXRD_FROM_MAX - r->from.len, n;
+
+			nl = memchr(p, '\n', (size_t)(e - p));
+			n = (size_t)((nl ? nl : e) - p);
+			buf_add(&r->from, p, n < room ? n : room);
+			if (!nl)
+				return;
+			p = nl + 1;
+			from_done(r);
 			continue;
 		}
 		if (r->bol) {
-			size_t k = 0, avail = (size_t)(e - q);
-
-			while (k < avail && k < 4096 && q[k] == '>')
-				k++;
-			if (avail < k + 5 && !final &&
-				!memchr(q, '\n', avail))
-				break;	/* need more to decide */
-			r->bol = 0;
-			if (avail >= k + 5 && !memcmp(q + k, "From ", 5) &&
-				(k > 0 || r->prev_empty || !r->count)) {
-				if (k == 0) {
-					end_msg(r);
-					buf_reset(&r->from);
-					r->in_from = 1;
-					continue;
-				}
-				flush_held(r);
-				q++;	/* unquote one level */
-			} else {
-				flush_held(r);
-			}
-		}
-		nl = memchr(q, '\n', (size_t)(e - q));
-		if (!nl) {
-			const char *end = e;
-
-			if (!final && end[-1] == '\r')
-				end--;
-			if (end > q)
-				r->line_bytes = 1;
-			out(r, q, (size_t)(end - q));
-			q = end;
-			if (q < e)
-				break;
+			if (match(r, *p))
+				p++;
+			else
+				line_start(r);
 			continue;
 		}
-		{
-			const char *eol = (nl > q && nl[-1] == '\r') ?
-				nl - 1 : nl;
-
-			out(r, q, (size_t)(eol - q));
-			r->prev_empty = !r->line_bytes && eol == q;
-			r->line_bytes = 0;
-			r->nheld = (size_t)(nl + 1 - eol);
-			memcpy(r->held, eol, r->nheld);
-			q = nl + 1;
-			r->bol = 1;
+		if (r->cr) {
+			/* a '\r' ended the last chunk */
+			r->cr = 0;
+			if (*p == '\n') {
+				line_end(r, "\r\n", 2);
+				p++;
+				continue;
+			}
+			out(r, "\r", 1);
+			r->line_bytes = 1;
 		}
+		nl = memchr(p, '\n', (size_t)(e - p));
+		if (!nl) {
+			eol = e;
+			if (eol[-1] == '\r') {
+				eol--;
+				r->cr = 1;
+			}
+			if (eol > p)
+				r->line_bytes = 1;
+			out(r, p, (size_t)(eol - p));
+			return;
+		}
+		eol = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+		if (eol > p)
+			r->line_bytes = 1;
+		out(r, p, (size_t)(eol - p));
+		line_end(r, eol, (size_t)(nl + 1 - eol));
+		p = nl + 1;
 	}
-	*qp = q;
 }
 
 void
 mboxrd_feed(struct mboxrd *r, const void *data, size_t len)
 {
-	const char *q, *e;
-
-	buf_add(&r->win, data, len);
-	q = r->win.data;
-	e = q + r->win.len;
-	run(r, &q, e, 0);
-	buf_consume(&r->win, (size_t)(q - r->win.data));
+	run(r, data, (const char *)data + len);
 }
 
 void
 mboxrd_finish(struct mboxrd *r)
 {
-	const char *q = r->win.data ? r->win.data : "", *e = q + r->win.len;
-
-	run(r, &q, e, 1);
-	buf_reset(&r->win);
-	if (r->in_from) {
-		r->in_from = 0;
-		r->in_msg = 1;
-		r->count++;
-		if (r->sink.begin)
-			r->sink.begin(r->sink.ctx, r->from.data ?
-				r->from.data : "", r->from.len);
+	if (r->in_from)
+		from_done(r);
+	else if (r->bol && (r->gt || r->fk))
+		line_start(r);	/* a last line shorter than "From " */
+	if (r->cr) {
+		r->cr = 0;
+		out(r, "\r", 1);
+		r->line_bytes = 1;
 	}
+	/* A last line that is empty is the writer's separating blank
+	 * line; any other line break is the message's own. */
+	if (!r->prev_empty)
+		flush_held(r);
 	end_msg(r);
 }
 
 void
 mboxrd_release(struct mboxrd *r)
 {
-	buf_release(&r->win);
 	buf_release(&r->from);
+}
+
+/* ---- writing ---- */
+
+int
+mboxrd_write_begin(struct mboxrd_writer *w, struct buf *out,
+	const char *from_line, struct err *err)
+{
+	size_t n = strlen(from_line);
+
+	if (n < FROM_LEN || memcmp(from_line, from_, FROM_LEN) != 0 ||
+		strpbrk(from_line, "\r\n"))
+		return err_set(err, ERR_USAGE, "mbox separator line \"%.*s\" "
+			"does not start with \"From \" or holds a line break",
+			(int)strcspn(from_line, "\r\n"), from_line);
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->bol = 1;
+	buf_add(out, from_line, n);
+	buf_addch(out, '\n');
+	return 0;
+}
+
+/* The start of a line did not match ^>*From : give out what was held. */
+static void
+w_decided(struct mboxrd_writer *w)
+{
+	for (; w->gt; w->gt--)
+		buf_addch(w->out, '>');
+	buf_add(w->out, from_, w->fk);
+	w->fk = 0;
+	w->bol = 0;
+}
+
+void
+mboxrd_write_data(struct mboxrd_writer *w, const void *d, size_t n)
+{
+	const char *p = d, *e = p + n;
+
+	if (n) {
+		w->any = 1;
+		w->last_lf = e[-1] == '\n';
+	}
+	while (p < e) {
+		const char *nl;
+
+		if (w->bol) {
+			if (w->fk == 0 && *p == '>') {
+				w->gt++;
+				p++;
+				continue;
+			}
+			if (*p == from_[w->fk]) {
+				p++;
+				if (++w->fk == FROM_LEN) {
+					buf_addch(w->out, '>');
+					w_decided(w);
+				}
+				continue;
+			}
+			w_decided(w);
+		}
+		nl = memchr(p, '\n', (size_t)(e - p));
+		buf_add(w->out, p, (size_t)((nl ? nl + 1 : e) - p));
+		if (!nl)
+			break;
+		p = nl + 1;
+		w->bol = 1;
+	}
+}
+
+void
+mboxrd_write_end(struct mboxrd_writer *w)
+{
+	if (w->bol)
+		w_decided(w);
+	if (w->any && !w->last_lf)
+		buf_addch(w->out, '\n');
+	buf_addch(w->out, '\n');
+}
+
+int
+mboxrd_write(struct buf *out, const char *from_line, const void *msg,
+	size_t len, struct err *err)
+{
+	struct mboxrd_writer w;
+
+	if (mboxrd_write_begin(&w, out, from_line, err) < 0)
+		return -1;
+	mboxrd_write_data(&w, msg, len);
+	mboxrd_write_end(&w);
+	return 0;
 }

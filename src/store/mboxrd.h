@@ -1,14 +1,22 @@
 /*
- * mboxrd.h: read an mboxrd stream (several messages in one byte stream).
+ * mboxrd.h: the one mboxrd reader and writer (several messages in one
+ * byte stream). mparse and msend --batch read with it (through msgsrc.h);
+ * mpop and mimap write with it.
  *
- * A line that starts with "From " at the start of the stream or after an
- * empty line separates messages (elsewhere it is text an mboxo writer
- * forgot to quote); the line break before it (the writer's blank line)
- * belongs to it. In
- * message lines, ">From ", ">>From "... lose one '>' (mboxrd unquoting).
- * Text before the first "From " line, if any, is a message of its own (with
- * an empty From line). Chunks may split lines anywhere; memory stays
- * bounded by a few kilobytes whatever the line lengths.
+ * The format, as both sides read and write it:
+ *  - A separator is a line that starts with "From " at the start of the
+ *    stream or after an empty line ("\n" or "\r\n"). A "From " line
+ *    anywhere else is message text (an mboxo writer forgot to quote it).
+ *  - The empty line before a separator belongs to the separator: the
+ *    message before it loses that line's line break. At the end of the
+ *    stream, the same holds for a last line that is empty (the writer's
+ *    separating blank line); otherwise every byte of the last message is
+ *    kept, its final line break included. Python's mailbox.mbox reads
+ *    well-formed streams the same way.
+ *  - In message lines, ">From ", ">>From "... lose one '>' (mboxrd
+ *    unquoting); the writer adds one to every line matching ^>*From .
+ *  - Text before the first separator, if any, is a message of its own
+ *    with an empty From line (msgsrc.h never hands such a stream here).
  */
 #ifndef MKIT_MBOXRD_H
 #define MKIT_MBOXRD_H
@@ -16,6 +24,9 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/err.h"
+
+/* ---- reading ---- */
 
 struct mboxrd_sink {
 	void *ctx;
@@ -29,13 +40,20 @@ struct mboxrd_sink {
 
 #define MBOXRD_FROM_MAX 4096
 
+/* A push reader: chunks may split lines anywhere; every callback for a
+ * message comes from the mboxrd_feed (or mboxrd_finish) call that saw its
+ * bytes, so a message is ended as soon as the next separator line's
+ * "From " is seen. Memory stays bounded by MBOXRD_FROM_MAX whatever the
+ * line lengths. */
 struct mboxrd {
 	struct mboxrd_sink sink;
-	struct buf win;		/* undecided tail */
 	struct buf from;	/* the From line being read */
 	char held[2];		/* line break not yet given out */
 	size_t nheld;
-	int bol;		/* at the start of a line */
+	int cr;			/* a '\r' ended the last chunk */
+	int bol;		/* at the start of a line, matching */
+	size_t gt;		/* '>' matched there */
+	size_t fk;		/* bytes of "From " matched after them */
 	int prev_empty;		/* the last complete line was empty */
 	int line_bytes;		/* the current line has content */
 	int in_from;		/* reading a From line */
@@ -44,10 +62,42 @@ struct mboxrd {
 };
 
 void mboxrd_init(struct mboxrd *r, const struct mboxrd_sink *sink);
+/* The next len bytes of the stream. */
 void mboxrd_feed(struct mboxrd *r, const void *data, size_t len);
-/* End of input: ends the last message (its final line break is dropped,
- * as the writer's separating blank line). */
+/* End of input: ends the last message (see above for its last line). The
+ * reader can then only be released. */
 void mboxrd_finish(struct mboxrd *r);
 void mboxrd_release(struct mboxrd *r);
+
+/* ---- writing ---- */
+
+/* A writer appends one message at a time to out (the caller's buffer,
+ * which it may write out and reset between calls). */
+struct mboxrd_writer {
+	struct buf *out;
+	size_t gt;		/* '>' seen at the start of this line */
+	size_t fk;		/* bytes of "From " matched after them */
+	int bol;		/* at the start of a line (matching) */
+	int any;		/* the message has bytes */
+	int last_lf;		/* its last byte was '\n' */
+};
+
+/*
+ * Start a message: append its separator line. from_line is the whole
+ * line without a line break ("From sender date"); it must start with
+ * "From " and hold no CR, LF or NUL: ERR_USAGE otherwise (nothing
+ * appended).
+ */
+int mboxrd_write_begin(struct mboxrd_writer *w, struct buf *out,
+	const char *from_line, struct err *err);
+/* The message's next bytes, quoted; chunks may split lines anywhere. */
+void mboxrd_write_data(struct mboxrd_writer *w, const void *d, size_t n);
+/* End the message: a line break when it has bytes and does not end with
+ * one (the one byte mboxrd cannot keep), then the separating empty line.
+ * Reading the result gives back the message's bytes. */
+void mboxrd_write_end(struct mboxrd_writer *w);
+/* The three above for a message in memory. */
+int mboxrd_write(struct buf *out, const char *from_line, const void *msg,
+	size_t len, struct err *err);
 
 #endif

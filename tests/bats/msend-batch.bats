@@ -5,6 +5,7 @@
 # sending anything twice; the edge cases behave as they always did.
 
 load helpers
+load batch_helper
 
 setup() {
 	export HOME=$BATS_TEST_TMPDIR XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/xdg
@@ -27,32 +28,6 @@ mboxmsg() {
 		"${2:-bob@example.test}" "$1" "$1"
 }
 
-# batch PORT [ARGS]: msend --batch to 127.0.0.1:PORT, no TLS, no AUTH.
-batch() {
-	local port=$1
-	shift
-	msend --batch --host 127.0.0.1 --port "$port" --tls=off --auth=off \
-		--timeout=10 "$@"
-}
-
-# sink_count: messages smtp-sink has received so far.
-sink_count() {
-	local n
-	n=$(grep -c '^X-Mail-Args:' "$SINK_DUMP" 2>/dev/null) || n=0
-	echo "$n"
-}
-
-# wait_until SECONDS CMD...: poll CMD every 0.05 s until it succeeds.
-wait_until() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		(( SECONDS < end )) || return 1
-		sleep 0.05
-	done
-}
-
-sink_has() { [[ $(sink_count) -ge $1 ]]; }
 lines_in() { [[ -f $1 && $(wc -l <"$1") -ge $2 ]]; }
 fake_says() { grep -q "$1" "$FAKE_LOG"; }
 
@@ -237,7 +212,7 @@ EOF
 	[[ $output == *"reading standard input"* ]]
 	run batch "$FAKE_PORT" < <(printf 'Subject: x\n\nbody\n')
 	[ "$status" -eq 65 ]
-	[[ $output == *'does not start with a "From " line'* ]]
+	[[ $output == *'standard input: not an mbox stream: its first line does not start with "From "'* ]]
 	! fake_says '^\* connect'
 }
 

@@ -10,6 +10,7 @@
 
 #include "codec/addrsplit.h"
 #include "mime/msgprep.h"
+#include "store/mboxrd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,20 +64,49 @@ one(const char *p, size_t n, unsigned flags)
 	msgprep_release(&m);
 }
 
+/* Each message of the input read as an mboxrd stream, as --batch hands
+ * them over (store/mboxrd.h). */
+struct mb {
+	struct buf msg;
+	int count;
+};
+
+static void
+mb_begin(void *ctx, const char *from, size_t len)
+{
+	buf_reset(&((struct mb *)ctx)->msg);
+}
+
+static void
+mb_data(void *ctx, const void *d, size_t n)
+{
+	buf_add(&((struct mb *)ctx)->msg, d, n);
+}
+
+static void
+mb_end(void *ctx)
+{
+	struct mb *m = ctx;
+
+	if (m->count++ < 1000)
+		one(m->msg.data ? m->msg.data : "", m->msg.len,
+			MSGPREP_KEEP_FROM_LINE);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data;
-	struct buf out = BUF_INIT;
-	struct err e;
-	size_t pos = 0;
-	int guard = 0;
+	struct mb m = { BUF_INIT, 0 };
+	struct mboxrd_sink s = { &m, mb_begin, mb_data, mb_end };
+	struct mboxrd r;
 
 	one(p, size, 0);
 	one(p, size, MSGPREP_DOT_ENDS);
-	while (msgprep_mbox_next(p, size, &pos, &out, &e) == 1 &&
-		guard++ < 1000)
-		one(out.data, out.len, MSGPREP_KEEP_FROM_LINE);
-	buf_release(&out);
+	mboxrd_init(&r, &s);
+	mboxrd_feed(&r, p, size);
+	mboxrd_finish(&r);
+	mboxrd_release(&r);
+	buf_release(&m.msg);
 	return 0;
 }

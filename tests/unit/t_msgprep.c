@@ -1,4 +1,5 @@
-/* t_msgprep.c: message preparation for msend (msgprep.h, addrsplit.h). */
+/* t_msgprep.c: message preparation for msend (msgprep.h, addrsplit.h);
+ * header fields split as the MIME parser splits them (mime.h). */
 #include <config.h>
 
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "codec/addrsplit.h"
+#include "mime/mime.h"
 #include "mime/msgprep.h"
 #include "tap.h"
 #include "base/util.h"
@@ -354,34 +356,88 @@ test_check_addr(void)
 	}
 }
 
+/* The parser's top-level field names, joined with ',' (t_split). */
 static void
-test_mbox(void)
+on_message(void *ctx, const struct mime_headers *h)
 {
-	const char *in =
-		"From a@x Mon Jan  1 00:00:00 2024\n"
-		"Subject: one\n\n>From quoted\n>>From twice\nplain\n\n"
-		"From b@y Mon Jan  1 00:00:00 2024\n"
-		"Subject: two\n\nbody\n";
-	static const char *want[] = {
-		"Subject: one\n\nFrom quoted\n>From twice\nplain\n",
-		"Subject: two\n\nbody\n",
-	};
-	struct buf out = BUF_INIT;
-	struct err e;
-	size_t pos = 0, i = 0;
-	int r;
+	size_t i;
 
-	while ((r = msgprep_mbox_next(in, strlen(in), &pos, &out, &e)) == 1 &&
-		i < 2) {
-		tap_str(out.data, want[i], "mboxrd message");
-		i++;
+	for (i = 0; i < h->n; i++)
+		buf_addf(ctx, "%.*s,", (int)h->v[i].name_len, h->v[i].name);
+}
+
+/* msgprep's field names the same way (entries that name no field are
+ * no field). */
+static void
+msgprep_names(const struct msgprep *m, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++) {
+		const struct msgprep_field *f = &m->fields[i];
+
+		if (m->raw.data[f->off + f->name_len] == ':')
+			buf_addf(out, "%.*s,", (int)f->name_len,
+				m->raw.data + f->off);
 	}
-	tap_int(r, 0, "mbox stream ends");
-	tap_int((long long)i, 2, "two messages");
-	pos = 0;
-	tap_int(msgprep_mbox_next("Subject: x\n", 11, &pos, &out, &e), -1,
-		"stream without From line refused");
-	buf_release(&out);
+}
+
+/*
+ * Header and body split as the MIME parser splits them (issue 7): a line
+ * without a colon ends the header in both; the same field names.
+ */
+static void
+test_split(void)
+{
+	static const struct {
+		const char *in, *names, *body;
+	} t[] = {
+		{ "Subject: a\nTo: b@x\n\nbody\n", "Subject,To,", "body\r\n" },
+		{ "Subject: a\nNot a field\nTo: b@x\n\nbody\n", "Subject,",
+		  "Not a field\r\nTo: b@x\r\n\r\nbody\r\n" },
+		{ "Subject : a\nTo: b@x\n\nbody\n", "",
+		  "Subject : a\r\nTo: b@x\r\n\r\nbody\r\n" },
+		{ " folded first\nSubject: a\n\nbody\n", "Subject,",
+		  "body\r\n" },
+		{ "Subject: a\n b\nX-\xc3\xa9: 1\n\nbody\n", "Subject,",
+		  "X-\xc3\xa9: 1\r\n\r\nbody\r\n" },
+		{ ":empty\nTo: b@x\n\nbody\n", ",To,", "body\r\n" },
+		{ "Subject: no body", "Subject,", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		static const struct mime_sink sink0 = { NULL, on_message,
+			NULL, NULL, NULL, NULL };
+		struct mime_sink sink = sink0;
+		struct buf parser = BUF_INIT, ours = BUF_INIT;
+		struct mime_parser *p;
+		struct msgprep m;
+		struct err e;
+		size_t blen;
+		const char *body;
+		char name[64];
+
+		sink.ctx = &parser;
+		p = mime_parser_new(&sink, NULL);
+		mime_parser_feed(p, t[i].in, strlen(t[i].in));
+		mime_parser_finish(p);
+		mime_parser_free(p);
+		msgprep_init(&m);
+		msgprep_set(&m, t[i].in, strlen(t[i].in), 0, &e);
+		msgprep_names(&m, &ours);
+		snprintf(name, sizeof name, "split %zu: the parser's fields",
+			i);
+		tap_str(parser.data ? parser.data : "", t[i].names, name);
+		snprintf(name, sizeof name, "split %zu: msgprep's fields", i);
+		tap_str(ours.data ? ours.data : "", t[i].names, name);
+		body = msgprep_body(&m, &blen);
+		snprintf(name, sizeof name, "split %zu: msgprep's body", i);
+		tap_mem(body, blen, t[i].body, strlen(t[i].body), name);
+		msgprep_release(&m);
+		buf_release(&parser);
+		buf_release(&ours);
+	}
 }
 
 static void
@@ -423,7 +479,7 @@ main(void)
 	test_prepare();
 	test_8bit();
 	test_check_addr();
-	test_mbox();
+	test_split();
 	test_aliases();
 	return tap_done();
 }

@@ -123,6 +123,21 @@ closed(struct pp *p, struct err *e)
 	return err_set(e, ERR_IO, "connection closed by %s", p->peer);
 }
 
+void
+pp_drop_read(struct pp *p)
+{
+	drop_consumed(p);
+}
+
+int
+pp_malformed(struct pp *p, const char *line, size_t len, const char *why,
+	struct err *e)
+{
+	err_set(e, ERR_PROTOCOL, "%s: malformed reply: %s", p->peer, why);
+	err_reply(e, line, len);
+	return -1;
+}
+
 /*
  * Find the next line. With data set, a line over max_line comes in
  * pieces; otherwise it is an error. *len includes the line end; *body is
@@ -193,12 +208,25 @@ pp_read_line(struct pp *p, const char **line, size_t *len, struct err *e)
 }
 
 int
-pp_read_data_line(struct pp *p, const char **line, size_t *len,
+pp_take_data_line(struct pp *p, const char **line, size_t *len, int *bol,
 	struct err *e)
 {
 	size_t body;
 
 	if (next_line(p, 1, line, len, &body, e) < 0)
+		return -1;
+	*bol = !p->data_midline;
+	p->data_midline = (*line)[*len - 1] != '\n';
+	return 0;
+}
+
+int
+pp_read_data_line(struct pp *p, const char **line, size_t *len,
+	struct err *e)
+{
+	int bol;
+
+	if (pp_take_data_line(p, line, len, &bol, e) < 0)
 		return -1;
 	transcript_data(p->ts, TRANSCRIPT_RECV, *line, *len);
 	return 0;
@@ -528,15 +556,6 @@ esc_len(const char *s, size_t len, int code)
 	return i;
 }
 
-static int
-malformed(struct pp *p, const char *line, size_t len, const char *why,
-	struct err *e)
-{
-	err_set(e, ERR_PROTOCOL, "%s: malformed reply: %s", p->peer, why);
-	err_reply(e, line, len);
-	return -1;
-}
-
 int
 pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
 {
@@ -555,18 +574,18 @@ pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
 			return -1;
 		if (len < 3 || !is_digit(line[0]) || !is_digit(line[1]) ||
 		    !is_digit(line[2]) || line[0] < '1' || line[0] > '5')
-			return malformed(p, line, len, "no 3-digit code", e);
+			return pp_malformed(p, line, len, "no 3-digit code", e);
 		sep = len == 3 ? ' ' : line[3];
 		if (sep != ' ' && sep != '-')
-			return malformed(p, line, len, "no space or '-' after "
+			return pp_malformed(p, line, len, "no space or '-' after "
 				"the code", e);
 		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
 			(line[2] - '0');
 		if (r->nlines && code != r->code)
-			return malformed(p, line, len, "the code changes "
+			return pp_malformed(p, line, len, "the code changes "
 				"between lines", e);
 		if (r->nlines >= PP_SMTP_MAX_LINES)
-			return malformed(p, line, len, "too many lines", e);
+			return pp_malformed(p, line, len, "too many lines", e);
 		r->code = code;
 		text = len > 4 ? line + 4 : "";
 		tlen = len > 4 ? len - 4 : 0;
@@ -587,13 +606,13 @@ pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
 		    buf_add(&r->raw, "\r\n", 2) < 0 ||
 		    buf_add(&r->text, text, tlen) < 0 ||
 		    buf_addch(&r->text, '\n') < 0)
-			return malformed(p, line, len, "reply too long", e);
+			return pp_malformed(p, line, len, "reply too long", e);
 		r->nlines++;
 		if (sep == ' ') {
 			/* r holds copies: release the input now, so that
 			 * conn_starttls() sees an empty read buffer when
 			 * nothing follows the reply */
-			drop_consumed(p);
+			pp_drop_read(p);
 			return 0;
 		}
 	}
@@ -663,7 +682,7 @@ pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r, struct err *e)
 		r->status = PP_POP3_CONT;
 		skip = 1;
 	} else
-		return malformed(p, line, len, "no +OK or -ERR", e);
+		return pp_malformed(p, line, len, "no +OK or -ERR", e);
 	buf_add(&r->raw, line, len);
 	text = line + skip;
 	len -= skip;
@@ -688,7 +707,7 @@ pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r, struct err *e)
 		}
 	}
 	buf_add(&r->text, text, len);
-	drop_consumed(p);
+	pp_drop_read(p);
 	return 0;
 }
 
@@ -696,14 +715,13 @@ int
 pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,
 	int *end, struct err *e)
 {
-	size_t body;
-	int bol = !p->pop3_midline;
+	int bol;
 
 	*end = 0;
-	if (next_line(p, 1, line, len, &body, e) < 0)
+	if (pp_take_data_line(p, line, len, &bol, e) < 0)
 		return -1;
-	p->pop3_midline = *len == 0 || (*line)[*len - 1] != '\n';
-	if (bol && body == 1 && (*line)[0] == '.' && !p->pop3_midline) {
+	if (bol && ((*len == 2 && memcmp(*line, ".\n", 2) == 0) ||
+	    (*len == 3 && memcmp(*line, ".\r\n", 3) == 0))) {
 		*end = 1;
 		*len = 0;
 		transcript_data_end(p->ts, TRANSCRIPT_RECV);

@@ -62,7 +62,7 @@ struct pp {
 	size_t mem_len, mem_pos;
 	struct buf *mem_out;
 	struct pp_crlf data;	/* pp_data_* state */
-	int pop3_midline;	/* last body piece had no line end */
+	int data_midline;	/* last data piece had no line end */
 	struct buf scratch;
 };
 
@@ -105,11 +105,34 @@ int pp_read_data_line(struct pp *p, const char **line, size_t *len,
 	struct err *e);
 
 /*
+ * As pp_read_data_line, without the transcript: for a protocol's reader
+ * that shows the line its own way (POP3's terminating "."). *bol is 1
+ * when the piece starts a line (0 after a piece without a line end).
+ */
+int pp_take_data_line(struct pp *p, const char **line, size_t *len,
+	int *bol, struct err *e);
+
+/*
  * Read exactly n bytes of data (an IMAP literal) into out (appended;
  * out's cap applies: ERR_PROTOCOL when exceeded). Each call is one data
  * block in the transcript ("< [message data: n bytes]").
  */
 int pp_read_bytes(struct pp *p, size_t n, struct buf *out, struct err *e);
+
+/*
+ * For a protocol's reply reader that has copied what it read: release the
+ * input of the lines read so far (their views become invalid), so that
+ * pp_pending() counts only what follows and conn_starttls() sees an empty
+ * buffer when nothing does.
+ */
+void pp_drop_read(struct pp *p);
+
+/*
+ * For a protocol's reply reader: fail with ERR_PROTOCOL
+ * "host:port: malformed reply: why", the line in e->reply. Returns -1.
+ */
+int pp_malformed(struct pp *p, const char *line, size_t len, const char *why,
+	struct err *e);
 
 /* Bytes received and not yet read through p (the STARTTLS check). */
 size_t pp_pending(const struct pp *p);

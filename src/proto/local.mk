@@ -6,9 +6,24 @@ noinst_LIBRARIES += src/proto/libproto.a
 src_proto_libproto_a_SOURCES = \
 	src/proto/sasl.c src/proto/sasl.h \
 	src/proto/smtp.c src/proto/smtp.h \
+	src/proto/smtp_reply.c src/proto/smtp_reply.h \
+	src/proto/pop3_reply.c src/proto/pop3_reply.h \
+	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
 AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
+
+# One reply parser per protocol over the line layer (net/pp.h).
+check_PROGRAMS += tests/unit/t_smtp_reply tests/unit/t_pop3_reply \
+	tests/unit/t_imap_reply
+TESTS += tests/unit/t_smtp_reply tests/unit/t_pop3_reply \
+	tests/unit/t_imap_reply
+tests_unit_t_smtp_reply_SOURCES = tests/unit/t_smtp_reply.c tests/unit/tap.h
+tests_unit_t_smtp_reply_LDADD = $(MKIT_PROTO_LIBS)
+tests_unit_t_pop3_reply_SOURCES = tests/unit/t_pop3_reply.c tests/unit/tap.h
+tests_unit_t_pop3_reply_LDADD = $(MKIT_PROTO_LIBS)
+tests_unit_t_imap_reply_SOURCES = tests/unit/t_imap_reply.c tests/unit/tap.h
+tests_unit_t_imap_reply_LDADD = $(MKIT_PROTO_LIBS)
 
 check_PROGRAMS += tests/unit/t_sasl
 TESTS += tests/unit/t_sasl

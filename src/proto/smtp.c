@@ -38,6 +38,7 @@
 #include "net/transcript.h"
 #include "proto/sasl.h"
 #include "proto/smtp.h"
+#include "proto/smtp_reply.h"
 
 struct smtp {
 	struct conn *conn;

@@ -18,6 +18,9 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "net/pp.h"
+#include "proto/imap_reply.h"
+#include "proto/pop3_reply.h"
+#include "proto/smtp_reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -33,6 +33,7 @@
 #include "net/conn.h"
 #include "net/pp.h"
 #include "net/transcript.h"
+#include "proto/smtp_reply.h"
 
 static void
 fail(const struct err *e)

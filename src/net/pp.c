@@ -1,15 +1,12 @@
 /*
- * pp.c: the line and reply layer (see pp.h).
+ * pp.c: the line layer (see pp.h).
  *
- * RFC 5321 (SMTP: 2.3.8 lines, 4.1.1.4 DATA and dot-stuffing, 4.2 replies,
- * 4.5.2 transparency), RFC 2034 / RFC 3463 (enhanced status codes),
- * RFC 3030 (BDAT), RFC 1939 / RFC 2449 (POP3 replies, multi-line
- * responses), RFC 9051 4.3 / RFC 7888 (IMAP literals).
+ * RFC 5321 (SMTP: 2.3.8 lines, 4.1.1.4 DATA and dot-stuffing, 4.5.2
+ * transparency), RFC 3030 (BDAT), RFC 9051 4.3 (IMAP literals: bytes).
  */
 #include <config.h>
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

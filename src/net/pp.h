@@ -1,5 +1,5 @@
 /*
- * pp.h: the line and reply layer shared by the SMTP, POP3 and IMAP engines
+ * pp.h: the line layer shared by the SMTP, POP3 and IMAP engines
  * (after curl's lib/pingpong.h).
  *
  * A struct pp sits on a struct conn: it reads lines out of the conn's read
@@ -7,9 +7,10 @@
  * pipelined batch is queued, flushed once, and its replies read in order),
  * writes message data with the SMTP line-end and dot-stuffing rules, and
  * writes everything to the conn's transcript (-v), secrets redacted.
- * Per-protocol reply parsing sits beside the shared line reader: SMTP here
- * (pp_smtp_*); POP3 (+OK/-ERR) and IMAP (tagged/untagged, literals) are to
- * be added the same way.
+ * This layer knows lines, not replies: each protocol's reply grammar is its
+ * own small module in src/proto (smtp_reply, pop3_reply, imap_reply), built
+ * on pp_read_line(), pp_take_data_line(), pp_drop_read() and
+ * pp_malformed().
  *
  * For tests, pp_init_mem() runs the same code on a memory input and a
  * memory output instead of a connection.
@@ -149,8 +150,9 @@ int pp_wait(struct pp *p, int ms, struct err *e);
  * with pp_read_line() is still in the conn's read buffer (it backs the
  * view), so conn_starttls() alone would see it as injected bytes. This
  * drops it first, then calls conn_starttls(): any byte after the
- * go-ahead line fails with ERR_PROTOCOL. (After pp_smtp_read_reply()
- * conn_starttls() works directly: the reply reader drops its input.)
+ * go-ahead line fails with ERR_PROTOCOL. (After a reply reader that
+ * calls pp_drop_read(), as smtp_reply_read() does, conn_starttls() works
+ * directly.)
  */
 int pp_starttls(struct pp *p, struct err *e);
 

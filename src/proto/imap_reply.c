@@ -18,7 +18,7 @@ is_digit(char c)
 }
 
 int
-pp_imap_literal(const char *line, size_t len, unsigned long long *n)
+imap_reply_literal(const char *line, size_t len, unsigned long long *n)
 {
 	size_t i, digits_end;
 	unsigned long long v = 0;

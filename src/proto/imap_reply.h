@@ -18,6 +18,6 @@
  * the n bytes with pp_read_bytes, then the rest of the response with
  * pp_read_line.
  */
-int pp_imap_literal(const char *line, size_t len, unsigned long long *n);
+int imap_reply_literal(const char *line, size_t len, unsigned long long *n);
 
 #endif

@@ -13,7 +13,7 @@
 #include "proto/pop3_reply.h"
 
 void
-pp_pop3_reply_init(struct pp_pop3_reply *r)
+pop3_reply_init(struct pop3_reply *r)
 {
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->text, 0);
@@ -21,7 +21,7 @@ pp_pop3_reply_init(struct pp_pop3_reply *r)
 }
 
 void
-pp_pop3_reply_release(struct pp_pop3_reply *r)
+pop3_reply_release(struct pop3_reply *r)
 {
 	buf_release(&r->text);
 	buf_release(&r->raw);
@@ -38,25 +38,25 @@ status_word(const char *line, size_t len, const char *word)
 }
 
 int
-pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r, struct err *e)
+pop3_reply_read(struct pp *p, struct pop3_reply *r, struct err *e)
 {
 	const char *line, *text;
 	size_t len, skip;
 
-	r->status = PP_POP3_ERR;
+	r->status = POP3_REPLY_ERR;
 	r->code[0] = '\0';
 	buf_reset(&r->text);
 	buf_reset(&r->raw);
 	if (pp_read_line(p, &line, &len, e) < 0)
 		return -1;
 	if (status_word(line, len, "+OK")) {
-		r->status = PP_POP3_OK;
+		r->status = POP3_REPLY_OK;
 		skip = 3;
 	} else if (status_word(line, len, "-ERR")) {
-		r->status = PP_POP3_ERR;
+		r->status = POP3_REPLY_ERR;
 		skip = 4;
 	} else if (status_word(line, len, "+")) {
-		r->status = PP_POP3_CONT;
+		r->status = POP3_REPLY_CONT;
 		skip = 1;
 	} else
 		return pp_malformed(p, line, len, "no +OK or -ERR", e);
@@ -68,7 +68,7 @@ pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r, struct err *e)
 		len--;
 	}
 	/* "[CODE] text" (RFC 2449 8: the code may hold '/') */
-	if (r->status != PP_POP3_CONT && len > 2 && text[0] == '[') {
+	if (r->status != POP3_REPLY_CONT && len > 2 && text[0] == '[') {
 		const char *close = memchr(text, ']', len);
 		size_t n = close ? (size_t)(close - text) - 1 : 0;
 
@@ -89,7 +89,7 @@ pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r, struct err *e)
 }
 
 int
-pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,
+pop3_reply_body_line(struct pp *p, const char **line, size_t *len,
 	int *end, struct err *e)
 {
 	int bol;

@@ -43,7 +43,7 @@
 struct smtp {
 	struct conn *conn;
 	struct pp pp;
-	struct pp_smtp_reply r;
+	struct smtp_reply r;
 	struct transcript *ts;
 	char peer[300];
 	struct buf greeting;
@@ -85,7 +85,7 @@ q_push(struct queue *q, enum expect_kind kind, size_t msg, size_t rcpt)
 
 /* The reply as one printable line: "550 5.1.1 text / more text". */
 static void
-reply_line(const struct pp_smtp_reply *r, char *out, size_t size)
+reply_line(const struct smtp_reply *r, char *out, size_t size)
 {
 	struct err tmp;
 	size_t n;
@@ -100,12 +100,12 @@ reply_line(const struct pp_smtp_reply *r, char *out, size_t size)
 
 /* First text line of the reply, without the code (for 334). */
 static char *
-reply_text1(const struct pp_smtp_reply *r)
+reply_text1(const struct smtp_reply *r)
 {
 	const char *line;
 	size_t len, pos = 0;
 
-	if (!pp_smtp_reply_line(r, &pos, &line, &len))
+	if (!smtp_reply_line(r, &pos, &line, &len))
 		return xstrdup("");
 	return xmemdup(line, len);
 }
@@ -135,7 +135,7 @@ code_for(int code, enum err_code perm)
 static int
 read_reply(struct smtp *s, struct err *e)
 {
-	return pp_smtp_read_reply(&s->pp, &s->r, e);
+	return smtp_reply_read(&s->pp, &s->r, e);
 }
 
 /* Send queued commands and read one reply. */
@@ -158,7 +158,7 @@ parse_ehlo(struct smtp *s)
 	s->size_limit = 0;
 	free(s->mechs);
 	s->mechs = xstrdup("");
-	while (pp_smtp_reply_line(&s->r, &pos, &line, &len)) {
+	while (smtp_reply_line(&s->r, &pos, &line, &len)) {
 		char kw[32];
 		size_t k = 0;
 		const char *arg;
@@ -434,13 +434,13 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 	snprintf(s->peer, sizeof s->peer, "%s:%d", acc->host, acc->port);
 	buf_init(&s->greeting, 0);
 	buf_init(&s->ehlo, 0);
-	pp_smtp_reply_init(&s->r);
+	smtp_reply_init(&s->r);
 	s->conn = conn_open(&o, implicit ? CONN_TLS : CONN_PLAIN, err);
 	if (!s->conn) {
 		free(s->mechs);
 		buf_release(&s->greeting);
 		buf_release(&s->ehlo);
-		pp_smtp_reply_release(&s->r);
+		smtp_reply_release(&s->r);
 		free(s);
 		return NULL;
 	}
@@ -995,7 +995,7 @@ smtp_free(struct smtp *s)
 		return;
 	pp_release(&s->pp);
 	conn_close(s->conn);
-	pp_smtp_reply_release(&s->r);
+	smtp_reply_release(&s->r);
 	buf_release(&s->greeting);
 	buf_release(&s->ehlo);
 	free(s->mechs);

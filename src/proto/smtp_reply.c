@@ -12,15 +12,15 @@
 #include "proto/smtp_reply.h"
 
 void
-pp_smtp_reply_init(struct pp_smtp_reply *r)
+smtp_reply_init(struct smtp_reply *r)
 {
 	memset(r, 0, sizeof(*r));
-	buf_init(&r->text, PP_SMTP_MAX_BYTES);
-	buf_init(&r->raw, PP_SMTP_MAX_BYTES);
+	buf_init(&r->text, SMTP_REPLY_MAX_BYTES);
+	buf_init(&r->raw, SMTP_REPLY_MAX_BYTES);
 }
 
 void
-pp_smtp_reply_release(struct pp_smtp_reply *r)
+smtp_reply_release(struct smtp_reply *r)
 {
 	buf_release(&r->text);
 	buf_release(&r->raw);
@@ -73,7 +73,7 @@ esc_len(const char *s, size_t len, int code)
 }
 
 int
-pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
+smtp_reply_read(struct pp *p, struct smtp_reply *r, struct err *e)
 {
 	r->code = 0;
 	r->esc[0] = '\0';
@@ -93,14 +93,14 @@ pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
 			return pp_malformed(p, line, len, "no 3-digit code", e);
 		sep = len == 3 ? ' ' : line[3];
 		if (sep != ' ' && sep != '-')
-			return pp_malformed(p, line, len, "no space or '-' after "
-				"the code", e);
+			return pp_malformed(p, line, len, "no space or '-' "
+				"after the code", e);
 		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
 			(line[2] - '0');
 		if (r->nlines && code != r->code)
 			return pp_malformed(p, line, len, "the code changes "
 				"between lines", e);
-		if (r->nlines >= PP_SMTP_MAX_LINES)
+		if (r->nlines >= SMTP_REPLY_MAX_LINES)
 			return pp_malformed(p, line, len, "too many lines", e);
 		r->code = code;
 		text = len > 4 ? line + 4 : "";
@@ -135,7 +135,7 @@ pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
 }
 
 int
-pp_smtp_reply_line(const struct pp_smtp_reply *r, size_t *pos,
+smtp_reply_line(const struct smtp_reply *r, size_t *pos,
 	const char **line, size_t *len)
 {
 	const char *nl;

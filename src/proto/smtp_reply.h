@@ -10,10 +10,10 @@
 #include "base/err.h"
 #include "net/pp.h"
 
-#define PP_SMTP_MAX_LINES	512
-#define PP_SMTP_MAX_BYTES	(256 * 1024)
+#define SMTP_REPLY_MAX_LINES	512
+#define SMTP_REPLY_MAX_BYTES	(256 * 1024)
 
-struct pp_smtp_reply {
+struct smtp_reply {
 	int code;		/* 3 digits, 200..599 (1xx accepted as read) */
 	char esc[16];		/* enhanced status code "5.7.8", or "" */
 	/*
@@ -28,27 +28,27 @@ struct pp_smtp_reply {
 	struct buf raw;
 };
 
-void pp_smtp_reply_init(struct pp_smtp_reply *r);
-void pp_smtp_reply_release(struct pp_smtp_reply *r);
+void smtp_reply_init(struct smtp_reply *r);
+void smtp_reply_release(struct smtp_reply *r);
 
 /*
  * Read one complete SMTP reply ("250-a" ... "250 z") into r (reset
  * first; r holds copies, and the input is released when the reply is
  * complete, so conn_starttls() may follow the STARTTLS go-ahead).
  * Checks: every line starts with the same 3-digit code followed by '-',
- * ' ' or the line end (the last line); at most PP_SMTP_MAX_LINES
- * lines and PP_SMTP_MAX_BYTES bytes. A violation is ERR_PROTOCOL
+ * ' ' or the line end (the last line); at most SMTP_REPLY_MAX_LINES
+ * lines and SMTP_REPLY_MAX_BYTES bytes. A violation is ERR_PROTOCOL
  * ("host:port: malformed reply: ...") with the offending line in e->reply.
  * The reply's code is not judged here: a 5xx is a successful read.
  */
-int pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r,
+int smtp_reply_read(struct pp *p, struct smtp_reply *r,
 	struct err *e);
 
 /*
  * Walk the text lines: start with *pos = 0; each call gives the next line
  * (without '\n') and returns 1, or 0 after the last.
  */
-int pp_smtp_reply_line(const struct pp_smtp_reply *r, size_t *pos,
+int smtp_reply_line(const struct smtp_reply *r, size_t *pos,
 	const char **line, size_t *len);
 
 #endif

@@ -69,7 +69,7 @@ main(int argc, char **argv)
 	struct err e;
 	struct conn *c = NULL;
 	struct pp p;
-	struct pp_smtp_reply r;
+	struct smtp_reply r;
 	enum conn_mode mode = CONN_PLAIN;
 	int i, verbose = 0;
 	unsigned tflags = 0;
@@ -144,7 +144,7 @@ main(int argc, char **argv)
 		fail(&e);
 	printf("connected%s\n", conn_is_tls(c) ? " tls" : "");
 	pp_init(&p, c);
-	pp_smtp_reply_init(&r);
+	smtp_reply_init(&r);
 	for (i += 2; i < argc; i++) {
 		const char *s = argv[i];
 
@@ -159,10 +159,10 @@ main(int argc, char **argv)
 			const char *l;
 			size_t n, pos = 0;
 
-			if (pp_smtp_read_reply(&p, &r, &e) < 0)
+			if (smtp_reply_read(&p, &r, &e) < 0)
 				fail(&e);
 			printf("reply: %d %s", r.code, r.esc);
-			while (pp_smtp_reply_line(&r, &pos, &l, &n))
+			while (smtp_reply_line(&r, &pos, &l, &n))
 				printf("|%.*s", (int)n, l);
 			printf("\n");
 		} else if (!strncmp(s, "send:", 5)) {
@@ -219,7 +219,7 @@ main(int argc, char **argv)
 			if (pp_flush(&p, &e) < 0)
 				fail(&e);
 			for (k = 0; k < n; k++)
-				if (pp_smtp_read_reply(&p, &r, &e) < 0)
+				if (smtp_reply_read(&p, &r, &e) < 0)
 					fail(&e);
 			printf("bulk: %ld replies\n", n);
 			free(line);
@@ -244,7 +244,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	pp_smtp_reply_release(&r);
+	smtp_reply_release(&r);
 	pp_release(&p);
 	conn_close(c);
 	if (verbose)

@@ -38,7 +38,7 @@ test_imap_literal(void)
 
 	for (i = 0; i < ARRAY_SIZE(lit_cases); i++) {
 		unsigned long long n = 0;
-		int rc = pp_imap_literal(lit_cases[i].line,
+		int rc = imap_reply_literal(lit_cases[i].line,
 			strlen(lit_cases[i].line), &n);
 
 		tap_ok(rc == lit_cases[i].rc && (rc != 1 ||

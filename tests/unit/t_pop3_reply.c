@@ -25,23 +25,23 @@ collect(void *arg, const char *text, size_t len)
 static const struct pop3_case {
 	const char *in;
 	int rc;
-	enum pp_pop3_status status;
+	enum pop3_reply_status status;
 	const char *code;
 	const char *text;
 } pop3_cases[] = {
-	{ "+OK ready <1.2@x>\r\n", 0, PP_POP3_OK, "", "ready <1.2@x>" },
-	{ "+OK\r\n", 0, PP_POP3_OK, "", "" },
-	{ "+ok lower case\n", 0, PP_POP3_OK, "", "lower case" },
-	{ "-ERR [IN-USE] mailbox locked\r\n", 0, PP_POP3_ERR, "IN-USE",
+	{ "+OK ready <1.2@x>\r\n", 0, POP3_REPLY_OK, "", "ready <1.2@x>" },
+	{ "+OK\r\n", 0, POP3_REPLY_OK, "", "" },
+	{ "+ok lower case\n", 0, POP3_REPLY_OK, "", "lower case" },
+	{ "-ERR [IN-USE] mailbox locked\r\n", 0, POP3_REPLY_ERR, "IN-USE",
 	  "mailbox locked" },
-	{ "-ERR [SYS/TEMP] try later\r\n", 0, PP_POP3_ERR, "SYS/TEMP",
+	{ "-ERR [SYS/TEMP] try later\r\n", 0, POP3_REPLY_ERR, "SYS/TEMP",
 	  "try later" },
-	{ "-ERR [AUTH]\r\n", 0, PP_POP3_ERR, "AUTH", "" },
-	{ "-ERR [not closed\r\n", 0, PP_POP3_ERR, "", "[not closed" },
-	{ "-ERR\r\n", 0, PP_POP3_ERR, "", "" },
-	{ "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n", 0, PP_POP3_CONT, "",
+	{ "-ERR [AUTH]\r\n", 0, POP3_REPLY_ERR, "AUTH", "" },
+	{ "-ERR [not closed\r\n", 0, POP3_REPLY_ERR, "", "[not closed" },
+	{ "-ERR\r\n", 0, POP3_REPLY_ERR, "", "" },
+	{ "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n", 0, POP3_REPLY_CONT, "",
 	  "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+" },
-	{ "+\r\n", 0, PP_POP3_CONT, "", "" },
+	{ "+\r\n", 0, POP3_REPLY_CONT, "", "" },
 	{ "+OKAY\r\n", -1, 0, "", "" },
 	{ "* OK imap\r\n", -1, 0, "", "" },
 	{ "220 smtp\r\n", -1, 0, "", "" },
@@ -51,7 +51,7 @@ static void
 test_pop3(void)
 {
 	struct buf out = BUF_INIT, body = BUF_INIT;
-	struct pp_pop3_reply r;
+	struct pop3_reply r;
 	struct pp p;
 	struct err e;
 	size_t i;
@@ -60,13 +60,13 @@ test_pop3(void)
 	int end, rc;
 	const char *in;
 
-	pp_pop3_reply_init(&r);
+	pop3_reply_init(&r);
 	for (i = 0; i < ARRAY_SIZE(pop3_cases); i++) {
 		const struct pop3_case *t = &pop3_cases[i];
 
 		pp_init_mem(&p, t->in, strlen(t->in), &out, NULL);
 		err_clear(&e);
-		rc = pp_pop3_read_reply(&p, &r, &e);
+		rc = pop3_reply_read(&p, &r, &e);
 		if (t->rc < 0) {
 			tap_ok(rc == -1 && e.code == ERR_PROTOCOL,
 				"pop3 '%.*s' refused: %s",
@@ -91,9 +91,9 @@ test_pop3(void)
 		buf_reset(&body);
 		pp_init_mem(&p, in, strlen(in), &out, NULL);
 		p.mem_step = steps[i];
-		pp_pop3_read_reply(&p, &r, &e);
+		pop3_reply_read(&p, &r, &e);
 		p.max_line = 4;
-		while ((rc = pp_pop3_read_body_line(&p, &line, &len, &end,
+		while ((rc = pop3_reply_body_line(&p, &line, &len, &end,
 		    &e)) == 0 && !end) {
 			buf_add(&body, line, len);
 			buf_addch(&body, '|');
@@ -105,17 +105,18 @@ test_pop3(void)
 			"\r\n|mid.|dle\n|abcd|efgh|.ij\r\n|",
 			"pop3 body lines unstuffed, pieces kept");
 		p.max_line = PP_MAX_LINE_DEFAULT;
-		tap_ok(pp_pop3_read_reply(&p, &r, &e) == 0 &&
-			r.status == PP_POP3_ERR, "next reply after the body");
+		tap_ok(pop3_reply_read(&p, &r, &e) == 0 &&
+			r.status == POP3_REPLY_ERR,
+			"next reply after the body");
 		pp_release(&p);
 	}
 	/* the "." line is unstuffed as ".\r\n" only when stuffed */
 	in = "..\r\n.\r\n";
 	pp_init_mem(&p, in, strlen(in), &out, NULL);
-	pp_pop3_read_body_line(&p, &line, &len, &end, &e);
+	pop3_reply_body_line(&p, &line, &len, &end, &e);
 	tap_ok(!end && len == 3 && !memcmp(line, ".\r\n", 3),
 		"stuffed dot line is data");
-	pp_pop3_read_body_line(&p, &line, &len, &end, &e);
+	pop3_reply_body_line(&p, &line, &len, &end, &e);
 	tap_ok(end == 1, "then the end");
 	pp_release(&p);
 	/* the transcript of a RETR */
@@ -126,8 +127,8 @@ test_pop3(void)
 		in = "+OK\r\nSubject: x\r\n\r\n..body\r\n.\r\n";
 		transcript_init_fn(&ts, collect, &log, 0);
 		pp_init_mem(&p, in, strlen(in), &out, &ts);
-		pp_pop3_read_reply(&p, &r, &e);
-		while (pp_pop3_read_body_line(&p, &line, &len, &end, &e) == 0
+		pop3_reply_read(&p, &r, &e);
+		while (pop3_reply_body_line(&p, &line, &len, &end, &e) == 0
 		    && !end)
 			;
 		tap_str(log.data, "< +OK\n< [message data: 22 bytes]\n< .\n",
@@ -139,11 +140,11 @@ test_pop3(void)
 	/* EOF before the end */
 	in = "a\r\n";
 	pp_init_mem(&p, in, strlen(in), &out, NULL);
-	pp_pop3_read_body_line(&p, &line, &len, &end, &e);
-	tap_ok(pp_pop3_read_body_line(&p, &line, &len, &end, &e) == -1 &&
+	pop3_reply_body_line(&p, &line, &len, &end, &e);
+	tap_ok(pop3_reply_body_line(&p, &line, &len, &end, &e) == -1 &&
 		e.code == ERR_IO, "EOF inside a multi-line body is ERR_IO");
 	pp_release(&p);
-	pp_pop3_reply_release(&r);
+	pop3_reply_release(&r);
 	buf_release(&body);
 	buf_release(&out);
 }

@@ -64,7 +64,7 @@ test_replies(void)
 
 		for (k = 0; k < ARRAY_SIZE(steps); k++) {
 			struct pp p;
-			struct pp_smtp_reply r;
+			struct smtp_reply r;
 			struct buf out = BUF_INIT;
 			struct err e;
 			char name[160];
@@ -73,8 +73,8 @@ test_replies(void)
 			err_clear(&e);
 			pp_init_mem(&p, t->in, strlen(t->in), &out, NULL);
 			p.mem_step = steps[k];
-			pp_smtp_reply_init(&r);
-			rc = pp_smtp_read_reply(&p, &r, &e);
+			smtp_reply_init(&r);
+			rc = smtp_reply_read(&p, &r, &e);
 			snprintf(name, sizeof(name), "reply: %s (step %zu)",
 				t->name, steps[k]);
 			if (t->rc == 0) {
@@ -88,7 +88,7 @@ test_replies(void)
 					"%s: fails with %s (%s)", name,
 					err_code_name(t->err), e.msg);
 			}
-			pp_smtp_reply_release(&r);
+			smtp_reply_release(&r);
 			pp_release(&p);
 			buf_release(&out);
 		}
@@ -99,7 +99,7 @@ static void
 test_reply_misc(void)
 {
 	struct pp p;
-	struct pp_smtp_reply r;
+	struct smtp_reply r;
 	struct buf out = BUF_INIT, big = BUF_INIT;
 	struct err e;
 	const char *line;
@@ -109,22 +109,22 @@ test_reply_misc(void)
 
 	/* pipelined replies come out one by one, in order */
 	pp_init_mem(&p, in, strlen(in), &out, NULL);
-	pp_smtp_reply_init(&r);
-	tap_ok(pp_smtp_read_reply(&p, &r, &e) == 0 && r.code == 250 &&
+	smtp_reply_init(&r);
+	tap_ok(smtp_reply_read(&p, &r, &e) == 0 && r.code == 250 &&
 		r.nlines == 2, "pipelined: first reply");
-	tap_ok(pp_smtp_read_reply(&p, &r, &e) == 0 && r.code == 354 &&
+	tap_ok(smtp_reply_read(&p, &r, &e) == 0 && r.code == 354 &&
 		r.nlines == 1, "pipelined: second reply");
 	tap_int((long long)pp_pending(&p), 0, "nothing left after both");
-	tap_ok(pp_smtp_read_reply(&p, &r, &e) == -1 && e.code == ERR_IO,
+	tap_ok(smtp_reply_read(&p, &r, &e) == -1 && e.code == ERR_IO,
 		"then EOF is ERR_IO");
 	pp_release(&p);
 
 	/* the line walker */
 	in = "250-one\r\n250-\r\n250 three\r\n";
 	pp_init_mem(&p, in, strlen(in), &out, NULL);
-	pp_smtp_read_reply(&p, &r, &e);
+	smtp_reply_read(&p, &r, &e);
 	n = 0;
-	while (pp_smtp_reply_line(&r, &pos, &line, &len)) {
+	while (smtp_reply_line(&r, &pos, &line, &len)) {
 		static const char *want[] = { "one", "", "three" };
 
 		if (n < 3)
@@ -137,11 +137,11 @@ test_reply_misc(void)
 	pp_release(&p);
 
 	/* too many lines */
-	for (i = 0; i < PP_SMTP_MAX_LINES + 1; i++)
+	for (i = 0; i < SMTP_REPLY_MAX_LINES + 1; i++)
 		buf_addstr(&big, "250-x\r\n");
 	buf_addstr(&big, "250 end\r\n");
 	pp_init_mem(&p, big.data, big.len, &out, NULL);
-	tap_ok(pp_smtp_read_reply(&p, &r, &e) == -1 &&
+	tap_ok(smtp_reply_read(&p, &r, &e) == -1 &&
 		e.code == ERR_PROTOCOL, "too many reply lines: %s", e.msg);
 	pp_release(&p);
 
@@ -153,12 +153,12 @@ test_reply_misc(void)
 	buf_addstr(&big, "\r\n");
 	pp_init_mem(&p, big.data, big.len, &out, NULL);
 	p.max_line = 100;
-	tap_ok(pp_smtp_read_reply(&p, &r, &e) == 0, "line of max_line ok");
+	tap_ok(smtp_reply_read(&p, &r, &e) == 0, "line of max_line ok");
 	pp_release(&p);
 	pp_init_mem(&p, big.data, big.len, &out, NULL);
 	p.max_line = 99;
 	p.mem_step = 7;
-	tap_ok(pp_smtp_read_reply(&p, &r, &e) == -1 &&
+	tap_ok(smtp_reply_read(&p, &r, &e) == -1 &&
 		e.code == ERR_PROTOCOL && strstr(e.msg, "too long"),
 		"line over max_line: %s", e.msg);
 	pp_release(&p);
@@ -169,7 +169,7 @@ test_reply_misc(void)
 	pp_init_mem(&p, big.data, big.len, &out, NULL);
 	p.max_line = 1000;
 	p.mem_step = 100;
-	tap_ok(pp_smtp_read_reply(&p, &r, &e) == -1 &&
+	tap_ok(smtp_reply_read(&p, &r, &e) == -1 &&
 		e.code == ERR_PROTOCOL, "endless line refused at the limit");
 	tap_ok(p.mem_pos < 2000, "... having read only %zu bytes",
 		p.mem_pos);
@@ -182,12 +182,12 @@ test_reply_misc(void)
 		buf_addstr(&big, "250-2.1.5 ok\r\n250 2.1.5 ok\r\n");
 	pp_init_mem(&p, big.data, big.len, &out, NULL);
 	for (i = 0; i < 200000; i++)
-		if (pp_smtp_read_reply(&p, &r, &e) < 0 || r.nlines != 2)
+		if (smtp_reply_read(&p, &r, &e) < 0 || r.nlines != 2)
 			break;
 	tap_int(i, 200000, "200000 pipelined replies from one buffer");
 	pp_release(&p);
 
-	pp_smtp_reply_release(&r);
+	smtp_reply_release(&r);
 	buf_release(&big);
 	buf_release(&out);
 }

@@ -5,6 +5,7 @@
 noinst_LIBRARIES += src/proto/libproto.a
 src_proto_libproto_a_SOURCES = \
 	src/proto/sasl.c src/proto/sasl.h \
+	src/proto/saslx.c src/proto/saslx.h \
 	src/proto/smtp.c src/proto/smtp.h \
 	src/proto/smtp_reply.c src/proto/smtp_reply.h \
 	src/proto/pop3_reply.c src/proto/pop3_reply.h \

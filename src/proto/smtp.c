@@ -332,9 +332,7 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 	struct transcript *ts, struct err *err)
 {
 	struct conn_opts o;
-	struct smtp *s;
-	const char *domain = acc->domain && *acc->domain ? acc->domain :
-		"localhost";
+	struct conn *c;
 	int implicit = acc->tls && !acc->tls_starttls;
 
 	if (!acc->host || !*acc->host) {
@@ -358,22 +356,28 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 	o.socks_port = (unsigned)acc->proxy_port;
 	o.transcript = ts;
 
+	c = conn_open(&o, implicit ? CONN_TLS : CONN_PLAIN, err);
+	if (!c)
+		return NULL;
+	return smtp_start(c, acc, password, flags, err);
+}
+
+struct smtp *
+smtp_start(struct conn *c, const struct account *acc, const char *password,
+	unsigned flags, struct err *err)
+{
+	struct smtp *s;
+	const char *domain = acc->domain && *acc->domain ? acc->domain :
+		"localhost";
+
 	s = xcalloc(1, sizeof(*s));
-	s->ts = ts;
+	s->conn = c;
+	s->ts = conn_transcript(c);
 	s->flags = flags;
-	snprintf(s->peer, sizeof s->peer, "%s:%d", acc->host, acc->port);
+	snprintf(s->peer, sizeof s->peer, "%s", conn_peer(c));
 	buf_init(&s->greeting, 0);
 	buf_init(&s->ehlo, 0);
 	smtp_reply_init(&s->r);
-	s->conn = conn_open(&o, implicit ? CONN_TLS : CONN_PLAIN, err);
-	if (!s->conn) {
-		free(s->mechs);
-		buf_release(&s->greeting);
-		buf_release(&s->ehlo);
-		smtp_reply_release(&s->r);
-		free(s);
-		return NULL;
-	}
 	pp_init(&s->pp, s->conn);
 	if (read_reply(s, err) < 0)
 		goto fail;

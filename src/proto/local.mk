@@ -26,6 +26,15 @@ tests_unit_t_pop3_reply_LDADD = $(MKIT_PROTO_LIBS)
 tests_unit_t_imap_reply_SOURCES = tests/unit/t_imap_reply.c tests/unit/tap.h
 tests_unit_t_imap_reply_LDADD = $(MKIT_PROTO_LIBS)
 
+# The SASL exchange driver over a socketpair (tests/unit/peer.h: a
+# scripted server in a thread), described as SMTP-style and IMAP-style.
+check_PROGRAMS += tests/unit/t_saslx
+TESTS += tests/unit/t_saslx
+tests_unit_t_saslx_SOURCES = tests/unit/t_saslx.c tests/unit/peer.h \
+	tests/unit/tap.h
+tests_unit_t_saslx_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_saslx_LDADD = $(MKIT_PROTO_LIBS) -lpthread
+
 check_PROGRAMS += tests/unit/t_sasl
 TESTS += tests/unit/t_sasl
 tests_unit_t_sasl_SOURCES = tests/unit/t_sasl.c tests/unit/tap.h

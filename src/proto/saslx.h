@@ -66,7 +66,7 @@ struct saslx_proto {
 
 /* Who logs in, and what the server and the account allow. Borrowed. */
 struct saslx_login {
-	const char *offered;	/* the server's mechanisms, space-separated */
+	const char *offered;	/* the server's mechanisms, by spaces */
 	const char *wanted;	/* the account's auth method, or NULL */
 	const char *user;
 	const char *password;	/* or token; NULL for GSSAPI, EXTERNAL */

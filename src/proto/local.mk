@@ -35,6 +35,14 @@ tests_unit_t_saslx_SOURCES = tests/unit/t_saslx.c tests/unit/peer.h \
 tests_unit_t_saslx_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_t_saslx_LDADD = $(MKIT_PROTO_LIBS) -lpthread
 
+# The SMTP engine against scripted servers on a socketpair (peer.h).
+check_PROGRAMS += tests/unit/t_smtp
+TESTS += tests/unit/t_smtp
+tests_unit_t_smtp_SOURCES = tests/unit/t_smtp.c tests/unit/peer.h \
+	tests/unit/tap.h
+tests_unit_t_smtp_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_smtp_LDADD = $(MKIT_PROTO_LIBS) -lpthread
+
 check_PROGRAMS += tests/unit/t_sasl
 TESTS += tests/unit/t_sasl
 tests_unit_t_sasl_SOURCES = tests/unit/t_sasl.c tests/unit/tap.h

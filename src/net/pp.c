@@ -1,8 +1,8 @@
 /*
  * pp.c: the line layer (see pp.h).
  *
- * RFC 5321 (SMTP: 2.3.8 lines, 4.1.1.4 DATA and dot-stuffing, 4.5.2
- * transparency), RFC 3030 (BDAT), RFC 9051 4.3 (IMAP literals: bytes).
+ * RFC 5321 (SMTP: 2.3.8 lines, 4.5.2 transparency: the dot-stuffing of
+ * pp_crlf), RFC 9051 4.3 (IMAP literals: bytes).
  */
 #include <config.h>
 
@@ -16,9 +16,6 @@
 #include "net/pp.h"
 #include "net/transcript.h"
 
-/* Message data is converted and queued in slices of this size. */
-#define DATA_SLICE (32 * 1024)
-
 void
 pp_init(struct pp *p, struct conn *c)
 {
@@ -30,7 +27,6 @@ pp_init(struct pp *p, struct conn *c)
 	p->in = conn_rbuf(c);
 	buf_init(&p->mem_in, 0);
 	buf_init(&p->scratch, 0);
-	pp_crlf_init(&p->data, 1);
 }
 
 void
@@ -47,7 +43,6 @@ pp_init_mem(struct pp *p, const void *in, size_t len, struct buf *out,
 	p->mem_len = len;
 	p->mem_out = out;
 	buf_init(&p->scratch, 0);
-	pp_crlf_init(&p->data, 1);
 }
 
 void
@@ -427,65 +422,25 @@ pp_crlf_finish(struct pp_crlf *st, struct buf *dst)
 	return 0;
 }
 
+int
+pp_write_data_part(struct pp *p, const void *data, size_t len,
+	struct err *e)
+{
+	transcript_data(p->ts, TRANSCRIPT_SENT, data, len);
+	return out(p, data, len, e);
+}
+
 void
-pp_data_begin(struct pp *p)
+pp_write_data_end(struct pp *p)
 {
-	pp_crlf_init(&p->data, 1);
-}
-
-/* Queue the converted bytes in scratch and show them as data. */
-static int
-put_data(struct pp *p, struct err *e)
-{
-	transcript_data(p->ts, TRANSCRIPT_SENT, p->scratch.data,
-		p->scratch.len);
-	return out(p, p->scratch.data, p->scratch.len, e);
-}
-
-int
-pp_data_write(struct pp *p, const void *data, size_t len, struct err *e)
-{
-	const char *s = data;
-
-	while (len) {
-		size_t n = len < DATA_SLICE ? len : DATA_SLICE;
-
-		buf_reset(&p->scratch);
-		pp_crlf_add(&p->data, &p->scratch, s, n);
-		if (put_data(p, e) < 0)
-			return -1;
-		s += n;
-		len -= n;
-	}
-	return 0;
-}
-
-int
-pp_data_end(struct pp *p, struct err *e)
-{
-	buf_reset(&p->scratch);
-	pp_crlf_finish(&p->data, &p->scratch);
-	if (p->scratch.len && put_data(p, e) < 0)
-		return -1;
 	transcript_data_end(p->ts, TRANSCRIPT_SENT);
-	transcript_sent(p->ts, ".", 1);
-	return out(p, ".\r\n", 3, e);
-}
-
-int
-pp_bdat(struct pp *p, const void *data, size_t len, int last, struct err *e)
-{
-	if (pp_cmd(p, e, "BDAT %zu%s", len, last ? " LAST" : "") < 0)
-		return -1;
-	if (!len)
-		return 0;
-	return pp_write_data(p, data, len, e);
 }
 
 int
 pp_write_data(struct pp *p, const void *data, size_t len, struct err *e)
 {
-	transcript_data(p->ts, TRANSCRIPT_SENT, data, len);
-	transcript_data_end(p->ts, TRANSCRIPT_SENT);
-	return out(p, data, len, e);
+	if (pp_write_data_part(p, data, len, e) < 0)
+		return -1;
+	pp_write_data_end(p);
+	return 0;
 }

@@ -5,12 +5,13 @@
  * A struct pp sits on a struct conn: it reads lines out of the conn's read
  * buffer without copying, queues commands in the conn's write buffer (so a
  * pipelined batch is queued, flushed once, and its replies read in order),
- * writes message data with the SMTP line-end and dot-stuffing rules, and
- * writes everything to the conn's transcript (-v), secrets redacted.
+ * writes message data (converted to CRLF by pp_crlf, dot-stuffed for
+ * SMTP), and writes everything to the conn's transcript (-v), secrets
+ * redacted.
  * This layer knows lines, not replies: each protocol's reply grammar is its
  * own small module in src/proto (smtp_reply, pop3_reply, imap_reply), built
  * on pp_read_line(), pp_take_data_line(), pp_drop_read() and
- * pp_malformed().
+ * pp_malformed(); SMTP's DATA and BDAT writers are smtp_data's.
  *
  * For tests, pp_init_mem() runs the same code on a memory input and a
  * memory output instead of a connection.
@@ -62,7 +63,6 @@ struct pp {
 	char *mem_src;		/* pp_init_mem: all the input */
 	size_t mem_len, mem_pos;
 	struct buf *mem_out;
-	struct pp_crlf data;	/* pp_data_* state */
 	int data_midline;	/* last data piece had no line end */
 	struct buf scratch;
 };
@@ -175,23 +175,12 @@ int pp_cmd_secret(struct pp *p, const char *pub, const char *secret,
 int pp_flush(struct pp *p, struct err *e);
 
 /*
- * Message data for SMTP DATA (after the 354 go-ahead): pp_data_begin()
- * resets the state, pp_data_write() takes the message in any chunks,
- * pp_data_end() finishes the last line if needed and queues ".\r\n".
- * Line ends become CRLF (LF alone and CR alone too; CRLF stays), a line
- * starting with '.' gets a second '.', line starts are tracked across
- * chunks. Queued in the write buffer (flushed on the way when large);
- * call pp_flush() after pp_data_end(). The transcript gets
- * "> [message data: N bytes]" then "> .".
- */
-void pp_data_begin(struct pp *p);
-int pp_data_write(struct pp *p, const void *data, size_t len, struct err *e);
-int pp_data_end(struct pp *p, struct err *e);
-
-/*
- * The conversion under pp_data_write, for a caller that needs the wire
- * bytes first (BDAT must announce its chunk size): append the converted
+ * Line ends to CRLF for message data (SMTP DATA and BDAT, an IMAP APPEND
+ * literal), with SMTP's dot-stuffing when asked: append the converted
  * bytes of in to out (no cap check beyond buf's: -1 if out's cap is hit).
+ * Line ends become CRLF (LF alone and CR alone too; CRLF stays), with
+ * dotstuff a line starting with '.' gets a second '.'; line starts are
+ * tracked across chunks.
  * pp_crlf_finish() appends a CRLF if the data did not end with a line
  * end (and resolves a pending CR). Initialise with pp_crlf_init().
  */
@@ -201,17 +190,17 @@ int pp_crlf_add(struct pp_crlf *st, struct buf *out, const void *in,
 int pp_crlf_finish(struct pp_crlf *st, struct buf *out);
 
 /*
- * Queue "BDAT <len>[ LAST]\r\n" and the len bytes (already CRLF-converted,
- * not dot-stuffed) for SMTP CHUNKING (RFC 3030). The transcript shows the
- * command and summarises the bytes. last with len 0 is "BDAT 0 LAST".
- */
-int pp_bdat(struct pp *p, const void *data, size_t len, int last,
-	struct err *e);
-
-/*
- * Queue n raw bytes (an IMAP literal's content): written as is; each call
- * is one data block in the transcript ("> [message data: n bytes]").
+ * Queue n raw bytes (an IMAP literal's content, a BDAT chunk): written as
+ * is; each call is one data block in the transcript ("> [message data: n
+ * bytes]").
  */
 int pp_write_data(struct pp *p, const void *data, size_t len, struct err *e);
+/*
+ * The same for data written in several calls (SMTP DATA): each part goes
+ * on the same data block, which pp_write_data_end() closes.
+ */
+int pp_write_data_part(struct pp *p, const void *data, size_t len,
+	struct err *e);
+void pp_write_data_end(struct pp *p);
 
 #endif

@@ -38,12 +38,14 @@
 #include "net/transcript.h"
 #include "proto/saslx.h"
 #include "proto/smtp.h"
+#include "proto/smtp_data.h"
 #include "proto/smtp_reply.h"
 
 struct smtp {
 	struct conn *conn;
 	struct pp pp;
 	struct smtp_reply r;
+	struct smtp_data data;
 	struct transcript *ts;
 	char peer[300];
 	struct buf greeting;
@@ -378,6 +380,7 @@ smtp_start(struct conn *c, const struct account *acc, const char *password,
 	buf_init(&s->greeting, 0);
 	buf_init(&s->ehlo, 0);
 	smtp_reply_init(&s->r);
+	smtp_data_init(&s->data);
 	pp_init(&s->pp, s->conn);
 	if (read_reply(s, err) < 0)
 		goto fail;
@@ -705,7 +708,8 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 
 	if (s->caps & SMTP_CAP_CHUNKING) {
 		if (m->body_len) {
-			if (pp_bdat(&s->pp, m->head, m->head_len, 0, e) < 0)
+			if (smtp_data_bdat(&s->pp, m->head, m->head_len, 0,
+				e) < 0)
 				return -1;
 			q_push(&r->q, X_BDAT, k, 0);
 			/* Without PIPELINING each chunk waits for its reply,
@@ -721,7 +725,7 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		 * end up with the message: a failure is no longer a clean
 		 * "not sent" (a retry could deliver it twice). */
 		m->status = SMTP_IN_DOUBT;
-		if (pp_bdat(&s->pp, m->body_len ? m->body : m->head,
+		if (smtp_data_bdat(&s->pp, m->body_len ? m->body : m->head,
 			m->body_len ? m->body_len : m->head_len, 1, e) < 0)
 			return -1;
 		q_push(&r->q, X_BDAT_LAST, k, 0);
@@ -736,16 +740,17 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		}
 		if (!r->data_go)
 			return end_transaction(r, k, last, e);
-		pp_data_begin(&s->pp);
-		if (pp_data_write(&s->pp, m->head, m->head_len, e) < 0 ||
-			pp_data_write(&s->pp, m->body, m->body_len, e) < 0)
+		smtp_data_begin(&s->data);
+		if (smtp_data_write(&s->data, &s->pp, m->head, m->head_len,
+			e) < 0 || smtp_data_write(&s->data, &s->pp, m->body,
+			m->body_len, e) < 0)
 			return -1;
 		/* The final dot may leave with any later write (a big
 		 * buffer is flushed on the way, and the next message's
 		 * envelope follows it): from here on a failure leaves the
 		 * message in doubt, never "not sent". */
 		m->status = SMTP_IN_DOUBT;
-		if (pp_data_end(&s->pp, e) < 0)
+		if (smtp_data_end(&s->data, &s->pp, e) < 0)
 			return -1;
 		q_push(&r->q, X_DOT, k, 0);
 	}
@@ -930,6 +935,7 @@ smtp_free(struct smtp *s)
 	pp_release(&s->pp);
 	conn_close(s->conn);
 	smtp_reply_release(&s->r);
+	smtp_data_release(&s->data);
 	buf_release(&s->greeting);
 	buf_release(&s->ehlo);
 	free(s->mechs);

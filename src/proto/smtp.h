@@ -4,7 +4,7 @@
  * One session: smtp_open() connects, reads the greeting, says EHLO (HELO
  * when EHLO is refused with 500/502), upgrades with STARTTLS when the
  * account asks for it (required: no credential is ever sent when it is
- * missing or refused) and authenticates through sasl.h. smtp_send() then
+ * missing or refused) and authenticates through saslx.h. smtp_send() then
  * runs any number of transactions on the connection, pipelined when the
  * server offers PIPELINING, with CHUNKING (BDAT) when offered, and records
  * per message and per recipient what the server said. smtp_quit() ends it.

@@ -33,6 +33,7 @@
 #include "net/conn.h"
 #include "net/pp.h"
 #include "net/transcript.h"
+#include "proto/smtp_data.h"
 #include "proto/smtp_reply.h"
 
 static void
@@ -70,6 +71,7 @@ main(int argc, char **argv)
 	struct conn *c = NULL;
 	struct pp p;
 	struct smtp_reply r;
+	struct smtp_data sd;
 	enum conn_mode mode = CONN_PLAIN;
 	int i, verbose = 0;
 	unsigned tflags = 0;
@@ -145,6 +147,7 @@ main(int argc, char **argv)
 	printf("connected%s\n", conn_is_tls(c) ? " tls" : "");
 	pp_init(&p, c);
 	smtp_reply_init(&r);
+	smtp_data_init(&sd);
 	for (i += 2; i < argc; i++) {
 		const char *s = argv[i];
 
@@ -226,9 +229,10 @@ main(int argc, char **argv)
 		} else if (!strncmp(s, "data:", 5)) {
 			char *d = unescape(s + 5);
 
-			pp_data_begin(&p);
-			if (pp_data_write(&p, d, strlen(d), &e) < 0 ||
-			    pp_data_end(&p, &e) < 0 || pp_flush(&p, &e) < 0)
+			smtp_data_begin(&sd);
+			if (smtp_data_write(&sd, &p, d, strlen(d), &e) < 0 ||
+			    smtp_data_end(&sd, &p, &e) < 0 ||
+			    pp_flush(&p, &e) < 0)
 				fail(&e);
 			free(d);
 		} else if (!strncmp(s, "wait:", 5)) {
@@ -245,6 +249,7 @@ main(int argc, char **argv)
 		}
 	}
 	smtp_reply_release(&r);
+	smtp_data_release(&sd);
 	pp_release(&p);
 	conn_close(c);
 	if (verbose)

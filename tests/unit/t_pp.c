@@ -1,4 +1,4 @@
-/* t_pp: the line layer fed from memory (DATA writer, command writer,
+/* t_pp: the line layer fed from memory (CRLF conversion, command writer,
  * data lines, literals, transcript). */
 #include <config.h>
 
@@ -12,90 +12,11 @@
 #include "base/util.h"
 #include "net/transcript.h"
 
-static const struct data_case {
-	const char *name;
-	const char *chunks[4];
-	const char *want;
-} data_cases[] = {
-	{ "LF to CRLF", { "hello\nworld\n" }, "hello\r\nworld\r\n.\r\n" },
-	{ "CRLF kept", { "a\r\nb\r\n" }, "a\r\nb\r\n.\r\n" },
-	{ "last line ended", { "no newline" }, "no newline\r\n.\r\n" },
-	{ "empty message", { "" }, ".\r\n" },
-	{ "blank lines", { "a\n\n\nb" }, "a\r\n\r\n\r\nb\r\n.\r\n" },
-	{ "only a newline", { "\n" }, "\r\n.\r\n" },
-	{ "leading dot stuffed", { ".x\n" }, "..x\r\n.\r\n" },
-	{ "lone dot line stuffed", { "a\n.\nb\n" }, "a\r\n..\r\nb\r\n.\r\n" },
-	{ "dot not at line start", { "x.y\n" }, "x.y\r\n.\r\n" },
-	{ "dot after chunk-boundary LF", { "a\n", ".b\n" },
-	  "a\r\n..b\r\n.\r\n" },
-	{ "dot ending a chunk mid-line", { "a.", ".b" }, "a..b\r\n.\r\n" },
-	{ "dot at chunk start mid-line", { "ab", ".c\n" },
-	  "ab.c\r\n.\r\n" },
-	{ "CRLF split across chunks", { "a\r", "\nb" }, "a\r\nb\r\n.\r\n" },
-	{ "CRLF split, then dot", { "a\r", "\n.b" }, "a\r\n..b\r\n.\r\n" },
-	{ "bare CR ends a line", { "a\rb\n" }, "a\r\nb\r\n.\r\n" },
-	{ "bare CR then dot", { "a\r", ".b" }, "a\r\n..b\r\n.\r\n" },
-	{ "trailing CR", { "a\r" }, "a\r\n.\r\n" },
-	{ "CR CR LF", { "a\r\r\n" }, "a\r\n\r\n.\r\n" },
-	{ "dot-CRLF in body is not the end", { "x\r\n.\r\ny" },
-	  "x\r\n..\r\ny\r\n.\r\n" },
-	{ "three chunks", { "Subject: x\n", "\n", ".." },
-	  "Subject: x\r\n\r\n...\r\n.\r\n" },
-};
-
 static void
-run_data(const struct data_case *t, int bytewise, struct buf *out,
-	struct transcript *ts)
-{
-	struct pp p;
-	struct err e;
-	size_t i, k;
-
-	buf_reset(out);
-	pp_init_mem(&p, "", 0, out, ts);
-	pp_data_begin(&p);
-	for (i = 0; i < ARRAY_SIZE(t->chunks) && t->chunks[i]; i++) {
-		const char *c = t->chunks[i];
-
-		if (!bytewise)
-			pp_data_write(&p, c, strlen(c), &e);
-		else
-			for (k = 0; c[k]; k++)
-				pp_data_write(&p, c + k, 1, &e);
-	}
-	pp_data_end(&p, &e);
-	pp_release(&p);
-}
-
-static void
-test_data(void)
-{
-	struct buf out = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(data_cases); i++) {
-		char name[160];
-
-		run_data(&data_cases[i], 0, &out, NULL);
-		snprintf(name, sizeof(name), "DATA: %s", data_cases[i].name);
-		tap_mem(out.data, out.len, data_cases[i].want,
-			strlen(data_cases[i].want), name);
-		run_data(&data_cases[i], 1, &out, NULL);
-		snprintf(name, sizeof(name), "DATA: %s (byte by byte)",
-			data_cases[i].name);
-		tap_mem(out.data, out.len, data_cases[i].want,
-			strlen(data_cases[i].want), name);
-	}
-	buf_release(&out);
-}
-
-static void
-test_crlf_bdat(void)
+test_crlf(void)
 {
 	struct pp_crlf st;
-	struct buf b = BUF_INIT, out = BUF_INIT;
-	struct pp p;
-	struct err e;
+	struct buf b = BUF_INIT;
 
 	/* BDAT conversion: CRLF, no dot-stuffing */
 	pp_crlf_init(&st, 0);
@@ -110,13 +31,6 @@ test_crlf_bdat(void)
 	pp_crlf_init(&st, 1);
 	tap_int(pp_crlf_add(&st, &b, "abcdef", 6), -1, "crlf: cap hit is -1");
 	buf_release(&b);
-
-	pp_init_mem(&p, "", 0, &out, NULL);
-	pp_bdat(&p, "hello\r\n", 7, 0, &e);
-	pp_bdat(&p, "", 0, 1, &e);
-	tap_str(out.data, "BDAT 7\r\nhello\r\nBDAT 0 LAST\r\n", "BDAT chunks");
-	pp_release(&p);
-	buf_release(&out);
 }
 
 static const struct cmd_case {
@@ -237,9 +151,9 @@ test_transcript(void)
 	pp_read_line(&p, &line, &len, &e);
 	pp_cmd_secret(&p, "", "c2VjcmV0", &e);
 	pp_read_line(&p, &line, &len, &e);
-	pp_data_begin(&p);
-	pp_data_write(&p, "a\n.b\n", 5, &e);
-	pp_data_end(&p, &e);
+	pp_write_data_part(&p, "a\r\n..b\r\n", 8, &e);
+	pp_write_data_end(&p);
+	pp_cmd(&p, &e, ".");
 	tap_str(log.data,
 		"> AUTH PLAIN <redacted>\n"
 		"< 334 \n"
@@ -260,10 +174,10 @@ test_transcript(void)
 	buf_reset(&out);
 	transcript_init_fn(&ts, collect, &log, TRANSCRIPT_FULL_DATA);
 	pp_init_mem(&p, "", 0, &out, &ts);
-	pp_data_begin(&p);
-	pp_data_write(&p, "Subject: x\n\nbo", 14, &e);
-	pp_data_write(&p, "dy", 2, &e);
-	pp_data_end(&p, &e);
+	pp_write_data_part(&p, "Subject: x\r\n\r\nbo", 16, &e);
+	pp_write_data_part(&p, "dy\r\n", 4, &e);
+	pp_write_data_end(&p);
+	pp_cmd(&p, &e, ".");
 	transcript_sent_secret(&ts, "PASS hunter2", 12, 5);
 	tap_str(log.data, "> Subject: x\n> \n> body\n> .\n> PASS <redacted>\n",
 		"full-data transcript shows the lines");
@@ -315,8 +229,7 @@ test_transcript(void)
 int
 main(void)
 {
-	test_data();
-	test_crlf_bdat();
+	test_crlf();
 	test_cmd();
 	test_data_lines();
 	test_transcript();

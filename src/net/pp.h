@@ -16,10 +16,10 @@
  * For tests, pp_init_mem() runs the same code on a memory input and a
  * memory output instead of a connection.
  *
- * Errors: those of conn (conn.h), plus ERR_PROTOCOL for a malformed reply,
- * a line over max_line ("reply line too long") or too many reply lines or
- * bytes, and ERR_IO "connection closed by host:port" when the server hangs
- * up in the middle of what we read.
+ * Errors: those of conn (conn.h), plus ERR_PROTOCOL for a line over
+ * max_line ("reply line too long") and ERR_IO "connection closed by
+ * host:port" when the server hangs up in the middle of what we read (the
+ * reply parsers add their own ERR_PROTOCOL through pp_malformed()).
  */
 #ifndef MKIT_PP_H
 #define MKIT_PP_H

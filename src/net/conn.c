@@ -15,11 +15,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +44,8 @@ static int global_no_tls;	/* ... with CONN_INIT_NO_TLS */
 #define FP_LEN 32	/* SHA-256 */
 
 struct conn {
-	CURL *easy;		/* the handle that moves the bytes */
+	CURL *easy;		/* the handle that moves the bytes; NULL for
+				   conn_from_fd (recv/send on fd) */
 	CURL *first;		/* after STARTTLS: the plain handle */
 	curl_socket_t fd;	/* the socket we keep; CURL_SOCKET_BAD before */
 	int tls;
@@ -515,6 +518,29 @@ fail:
 	return NULL;
 }
 
+struct conn *
+conn_from_fd(int fd, const char *peer, struct transcript *ts, struct err *e)
+{
+	struct conn *c;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		err_sys(e, ERR_OS, errno, "%s: fcntl", peer);
+		close(fd);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->host = xstrdup(peer);
+	c->tls_host = xstrdup(peer);
+	c->timeout = 60;
+	c->ts = ts;
+	buf_init(&c->rbuf, RBUF_CAP_DEFAULT);
+	buf_init(&c->wbuf, 0);
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	return c;
+}
+
 int
 conn_starttls(struct conn *c, struct err *e)
 {
@@ -527,6 +553,9 @@ conn_starttls(struct conn *c, struct err *e)
 	if (c->tls)
 		return err_set(e, ERR_USAGE, "%s: TLS already started",
 			c->peer);
+	if (!c->easy)
+		return err_set(e, ERR_USAGE, "%s: STARTTLS is not possible on "
+			"a connection made from a file descriptor", c->peer);
 	if (tls_allowed(c->peer, e) < 0)
 		return -1;
 	if (c->rbuf.len)
@@ -614,6 +643,41 @@ poll_ms(const struct conn *c)
 }
 
 /*
+ * curl_easy_recv / curl_easy_send, or recv(2) / send(2) on a conn made by
+ * conn_from_fd (the socket is non-blocking: EAGAIN is CURLE_AGAIN; the
+ * system's message goes to errbuf for curl_msg).
+ */
+static CURLcode
+io_code(struct conn *c, ssize_t r, size_t *n, CURLcode fail)
+{
+	if (r >= 0) {
+		*n = (size_t)r;
+		return CURLE_OK;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return CURLE_AGAIN;
+	snprintf(c->errbuf, sizeof(c->errbuf), "%s", strerror(errno));
+	return fail;
+}
+
+static CURLcode
+io_recv(struct conn *c, void *p, size_t len, size_t *n)
+{
+	if (c->easy)
+		return curl_easy_recv(c->easy, p, len, n);
+	return io_code(c, recv(c->fd, p, len, 0), n, CURLE_RECV_ERROR);
+}
+
+static CURLcode
+io_send(struct conn *c, const void *p, size_t len, size_t *n)
+{
+	if (c->easy)
+		return curl_easy_send(c->easy, p, len, n);
+	return io_code(c, send(c->fd, p, len, MSG_NOSIGNAL), n,
+		CURLE_SEND_ERROR);
+}
+
+/*
  * Receive what is available now without waiting: > 0 bytes added, 0 for
  * nothing (CURLE_AGAIN), -1 on error; sets c->eof at EOF.
  */
@@ -630,7 +694,7 @@ recv_now(struct conn *c, struct err *e)
 	if (buf_grow(&c->rbuf, room) < 0)
 		return 0;
 	c->errbuf[0] = '\0';
-	rc = curl_easy_recv(c->easy, c->rbuf.data + c->rbuf.len, room, &n);
+	rc = io_recv(c, c->rbuf.data + c->rbuf.len, room, &n);
 	if (rc == CURLE_AGAIN)
 		return 0;
 	if (rc != CURLE_OK)
@@ -716,8 +780,7 @@ conn_flush(struct conn *c, struct err *e)
 		int pr;
 
 		c->errbuf[0] = '\0';
-		rc = curl_easy_send(c->easy, c->wbuf.data + off,
-			c->wbuf.len - off, &n);
+		rc = io_send(c, c->wbuf.data + off, c->wbuf.len - off, &n);
 		if (rc == CURLE_OK) {
 			off += n;
 			continue;

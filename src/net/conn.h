@@ -129,6 +129,19 @@ struct conn *conn_open(const struct conn_opts *o, enum conn_mode mode,
 	struct err *e);
 
 /*
+ * A plain connection over a connected stream socket the caller already has
+ * (one end of a socketpair for a test, a socket inherited from a parent):
+ * nothing is dialled, the bytes move with recv(2)/send(2), and the conn
+ * takes fd over (made non-blocking; closed by conn_close(), also when this
+ * fails). peer names the other side in messages ("host:port" elsewhere).
+ * The read/write timeout is 60 s (conn_set_timeout). There is no TLS:
+ * conn_starttls() fails with ERR_USAGE. Returns NULL with ERR_OS if fd
+ * cannot be made non-blocking.
+ */
+struct conn *conn_from_fd(int fd, const char *peer, struct transcript *ts,
+	struct err *e);
+
+/*
  * Upgrade a plain connection to TLS on the same socket, with the TLS
  * options given to conn_open(). Call it right after the server's go-ahead
  * to STARTTLS, with nothing unread: if the read buffer holds any byte it

@@ -14,7 +14,8 @@ AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
 ## servers started by tests/net.bats (tests/net/*.py).
 check_PROGRAMS += tests/net/conn_drive
 tests_net_conn_drive_SOURCES = tests/net/conn_drive.c
-tests_net_conn_drive_LDADD = $(MKIT_NET_LIBS)
+# (it reads SMTP replies: the proto layer's smtp_reply)
+tests_net_conn_drive_LDADD = $(MKIT_PROTO_LIBS)
 check_PROGRAMS += tests/unit/t_connacc
 TESTS += tests/unit/t_connacc
 tests_unit_t_connacc_SOURCES = tests/unit/t_connacc.c tests/unit/tap.h

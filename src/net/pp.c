@@ -1,15 +1,12 @@
 /*
- * pp.c: the line and reply layer (see pp.h).
+ * pp.c: the line layer (see pp.h).
  *
- * RFC 5321 (SMTP: 2.3.8 lines, 4.1.1.4 DATA and dot-stuffing, 4.2 replies,
- * 4.5.2 transparency), RFC 2034 / RFC 3463 (enhanced status codes),
- * RFC 3030 (BDAT), RFC 1939 / RFC 2449 (POP3 replies, multi-line
- * responses), RFC 9051 4.3 / RFC 7888 (IMAP literals).
+ * RFC 5321 (SMTP: 2.3.8 lines, 4.5.2 transparency: the dot-stuffing of
+ * pp_crlf), RFC 9051 4.3 (IMAP literals: bytes).
  */
 #include <config.h>
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +15,6 @@
 #include "net/conn.h"
 #include "net/pp.h"
 #include "net/transcript.h"
-
-/* Message data is converted and queued in slices of this size. */
-#define DATA_SLICE (32 * 1024)
 
 void
 pp_init(struct pp *p, struct conn *c)
@@ -33,7 +27,6 @@ pp_init(struct pp *p, struct conn *c)
 	p->in = conn_rbuf(c);
 	buf_init(&p->mem_in, 0);
 	buf_init(&p->scratch, 0);
-	pp_crlf_init(&p->data, 1);
 }
 
 void
@@ -50,7 +43,6 @@ pp_init_mem(struct pp *p, const void *in, size_t len, struct buf *out,
 	p->mem_len = len;
 	p->mem_out = out;
 	buf_init(&p->scratch, 0);
-	pp_crlf_init(&p->data, 1);
 }
 
 void
@@ -123,6 +115,21 @@ closed(struct pp *p, struct err *e)
 	return err_set(e, ERR_IO, "connection closed by %s", p->peer);
 }
 
+void
+pp_drop_read(struct pp *p)
+{
+	drop_consumed(p);
+}
+
+int
+pp_malformed(struct pp *p, const char *line, size_t len, const char *why,
+	struct err *e)
+{
+	err_set(e, ERR_PROTOCOL, "%s: malformed reply: %s", p->peer, why);
+	err_reply(e, line, len);
+	return -1;
+}
+
 /*
  * Find the next line. With data set, a line over max_line comes in
  * pieces; otherwise it is an error. *len includes the line end; *body is
@@ -193,12 +200,25 @@ pp_read_line(struct pp *p, const char **line, size_t *len, struct err *e)
 }
 
 int
-pp_read_data_line(struct pp *p, const char **line, size_t *len,
+pp_take_data_line(struct pp *p, const char **line, size_t *len, int *bol,
 	struct err *e)
 {
 	size_t body;
 
 	if (next_line(p, 1, line, len, &body, e) < 0)
+		return -1;
+	*bol = !p->data_midline;
+	p->data_midline = (*line)[*len - 1] != '\n';
+	return 0;
+}
+
+int
+pp_read_data_line(struct pp *p, const char **line, size_t *len,
+	struct err *e)
+{
+	int bol;
+
+	if (pp_take_data_line(p, line, len, &bol, e) < 0)
 		return -1;
 	transcript_data(p->ts, TRANSCRIPT_RECV, *line, *len);
 	return 0;
@@ -402,349 +422,25 @@ pp_crlf_finish(struct pp_crlf *st, struct buf *dst)
 	return 0;
 }
 
+int
+pp_write_data_part(struct pp *p, const void *data, size_t len,
+	struct err *e)
+{
+	transcript_data(p->ts, TRANSCRIPT_SENT, data, len);
+	return out(p, data, len, e);
+}
+
 void
-pp_data_begin(struct pp *p)
+pp_write_data_end(struct pp *p)
 {
-	pp_crlf_init(&p->data, 1);
-}
-
-/* Queue the converted bytes in scratch and show them as data. */
-static int
-put_data(struct pp *p, struct err *e)
-{
-	transcript_data(p->ts, TRANSCRIPT_SENT, p->scratch.data,
-		p->scratch.len);
-	return out(p, p->scratch.data, p->scratch.len, e);
-}
-
-int
-pp_data_write(struct pp *p, const void *data, size_t len, struct err *e)
-{
-	const char *s = data;
-
-	while (len) {
-		size_t n = len < DATA_SLICE ? len : DATA_SLICE;
-
-		buf_reset(&p->scratch);
-		pp_crlf_add(&p->data, &p->scratch, s, n);
-		if (put_data(p, e) < 0)
-			return -1;
-		s += n;
-		len -= n;
-	}
-	return 0;
-}
-
-int
-pp_data_end(struct pp *p, struct err *e)
-{
-	buf_reset(&p->scratch);
-	pp_crlf_finish(&p->data, &p->scratch);
-	if (p->scratch.len && put_data(p, e) < 0)
-		return -1;
 	transcript_data_end(p->ts, TRANSCRIPT_SENT);
-	transcript_sent(p->ts, ".", 1);
-	return out(p, ".\r\n", 3, e);
-}
-
-int
-pp_bdat(struct pp *p, const void *data, size_t len, int last, struct err *e)
-{
-	if (pp_cmd(p, e, "BDAT %zu%s", len, last ? " LAST" : "") < 0)
-		return -1;
-	if (!len)
-		return 0;
-	return pp_write_data(p, data, len, e);
 }
 
 int
 pp_write_data(struct pp *p, const void *data, size_t len, struct err *e)
 {
-	transcript_data(p->ts, TRANSCRIPT_SENT, data, len);
-	transcript_data_end(p->ts, TRANSCRIPT_SENT);
-	return out(p, data, len, e);
-}
-
-/* ---- SMTP replies ---- */
-
-void
-pp_smtp_reply_init(struct pp_smtp_reply *r)
-{
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->text, PP_SMTP_MAX_BYTES);
-	buf_init(&r->raw, PP_SMTP_MAX_BYTES);
-}
-
-void
-pp_smtp_reply_release(struct pp_smtp_reply *r)
-{
-	buf_release(&r->text);
-	buf_release(&r->raw);
-}
-
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Digits from s (at most max, at least 1); returns how many, or 0. */
-static size_t
-digits(const char *s, size_t len, size_t max)
-{
-	size_t i = 0;
-
-	while (i < len && i < max && is_digit(s[i]))
-		i++;
-	return i < len && i == max && is_digit(s[i]) ? 0 : i;
-}
-
-/*
- * Length of an enhanced status code "c.sss.ddd" (RFC 3463) at the start
- * of s whose class matches the reply code, followed by a space or the
- * end; 0 if there is none.
- */
-static size_t
-esc_len(const char *s, size_t len, int code)
-{
-	size_t i, n;
-
-	if (len < 5 || s[0] != '0' + code / 100 || s[1] != '.')
-		return 0;
-	i = 2;
-	n = digits(s + i, len - i, 3);
-	if (!n)
-		return 0;
-	i += n;
-	if (i >= len || s[i] != '.')
-		return 0;
-	i++;
-	n = digits(s + i, len - i, 3);
-	if (!n)
-		return 0;
-	i += n;
-	if (i < len && s[i] != ' ')
-		return 0;
-	return i;
-}
-
-static int
-malformed(struct pp *p, const char *line, size_t len, const char *why,
-	struct err *e)
-{
-	err_set(e, ERR_PROTOCOL, "%s: malformed reply: %s", p->peer, why);
-	err_reply(e, line, len);
-	return -1;
-}
-
-int
-pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r, struct err *e)
-{
-	r->code = 0;
-	r->esc[0] = '\0';
-	r->nlines = 0;
-	buf_reset(&r->text);
-	buf_reset(&r->raw);
-	for (;;) {
-		const char *line, *text;
-		size_t len, tlen, el;
-		int code;
-		char sep;
-
-		if (pp_read_line(p, &line, &len, e) < 0)
-			return -1;
-		if (len < 3 || !is_digit(line[0]) || !is_digit(line[1]) ||
-		    !is_digit(line[2]) || line[0] < '1' || line[0] > '5')
-			return malformed(p, line, len, "no 3-digit code", e);
-		sep = len == 3 ? ' ' : line[3];
-		if (sep != ' ' && sep != '-')
-			return malformed(p, line, len, "no space or '-' after "
-				"the code", e);
-		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
-			(line[2] - '0');
-		if (r->nlines && code != r->code)
-			return malformed(p, line, len, "the code changes "
-				"between lines", e);
-		if (r->nlines >= PP_SMTP_MAX_LINES)
-			return malformed(p, line, len, "too many lines", e);
-		r->code = code;
-		text = len > 4 ? line + 4 : "";
-		tlen = len > 4 ? len - 4 : 0;
-		el = esc_len(text, tlen, code);
-		if (el && r->nlines == 0 && el < sizeof(r->esc)) {
-			memcpy(r->esc, text, el);
-			r->esc[el] = '\0';
-		}
-		if (el) {
-			text += el;
-			tlen -= el;
-			if (tlen) {
-				text++;
-				tlen--;
-			}
-		}
-		if (buf_add(&r->raw, line, len) < 0 ||
-		    buf_add(&r->raw, "\r\n", 2) < 0 ||
-		    buf_add(&r->text, text, tlen) < 0 ||
-		    buf_addch(&r->text, '\n') < 0)
-			return malformed(p, line, len, "reply too long", e);
-		r->nlines++;
-		if (sep == ' ') {
-			/* r holds copies: release the input now, so that
-			 * conn_starttls() sees an empty read buffer when
-			 * nothing follows the reply */
-			drop_consumed(p);
-			return 0;
-		}
-	}
-}
-
-int
-pp_smtp_reply_line(const struct pp_smtp_reply *r, size_t *pos,
-	const char **line, size_t *len)
-{
-	const char *nl;
-
-	if (*pos >= r->text.len)
-		return 0;
-	*line = r->text.data + *pos;
-	nl = memchr(*line, '\n', r->text.len - *pos);
-	*len = nl ? (size_t)(nl - *line) : r->text.len - *pos;
-	*pos += *len + 1;
-	return 1;
-}
-
-/* ---- POP3 replies ---- */
-
-void
-pp_pop3_reply_init(struct pp_pop3_reply *r)
-{
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->text, 0);
-	buf_init(&r->raw, 0);
-}
-
-void
-pp_pop3_reply_release(struct pp_pop3_reply *r)
-{
-	buf_release(&r->text);
-	buf_release(&r->raw);
-}
-
-/* Does line start with word, followed by a space or the end? */
-static int
-status_word(const char *line, size_t len, const char *word)
-{
-	size_t n = strlen(word);
-
-	return len >= n && mem_casecmp(line, word, n) == 0 &&
-		(len == n || line[n] == ' ');
-}
-
-int
-pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r, struct err *e)
-{
-	const char *line, *text;
-	size_t len, skip;
-
-	r->status = PP_POP3_ERR;
-	r->code[0] = '\0';
-	buf_reset(&r->text);
-	buf_reset(&r->raw);
-	if (pp_read_line(p, &line, &len, e) < 0)
+	if (pp_write_data_part(p, data, len, e) < 0)
 		return -1;
-	if (status_word(line, len, "+OK")) {
-		r->status = PP_POP3_OK;
-		skip = 3;
-	} else if (status_word(line, len, "-ERR")) {
-		r->status = PP_POP3_ERR;
-		skip = 4;
-	} else if (status_word(line, len, "+")) {
-		r->status = PP_POP3_CONT;
-		skip = 1;
-	} else
-		return malformed(p, line, len, "no +OK or -ERR", e);
-	buf_add(&r->raw, line, len);
-	text = line + skip;
-	len -= skip;
-	if (len) {
-		text++;
-		len--;
-	}
-	/* "[CODE] text" (RFC 2449 8: the code may hold '/') */
-	if (r->status != PP_POP3_CONT && len > 2 && text[0] == '[') {
-		const char *close = memchr(text, ']', len);
-		size_t n = close ? (size_t)(close - text) - 1 : 0;
-
-		if (close && n > 0 && n < sizeof(r->code)) {
-			memcpy(r->code, text + 1, n);
-			r->code[n] = '\0';
-			len -= n + 2;
-			text = close + 1;
-			if (len && *text == ' ') {
-				text++;
-				len--;
-			}
-		}
-	}
-	buf_add(&r->text, text, len);
-	drop_consumed(p);
+	pp_write_data_end(p);
 	return 0;
-}
-
-int
-pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,
-	int *end, struct err *e)
-{
-	size_t body;
-	int bol = !p->pop3_midline;
-
-	*end = 0;
-	if (next_line(p, 1, line, len, &body, e) < 0)
-		return -1;
-	p->pop3_midline = *len == 0 || (*line)[*len - 1] != '\n';
-	if (bol && body == 1 && (*line)[0] == '.' && !p->pop3_midline) {
-		*end = 1;
-		*len = 0;
-		transcript_data_end(p->ts, TRANSCRIPT_RECV);
-		transcript_recv(p->ts, ".", 1);
-		return 0;
-	}
-	transcript_data(p->ts, TRANSCRIPT_RECV, *line, *len);
-	if (bol && *len && (*line)[0] == '.') {
-		(*line)++;
-		(*len)--;
-	}
-	return 0;
-}
-
-/* ---- IMAP ---- */
-
-int
-pp_imap_literal(const char *line, size_t len, unsigned long long *n)
-{
-	size_t i, digits_end;
-	unsigned long long v = 0;
-
-	if (len < 3 || line[len - 1] != '}')
-		return 0;
-	i = len - 1;
-	if (line[i - 1] == '+')
-		i--;
-	digits_end = i;
-	while (i > 0 && is_digit(line[i - 1]))
-		i--;
-	if (i == 0 || line[i - 1] != '{')
-		return 0;
-	if (i == digits_end || digits_end - i > 20)
-		return -1;
-	for (; i < digits_end; i++) {
-		unsigned d = (unsigned)(line[i] - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*n = v;
-	return 1;
 }

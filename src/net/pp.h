@@ -1,23 +1,25 @@
 /*
- * pp.h: the line and reply layer shared by the SMTP, POP3 and IMAP engines
+ * pp.h: the line layer shared by the SMTP, POP3 and IMAP engines
  * (after curl's lib/pingpong.h).
  *
  * A struct pp sits on a struct conn: it reads lines out of the conn's read
  * buffer without copying, queues commands in the conn's write buffer (so a
  * pipelined batch is queued, flushed once, and its replies read in order),
- * writes message data with the SMTP line-end and dot-stuffing rules, and
- * writes everything to the conn's transcript (-v), secrets redacted.
- * Per-protocol reply parsing sits beside the shared line reader: SMTP here
- * (pp_smtp_*); POP3 (+OK/-ERR) and IMAP (tagged/untagged, literals) are to
- * be added the same way.
+ * writes message data (converted to CRLF by pp_crlf, dot-stuffed for
+ * SMTP), and writes everything to the conn's transcript (-v), secrets
+ * redacted.
+ * This layer knows lines, not replies: each protocol's reply grammar is its
+ * own small module in src/proto (smtp_reply, pop3_reply, imap_reply), built
+ * on pp_read_line(), pp_take_data_line(), pp_drop_read() and
+ * pp_malformed(); SMTP's DATA and BDAT writers are smtp_data's.
  *
  * For tests, pp_init_mem() runs the same code on a memory input and a
  * memory output instead of a connection.
  *
- * Errors: those of conn (conn.h), plus ERR_PROTOCOL for a malformed reply,
- * a line over max_line ("reply line too long") or too many reply lines or
- * bytes, and ERR_IO "connection closed by host:port" when the server hangs
- * up in the middle of what we read.
+ * Errors: those of conn (conn.h), plus ERR_PROTOCOL for a line over
+ * max_line ("reply line too long") and ERR_IO "connection closed by
+ * host:port" when the server hangs up in the middle of what we read (the
+ * reply parsers add their own ERR_PROTOCOL through pp_malformed()).
  */
 #ifndef MKIT_PP_H
 #define MKIT_PP_H
@@ -61,8 +63,7 @@ struct pp {
 	char *mem_src;		/* pp_init_mem: all the input */
 	size_t mem_len, mem_pos;
 	struct buf *mem_out;
-	struct pp_crlf data;	/* pp_data_* state */
-	int pop3_midline;	/* last body piece had no line end */
+	int data_midline;	/* last data piece had no line end */
 	struct buf scratch;
 };
 
@@ -105,11 +106,34 @@ int pp_read_data_line(struct pp *p, const char **line, size_t *len,
 	struct err *e);
 
 /*
+ * As pp_read_data_line, without the transcript: for a protocol's reader
+ * that shows the line its own way (POP3's terminating "."). *bol is 1
+ * when the piece starts a line (0 after a piece without a line end).
+ */
+int pp_take_data_line(struct pp *p, const char **line, size_t *len,
+	int *bol, struct err *e);
+
+/*
  * Read exactly n bytes of data (an IMAP literal) into out (appended;
  * out's cap applies: ERR_PROTOCOL when exceeded). Each call is one data
  * block in the transcript ("< [message data: n bytes]").
  */
 int pp_read_bytes(struct pp *p, size_t n, struct buf *out, struct err *e);
+
+/*
+ * For a protocol's reply reader that has copied what it read: release the
+ * input of the lines read so far (their views become invalid), so that
+ * pp_pending() counts only what follows and conn_starttls() sees an empty
+ * buffer when nothing does.
+ */
+void pp_drop_read(struct pp *p);
+
+/*
+ * For a protocol's reply reader: fail with ERR_PROTOCOL
+ * "host:port: malformed reply: why", the line in e->reply. Returns -1.
+ */
+int pp_malformed(struct pp *p, const char *line, size_t len, const char *why,
+	struct err *e);
 
 /* Bytes received and not yet read through p (the STARTTLS check). */
 size_t pp_pending(const struct pp *p);
@@ -126,8 +150,9 @@ int pp_wait(struct pp *p, int ms, struct err *e);
  * with pp_read_line() is still in the conn's read buffer (it backs the
  * view), so conn_starttls() alone would see it as injected bytes. This
  * drops it first, then calls conn_starttls(): any byte after the
- * go-ahead line fails with ERR_PROTOCOL. (After pp_smtp_read_reply()
- * conn_starttls() works directly: the reply reader drops its input.)
+ * go-ahead line fails with ERR_PROTOCOL. (After a reply reader that
+ * calls pp_drop_read(), as smtp_reply_read() does, conn_starttls() works
+ * directly.)
  */
 int pp_starttls(struct pp *p, struct err *e);
 
@@ -150,23 +175,12 @@ int pp_cmd_secret(struct pp *p, const char *pub, const char *secret,
 int pp_flush(struct pp *p, struct err *e);
 
 /*
- * Message data for SMTP DATA (after the 354 go-ahead): pp_data_begin()
- * resets the state, pp_data_write() takes the message in any chunks,
- * pp_data_end() finishes the last line if needed and queues ".\r\n".
- * Line ends become CRLF (LF alone and CR alone too; CRLF stays), a line
- * starting with '.' gets a second '.', line starts are tracked across
- * chunks. Queued in the write buffer (flushed on the way when large);
- * call pp_flush() after pp_data_end(). The transcript gets
- * "> [message data: N bytes]" then "> .".
- */
-void pp_data_begin(struct pp *p);
-int pp_data_write(struct pp *p, const void *data, size_t len, struct err *e);
-int pp_data_end(struct pp *p, struct err *e);
-
-/*
- * The conversion under pp_data_write, for a caller that needs the wire
- * bytes first (BDAT must announce its chunk size): append the converted
+ * Line ends to CRLF for message data (SMTP DATA and BDAT, an IMAP APPEND
+ * literal), with SMTP's dot-stuffing when asked: append the converted
  * bytes of in to out (no cap check beyond buf's: -1 if out's cap is hit).
+ * Line ends become CRLF (LF alone and CR alone too; CRLF stays), with
+ * dotstuff a line starting with '.' gets a second '.'; line starts are
+ * tracked across chunks.
  * pp_crlf_finish() appends a CRLF if the data did not end with a line
  * end (and resolves a pending CR). Initialise with pp_crlf_init().
  */
@@ -176,118 +190,17 @@ int pp_crlf_add(struct pp_crlf *st, struct buf *out, const void *in,
 int pp_crlf_finish(struct pp_crlf *st, struct buf *out);
 
 /*
- * Queue "BDAT <len>[ LAST]\r\n" and the len bytes (already CRLF-converted,
- * not dot-stuffed) for SMTP CHUNKING (RFC 3030). The transcript shows the
- * command and summarises the bytes. last with len 0 is "BDAT 0 LAST".
- */
-int pp_bdat(struct pp *p, const void *data, size_t len, int last,
-	struct err *e);
-
-/*
- * Queue n raw bytes (an IMAP literal's content): written as is; each call
- * is one data block in the transcript ("> [message data: n bytes]").
+ * Queue n raw bytes (an IMAP literal's content, a BDAT chunk): written as
+ * is; each call is one data block in the transcript ("> [message data: n
+ * bytes]").
  */
 int pp_write_data(struct pp *p, const void *data, size_t len, struct err *e);
-
-/* ---- SMTP replies (RFC 5321 4.2, RFC 2034/3463 enhanced codes) ---- */
-
-#define PP_SMTP_MAX_LINES	512
-#define PP_SMTP_MAX_BYTES	(256 * 1024)
-
-struct pp_smtp_reply {
-	int code;		/* 3 digits, 200..599 (1xx accepted as read) */
-	char esc[16];		/* enhanced status code "5.7.8", or "" */
-	/*
-	 * The text of every line: what follows "NNN-"/"NNN " and, when the
-	 * line starts with it, the enhanced status code and its space. Each
-	 * line ends with '\n' (text.data is also NUL-terminated).
-	 */
-	struct buf text;
-	size_t nlines;
-	/* The lines exactly as received, each ended with "\r\n" (for
-	 * err_reply and error messages). */
-	struct buf raw;
-};
-
-void pp_smtp_reply_init(struct pp_smtp_reply *r);
-void pp_smtp_reply_release(struct pp_smtp_reply *r);
-
 /*
- * Read one complete SMTP reply ("250-a" ... "250 z") into r (reset
- * first; r holds copies, and the input is released when the reply is
- * complete, so conn_starttls() may follow the STARTTLS go-ahead).
- * Checks: every line starts with the same 3-digit code followed by '-',
- * ' ' or the line end (the last line); at most PP_SMTP_MAX_LINES
- * lines and PP_SMTP_MAX_BYTES bytes. A violation is ERR_PROTOCOL
- * ("host:port: malformed reply: ...") with the offending line in e->reply.
- * The reply's code is not judged here: a 5xx is a successful read.
+ * The same for data written in several calls (SMTP DATA): each part goes
+ * on the same data block, which pp_write_data_end() closes.
  */
-int pp_smtp_read_reply(struct pp *p, struct pp_smtp_reply *r,
+int pp_write_data_part(struct pp *p, const void *data, size_t len,
 	struct err *e);
-
-/*
- * Walk the text lines: start with *pos = 0; each call gives the next line
- * (without '\n') and returns 1, or 0 after the last.
- */
-int pp_smtp_reply_line(const struct pp_smtp_reply *r, size_t *pos,
-	const char **line, size_t *len);
-
-/* ---- POP3 replies (RFC 1939 3, RFC 2449 8 response codes) ---- */
-
-enum pp_pop3_status {
-	PP_POP3_ERR,	/* "-ERR" */
-	PP_POP3_OK,	/* "+OK" */
-	PP_POP3_CONT,	/* "+ " or "+": a SASL continuation (RFC 5034) */
-};
-
-struct pp_pop3_reply {
-	enum pp_pop3_status status;
-	/* RFC 2449 extended response code without brackets ("IN-USE",
-	 * "SYS/TEMP", "AUTH"), or "" */
-	char code[32];
-	/* The text after the status and the response code (NUL-terminated;
-	 * for PP_POP3_CONT the base64 challenge). */
-	struct buf text;
-	/* The whole line as received, without its line end. */
-	struct buf raw;
-};
-
-void pp_pop3_reply_init(struct pp_pop3_reply *r);
-void pp_pop3_reply_release(struct pp_pop3_reply *r);
-
-/*
- * Read one POP3 status line into r (reset first): "+OK text",
- * "-ERR [CODE] text", "+ challenge". Status words are matched without
- * regard to case. Anything else is ERR_PROTOCOL ("host:port: malformed
- * reply: ...", the line in e->reply). A -ERR is a successful read. The
- * input is released as for pp_smtp_read_reply (so pp_starttls() or
- * conn_starttls() may follow a STLS go-ahead).
- */
-int pp_pop3_read_reply(struct pp *p, struct pp_pop3_reply *r,
-	struct err *e);
-
-/*
- * Read the next line of a multi-line response (after the +OK of RETR,
- * TOP, LIST, UIDL, CAPA): the view as with pp_read_data_line (line end
- * included, long lines in pieces), with the byte-stuffing '.' of a line
- * start removed. The terminating "." line sets *end to 1 (and *len to 0)
- * and closes the data in the transcript ("< [message data: N bytes]"
- * then "< ."); otherwise *end is 0. Errors as
- * pp_read_data_line (EOF before the "." is ERR_IO).
- */
-int pp_pop3_read_body_line(struct pp *p, const char **line, size_t *len,
-	int *end, struct err *e);
-
-/* ---- IMAP (RFC 9051 4.3 literals, RFC 7888 LITERAL+, RFC 3516) ---- */
-
-/*
- * Does the line (without its CRLF) end with a literal announcement:
- * "{n}", "{n+}" (non-synchronizing) or "~{n}" (literal8)? Returns 1 and
- * sets *n, or 0. A malformed count (no digits, over 20 digits or over
- * UINT64 range) returns -1: ERR_PROTOCOL for the caller. The caller reads
- * the n bytes with pp_read_bytes, then the rest of the response with
- * pp_read_line.
- */
-int pp_imap_literal(const char *line, size_t len, unsigned long long *n);
+void pp_write_data_end(struct pp *p);
 
 #endif

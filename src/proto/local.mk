@@ -5,11 +5,48 @@
 noinst_LIBRARIES += src/proto/libproto.a
 src_proto_libproto_a_SOURCES = \
 	src/proto/sasl.c src/proto/sasl.h \
+	src/proto/saslx.c src/proto/saslx.h \
 	src/proto/smtp.c src/proto/smtp.h \
 	src/proto/netacct.c src/proto/netacct.h \
+	src/proto/smtp_reply.c src/proto/smtp_reply.h \
+	src/proto/smtp_data.c src/proto/smtp_data.h \
+	src/proto/pop3_reply.c src/proto/pop3_reply.h \
+	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
 AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
+
+# One reply parser per protocol over the line layer (net/pp.h), and
+# SMTP's DATA and BDAT writers.
+check_PROGRAMS += tests/unit/t_smtp_reply tests/unit/t_pop3_reply \
+	tests/unit/t_imap_reply tests/unit/t_smtp_data
+TESTS += tests/unit/t_smtp_reply tests/unit/t_pop3_reply \
+	tests/unit/t_imap_reply tests/unit/t_smtp_data
+tests_unit_t_smtp_data_SOURCES = tests/unit/t_smtp_data.c tests/unit/tap.h
+tests_unit_t_smtp_data_LDADD = $(MKIT_PROTO_LIBS)
+tests_unit_t_smtp_reply_SOURCES = tests/unit/t_smtp_reply.c tests/unit/tap.h
+tests_unit_t_smtp_reply_LDADD = $(MKIT_PROTO_LIBS)
+tests_unit_t_pop3_reply_SOURCES = tests/unit/t_pop3_reply.c tests/unit/tap.h
+tests_unit_t_pop3_reply_LDADD = $(MKIT_PROTO_LIBS)
+tests_unit_t_imap_reply_SOURCES = tests/unit/t_imap_reply.c tests/unit/tap.h
+tests_unit_t_imap_reply_LDADD = $(MKIT_PROTO_LIBS)
+
+# The SASL exchange driver over a socketpair (tests/unit/peer.h: a
+# scripted server in a thread), described as SMTP-style and IMAP-style.
+check_PROGRAMS += tests/unit/t_saslx
+TESTS += tests/unit/t_saslx
+tests_unit_t_saslx_SOURCES = tests/unit/t_saslx.c tests/unit/peer.h \
+	tests/unit/tap.h
+tests_unit_t_saslx_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_saslx_LDADD = $(MKIT_PROTO_LIBS) -lpthread
+
+# The SMTP engine against scripted servers on a socketpair (peer.h).
+check_PROGRAMS += tests/unit/t_smtp
+TESTS += tests/unit/t_smtp
+tests_unit_t_smtp_SOURCES = tests/unit/t_smtp.c tests/unit/peer.h \
+	tests/unit/tap.h
+tests_unit_t_smtp_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_smtp_LDADD = $(MKIT_PROTO_LIBS) -lpthread
 
 check_PROGRAMS += tests/unit/t_sasl
 TESTS += tests/unit/t_sasl

@@ -37,13 +37,16 @@
 #include "net/connacc.h"
 #include "net/pp.h"
 #include "net/transcript.h"
-#include "proto/sasl.h"
+#include "proto/saslx.h"
 #include "proto/smtp.h"
+#include "proto/smtp_data.h"
+#include "proto/smtp_reply.h"
 
 struct smtp {
 	struct conn *conn;
 	struct pp pp;
-	struct pp_smtp_reply r;
+	struct smtp_reply r;
+	struct smtp_data data;
 	struct transcript *ts;
 	char peer[300];
 	struct buf greeting;
@@ -85,7 +88,7 @@ q_push(struct queue *q, enum expect_kind kind, size_t msg, size_t rcpt)
 
 /* The reply as one printable line: "550 5.1.1 text / more text". */
 static void
-reply_line(const struct pp_smtp_reply *r, char *out, size_t size)
+reply_line(const struct smtp_reply *r, char *out, size_t size)
 {
 	struct err tmp;
 	size_t n;
@@ -96,18 +99,6 @@ reply_line(const struct pp_smtp_reply *r, char *out, size_t size)
 	while (n && (tmp.reply[n - 1] == ' ' || tmp.reply[n - 1] == '/'))
 		tmp.reply[--n] = '\0';
 	snprintf(out, size, "%s", tmp.reply);
-}
-
-/* First text line of the reply, without the code (for 334). */
-static char *
-reply_text1(const struct pp_smtp_reply *r)
-{
-	const char *line;
-	size_t len, pos = 0;
-
-	if (!pp_smtp_reply_line(r, &pos, &line, &len))
-		return xstrdup("");
-	return xmemdup(line, len);
 }
 
 /* Fill e from a reply to cmd: "host:port: cmd: 550 5.1.1 text". */
@@ -135,7 +126,7 @@ code_for(int code, enum err_code perm)
 static int
 read_reply(struct smtp *s, struct err *e)
 {
-	return pp_smtp_read_reply(&s->pp, &s->r, e);
+	return smtp_reply_read(&s->pp, &s->r, e);
 }
 
 /* Send queued commands and read one reply. */
@@ -158,7 +149,7 @@ parse_ehlo(struct smtp *s)
 	s->size_limit = 0;
 	free(s->mechs);
 	s->mechs = xstrdup("");
-	while (pp_smtp_reply_line(&s->r, &pos, &line, &len)) {
+	while (smtp_reply_line(&s->r, &pos, &line, &len)) {
 		char kw[32];
 		size_t k = 0;
 		const char *arg;
@@ -268,133 +259,75 @@ starttls(struct smtp *s, const char *domain, struct err *e)
 	return ehlo(s, domain, e);
 }
 
+/* SMTP to the SASL exchange driver (RFC 4954). */
+static void
+auth_command(void *ctx, const char *mech, struct buf *out)
+{
+	(void)ctx;
+	buf_addf(out, "AUTH %s", mech);
+}
+
+static int
+auth_reply(void *ctx, enum saslx_verdict *v, const char **text,
+	size_t *len, struct err *e)
+{
+	struct smtp *s = ctx;
+	size_t pos = 0;
+
+	if (read_reply(s, e) < 0)
+		return -1;
+	*v = s->r.code == 334 ? SASLX_CONTINUE : s->r.code == 235 ?
+		SASLX_SUCCESS : SASLX_FAILURE;
+	/* the challenge is the text of a 334; 235 carries no data */
+	if (*v == SASLX_CONTINUE)
+		smtp_reply_line(&s->r, &pos, text, len);
+	return 0;
+}
+
+static void
+auth_failed(void *ctx, const char *what, struct err *e)
+{
+	struct smtp *s = ctx;
+
+	reply_err(s, e, s->r.code >= 400 && s->r.code < 500 ?
+		ERR_TEMPFAIL : ERR_NOPERM, what);
+}
+
+static const struct saslx_proto smtp_sasl = {
+	.service = "smtp",
+	.verb = "AUTH",
+	.can_ir = 1,
+	.empty_ir = "=",
+	.cancel = "*",
+	.command = auth_command,
+	.reply = auth_reply,
+	.failed = auth_failed,
+};
+
 static int
 auth(struct smtp *s, const struct account *acc, const char *password,
 	struct err *e)
 {
-	struct sasl_creds cr;
-	struct sasl *sa = NULL;
-	unsigned char cb[64];
-	long cblen = -1;
-	unsigned flags = 0;
-	const char *mech;
-	char *ir = NULL, *resp = NULL, *chal = NULL;
-	int ret = -1, rounds = 0;
+	struct saslx_login in;
+	struct saslx_result res;
+	int r;
 
 	if (!(s->caps & SMTP_CAP_AUTH))
 		return err_set(e, ERR_UNAVAILABLE, "%s: the server does not "
 			"offer authentication (AUTH), which the account "
 			"requires", s->peer);
-	memset(&cr, 0, sizeof cr);
-	if (conn_is_tls(s->conn)) {
-		struct err tmp;
-
-		flags |= SASL_ENCRYPTED;
-		if (conn_tls_version(s->conn) >= 0x0304) {
-			cblen = conn_channel_binding(s->conn,
-				CONN_CB_TLS_EXPORTER, cb, sizeof cb, &tmp);
-			cr.cb_type = SASL_CB_TLS_EXPORTER;
-		} else {
-			cblen = conn_channel_binding(s->conn,
-				CONN_CB_TLS_UNIQUE, cb, sizeof cb, &tmp);
-			cr.cb_type = SASL_CB_TLS_UNIQUE;
-		}
-		if (cblen > 0) {
-			flags |= SASL_CHANNEL_BINDING;
-			cr.cb_data = cb;
-			cr.cb_len = (size_t)cblen;
-		} else
-			cr.cb_type = SASL_CB_NONE;
-	}
-	if (acc->allow_plaintext_auth)
-		flags |= SASL_ALLOW_PLAINTEXT;
-	mech = sasl_choose(s->mechs, acc->auth_method, flags, e);
-	if (!mech) {
-		err_prefix(e, "%s", s->peer);
-		goto out;
-	}
-	cr.user = acc->user;
-	cr.password = password;
-	cr.service = "smtp";
-	cr.host = acc->host;
-	cr.port = (unsigned)acc->port;
-	sa = sasl_new(mech, &cr, e);
-	if (!sa)
-		goto out;
-	s->auth_used = xstrdup(mech);
-	if (sasl_start(sa, 1, &ir, e) < 0) {
-		/* e.g. GSSAPI without a Kerberos ticket: nothing was sent */
-		err_prefix(e, "%s: AUTH %s", s->peer, mech);
-		goto out;
-	}
-	if (ir) {
-		char pub[64];
-
-		snprintf(pub, sizeof pub, "AUTH %s ", mech);
-		if (pp_cmd_secret(&s->pp, pub, *ir ? ir : "=", e) < 0)
-			goto out;
-	} else if (pp_cmd(&s->pp, e, "AUTH %s", mech) < 0)
-		goto out;
-	for (;;) {
-		if (cmd_reply(s, e) < 0)
-			goto out;
-		if (s->r.code != 334)
-			break;
-		if (++rounds > 20) {
-			err_set(e, ERR_PROTOCOL, "%s: AUTH %s: too many "
-				"challenges", s->peer, mech);
-			goto out;
-		}
-		free(chal);
-		chal = reply_text1(&s->r);
-		free(resp);
-		resp = NULL;
-		if (sasl_step(sa, chal, &resp, e) < 0) {
-			struct err tmp;
-
-			/* Cancel (RFC 4954 4), then report our error. */
-			if (pp_cmd(&s->pp, &tmp, "*") == 0 &&
-				cmd_reply(s, &tmp) == 0) {
-				/* the server's answer to "*" is expected
-				 * to be 501; it changes nothing */
-			}
-			err_prefix(e, "%s: AUTH %s", s->peer, mech);
-			goto out;
-		}
-		if (pp_cmd_secret(&s->pp, "", resp, e) < 0)
-			goto out;
-	}
-	if (s->r.code == 235) {
-		if (sasl_success(sa, NULL, e) < 0) {
-			err_prefix(e, "%s: AUTH %s", s->peer, mech);
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-	{
-		char what[128];
-		const char *detail = sasl_failure_detail(sa);
-
-		snprintf(what, sizeof what, "AUTH %s (user \"%s\")", mech,
-			acc->user ? acc->user : "");
-		reply_err(s, e, s->r.code >= 400 && s->r.code < 500 ?
-			ERR_TEMPFAIL : ERR_NOPERM, what);
-		if (detail && *detail) {
-			size_t n = strlen(e->msg);
-
-			snprintf(e->msg + n, sizeof(e->msg) - n, " (%s)",
-				detail);
-		}
-	}
-out:
-	if (ir)
-		password_free(ir);
-	if (resp)
-		password_free(resp);
-	free(chal);
-	sasl_free(sa);
-	return ret;
+	memset(&in, 0, sizeof in);
+	in.offered = s->mechs;
+	in.wanted = acc->auth_method;
+	in.user = acc->user;
+	in.password = password;
+	in.host = acc->host;
+	in.port = (unsigned)acc->port;
+	in.allow_plaintext = acc->allow_plaintext_auth;
+	r = saslx_run(&smtp_sasl, s, &s->pp, &in, &res, e);
+	if (res.mech)
+		s->auth_used = xstrdup(res.mech);
+	return r;
 }
 
 struct smtp *
@@ -402,9 +335,7 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 	struct transcript *ts, struct err *err)
 {
 	struct conn_opts o;
-	struct smtp *s;
-	const char *domain = acc->domain && *acc->domain ? acc->domain :
-		"localhost";
+	struct conn *c;
 	enum conn_mode mode;
 
 	if (!acc->host || !*acc->host) {
@@ -414,22 +345,29 @@ smtp_open(const struct account *acc, const char *password, unsigned flags,
 	}
 	mode = connacc_opts(&o, acc, CONNACC_SMTP, ts);
 
+	c = conn_open(&o, mode, err);
+	if (!c)
+		return NULL;
+	return smtp_start(c, acc, password, flags, err);
+}
+
+struct smtp *
+smtp_start(struct conn *c, const struct account *acc, const char *password,
+	unsigned flags, struct err *err)
+{
+	struct smtp *s;
+	const char *domain = acc->domain && *acc->domain ? acc->domain :
+		"localhost";
+
 	s = xcalloc(1, sizeof(*s));
-	s->ts = ts;
+	s->conn = c;
+	s->ts = conn_transcript(c);
 	s->flags = flags;
-	snprintf(s->peer, sizeof s->peer, "%s:%u", acc->host, o.port);
+	snprintf(s->peer, sizeof s->peer, "%s", conn_peer(c));
 	buf_init(&s->greeting, 0);
 	buf_init(&s->ehlo, 0);
-	pp_smtp_reply_init(&s->r);
-	s->conn = conn_open(&o, mode, err);
-	if (!s->conn) {
-		free(s->mechs);
-		buf_release(&s->greeting);
-		buf_release(&s->ehlo);
-		pp_smtp_reply_release(&s->r);
-		free(s);
-		return NULL;
-	}
+	smtp_reply_init(&s->r);
+	smtp_data_init(&s->data);
 	pp_init(&s->pp, s->conn);
 	if (read_reply(s, err) < 0)
 		goto fail;
@@ -757,7 +695,8 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 
 	if (s->caps & SMTP_CAP_CHUNKING) {
 		if (m->body_len) {
-			if (pp_bdat(&s->pp, m->head, m->head_len, 0, e) < 0)
+			if (smtp_data_bdat(&s->pp, m->head, m->head_len, 0,
+				e) < 0)
 				return -1;
 			q_push(&r->q, X_BDAT, k, 0);
 			/* Without PIPELINING each chunk waits for its reply,
@@ -773,7 +712,7 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		 * end up with the message: a failure is no longer a clean
 		 * "not sent" (a retry could deliver it twice). */
 		m->status = SMTP_IN_DOUBT;
-		if (pp_bdat(&s->pp, m->body_len ? m->body : m->head,
+		if (smtp_data_bdat(&s->pp, m->body_len ? m->body : m->head,
 			m->body_len ? m->body_len : m->head_len, 1, e) < 0)
 			return -1;
 		q_push(&r->q, X_BDAT_LAST, k, 0);
@@ -788,16 +727,17 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		}
 		if (!r->data_go)
 			return end_transaction(r, k, last, e);
-		pp_data_begin(&s->pp);
-		if (pp_data_write(&s->pp, m->head, m->head_len, e) < 0 ||
-			pp_data_write(&s->pp, m->body, m->body_len, e) < 0)
+		smtp_data_begin(&s->data);
+		if (smtp_data_write(&s->data, &s->pp, m->head, m->head_len,
+			e) < 0 || smtp_data_write(&s->data, &s->pp, m->body,
+			m->body_len, e) < 0)
 			return -1;
 		/* The final dot may leave with any later write (a big
 		 * buffer is flushed on the way, and the next message's
 		 * envelope follows it): from here on a failure leaves the
 		 * message in doubt, never "not sent". */
 		m->status = SMTP_IN_DOUBT;
-		if (pp_data_end(&s->pp, e) < 0)
+		if (smtp_data_end(&s->data, &s->pp, e) < 0)
 			return -1;
 		q_push(&r->q, X_DOT, k, 0);
 	}
@@ -981,7 +921,8 @@ smtp_free(struct smtp *s)
 		return;
 	pp_release(&s->pp);
 	conn_close(s->conn);
-	pp_smtp_reply_release(&s->r);
+	smtp_reply_release(&s->r);
+	smtp_data_release(&s->data);
 	buf_release(&s->greeting);
 	buf_release(&s->ehlo);
 	free(s->mechs);

@@ -4,7 +4,7 @@
  * One session: smtp_open() connects, reads the greeting, says EHLO (HELO
  * when EHLO is refused with 500/502), upgrades with STARTTLS when the
  * account asks for it (required: no credential is ever sent when it is
- * missing or refused) and authenticates through sasl.h. smtp_send() then
+ * missing or refused) and authenticates through saslx.h. smtp_send() then
  * runs any number of transactions on the connection, pipelined when the
  * server offers PIPELINING, with CHUNKING (BDAT) when offered, and records
  * per message and per recipient what the server said. smtp_quit() ends it.
@@ -68,6 +68,18 @@ struct smtp;
  */
 struct smtp *smtp_open(const struct account *acc, const char *password,
 	unsigned flags, struct transcript *ts, struct err *err);
+
+/*
+ * As smtp_open(), on a connection the caller has made (conn_from_fd() for
+ * a test over a socketpair, or conn_open() with options of its own): the
+ * session takes c over (closed by smtp_quit()/smtp_free(), and here on
+ * failure) and starts from the greeting. acc gives the EHLO domain, the
+ * STARTTLS and AUTH settings and the credentials; its host and port are
+ * not used to connect (messages name conn_peer(c)). The transcript is the
+ * conn's.
+ */
+struct smtp *smtp_start(struct conn *c, const struct account *acc,
+	const char *password, unsigned flags, struct err *err);
 
 /* One recipient of a message; addr in, the rest filled by smtp_send(). */
 struct smtp_rcpt {

@@ -18,6 +18,9 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "net/pp.h"
+#include "proto/imap_reply.h"
+#include "proto/pop3_reply.h"
+#include "proto/smtp_reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,43 +34,43 @@ check(int cond)
 static void
 smtp(struct pp *p)
 {
-	struct pp_smtp_reply r;
+	struct smtp_reply r;
 	struct err e;
 	size_t pos;
 	const char *line;
 	size_t len;
 	int n = 0;
 
-	pp_smtp_reply_init(&r);
-	while (n++ < 10000 && pp_smtp_read_reply(p, &r, &e) == 0) {
+	smtp_reply_init(&r);
+	while (n++ < 10000 && smtp_reply_read(p, &r, &e) == 0) {
 		check(r.code >= 100 && r.code <= 599);
 		check(r.raw.len >= 2 && r.raw.data[r.raw.len - 1] == '\n' &&
 		      r.raw.data[r.raw.len - 2] == '\r');
 		pos = 0;
-		while (pp_smtp_reply_line(&r, &pos, &line, &len))
+		while (smtp_reply_line(&r, &pos, &line, &len))
 			check(memchr(line, '\n', len) == NULL);
 	}
-	pp_smtp_reply_release(&r);
+	smtp_reply_release(&r);
 }
 
 static void
 pop3(struct pp *p)
 {
-	struct pp_pop3_reply r;
+	struct pop3_reply r;
 	struct err e;
 	const char *line;
 	size_t len;
 	int end = 0, n = 0;
 
-	pp_pop3_reply_init(&r);
-	while (n++ < 10000 && pp_pop3_read_reply(p, &r, &e) == 0) {
-		if (r.status != PP_POP3_OK)
+	pop3_reply_init(&r);
+	while (n++ < 10000 && pop3_reply_read(p, &r, &e) == 0) {
+		if (r.status != POP3_REPLY_OK)
 			continue;
-		while (pp_pop3_read_body_line(p, &line, &len, &end, &e) == 0 &&
+		while (pop3_reply_body_line(p, &line, &len, &end, &e) == 0 &&
 		       !end)
 			;
 	}
-	pp_pop3_reply_release(&r);
+	pop3_reply_release(&r);
 }
 
 static void
@@ -126,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		crlf(data + 1, size - 1, data[0] >> 2);
 		break;
 	case 3:
-		pp_imap_literal((const char *)data + 1, size - 1, &n);
+		imap_reply_literal((const char *)data + 1, size - 1, &n);
 		break;
 	}
 	buf_release(&out);

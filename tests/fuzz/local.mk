@@ -83,11 +83,13 @@ clean-fuzz:
 
 .PHONY: fuzz clean-fuzz
 
-# The line/reply layer (needs the net sources and their libraries).
+# The line layer and the protocols' reply parsers (the net sources, their
+# libraries, and the reply modules of src/proto).
 FUZZ_TARGETS += reply
-FUZZ_LIB_SRCS += src/net/pp.c src/net/conn.c src/net/transcript.c
+FUZZ_LIB_SRCS += src/net/pp.c src/net/conn.c src/net/transcript.c \
+	src/proto/smtp_reply.c src/proto/pop3_reply.c src/proto/imap_reply.c
 FUZZ_LIB_LIBS += $(CURL_LIBS) $(OPENSSL_LIBS)
 check_PROGRAMS += tests/fuzz/replay_reply
 TESTS += tests/fuzz/replay_reply
 tests_fuzz_replay_reply_SOURCES = tests/fuzz/fuzz_reply.c tests/fuzz/replay.c
-tests_fuzz_replay_reply_LDADD = $(MKIT_NET_LIBS)
+tests_fuzz_replay_reply_LDADD = $(MKIT_PROTO_LIBS)

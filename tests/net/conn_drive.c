@@ -33,6 +33,8 @@
 #include "net/conn.h"
 #include "net/pp.h"
 #include "net/transcript.h"
+#include "proto/smtp_data.h"
+#include "proto/smtp_reply.h"
 
 static void
 fail(const struct err *e)
@@ -68,7 +70,8 @@ main(int argc, char **argv)
 	struct err e;
 	struct conn *c = NULL;
 	struct pp p;
-	struct pp_smtp_reply r;
+	struct smtp_reply r;
+	struct smtp_data sd;
 	enum conn_mode mode = CONN_PLAIN;
 	int i, verbose = 0;
 	unsigned tflags = 0;
@@ -143,7 +146,8 @@ main(int argc, char **argv)
 		fail(&e);
 	printf("connected%s\n", conn_is_tls(c) ? " tls" : "");
 	pp_init(&p, c);
-	pp_smtp_reply_init(&r);
+	smtp_reply_init(&r);
+	smtp_data_init(&sd);
 	for (i += 2; i < argc; i++) {
 		const char *s = argv[i];
 
@@ -158,10 +162,10 @@ main(int argc, char **argv)
 			const char *l;
 			size_t n, pos = 0;
 
-			if (pp_smtp_read_reply(&p, &r, &e) < 0)
+			if (smtp_reply_read(&p, &r, &e) < 0)
 				fail(&e);
 			printf("reply: %d %s", r.code, r.esc);
-			while (pp_smtp_reply_line(&r, &pos, &l, &n))
+			while (smtp_reply_line(&r, &pos, &l, &n))
 				printf("|%.*s", (int)n, l);
 			printf("\n");
 		} else if (!strncmp(s, "send:", 5)) {
@@ -218,16 +222,17 @@ main(int argc, char **argv)
 			if (pp_flush(&p, &e) < 0)
 				fail(&e);
 			for (k = 0; k < n; k++)
-				if (pp_smtp_read_reply(&p, &r, &e) < 0)
+				if (smtp_reply_read(&p, &r, &e) < 0)
 					fail(&e);
 			printf("bulk: %ld replies\n", n);
 			free(line);
 		} else if (!strncmp(s, "data:", 5)) {
 			char *d = unescape(s + 5);
 
-			pp_data_begin(&p);
-			if (pp_data_write(&p, d, strlen(d), &e) < 0 ||
-			    pp_data_end(&p, &e) < 0 || pp_flush(&p, &e) < 0)
+			smtp_data_begin(&sd);
+			if (smtp_data_write(&sd, &p, d, strlen(d), &e) < 0 ||
+			    smtp_data_end(&sd, &p, &e) < 0 ||
+			    pp_flush(&p, &e) < 0)
 				fail(&e);
 			free(d);
 		} else if (!strncmp(s, "wait:", 5)) {
@@ -243,7 +248,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	pp_smtp_reply_release(&r);
+	smtp_reply_release(&r);
+	smtp_data_release(&sd);
 	pp_release(&p);
 	conn_close(c);
 	if (verbose)

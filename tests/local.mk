@@ -19,3 +19,10 @@ EXTRA_DIST += tests/bats/man.bats
 # The layers of src/ point down; mparse links without network and protocol.
 TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh
+
+## msend against servers without PIPELINING: strictsmtp.py (enforces it, as
+## OpenSMTPD does) and Postfix with the keyword discarded.
+if HAVE_BATS
+TESTS += tests/bats/msend-strict.bats
+endif
+EXTRA_DIST += tests/bats/msend-strict.bats tests/servers/strictsmtp.py

@@ -330,10 +330,19 @@ EOF
 		END { exit bad }' "$STRICT_LOG"
 }
 
-@test "CHUNKING without PIPELINING: a refused chunk stops the message (69), QUIT" {
+@test "CHUNKING without PIPELINING: a refused chunk stops the message (69), --partial too, QUIT" {
 	start_strict_smtp --chunking
 	msg "bad chunk" badmsg@example.test >"$BATS_TEST_TMPDIR/m"
 	plain -f alice@example.test badmsg@example.test <"$BATS_TEST_TMPDIR/m"
+	[ "$status" -eq 69 ]
+	[[ $output == *"554 5.6.0"* ]]
+	strict_ok
+	[ "$(grep -c '^C: BDAT' "$STRICT_LOG")" -eq 1 ]
+	[ "$(stored)" -eq 0 ]
+	# --partial changes nothing: no chunk follows a refused one
+	: >"$STRICT_LOG"
+	plain --partial -f alice@example.test bob@example.test \
+		badmsg@example.test <"$BATS_TEST_TMPDIR/m"
 	[ "$status" -eq 69 ]
 	[[ $output == *"554 5.6.0"* ]]
 	strict_ok

@@ -23,6 +23,7 @@ EXTRA_DIST += tests/layers.sh
 ## msend against servers without PIPELINING: strictsmtp.py (enforces it, as
 ## OpenSMTPD does) and Postfix with the keyword discarded.
 if HAVE_BATS
-TESTS += tests/bats/msend-strict.bats
+TESTS += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats
 endif
-EXTRA_DIST += tests/bats/msend-strict.bats tests/servers/strictsmtp.py
+EXTRA_DIST += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats \
+	tests/servers/strictsmtp.py

@@ -88,7 +88,8 @@
 #                     --no-starttls --no-auth, --require-tls (AUTH, MAIL
 #                     after STARTTLS only), --require-auth, --user NAME
 #                     --password PW (alice/secret), --size N, --grace SECS,
-#                     --pipelining (offer it, check nothing). Recipients
+#                     --pipelining (offer it, check nothing). Sender
+#                     refuse*@ -> 550 5.7.1. Recipients
 #                     refuse*@ -> 550 5.1.1, busy*@ -> 451 4.2.0, badmsg*@
 #                     -> the message is refused (554 5.6.0) at the final
 #                     dot or its first BDAT chunk; others 250. Exports

@@ -243,6 +243,17 @@ EOF
 	[ "$(stored)" -eq 0 ]
 }
 
+@test "refused sender: exit 69, no RCPT, QUIT" {
+	start_strict_smtp
+	msg "sender" >"$BATS_TEST_TMPDIR/m"
+	plain -f refuse@example.test bob@example.test <"$BATS_TEST_TMPDIR/m"
+	[ "$status" -eq 69 ]
+	[[ $output == *"MAIL FROM:<refuse@example.test>: 550 5.7.1"* ]]
+	strict_ok
+	! grep -q '^C: RCPT' "$STRICT_LOG"
+	[ "$(stored)" -eq 0 ]
+}
+
 @test "--partial: the accepted recipients get it, exit 67" {
 	start_strict_smtp
 	msg "partial" >"$BATS_TEST_TMPDIR/m"
@@ -350,20 +361,21 @@ EOF
 	[ "$(stored)" -eq 0 ]
 }
 
-# batch_mbox: five messages: ok, refused recipient, refused message, ok,
-# refused recipient (the last).
+# batch_mbox: six messages: ok, refused recipient, refused message,
+# refused sender, ok, refused recipient (the last).
 batch_mbox() {
-	local i to
-	for i in 1 2 3 4 5; do
+	local i to from
+	for i in 1 2 3 4 5 6; do
+		from=alice@example.test to=bob@example.test
 		case $i in
 		2) to=refuse1@example.test ;;
 		3) to=badmsg@example.test ;;
-		5) to=refuse2@example.test ;;
-		*) to=bob@example.test ;;
+		4) from=refuse@example.test ;;
+		6) to=refuse2@example.test ;;
 		esac
-		printf 'From alice@example.test Mon Jan  1 00:00:00 2024\n'
-		printf 'From: alice@example.test\nTo: %s\nSubject: n %d\n\n>From the quoted line\n.dot %d\n\n' \
-			"$to" "$i" "$i"
+		printf 'From %s Mon Jan  1 00:00:00 2024\n' "$from"
+		printf 'From: %s\nTo: %s\nSubject: n %d\n\n>From the quoted line\n.dot %d\n\n' \
+			"$from" "$to" "$i" "$i"
 	done
 }
 
@@ -371,33 +383,34 @@ batch_mbox() {
 batch_check() {
 	[ "$status" -eq 67 ]
 	grep -E '^[0-9]+: ' <<<"$output" | cut -d: -f1-2 >"$BATS_TEST_TMPDIR/res"
-	printf '1: sent\n2: failed\n3: failed\n4: sent\n5: failed\n' |
+	printf '1: sent\n2: failed\n3: failed\n4: failed\n5: sent\n6: failed\n' |
 		diff - "$BATS_TEST_TMPDIR/res"
 	[[ $output == *"2: failed: "*"550 5.1.1"* ]]
 	[[ $output == *"3: failed: "*"554 5.6.0"* ]]
-	[[ $output == *"5: failed: "*"550 5.1.1"* ]]
+	[[ $output == *"4: failed: "*"MAIL FROM:<refuse@example.test>: 550 5.7.1"* ]]
+	[[ $output == *"6: failed: "*"550 5.1.1"* ]]
 	strict_ok
 	[ "$(grep -c '^C: EHLO' "$STRICT_LOG")" -eq 1 ]
 	[ "$(grep -c '^C: RSET' "$STRICT_LOG")" -eq "$1" ]
 	[ "$(stored)" -eq 2 ]
 	[ "$(header 1 Subject)" = "Subject: n 1" ]
-	[ "$(header 2 Subject)" = "Subject: n 4" ]
-	printf 'From the quoted line\n.dot 4\n' | diff - <(body 2)
+	[ "$(header 2 Subject)" = "Subject: n 5" ]
+	printf 'From the quoted line\n.dot 5\n' | diff - <(body 2)
 }
 
-@test "--batch over DATA: a refused recipient mid-stream and last, RSET, result per message" {
+@test "--batch over DATA: refusals mid-stream and last, RSET, result per message" {
 	start_strict_smtp
 	batch_mbox >"$BATS_TEST_TMPDIR/mbox"
 	plain --batch <"$BATS_TEST_TMPDIR/mbox"
-	# RSET after message 2 only: 3 was refused at its dot, 5 is last
-	batch_check 1
+	# RSET after messages 2 and 4: 3 was refused at its dot, 6 is last
+	batch_check 2
 }
 
 @test "--batch over BDAT: the same, a refused chunk is followed by RSET" {
 	start_strict_smtp --chunking
 	batch_mbox >"$BATS_TEST_TMPDIR/mbox"
 	plain --batch <"$BATS_TEST_TMPDIR/mbox"
-	batch_check 2
+	batch_check 3
 	[[ $(env_of 2 transfer) == "BDAT "* ]]
 }
 

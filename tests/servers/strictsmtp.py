@@ -36,7 +36,8 @@ SMTPUTF8, RET, ENVID; anything else 555), RCPT TO (NOTIFY, ORCPT; anything
 else 555), DATA (dot-unstuffed), BDAT n [LAST] (with --chunking), RSET,
 NOOP, HELP, QUIT. A command out of sequence gets 503.
 
-Recipients by local part: refuse* -> 550 5.1.1, busy* -> 451 4.2.0,
+A sender whose local part is refuse* gets 550 5.7.1. Recipients by local
+part: refuse* -> 550 5.1.1, busy* -> 451 4.2.0,
 badmsg* -> accepted, but the message is refused (554 5.6.0) at the final
 dot or at the transaction's first BDAT chunk; anything else -> 250. After a
 refused chunk, a further BDAT before RSET or MAIL gets 503 and is logged as
@@ -365,6 +366,8 @@ class Session:
                 ok = False
             if not ok:
                 return self.reply("555 5.5.4 Unsupported option %s" % p)
+        if m.group(1).rsplit("@", 1)[0].lower().startswith("refuse"):
+            return self.reply("550 5.7.1 Sender refused: <%s>" % m.group(1))
         self.reset()
         self.mail = "<%s>%s" % (m.group(1), m.group(2).rstrip())
         self.reply("250 2.0.0 Ok")

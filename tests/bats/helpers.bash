@@ -71,6 +71,9 @@
 #                       hang          never answer again
 #                       flood SIZE    SIZE bytes of "x", no newline (10M)
 #                       close         close the connection now
+#                     FAKE_STRICT=1: no PIPELINING enforced after each
+#                     expect/read/data/bdat step (as start_strict_smtp;
+#                     "* pipelining violation: ..." then 500 and close).
 #                     Transcript lines: "* connect N", "C: client line",
 #                     "S: server line", "* tls", "* pre-tls bytes: ...",
 #                     "* unexpected: line", "* eof" (client closed),

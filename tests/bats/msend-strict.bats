@@ -23,6 +23,7 @@ setup() {
 
 teardown() {
 	stop_strict_smtp
+	stop_fake_smtp
 }
 
 # msg SUBJECT [TO]: a small message with lines that need dot-stuffing.
@@ -446,4 +447,31 @@ batch_check() {
 	[ "$(env_of 2 rcpt)" = "<carol@example.test>" ]
 	[ "$(body 2)" = "body 2" ]
 	[ "$(grep -c '^C: EHLO' "$STRICT_LOG")" -eq 1 ]
+}
+
+@test "the scripted server's strict mode (FAKE_STRICT=1): a step-by-step session passes" {
+	FAKE_STRICT=1 start_fake_smtp <<'EOF'
+send 220 fake ESMTP
+ehlo 8BITMIME SIZE_1000000
+expect MAIL FROM:<alice@example.test>
+send 250 2.1.0 ok
+expect RCPT TO:<bob@example.test>
+send 250 2.1.5 ok
+expect DATA
+send 354 go ahead
+data
+send 250 2.0.0 queued
+quit
+EOF
+	msg "scripted" >"$BATS_TEST_TMPDIR/m"
+	run timeout 30 msend --host 127.0.0.1 --port "$FAKE_PORT" --tls=off \
+		--auth=off --timeout=10 -f alice@example.test bob@example.test \
+		<"$BATS_TEST_TMPDIR/m"
+	[ "$status" -eq 0 ]
+	! grep '^\* pipelining violation' "$FAKE_LOG"
+	grep -q '^C: QUIT$' "$FAKE_LOG"
+	# and it catches a client that writes ahead
+	STRICT_PORT=$FAKE_PORT run talk 'EHLO client\r\nMAIL FROM:<a@b>\r\n'
+	[[ $output == *"500 5.5.1 Invalid command: Pipelining not supported"* ]]
+	grep -q '^\* pipelining violation: MAIL FROM:<a@b>\\r\\n$' "$FAKE_LOG"
 }

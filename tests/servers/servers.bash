@@ -216,7 +216,8 @@ start_sink() {
 # file SCRIPT, or read from stdin when no argument is given. Exports
 # FAKE_PORT, FAKE_LOG (the transcript) and FAKE_PID. The server serves every
 # connection with the whole script until stop_fake_smtp. FAKE_CERT and
-# FAKE_KEY, when set, replace the test certificate for "starttls".
+# FAKE_KEY, when set, replace the test certificate for "starttls". With
+# FAKE_STRICT=1 the server enforces "no PIPELINING" (fakesmtp.py --strict).
 start_fake_smtp() {
 	local d pid n=0
 	srv_cert || return 1
@@ -227,10 +228,12 @@ start_fake_smtp() {
 		cat >"$d/script"
 	fi
 	: >"$d/transcript"
+	local strict=()
+	[[ ${FAKE_STRICT:-} == 1 ]] && strict=(--strict)
 	python3 "$MKIT_SERVERS_DIR/fakesmtp.py" --script "$d/script" \
 		--log "$d/transcript" --port-file "$d/port" \
 		--cert "${FAKE_CERT:-$TEST_CERT}" --key "${FAKE_KEY:-$TEST_KEY}" \
-		>"$d/stderr" 2>&1 3>&- </dev/null &
+		"${strict[@]}" >"$d/stderr" 2>&1 3>&- </dev/null &
 	pid=$!
 	while [[ ! -s $d/port ]]; do
 		if ! srv_alive "$pid" || (( n++ > 100 )); then

@@ -530,7 +530,8 @@ class Session:
             while True:
                 line = self.readline()
                 # BDAT's chunk follows its command line at once
-                if not line.upper().startswith(b"BDAT"):
+                if not (self.args.chunking and
+                        line.upper().startswith(b"BDAT")):
                     self.check()
                 self.command(line)
         except Closed as e:

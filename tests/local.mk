@@ -21,9 +21,11 @@ TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh
 
 ## msend against servers without PIPELINING: strictsmtp.py (enforces it, as
-## OpenSMTPD does) and Postfix with the keyword discarded.
+## OpenSMTPD does) and Postfix with the keyword discarded; msend's usage and
+## configuration errors, one line each.
 if HAVE_BATS
-TESTS += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats
+TESTS += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats \
+	tests/bats/msend-usage.bats
 endif
 EXTRA_DIST += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats \
-	tests/servers/strictsmtp.py
+	tests/bats/msend-usage.bats tests/servers/strictsmtp.py

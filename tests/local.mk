@@ -19,3 +19,13 @@ EXTRA_DIST += tests/bats/man.bats
 # The layers of src/ point down; mparse links without network and protocol.
 TESTS += tests/layers.sh
 EXTRA_DIST += tests/layers.sh
+
+## msend against servers without PIPELINING: strictsmtp.py (enforces it, as
+## OpenSMTPD does) and Postfix with the keyword discarded; msend's usage and
+## configuration errors, one line each.
+if HAVE_BATS
+TESTS += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats \
+	tests/bats/msend-usage.bats
+endif
+EXTRA_DIST += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats \
+	tests/bats/msend-usage.bats tests/servers/strictsmtp.py

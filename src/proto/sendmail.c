@@ -109,8 +109,10 @@ sendmail_prepare(struct sendmail_msg *p, const struct sendmail_env *o,
 	for (i = 0; i < p->rcpts.n; i++)
 		if (msgprep_check_addr(p->rcpts.v[i], e) < 0 ||
 			!*p->rcpts.v[i])
+			/* up to a line break: one line on stderr */
 			return err_set(e, ERR_USAGE, "invalid recipient "
-				"\"%s\"", p->rcpts.v[i]);
+				"\"%.*s\"", (int)strcspn(p->rcpts.v[i],
+				"\r\n"), p->rcpts.v[i]);
 	if (p->rcpts.n == 0)
 		return err_set(e, ERR_USAGE, "no recipients (give them as "
 			"arguments or use -t)");

@@ -71,11 +71,40 @@
 #                       hang          never answer again
 #                       flood SIZE    SIZE bytes of "x", no newline (10M)
 #                       close         close the connection now
+#                     FAKE_STRICT=1: no PIPELINING enforced after each
+#                     expect/read/data/bdat step (as start_strict_smtp;
+#                     "* pipelining violation: ..." then 500 and close).
 #                     Transcript lines: "* connect N", "C: client line",
 #                     "S: server line", "* tls", "* pre-tls bytes: ...",
 #                     "* unexpected: line", "* eof" (client closed),
 #                     "* close" (server closed).
 # stop_fake_smtp      stop the last fake server (call in teardown).
+# start_strict_smtp [OPTION]...
+#                     tests/servers/strictsmtp.py: a stateful SMTP server
+#                     that, like OpenSMTPD 6.8, offers no PIPELINING and
+#                     enforces it: a client byte that arrives (within a
+#                     50 ms grace) before the reply to the line before it
+#                     is logged "* pipelining violation: ..." and answered
+#                     500 5.5.1, then the server closes. EHLO: 8BITMIME
+#                     ENHANCEDSTATUSCODES SIZE DSN STARTTLS AUTH PLAIN LOGIN
+#                     HELP. Options: --chunking --smtputf8 (offer them),
+#                     --no-starttls --no-auth, --require-tls (AUTH, MAIL
+#                     after STARTTLS only), --require-auth, --user NAME
+#                     --password PW (alice/secret), --size N, --grace SECS,
+#                     --pipelining (offer it, check nothing). Sender
+#                     refuse*@ -> 550 5.7.1. Recipients
+#                     refuse*@ -> 550 5.1.1, busy*@ -> 451 4.2.0, badmsg*@
+#                     -> the message is refused (554 5.6.0) at the final
+#                     dot or its first BDAT chunk; others 250. Exports
+#                     STRICT_PORT, STRICT_LOG (transcript, as FAKE_LOG, plus
+#                     "* pipelining violation: ...", "* bdat after refused
+#                     chunk", "* stored N"), STRICT_DIR (message N as
+#                     msg.N.eml, exact bytes after dot-unstuffing, and
+#                     msg.N.env: lines "tls yes|no", "auth MECH USER|none",
+#                     "mail <a> PARAMS", "rcpt <b> PARAMS" per accepted
+#                     recipient, "transfer DATA|BDAT N", "size N"),
+#                     STRICT_PID.
+# stop_strict_smtp    stop the last strict server (call in teardown).
 # fake_before_tls PATTERN
 #                     true if a client line matching the ERE PATTERN (awk)
 #                     appears in $FAKE_LOG before "* tls" (or with no TLS).

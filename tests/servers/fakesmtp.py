@@ -3,11 +3,18 @@
 
 Usage: fakesmtp.py --script FILE --log FILE --port-file FILE
                    [--cert CERT --key KEY] [--port N] [--once]
+                   [--strict [--grace SECONDS]]
 
 Listens on 127.0.0.1 (port 0 = the kernel picks a free one; the port is then
 written to --port-file, which appears atomically once the server accepts).
 Every connection runs the script from its first step. With --once the server
 exits after the first connection ends.
+
+With --strict the server enforces "no PIPELINING" as strictsmtp.py does:
+after each expect, read, data and bdat step, a client byte already received
+or arriving within --grace seconds (default 0.05) is logged as
+"* pipelining violation: BYTES", answered "500 5.5.1 Invalid command:
+Pipelining not supported", and the connection is closed.
 
 Script: one step per line, "#" comments and blank lines ignored. A step is a
 keyword and an argument (the rest of the line). In arguments, C escapes are
@@ -156,6 +163,33 @@ class Session:
         d, self.buf = self.buf[:n], self.buf[n:]
         return d
 
+    def check(self):
+        """--strict: nothing more from the client may be here yet."""
+        if not self.args.strict:
+            return
+        if not self.buf:
+            self.sock.settimeout(self.args.grace)
+            try:
+                d = self.sock.recv(65536)
+            except (socket.timeout, ssl.SSLWantReadError):
+                d = b""
+            except OSError:
+                d = b""
+            finally:
+                self.sock.settimeout(None)
+            self.buf += d
+        if self.buf:
+            self.log("* pipelining violation: " +
+                     show(self.buf).replace("\n", "\\n"))
+            try:
+                self.sock.sendall(b"500 5.5.1 Invalid command: "
+                                  b"Pipelining not supported\r\n")
+                self.log("S: 500 5.5.1 Invalid command: "
+                         "Pipelining not supported")
+            except OSError:
+                pass
+            raise Closed("server")
+
     def expect(self, prefix):
         line = self.readline()
         if not line.upper().startswith(prefix.upper().encode()):
@@ -166,6 +200,7 @@ class Session:
             except OSError:
                 pass
             raise Closed()
+        self.check()
 
     def step(self, kw, arg):
         if kw == "send":
@@ -176,11 +211,13 @@ class Session:
             self.expect(arg)
         elif kw == "read":
             self.readline()
+            self.check()
         elif kw == "data":
             while True:
                 line = self.readline()
                 if line == b".":
                     break
+            self.check()
         elif kw == "bdat":
             line = self.readline()
             parts = line.split()
@@ -191,6 +228,7 @@ class Session:
             self.log("* bdat %d bytes" % len(d))
             for chunk_line in d.split(b"\n"):
                 self.log("C| " + show(chunk_line.rstrip(b"\r")))
+            self.check()
         elif kw == "starttls":
             if self.buf:
                 self.log("* pre-tls bytes: " + show(self.buf))
@@ -276,6 +314,8 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--once", action="store_true")
+    ap.add_argument("--strict", action="store_true")
+    ap.add_argument("--grace", type=float, default=0.05)
     args = ap.parse_args()
     args.lock = threading.Lock()
     steps = load(args.script)

@@ -216,7 +216,8 @@ start_sink() {
 # file SCRIPT, or read from stdin when no argument is given. Exports
 # FAKE_PORT, FAKE_LOG (the transcript) and FAKE_PID. The server serves every
 # connection with the whole script until stop_fake_smtp. FAKE_CERT and
-# FAKE_KEY, when set, replace the test certificate for "starttls".
+# FAKE_KEY, when set, replace the test certificate for "starttls". With
+# FAKE_STRICT=1 the server enforces "no PIPELINING" (fakesmtp.py --strict).
 start_fake_smtp() {
 	local d pid n=0
 	srv_cert || return 1
@@ -227,10 +228,12 @@ start_fake_smtp() {
 		cat >"$d/script"
 	fi
 	: >"$d/transcript"
+	local strict=()
+	[[ ${FAKE_STRICT:-} == 1 ]] && strict=(--strict)
 	python3 "$MKIT_SERVERS_DIR/fakesmtp.py" --script "$d/script" \
 		--log "$d/transcript" --port-file "$d/port" \
 		--cert "${FAKE_CERT:-$TEST_CERT}" --key "${FAKE_KEY:-$TEST_KEY}" \
-		>"$d/stderr" 2>&1 3>&- </dev/null &
+		"${strict[@]}" >"$d/stderr" 2>&1 3>&- </dev/null &
 	pid=$!
 	while [[ ! -s $d/port ]]; do
 		if ! srv_alive "$pid" || (( n++ > 100 )); then
@@ -253,6 +256,50 @@ start_fake_server() { start_fake_smtp "$@"; }
 stop_fake_smtp() {
 	[[ -n ${FAKE_PID:-} ]] && srv_kill "$FAKE_PID" 2 "${FAKE_PID_START:-}"
 	FAKE_PID=
+}
+
+# --- strict (no PIPELINING) SMTP server --------------------------------------
+
+# start_strict_smtp [OPTION]...: run tests/servers/strictsmtp.py, a stateful
+# SMTP server that offers no PIPELINING and enforces it as OpenSMTPD 6.8
+# does (a client byte that arrives before the reply to the line before it:
+# "* pipelining violation: ..." in the log, 500 5.5.1, close). OPTIONs are
+# strictsmtp.py's: --chunking --smtputf8 --pipelining --no-starttls
+# --no-auth --require-tls --require-auth --user NAME --password PW
+# --size N --grace SECONDS (defaults: user alice, password secret, grace
+# 0.05). TLS uses TEST_CERT/TEST_KEY. Exports STRICT_PORT, STRICT_LOG (the
+# transcript, fakesmtp.py's format), STRICT_DIR (every accepted message as
+# msg.N.eml, its envelope in msg.N.env) and STRICT_PID.
+start_strict_smtp() {
+	local d pid n=0
+	srv_cert || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/strict.XXXX") || return 1
+	: >"$d/transcript"
+	python3 "$MKIT_SERVERS_DIR/strictsmtp.py" --log "$d/transcript" \
+		--dir "$d/msgs" --port-file "$d/port" \
+		--cert "$TEST_CERT" --key "$TEST_KEY" "$@" \
+		>"$d/stderr" 2>&1 3>&- </dev/null &
+	pid=$!
+	while [[ ! -s $d/port ]]; do
+		if ! srv_alive "$pid" || (( n++ > 100 )); then
+			srv_log "strictsmtp.py did not start: $(cat "$d/stderr")"
+			srv_kill "$pid" 1
+			return 1
+		fi
+		sleep 0.05
+	done
+	srv_track strict "$pid"
+	STRICT_PORT=$(cat "$d/port") STRICT_LOG=$d/transcript
+	STRICT_DIR=$d/msgs STRICT_PID=$pid
+	STRICT_PID_START=$(srv_pid_start "$pid")
+	export STRICT_PORT STRICT_LOG STRICT_DIR STRICT_PID STRICT_PID_START
+}
+
+# stop_strict_smtp: stop the strict server started last.
+stop_strict_smtp() {
+	[[ -n ${STRICT_PID:-} ]] &&
+		srv_kill "$STRICT_PID" 2 "${STRICT_PID_START:-}"
+	STRICT_PID=
 }
 
 # --- Kerberos KDC ------------------------------------------------------------

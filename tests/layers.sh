@@ -9,7 +9,8 @@
 #      store  base
 #      mime   base codec store
 #      net    base
-#      proto  base codec store mime net
+#      dns    base
+#      proto  base codec store mime net dns
 # 2. mparse links without the network and protocol layers: no symbol of
 #    libnet.a or libproto.a is in the program, and it needs neither libcurl
 #    nor libgsasl.
@@ -25,7 +26,8 @@ allowed() {
 	store) echo "store base" ;;
 	mime) echo "mime base codec store" ;;
 	net) echo "net base" ;;
-	proto) echo "proto base codec store mime net" ;;
+	dns) echo "dns base" ;;
+	proto) echo "proto base codec store mime net dns" ;;
 	*) return 1 ;;
 	esac
 }

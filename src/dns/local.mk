@@ -3,7 +3,9 @@
 noinst_LIBRARIES += src/dns/libdns.a
 src_dns_libdns_a_SOURCES = \
 	src/dns/dns.c src/dns/dns.h \
-	src/dns/dnsmsg.c src/dns/dnsmsg.h
+	src/dns/dnsmsg.c src/dns/dnsmsg.h \
+	src/dns/finding.c src/dns/finding.h \
+	src/dns/mx.c src/dns/mx.h
 src_dns_libdns_a_CPPFLAGS = $(AM_CPPFLAGS) $(CARES_CFLAGS)
 
 ## Tests: dnsmsg from memory (t_dnsmsg); dns_drive asks a real NSD and a

@@ -20,13 +20,15 @@
 #include "dns/dns.h"
 #include "dns/finding.h"
 #include "dns/mx.h"
+#include "dns/spf.h"
 
 /* The exit status for a report with error-level findings (like grep's 1). */
 #define EXIT_FINDINGS 1
 
 enum check {
 	CHECK_MX = 1 << 0,
-	CHECK_ALL = CHECK_MX,
+	CHECK_SPF = 1 << 1,
+	CHECK_ALL = CHECK_MX | CHECK_SPF,
 };
 
 static const struct {
@@ -34,6 +36,7 @@ static const struct {
 	enum check check;
 } checks[] = {
 	{ "mx", CHECK_MX },
+	{ "spf", CHECK_SPF },
 };
 
 static int json;
@@ -43,8 +46,12 @@ struct report {
 	enum check checks;
 	struct dns *dns;
 	struct mx_set mx;
+	struct spf spf;
 	struct findings f;
-	enum dnsmsg_status mx_status;
+	/* The domain's own answer: decides 68 and 75 (the MX answer, or for
+	 * a single check that check's). */
+	enum dnsmsg_status status;
+	const char *status_why;
 };
 
 static void
@@ -54,6 +61,7 @@ usage(FILE *f)
 "usage: mdig-mx [OPTIONS] [CHECK] DOMAIN\n"
 "checks (default: all of them):\n"
 "  mx              MX hosts by preference, with their addresses\n"
+"  spf             the SPF policy: syntax, lookups (limit 10), includes\n"
 "options:\n"
 "  -j, --json            print JSON (schema mdig-mx/1)\n"
 "  -r, --resolver IP[:PORT]  ask this resolver (repeatable; default: the\n"
@@ -125,6 +133,77 @@ print_mx(const struct report *r)
 }
 
 static void
+print_spf_rec(const struct spf_rec *r, int depth)
+{
+	printf("  %*s", depth * 2, "");
+	if (r->via)
+		printf("%s ", r->via);
+	put_safe(r->domain);
+	printf(": ");
+	put_safe(r->record ? r->record : r->loop ? "(loop)" : r->txt ?
+		dnsmsg_status_name(r->txt->status) : "(not followed)");
+	if (r->nrecords > 1)
+		printf(" (and %d more)", r->nrecords - 1);
+	putchar('\n');
+	for (size_t i = 0; i < r->nterms; i++)
+		if (r->terms[i].child)
+			print_spf_rec(r->terms[i].child, depth + 1);
+}
+
+static void
+print_spf(const struct report *r)
+{
+	printf("SPF\n");
+	print_spf_rec(&r->spf.top, 0);
+	printf("  lookups %u of 10, void %u of 2\n", r->spf.lookups,
+		r->spf.voids);
+	print_findings(r, "spf");
+}
+
+static void
+json_spf_rec(struct json *j, const struct spf_rec *r, int depth)
+{
+	json_obj_begin(j);
+	json_key(j, "domain");
+	json_cstr(j, r->domain);
+	json_key(j, "via");
+	json_cstr(j, r->via);
+	json_key(j, "depth");
+	json_int(j, depth);
+	json_key(j, "status");
+	json_cstr(j, r->loop ? "loop" : r->txt ?
+		dnsmsg_status_name(r->txt->status) : "not-followed");
+	json_key(j, "records");
+	json_int(j, r->nrecords);
+	json_key(j, "record");
+	json_cstr(j, r->record);
+	json_obj_end(j);
+	for (size_t i = 0; i < r->nterms; i++)
+		if (r->terms[i].child)
+			json_spf_rec(j, r->terms[i].child, depth + 1);
+}
+
+static void
+json_spf(struct json *j, const struct report *r)
+{
+	json_key(j, "spf");
+	json_obj_begin(j);
+	json_key(j, "status");
+	json_cstr(j, dnsmsg_status_name(r->spf.top.txt->status));
+	json_key(j, "record");
+	json_cstr(j, r->spf.top.record);
+	json_key(j, "lookups");
+	json_int(j, r->spf.lookups);
+	json_key(j, "void_lookups");
+	json_int(j, r->spf.voids);
+	json_key(j, "tree");
+	json_arr_begin(j);
+	json_spf_rec(j, &r->spf.top, 0);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void
 json_addr_status(struct json *j, const char *key, const struct dnsmsg *m)
 {
 	json_key(j, key);
@@ -193,6 +272,8 @@ print_json(const struct report *r)
 	json_cstr(&j, finding_level_name(finding_worst(&r->f, NULL)));
 	if (r->checks & CHECK_MX)
 		json_mx(&j, r);
+	if (r->checks & CHECK_SPF)
+		json_spf(&j, r);
 	json_key(&j, "findings");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < r->f.n; i++) {
@@ -224,6 +305,28 @@ print_text(const struct report *r)
 	printf("%s\n", r->domain);
 	if (r->checks & CHECK_MX)
 		print_mx(r);
+	if (r->checks & CHECK_SPF)
+		print_spf(r);
+}
+
+/* Judge every check made into r->f. When the domain does not exist or its
+ * first answer failed, only that is said: the rest would repeat it. */
+static void
+judge(struct report *r)
+{
+	const struct dnsmsg *first = r->checks & CHECK_MX ? r->mx.mx :
+		r->spf.top.txt;
+
+	r->status = first->status;
+	r->status_why = first->why;
+	if (r->checks & CHECK_MX)
+		mx_check(&r->mx, &r->f);
+	else if (r->checks & CHECK_SPF)
+		spf_check(&r->spf, &r->f);
+	if (r->status == DNSMSG_NXDOMAIN || mx_status_temporary(r->status))
+		return;
+	if ((r->checks & CHECK_MX) && (r->checks & CHECK_SPF))
+		spf_check(&r->spf, &r->f);
 }
 
 static int
@@ -292,7 +395,8 @@ main(int argc, char **argv)
 			if (strcmp(argv[0], checks[i].name) == 0)
 				r.checks = checks[i].check;
 		if (!r.checks)
-			diex(EX_USAGE, "unknown check \"%s\" (mx)", argv[0]);
+			diex(EX_USAGE, "unknown check \"%s\" (mx, spf)",
+				argv[0]);
 		argv++;
 		argc--;
 	}
@@ -314,22 +418,22 @@ main(int argc, char **argv)
 		goto fail;
 	if (r.checks & CHECK_MX)
 		mx_start(&r.mx, r.dns, domain);
+	if (r.checks & CHECK_SPF)
+		spf_start(&r.spf, r.dns, domain);
 	if (dns_run(r.dns, &e) < 0)
 		goto fail;
-	if (r.checks & CHECK_MX)
-		r.mx_status = mx_check(&r.mx, &r.f);
+	judge(&r);
 
 	if (json)
 		print_json(&r);
 	else
 		print_text(&r);
 
-	if (r.mx_status == DNSMSG_NXDOMAIN) {
+	if (r.status == DNSMSG_NXDOMAIN) {
 		warnx_("%s: no such domain (NXDOMAIN)", domain);
 		status = EX_NOHOST;
-	} else if (mx_status_temporary(r.mx_status)) {
-		warnx_("%s: DNS lookups failing: %s", domain,
-			r.mx.mx ? r.mx.mx->why : "no answer");
+	} else if (mx_status_temporary(r.status)) {
+		warnx_("%s: DNS lookups failing: %s", domain, r.status_why);
 		status = EX_TEMPFAIL;
 	} else {
 		status = finding_worst(&r.f, NULL) == FINDING_ERROR ?
@@ -341,6 +445,8 @@ fail:
 	status = exit_code(e.code);
 out:
 	mx_release(&r.mx);
+	if (r.checks & CHECK_SPF)
+		spf_release(&r.spf);
 	finding_release(&r.f);
 	dns_free(r.dns);
 	free(servers);

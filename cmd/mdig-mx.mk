@@ -9,6 +9,8 @@ dist_zshcompletion_DATA += completions/_mdig-mx
 dist_fishcompletion_DATA += completions/mdig-mx.fish
 
 if HAVE_BATS
-TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats
+TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
+	tests/bats/mdig-mx-spf.bats
 endif
-EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats
+EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
+	tests/bats/mdig-mx-spf.bats

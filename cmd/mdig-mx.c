@@ -17,6 +17,7 @@
 #include "base/json.h"
 #include "base/util.h"
 #include "common.h"
+#include "dns/dmarc.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
 #include "dns/mx.h"
@@ -28,7 +29,8 @@
 enum check {
 	CHECK_MX = 1 << 0,
 	CHECK_SPF = 1 << 1,
-	CHECK_ALL = CHECK_MX | CHECK_SPF,
+	CHECK_DMARC = 1 << 2,
+	CHECK_ALL = CHECK_MX | CHECK_SPF | CHECK_DMARC,
 };
 
 static const struct {
@@ -37,6 +39,7 @@ static const struct {
 } checks[] = {
 	{ "mx", CHECK_MX },
 	{ "spf", CHECK_SPF },
+	{ "dmarc", CHECK_DMARC },
 };
 
 static int json;
@@ -47,6 +50,7 @@ struct report {
 	struct dns *dns;
 	struct mx_set mx;
 	struct spf spf;
+	struct dmarc dmarc;
 	struct findings f;
 	/* The domain's own answer: decides 68 and 75 (the MX answer, or for
 	 * a single check that check's). */
@@ -62,6 +66,8 @@ usage(FILE *f)
 "checks (default: all of them):\n"
 "  mx              MX hosts by preference, with their addresses\n"
 "  spf             the SPF policy: syntax, lookups (limit 10), includes\n"
+"  dmarc           the DMARC policy, at the domain or its organizational\n"
+"                  domain, and its report destinations\n"
 "options:\n"
 "  -j, --json            print JSON (schema mdig-mx/1)\n"
 "  -r, --resolver IP[:PORT]  ask this resolver (repeatable; default: the\n"
@@ -204,6 +210,53 @@ json_spf(struct json *j, const struct report *r)
 }
 
 static void
+print_dmarc(const struct report *r)
+{
+	const struct dmarc *d = &r->dmarc;
+
+	printf("DMARC\n");
+	if (d->policy) {
+		printf("  _dmarc.");
+		put_safe(d->policy->name);
+		printf(": ");
+		put_safe(d->policy->record);
+		printf("\n  policy %s", d->p);
+		printf(" (%s)\n", !strcmp(d->decided, "domain") ?
+			"the domain's own record" : !strcmp(d->decided, "psl") ?
+			"organizational domain by the public suffix list" :
+			"organizational domain by the DNS tree walk");
+	}
+	printf("  organizational domain: %s (public suffix list), %s (DNS "
+		"tree walk)\n", d->psl_org ? d->psl_org : "none",
+		d->tree_org ? d->tree_org : "none");
+	print_findings(r, "dmarc");
+}
+
+static void
+json_dmarc(struct json *j, const struct report *r)
+{
+	const struct dmarc *d = &r->dmarc;
+
+	json_key(j, "dmarc");
+	json_obj_begin(j);
+	json_key(j, "status");
+	json_cstr(j, dnsmsg_status_name(d->walk[0].txt->status));
+	json_key(j, "record");
+	json_cstr(j, d->policy ? d->policy->record : NULL);
+	json_key(j, "record_at");
+	json_cstr(j, d->policy ? d->policy->name : NULL);
+	json_key(j, "policy");
+	json_cstr(j, d->policy ? d->p : NULL);
+	json_key(j, "decided_by");
+	json_cstr(j, d->decided);
+	json_key(j, "org_psl");
+	json_cstr(j, d->psl_org);
+	json_key(j, "org_tree_walk");
+	json_cstr(j, d->tree_org);
+	json_obj_end(j);
+}
+
+static void
 json_addr_status(struct json *j, const char *key, const struct dnsmsg *m)
 {
 	json_key(j, key);
@@ -274,6 +327,8 @@ print_json(const struct report *r)
 		json_mx(&j, r);
 	if (r->checks & CHECK_SPF)
 		json_spf(&j, r);
+	if (r->checks & CHECK_DMARC)
+		json_dmarc(&j, r);
 	json_key(&j, "findings");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < r->f.n; i++) {
@@ -307,6 +362,8 @@ print_text(const struct report *r)
 		print_mx(r);
 	if (r->checks & CHECK_SPF)
 		print_spf(r);
+	if (r->checks & CHECK_DMARC)
+		print_dmarc(r);
 }
 
 /* Judge every check made into r->f. When the domain does not exist or its
@@ -315,10 +372,13 @@ static void
 judge(struct report *r)
 {
 	const struct dnsmsg *first = r->checks & CHECK_MX ? r->mx.mx :
-		r->spf.top.txt;
+		r->checks & CHECK_SPF ? r->spf.top.txt : r->dmarc.walk[0].txt;
 
 	r->status = first->status;
 	r->status_why = first->why;
+	/* NXDOMAIN at _dmarc.DOMAIN says nothing of DOMAIN itself */
+	if (r->checks == CHECK_DMARC && r->status == DNSMSG_NXDOMAIN)
+		r->status = DNSMSG_NODATA;
 	if (r->checks & CHECK_MX)
 		mx_check(&r->mx, &r->f);
 	else if (r->checks & CHECK_SPF)
@@ -327,6 +387,8 @@ judge(struct report *r)
 		return;
 	if ((r->checks & CHECK_MX) && (r->checks & CHECK_SPF))
 		spf_check(&r->spf, &r->f);
+	if (r->checks & CHECK_DMARC)
+		dmarc_check(&r->dmarc, &r->f);
 }
 
 static int
@@ -395,7 +457,7 @@ main(int argc, char **argv)
 			if (strcmp(argv[0], checks[i].name) == 0)
 				r.checks = checks[i].check;
 		if (!r.checks)
-			diex(EX_USAGE, "unknown check \"%s\" (mx, spf)",
+			diex(EX_USAGE, "unknown check \"%s\" (mx, spf, dmarc)",
 				argv[0]);
 		argv++;
 		argc--;
@@ -420,6 +482,8 @@ main(int argc, char **argv)
 		mx_start(&r.mx, r.dns, domain);
 	if (r.checks & CHECK_SPF)
 		spf_start(&r.spf, r.dns, domain);
+	if (r.checks & CHECK_DMARC)
+		dmarc_start(&r.dmarc, r.dns, domain);
 	if (dns_run(r.dns, &e) < 0)
 		goto fail;
 	judge(&r);
@@ -447,6 +511,8 @@ out:
 	mx_release(&r.mx);
 	if (r.checks & CHECK_SPF)
 		spf_release(&r.spf);
+	if (r.checks & CHECK_DMARC)
+		dmarc_release(&r.dmarc);
 	finding_release(&r.f);
 	dns_free(r.dns);
 	free(servers);

@@ -10,7 +10,7 @@ dist_fishcompletion_DATA += completions/mdig-mx.fish
 
 if HAVE_BATS
 TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
-	tests/bats/mdig-mx-spf.bats
+	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
 endif
 EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
-	tests/bats/mdig-mx-spf.bats
+	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats

@@ -15,9 +15,9 @@ _mdig_mx()
 	check=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		mx|spf) check=${words[i]} ;;
+		mx|spf|dmarc) check=${words[i]} ;;
 		esac
 	done
-	[[ -z $check ]] && COMPREPLY=($(compgen -W "mx spf" -- "$cur"))
+	[[ -z $check ]] && COMPREPLY=($(compgen -W "mx spf dmarc" -- "$cur"))
 }
 complete -F _mdig_mx mdig-mx

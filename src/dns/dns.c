@@ -170,8 +170,7 @@ dns_free(struct dns *d)
 		struct query *q = d->ready;
 
 		d->ready = q->next;
-		dnsmsg_release(q->m);
-		free(q->m);
+		dnsmsg_free(q->m);
 		free(q->name);
 		free(q);
 	}

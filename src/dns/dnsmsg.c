@@ -86,6 +86,15 @@ dnsmsg_release(struct dnsmsg *m)
 	memset(m, 0, sizeof *m);
 }
 
+void
+dnsmsg_free(struct dnsmsg *m)
+{
+	if (m) {
+		dnsmsg_release(m);
+		free(m);
+	}
+}
+
 /* Mark m malformed: no records, no chain, only why. */
 static int
 bad(struct dnsmsg *m, struct err *e, const char *what)

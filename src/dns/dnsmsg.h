@@ -77,6 +77,9 @@ int dnsmsg_parse(struct dnsmsg *m, const unsigned char *msg, size_t len,
 	const char *qname, int qtype, struct err *e);
 /* Free what m holds; m is zeroed after and may be parsed into again. */
 void dnsmsg_release(struct dnsmsg *m);
+/* Release and free a heap-allocated answer (as dns.h hands them over);
+ * m may be NULL. */
+void dnsmsg_free(struct dnsmsg *m);
 
 /* "ok", "nodata", "nxdomain", "servfail", "refused", "timeout",
  * "bad-answer". */

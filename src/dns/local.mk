@@ -6,8 +6,9 @@ src_dns_libdns_a_SOURCES = \
 	src/dns/dnsmsg.c src/dns/dnsmsg.h \
 	src/dns/finding.c src/dns/finding.h \
 	src/dns/mx.c src/dns/mx.h \
-	src/dns/spf.c src/dns/spf.h
-src_dns_libdns_a_CPPFLAGS = $(AM_CPPFLAGS) $(CARES_CFLAGS)
+	src/dns/spf.c src/dns/spf.h \
+	src/dns/dmarc.c src/dns/dmarc.h
+src_dns_libdns_a_CPPFLAGS = $(AM_CPPFLAGS) $(CARES_CFLAGS) $(PSL_CFLAGS)
 
 ## Tests: dnsmsg from memory (t_dnsmsg); dns_drive asks a real NSD and a
 ## scripted hostile server (tests/dns/dnsfault.py) in tests/dns.bats.
@@ -35,9 +36,14 @@ TESTS += tests/unit/t_spf
 tests_unit_t_spf_SOURCES = tests/unit/t_spf.c tests/unit/tap.h
 tests_unit_t_spf_LDADD = $(MKIT_DNS_LIBS)
 FUZZ_TARGETS += spf
-FUZZ_LIB_SRCS += src/dns/spf.c src/dns/dns.c src/dns/mx.c src/dns/finding.c
-FUZZ_LIB_LIBS += $(CARES_LIBS)
+FUZZ_LIB_SRCS += src/dns/spf.c src/dns/dns.c src/dns/mx.c src/dns/finding.c \
+	src/dns/dmarc.c
+FUZZ_LIB_LIBS += $(CARES_LIBS) $(PSL_LIBS)
 check_PROGRAMS += tests/fuzz/replay_spf
 TESTS += tests/fuzz/replay_spf
 tests_fuzz_replay_spf_SOURCES = tests/fuzz/fuzz_spf.c tests/fuzz/replay.c
 tests_fuzz_replay_spf_LDADD = $(MKIT_DNS_LIBS)
+check_PROGRAMS += tests/unit/t_dmarc
+TESTS += tests/unit/t_dmarc
+tests_unit_t_dmarc_SOURCES = tests/unit/t_dmarc.c tests/unit/tap.h
+tests_unit_t_dmarc_LDADD = $(MKIT_DNS_LIBS)

@@ -112,25 +112,16 @@ mx_start(struct mx_set *s, struct dns *d, const char *domain)
 	dns_query(d, domain, DNSMSG_MX, on_mx, s);
 }
 
-static void
-free_msg(struct dnsmsg *m)
-{
-	if (m) {
-		dnsmsg_release(m);
-		free(m);
-	}
-}
-
 void
 mx_release(struct mx_set *s)
 {
 	for (size_t i = 0; i < s->nhosts; i++) {
 		free(s->hosts[i].name);
-		free_msg(s->hosts[i].a);
-		free_msg(s->hosts[i].aaaa);
+		dnsmsg_free(s->hosts[i].a);
+		dnsmsg_free(s->hosts[i].aaaa);
 	}
 	free(s->hosts);
-	free_msg(s->mx);
+	dnsmsg_free(s->mx);
 	free(s->domain);
 	memset(s, 0, sizeof *s);
 }

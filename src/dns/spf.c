@@ -407,16 +407,10 @@ free_rec(struct spf_rec *r)
 			free_rec(r->terms[i].child);
 			free(r->terms[i].child);
 		}
-		if (r->terms[i].look) {
-			dnsmsg_release(r->terms[i].look);
-			free(r->terms[i].look);
-		}
+		dnsmsg_free(r->terms[i].look);
 	}
 	spf_terms_free(r->terms, r->nterms);
-	if (r->txt) {
-		dnsmsg_release(r->txt);
-		free(r->txt);
-	}
+	dnsmsg_free(r->txt);
 	free(r->record);
 	free(r->domain);
 }

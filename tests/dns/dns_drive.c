@@ -116,8 +116,7 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (int i = 0; i < n; i++) {
 		print(slots[i].m);
-		dnsmsg_release(slots[i].m);
-		free(slots[i].m);
+		dnsmsg_free(slots[i].m);
 	}
 	printf("elapsed %ld\n", (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 		(t1.tv_nsec - t0.tv_nsec) / 1000000));

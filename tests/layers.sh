@@ -9,11 +9,14 @@
 #      store  base
 #      mime   base codec store
 #      net    base
-#      proto  base codec store mime net
+#      dns    base
+#      proto  base codec store mime net dns
 # 2. mparse links without the network and protocol layers: no symbol of
 #    libnet.a or libproto.a is in the program, and it needs neither libcurl
 #    nor libgsasl.
 # 3. The check itself catches an include from above (a planted one).
+# 4. mdig-mx links without the protocol engines and SASL: no symbol of
+#    libproto.a is in the program, and it does not need libgsasl.
 set -u
 src=${MKIT_SRCDIR:-.}/src
 build=${MKIT_BUILDDIR:-.}
@@ -25,7 +28,8 @@ allowed() {
 	store) echo "store base" ;;
 	mime) echo "mime base codec store" ;;
 	net) echo "net base" ;;
-	proto) echo "proto base codec store mime net" ;;
+	dns) echo "dns base" ;;
+	proto) echo "proto base codec store mime net dns" ;;
 	*) return 1 ;;
 	esac
 }
@@ -80,7 +84,7 @@ result() {
 	fi
 }
 
-echo "1..3"
+echo "1..4"
 
 result "src/: includes point down the layers" "$(check_tree "$src")"
 
@@ -122,4 +126,29 @@ else
 	result "the check finds an include from above, a bare one, a stray file" \
 		"got: $got"
 fi
+
+out=
+mdig=$build/cmd/mdig-mx
+if [ ! -x "$mdig" ]; then
+	out="$mdig: not built"
+else
+	syms=$(nm -g --defined-only "$build"/src/proto/libproto.a 2>/dev/null |
+		awk 'NF == 3 { print $3 }' | sort -u)
+	[ -n "$syms" ] || out="no symbols read from libproto.a"
+	printf '%s\n' "$syms" | grep -q '^sasl_' ||
+		out="$out
+libproto.a has no sasl_ symbol: the check proves nothing"
+	both=$(nm --defined-only "$mdig" 2>/dev/null |
+		awk 'NF == 3 { print $3 }' | sort -u | comm -12 - \
+		"$(printf '%s\n' "$syms" >"${TMPDIR:-/tmp}/layers.$$"
+		echo "${TMPDIR:-/tmp}/layers.$$")")
+	rm -f "${TMPDIR:-/tmp}/layers.$$"
+	[ -z "$both" ] || out="$out
+mdig-mx holds protocol or SASL code: $(echo $both)"
+	needed=$(readelf -d "$mdig" 2>/dev/null | grep NEEDED |
+		grep -E 'libgsasl' || true)
+	[ -z "$needed" ] || out="$out
+mdig-mx needs $(echo "$needed" | sed 's/.*\[//; s/\]//' | tr '\n' ' ')"
+fi
+result "mdig-mx links without the protocol engines and SASL" "$out"
 [ "$fails" -eq 0 ]

@@ -22,6 +22,8 @@ MKIT_MIME_LIBS = src/mime/libmime.a src/store/libstore.a $(MKIT_CODEC_LIBS) \
 	$(OPENSSL_LIBS)
 MKIT_NET_LIBS = src/net/libnet.a $(MKIT_BASE_LIBS) $(CURL_LIBS) \
 	$(OPENSSL_LIBS)
+MKIT_DNS_LIBS = src/dns/libdns.a $(MKIT_BASE_LIBS) $(CARES_LIBS) $(PSL_LIBS) \
+	$(RESOLV_LIBS)
 MKIT_PROTO_LIBS = src/proto/libproto.a src/net/libnet.a src/mime/libmime.a \
 	src/store/libstore.a src/codec/libcodec.a $(MKIT_BASE_LIBS) \
 	$(GSASL_LIBS) $(GSSAPI_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) \

@@ -1,0 +1,16 @@
+## cmd/mdig-mx.mk: owned by its area; append only (+=).
+bin_PROGRAMS += cmd/mdig-mx
+cmd_mdig_mx_SOURCES = cmd/mdig-mx.c
+# No protocol engine, network connection or SASL: tests/layers.sh checks.
+cmd_mdig_mx_LDADD = cmd/libcmd.a $(MKIT_DNS_LIBS)
+dist_man_MANS += man/mdig-mx.1
+dist_bashcompletion_DATA += completions/mdig-mx.bash
+dist_zshcompletion_DATA += completions/_mdig-mx
+dist_fishcompletion_DATA += completions/mdig-mx.fish
+
+if HAVE_BATS
+TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
+	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
+endif
+EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
+	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats

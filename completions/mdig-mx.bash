@@ -1,0 +1,23 @@
+# bash completion for mdig-mx(1)
+_mdig_mx()
+{
+	local cur prev words cword i check
+	_init_completion || return
+	case $prev in
+	-r|--resolver|-t|--timeout)
+		return
+		;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad -h --help' -- "$cur"))
+		return
+	fi
+	check=
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		mx|spf|dmarc) check=${words[i]} ;;
+		esac
+	done
+	[[ -z $check ]] && COMPREPLY=($(compgen -W "mx spf dmarc" -- "$cur"))
+}
+complete -F _mdig_mx mdig-mx

@@ -1,0 +1,331 @@
+/*
+ * dns.c: the resolver: one c-ares channel, our poll loop, answers read by
+ * dnsmsg.c. RFC 1035 4.2 (UDP, then TCP when truncated), RFC 6891 (EDNS, a
+ * 1232-byte UDP payload as DNS Flag Day 2020 advises), RFC 6840 5.7 (the AD
+ * bit in a query asks a validating resolver to report it).
+ */
+#include "config.h"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "dns/dns.h"
+
+#define EDNS_SIZE 1232
+#define TRIES 2
+
+struct dns {
+	ares_channel ch;
+	int trusted;
+	int pending;		/* queries whose callback has not run */
+	struct query *ready;	/* answered without the network */
+};
+
+struct query {
+	struct dns *d;
+	char *name;
+	int type;
+	dns_cb *cb;
+	void *arg;
+	struct dnsmsg *m;	/* for ready queries */
+	struct query *next;
+};
+
+int
+dns_addr_is_loopback(const char *s)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, s, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+			(IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return 0;
+}
+
+/* Each server of the channel, as text, to fn. */
+static void
+each_server(const struct dns *d, void (*fn)(void *, const char *, int),
+	void *arg)
+{
+	struct ares_addr_port_node *list = NULL, *n;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (ares_get_servers_ports(d->ch, &list) != ARES_SUCCESS)
+		return;
+	for (n = list; n; n = n->next) {
+		if (!inet_ntop(n->family, &n->addr, addr, sizeof addr))
+			continue;
+		fn(arg, addr, n->udp_port ? n->udp_port : 53);
+	}
+	ares_free_data(list);
+}
+
+static void
+count_untrusted(void *arg, const char *addr, int port)
+{
+	int *n = arg;
+
+	if (!dns_addr_is_loopback(addr))
+		(*n)++;
+}
+
+static void
+add_server(void *arg, const char *addr, int port)
+{
+	struct buf *b = arg;
+
+	buf_addf(b, "%s%s%s%s:%d", b->len ? ", " : "",
+		strchr(addr, ':') ? "[" : "", addr,
+		strchr(addr, ':') ? "]" : "", port);
+}
+
+void
+dns_servers(const struct dns *d, char *out, size_t size)
+{
+	struct buf b = BUF_INIT;
+
+	each_server(d, add_server, &b);
+	snprintf(out, size, "%s", b.len ? b.data : "none");
+	buf_release(&b);
+}
+
+int
+dns_trusts_ad(const struct dns *d)
+{
+	return d->trusted;
+}
+
+struct dns *
+dns_new(const struct dns_opts *o, struct err *e)
+{
+	struct ares_options ao;
+	struct dns *d;
+	struct buf csv = BUF_INIT;
+	int untrusted = 0, rc;
+
+	rc = ares_library_init(ARES_LIB_INIT_ALL);
+	if (rc != ARES_SUCCESS) {
+		err_set(e, ERR_SOFTWARE, "c-ares: %s", ares_strerror(rc));
+		return NULL;
+	}
+	d = xcalloc(1, sizeof *d);
+	memset(&ao, 0, sizeof ao);
+	/* NOCHECKRESP: a SERVFAIL or REFUSED answer comes to us as it is.
+	 * Without it c-ares 1.18 moves on and, at the end, reports the
+	 * failure as "connection refused", losing what the server said. */
+	ao.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_EDNS |
+		ARES_FLAG_NOCHECKRESP;
+	ao.tries = TRIES;
+	/* c-ares doubles the wait on each round: t + 2t fits the bound. */
+	ao.timeout = (o->timeout_ms > 0 ? o->timeout_ms : 5000) / 3;
+	if (ao.timeout < 1)
+		ao.timeout = 1;
+	ao.ednspsz = EDNS_SIZE;
+	rc = ares_init_options(&d->ch, &ao, ARES_OPT_FLAGS | ARES_OPT_TRIES |
+		ARES_OPT_TIMEOUTMS | ARES_OPT_EDNSPSZ);
+	if (rc != ARES_SUCCESS) {
+		err_set(e, ERR_CONFIG, "resolver: %s", ares_strerror(rc));
+		goto fail;
+	}
+	for (size_t i = 0; i < o->nservers; i++)
+		buf_addf(&csv, "%s%s", i ? "," : "", o->servers[i]);
+	if (o->nservers) {
+		rc = ares_set_servers_ports_csv(d->ch, csv.data);
+		if (rc != ARES_SUCCESS) {
+			err_set(e, ERR_USAGE, "bad resolver address \"%s\" "
+				"(IP or IP:PORT, [IPv6]:PORT)", csv.data);
+			goto fail;
+		}
+	}
+	each_server(d, count_untrusted, &untrusted);
+	d->trusted = o->trust_ad || untrusted == 0;
+	buf_release(&csv);
+	return d;
+fail:
+	buf_release(&csv);
+	dns_free(d);
+	return NULL;
+}
+
+void
+dns_free(struct dns *d)
+{
+	if (!d)
+		return;
+	if (d->ch)
+		ares_destroy(d->ch);	/* runs pending callbacks */
+	while (d->ready) {
+		struct query *q = d->ready;
+
+		d->ready = q->next;
+		dnsmsg_free(q->m);
+		free(q->name);
+		free(q);
+	}
+	free(d);
+	ares_library_cleanup();
+}
+
+static void
+deliver(struct query *q, struct dnsmsg *m)
+{
+	struct dns *d = q->d;
+
+	m->ad_trusted = m->ad && d->trusted;
+	d->pending--;
+	q->cb(q->arg, m);
+	free(q->name);
+	free(q);
+}
+
+static void
+on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+	int alen)
+{
+	struct query *q = arg;
+	struct dnsmsg *m = xcalloc(1, sizeof *m);
+	const char *why = NULL;
+
+	m->qname = xstrdup(q->name);
+	m->qtype = q->type;
+	m->rcode = -1;
+	switch (status) {
+	case ARES_SUCCESS:
+		dnsmsg_parse(m, abuf, (size_t)alen, q->name, q->type, NULL);
+		break;
+	case ARES_ESERVFAIL:
+		m->status = DNSMSG_SERVFAIL;
+		why = "server failure";
+		break;
+	case ARES_EREFUSED:
+		m->status = DNSMSG_REFUSED;
+		why = "query refused";
+		break;
+	case ARES_ETIMEOUT:
+		m->status = DNSMSG_TIMEOUT;
+		why = "no answer in time";
+		break;
+	case ARES_ECONNREFUSED:
+		m->status = DNSMSG_TIMEOUT;
+		why = "no server answers (connection refused)";
+		break;
+	case ARES_EDESTRUCTION:
+	case ARES_ECANCELLED:
+		m->status = DNSMSG_TIMEOUT;
+		why = "query cancelled";
+		break;
+	default:
+		m->status = DNSMSG_BAD;
+		why = ares_strerror(status);
+		break;
+	}
+	if (why)
+		snprintf(m->why, sizeof m->why, "%s", why);
+	deliver(q, m);
+}
+
+void
+dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
+{
+	struct query *q = xcalloc(1, sizeof *q);
+	unsigned char *buf = NULL;
+	int len = 0, rc;
+
+	q->d = d;
+	q->name = xstrdup(name);
+	q->type = type;
+	q->cb = cb;
+	q->arg = arg;
+	d->pending++;
+	rc = ares_create_query(name, ns_c_in, type, 0, 1, &buf, &len,
+		EDNS_SIZE);
+	if (rc != ARES_SUCCESS || len < 12) {
+		q->m = xcalloc(1, sizeof *q->m);
+		q->m->qname = xstrdup(name);
+		q->m->qtype = type;
+		q->m->rcode = -1;
+		q->m->status = DNSMSG_BAD;
+		snprintf(q->m->why, sizeof q->m->why, "cannot ask: %s",
+			ares_strerror(rc));
+		q->next = d->ready;
+		d->ready = q;
+		if (buf)
+			ares_free_string(buf);
+		return;
+	}
+	buf[3] |= 0x20;		/* AD: tell us what you validated */
+	ares_send(d->ch, buf, len, on_answer, q);
+	ares_free_string(buf);
+}
+
+int
+dns_run(struct dns *d, struct err *e)
+{
+	while (d->pending > 0) {
+		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+		struct pollfd pfd[ARES_GETSOCK_MAXNUM];
+		struct timeval tv, *tvp;
+		unsigned bits;
+		int n = 0, ms, rc;
+
+		while (d->ready) {
+			struct query *q = d->ready;
+
+			d->ready = q->next;
+			deliver(q, q->m);
+		}
+		if (d->pending == 0)
+			break;
+		/* ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit */
+		bits = (unsigned)ares_getsock(d->ch, socks,
+			ARES_GETSOCK_MAXNUM);
+		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+			short ev = 0;
+
+			if (bits & 1u << i)
+				ev |= POLLIN;
+			if (bits & 1u << (i + ARES_GETSOCK_MAXNUM))
+				ev |= POLLOUT;
+			if (!ev)
+				continue;
+			pfd[n].fd = socks[i];
+			pfd[n].events = ev;
+			pfd[n].revents = 0;
+			n++;
+		}
+		tvp = ares_timeout(d->ch, NULL, &tv);
+		ms = tvp ? (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000)
+			: 1000;
+		rc = poll(pfd, (nfds_t)n, ms);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_sys(e, ERR_OS, errno, "poll");
+		}
+		if (rc == 0) {
+			ares_process_fd(d->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			short r = pfd[i].revents;
+
+			ares_process_fd(d->ch,
+				r & (POLLIN | POLLERR | POLLHUP) ? pfd[i].fd :
+				ARES_SOCKET_BAD,
+				r & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
+		}
+	}
+	return 0;
+}

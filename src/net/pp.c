@@ -326,7 +326,7 @@ pp_cmd_secret(struct pp *p, const char *pub, const char *secret,
 	/* do not leave the secret lying in the heap (conn wipes its own
 	 * buffer once sent) */
 	if (p->scratch.len)
-		explicit_bzero(p->scratch.data, p->scratch.len);
+		secure_wipe(p->scratch.data, p->scratch.len);
 	buf_reset(&p->scratch);
 	return r;
 }

@@ -227,7 +227,7 @@ static void
 wipe_free(char *p)
 {
 	if (p) {
-		explicit_bzero(p, strlen(p));
+		secure_wipe(p, strlen(p));
 		free(p);
 	}
 }
@@ -244,7 +244,7 @@ b64_enc(const char *p, size_t n)
 	if (gsasl_base64_to(p, n, &out, &outlen) != GSASL_OK || !out)
 		abort();	/* only fails on out of memory */
 	r = xmemdup(out, outlen);
-	explicit_bzero(out, outlen);
+	secure_wipe(out, outlen);
 	gsasl_free(out);
 	return r;
 }
@@ -494,11 +494,11 @@ scram_salted_password(Gsasl_session *sctx)
 		goto out;
 	hex_encode(hex, out, len, 0);
 	rc = gsasl_property_set(sctx, GSASL_SCRAM_SALTED_PASSWORD, hex);
-	OPENSSL_cleanse(out, sizeof(out));
-	OPENSSL_cleanse(hex, sizeof(hex));
+	secure_wipe(out, sizeof(out));
+	secure_wipe(hex, sizeof(hex));
 out:
 	if (prep) {
-		OPENSSL_cleanse(prep, strlen(prep));
+		secure_wipe(prep, strlen(prep));
 		gsasl_free(prep);
 	}
 	gsasl_free(salt);
@@ -657,7 +657,7 @@ sasl_free(struct sasl *s)
 	wipe_free(s->authzid);
 	wipe_free(s->service);
 	wipe_free(s->host);
-	explicit_bzero(s, sizeof *s);
+	secure_wipe(s, sizeof *s);
 	free(s);
 }
 
@@ -678,7 +678,7 @@ xoauth2_ir(const struct sasl *s)
 
 	buf_addf(&b, "user=%s\001auth=Bearer %s\001\001", s->user, s->secret);
 	r = b64_enc(b.data, b.len);
-	explicit_bzero(b.data, b.len);
+	secure_wipe(b.data, b.len);
 	buf_release(&b);
 	return r;
 }
@@ -720,7 +720,7 @@ oauthbearer_ir(const struct sasl *s)
 		buf_addf(&b, "port=%u\001", s->port);
 	buf_addf(&b, "auth=Bearer %s\001\001", s->secret);
 	r = b64_enc(b.data, b.len);
-	explicit_bzero(b.data, b.len);
+	secure_wipe(b.data, b.len);
 	buf_release(&b);
 	return r;
 }
@@ -1023,7 +1023,7 @@ gsasl_run(struct sasl *s, const char *c, size_t n, char **resp,
 	}
 	*resp = b64_enc(out ? out : "", out ? outlen : 0);
 	if (out) {
-		explicit_bzero(out, outlen);
+		secure_wipe(out, outlen);
 		gsasl_free(out);
 	}
 	return 0;

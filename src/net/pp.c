@@ -444,3 +444,35 @@ pp_write_data(struct pp *p, const void *data, size_t len, struct err *e)
 	pp_write_data_end(p);
 	return 0;
 }
+
+void
+pp_queue_push(struct pp_queue *q, int kind, size_t a, size_t b)
+{
+	if (q->n == q->alloc) {
+		q->alloc = q->alloc ? q->alloc * 2 : 16;
+		q->v = xrealloc(q->v, q->alloc * sizeof(*q->v));
+	}
+	q->v[q->n].kind = kind;
+	q->v[q->n].a = a;
+	q->v[q->n].b = b;
+	q->n++;
+}
+
+void
+pp_queue_drop(struct pp_queue *q, size_t n)
+{
+	if (n >= q->n) {
+		q->n = 0;
+		return;
+	}
+	memmove(q->v, q->v + n, (q->n - n) * sizeof(*q->v));
+	q->n -= n;
+}
+
+void
+pp_queue_release(struct pp_queue *q)
+{
+	free(q->v);
+	q->v = NULL;
+	q->n = q->alloc = 0;
+}

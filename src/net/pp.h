@@ -11,7 +11,9 @@
  * This layer knows lines, not replies: each protocol's reply grammar is its
  * own small module in src/proto (smtp_reply, pop3_reply, imap_reply), built
  * on pp_read_line(), pp_take_data_line(), pp_drop_read() and
- * pp_malformed(); SMTP's DATA and BDAT writers are smtp_data's.
+ * pp_malformed(); SMTP's DATA and BDAT writers are smtp_data's. The
+ * queue of replies still owed (struct pp_queue) is neutral too: what each
+ * reply means is the engine's.
  *
  * For tests, pp_init_mem() runs the same code on a memory input and a
  * memory output instead of a connection.
@@ -202,5 +204,30 @@ int pp_write_data(struct pp *p, const void *data, size_t len, struct err *e);
 int pp_write_data_part(struct pp *p, const void *data, size_t len,
 	struct err *e);
 void pp_write_data_end(struct pp *p);
+
+/*
+ * The replies still owed, oldest first. Each command queued ahead of its
+ * reply (pipelined, RFC 2920; POP3 PIPELINING, RFC 2449; IMAP tags) pushes
+ * what it expects: the engine's own kind of command and two indexes of its
+ * choosing (a message and a recipient, say). The engine flushes once, then
+ * reads the replies in order and hands each to the handler for its item.
+ * Initialise to all zeroes (PP_QUEUE_INIT); pp_queue_release frees.
+ */
+struct pp_expect {
+	int kind;
+	size_t a, b;
+};
+
+struct pp_queue {
+	struct pp_expect *v;
+	size_t n, alloc;
+};
+
+#define PP_QUEUE_INIT { NULL, 0, 0 }
+
+void pp_queue_push(struct pp_queue *q, int kind, size_t a, size_t b);
+/* Forget the n oldest items (answered); the rest stay in order. */
+void pp_queue_drop(struct pp_queue *q, size_t n);
+void pp_queue_release(struct pp_queue *q);
 
 #endif

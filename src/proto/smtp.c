@@ -13,7 +13,7 @@
  * RFC 2034  ENHANCEDSTATUSCODES
  *
  * The engine is a state machine driven by replies: every command queued
- * pushes what it expects onto a queue (struct expect); draining the queue
+ * pushes what it expects onto a queue (pp.h's struct pp_queue); draining it
  * flushes the write buffer once and hands each reply, in order, to the
  * handler for its command. With PIPELINING a whole envelope (MAIL, every
  * RCPT) goes out in one write, and a message's data is followed in the same
@@ -59,32 +59,10 @@ struct smtp {
 	int quit_sent;
 };
 
+/* What a queued command expects (struct pp_expect: kind, a = message,
+ * b = recipient). */
 enum expect_kind { X_MAIL, X_RCPT, X_DATA, X_DOT, X_BDAT, X_BDAT_LAST,
 	X_RSET, X_QUIT };
-
-struct expect {
-	enum expect_kind kind;
-	size_t msg;
-	size_t rcpt;
-};
-
-struct queue {
-	struct expect *v;
-	size_t n, alloc;
-};
-
-static void
-q_push(struct queue *q, enum expect_kind kind, size_t msg, size_t rcpt)
-{
-	if (q->n == q->alloc) {
-		q->alloc = q->alloc ? q->alloc * 2 : 16;
-		q->v = xrealloc(q->v, q->alloc * sizeof(*q->v));
-	}
-	q->v[q->n].kind = kind;
-	q->v[q->n].msg = msg;
-	q->v[q->n].rcpt = rcpt;
-	q->n++;
-}
 
 /* The reply as one printable line: "550 5.1.1 text / more text". */
 static void
@@ -436,7 +414,7 @@ struct run {
 	struct smtp *s;
 	struct smtp_msg *msgs;
 	unsigned flags;
-	struct queue q;
+	struct pp_queue q;
 	struct buf cmd;
 	int mail_failed;	/* current message */
 	int data_go;		/* 354 received */
@@ -444,10 +422,10 @@ struct run {
 
 /* The handler for one reply. */
 static void
-on_reply(struct run *r, const struct expect *x)
+on_reply(struct run *r, const struct pp_expect *x)
 {
 	struct smtp *s = r->s;
-	struct smtp_msg *m = &r->msgs[x->msg];
+	struct smtp_msg *m = &r->msgs[x->a];
 	int code = s->r.code;
 	char what[600];
 
@@ -461,7 +439,7 @@ on_reply(struct run *r, const struct expect *x)
 		}
 		break;
 	case X_RCPT: {
-		struct smtp_rcpt *rc = &m->rcpt[x->rcpt];
+		struct smtp_rcpt *rc = &m->rcpt[x->b];
 
 		rc->code = code;
 		snprintf(rc->esc, sizeof rc->esc, "%s", s->r.esc);
@@ -530,9 +508,7 @@ drain(struct run *r, struct err *e)
 			break;
 		if (read_reply(r->s, e) < 0) {
 			/* Keep what was not answered at the front. */
-			memmove(r->q.v, r->q.v + i,
-				(r->q.n - i) * sizeof(*r->q.v));
-			r->q.n -= i;
+			pp_queue_drop(&r->q, i);
 			return -1;
 		}
 		on_reply(r, &r->q.v[i]);
@@ -547,7 +523,7 @@ queue_cmd(struct run *r, enum expect_kind kind, size_t msg, size_t rcpt,
 {
 	if (pp_cmd(&r->s->pp, e, "%s", r->cmd.data) < 0)
 		return -1;
-	q_push(&r->q, kind, msg, rcpt);
+	pp_queue_push(&r->q, kind, msg, rcpt);
 	if (!(r->s->caps & SMTP_CAP_PIPELINING))
 		return drain(r, e);
 	return 0;
@@ -663,7 +639,7 @@ queue_quit(struct run *r, size_t k, struct err *e)
 		return -1;
 	if (pp_cmd(&s->pp, e, "QUIT") < 0)
 		return -1;
-	q_push(&r->q, X_QUIT, k, 0);
+	pp_queue_push(&r->q, X_QUIT, k, 0);
 	s->quit_sent = 1;
 	return 0;
 }
@@ -681,7 +657,7 @@ end_transaction(struct run *r, size_t k, int last, struct err *e)
 		return queue_quit(r, k, e) < 0 ? -1 : drain(r, e);
 	if (pp_cmd(&s->pp, e, "RSET") < 0)
 		return -1;
-	q_push(&r->q, X_RSET, k, 0);
+	pp_queue_push(&r->q, X_RSET, k, 0);
 	if (!(s->caps & SMTP_CAP_PIPELINING))
 		return drain(r, e);
 	return 0;
@@ -698,7 +674,7 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 			if (smtp_data_bdat(&s->pp, m->head, m->head_len, 0,
 				e) < 0)
 				return -1;
-			q_push(&r->q, X_BDAT, k, 0);
+			pp_queue_push(&r->q, X_BDAT, k, 0);
 			/* Without PIPELINING each chunk waits for its reply,
 			 * and none follows a refused one (RFC 3030 3). */
 			if (!(s->caps & SMTP_CAP_PIPELINING)) {
@@ -715,13 +691,13 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		if (smtp_data_bdat(&s->pp, m->body_len ? m->body : m->head,
 			m->body_len ? m->body_len : m->head_len, 1, e) < 0)
 			return -1;
-		q_push(&r->q, X_BDAT_LAST, k, 0);
+		pp_queue_push(&r->q, X_BDAT_LAST, k, 0);
 	} else {
 		if (!go) {
 			r->data_go = 0;
 			if (pp_cmd(&s->pp, e, "DATA") < 0)
 				return -1;
-			q_push(&r->q, X_DATA, k, 0);
+			pp_queue_push(&r->q, X_DATA, k, 0);
 			if (drain(r, e) < 0)
 				return -1;
 		}
@@ -739,7 +715,7 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		m->status = SMTP_IN_DOUBT;
 		if (smtp_data_end(&s->data, &s->pp, e) < 0)
 			return -1;
-		q_push(&r->q, X_DOT, k, 0);
+		pp_queue_push(&r->q, X_DOT, k, 0);
 	}
 	if (last && (r->flags & SMTP_QUIT_AFTER) && queue_quit(r, k, e) < 0)
 		return -1;
@@ -816,7 +792,7 @@ smtp_send(struct smtp *s, struct smtp_msg *msgs, size_t n, unsigned flags,
 		} else if (pipe_data) {
 			if (pp_cmd(&s->pp, err, "DATA") < 0)
 				goto broken;
-			q_push(&r.q, X_DATA, k, 0);
+			pp_queue_push(&r.q, X_DATA, k, 0);
 		}
 		if (drain(&r, err) < 0)
 			goto broken;
@@ -881,7 +857,7 @@ broken:
 	}
 	fail_rest(&r, n, err);
 out:
-	free(r.q.v);
+	pp_queue_release(&r.q);
 	buf_release(&r.cmd);
 	return ret;
 }

@@ -1,5 +1,5 @@
 /* t_pp: the line layer fed from memory (CRLF conversion, command writer,
- * data lines, literals, transcript). */
+ * data lines, literals, transcript) and the queue of replies owed. */
 #include <config.h>
 
 #include <stdio.h>
@@ -226,9 +226,34 @@ test_transcript(void)
 	buf_release(&out);
 }
 
+static void
+test_queue(void)
+{
+	struct pp_queue q = PP_QUEUE_INIT;
+	size_t i;
+
+	for (i = 0; i < 40; i++)	/* past the first allocation */
+		pp_queue_push(&q, (int)(i % 3), i, 100 + i);
+	tap_int((long long)q.n, 40, "queue: 40 items pushed");
+	tap_int(q.v[39].kind, 0, "queue: kind kept");
+	tap_int((long long)q.v[39].b, 139, "queue: indexes kept");
+	pp_queue_drop(&q, 25);
+	tap_int((long long)q.n, 15, "queue: 25 answered, 15 left");
+	tap_int((long long)q.v[0].a, 25, "queue: the oldest unanswered first");
+	tap_int((long long)q.v[14].a, 39, "queue: order kept");
+	pp_queue_drop(&q, 99);
+	tap_int((long long)q.n, 0, "queue: dropping more than held empties it");
+	pp_queue_push(&q, 7, 1, 2);
+	tap_int((long long)(q.n == 1 && q.v[0].kind == 7), 1,
+		"queue: usable after emptying");
+	pp_queue_release(&q);
+	tap_int((long long)(q.v == NULL && q.n == 0), 1, "queue: released");
+}
+
 int
 main(void)
 {
+	test_queue();
 	test_crlf();
 	test_cmd();
 	test_data_lines();

@@ -10,5 +10,5 @@ apt-get install -y -q --no-install-recommends \
 	dovecot-core dovecot-imapd dovecot-pop3d dovecot-gssapi postfix nsd \
 	krb5-kdc krb5-admin-server krb5-user microsocks \
 	dbus gnome-keyring libsecret-tools \
-	clang libclang-rt-14-dev \
+	clang libclang-rt-14-dev valgrind \
 	libc-ares-dev libpsl-dev

@@ -965,12 +965,13 @@ home_dir(void)
 	return h && *h ? h : NULL;
 }
 
-static int
-read_file(const char *path, const char *disp, struct buf *out,
-	struct stat *st, struct err *e)
+int
+conf_read_file(const char *path, const char *disp, size_t max,
+	struct buf *out, struct stat *st, struct err *e)
 {
 	int fd;
 
+	buf_init(out, max);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(e, ERR_CONFIG, errno, "%s", disp);
@@ -982,11 +983,10 @@ read_file(const char *path, const char *disp, struct buf *out,
 		err_set(e, ERR_CONFIG, "%s: is a directory", disp);
 		goto fail;
 	}
-	buf_init(out, CONFIG_FILE_MAX);
 	if (buf_read_fd(out, fd) < 0) {
 		if (errno == EFBIG)
-			err_set(e, ERR_CONFIG, "%s: larger than %u MiB", disp,
-				CONFIG_FILE_MAX >> 20);
+			err_set(e, ERR_CONFIG, "%s: larger than %zu MiB", disp,
+				max >> 20);
 		else
 			err_sys(e, ERR_CONFIG, errno, "%s", disp);
 		goto fail;
@@ -1413,7 +1413,8 @@ parse_file(struct parser *p, const char *path, const char *disp_in)
 		free(real);
 		return -1;
 	}
-	if (read_file(path, src.disp, &data, &src.st, p->err) < 0) {
+	if (conf_read_file(path, src.disp, CONFIG_FILE_MAX, &data, &src.st,
+		p->err) < 0) {
 		free(real);
 		return -1;
 	}

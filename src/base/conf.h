@@ -253,4 +253,15 @@ struct account *account_dup(const struct account *acc);
 /* Free, wiping the password. NULL is allowed. */
 void account_free(struct account *acc);
 
+/*
+ * Read a whole file that may hold secrets (a config file, ~/.netrc) into
+ * out, initialised here with the cap max (bytes), and fstat it into st.
+ * disp names it in messages. On failure out is wiped and released and e
+ * says ERR_CONFIG: "disp: strerror" (sys_errno set: ENOENT for a file that
+ * is not there), "disp: is a directory", "disp: larger than N MiB".
+ */
+struct stat;
+int conf_read_file(const char *path, const char *disp, size_t max,
+	struct buf *out, struct stat *st, struct err *e);
+
 #endif

@@ -509,7 +509,7 @@ netrc_lookup(const char *path, const char *host, const char *user,
 	struct stat st;
 	char *disp = NULL, *tok = NULL;
 	size_t pos = 0;
-	int fd = -1, rc = -1, in_entry = 0, holds_password = 0;
+	int rc = -1, in_entry = 0, holds_password = 0;
 
 	memset(&cur, 0, sizeof(cur));
 	memset(&best, 0, sizeof(best));
@@ -528,26 +528,11 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		path = pathb.data;
 	}
 	disp = path_tilde(path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT) {
+	if (conf_read_file(path, disp, NETRC_MAX, &data, &st, e) < 0) {
+		if (e->sys_errno == ENOENT) {
+			err_clear(e);
 			rc = 0;
-			goto out;
 		}
-		err_sys(e, ERR_CONFIG, errno, "%s", disp);
-		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		err_sys(e, ERR_CONFIG, errno, "%s", disp);
-		goto out;
-	}
-	buf_init(&data, NETRC_MAX);
-	if (buf_read_fd(&data, fd) < 0) {
-		if (errno == EFBIG)
-			err_set(e, ERR_CONFIG, "%s: larger than %u MiB", disp,
-				NETRC_MAX >> 20);
-		else
-			err_sys(e, ERR_CONFIG, errno, "%s", disp);
 		goto out;
 	}
 	while ((tok = netrc_token(data.data, data.len, &pos))) {
@@ -629,8 +614,6 @@ out:
 	buf_wipe(&data);
 	buf_release(&pathb);
 	free(disp);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 

@@ -146,31 +146,9 @@ add_override(struct opts *o, const char *key, const char *value)
 	o->nov++;
 }
 
-/* Long options that set an account key (dashes become underscores). */
-static const struct {
-	const char *name;
-	const char *key;
-	int flag;		/* 1: "--x" alone means "on" */
-} key_opts[] = {
-	{ "host", "host", 0 },
-	{ "port", "port", 0 },
-	{ "tls", "tls", 1 },
-	{ "tls-starttls", "tls_starttls", 1 },
-	{ "tls-trust-file", "tls_trust_file", 0 },
-	{ "tls-fingerprint", "tls_fingerprint", 0 },
-	{ "tls-certcheck", "tls_certcheck", 1 },
-	{ "tls-cert-file", "tls_cert_file", 0 },
-	{ "tls-key-file", "tls_key_file", 0 },
-	{ "tls-min-version", "tls_min_version", 0 },
-	{ "auth", "auth", 1 },
-	{ "user", "user", 0 },
-	{ "passwordeval", "passwordeval", 0 },
-	{ "allow-plaintext-auth", "allow_plaintext_auth", 1 },
-	{ "domain", "domain", 0 },
-	{ "timeout", "timeout", 0 },
-	{ "connect-timeout", "connect_timeout", 0 },
-	{ "proxy-host", "proxy_host", 0 },
-	{ "proxy-port", "proxy_port", 0 },
+/* msend's own long options that set an account key; the connection
+ * options are netacct_longopts. */
+static const struct netacct_longopt msg_opts[] = {
 	{ "dsn-notify", "dsn_notify", 0 },
 	{ "dsn-return", "dsn_return", 0 },
 	{ "set-from-header", "set_from_header", 0 },
@@ -181,6 +159,7 @@ static const struct {
 	{ "aliases", "aliases", 0 },
 	{ "logfile", "logfile", 0 },
 	{ "syslog", "syslog", 1 },
+	{ NULL, NULL, 0 },
 };
 
 static const char *
@@ -194,7 +173,8 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 {
 	char *name = argv[*i] + 2, *eq = strchr(name, '=');
 	const char *val = eq ? eq + 1 : NULL;
-	size_t n = eq ? (size_t)(eq - name) : strlen(name), k;
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	const struct netacct_longopt *ko;
 
 #define IS(s) (strlen(s) == n && strncmp(name, s, n) == 0)
 #define NEED() do { if (!val) { if (*i + 1 >= argc) diex(EX_USAGE, \
@@ -216,15 +196,16 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("account")) { NEED(); o->account = val; return; }
 	if (IS("config") || IS("file")) { NEED(); o->config = val; return; }
 	if (IS("from")) { NEED(); o->envfrom = val; return; }
-	for (k = 0; k < ARRAY_SIZE(key_opts); k++) {
-		if (!IS(key_opts[k].name))
-			continue;
-		if (!val && key_opts[k].flag)
+	ko = netacct_longopt_find(netacct_longopts, name, n);
+	if (!ko)
+		ko = netacct_longopt_find(msg_opts, name, n);
+	if (ko) {
+		if (!val && ko->flag)
 			val = "on";
 		NEED();
-		if (strcmp(key_opts[k].key, "dsn_return") == 0)
+		if (strcmp(ko->key, "dsn_return") == 0)
 			val = dsn_return_value(val);
-		add_override(o, key_opts[k].key, val);
+		add_override(o, ko->key, val);
 		return;
 	}
 	/* sendmail callers must never fail on a flag: warn and go on. */

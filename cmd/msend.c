@@ -29,26 +29,21 @@
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
 
-#define MAX_OVERRIDES 64
 #define MAX_MESSAGE_BYTES ((size_t)1 << 31)
 
-enum mode { M_SEND, M_BATCH, M_PROBE, M_SMTP_SERVER, M_QUEUE };
+enum mode {
+	M_SEND = SENDMAIL_SEND,
+	M_SMTP_SERVER = SENDMAIL_SERVE,
+	M_QUEUE = SENDMAIL_QUEUE,
+	M_BATCH = SENDMAIL_MODE_USER,
+	M_PROBE,
+};
 
 struct opts {
-	enum mode mode;
-	int read_rcpts;		/* -t */
-	int dot_ends;		/* no -i */
-	const char *envfrom;	/* -f, -r, --from */
+	struct sendmail_args sa;	/* sendmail's options, --from... */
 	int read_envfrom;
-	const char *full_name;	/* -F */
-	const char *account;
-	const char *config;
-	const char *envid;	/* -V */
-	int verbose;
 	int json;
 	int partial;
-	struct netacct_override ov[MAX_OVERRIDES];
-	size_t nov;
 	char **rcpts;
 	size_t nrcpts;
 	int warned;
@@ -139,11 +134,10 @@ warn_ignored(struct opts *o, const char *what)
 static void
 add_override(struct opts *o, const char *key, const char *value)
 {
-	if (o->nov == MAX_OVERRIDES)
-		diex(EX_USAGE, "too many options");
-	o->ov[o->nov].key = key;
-	o->ov[o->nov].value = value;
-	o->nov++;
+	struct err e;
+
+	if (sendmail_args_override(&o->sa, key, value, &e) < 0)
+		diex(EX_USAGE, "%s", e.msg);
 }
 
 /* msend's own long options that set an account key; the connection
@@ -161,12 +155,6 @@ static const struct netacct_longopt msg_opts[] = {
 	{ "syslog", "syslog", 1 },
 	{ NULL, NULL, 0 },
 };
-
-static const char *
-dsn_return_value(const char *v)
-{
-	return strcmp(v, "hdrs") == 0 ? "headers" : v;
-}
 
 static void
 parse_long(struct opts *o, int argc, char **argv, int *i)
@@ -186,16 +174,16 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 		printf("msend (mkit) %s\n", PACKAGE_VERSION);
 		exit(0);
 	}
-	if (IS("read-recipients")) { o->read_rcpts = 1; return; }
+	if (IS("read-recipients")) { o->sa.read_rcpts = 1; return; }
 	if (IS("read-envelope-from")) { o->read_envfrom = 1; return; }
-	if (IS("batch")) { o->mode = M_BATCH; return; }
-	if (IS("probe") || IS("serverinfo")) { o->mode = M_PROBE; return; }
+	if (IS("batch")) { o->sa.mode = M_BATCH; return; }
+	if (IS("probe") || IS("serverinfo")) { o->sa.mode = M_PROBE; return; }
 	if (IS("json")) { o->json = 1; return; }
 	if (IS("partial")) { o->partial = 1; return; }
-	if (IS("verbose")) { o->verbose++; return; }
-	if (IS("account")) { NEED(); o->account = val; return; }
-	if (IS("config") || IS("file")) { NEED(); o->config = val; return; }
-	if (IS("from")) { NEED(); o->envfrom = val; return; }
+	if (IS("verbose")) { o->sa.verbose++; return; }
+	if (IS("account")) { NEED(); o->sa.account = val; return; }
+	if (IS("config") || IS("file")) { NEED(); o->sa.config = val; return; }
+	if (IS("from")) { NEED(); o->sa.envfrom = val; return; }
 	ko = netacct_longopt_find(netacct_longopts, name, n);
 	if (!ko)
 		ko = netacct_longopt_find(msg_opts, name, n);
@@ -203,8 +191,6 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 		if (!val && ko->flag)
 			val = "on";
 		NEED();
-		if (strcmp(ko->key, "dsn_return") == 0)
-			val = dsn_return_value(val);
 		add_override(o, ko->key, val);
 		return;
 	}
@@ -214,73 +200,19 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 #undef IS
 }
 
-/* sendmail's short options, glued ("-fX", "-ti") or separate. */
+/* sendmail's short options (sendmail_args_short()). */
 static void
 parse_short(struct opts *o, int argc, char **argv, int *i)
 {
-	const char *a = argv[*i];
-	size_t j;
+	struct err e;
+	int r = sendmail_args_short(&o->sa, argc, argv, i, &e);
 
-	for (j = 1; a[j]; j++) {
-		char c = a[j];
-		const char *val = NULL;
-
-		if (strchr("frFaCNRVXoBbhLOepqM", c)) {
-			if (a[j + 1])
-				val = a + j + 1;
-			else if (c != 'q' && c != 'b' && *i + 1 < argc)
-				val = argv[++*i];
-			else if (strchr("frFaCNRVX", c))
-				diex(EX_USAGE, "option -%c needs a value", c);
-			else
-				val = "";
-		}
-		switch (c) {
-		case 't': o->read_rcpts = 1; continue;
-		case 'i': o->dot_ends = 0; continue;
-		case 'v': case 'd': o->verbose++; continue;
-		case 'h':
-			if (!a[j + 1] && val == argv[*i] && j == 1 &&
-				strcmp(a, "-h") == 0)
-				usage(0);
-			return;	/* -hN: hop count, ignored */
-		case 'n': case 'm': case 'U': case 'G': continue;
-		case 'f': case 'r': o->envfrom = val; return;
-		case 'F': o->full_name = val; return;
-		case 'a': o->account = val; return;
-		case 'C': o->config = val; return;
-		case 'X': add_override(o, "logfile", val); return;
-		case 'N': add_override(o, "dsn_notify", val); return;
-		case 'R':
-			add_override(o, "dsn_return", dsn_return_value(val));
-			return;
-		case 'V': o->envid = val; return;
-		case 'o':
-			if (strcmp(val, "i") == 0)
-				o->dot_ends = 0;
-			return;	/* -oem, -odi, -om...: nothing to do */
-		case 'B': case 'L': case 'O': case 'e': case 'p': case 'M':
-			return;
-		case 'q':
-			o->mode = M_QUEUE;
-			return;
-		case 'b':
-			switch (val[0]) {
-			case 's': o->mode = M_SMTP_SERVER; break;
-			case 'p': o->mode = M_QUEUE; break;
-			case 'm': o->mode = M_SEND; break;
-			default:
-				diex(EX_USAGE, "-b%s is not supported (msend "
-					"has -bm, -bs, -bp)", val);
-			}
-			return;
-		default: {
-			char what[3] = { '-', c, '\0' };
-
-			warn_ignored(o, what);
-		}
-		}
-	}
+	if (o->sa.unknown[0])
+		warn_ignored(o, o->sa.unknown);
+	if (r < 0)
+		diex(EX_USAGE, "%s", e.msg);
+	if (o->sa.help)
+		usage(0);
 }
 
 static void
@@ -311,8 +243,8 @@ static struct account *
 load_account(const struct opts *o)
 {
 	struct config_warnings w = { NULL, 0 };
-	struct netacct_opts no = { o->config, o->account, o->envfrom, o->ov,
-		o->nov };
+	struct netacct_opts no = { o->sa.config, o->sa.account,
+		o->sa.envfrom, o->sa.ov, o->sa.nov };
 	struct account *acc;
 	struct err e;
 	size_t i;
@@ -432,13 +364,13 @@ static void
 env_init(struct sendmail_env *env, const struct opts *o, int from_header)
 {
 	memset(env, 0, sizeof(*env));
-	env->envfrom = o->envfrom;
+	env->envfrom = o->sa.envfrom;
 	env->from_header = from_header;
-	env->full_name = o->full_name;
+	env->full_name = o->sa.full_name;
 	env->rcpts = o->rcpts;
 	env->nrcpts = o->nrcpts;
-	env->read_rcpts = o->read_rcpts || o->mode == M_BATCH;
-	env->envid = o->envid;
+	env->read_rcpts = o->sa.read_rcpts || o->sa.mode == M_BATCH;
+	env->envid = o->sa.envid;
 }
 
 static struct aliases *
@@ -475,7 +407,7 @@ run_send(const struct opts *o, const struct account *acc,
 	sendmail_msg_init(&p);
 	env_init(&env, o, o->read_envfrom);
 	err_clear(&e);
-	if (msgprep_read_fd(&p.mp, 0, o->dot_ends ? MSGPREP_DOT_ENDS : 0,
+	if (msgprep_read_fd(&p.mp, 0, o->sa.dot_ends ? MSGPREP_DOT_ENDS : 0,
 		MAX_MESSAGE_BYTES, &e) < 0 ||
 		sendmail_prepare(&p, &env, acc, al, &e) < 0) {
 		print_err(&e);
@@ -575,7 +507,7 @@ run_batch(const struct opts *o, const struct account *acc,
 
 	/* Long work shows progress on a terminal, unless the result lines
 	 * (or the transcript) already go there; never in cron. */
-	bo.progress = isatty(2) && !isatty(1) && !o->verbose;
+	bo.progress = isatty(2) && !isatty(1) && !o->sa.verbose;
 	env_init(&env, o, 1);
 	memset(&bt, 0, sizeof bt);
 	bt.env = &env;
@@ -745,19 +677,19 @@ main(int argc, char **argv)
 
 	prog_init(argv[0]);
 	memset(&o, 0, sizeof o);
-	o.dot_ends = 1;
+	sendmail_args_init(&o.sa);
 	if (strcmp(prog_name, "mailq") == 0)
-		o.mode = M_QUEUE;
+		o.sa.mode = M_QUEUE;
 	parse_args(&o, argc, argv);
-	if (o.mode == M_QUEUE) {
-		if (o.nrcpts == 0 && !o.read_rcpts)
+	if (o.sa.mode == M_QUEUE) {
+		if (o.nrcpts == 0 && !o.sa.read_rcpts)
 			printf("mail queue is empty\n");
 		free(o.rcpts);
 		return EX_OK;
 	}
-	if (o.envfrom) {
+	if (o.sa.envfrom) {
 		struct err e;
-		char *f = sendmail_norm_from(o.envfrom);
+		char *f = sendmail_norm_from(o.sa.envfrom);
 
 		int bad = msgprep_check_addr(f, &e) < 0;
 
@@ -768,25 +700,25 @@ main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (o.full_name && strpbrk(o.full_name, "\r\n"))
+	if (o.sa.full_name && strpbrk(o.sa.full_name, "\r\n"))
 		diex(EX_USAGE, "-F: the full name holds a line break");
 	acc = load_account(&o);
-	if (o.verbose)
+	if (o.sa.verbose)
 		transcript_init_file(&ts, stderr, 0);
-	switch (o.mode) {
+	switch (o.sa.mode) {
 	case M_BATCH:
-		status = run_batch(&o, acc, o.verbose ? &ts : NULL);
+		status = run_batch(&o, acc, o.sa.verbose ? &ts : NULL);
 		break;
 	case M_PROBE:
-		status = run_probe(&o, acc, o.verbose ? &ts : NULL);
+		status = run_probe(&o, acc, o.sa.verbose ? &ts : NULL);
 		break;
 	case M_SMTP_SERVER:
-		status = run_bs(&o, acc, o.verbose ? &ts : NULL);
+		status = run_bs(&o, acc, o.sa.verbose ? &ts : NULL);
 		break;
 	default:
-		status = run_send(&o, acc, o.verbose ? &ts : NULL);
+		status = run_send(&o, acc, o.sa.verbose ? &ts : NULL);
 	}
-	if (o.verbose)
+	if (o.sa.verbose)
 		transcript_release(&ts);
 	account_free(acc);
 	free(o.rcpts);

@@ -424,3 +424,99 @@ sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
 	json_cstr(&j, exit_name);
 	json_obj_end(&j);
 }
+
+void
+sendmail_args_init(struct sendmail_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->mode = SENDMAIL_SEND;
+	a->dot_ends = 1;
+}
+
+int
+sendmail_args_override(struct sendmail_args *a, const char *key,
+	const char *value, struct err *e)
+{
+	if (a->nov == SENDMAIL_MAX_OVERRIDES)
+		return err_set(e, ERR_USAGE, "too many options");
+	if (strcmp(key, "dsn_return") == 0 && strcmp(value, "hdrs") == 0)
+		value = "headers";
+	a->ov[a->nov].key = key;
+	a->ov[a->nov].value = value;
+	a->nov++;
+	return 0;
+}
+
+int
+sendmail_args_short(struct sendmail_args *a, int argc, char **argv, int *i,
+	struct err *e)
+{
+	const char *arg = argv[*i];
+	size_t j;
+
+	a->unknown[0] = '\0';
+	for (j = 1; arg[j]; j++) {
+		char c = arg[j];
+		const char *val = NULL;
+
+		if (strchr("frFaCNRVXoBbhLOepqM", c)) {
+			if (arg[j + 1])
+				val = arg + j + 1;
+			else if (c != 'q' && c != 'b' && *i + 1 < argc)
+				val = argv[++*i];
+			else if (strchr("frFaCNRVX", c))
+				return err_set(e, ERR_USAGE,
+					"option -%c needs a value", c);
+			else
+				val = "";
+		}
+		switch (c) {
+		case 't': a->read_rcpts = 1; continue;
+		case 'i': a->dot_ends = 0; continue;
+		case 'v': case 'd': a->verbose++; continue;
+		case 'h':
+			if (!arg[j + 1] && val == argv[*i] && j == 1 &&
+				strcmp(arg, "-h") == 0)
+				a->help = 1;
+			return 0;	/* -hN: hop count, ignored */
+		case 'n': case 'm': case 'U': case 'G': continue;
+		case 'f': case 'r': a->envfrom = val; return 0;
+		case 'F': a->full_name = val; return 0;
+		case 'a': a->account = val; return 0;
+		case 'C': a->config = val; return 0;
+		case 'X': return sendmail_args_override(a, "logfile", val, e);
+		case 'N':
+			return sendmail_args_override(a, "dsn_notify", val, e);
+		case 'R':
+			return sendmail_args_override(a, "dsn_return", val, e);
+		case 'V': a->envid = val; return 0;
+		case 'o':
+			if (strcmp(val, "i") == 0)
+				a->dot_ends = 0;
+			return 0;	/* -oem, -odi, -om...: nothing to do */
+		case 'B': case 'L': case 'O': case 'e': case 'p': case 'M':
+			return 0;
+		case 'q':
+			a->mode = SENDMAIL_QUEUE;
+			return 0;
+		case 'b':
+			switch (val[0]) {
+			case 's': a->mode = SENDMAIL_SERVE; break;
+			case 'p': a->mode = SENDMAIL_QUEUE; break;
+			case 'm': a->mode = SENDMAIL_SEND; break;
+			default:
+				return err_set(e, ERR_USAGE, "-b%s is not "
+					"supported (msend has -bm, -bs, -bp)",
+					val);
+			}
+			return 0;
+		default:
+			if (!a->unknown[0]) {
+				a->unknown[0] = '-';
+				a->unknown[1] = c;
+				a->unknown[2] = '\0';
+			}
+		}
+	}
+	return 0;
+}

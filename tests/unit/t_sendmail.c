@@ -1,5 +1,6 @@
 /* t_sendmail.c: the sendmail -bs server (sendmail_serve) with a fake
- * relay, and sendmail_prepare's envelope rules. */
+ * relay, sendmail_prepare's envelope rules, and sendmail's short options
+ * (sendmail_args_short). */
 #include <config.h>
 
 #include <stdio.h>
@@ -236,10 +237,118 @@ test_prepare(void)
 	}
 }
 
+/* sendmail_args_short over every argument of argv; what a shows after,
+ * in one line: "mode t i v f F a C V ov... h unknown", "-" for unset,
+ * or "error: MSG". */
+static void
+args_line(char **argv, int argc, char *out, size_t outsz)
+{
+	struct sendmail_args a;
+	struct err e;
+	int i, n;
+	size_t k;
+	char unk[8] = "";
+
+	sendmail_args_init(&a);
+	for (i = 1; i < argc; i++) {
+		if (sendmail_args_short(&a, argc, argv, &i, &e) < 0) {
+			snprintf(out, outsz, "error: %s", e.msg);
+			return;
+		}
+		if (a.unknown[0] && !unk[0])
+			strcpy(unk, a.unknown);
+	}
+#define S(x) ((x) ? (x) : "-")
+	n = snprintf(out, outsz, "%d %d %d %d %s %s %s %s %s", a.mode,
+		a.read_rcpts, a.dot_ends, a.verbose, S(a.envfrom),
+		S(a.full_name), S(a.account), S(a.config), S(a.envid));
+#undef S
+	for (k = 0; k < a.nov; k++)
+		n += snprintf(out + n, outsz - (size_t)n, " %s=%s", a.ov[k].key,
+			a.ov[k].value);
+	snprintf(out + n, outsz - (size_t)n, " %d %s", a.help,
+		unk[0] ? unk : "-");
+}
+
+static void
+test_args(void)
+{
+	static const struct {
+		const char *args;	/* space-separated, after argv[0] */
+		const char *want;
+	} t[] = {
+		{ "", "0 0 1 0 - - - - - 0 -" },
+		{ "-t -i", "0 1 0 0 - - - - - 0 -" },
+		{ "-ti", "0 1 0 0 - - - - - 0 -" },
+		{ "-oi", "0 0 0 0 - - - - - 0 -" },
+		{ "-oem -odi", "0 0 1 0 - - - - - 0 -" },
+		{ "-vd -v", "0 0 1 3 - - - - - 0 -" },
+		{ "-fa@b -F Joe", "0 0 1 0 a@b Joe - - - 0 -" },
+		{ "-f a@b -r c@d", "0 0 1 0 c@d - - - - 0 -" },
+		{ "-tfa@b", "0 1 1 0 a@b - - - - 0 -" },
+		{ "-a work -C /c -V id1", "0 0 1 0 - - work /c id1 0 -" },
+		{ "-X /log -N never -R hdrs -R full",
+			"0 0 1 0 - - - - - logfile=/log dsn_notify=never "
+			"dsn_return=headers dsn_return=full 0 -" },
+		{ "-bs", "1 0 1 0 - - - - - 0 -" },
+		{ "-bp", "2 0 1 0 - - - - - 0 -" },
+		{ "-q", "2 0 1 0 - - - - - 0 -" },
+		{ "-q1h", "2 0 1 0 - - - - - 0 -" },
+		{ "-bs -bm", "0 0 1 0 - - - - - 0 -" },
+		{ "-h 17", "0 0 1 0 - - - - - 1 -" },
+		{ "-h", "0 0 1 0 - - - - - 0 -" },
+		{ "-h17 -t", "0 1 1 0 - - - - - 0 -" },
+		{ "-n -m -U -G -B8BITMIME -Lx -Ox=y -em -pp -Mx",
+			"0 0 1 0 - - - - - 0 -" },
+		{ "-Zt -Y", "0 1 1 0 - - - - - 0 -Z" },
+		{ "-f", "error: option -f needs a value" },
+		{ "-t -X", "error: option -X needs a value" },
+		{ "-bd", "error: -bd is not supported (msend has -bm, -bs, "
+			"-bp)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char buf[256], got[512], *argv[16], *save = NULL, *tok;
+		int argc = 0;
+
+		snprintf(buf, sizeof buf, "%s", t[i].args);
+		argv[argc++] = (char *)"sendmail";
+		for (tok = strtok_r(buf, " ", &save); tok;
+			tok = strtok_r(NULL, " ", &save))
+			argv[argc++] = tok;
+		argv[argc] = NULL;
+		args_line(argv, argc, got, sizeof got);
+		tap_ok(strcmp(got, t[i].want) == 0, "sendmail %s: %s",
+			t[i].args, got);
+	}
+}
+
+static void
+test_args_override(void)
+{
+	struct sendmail_args a;
+	struct err e;
+	size_t i;
+	int r = 0;
+
+	sendmail_args_init(&a);
+	for (i = 0; i < SENDMAIL_MAX_OVERRIDES && r == 0; i++)
+		r = sendmail_args_override(&a, "logfile", "x", &e);
+	tap_ok(r == 0 && a.nov == SENDMAIL_MAX_OVERRIDES, "overrides up to "
+		"the limit");
+	r = sendmail_args_override(&a, "logfile", "x", &e);
+	tap_ok(r < 0 && e.code == ERR_USAGE && a.nov ==
+		SENDMAIL_MAX_OVERRIDES && strcmp(e.msg, "too many options") == 0,
+		"one more: ERR_USAGE \"%s\"", e.msg);
+}
+
 int
 main(void)
 {
 	test_serve();
 	test_prepare();
+	test_args();
+	test_args_override();
 	return tap_done();
 }

@@ -263,20 +263,21 @@ load_account(const struct opts *o)
 	return acc;
 }
 
-/* The account's password, or NULL when it authenticates without one. The
- * keyring is searched under service "smtp", as msmtp does. */
-static char *
-get_password(const struct account *acc, struct transcript *ts)
+/* Connect and log in. The password is looked up when *pw is NULL (the
+ * keyring under service "smtp", as msmtp does) and kept there for the next
+ * call; a password that cannot be had ends msend. */
+static struct smtp *
+open_smtp(const struct account *acc, char **pw, struct transcript *ts,
+	struct err *e)
 {
-	struct err e;
-	char *pw;
+	struct err pe;
 
-	err_clear(&e);
-	if (netacct_password(acc, "smtp", ts, &pw, &e) < 0) {
-		print_err(&e);
-		exit(exit_code(e.code));
+	err_clear(&pe);
+	if (!*pw && netacct_password(acc, "smtp", ts, pw, &pe) < 0) {
+		print_err(&pe);
+		exit(exit_code(pe.code));
 	}
-	return pw;
+	return smtp_open(acc, *pw, 0, ts, e);
 }
 
 /* ---- logging ---- */
@@ -415,8 +416,7 @@ run_send(const struct opts *o, const struct account *acc,
 		goto out;
 	}
 	size = msgprep_size(&p.mp);
-	pw = get_password(acc, ts);
-	s = smtp_open(acc, pw, 0, ts, &e);
+	s = open_smtp(acc, &pw, ts, &e);
 	if (!s) {
 		p.msg.err = e;
 		goto done;
@@ -453,9 +453,7 @@ batch_open(void *arg, struct err *e)
 {
 	struct batch_out *bo = arg;
 
-	if (!bo->pw)
-		bo->pw = get_password(bo->acc, bo->ts);
-	return smtp_open(bo->acc, bo->pw, 0, bo->ts, e);
+	return open_smtp(bo->acc, &bo->pw, bo->ts, e);
 }
 
 static void
@@ -618,11 +616,8 @@ bs_relay(void *arg, struct sendmail_msg *sm)
 	struct err e;
 
 	err_clear(&e);
-	if (!r->s) {
-		if (!r->pw)
-			r->pw = get_password(r->acc, r->ts);
-		r->s = smtp_open(r->acc, r->pw, 0, r->ts, &e);
-	}
+	if (!r->s)
+		r->s = open_smtp(r->acc, &r->pw, r->ts, &e);
 	if (!r->s)
 		sm->msg.err = e;
 	else if (smtp_send(r->s, &sm->msg, 1, r->o->partial ? SMTP_PARTIAL :

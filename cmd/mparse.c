@@ -68,9 +68,7 @@ struct msg {
 	int src_fd;		/* the input, when it can be read again */
 	int raw_want;		/* part S is not a leaf: copy its bytes */
 	unsigned long long raw_off, raw_end;
-	/* bounce */
-	struct buf dsn;
-	int in_dsn;
+	struct dsn_capture dsn;	/* bounce */
 	struct mime_parser *p;
 };
 
@@ -122,31 +120,9 @@ on_message(void *ctx, const struct mime_headers *h)
 	if (mode == MODE_JSON)
 		mime_doc_message(&m->doc, h);
 	if (mode == MODE_HEADERS) {
-		for (i = 0; i < h->n; i++) {
-			const struct mime_field *f = &h->v[i];
-			size_t k;
-			int want = !nhnames;
-
-			for (k = 0; k < nhnames && !want; k++)
-				want = strlen(hnames[k]) == f->name_len &&
-					!mem_casecmp(hnames[k], f->name,
-					f->name_len);
-			if (!want)
-				continue;
+		if (mime_doc_headers(h, hnames, nhnames, raw, &b))
 			matched = 1;
-			buf_reset(&b);
-			if (!nhnames) {
-				buf_add(&b, f->name, f->name_len);
-				buf_addstr(&b, raw ? ":" : ": ");
-			}
-			if (raw) {
-				buf_add(&b, f->value, f->value_len);
-			} else {
-				mime_header_text(f->value, f->value_len, &b);
-			}
-			buf_addch(&b, '\n');
-			out_buf(&b);
-		}
+		out_buf(&b);
 	} else if (mode == MODE_ADDR) {
 		static const char *const defs[] = { "from", "sender",
 			"reply-to", "to", "cc", "bcc" };
@@ -213,11 +189,8 @@ on_begin(void *ctx, const struct mime_part *p)
 			fflush(stdout);
 		}
 		free(got);
-	} else if (mode == MODE_BOUNCE &&
-		(!strcmp(p->type, "message/delivery-status") ||
-		!strcmp(p->type, "message/global-delivery-status")) &&
-		!m->dsn.len) {
-		m->in_dsn = 1;
+	} else if (mode == MODE_BOUNCE) {
+		dsn_capture_begin(&m->dsn, p);
 	}
 }
 
@@ -235,8 +208,7 @@ on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
 	}
 	if (m->out_fd >= 0 && (mode == MODE_PART || mode == MODE_EXTRACT))
 		write_all(m->out_fd, d, n);
-	if (m->in_dsn)
-		buf_add(&m->dsn, d, n);
+	dsn_capture_data(&m->dsn, d, n);
 	buf_release(&b);
 }
 
@@ -264,7 +236,7 @@ on_end(void *ctx, const struct mime_part *p)
 	if (m->out_fd > 1)
 		close(m->out_fd);
 	m->out_fd = -1;
-	m->in_dsn = 0;
+	dsn_capture_end(&m->dsn, p);
 	buf_release(&b);
 }
 
@@ -293,36 +265,12 @@ print_json(struct msg *m)
 	buf_release(&out);
 }
 
-static void
-print_bounce(struct msg *m)
-{
-	struct dsn d;
-	size_t i;
-
-	if (!m->dsn.len)
-		return;
-	dsn_parse(m->dsn.data, m->dsn.len, &d);
-	for (i = 0; i < d.n; i++) {
-		struct dsn_rcpt *r = &d.r[i];
-
-		matched = 1;
-		printf("%s\t%s\t%s\t%s\n", r->action ? r->action : "-",
-			r->status ? r->status : "-",
-			r->final_recipient ? r->final_recipient :
-			r->original_recipient ? r->original_recipient : "-",
-			r->diagnostic ? r->diagnostic : "-");
-	}
-	dsn_release(&d);
-}
-
-/* part S of a multipart or message: its bytes as they are in the input
- * (the encapsulated message, or the multipart body), read again from the
- * file; a pipe or an mbox stream cannot be read again. */
+/* part S of a multipart or message: its bytes as they are in the input,
+ * read again from the file (mime_save_copy_range()). */
 static void
 copy_raw(struct msg *m)
 {
-	static char b[65536];
-	unsigned long long off = m->raw_off;
+	struct err e;
 
 	if (m->src_fd < 0) {
 		warnx_("%s: part %s is not a leaf: its raw bytes need the "
@@ -330,19 +278,9 @@ copy_raw(struct msg *m)
 		return;
 	}
 	matched = 1;
-	while (off < m->raw_end) {
-		size_t want = m->raw_end - off < sizeof b ?
-			(size_t)(m->raw_end - off) : sizeof b;
-		ssize_t n = pread(m->src_fd, b, want, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			diex(EX_IOERR, "%s: %s", m->where,
-				n < 0 ? strerror(errno) : "file shrank");
-		fwrite(b, 1, (size_t)n, stdout);
-		off += (unsigned long long)n;
-	}
+	if (mime_save_copy_range(m->src_fd, m->raw_off, m->raw_end, stdout,
+		&e) < 0)
+		diex(EX_IOERR, "%s: %s", m->where, e.msg);
 }
 
 /* ---- one message ---- */
@@ -362,7 +300,7 @@ msg_start(const char *where)
 	cur.src_fd = -1;
 	mime_doc_init(&cur.doc, mode == MODE_JSON ? MIME_DOC_DIGEST : 0);
 	mime_text_init(&cur.text, want_html ? MIME_TEXT_HTML : 0);
-	buf_init(&cur.dsn, 1024 * 1024);
+	dsn_capture_init(&cur.dsn);
 	cur.p = mime_parser_new(&sink, NULL);
 }
 
@@ -406,7 +344,9 @@ msg_finish(int complete)
 			out_buf(&b);
 			break;
 		case MODE_BOUNCE:
-			print_bounce(&cur);
+			if (dsn_capture_lines(&cur.dsn, &b))
+				matched = 1;
+			out_buf(&b);
 			break;
 		default:
 			break;
@@ -421,7 +361,7 @@ release:
 	buf_release(&b);
 	if (cur.out_fd > 1)
 		close(cur.out_fd);
-	buf_release(&cur.dsn);
+	dsn_capture_release(&cur.dsn);
 	mime_parser_free(cur.p);
 	fflush(stdout);
 }

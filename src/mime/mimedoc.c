@@ -195,3 +195,32 @@ mime_doc_release(struct mime_doc *d)
 	free(d->md);
 	memset(d, 0, sizeof(*d));
 }
+
+size_t
+mime_doc_headers(const struct mime_headers *h, char *const *names,
+	size_t nnames, int raw, struct buf *out)
+{
+	size_t i, k, count = 0;
+
+	for (i = 0; i < h->n; i++) {
+		const struct mime_field *f = &h->v[i];
+		int want = !nnames;
+
+		for (k = 0; k < nnames && !want; k++)
+			want = strlen(names[k]) == f->name_len &&
+				!mem_casecmp(names[k], f->name, f->name_len);
+		if (!want)
+			continue;
+		count++;
+		if (!nnames) {
+			buf_add(out, f->name, f->name_len);
+			buf_addstr(out, raw ? ":" : ": ");
+		}
+		if (raw)
+			buf_add(out, f->value, f->value_len);
+		else
+			mime_header_text(f->value, f->value_len, out);
+		buf_addch(out, '\n');
+	}
+	return count;
+}

@@ -19,7 +19,6 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
-#include "codec/addr.h"
 #include "codec/charset.h"
 #include "common.h"
 #include "mime/dsn.h"
@@ -114,7 +113,6 @@ static void
 on_message(void *ctx, const struct mime_headers *h)
 {
 	struct msg *m = ctx;
-	size_t i, idx;
 	struct buf b = BUF_INIT;
 
 	if (mode == MODE_JSON)
@@ -124,34 +122,9 @@ on_message(void *ctx, const struct mime_headers *h)
 			matched = 1;
 		out_buf(&b);
 	} else if (mode == MODE_ADDR) {
-		static const char *const defs[] = { "from", "sender",
-			"reply-to", "to", "cc", "bcc" };
-		size_t nn = nhnames ? nhnames : ARRAY_SIZE(defs);
-
-		for (i = 0; i < nn; i++) {
-			const char *name = nhnames ? hnames[i] : defs[i];
-			const struct mime_field *f;
-
-			idx = 0;
-			while ((f = mime_headers_next(h, name, &idx))) {
-				struct addr_list l = ADDR_LIST_INIT;
-				size_t k;
-
-				addr_parse(f->value, f->value_len, 0, &l);
-				for (k = 0; k < l.n; k++) {
-					if (!l.v[k].spec)
-						continue;
-					matched = 1;
-					buf_reset(&b);
-					addr_format(&b, addr_only ? NULL :
-						l.v[k].name, l.v[k].spec,
-						ADDR_FMT_TEXT);
-					buf_addch(&b, '\n');
-					out_buf(&b);
-				}
-				addr_list_release(&l);
-			}
-		}
+		if (mime_doc_addrs(h, hnames, nhnames, addr_only, &b))
+			matched = 1;
+		out_buf(&b);
 	}
 	buf_release(&b);
 }

@@ -73,6 +73,16 @@ void mime_doc_tree(const struct mime_doc *d, struct buf *out);
  */
 size_t mime_doc_headers(const struct mime_headers *h, char *const *names,
 	size_t nnames, int raw, struct buf *out);
+/*
+ * Append the addresses in the fields of h named in names (nnames lowercase
+ * names; when nnames is 0: from, sender, reply-to, to, cc, bcc), as
+ * "mparse addr" prints them: one a line, name by name, field by field, as
+ * "Name <addr>" in UTF-8 (addr_format with ADDR_FMT_TEXT), or the bare
+ * address with addr_only. Groups give their members; an entry without an
+ * address is skipped. Returns how many were appended.
+ */
+size_t mime_doc_addrs(const struct mime_headers *h, char *const *names,
+	size_t nnames, int addr_only, struct buf *out);
 /* Free everything d holds; d is empty and may be initialised again. */
 void mime_doc_release(struct mime_doc *d);
 

@@ -294,7 +294,8 @@ test_save(void)
 
 struct hctx {
 	const char *names;	/* comma-separated, or "" */
-	int raw;
+	int raw;		/* or addr_only */
+	int addrs;		/* mime_doc_addrs, not mime_doc_headers */
 	size_t count;
 	struct buf out;
 };
@@ -310,7 +311,8 @@ h_message(void *ctx, const struct mime_headers *h)
 	for (tok = strtok_r(copy, ",", &save); tok && n < 8;
 		tok = strtok_r(NULL, ",", &save))
 		v[n++] = tok;
-	c->count += mime_doc_headers(h, v, n, c->raw, &c->out);
+	c->count += c->addrs ? mime_doc_addrs(h, v, n, c->raw, &c->out) :
+		mime_doc_headers(h, v, n, c->raw, &c->out);
 }
 
 static void
@@ -339,13 +341,56 @@ test_headers(void)
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++)
 		for (step = 0; step < 2; step++) {
-			struct hctx c = { t[i].names, t[i].raw, 0, BUF_INIT };
+			struct hctx c = { t[i].names, t[i].raw, 0, 0,
+				BUF_INIT };
 			struct mime_sink s = { &c, h_message, NULL, NULL, NULL,
 				NULL };
 
 			feed(&s, msg, step);
 			tap_ok(c.count == t[i].count, "headers \"%s\" raw %d: "
 				"%zu fields", t[i].names, t[i].raw, c.count);
+			tap_mem(c.out.data, c.out.len, t[i].want,
+				strlen(t[i].want), "... the lines");
+			buf_release(&c.out);
+		}
+}
+
+static void
+test_addrs(void)
+{
+	static const char msg[] =
+		"To: a@x.example, =?UTF-8?Q?J=C3=B6rg?= <j@x.example>\n"
+		"From: \"Doe, Jane\" <jane@x.example>\n"
+		"Cc: team: b@x.example, c@x.example;, undisclosed-recipients:;\n"
+		"X-To: z@x.example\n"
+		"To: d@x.example\n\nbody\n";
+	static const struct {
+		const char *names;
+		int addr_only;
+		size_t count;
+		const char *want;
+	} t[] = {
+		{ "", 0, 6, "\"Doe, Jane\" <jane@x.example>\na@x.example\n"
+			"J\xc3\xb6rg <j@x.example>\nd@x.example\n"
+			"b@x.example\nc@x.example\n" },
+		{ "", 1, 6, "jane@x.example\na@x.example\nj@x.example\n"
+			"d@x.example\nb@x.example\nc@x.example\n" },
+		{ "x-to,from", 1, 2, "z@x.example\njane@x.example\n" },
+		{ "bcc", 0, 0, "" },
+	};
+	size_t i, step;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		for (step = 0; step < 2; step++) {
+			struct hctx c = { t[i].names, t[i].addr_only, 1, 0,
+				BUF_INIT };
+			struct mime_sink s = { &c, h_message, NULL, NULL, NULL,
+				NULL };
+
+			feed(&s, msg, step);
+			tap_ok(c.count == t[i].count, "addrs \"%s\" only %d: "
+				"%zu addresses", t[i].names, t[i].addr_only,
+				c.count);
 			tap_mem(c.out.data, c.out.len, t[i].want,
 				strlen(t[i].want), "... the lines");
 			buf_release(&c.out);
@@ -472,6 +517,7 @@ main(void)
 	test_text();
 	test_save();
 	test_headers();
+	test_addrs();
 	test_dsn();
 	test_copy_range();
 	return tap_done();

@@ -315,6 +315,38 @@ h_message(void *ctx, const struct mime_headers *h)
 		mime_doc_headers(h, v, n, c->raw, &c->out);
 }
 
+/* One row of the tables below: names, the flag (raw or addr_only), how
+ * many lines, which bytes. */
+struct hrow {
+	const char *names;
+	int flag;
+	size_t count;
+	const char *want;
+};
+
+/* Check each row on msg, fed whole and a byte at a time. */
+static void
+check_lines(const char *msg, const struct hrow *t, size_t n, int addrs)
+{
+	size_t i, step;
+
+	for (i = 0; i < n; i++)
+		for (step = 0; step < 2; step++) {
+			struct hctx c = { t[i].names, t[i].flag, addrs, 0,
+				BUF_INIT };
+			struct mime_sink s = { &c, h_message, NULL, NULL, NULL,
+				NULL };
+
+			feed(&s, msg, step);
+			tap_ok(c.count == t[i].count, "%s \"%s\" flag %d: %zu",
+				addrs ? "addrs" : "headers", t[i].names,
+				t[i].flag, c.count);
+			tap_mem(c.out.data, c.out.len, t[i].want,
+				strlen(t[i].want), "... the lines");
+			buf_release(&c.out);
+		}
+}
+
 static void
 test_headers(void)
 {
@@ -322,12 +354,7 @@ test_headers(void)
 		"From: =?UTF-8?Q?J=C3=B6rg?= <j@x.example>\n"
 		"Subject: a\n long one\n"
 		"X-Tag: 1\nx-tag: 2\n\nbody\n";
-	static const struct {
-		const char *names;
-		int raw;
-		size_t count;
-		const char *want;
-	} t[] = {
+	static const struct hrow t[] = {
 		{ "", 0, 4, "From: J\xc3\xb6rg <j@x.example>\n"
 			"Subject: a long one\nX-Tag: 1\nx-tag: 2\n" },
 		{ "", 1, 4, "From: =?UTF-8?Q?J=C3=B6rg?= <j@x.example>\n"
@@ -337,22 +364,8 @@ test_headers(void)
 			" a\n long one\n" },
 		{ "x-ta,to", 0, 0, "" },
 	};
-	size_t i, step;
 
-	for (i = 0; i < sizeof t / sizeof t[0]; i++)
-		for (step = 0; step < 2; step++) {
-			struct hctx c = { t[i].names, t[i].raw, 0, 0,
-				BUF_INIT };
-			struct mime_sink s = { &c, h_message, NULL, NULL, NULL,
-				NULL };
-
-			feed(&s, msg, step);
-			tap_ok(c.count == t[i].count, "headers \"%s\" raw %d: "
-				"%zu fields", t[i].names, t[i].raw, c.count);
-			tap_mem(c.out.data, c.out.len, t[i].want,
-				strlen(t[i].want), "... the lines");
-			buf_release(&c.out);
-		}
+	check_lines(msg, t, sizeof t / sizeof t[0], 0);
 }
 
 static void
@@ -364,12 +377,7 @@ test_addrs(void)
 		"Cc: team: b@x.example, c@x.example;, undisclosed-recipients:;\n"
 		"X-To: z@x.example\n"
 		"To: d@x.example\n\nbody\n";
-	static const struct {
-		const char *names;
-		int addr_only;
-		size_t count;
-		const char *want;
-	} t[] = {
+	static const struct hrow t[] = {
 		{ "", 0, 6, "\"Doe, Jane\" <jane@x.example>\na@x.example\n"
 			"J\xc3\xb6rg <j@x.example>\nd@x.example\n"
 			"b@x.example\nc@x.example\n" },
@@ -378,23 +386,8 @@ test_addrs(void)
 		{ "x-to,from", 1, 2, "z@x.example\njane@x.example\n" },
 		{ "bcc", 0, 0, "" },
 	};
-	size_t i, step;
 
-	for (i = 0; i < sizeof t / sizeof t[0]; i++)
-		for (step = 0; step < 2; step++) {
-			struct hctx c = { t[i].names, t[i].addr_only, 1, 0,
-				BUF_INIT };
-			struct mime_sink s = { &c, h_message, NULL, NULL, NULL,
-				NULL };
-
-			feed(&s, msg, step);
-			tap_ok(c.count == t[i].count, "addrs \"%s\" only %d: "
-				"%zu addresses", t[i].names, t[i].addr_only,
-				c.count);
-			tap_mem(c.out.data, c.out.len, t[i].want,
-				strlen(t[i].want), "... the lines");
-			buf_release(&c.out);
-		}
+	check_lines(msg, t, sizeof t / sizeof t[0], 1);
 }
 
 /* ---- bounces ---- */

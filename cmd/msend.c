@@ -322,40 +322,18 @@ json_msg(const struct smtp_msg *m, size_t index, size_t size, int status)
 	buf_release(&out);
 }
 
-/* Tell people what went wrong with one message (prefix for --batch). */
+/* Tell people what went wrong with one message. */
 static void
-report_msg(const struct smtp_msg *m, const char *prefix, const char *peer,
-	int partial)
+report_msg(const struct smtp_msg *m, const char *peer, int partial)
 {
-	size_t i, refused = 0;
+	struct buf out = BUF_INIT;
+	char prefix[64];
 
-	for (i = 0; i < m->nrcpt; i++) {
-		const struct smtp_rcpt *r = &m->rcpt[i];
-
-		if (r->code >= 400) {
-			refused++;
-			warnx_("%s%s: RCPT TO:<%s>: %s", prefix, peer, r->addr,
-				r->reply);
-		}
-	}
-	if (m->status == SMTP_SENT) {
-		if (refused)
-			warnx_("%sdelivered to %zu of %zu recipients", prefix,
-				m->accepted, m->nrcpt);
-		return;
-	}
-	if (refused && (m->err.code == ERR_NOUSER ||
-		m->err.code == ERR_TEMPFAIL) &&
-		strstr(m->err.msg, "RCPT TO:")) {
-		if (m->nrcpt > 1)
-			warnx_("%smessage not sent: %zu of %zu recipients "
-				"refused%s", prefix, refused, m->nrcpt,
-				partial || !m->accepted ? "" :
-				" (--partial delivers to the others)");
-		return;
-	}
-	if (m->err.code != ERR_NONE)
-		warnx_("%s%s", prefix, m->err.msg);
+	snprintf(prefix, sizeof prefix, "%s: ", prog_name);
+	sendmail_report(&out, prefix, m, peer, partial);
+	if (out.len)
+		fwrite(out.data, 1, out.len, stderr);
+	buf_release(&out);
 }
 
 /* ---- one message ---- */
@@ -427,7 +405,7 @@ done:
 	status = msg_status(&p.msg);
 	if (o->json)
 		json_msg(&p.msg, 1, size, status);
-	report_msg(&p.msg, "", s ? smtp_peer(s) : acc->host, o->partial);
+	report_msg(&p.msg, s ? smtp_peer(s) : acc->host, o->partial);
 	log_msg(acc, &p.msg, size, status);
 	smtp_quit(s);
 out:
@@ -668,6 +646,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct account *acc;
 	struct transcript ts;
+	struct err e;
 	int status;
 
 	prog_init(argv[0]);
@@ -682,21 +661,11 @@ main(int argc, char **argv)
 		free(o.rcpts);
 		return EX_OK;
 	}
-	if (o.sa.envfrom) {
-		struct err e;
-		char *f = sendmail_norm_from(o.sa.envfrom);
-
-		int bad = msgprep_check_addr(f, &e) < 0;
-
-		free(f);
-		if (bad) {
-			print_err(&e);
-			free(o.rcpts);
-			return EX_USAGE;
-		}
+	if (sendmail_args_check(&o.sa, &e) < 0) {
+		print_err(&e);
+		free(o.rcpts);
+		return EX_USAGE;
 	}
-	if (o.sa.full_name && strpbrk(o.sa.full_name, "\r\n"))
-		diex(EX_USAGE, "-F: the full name holds a line break");
 	acc = load_account(&o);
 	if (o.sa.verbose)
 		transcript_init_file(&ts, stderr, 0);

@@ -520,3 +520,55 @@ sendmail_args_short(struct sendmail_args *a, int argc, char **argv, int *i,
 	}
 	return 0;
 }
+
+int
+sendmail_args_check(const struct sendmail_args *a, struct err *e)
+{
+	if (a->envfrom) {
+		char *f = sendmail_norm_from(a->envfrom);
+		int bad = msgprep_check_addr(f, e) < 0;
+
+		free(f);
+		if (bad)
+			return -1;
+	}
+	if (a->full_name && strpbrk(a->full_name, "\r\n"))
+		return err_set(e, ERR_USAGE,
+			"-F: the full name holds a line break");
+	return 0;
+}
+
+void
+sendmail_report(struct buf *out, const char *prefix,
+	const struct smtp_msg *m, const char *peer, int partial)
+{
+	size_t i, refused = 0;
+
+	for (i = 0; i < m->nrcpt; i++) {
+		const struct smtp_rcpt *r = &m->rcpt[i];
+
+		if (r->code >= 400) {
+			refused++;
+			buf_addf(out, "%s%s: RCPT TO:<%s>: %s\n", prefix, peer,
+				r->addr, r->reply);
+		}
+	}
+	if (m->status == SMTP_SENT) {
+		if (refused)
+			buf_addf(out, "%sdelivered to %zu of %zu recipients\n",
+				prefix, m->accepted, m->nrcpt);
+		return;
+	}
+	if (refused && (m->err.code == ERR_NOUSER ||
+		m->err.code == ERR_TEMPFAIL) &&
+		strstr(m->err.msg, "RCPT TO:")) {
+		if (m->nrcpt > 1)
+			buf_addf(out, "%smessage not sent: %zu of %zu "
+				"recipients refused%s\n", prefix, refused,
+				m->nrcpt, partial || !m->accepted ? "" :
+				" (--partial delivers to the others)");
+		return;
+	}
+	if (m->err.code != ERR_NONE)
+		buf_addf(out, "%s%s\n", prefix, m->err.msg);
+}

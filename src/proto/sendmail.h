@@ -159,4 +159,25 @@ int sendmail_args_override(struct sendmail_args *a, const char *key,
 int sendmail_args_short(struct sendmail_args *a, int argc, char **argv,
 	int *i, struct err *e);
 
+/*
+ * Check what the options put into every message: the -f address, "<>"
+ * removed, by msgprep_check_addr(); the -F name holds no line break.
+ * Returns 0, or -1 with ERR_USAGE (the message of msgprep_check_addr(),
+ * or "-F: the full name holds a line break").
+ */
+int sendmail_args_check(const struct sendmail_args *a, struct err *e);
+
+/*
+ * What went wrong with one message sent (smtp_send() has filled m), for
+ * people, appended to out one line each, every line beginning with
+ * prefix: each refused recipient ("PEER: RCPT TO:<ADDR>: REPLY"); then
+ * when sent to some only "delivered to N of M recipients"; when not sent
+ * because recipients were refused (ERR_NOUSER or ERR_TEMPFAIL at RCPT),
+ * with more than one recipient, "message not sent: N of M recipients
+ * refused", with a hint at --partial unless partial is set or none was
+ * accepted; else the error's message. Nothing for a message sent to all.
+ */
+void sendmail_report(struct buf *out, const char *prefix,
+	const struct smtp_msg *m, const char *peer, int partial);
+
 #endif

@@ -1,6 +1,6 @@
 /* t_sendmail.c: the sendmail -bs server (sendmail_serve) with a fake
- * relay, sendmail_prepare's envelope rules, and sendmail's short options
- * (sendmail_args_short). */
+ * relay, sendmail_prepare's envelope rules, sendmail's short options
+ * (sendmail_args_short, _check) and the report of one message. */
 #include <config.h>
 
 #include <stdio.h>
@@ -343,6 +343,103 @@ test_args_override(void)
 		"one more: ERR_USAGE \"%s\"", e.msg);
 }
 
+static void
+test_args_check(void)
+{
+	static const struct {
+		const char *from, *name;
+		const char *want;	/* "" for 0 */
+	} t[] = {
+		{ NULL, NULL, "" },
+		{ "<a@b.example>", "Jane Doe", "" },
+		{ "<>", NULL, "" },
+		{ "", NULL, "" },
+		{ "a b@c", NULL, "ERR_USAGE" },
+		{ "a@b\r\nRCPT TO:<x@y>", NULL, "ERR_USAGE" },
+		{ NULL, "Jane\nBcc: x@y", "-F: the full name holds a line "
+			"break" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct sendmail_args a;
+		struct err e;
+		int r;
+
+		sendmail_args_init(&a);
+		a.envfrom = t[i].from;
+		a.full_name = t[i].name;
+		err_clear(&e);
+		r = sendmail_args_check(&a, &e);
+		if (!*t[i].want)
+			tap_ok(r == 0, "check %zu: sound", i);
+		else
+			tap_ok(r < 0 && e.code == ERR_USAGE &&
+				(strcmp(t[i].want, "ERR_USAGE") == 0 ||
+				strcmp(e.msg, t[i].want) == 0),
+				"check %zu: ERR_USAGE \"%s\"", i, e.msg);
+	}
+}
+
+static void
+test_report(void)
+{
+	struct smtp_rcpt rc[3];
+	struct smtp_msg m;
+	struct buf out = BUF_INIT;
+
+	memset(rc, 0, sizeof rc);
+	rc[0].addr = "a@x";
+	rc[0].code = 250;
+	rc[1].addr = "b@x";
+	rc[1].code = 550;
+	strcpy(rc[1].reply, "550 5.1.1 no such user");
+	rc[2].addr = "c@x";
+	rc[2].code = 451;
+	strcpy(rc[2].reply, "451 4.3.0 try later");
+	memset(&m, 0, sizeof m);
+	m.rcpt = rc;
+	m.nrcpt = 3;
+	m.accepted = 1;
+
+	/* Sent to some (--partial). */
+	m.status = SMTP_SENT;
+	err_set(&m.err, ERR_NOUSER, "RCPT TO:<b@x>: 550");
+	sendmail_report(&out, "p: ", &m, "mx:25", 1);
+	tap_str(out.data, "p: mx:25: RCPT TO:<b@x>: 550 5.1.1 no such user\n"
+		"p: mx:25: RCPT TO:<c@x>: 451 4.3.0 try later\n"
+		"p: delivered to 1 of 3 recipients\n", "report: partly sent");
+
+	/* Not sent because of the refusals: a hint at --partial. */
+	buf_reset(&out);
+	m.status = SMTP_NOT_SENT;
+	sendmail_report(&out, "", &m, "mx", 0);
+	tap_str(out.data, "mx: RCPT TO:<b@x>: 550 5.1.1 no such user\n"
+		"mx: RCPT TO:<c@x>: 451 4.3.0 try later\n"
+		"message not sent: 2 of 3 recipients refused (--partial "
+		"delivers to the others)\n", "report: refused, with the hint");
+	buf_reset(&out);
+	m.accepted = 0;
+	sendmail_report(&out, "", &m, "mx", 0);
+	tap_ok(strstr(out.data, "refused\n") != NULL, "report: no hint when "
+		"none was accepted");
+
+	/* Another error: its message. */
+	buf_reset(&out);
+	rc[1].code = rc[2].code = 250;
+	err_set(&m.err, ERR_TEMPFAIL, "mx: connection timed out");
+	sendmail_report(&out, "p: ", &m, "mx", 0);
+	tap_str(out.data, "p: mx: connection timed out\n", "report: error");
+
+	/* Sent to all: nothing. */
+	buf_reset(&out);
+	m.status = SMTP_SENT;
+	err_clear(&m.err);
+	sendmail_report(&out, "p: ", &m, "mx", 0);
+	tap_ok(out.len == 0, "report: nothing when sent to all");
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -350,5 +447,7 @@ main(void)
 	test_prepare();
 	test_args();
 	test_args_override();
+	test_args_check();
+	test_report();
 	return tap_done();
 }

@@ -22,10 +22,10 @@
 #include "common.h"
 #include "mime/msgprep.h"
 #include "net/conn.h"
-#include "net/tlsreport.h"
 #include "net/transcript.h"
 #include "proto/batch.h"
 #include "proto/netacct.h"
+#include "proto/probe.h"
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
 
@@ -512,31 +512,15 @@ run_batch(const struct opts *o, const struct account *acc,
 	return bo.status;
 }
 
-/* Each line of raw (CRLF or LF) with label in front. */
-static void
-add_lines(struct buf *out, const char *label, const char *raw)
-{
-	const char *p = raw;
-
-	while (*p) {
-		size_t n = strcspn(p, "\r\n");
-
-		buf_addf(out, "%s%.*s\n", label, (int)n, p);
-		p += n;
-		while (*p == '\r' || *p == '\n')
-			p++;
-	}
-}
-
 static int
 run_probe(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
 	struct conn_tls_info ti;
+	struct probe_smtp p;
 	struct buf out = BUF_INIT;
 	struct smtp *s;
 	struct err e;
-	int have_tls;
 
 	err_clear(&e);
 	s = smtp_open(acc, NULL, SMTP_NO_AUTH, ts, &e);
@@ -544,32 +528,20 @@ run_probe(const struct opts *o, const struct account *acc,
 		print_err(&e);
 		return exit_code(e.code);
 	}
-	have_tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0;
+	p.server = smtp_peer(s);
+	p.greeting = smtp_greeting(s);
+	p.ehlo = smtp_ehlo(s);
+	p.size_limit = smtp_size_limit(s);
+	p.auth = smtp_auth_mechs(s);
+	p.tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0 ? &ti : NULL;
 	if (o->json) {
 		struct json j;
 
 		json_init(&j, &out);
-		json_obj_begin(&j);
-		json_key(&j, "server"); json_cstr(&j, smtp_peer(s));
-		json_key(&j, "greeting"); json_cstr(&j, smtp_greeting(s));
-		json_key(&j, "ehlo"); json_cstr(&j, smtp_ehlo(s));
-		json_key(&j, "size_limit");
-		json_int(&j, (long long)smtp_size_limit(s));
-		json_key(&j, "auth"); json_cstr(&j, smtp_auth_mechs(s));
-		json_key(&j, "tls");
-		tlsreport_json(&j, have_tls ? &ti : NULL);
-		json_obj_end(&j);
+		probe_smtp_json(&j, &p);
 		buf_addch(&out, '\n');
 	} else {
-		buf_addf(&out, "server: %s\n", smtp_peer(s));
-		add_lines(&out, "greeting: ", smtp_greeting(s));
-		tlsreport_text(&out, have_tls ? &ti : NULL);
-		add_lines(&out, "ehlo: ", smtp_ehlo(s));
-		if (smtp_size_limit(s))
-			buf_addf(&out, "size limit: %llu\n",
-				smtp_size_limit(s));
-		buf_addf(&out, "auth mechanisms: %s\n",
-			*smtp_auth_mechs(s) ? smtp_auth_mechs(s) : "(none)");
+		probe_smtp_text(&out, &p);
 	}
 	fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);

@@ -403,33 +403,6 @@ usage(FILE *f)
 "  --help          this help\n");
 }
 
-static void
-add_list(char ***v, size_t *n, const char *arg, int lower)
-{
-	char *copy = xstrdup(arg), *tok, *save = NULL;
-
-	for (tok = strtok_r(copy, ",", &save); tok;
-		tok = strtok_r(NULL, ",", &save)) {
-		char *t;
-
-		while (*tok == ' ')
-			tok++;
-		if (!*tok)
-			continue;
-		t = xstrdup(tok);
-		if (lower) {
-			char *c;
-
-			for (c = t; *c; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c = (char)(*c - 'A' + 'a');
-		}
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-		(*v)[(*n)++] = t;
-	}
-	free(copy);
-}
-
 static const struct {
 	const char *name;
 	enum mode mode;
@@ -514,7 +487,7 @@ main(int argc, char **argv)
 				return 0;
 			case 'h':
 				ok = mode == MODE_HEADERS || mode == MODE_ADDR;
-				add_list(&hnames, &nhnames, optarg, 1);
+				strv_add_list(&hnames, &nhnames, optarg, 1);
 				break;
 			case 'r':
 				ok = mode == MODE_HEADERS;
@@ -538,7 +511,7 @@ main(int argc, char **argv)
 				break;
 			case 'p':
 				ok = mode == MODE_EXTRACT;
-				add_list(&psel, &npsel, optarg, 0);
+				strv_add_list(&psel, &npsel, optarg, 0);
 				break;
 			default:
 				usage(stderr);
@@ -556,7 +529,7 @@ main(int argc, char **argv)
 			warnx_("part: a SECTION is needed (see mparse tree)");
 			return EX_USAGE;
 		}
-		add_list(&psel, &npsel, argv[optind++], 0);
+		strv_add_list(&psel, &npsel, argv[optind++], 0);
 	}
 	if (mode == MODE_EXTRACT) {
 		struct err e;
@@ -591,12 +564,8 @@ main(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		diex(EX_IOERR, "stdout: write error");
-	for (i = 0; i < nhnames; i++)
-		free(hnames[i]);
-	free(hnames);
-	for (i = 0; i < npsel; i++)
-		free(psel[i]);
-	free(psel);
+	strv_free(hnames, nhnames);
+	strv_free(psel, npsel);
 	charset_cache_clear();
 	if (mode == MODE_EXTRACT)
 		safefile_close(&outdir_d);

@@ -19,7 +19,6 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
-#include "codec/addr.h"
 #include "codec/charset.h"
 #include "common.h"
 #include "mime/dsn.h"
@@ -68,9 +67,7 @@ struct msg {
 	int src_fd;		/* the input, when it can be read again */
 	int raw_want;		/* part S is not a leaf: copy its bytes */
 	unsigned long long raw_off, raw_end;
-	/* bounce */
-	struct buf dsn;
-	int in_dsn;
+	struct dsn_capture dsn;	/* bounce */
 	struct mime_parser *p;
 };
 
@@ -116,66 +113,18 @@ static void
 on_message(void *ctx, const struct mime_headers *h)
 {
 	struct msg *m = ctx;
-	size_t i, idx;
 	struct buf b = BUF_INIT;
 
 	if (mode == MODE_JSON)
 		mime_doc_message(&m->doc, h);
 	if (mode == MODE_HEADERS) {
-		for (i = 0; i < h->n; i++) {
-			const struct mime_field *f = &h->v[i];
-			size_t k;
-			int want = !nhnames;
-
-			for (k = 0; k < nhnames && !want; k++)
-				want = strlen(hnames[k]) == f->name_len &&
-					!mem_casecmp(hnames[k], f->name,
-					f->name_len);
-			if (!want)
-				continue;
+		if (mime_doc_headers(h, hnames, nhnames, raw, &b))
 			matched = 1;
-			buf_reset(&b);
-			if (!nhnames) {
-				buf_add(&b, f->name, f->name_len);
-				buf_addstr(&b, raw ? ":" : ": ");
-			}
-			if (raw) {
-				buf_add(&b, f->value, f->value_len);
-			} else {
-				mime_header_text(f->value, f->value_len, &b);
-			}
-			buf_addch(&b, '\n');
-			out_buf(&b);
-		}
+		out_buf(&b);
 	} else if (mode == MODE_ADDR) {
-		static const char *const defs[] = { "from", "sender",
-			"reply-to", "to", "cc", "bcc" };
-		size_t nn = nhnames ? nhnames : ARRAY_SIZE(defs);
-
-		for (i = 0; i < nn; i++) {
-			const char *name = nhnames ? hnames[i] : defs[i];
-			const struct mime_field *f;
-
-			idx = 0;
-			while ((f = mime_headers_next(h, name, &idx))) {
-				struct addr_list l = ADDR_LIST_INIT;
-				size_t k;
-
-				addr_parse(f->value, f->value_len, 0, &l);
-				for (k = 0; k < l.n; k++) {
-					if (!l.v[k].spec)
-						continue;
-					matched = 1;
-					buf_reset(&b);
-					addr_format(&b, addr_only ? NULL :
-						l.v[k].name, l.v[k].spec,
-						ADDR_FMT_TEXT);
-					buf_addch(&b, '\n');
-					out_buf(&b);
-				}
-				addr_list_release(&l);
-			}
-		}
+		if (mime_doc_addrs(h, hnames, nhnames, addr_only, &b))
+			matched = 1;
+		out_buf(&b);
 	}
 	buf_release(&b);
 }
@@ -213,11 +162,8 @@ on_begin(void *ctx, const struct mime_part *p)
 			fflush(stdout);
 		}
 		free(got);
-	} else if (mode == MODE_BOUNCE &&
-		(!strcmp(p->type, "message/delivery-status") ||
-		!strcmp(p->type, "message/global-delivery-status")) &&
-		!m->dsn.len) {
-		m->in_dsn = 1;
+	} else if (mode == MODE_BOUNCE) {
+		dsn_capture_begin(&m->dsn, p);
 	}
 }
 
@@ -235,8 +181,7 @@ on_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
 	}
 	if (m->out_fd >= 0 && (mode == MODE_PART || mode == MODE_EXTRACT))
 		write_all(m->out_fd, d, n);
-	if (m->in_dsn)
-		buf_add(&m->dsn, d, n);
+	dsn_capture_data(&m->dsn, d, n);
 	buf_release(&b);
 }
 
@@ -264,7 +209,7 @@ on_end(void *ctx, const struct mime_part *p)
 	if (m->out_fd > 1)
 		close(m->out_fd);
 	m->out_fd = -1;
-	m->in_dsn = 0;
+	dsn_capture_end(&m->dsn, p);
 	buf_release(&b);
 }
 
@@ -293,36 +238,12 @@ print_json(struct msg *m)
 	buf_release(&out);
 }
 
-static void
-print_bounce(struct msg *m)
-{
-	struct dsn d;
-	size_t i;
-
-	if (!m->dsn.len)
-		return;
-	dsn_parse(m->dsn.data, m->dsn.len, &d);
-	for (i = 0; i < d.n; i++) {
-		struct dsn_rcpt *r = &d.r[i];
-
-		matched = 1;
-		printf("%s\t%s\t%s\t%s\n", r->action ? r->action : "-",
-			r->status ? r->status : "-",
-			r->final_recipient ? r->final_recipient :
-			r->original_recipient ? r->original_recipient : "-",
-			r->diagnostic ? r->diagnostic : "-");
-	}
-	dsn_release(&d);
-}
-
-/* part S of a multipart or message: its bytes as they are in the input
- * (the encapsulated message, or the multipart body), read again from the
- * file; a pipe or an mbox stream cannot be read again. */
+/* part S of a multipart or message: its bytes as they are in the input,
+ * read again from the file (mime_save_copy_range()). */
 static void
 copy_raw(struct msg *m)
 {
-	static char b[65536];
-	unsigned long long off = m->raw_off;
+	struct err e;
 
 	if (m->src_fd < 0) {
 		warnx_("%s: part %s is not a leaf: its raw bytes need the "
@@ -330,19 +251,9 @@ copy_raw(struct msg *m)
 		return;
 	}
 	matched = 1;
-	while (off < m->raw_end) {
-		size_t want = m->raw_end - off < sizeof b ?
-			(size_t)(m->raw_end - off) : sizeof b;
-		ssize_t n = pread(m->src_fd, b, want, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			diex(EX_IOERR, "%s: %s", m->where,
-				n < 0 ? strerror(errno) : "file shrank");
-		fwrite(b, 1, (size_t)n, stdout);
-		off += (unsigned long long)n;
-	}
+	if (mime_save_copy_range(m->src_fd, m->raw_off, m->raw_end, stdout,
+		&e) < 0)
+		diex(EX_IOERR, "%s: %s", m->where, e.msg);
 }
 
 /* ---- one message ---- */
@@ -362,7 +273,7 @@ msg_start(const char *where)
 	cur.src_fd = -1;
 	mime_doc_init(&cur.doc, mode == MODE_JSON ? MIME_DOC_DIGEST : 0);
 	mime_text_init(&cur.text, want_html ? MIME_TEXT_HTML : 0);
-	buf_init(&cur.dsn, 1024 * 1024);
+	dsn_capture_init(&cur.dsn);
 	cur.p = mime_parser_new(&sink, NULL);
 }
 
@@ -406,7 +317,9 @@ msg_finish(int complete)
 			out_buf(&b);
 			break;
 		case MODE_BOUNCE:
-			print_bounce(&cur);
+			if (dsn_capture_lines(&cur.dsn, &b))
+				matched = 1;
+			out_buf(&b);
 			break;
 		default:
 			break;
@@ -421,7 +334,7 @@ release:
 	buf_release(&b);
 	if (cur.out_fd > 1)
 		close(cur.out_fd);
-	buf_release(&cur.dsn);
+	dsn_capture_release(&cur.dsn);
 	mime_parser_free(cur.p);
 	fflush(stdout);
 }
@@ -488,33 +401,6 @@ usage(FILE *f)
 "  -v, --verbose   report defects of the input on stderr\n"
 "  --json          same as the json mode\n"
 "  --help          this help\n");
-}
-
-static void
-add_list(char ***v, size_t *n, const char *arg, int lower)
-{
-	char *copy = xstrdup(arg), *tok, *save = NULL;
-
-	for (tok = strtok_r(copy, ",", &save); tok;
-		tok = strtok_r(NULL, ",", &save)) {
-		char *t;
-
-		while (*tok == ' ')
-			tok++;
-		if (!*tok)
-			continue;
-		t = xstrdup(tok);
-		if (lower) {
-			char *c;
-
-			for (c = t; *c; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c = (char)(*c - 'A' + 'a');
-		}
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-		(*v)[(*n)++] = t;
-	}
-	free(copy);
 }
 
 static const struct {
@@ -601,7 +487,7 @@ main(int argc, char **argv)
 				return 0;
 			case 'h':
 				ok = mode == MODE_HEADERS || mode == MODE_ADDR;
-				add_list(&hnames, &nhnames, optarg, 1);
+				strv_add_list(&hnames, &nhnames, optarg, 1);
 				break;
 			case 'r':
 				ok = mode == MODE_HEADERS;
@@ -625,7 +511,7 @@ main(int argc, char **argv)
 				break;
 			case 'p':
 				ok = mode == MODE_EXTRACT;
-				add_list(&psel, &npsel, optarg, 0);
+				strv_add_list(&psel, &npsel, optarg, 0);
 				break;
 			default:
 				usage(stderr);
@@ -643,7 +529,7 @@ main(int argc, char **argv)
 			warnx_("part: a SECTION is needed (see mparse tree)");
 			return EX_USAGE;
 		}
-		add_list(&psel, &npsel, argv[optind++], 0);
+		strv_add_list(&psel, &npsel, argv[optind++], 0);
 	}
 	if (mode == MODE_EXTRACT) {
 		struct err e;
@@ -678,12 +564,8 @@ main(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		diex(EX_IOERR, "stdout: write error");
-	for (i = 0; i < nhnames; i++)
-		free(hnames[i]);
-	free(hnames);
-	for (i = 0; i < npsel; i++)
-		free(psel[i]);
-	free(psel);
+	strv_free(hnames, nhnames);
+	strv_free(psel, npsel);
 	charset_cache_clear();
 	if (mode == MODE_EXTRACT)
 		safefile_close(&outdir_d);

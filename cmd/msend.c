@@ -22,33 +22,28 @@
 #include "common.h"
 #include "mime/msgprep.h"
 #include "net/conn.h"
-#include "net/tlsreport.h"
 #include "net/transcript.h"
 #include "proto/batch.h"
 #include "proto/netacct.h"
+#include "proto/probe.h"
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
 
-#define MAX_OVERRIDES 64
 #define MAX_MESSAGE_BYTES ((size_t)1 << 31)
 
-enum mode { M_SEND, M_BATCH, M_PROBE, M_SMTP_SERVER, M_QUEUE };
+enum mode {
+	M_SEND = SENDMAIL_SEND,
+	M_SMTP_SERVER = SENDMAIL_SERVE,
+	M_QUEUE = SENDMAIL_QUEUE,
+	M_BATCH = SENDMAIL_MODE_USER,
+	M_PROBE,
+};
 
 struct opts {
-	enum mode mode;
-	int read_rcpts;		/* -t */
-	int dot_ends;		/* no -i */
-	const char *envfrom;	/* -f, -r, --from */
+	struct sendmail_args sa;	/* sendmail's options, --from... */
 	int read_envfrom;
-	const char *full_name;	/* -F */
-	const char *account;
-	const char *config;
-	const char *envid;	/* -V */
-	int verbose;
 	int json;
 	int partial;
-	struct netacct_override ov[MAX_OVERRIDES];
-	size_t nov;
 	char **rcpts;
 	size_t nrcpts;
 	int warned;
@@ -139,38 +134,15 @@ warn_ignored(struct opts *o, const char *what)
 static void
 add_override(struct opts *o, const char *key, const char *value)
 {
-	if (o->nov == MAX_OVERRIDES)
-		diex(EX_USAGE, "too many options");
-	o->ov[o->nov].key = key;
-	o->ov[o->nov].value = value;
-	o->nov++;
+	struct err e;
+
+	if (sendmail_args_override(&o->sa, key, value, &e) < 0)
+		diex(EX_USAGE, "%s", e.msg);
 }
 
-/* Long options that set an account key (dashes become underscores). */
-static const struct {
-	const char *name;
-	const char *key;
-	int flag;		/* 1: "--x" alone means "on" */
-} key_opts[] = {
-	{ "host", "host", 0 },
-	{ "port", "port", 0 },
-	{ "tls", "tls", 1 },
-	{ "tls-starttls", "tls_starttls", 1 },
-	{ "tls-trust-file", "tls_trust_file", 0 },
-	{ "tls-fingerprint", "tls_fingerprint", 0 },
-	{ "tls-certcheck", "tls_certcheck", 1 },
-	{ "tls-cert-file", "tls_cert_file", 0 },
-	{ "tls-key-file", "tls_key_file", 0 },
-	{ "tls-min-version", "tls_min_version", 0 },
-	{ "auth", "auth", 1 },
-	{ "user", "user", 0 },
-	{ "passwordeval", "passwordeval", 0 },
-	{ "allow-plaintext-auth", "allow_plaintext_auth", 1 },
-	{ "domain", "domain", 0 },
-	{ "timeout", "timeout", 0 },
-	{ "connect-timeout", "connect_timeout", 0 },
-	{ "proxy-host", "proxy_host", 0 },
-	{ "proxy-port", "proxy_port", 0 },
+/* msend's own long options that set an account key; the connection
+ * options are netacct_longopts. */
+static const struct netacct_longopt msg_opts[] = {
 	{ "dsn-notify", "dsn_notify", 0 },
 	{ "dsn-return", "dsn_return", 0 },
 	{ "set-from-header", "set_from_header", 0 },
@@ -181,20 +153,16 @@ static const struct {
 	{ "aliases", "aliases", 0 },
 	{ "logfile", "logfile", 0 },
 	{ "syslog", "syslog", 1 },
+	{ NULL, NULL, 0 },
 };
-
-static const char *
-dsn_return_value(const char *v)
-{
-	return strcmp(v, "hdrs") == 0 ? "headers" : v;
-}
 
 static void
 parse_long(struct opts *o, int argc, char **argv, int *i)
 {
 	char *name = argv[*i] + 2, *eq = strchr(name, '=');
 	const char *val = eq ? eq + 1 : NULL;
-	size_t n = eq ? (size_t)(eq - name) : strlen(name), k;
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	const struct netacct_longopt *ko;
 
 #define IS(s) (strlen(s) == n && strncmp(name, s, n) == 0)
 #define NEED() do { if (!val) { if (*i + 1 >= argc) diex(EX_USAGE, \
@@ -206,25 +174,24 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 		printf("msend (mkit) %s\n", PACKAGE_VERSION);
 		exit(0);
 	}
-	if (IS("read-recipients")) { o->read_rcpts = 1; return; }
+	if (IS("read-recipients")) { o->sa.read_rcpts = 1; return; }
 	if (IS("read-envelope-from")) { o->read_envfrom = 1; return; }
-	if (IS("batch")) { o->mode = M_BATCH; return; }
-	if (IS("probe") || IS("serverinfo")) { o->mode = M_PROBE; return; }
+	if (IS("batch")) { o->sa.mode = M_BATCH; return; }
+	if (IS("probe") || IS("serverinfo")) { o->sa.mode = M_PROBE; return; }
 	if (IS("json")) { o->json = 1; return; }
 	if (IS("partial")) { o->partial = 1; return; }
-	if (IS("verbose")) { o->verbose++; return; }
-	if (IS("account")) { NEED(); o->account = val; return; }
-	if (IS("config") || IS("file")) { NEED(); o->config = val; return; }
-	if (IS("from")) { NEED(); o->envfrom = val; return; }
-	for (k = 0; k < ARRAY_SIZE(key_opts); k++) {
-		if (!IS(key_opts[k].name))
-			continue;
-		if (!val && key_opts[k].flag)
+	if (IS("verbose")) { o->sa.verbose++; return; }
+	if (IS("account")) { NEED(); o->sa.account = val; return; }
+	if (IS("config") || IS("file")) { NEED(); o->sa.config = val; return; }
+	if (IS("from")) { NEED(); o->sa.envfrom = val; return; }
+	ko = netacct_longopt_find(netacct_longopts, name, n);
+	if (!ko)
+		ko = netacct_longopt_find(msg_opts, name, n);
+	if (ko) {
+		if (!val && ko->flag)
 			val = "on";
 		NEED();
-		if (strcmp(key_opts[k].key, "dsn_return") == 0)
-			val = dsn_return_value(val);
-		add_override(o, key_opts[k].key, val);
+		add_override(o, ko->key, val);
 		return;
 	}
 	/* sendmail callers must never fail on a flag: warn and go on. */
@@ -233,73 +200,19 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 #undef IS
 }
 
-/* sendmail's short options, glued ("-fX", "-ti") or separate. */
+/* sendmail's short options (sendmail_args_short()). */
 static void
 parse_short(struct opts *o, int argc, char **argv, int *i)
 {
-	const char *a = argv[*i];
-	size_t j;
+	struct err e;
+	int r = sendmail_args_short(&o->sa, argc, argv, i, &e);
 
-	for (j = 1; a[j]; j++) {
-		char c = a[j];
-		const char *val = NULL;
-
-		if (strchr("frFaCNRVXoBbhLOepqM", c)) {
-			if (a[j + 1])
-				val = a + j + 1;
-			else if (c != 'q' && c != 'b' && *i + 1 < argc)
-				val = argv[++*i];
-			else if (strchr("frFaCNRVX", c))
-				diex(EX_USAGE, "option -%c needs a value", c);
-			else
-				val = "";
-		}
-		switch (c) {
-		case 't': o->read_rcpts = 1; continue;
-		case 'i': o->dot_ends = 0; continue;
-		case 'v': case 'd': o->verbose++; continue;
-		case 'h':
-			if (!a[j + 1] && val == argv[*i] && j == 1 &&
-				strcmp(a, "-h") == 0)
-				usage(0);
-			return;	/* -hN: hop count, ignored */
-		case 'n': case 'm': case 'U': case 'G': continue;
-		case 'f': case 'r': o->envfrom = val; return;
-		case 'F': o->full_name = val; return;
-		case 'a': o->account = val; return;
-		case 'C': o->config = val; return;
-		case 'X': add_override(o, "logfile", val); return;
-		case 'N': add_override(o, "dsn_notify", val); return;
-		case 'R':
-			add_override(o, "dsn_return", dsn_return_value(val));
-			return;
-		case 'V': o->envid = val; return;
-		case 'o':
-			if (strcmp(val, "i") == 0)
-				o->dot_ends = 0;
-			return;	/* -oem, -odi, -om...: nothing to do */
-		case 'B': case 'L': case 'O': case 'e': case 'p': case 'M':
-			return;
-		case 'q':
-			o->mode = M_QUEUE;
-			return;
-		case 'b':
-			switch (val[0]) {
-			case 's': o->mode = M_SMTP_SERVER; break;
-			case 'p': o->mode = M_QUEUE; break;
-			case 'm': o->mode = M_SEND; break;
-			default:
-				diex(EX_USAGE, "-b%s is not supported (msend "
-					"has -bm, -bs, -bp)", val);
-			}
-			return;
-		default: {
-			char what[3] = { '-', c, '\0' };
-
-			warn_ignored(o, what);
-		}
-		}
-	}
+	if (o->sa.unknown[0])
+		warn_ignored(o, o->sa.unknown);
+	if (r < 0)
+		diex(EX_USAGE, "%s", e.msg);
+	if (o->sa.help)
+		usage(0);
 }
 
 static void
@@ -330,8 +243,8 @@ static struct account *
 load_account(const struct opts *o)
 {
 	struct config_warnings w = { NULL, 0 };
-	struct netacct_opts no = { o->config, o->account, o->envfrom, o->ov,
-		o->nov };
+	struct netacct_opts no = { o->sa.config, o->sa.account,
+		o->sa.envfrom, o->sa.ov, o->sa.nov };
 	struct account *acc;
 	struct err e;
 	size_t i;
@@ -350,20 +263,21 @@ load_account(const struct opts *o)
 	return acc;
 }
 
-/* The account's password, or NULL when it authenticates without one. The
- * keyring is searched under service "smtp", as msmtp does. */
-static char *
-get_password(const struct account *acc, struct transcript *ts)
+/* Connect and log in. The password is looked up when *pw is NULL (the
+ * keyring under service "smtp", as msmtp does) and kept there for the next
+ * call; a password that cannot be had ends msend. */
+static struct smtp *
+open_smtp(const struct account *acc, char **pw, struct transcript *ts,
+	struct err *e)
 {
-	struct err e;
-	char *pw;
+	struct err pe;
 
-	err_clear(&e);
-	if (netacct_password(acc, "smtp", ts, &pw, &e) < 0) {
-		print_err(&e);
-		exit(exit_code(e.code));
+	err_clear(&pe);
+	if (!*pw && netacct_password(acc, "smtp", ts, pw, &pe) < 0) {
+		print_err(&pe);
+		exit(exit_code(pe.code));
 	}
-	return pw;
+	return smtp_open(acc, *pw, 0, ts, e);
 }
 
 /* ---- logging ---- */
@@ -408,40 +322,18 @@ json_msg(const struct smtp_msg *m, size_t index, size_t size, int status)
 	buf_release(&out);
 }
 
-/* Tell people what went wrong with one message (prefix for --batch). */
+/* Tell people what went wrong with one message. */
 static void
-report_msg(const struct smtp_msg *m, const char *prefix, const char *peer,
-	int partial)
+report_msg(const struct smtp_msg *m, const char *peer, int partial)
 {
-	size_t i, refused = 0;
+	struct buf out = BUF_INIT;
+	char prefix[64];
 
-	for (i = 0; i < m->nrcpt; i++) {
-		const struct smtp_rcpt *r = &m->rcpt[i];
-
-		if (r->code >= 400) {
-			refused++;
-			warnx_("%s%s: RCPT TO:<%s>: %s", prefix, peer, r->addr,
-				r->reply);
-		}
-	}
-	if (m->status == SMTP_SENT) {
-		if (refused)
-			warnx_("%sdelivered to %zu of %zu recipients", prefix,
-				m->accepted, m->nrcpt);
-		return;
-	}
-	if (refused && (m->err.code == ERR_NOUSER ||
-		m->err.code == ERR_TEMPFAIL) &&
-		strstr(m->err.msg, "RCPT TO:")) {
-		if (m->nrcpt > 1)
-			warnx_("%smessage not sent: %zu of %zu recipients "
-				"refused%s", prefix, refused, m->nrcpt,
-				partial || !m->accepted ? "" :
-				" (--partial delivers to the others)");
-		return;
-	}
-	if (m->err.code != ERR_NONE)
-		warnx_("%s%s", prefix, m->err.msg);
+	snprintf(prefix, sizeof prefix, "%s: ", prog_name);
+	sendmail_report(&out, prefix, m, peer, partial);
+	if (out.len)
+		fwrite(out.data, 1, out.len, stderr);
+	buf_release(&out);
 }
 
 /* ---- one message ---- */
@@ -451,13 +343,13 @@ static void
 env_init(struct sendmail_env *env, const struct opts *o, int from_header)
 {
 	memset(env, 0, sizeof(*env));
-	env->envfrom = o->envfrom;
+	env->envfrom = o->sa.envfrom;
 	env->from_header = from_header;
-	env->full_name = o->full_name;
+	env->full_name = o->sa.full_name;
 	env->rcpts = o->rcpts;
 	env->nrcpts = o->nrcpts;
-	env->read_rcpts = o->read_rcpts || o->mode == M_BATCH;
-	env->envid = o->envid;
+	env->read_rcpts = o->sa.read_rcpts || o->sa.mode == M_BATCH;
+	env->envid = o->sa.envid;
 }
 
 static struct aliases *
@@ -494,7 +386,7 @@ run_send(const struct opts *o, const struct account *acc,
 	sendmail_msg_init(&p);
 	env_init(&env, o, o->read_envfrom);
 	err_clear(&e);
-	if (msgprep_read_fd(&p.mp, 0, o->dot_ends ? MSGPREP_DOT_ENDS : 0,
+	if (msgprep_read_fd(&p.mp, 0, o->sa.dot_ends ? MSGPREP_DOT_ENDS : 0,
 		MAX_MESSAGE_BYTES, &e) < 0 ||
 		sendmail_prepare(&p, &env, acc, al, &e) < 0) {
 		print_err(&e);
@@ -502,8 +394,7 @@ run_send(const struct opts *o, const struct account *acc,
 		goto out;
 	}
 	size = msgprep_size(&p.mp);
-	pw = get_password(acc, ts);
-	s = smtp_open(acc, pw, 0, ts, &e);
+	s = open_smtp(acc, &pw, ts, &e);
 	if (!s) {
 		p.msg.err = e;
 		goto done;
@@ -514,7 +405,7 @@ done:
 	status = msg_status(&p.msg);
 	if (o->json)
 		json_msg(&p.msg, 1, size, status);
-	report_msg(&p.msg, "", s ? smtp_peer(s) : acc->host, o->partial);
+	report_msg(&p.msg, s ? smtp_peer(s) : acc->host, o->partial);
 	log_msg(acc, &p.msg, size, status);
 	smtp_quit(s);
 out:
@@ -540,9 +431,7 @@ batch_open(void *arg, struct err *e)
 {
 	struct batch_out *bo = arg;
 
-	if (!bo->pw)
-		bo->pw = get_password(bo->acc, bo->ts);
-	return smtp_open(bo->acc, bo->pw, 0, bo->ts, e);
+	return open_smtp(bo->acc, &bo->pw, bo->ts, e);
 }
 
 static void
@@ -594,7 +483,7 @@ run_batch(const struct opts *o, const struct account *acc,
 
 	/* Long work shows progress on a terminal, unless the result lines
 	 * (or the transcript) already go there; never in cron. */
-	bo.progress = isatty(2) && !isatty(1) && !o->verbose;
+	bo.progress = isatty(2) && !isatty(1) && !o->sa.verbose;
 	env_init(&env, o, 1);
 	memset(&bt, 0, sizeof bt);
 	bt.env = &env;
@@ -623,31 +512,15 @@ run_batch(const struct opts *o, const struct account *acc,
 	return bo.status;
 }
 
-/* Each line of raw (CRLF or LF) with label in front. */
-static void
-add_lines(struct buf *out, const char *label, const char *raw)
-{
-	const char *p = raw;
-
-	while (*p) {
-		size_t n = strcspn(p, "\r\n");
-
-		buf_addf(out, "%s%.*s\n", label, (int)n, p);
-		p += n;
-		while (*p == '\r' || *p == '\n')
-			p++;
-	}
-}
-
 static int
 run_probe(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
 {
 	struct conn_tls_info ti;
+	struct probe_smtp p;
 	struct buf out = BUF_INIT;
 	struct smtp *s;
 	struct err e;
-	int have_tls;
 
 	err_clear(&e);
 	s = smtp_open(acc, NULL, SMTP_NO_AUTH, ts, &e);
@@ -655,32 +528,20 @@ run_probe(const struct opts *o, const struct account *acc,
 		print_err(&e);
 		return exit_code(e.code);
 	}
-	have_tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0;
+	p.server = smtp_peer(s);
+	p.greeting = smtp_greeting(s);
+	p.ehlo = smtp_ehlo(s);
+	p.size_limit = smtp_size_limit(s);
+	p.auth = smtp_auth_mechs(s);
+	p.tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0 ? &ti : NULL;
 	if (o->json) {
 		struct json j;
 
 		json_init(&j, &out);
-		json_obj_begin(&j);
-		json_key(&j, "server"); json_cstr(&j, smtp_peer(s));
-		json_key(&j, "greeting"); json_cstr(&j, smtp_greeting(s));
-		json_key(&j, "ehlo"); json_cstr(&j, smtp_ehlo(s));
-		json_key(&j, "size_limit");
-		json_int(&j, (long long)smtp_size_limit(s));
-		json_key(&j, "auth"); json_cstr(&j, smtp_auth_mechs(s));
-		json_key(&j, "tls");
-		tlsreport_json(&j, have_tls ? &ti : NULL);
-		json_obj_end(&j);
+		probe_smtp_json(&j, &p);
 		buf_addch(&out, '\n');
 	} else {
-		buf_addf(&out, "server: %s\n", smtp_peer(s));
-		add_lines(&out, "greeting: ", smtp_greeting(s));
-		tlsreport_text(&out, have_tls ? &ti : NULL);
-		add_lines(&out, "ehlo: ", smtp_ehlo(s));
-		if (smtp_size_limit(s))
-			buf_addf(&out, "size limit: %llu\n",
-				smtp_size_limit(s));
-		buf_addf(&out, "auth mechanisms: %s\n",
-			*smtp_auth_mechs(s) ? smtp_auth_mechs(s) : "(none)");
+		probe_smtp_text(&out, &p);
 	}
 	fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
@@ -705,11 +566,8 @@ bs_relay(void *arg, struct sendmail_msg *sm)
 	struct err e;
 
 	err_clear(&e);
-	if (!r->s) {
-		if (!r->pw)
-			r->pw = get_password(r->acc, r->ts);
-		r->s = smtp_open(r->acc, r->pw, 0, r->ts, &e);
-	}
+	if (!r->s)
+		r->s = open_smtp(r->acc, &r->pw, r->ts, &e);
 	if (!r->s)
 		sm->msg.err = e;
 	else if (smtp_send(r->s, &sm->msg, 1, r->o->partial ? SMTP_PARTIAL :
@@ -760,52 +618,43 @@ main(int argc, char **argv)
 	struct opts o;
 	struct account *acc;
 	struct transcript ts;
+	struct err e;
 	int status;
 
 	prog_init(argv[0]);
 	memset(&o, 0, sizeof o);
-	o.dot_ends = 1;
+	sendmail_args_init(&o.sa);
 	if (strcmp(prog_name, "mailq") == 0)
-		o.mode = M_QUEUE;
+		o.sa.mode = M_QUEUE;
 	parse_args(&o, argc, argv);
-	if (o.mode == M_QUEUE) {
-		if (o.nrcpts == 0 && !o.read_rcpts)
+	if (o.sa.mode == M_QUEUE) {
+		if (o.nrcpts == 0 && !o.sa.read_rcpts)
 			printf("mail queue is empty\n");
 		free(o.rcpts);
 		return EX_OK;
 	}
-	if (o.envfrom) {
-		struct err e;
-		char *f = sendmail_norm_from(o.envfrom);
-
-		int bad = msgprep_check_addr(f, &e) < 0;
-
-		free(f);
-		if (bad) {
-			print_err(&e);
-			free(o.rcpts);
-			return EX_USAGE;
-		}
+	if (sendmail_args_check(&o.sa, &e) < 0) {
+		print_err(&e);
+		free(o.rcpts);
+		return EX_USAGE;
 	}
-	if (o.full_name && strpbrk(o.full_name, "\r\n"))
-		diex(EX_USAGE, "-F: the full name holds a line break");
 	acc = load_account(&o);
-	if (o.verbose)
+	if (o.sa.verbose)
 		transcript_init_file(&ts, stderr, 0);
-	switch (o.mode) {
+	switch (o.sa.mode) {
 	case M_BATCH:
-		status = run_batch(&o, acc, o.verbose ? &ts : NULL);
+		status = run_batch(&o, acc, o.sa.verbose ? &ts : NULL);
 		break;
 	case M_PROBE:
-		status = run_probe(&o, acc, o.verbose ? &ts : NULL);
+		status = run_probe(&o, acc, o.sa.verbose ? &ts : NULL);
 		break;
 	case M_SMTP_SERVER:
-		status = run_bs(&o, acc, o.verbose ? &ts : NULL);
+		status = run_bs(&o, acc, o.sa.verbose ? &ts : NULL);
 		break;
 	default:
-		status = run_send(&o, acc, o.verbose ? &ts : NULL);
+		status = run_send(&o, acc, o.sa.verbose ? &ts : NULL);
 	}
-	if (o.verbose)
+	if (o.sa.verbose)
 		transcript_release(&ts);
 	account_free(acc);
 	free(o.rcpts);

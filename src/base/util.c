@@ -176,3 +176,40 @@ path_tilde(const char *path)
 		buf_addstr(&b, path);
 	return buf_detach(&b, NULL);
 }
+
+void
+strv_add_list(char ***v, size_t *n, const char *list, int lower)
+{
+	char *copy = xstrdup(list), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+		tok = strtok_r(NULL, ",", &save)) {
+		char *t;
+
+		while (*tok == ' ')
+			tok++;
+		if (!*tok)
+			continue;
+		t = xstrdup(tok);
+		if (lower) {
+			char *c;
+
+			for (c = t; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+		}
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = t;
+	}
+	free(copy);
+}
+
+void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

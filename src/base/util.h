@@ -74,6 +74,16 @@ long fingerprint_parse(const char *s, unsigned char out[FINGERPRINT_MAX]);
  * about to be freed or to go out of scope). p may be NULL when n is 0. */
 void secure_wipe(void *p, size_t n);
 
+/*
+ * Append the items of list, separated by commas ("subject, from"), to the
+ * array *v of *n new strings, growing it: blanks before an item dropped,
+ * empty items skipped, ASCII letters lowercased when lower. Free with
+ * strv_free().
+ */
+void strv_add_list(char ***v, size_t *n, const char *list, int lower);
+/* Free the n strings of v and v itself (NULL with n 0 is fine). */
+void strv_free(char **v, size_t n);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

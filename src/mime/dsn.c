@@ -149,3 +149,62 @@ dsn_release(struct dsn *d)
 	free(d->arrival_date);
 	memset(d, 0, sizeof(*d));
 }
+
+void
+dsn_capture_init(struct dsn_capture *c)
+{
+	buf_init(&c->body, 1024 * 1024);
+	c->in = 0;
+}
+
+void
+dsn_capture_begin(struct dsn_capture *c, const struct mime_part *p)
+{
+	if (p->kind == MIME_LEAF && !c->body.len &&
+		(!strcmp(p->type, "message/delivery-status") ||
+		!strcmp(p->type, "message/global-delivery-status")))
+		c->in = 1;
+}
+
+void
+dsn_capture_data(struct dsn_capture *c, const void *data, size_t len)
+{
+	if (c->in)
+		buf_add(&c->body, data, len);
+}
+
+void
+dsn_capture_end(struct dsn_capture *c, const struct mime_part *p)
+{
+	if (p->kind == MIME_LEAF)
+		c->in = 0;
+}
+
+size_t
+dsn_capture_lines(const struct dsn_capture *c, struct buf *out)
+{
+	struct dsn d;
+	size_t i;
+
+	if (!c->body.len)
+		return 0;
+	dsn_parse(c->body.data, c->body.len, &d);
+	for (i = 0; i < d.n; i++) {
+		struct dsn_rcpt *r = &d.r[i];
+
+		buf_addf(out, "%s\t%s\t%s\t%s\n", r->action ? r->action : "-",
+			r->status ? r->status : "-",
+			r->final_recipient ? r->final_recipient :
+			r->original_recipient ? r->original_recipient : "-",
+			r->diagnostic ? r->diagnostic : "-");
+	}
+	dsn_release(&d);
+	return i;
+}
+
+void
+dsn_capture_release(struct dsn_capture *c)
+{
+	buf_release(&c->body);
+	c->in = 0;
+}

@@ -14,6 +14,9 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
+#include "mime/mime.h"
+
 struct dsn_rcpt {
 	char *final_recipient;		/* address, or NULL */
 	char *original_recipient;	/* address, or NULL */
@@ -36,5 +39,29 @@ struct dsn {
  * dsn_release). Returns the number of recipient blocks. */
 size_t dsn_parse(const char *body, size_t len, struct dsn *d);
 void dsn_release(struct dsn *d);
+
+/*
+ * The delivery status of one message, caught while the parser goes: the
+ * body of its first message/delivery-status or
+ * message/global-delivery-status leaf, up to 1 MiB. Use: dsn_capture_init;
+ * from the parser sink's callbacks, dsn_capture_begin, _data and _end for
+ * every entity; after mime_parser_finish, dsn_capture_lines;
+ * dsn_capture_release.
+ */
+struct dsn_capture {
+	struct buf body;
+	int in;			/* private: inside the status leaf */
+};
+
+void dsn_capture_init(struct dsn_capture *c);
+void dsn_capture_begin(struct dsn_capture *c, const struct mime_part *p);
+void dsn_capture_data(struct dsn_capture *c, const void *data, size_t len);
+void dsn_capture_end(struct dsn_capture *c, const struct mime_part *p);
+/* Append one line per recipient of the status caught, as "mparse bounce"
+ * prints them: "ACTION\tSTATUS\tRECIPIENT\tDIAGNOSTIC\n", the final
+ * recipient else the original, "-" for what is missing. Returns the number
+ * of lines (0 when the message has no status part). */
+size_t dsn_capture_lines(const struct dsn_capture *c, struct buf *out);
+void dsn_capture_release(struct dsn_capture *c);
 
 #endif

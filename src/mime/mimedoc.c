@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include "base/util.h"
+#include "codec/addr.h"
 #include "mime/mimedoc.h"
 
 void
@@ -194,4 +195,65 @@ mime_doc_release(struct mime_doc *d)
 		charset_conv_release(&d->conv);
 	free(d->md);
 	memset(d, 0, sizeof(*d));
+}
+
+size_t
+mime_doc_headers(const struct mime_headers *h, char *const *names,
+	size_t nnames, int raw, struct buf *out)
+{
+	size_t i, k, count = 0;
+
+	for (i = 0; i < h->n; i++) {
+		const struct mime_field *f = &h->v[i];
+		int want = !nnames;
+
+		for (k = 0; k < nnames && !want; k++)
+			want = strlen(names[k]) == f->name_len &&
+				!mem_casecmp(names[k], f->name, f->name_len);
+		if (!want)
+			continue;
+		count++;
+		if (!nnames) {
+			buf_add(out, f->name, f->name_len);
+			buf_addstr(out, raw ? ":" : ": ");
+		}
+		if (raw)
+			buf_add(out, f->value, f->value_len);
+		else
+			mime_header_text(f->value, f->value_len, out);
+		buf_addch(out, '\n');
+	}
+	return count;
+}
+
+size_t
+mime_doc_addrs(const struct mime_headers *h, char *const *names,
+	size_t nnames, int addr_only, struct buf *out)
+{
+	static const char *const defs[] = { "from", "sender", "reply-to",
+		"to", "cc", "bcc" };
+	size_t nn = nnames ? nnames : ARRAY_SIZE(defs), i, idx, count = 0;
+
+	for (i = 0; i < nn; i++) {
+		const char *name = nnames ? names[i] : defs[i];
+		const struct mime_field *f;
+
+		idx = 0;
+		while ((f = mime_headers_next(h, name, &idx))) {
+			struct addr_list l = ADDR_LIST_INIT;
+			size_t k;
+
+			addr_parse(f->value, f->value_len, 0, &l);
+			for (k = 0; k < l.n; k++) {
+				if (!l.v[k].spec)
+					continue;
+				count++;
+				addr_format(out, addr_only ? NULL : l.v[k].name,
+					l.v[k].spec, ADDR_FMT_TEXT);
+				buf_addch(out, '\n');
+			}
+			addr_list_release(&l);
+		}
+	}
+	return count;
 }

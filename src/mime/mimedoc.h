@@ -61,6 +61,28 @@ void mime_doc_json(struct json *j, const struct mime_doc *d);
  * " charset=CS" when there is one, " filename=\"NAME\"" (control
  * characters, NUL included, shown as '?') and, for leaves, " size=N". */
 void mime_doc_tree(const struct mime_doc *d, struct buf *out);
+/*
+ * Append the fields of h as "mparse headers" prints them, one a line, in
+ * their order: the fields named in names (nnames lowercase names, matched
+ * without case) with their value alone, or, when nnames is 0, every field
+ * as "Name: value". The value is unfolded with its RFC 2047 words decoded
+ * (mime_header_text), or with raw as it is in the message, the blank
+ * after the colon and the folds included ("Name:value" when every field
+ * is shown). Returns how many fields
+ * were appended.
+ */
+size_t mime_doc_headers(const struct mime_headers *h, char *const *names,
+	size_t nnames, int raw, struct buf *out);
+/*
+ * Append the addresses in the fields of h named in names (nnames lowercase
+ * names; when nnames is 0: from, sender, reply-to, to, cc, bcc), as
+ * "mparse addr" prints them: one a line, name by name, field by field, as
+ * "Name <addr>" in UTF-8 (addr_format with ADDR_FMT_TEXT), or the bare
+ * address with addr_only. Groups give their members; an entry without an
+ * address is skipped. Returns how many were appended.
+ */
+size_t mime_doc_addrs(const struct mime_headers *h, char *const *names,
+	size_t nnames, int addr_only, struct buf *out);
 /* Free everything d holds; d is empty and may be initialised again. */
 void mime_doc_release(struct mime_doc *d);
 

@@ -6,6 +6,8 @@
 #ifndef MKIT_MIMESAVE_H
 #define MKIT_MIMESAVE_H
 
+#include <stdio.h>
+
 #include "base/err.h"
 #include "mime/mime.h"
 #include "store/safefile.h"
@@ -24,5 +26,16 @@ int mime_save_is_attachment(const struct mime_part *p);
  */
 int mime_save_open(struct safefile_dir *d, const struct mime_part *p,
 	int force, char **got, struct err *e);
+
+/*
+ * Copy bytes [off, end) of the file fd to out, as they are: the raw bytes
+ * of an entity from its mime_part offset and end_offset (an encapsulated
+ * message, a multipart body), read again from the message's file (a pipe
+ * or a stream cannot be read again). Returns 0, or -1 with ERR_IO and the
+ * message strerror(errno) when reading fails, "file shrank" when the
+ * file ends before end. Write errors are left in out (ferror).
+ */
+int mime_save_copy_range(int fd, unsigned long long off,
+	unsigned long long end, FILE *out, struct err *e);
 
 #endif

@@ -13,6 +13,7 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/pop3_reply.c src/proto/pop3_reply.h \
 	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
+	src/proto/probe.c src/proto/probe.h \
 	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
 AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
 
@@ -93,3 +94,9 @@ TESTS += tests/fuzz/replay_batch
 tests_fuzz_replay_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c
 tests_fuzz_replay_batch_LDADD = $(MKIT_PROTO_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/batch tests/fuzz/crashes/batch
+
+# What --probe shows of a server (probe.h), from fixed values.
+check_PROGRAMS += tests/unit/t_probe
+TESTS += tests/unit/t_probe
+tests_unit_t_probe_SOURCES = tests/unit/t_probe.c tests/unit/tap.h
+tests_unit_t_probe_LDADD = $(MKIT_PROTO_LIBS)

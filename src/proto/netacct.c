@@ -96,3 +96,37 @@ netacct_password(const struct account *acc, const char *service,
 	*pw = password_lookup(acc, &po, e);
 	return *pw ? 0 : -1;
 }
+
+const struct netacct_longopt netacct_longopts[] = {
+	{ "host", "host", 0 },
+	{ "port", "port", 0 },
+	{ "tls", "tls", 1 },
+	{ "tls-starttls", "tls_starttls", 1 },
+	{ "tls-trust-file", "tls_trust_file", 0 },
+	{ "tls-fingerprint", "tls_fingerprint", 0 },
+	{ "tls-certcheck", "tls_certcheck", 1 },
+	{ "tls-cert-file", "tls_cert_file", 0 },
+	{ "tls-key-file", "tls_key_file", 0 },
+	{ "tls-min-version", "tls_min_version", 0 },
+	{ "auth", "auth", 1 },
+	{ "user", "user", 0 },
+	{ "passwordeval", "passwordeval", 0 },
+	{ "allow-plaintext-auth", "allow_plaintext_auth", 1 },
+	{ "domain", "domain", 0 },
+	{ "timeout", "timeout", 0 },
+	{ "connect-timeout", "connect_timeout", 0 },
+	{ "proxy-host", "proxy_host", 0 },
+	{ "proxy-port", "proxy_port", 0 },
+	{ NULL, NULL, 0 },
+};
+
+const struct netacct_longopt *
+netacct_longopt_find(const struct netacct_longopt *table, const char *name,
+	size_t len)
+{
+	for (; table->name; table++)
+		if (strlen(table->name) == len &&
+			strncmp(table->name, name, len) == 0)
+			return table;
+	return NULL;
+}

@@ -68,4 +68,27 @@ int netacct_transport_init(const struct account *acc, struct err *e);
 int netacct_password(const struct account *acc, const char *service,
 	struct transcript *ts, char **pw, struct err *e);
 
+/* A long option that sets an account key: --NAME=VALUE (or --NAME VALUE)
+ * is the override { key, VALUE }. */
+struct netacct_longopt {
+	const char *name;	/* "tls-certcheck" */
+	const char *key;	/* "tls_certcheck": the name, '-' made '_' */
+	int flag;		/* 1: "--NAME" alone means "on" */
+};
+
+/*
+ * The connection options every network tool takes, the same for msend,
+ * mpop and mimap: --host, --port, --tls, --tls-starttls, --tls-trust-file,
+ * --tls-fingerprint, --tls-certcheck, --tls-cert-file, --tls-key-file,
+ * --tls-min-version, --auth, --user, --passwordeval,
+ * --allow-plaintext-auth, --domain, --timeout, --connect-timeout,
+ * --proxy-host, --proxy-port. Ends with a NULL name.
+ */
+extern const struct netacct_longopt netacct_longopts[];
+
+/* The entry of table (ended by a NULL name) named name[0..len), "--" and
+ * any "=VALUE" left out; NULL when there is none. */
+const struct netacct_longopt *netacct_longopt_find(
+	const struct netacct_longopt *table, const char *name, size_t len);
+
 #endif

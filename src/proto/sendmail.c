@@ -424,3 +424,151 @@ sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
 	json_cstr(&j, exit_name);
 	json_obj_end(&j);
 }
+
+void
+sendmail_args_init(struct sendmail_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->mode = SENDMAIL_SEND;
+	a->dot_ends = 1;
+}
+
+int
+sendmail_args_override(struct sendmail_args *a, const char *key,
+	const char *value, struct err *e)
+{
+	if (a->nov == SENDMAIL_MAX_OVERRIDES)
+		return err_set(e, ERR_USAGE, "too many options");
+	if (strcmp(key, "dsn_return") == 0 && strcmp(value, "hdrs") == 0)
+		value = "headers";
+	a->ov[a->nov].key = key;
+	a->ov[a->nov].value = value;
+	a->nov++;
+	return 0;
+}
+
+int
+sendmail_args_short(struct sendmail_args *a, int argc, char **argv, int *i,
+	struct err *e)
+{
+	const char *arg = argv[*i];
+	size_t j;
+
+	a->unknown[0] = '\0';
+	for (j = 1; arg[j]; j++) {
+		char c = arg[j];
+		const char *val = NULL;
+
+		if (strchr("frFaCNRVXoBbhLOepqM", c)) {
+			if (arg[j + 1])
+				val = arg + j + 1;
+			else if (c != 'q' && c != 'b' && *i + 1 < argc)
+				val = argv[++*i];
+			else if (strchr("frFaCNRVX", c))
+				return err_set(e, ERR_USAGE,
+					"option -%c needs a value", c);
+			else
+				val = "";
+		}
+		switch (c) {
+		case 't': a->read_rcpts = 1; continue;
+		case 'i': a->dot_ends = 0; continue;
+		case 'v': case 'd': a->verbose++; continue;
+		case 'h':
+			if (!arg[j + 1] && val == argv[*i] && j == 1 &&
+				strcmp(arg, "-h") == 0)
+				a->help = 1;
+			return 0;	/* -hN: hop count, ignored */
+		case 'n': case 'm': case 'U': case 'G': continue;
+		case 'f': case 'r': a->envfrom = val; return 0;
+		case 'F': a->full_name = val; return 0;
+		case 'a': a->account = val; return 0;
+		case 'C': a->config = val; return 0;
+		case 'X': return sendmail_args_override(a, "logfile", val, e);
+		case 'N':
+			return sendmail_args_override(a, "dsn_notify", val, e);
+		case 'R':
+			return sendmail_args_override(a, "dsn_return", val, e);
+		case 'V': a->envid = val; return 0;
+		case 'o':
+			if (strcmp(val, "i") == 0)
+				a->dot_ends = 0;
+			return 0;	/* -oem, -odi, -om...: nothing to do */
+		case 'B': case 'L': case 'O': case 'e': case 'p': case 'M':
+			return 0;
+		case 'q':
+			a->mode = SENDMAIL_QUEUE;
+			return 0;
+		case 'b':
+			switch (val[0]) {
+			case 's': a->mode = SENDMAIL_SERVE; break;
+			case 'p': a->mode = SENDMAIL_QUEUE; break;
+			case 'm': a->mode = SENDMAIL_SEND; break;
+			default:
+				return err_set(e, ERR_USAGE, "-b%s is not "
+					"supported (msend has -bm, -bs, -bp)",
+					val);
+			}
+			return 0;
+		default:
+			if (!a->unknown[0]) {
+				a->unknown[0] = '-';
+				a->unknown[1] = c;
+				a->unknown[2] = '\0';
+			}
+		}
+	}
+	return 0;
+}
+
+int
+sendmail_args_check(const struct sendmail_args *a, struct err *e)
+{
+	if (a->envfrom) {
+		char *f = sendmail_norm_from(a->envfrom);
+		int bad = msgprep_check_addr(f, e) < 0;
+
+		free(f);
+		if (bad)
+			return -1;
+	}
+	if (a->full_name && strpbrk(a->full_name, "\r\n"))
+		return err_set(e, ERR_USAGE,
+			"-F: the full name holds a line break");
+	return 0;
+}
+
+void
+sendmail_report(struct buf *out, const char *prefix,
+	const struct smtp_msg *m, const char *peer, int partial)
+{
+	size_t i, refused = 0;
+
+	for (i = 0; i < m->nrcpt; i++) {
+		const struct smtp_rcpt *r = &m->rcpt[i];
+
+		if (r->code >= 400) {
+			refused++;
+			buf_addf(out, "%s%s: RCPT TO:<%s>: %s\n", prefix, peer,
+				r->addr, r->reply);
+		}
+	}
+	if (m->status == SMTP_SENT) {
+		if (refused)
+			buf_addf(out, "%sdelivered to %zu of %zu recipients\n",
+				prefix, m->accepted, m->nrcpt);
+		return;
+	}
+	if (refused && (m->err.code == ERR_NOUSER ||
+		m->err.code == ERR_TEMPFAIL) &&
+		strstr(m->err.msg, "RCPT TO:")) {
+		if (m->nrcpt > 1)
+			buf_addf(out, "%smessage not sent: %zu of %zu "
+				"recipients refused%s\n", prefix, refused,
+				m->nrcpt, partial || !m->accepted ? "" :
+				" (--partial delivers to the others)");
+		return;
+	}
+	if (m->err.code != ERR_NONE)
+		buf_addf(out, "%s%s\n", prefix, m->err.msg);
+}

@@ -21,6 +21,7 @@
 #include "base/err.h"
 #include "codec/addrsplit.h"
 #include "mime/msgprep.h"
+#include "proto/netacct.h"
 #include "proto/smtp.h"
 
 /* What the command line says about a message. Borrowed. */
@@ -104,5 +105,79 @@ struct sendmail_server {
 /* Run the session until QUIT or end of input. Returns 0, or -1 with ERR_IO
  * when a reply cannot be written. */
 int sendmail_serve(const struct sendmail_server *sv, struct err *err);
+
+/* ---- sendmail(8)'s command line ---- */
+
+#define SENDMAIL_MAX_OVERRIDES 64
+
+enum sendmail_mode {
+	SENDMAIL_SEND,		/* -bm, the default */
+	SENDMAIL_SERVE,		/* -bs */
+	SENDMAIL_QUEUE,		/* -bp, -q (and mailq) */
+	SENDMAIL_MODE_USER	/* the caller's own modes count from here */
+};
+
+/* What sendmail's options say. Values point into argv. */
+struct sendmail_args {
+	int mode;		/* enum sendmail_mode, or the caller's own */
+	int read_rcpts;		/* -t */
+	int dot_ends;		/* 1 unless -i or -oi */
+	int verbose;		/* each -v or -d adds 1 */
+	const char *envfrom;	/* -f, -r */
+	const char *full_name;	/* -F */
+	const char *account;	/* -a */
+	const char *config;	/* -C */
+	const char *envid;	/* -V */
+	/* -X logfile, -N dsn_notify, -R dsn_return, in their order */
+	struct netacct_override ov[SENDMAIL_MAX_OVERRIDES];
+	size_t nov;
+	int help;		/* "-h" with an argument after it: help */
+	char unknown[3];	/* "-c": the first unknown letter of the last
+				   argument parsed, or "" */
+};
+
+/* Everything unset: mode SENDMAIL_SEND, dot_ends 1. */
+void sendmail_args_init(struct sendmail_args *a);
+
+/*
+ * Append the override { key, value } to a (value borrowed), as sendmail's
+ * -R does: dsn_return "hdrs" is "headers". Errors: ERR_USAGE "too many
+ * options" beyond SENDMAIL_MAX_OVERRIDES.
+ */
+int sendmail_args_override(struct sendmail_args *a, const char *key,
+	const char *value, struct err *e);
+
+/*
+ * Parse argv[*i], one argument of sendmail's short options ("-t", "-ti",
+ * "-fX" or "-f X": a value glued or in the next argument, which then
+ * advances *i). Letters sendmail takes and msend has no use for (-oXXX
+ * except -oi, -BTYPE, -hN, -LTAG, -OOPT, -eX, -pPROTO, -M, -n, -m, -U,
+ * -G) are skipped; another letter sets a->unknown and the rest goes on.
+ * Errors (-1): ERR_USAGE "option -c needs a value" (-f -r -F -a -C -N -R
+ * -V -X last), "-bX is not supported (msend has -bm, -bs, -bp)".
+ */
+int sendmail_args_short(struct sendmail_args *a, int argc, char **argv,
+	int *i, struct err *e);
+
+/*
+ * Check what the options put into every message: the -f address, "<>"
+ * removed, by msgprep_check_addr(); the -F name holds no line break.
+ * Returns 0, or -1 with ERR_USAGE (the message of msgprep_check_addr(),
+ * or "-F: the full name holds a line break").
+ */
+int sendmail_args_check(const struct sendmail_args *a, struct err *e);
+
+/*
+ * What went wrong with one message sent (smtp_send() has filled m), for
+ * people, appended to out one line each, every line beginning with
+ * prefix: each refused recipient ("PEER: RCPT TO:<ADDR>: REPLY"); then
+ * when sent to some only "delivered to N of M recipients"; when not sent
+ * because recipients were refused (ERR_NOUSER or ERR_TEMPFAIL at RCPT),
+ * with more than one recipient, "message not sent: N of M recipients
+ * refused", with a hint at --partial unless partial is set or none was
+ * accepted; else the error's message. Nothing for a message sent to all.
+ */
+void sendmail_report(struct buf *out, const char *prefix,
+	const struct smtp_msg *m, const char *peer, int partial);
 
 #endif

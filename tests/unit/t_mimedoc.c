@@ -1,7 +1,8 @@
 /*
- * t_mimedoc: the mparse/1 document of a message (mimedoc) and the choice
- * of its text body (mimetext), fed through the streaming parser whole and
- * one byte at a time.
+ * t_mimedoc: the mparse/1 document of a message (mimedoc), its header
+ * lines, the choice of its text body (mimetext), the delivery status of a
+ * bounce (dsn_capture), fed through the streaming parser whole and one
+ * byte at a time; saving parts and copying raw bytes (mimesave).
  */
 #include <config.h>
 
@@ -13,6 +14,7 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
+#include "mime/dsn.h"
 #include "mime/mime.h"
 #include "mime/mimedoc.h"
 #include "mime/mimesave.h"
@@ -288,11 +290,228 @@ test_save(void)
 	(void)!system(cmd);
 }
 
+/* ---- header lines ---- */
+
+struct hctx {
+	const char *names;	/* comma-separated, or "" */
+	int raw;		/* or addr_only */
+	int addrs;		/* mime_doc_addrs, not mime_doc_headers */
+	size_t count;
+	struct buf out;
+};
+
+static void
+h_message(void *ctx, const struct mime_headers *h)
+{
+	struct hctx *c = ctx;
+	char copy[64], *v[8], *tok, *save = NULL;
+	size_t n = 0;
+
+	snprintf(copy, sizeof copy, "%s", c->names);
+	for (tok = strtok_r(copy, ",", &save); tok && n < 8;
+		tok = strtok_r(NULL, ",", &save))
+		v[n++] = tok;
+	c->count += c->addrs ? mime_doc_addrs(h, v, n, c->raw, &c->out) :
+		mime_doc_headers(h, v, n, c->raw, &c->out);
+}
+
+/* One row of the tables below: names, the flag (raw or addr_only), how
+ * many lines, which bytes. */
+struct hrow {
+	const char *names;
+	int flag;
+	size_t count;
+	const char *want;
+};
+
+/* Check each row on msg, fed whole and a byte at a time. */
+static void
+check_lines(const char *msg, const struct hrow *t, size_t n, int addrs)
+{
+	size_t i, step;
+
+	for (i = 0; i < n; i++)
+		for (step = 0; step < 2; step++) {
+			struct hctx c = { t[i].names, t[i].flag, addrs, 0,
+				BUF_INIT };
+			struct mime_sink s = { &c, h_message, NULL, NULL, NULL,
+				NULL };
+
+			feed(&s, msg, step);
+			tap_ok(c.count == t[i].count, "%s \"%s\" flag %d: %zu",
+				addrs ? "addrs" : "headers", t[i].names,
+				t[i].flag, c.count);
+			tap_mem(c.out.data, c.out.len, t[i].want,
+				strlen(t[i].want), "... the lines");
+			buf_release(&c.out);
+		}
+}
+
+static void
+test_headers(void)
+{
+	static const char msg[] =
+		"From: =?UTF-8?Q?J=C3=B6rg?= <j@x.example>\n"
+		"Subject: a\n long one\n"
+		"X-Tag: 1\nx-tag: 2\n\nbody\n";
+	static const struct hrow t[] = {
+		{ "", 0, 4, "From: J\xc3\xb6rg <j@x.example>\n"
+			"Subject: a long one\nX-Tag: 1\nx-tag: 2\n" },
+		{ "", 1, 4, "From: =?UTF-8?Q?J=C3=B6rg?= <j@x.example>\n"
+			"Subject: a\n long one\nX-Tag: 1\nx-tag: 2\n" },
+		{ "x-tag", 0, 2, "1\n2\n" },
+		{ "subject,from", 1, 2, " =?UTF-8?Q?J=C3=B6rg?= <j@x.example>\n"
+			" a\n long one\n" },
+		{ "x-ta,to", 0, 0, "" },
+	};
+
+	check_lines(msg, t, sizeof t / sizeof t[0], 0);
+}
+
+static void
+test_addrs(void)
+{
+	static const char msg[] =
+		"To: a@x.example, =?UTF-8?Q?J=C3=B6rg?= <j@x.example>\n"
+		"From: \"Doe, Jane\" <jane@x.example>\n"
+		"Cc: team: b@x.example, c@x.example;, undisclosed-recipients:;\n"
+		"X-To: z@x.example\n"
+		"To: d@x.example\n\nbody\n";
+	static const struct hrow t[] = {
+		{ "", 0, 6, "\"Doe, Jane\" <jane@x.example>\na@x.example\n"
+			"J\xc3\xb6rg <j@x.example>\nd@x.example\n"
+			"b@x.example\nc@x.example\n" },
+		{ "", 1, 6, "jane@x.example\na@x.example\nj@x.example\n"
+			"d@x.example\nb@x.example\nc@x.example\n" },
+		{ "x-to,from", 1, 2, "z@x.example\njane@x.example\n" },
+		{ "bcc", 0, 0, "" },
+	};
+
+	check_lines(msg, t, sizeof t / sizeof t[0], 1);
+}
+
+/* ---- bounces ---- */
+
+static void
+d_begin(void *ctx, const struct mime_part *p)
+{
+	dsn_capture_begin(ctx, p);
+}
+
+static void
+d_data(void *ctx, const struct mime_part *p, const void *d, size_t n)
+{
+	dsn_capture_data(ctx, d, n);
+}
+
+static void
+d_end(void *ctx, const struct mime_part *p)
+{
+	dsn_capture_end(ctx, p);
+}
+
+static void
+test_dsn(void)
+{
+	static const char head[] =
+		"Content-Type: multipart/report; report-type=delivery-status;"
+		" boundary=B\n\n"
+		"--B\nContent-Type: text/plain\n\nReporting-MTA: dns; no\n\n"
+		"Final-Recipient: rfc822; not@this\nAction: failed\n";
+	static const char status[] =
+		"--B\nContent-Type: message/%s\n\n"
+		"Reporting-MTA: dns; mx.example\n\n"
+		"Final-Recipient: rfc822; a@x.example\nAction: failed\n"
+		"Status: 5.1.1\nDiagnostic-Code: smtp; 550 no such user\n\n"
+		"Original-Recipient: rfc822; b@x.example\nAction: Delayed\n\n";
+	static const char second[] =
+		"--B\nContent-Type: message/delivery-status\n\n"
+		"Final-Recipient: rfc822; c@x.example\nAction: failed\n\n";
+	static const char want[] =
+		"failed\t5.1.1\ta@x.example\t550 no such user\n"
+		"delayed\t-\tb@x.example\t-\n";
+	static const char *const types[] = { "delivery-status",
+		"global-delivery-status" };
+	char msg[2048];
+	size_t i, step, n;
+
+	for (i = 0; i < 2; i++)
+		for (step = 0; step < 2; step++) {
+			struct dsn_capture c;
+			struct mime_sink s = { &c, NULL, d_begin, d_data, d_end,
+				NULL };
+			struct buf out = BUF_INIT;
+
+			n = (size_t)snprintf(msg, sizeof msg, "%s", head);
+			n += (size_t)snprintf(msg + n, sizeof msg - n, status,
+				types[i]);
+			snprintf(msg + n, sizeof msg - n, "%s--B--\n", second);
+			dsn_capture_init(&c);
+			feed(&s, msg, step);
+			tap_ok(dsn_capture_lines(&c, &out) == 2, "%s: two "
+				"recipients", types[i]);
+			tap_mem(out.data, out.len, want, strlen(want),
+				"... of the first status part only");
+			dsn_capture_release(&c);
+			buf_release(&out);
+		}
+	{
+		struct dsn_capture c;
+		struct mime_sink s = { &c, NULL, d_begin, d_data, d_end, NULL };
+		struct buf out = BUF_INIT;
+
+		dsn_capture_init(&c);
+		feed(&s, head, 0);
+		tap_ok(dsn_capture_lines(&c, &out) == 0 && out.len == 0,
+			"no status part: no lines");
+		dsn_capture_release(&c);
+	}
+}
+
+/* ---- raw bytes ---- */
+
+static void
+test_copy_range(void)
+{
+	char path[] = "/tmp/t_mimedoc.XXXXXX", *got = NULL;
+	size_t len = 200000, glen = 0, i;
+	char *data = xmalloc(len);
+	int fd = mkstemp(path);
+	FILE *out = open_memstream(&got, &glen);
+	struct err e;
+
+	for (i = 0; i < len; i++)
+		data[i] = (char)('a' + i % 26);
+	if (fd < 0 || !out || write(fd, data, len) != (ssize_t)len) {
+		tap_ok(0, "temporary file");
+		return;
+	}
+	tap_int(mime_save_copy_range(fd, 5, 150005, out, &e), 0,
+		"a range longer than one read");
+	fflush(out);
+	tap_mem(got, glen, data + 5, 150000, "... copied as it is");
+	tap_int(mime_save_copy_range(fd, 7, 7, out, &e), 0, "empty range");
+	tap_ok(mime_save_copy_range(fd, len - 3, len + 10, out, &e) < 0 &&
+		e.code == ERR_IO && strcmp(e.msg, "file shrank") == 0,
+		"past the end: ERR_IO \"%s\"", e.msg);
+	tap_ok(mime_save_copy_range(-1, 0, 1, out, &e) < 0 &&
+		e.code == ERR_IO, "bad descriptor: ERR_IO \"%s\"", e.msg);
+	fclose(out);
+	free(got);
+	free(data);
+	close(fd);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	test_doc();
 	test_text();
 	test_save();
+	test_headers();
+	test_addrs();
+	test_dsn();
+	test_copy_range();
 	return tap_done();
 }

@@ -149,6 +149,58 @@ test_password(void)
 	tap_ok(pw == NULL, "... no password");
 }
 
+/* The shared connection options: every key is its name with '-' made
+ * '_', and a name is matched whole, never by a prefix. */
+static void
+test_longopts(void)
+{
+	static const struct {
+		const char *arg;	/* as after "--", "=VALUE" left out */
+		const char *key;	/* NULL: not a connection option */
+		int flag;
+	} t[] = {
+		{ "host", "host", 0 },
+		{ "tls", "tls", 1 },
+		{ "tls-starttls", "tls_starttls", 1 },
+		{ "tls-min-version", "tls_min_version", 0 },
+		{ "auth", "auth", 1 },
+		{ "allow-plaintext-auth", "allow_plaintext_auth", 1 },
+		{ "proxy-port", "proxy_port", 0 },
+		{ "tl", NULL, 0 },
+		{ "hostx", NULL, 0 },
+		{ "dsn-notify", NULL, 0 },
+		{ "", NULL, 0 },
+	};
+	const struct netacct_longopt *lo;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		lo = netacct_longopt_find(netacct_longopts, t[i].arg,
+			strlen(t[i].arg));
+		if (!t[i].key)
+			tap_ok(lo == NULL, "--%s is no connection option",
+				t[i].arg);
+		else
+			tap_ok(lo && strcmp(lo->key, t[i].key) == 0 &&
+				lo->flag == t[i].flag, "--%s sets %s", t[i].arg,
+				t[i].key);
+	}
+	lo = netacct_longopt_find(netacct_longopts, "port=25", 4);
+	tap_ok(lo && strcmp(lo->key, "port") == 0, "the length bounds the name");
+	for (lo = netacct_longopts; lo->name; lo++) {
+		const char *a = lo->name, *k = lo->key;
+
+		while (*a && (*a == *k || (*a == '-' && *k == '_'))) {
+			a++;
+			k++;
+		}
+		if (*a || *k)
+			break;
+		n++;
+	}
+	tap_ok(!lo->name && n == 19, "all 19 keys are their names (%zu)", n);
+}
+
 int
 main(void)
 {
@@ -166,6 +218,7 @@ main(void)
 	write_cfg(cfg, text);
 	test_load();
 	test_password();
+	test_longopts();
 	unlink(cfg);
 	rmdir(empty);
 	rmdir(dir);

@@ -1,5 +1,6 @@
 /* t_sendmail.c: the sendmail -bs server (sendmail_serve) with a fake
- * relay, and sendmail_prepare's envelope rules. */
+ * relay, sendmail_prepare's envelope rules, sendmail's short options
+ * (sendmail_args_short, _check) and the report of one message. */
 #include <config.h>
 
 #include <stdio.h>
@@ -236,10 +237,217 @@ test_prepare(void)
 	}
 }
 
+/* sendmail_args_short over every argument of argv; what a shows after,
+ * in one line: "mode t i v f F a C V ov... h unknown", "-" for unset,
+ * or "error: MSG". */
+static void
+args_line(char **argv, int argc, char *out, size_t outsz)
+{
+	struct sendmail_args a;
+	struct err e;
+	int i, n;
+	size_t k;
+	char unk[8] = "";
+
+	sendmail_args_init(&a);
+	for (i = 1; i < argc; i++) {
+		if (sendmail_args_short(&a, argc, argv, &i, &e) < 0) {
+			snprintf(out, outsz, "error: %s", e.msg);
+			return;
+		}
+		if (a.unknown[0] && !unk[0])
+			strcpy(unk, a.unknown);
+	}
+#define S(x) ((x) ? (x) : "-")
+	n = snprintf(out, outsz, "%d %d %d %d %s %s %s %s %s", a.mode,
+		a.read_rcpts, a.dot_ends, a.verbose, S(a.envfrom),
+		S(a.full_name), S(a.account), S(a.config), S(a.envid));
+#undef S
+	for (k = 0; k < a.nov; k++)
+		n += snprintf(out + n, outsz - (size_t)n, " %s=%s", a.ov[k].key,
+			a.ov[k].value);
+	snprintf(out + n, outsz - (size_t)n, " %d %s", a.help,
+		unk[0] ? unk : "-");
+}
+
+static void
+test_args(void)
+{
+	static const struct {
+		const char *args;	/* space-separated, after argv[0] */
+		const char *want;
+	} t[] = {
+		{ "", "0 0 1 0 - - - - - 0 -" },
+		{ "-t -i", "0 1 0 0 - - - - - 0 -" },
+		{ "-ti", "0 1 0 0 - - - - - 0 -" },
+		{ "-oi", "0 0 0 0 - - - - - 0 -" },
+		{ "-oem -odi", "0 0 1 0 - - - - - 0 -" },
+		{ "-vd -v", "0 0 1 3 - - - - - 0 -" },
+		{ "-fa@b -F Joe", "0 0 1 0 a@b Joe - - - 0 -" },
+		{ "-f a@b -r c@d", "0 0 1 0 c@d - - - - 0 -" },
+		{ "-tfa@b", "0 1 1 0 a@b - - - - 0 -" },
+		{ "-a work -C /c -V id1", "0 0 1 0 - - work /c id1 0 -" },
+		{ "-X /log -N never -R hdrs -R full",
+			"0 0 1 0 - - - - - logfile=/log dsn_notify=never "
+			"dsn_return=headers dsn_return=full 0 -" },
+		{ "-bs", "1 0 1 0 - - - - - 0 -" },
+		{ "-bp", "2 0 1 0 - - - - - 0 -" },
+		{ "-q", "2 0 1 0 - - - - - 0 -" },
+		{ "-q1h", "2 0 1 0 - - - - - 0 -" },
+		{ "-bs -bm", "0 0 1 0 - - - - - 0 -" },
+		{ "-h 17", "0 0 1 0 - - - - - 1 -" },
+		{ "-h", "0 0 1 0 - - - - - 0 -" },
+		{ "-h17 -t", "0 1 1 0 - - - - - 0 -" },
+		{ "-n -m -U -G -B8BITMIME -Lx -Ox=y -em -pp -Mx",
+			"0 0 1 0 - - - - - 0 -" },
+		{ "-Zt -Y", "0 1 1 0 - - - - - 0 -Z" },
+		{ "-f", "error: option -f needs a value" },
+		{ "-t -X", "error: option -X needs a value" },
+		{ "-bd", "error: -bd is not supported (msend has -bm, -bs, "
+			"-bp)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char buf[256], got[512], *argv[16], *save = NULL, *tok;
+		int argc = 0;
+
+		snprintf(buf, sizeof buf, "%s", t[i].args);
+		argv[argc++] = (char *)"sendmail";
+		for (tok = strtok_r(buf, " ", &save); tok;
+			tok = strtok_r(NULL, " ", &save))
+			argv[argc++] = tok;
+		argv[argc] = NULL;
+		args_line(argv, argc, got, sizeof got);
+		tap_ok(strcmp(got, t[i].want) == 0, "sendmail %s: %s",
+			t[i].args, got);
+	}
+}
+
+static void
+test_args_override(void)
+{
+	struct sendmail_args a;
+	struct err e;
+	size_t i;
+	int r = 0;
+
+	sendmail_args_init(&a);
+	for (i = 0; i < SENDMAIL_MAX_OVERRIDES && r == 0; i++)
+		r = sendmail_args_override(&a, "logfile", "x", &e);
+	tap_ok(r == 0 && a.nov == SENDMAIL_MAX_OVERRIDES, "overrides up to "
+		"the limit");
+	r = sendmail_args_override(&a, "logfile", "x", &e);
+	tap_ok(r < 0 && e.code == ERR_USAGE && a.nov ==
+		SENDMAIL_MAX_OVERRIDES && strcmp(e.msg, "too many options") == 0,
+		"one more: ERR_USAGE \"%s\"", e.msg);
+}
+
+static void
+test_args_check(void)
+{
+	static const struct {
+		const char *from, *name;
+		const char *want;	/* "" for 0 */
+	} t[] = {
+		{ NULL, NULL, "" },
+		{ "<a@b.example>", "Jane Doe", "" },
+		{ "<>", NULL, "" },
+		{ "", NULL, "" },
+		{ "a b@c", NULL, "ERR_USAGE" },
+		{ "a@b\r\nRCPT TO:<x@y>", NULL, "ERR_USAGE" },
+		{ NULL, "Jane\nBcc: x@y", "-F: the full name holds a line "
+			"break" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct sendmail_args a;
+		struct err e;
+		int r;
+
+		sendmail_args_init(&a);
+		a.envfrom = t[i].from;
+		a.full_name = t[i].name;
+		err_clear(&e);
+		r = sendmail_args_check(&a, &e);
+		if (!*t[i].want)
+			tap_ok(r == 0, "check %zu: sound", i);
+		else
+			tap_ok(r < 0 && e.code == ERR_USAGE &&
+				(strcmp(t[i].want, "ERR_USAGE") == 0 ||
+				strcmp(e.msg, t[i].want) == 0),
+				"check %zu: ERR_USAGE \"%s\"", i, e.msg);
+	}
+}
+
+static void
+test_report(void)
+{
+	struct smtp_rcpt rc[3];
+	struct smtp_msg m;
+	struct buf out = BUF_INIT;
+
+	memset(rc, 0, sizeof rc);
+	rc[0].addr = "a@x";
+	rc[0].code = 250;
+	rc[1].addr = "b@x";
+	rc[1].code = 550;
+	strcpy(rc[1].reply, "550 5.1.1 no such user");
+	rc[2].addr = "c@x";
+	rc[2].code = 451;
+	strcpy(rc[2].reply, "451 4.3.0 try later");
+	memset(&m, 0, sizeof m);
+	m.rcpt = rc;
+	m.nrcpt = 3;
+	m.accepted = 1;
+
+	/* Sent to some (--partial). */
+	m.status = SMTP_SENT;
+	err_set(&m.err, ERR_NOUSER, "RCPT TO:<b@x>: 550");
+	sendmail_report(&out, "p: ", &m, "mx:25", 1);
+	tap_str(out.data, "p: mx:25: RCPT TO:<b@x>: 550 5.1.1 no such user\n"
+		"p: mx:25: RCPT TO:<c@x>: 451 4.3.0 try later\n"
+		"p: delivered to 1 of 3 recipients\n", "report: partly sent");
+
+	/* Not sent because of the refusals: a hint at --partial. */
+	buf_reset(&out);
+	m.status = SMTP_NOT_SENT;
+	sendmail_report(&out, "", &m, "mx", 0);
+	tap_str(out.data, "mx: RCPT TO:<b@x>: 550 5.1.1 no such user\n"
+		"mx: RCPT TO:<c@x>: 451 4.3.0 try later\n"
+		"message not sent: 2 of 3 recipients refused (--partial "
+		"delivers to the others)\n", "report: refused, with the hint");
+	buf_reset(&out);
+	m.accepted = 0;
+	sendmail_report(&out, "", &m, "mx", 0);
+	tap_ok(strstr(out.data, "refused\n") != NULL, "report: no hint when "
+		"none was accepted");
+
+	/* Another error: its message. */
+	buf_reset(&out);
+	rc[1].code = rc[2].code = 250;
+	err_set(&m.err, ERR_TEMPFAIL, "mx: connection timed out");
+	sendmail_report(&out, "p: ", &m, "mx", 0);
+	tap_str(out.data, "p: mx: connection timed out\n", "report: error");
+
+	/* Sent to all: nothing. */
+	buf_reset(&out);
+	m.status = SMTP_SENT;
+	err_clear(&m.err);
+	sendmail_report(&out, "p: ", &m, "mx", 0);
+	tap_ok(out.len == 0, "report: nothing when sent to all");
+	buf_release(&out);
+}
+
 int
 main(void)
 {
 	test_serve();
 	test_prepare();
+	test_args();
+	test_args_override();
+	test_args_check();
+	test_report();
 	return tap_done();
 }

@@ -157,6 +157,50 @@ test_wipe(void)
 	tap_ok(1, "secure_wipe(NULL, 0) is allowed");
 }
 
+static void
+test_strv(void)
+{
+	static const struct {
+		const char *list;
+		int lower;
+		const char *want;	/* the items joined by '|' */
+	} t[] = {
+		{ "", 0, "" },
+		{ "Subject", 1, "subject" },
+		{ "Subject", 0, "Subject" },
+		{ "a, B,,  c ,", 1, "a|b|c " },
+		{ " , ,", 0, "" },
+		{ "1.2,3", 0, "1.2|3" },
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char **v = NULL, got[64] = "";
+		size_t n = 0;
+
+		strv_add_list(&v, &n, t[i].list, t[i].lower);
+		for (k = 0; k < n; k++) {
+			strcat(got, v[k]);
+			strcat(got, "|");
+		}
+		if (n)
+			got[strlen(got) - 1] = '\0';
+		tap_ok(strcmp(got, t[i].want) == 0, "list \"%s\": %s",
+			t[i].list, got);
+		strv_free(v, n);
+	}
+	{
+		char **v = NULL;
+		size_t n = 0;
+
+		strv_add_list(&v, &n, "x", 0);
+		strv_add_list(&v, &n, "y,Z", 1);
+		tap_ok(n == 3 && !strcmp(v[0], "x") && !strcmp(v[2], "z"),
+			"a second list appends");
+		strv_free(v, n);
+	}
+}
+
 int
 main(void)
 {
@@ -165,5 +209,6 @@ main(void)
 	test_decode();
 	test_fingerprint();
 	test_wipe();
+	test_strv();
 	return tap_done();
 }

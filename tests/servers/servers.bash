@@ -898,6 +898,14 @@ start_dns() {
 		zones+=("$z")
 		shift 2
 	done
+	# A zone NSD cannot load would only show as a server that never
+	# answers for it: say why at once instead.
+	for z in "${zones[@]}"; do
+		if ! nsd-checkzone "$z" "$d/$z.zone" >"$d/checkzone" 2>&1; then
+			srv_log "zone $z does not load: $(tail -5 "$d/checkzone")"
+			return 1
+		fi
+	done
 	for try in 1 2 3 4 5; do
 		port=$(free_port)
 		{

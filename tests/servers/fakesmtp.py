@@ -109,6 +109,20 @@ class Closed(Exception):
     pass
 
 
+def refuse_pipelining(session, shown):
+    """What OpenSMTPD does to a client that wrote ahead of a reply: log
+    it, answer 500 and close (raises Closed). session has sock and log()."""
+    session.log("* pipelining violation: " + shown)
+    try:
+        session.sock.sendall(b"500 5.5.1 Invalid command: "
+                             b"Pipelining not supported\r\n")
+        session.log("S: 500 5.5.1 Invalid command: "
+                    "Pipelining not supported")
+    except OSError:
+        pass
+    raise Closed("server")
+
+
 class Session:
     MAXLINE = 1 << 20
 
@@ -179,16 +193,7 @@ class Session:
                 self.sock.settimeout(None)
             self.buf += d
         if self.buf:
-            self.log("* pipelining violation: " +
-                     show(self.buf).replace("\n", "\\n"))
-            try:
-                self.sock.sendall(b"500 5.5.1 Invalid command: "
-                                  b"Pipelining not supported\r\n")
-                self.log("S: 500 5.5.1 Invalid command: "
-                         "Pipelining not supported")
-            except OSError:
-                pass
-            raise Closed("server")
+            refuse_pipelining(self, show(self.buf).replace("\n", "\\n"))
 
     def expect(self, prefix):
         line = self.readline()
@@ -319,7 +324,14 @@ def main():
     args = ap.parse_args()
     args.lock = threading.Lock()
     steps = load(args.script)
+    return serve(args, lambda c, n, log: Session(c, n, args, log), (steps,))
 
+
+def serve(args, session, run_args=()):
+    """Listen on 127.0.0.1:args.port, write the port to args.port_file
+    (atomically, once listening), append the transcript to args.log, and
+    run session(sock, n, log).run(*run_args) for every connection, each in
+    a thread; with args.once only the first, then return 0."""
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", args.port))
@@ -336,11 +348,11 @@ def main():
     while True:
         c, _ = ls.accept()
         n += 1
-        s = Session(c, n, args, log)
+        s = session(c, n, log)
         if args.once:
-            s.run(steps)
+            s.run(*run_args)
             return 0
-        t = threading.Thread(target=s.run, args=(steps,), daemon=True)
+        t = threading.Thread(target=s.run, args=run_args, daemon=True)
         t.start()
 
 

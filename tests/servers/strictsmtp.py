@@ -71,6 +71,8 @@ import ssl
 import sys
 import threading
 
+from fakesmtp import Closed, refuse_pipelining, serve
+
 HOSTNAME = "strict.localhost"
 
 
@@ -80,10 +82,6 @@ def show(b, limit=300):
     if len(s) > limit:
         s = s[:limit] + "..."
     return s
-
-
-class Closed(Exception):
-    pass
 
 
 class Session:
@@ -188,15 +186,7 @@ class Session:
             elif d:
                 self.buf += d
         if self.buf:
-            self.log("* pipelining violation: " + show(self.buf))
-            try:
-                self.sock.sendall(b"500 5.5.1 Invalid command: "
-                                  b"Pipelining not supported\r\n")
-                self.log("S: 500 5.5.1 Invalid command: "
-                         "Pipelining not supported")
-            except OSError:
-                pass
-            raise Closed("server")
+            refuse_pipelining(self, show(self.buf))
 
     # ---- commands ----
 
@@ -569,29 +559,7 @@ def main():
     args.count = 0
     os.makedirs(args.dir, exist_ok=True)
 
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", args.port))
-    ls.listen(16)
-    port = ls.getsockname()[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.rename(tmp, args.port_file)
-
-    log = open(args.log, "a", encoding="utf-8")
-    n = 0
-    while True:
-        c, _ = ls.accept()
-        n += 1
-        s = Session(c, n, args, log)
-        if args.once:
-            s.run()
-            return 0
-        t = threading.Thread(target=s.run, daemon=True)
-        t.start()
-
+    return serve(args, lambda c, n, log: Session(c, n, args, log))
 
 if __name__ == "__main__":
     try:

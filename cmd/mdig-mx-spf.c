@@ -116,6 +116,7 @@ spf_eval_main(const struct dns_opts *o, const char *domain,
 {
 	struct spf_query q = {
 		.ip = a->ip,
+		.domain = domain,
 		/* a bare domain is postmaster@domain (4.3) */
 		.sender = a->sender ? a->sender : domain,
 		.helo = a->helo,

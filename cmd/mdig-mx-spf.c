@@ -117,20 +117,25 @@ spf_eval_main(const struct dns_opts *o, const char *domain,
 	struct spf_query q = {
 		.ip = a->ip,
 		.domain = domain,
-		/* a bare domain is postmaster@domain (4.3) */
-		.sender = a->sender ? a->sender : domain,
+		.sender = a->sender,
 		.helo = a->helo,
 		.now = (long long)time(NULL),
 	};
 	struct spf_verdict v = { 0 };
+	struct buf sender = BUF_INIT;
 	struct dns *d;
 	struct err e;
 	int status = 0;
 
+	if (!q.sender) {
+		buf_addf(&sender, "postmaster@%s", domain);
+		q.sender = sender.data;
+	}
 	err_clear(&e);
 	d = dns_new(o, &e);
 	if (!d) {
 		print_err(&e);
+		buf_release(&sender);
 		return exit_code(e.code);
 	}
 	if (spf_check_host(d, &q, &v) < 0) {
@@ -149,5 +154,6 @@ spf_eval_main(const struct dns_opts *o, const char *domain,
 out:
 	spf_verdict_release(&v);
 	dns_free(d);
+	buf_release(&sender);
 	return status;
 }

@@ -431,7 +431,7 @@ do_mx(struct ev *ev, const char *name, int bits, enum spf_result *err)
 	}
 	for (size_t i = 0; i < m->nrr; i++) {
 		if (!m->rr[i].data[0])
-			continue;	/* a null MX (RFC 7505) names no host */
+			continue;	/* a null MX (RFC 7505): no host */
 		if (n == MX_LIMIT) {
 			why(ev, "mx:%s has more than %d MX names (4.6.4)",
 				name, MX_LIMIT);

@@ -174,7 +174,8 @@ spf_macro_expand(const char *in, const struct spf_macro_env *env,
 	struct buf v = BUF_INIT;
 	const char *err = NULL;
 
-	for (const char *s = in; *s && !err; s++) {
+	/* Each error leaves the loop at once: s may stand on the NUL. */
+	for (const char *s = in; *s; s++) {
 		unsigned long keep = 0;
 		char delims[8] = "";
 		int c, reverse = 0;
@@ -182,25 +183,26 @@ spf_macro_expand(const char *in, const struct spf_macro_env *env,
 		if ((unsigned char)*s > 0x7e || (unsigned char)*s < 0x20 ||
 		    (*s == ' ' && !(flags & SPF_MACRO_EXP))) {
 			err = "a character outside visible ASCII";
-			break;
+			goto out;
 		}
 		if (*s != '%') {
 			buf_addch(out, *s);
 			continue;
 		}
-		switch (*++s) {
-		case '%': buf_addch(out, '%'); continue;
-		case '_': buf_addch(out, ' '); continue;
-		case '-': buf_addstr(out, "%20"); continue;
-		case '{': break;
-		default:
-			err = "a '%' not followed by '{', '%', '_' or '-'";
+		s++;
+		if (*s == '%' || *s == '_' || *s == '-') {
+			buf_addstr(out, *s == '%' ? "%" : *s == '_' ? " " :
+				"%20");
 			continue;
+		}
+		if (*s != '{') {
+			err = "a '%' not followed by '{', '%', '_' or '-'";
+			goto out;
 		}
 		c = (unsigned char)*++s;
 		if (!c || !strchr(letters, tolower(c))) {
 			err = "an unknown macro letter";
-			continue;
+			goto out;
 		}
 		s++;
 		if (isdigit((unsigned char)*s)) {
@@ -212,7 +214,7 @@ spf_macro_expand(const char *in, const struct spf_macro_env *env,
 			}
 			if (keep == 0) {
 				err = "a macro keeping zero parts";
-				continue;
+				goto out;
 			}
 			if (keep > PARTS_MAX)
 				keep = PARTS_MAX;
@@ -228,13 +230,14 @@ spf_macro_expand(const char *in, const struct spf_macro_env *env,
 		}
 		if (*s != '}') {
 			err = "a macro not closed by '}'";
-			continue;
+			goto out;
 		}
 		buf_reset(&v);
 		value(tolower(c), env, &v);
 		transform(v.data ? v.data : "", (unsigned)keep, reverse,
 			delims[0] ? delims : ".", isupper(c), out);
 	}
+out:
 	buf_release(&v);
 	if (err) {
 		snprintf(why, whysize, "%s", err);

@@ -32,9 +32,10 @@ struct spf_macro_env {
 };
 
 enum spf_macro_flags {
-	SPF_MACRO_EXP = 1 << 0,		/* explain-string: c r t, spaces */
-	SPF_MACRO_DOMAIN = 1 << 1,	/* a domain-spec: cut to 253 octets,
-					 * one final dot dropped */
+	/* an explain-string: c r t and spaces allowed */
+	SPF_MACRO_EXP = 1 << 0,
+	/* a domain-spec: cut to 253 octets, one final dot dropped */
+	SPF_MACRO_DOMAIN = 1 << 1,
 };
 
 /* Expand the macro-string in into out (appended). 0, or -1 with why

@@ -246,7 +246,7 @@ import json, sys
 d = json.loads(sys.argv[1])
 assert d["schema"] == "mdig-mx/1" and d["check"] == "spf-eval", d
 assert d["result"] == "pass" and d["ip"] == "198.51.100.7", d
-assert d["domain"] == "example.test" and d["sender"] == "example.test"
+assert d["domain"] == "example.test" and d["sender"] == "postmaster@example.test"
 assert d["mechanism"] == "ip4:198.51.100.0/24", d
 assert d["mechanism_domain"] == "_spf.example.test", d
 assert [s["term"] for s in d["steps"]] == ["include:_spf.example.test",

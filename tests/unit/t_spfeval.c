@@ -109,8 +109,9 @@ answer(const char *name, int type)
 		p = eol ? eol + 1 : NULL;
 	}
 	if (m->status == DNSMSG_TIMEOUT || m->status == DNSMSG_SERVFAIL)
-		snprintf(m->why, sizeof m->why, "%s", m->status ==
-			DNSMSG_TIMEOUT ? "no answer in time" : "server failure");
+		snprintf(m->why, sizeof m->why, "%s",
+			m->status == DNSMSG_TIMEOUT ? "no answer in time" :
+			"server failure");
 	else if (m->nrr)
 		m->status = DNSMSG_OK;
 	else
@@ -352,9 +353,11 @@ static const char z_ip6[] =
 
 static const char z_mod[] =
 	"mail.example.com A 1.2.3.4\n"
-	"e1.example.com TXT v=spf1 exp=exp1.example.com redirect=e2.example.com\n"
+	"e1.example.com TXT v=spf1 exp=exp1.example.com "
+	"redirect=e2.example.com\n"
 	"e2.example.com TXT v=spf1 -all\n"
-	"e3.example.com TXT v=spf1 exp=exp1.example.com redirect=e4.example.com\n"
+	"e3.example.com TXT v=spf1 exp=exp1.example.com "
+	"redirect=e4.example.com\n"
 	"e4.example.com TXT v=spf1 -all exp=exp2.example.com\n"
 	"exp1.example.com TXT No-see-um\n"
 	"exp2.example.com TXT See me.\n"
@@ -535,7 +538,8 @@ static const char z_bugs[] =
 	"_spf.example.com TXT v=spf1 ptr:fe.example.org ptr:sgp.example.com "
 	"exp=_expspf.example.org -all\n"
 	"_expspf.example.org TXT Sender domain not allowed from this host. "
-	"Please see http://www.openspf.org/Why?s=mfrom&id=%{S}&ip=%{C}&r=%{R}\n";
+	"Please see http://www.openspf.org/Why?s=mfrom&id=%{S}&ip=%{C}"
+	"&r=%{R}\n";
 
 /* Not from the suite: DNS failures in the middle, the MX names asked
  * together, and RFC 7208 A.1's example policy. */

@@ -184,7 +184,8 @@ main(void)
 		rc = spf_macro_expand(rows[i].in, &e, rows[i].flags, &out, why,
 			sizeof why);
 		if (rows[i].want[0] == '!') {
-			tap_ok(rc == -1 && out.len == 0, "%s fails", rows[i].in);
+			tap_ok(rc == -1 && out.len == 0, "%s fails",
+				rows[i].in);
 			tap_mem(why, strlen(why), rows[i].want + 1,
 				strlen(rows[i].want + 1), rows[i].in);
 		} else {

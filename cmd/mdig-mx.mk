@@ -14,3 +14,8 @@ TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 endif
 EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
+cmd_mdig_mx_SOURCES += cmd/mdig-mx-spf.c cmd/mdig-mx-spf.h
+if HAVE_BATS
+TESTS += tests/bats/mdig-mx-spfeval.bats
+endif
+EXTRA_DIST += tests/bats/mdig-mx-spfeval.bats

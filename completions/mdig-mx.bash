@@ -4,12 +4,18 @@ _mdig_mx()
 	local cur prev words cword i check
 	_init_completion || return
 	case $prev in
-	-r|--resolver|-t|--timeout)
+	-r|--resolver|-t|--timeout|--ip|--sender)
+		return
+		;;
+	--helo)
+		_known_hosts_real -- "$cur"
+		return
+		;;
 		return
 		;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad -h --help' -- "$cur"))
+		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad --ip --sender --helo -h --help' -- "$cur"))
 		return
 	fi
 	check=

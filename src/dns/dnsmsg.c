@@ -25,7 +25,7 @@ static const struct {
 } types[] = {
 	{ DNSMSG_A, "A" }, { DNSMSG_CNAME, "CNAME" }, { DNSMSG_MX, "MX" },
 	{ DNSMSG_TXT, "TXT" }, { DNSMSG_AAAA, "AAAA" },
-	{ DNSMSG_TLSA, "TLSA" },
+	{ DNSMSG_TLSA, "TLSA" }, { DNSMSG_PTR, "PTR" },
 };
 
 const char *
@@ -160,9 +160,12 @@ decode(const ns_msg *h, const ns_rr *r, struct dnsmsg_rr *rr,
 		rr->data = xstrdup(name);
 		break;
 	case DNSMSG_CNAME:
+	case DNSMSG_PTR:
 		n = expand(h, d, name, sizeof name);
 		if (n < 0 || (size_t)n != len)
-			return *why = "CNAME target does not parse", -1;
+			return *why = rr->type == DNSMSG_PTR ?
+				"PTR name does not parse" :
+				"CNAME target does not parse", -1;
 		rr->data = xstrdup(name);
 		break;
 	case DNSMSG_TXT:

@@ -19,6 +19,7 @@
 enum dnsmsg_type {
 	DNSMSG_A = 1,
 	DNSMSG_CNAME = 5,
+	DNSMSG_PTR = 12,
 	DNSMSG_MX = 15,
 	DNSMSG_TXT = 16,
 	DNSMSG_AAAA = 28,
@@ -42,7 +43,7 @@ struct dnsmsg_rr {
 	uint32_t ttl;
 	unsigned pref;		/* MX preference */
 	/* A, AAAA: the address as text; MX: the exchange ("" for the root,
-	 * a null MX); CNAME: the target; names without the final dot. TXT:
+	 * a null MX); CNAME, PTR: the target; names without the final dot. TXT:
 	 * the strings joined (may hold any byte, NUL-terminated after len);
 	 * TLSA: the certificate association data (binary). */
 	char *data;

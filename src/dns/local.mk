@@ -7,7 +7,9 @@ src_dns_libdns_a_SOURCES = \
 	src/dns/finding.c src/dns/finding.h \
 	src/dns/mx.c src/dns/mx.h \
 	src/dns/spf.c src/dns/spf.h \
-	src/dns/dmarc.c src/dns/dmarc.h
+	src/dns/dmarc.c src/dns/dmarc.h \
+	src/dns/spfmacro.c src/dns/spfmacro.h \
+	src/dns/spfeval.c src/dns/spfeval.h
 src_dns_libdns_a_CPPFLAGS = $(AM_CPPFLAGS) $(CARES_CFLAGS) $(PSL_CFLAGS)
 
 ## Tests: dnsmsg from memory (t_dnsmsg); dns_drive asks a real NSD and a
@@ -47,3 +49,20 @@ check_PROGRAMS += tests/unit/t_dmarc
 TESTS += tests/unit/t_dmarc
 tests_unit_t_dmarc_SOURCES = tests/unit/t_dmarc.c tests/unit/tap.h
 tests_unit_t_dmarc_LDADD = $(MKIT_DNS_LIBS)
+
+## check_host() (RFC 7208): the macros from memory (t_spfmacro), the
+## evaluator over a table of DNS answers in place of dns.c (t_spfeval, whose
+## dns_query and dns_run answer from the table), the macro expander fuzzed.
+check_PROGRAMS += tests/unit/t_spfmacro tests/unit/t_spfeval
+TESTS += tests/unit/t_spfmacro tests/unit/t_spfeval
+tests_unit_t_spfmacro_SOURCES = tests/unit/t_spfmacro.c tests/unit/tap.h
+tests_unit_t_spfmacro_LDADD = $(MKIT_DNS_LIBS)
+tests_unit_t_spfeval_SOURCES = tests/unit/t_spfeval.c tests/unit/tap.h
+tests_unit_t_spfeval_LDADD = $(MKIT_DNS_LIBS)
+FUZZ_TARGETS += spfmacro
+FUZZ_LIB_SRCS += src/dns/spfmacro.c
+check_PROGRAMS += tests/fuzz/replay_spfmacro
+TESTS += tests/fuzz/replay_spfmacro
+tests_fuzz_replay_spfmacro_SOURCES = tests/fuzz/fuzz_spfmacro.c \
+	tests/fuzz/replay.c
+tests_fuzz_replay_spfmacro_LDADD = $(MKIT_DNS_LIBS)

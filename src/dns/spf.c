@@ -117,24 +117,44 @@ cidr_ok(const char *s, int max)
 	return *end == '\0' && v <= max;
 }
 
+/* The digits ending arg before end, after the prefix pre ("/" or "//"):
+ * where pre starts, or NULL. */
+static char *
+cidr_at_end(char *arg, char *end, const char *pre)
+{
+	char *p = end;
+	size_t n = strlen(pre);
+
+	while (p > arg && isdigit((unsigned char)p[-1]))
+		p--;
+	if (p == end || (size_t)(p - arg) < n ||
+	    strncmp(p - n, pre, n) != 0)
+		return NULL;
+	return p - n;
+}
+
 /* a and mx: [":" domain] [ "/" ip4-cidr ] [ "//" ip6-cidr ]; arg is what
- * follows the name. */
+ * follows the name. The lengths are found at the end: a domain-spec may
+ * hold '/' and ':' (RFC 7208 7.1, rfc7208-tests a-colon-domain). */
 static const char *
 check_dual(char *arg, struct spf_term *t)
 {
-	char *slash = strchr(arg, '/');
+	char *end = arg + strlen(arg), *c;
 	const char *why;
 
-	if (slash) {
-		char *v6 = strstr(slash, "//");
-
-		if (v6 && !cidr_ok(v6 + 2, 128))
+	t->cidr4 = 32;
+	t->cidr6 = 128;
+	if ((c = cidr_at_end(arg, end, "//"))) {
+		if (!cidr_ok(c + 2, 128))
 			return "a bad IPv6 prefix length";
-		if (v6)
-			*v6 = '\0';
-		if (v6 != slash && !cidr_ok(slash + 1, 32))
+		t->cidr6 = atoi(c + 2);
+		*(end = c) = '\0';
+	}
+	if ((c = cidr_at_end(arg, end, "/")) && !(c > arg && c[-1] == '/')) {
+		if (!cidr_ok(c + 1, 32))
 			return "a bad IPv4 prefix length";
-		*slash = '\0';
+		t->cidr4 = atoi(c + 1);
+		*(end = c) = '\0';
 	}
 	if (*arg == ':') {
 		if ((why = check_domain(arg + 1, &t->macro)))

@@ -24,6 +24,8 @@ struct spf_term {
 	char name[16];		/* lower case; "" for an unknown modifier */
 	char *arg;		/* domain-spec, address or value; NULL: none */
 	int macro;		/* arg holds a macro (%{...}) */
+	int cidr4, cidr6;	/* a, mx: the prefix lengths (32, 128 unless
+				 * given) */
 	struct spf_rec *child;	/* include, redirect: the record fetched */
 	struct dnsmsg *look;	/* a, mx, exists: the lookup made */
 };

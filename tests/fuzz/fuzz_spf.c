@@ -2,7 +2,8 @@
  * fuzz_spf: spf_parse on hostile records. Besides memory safety: a parse
  * that fails says why; every term of a good parse is a mechanism with a
  * qualifier and a known name, or a modifier with a value; include, exists
- * and redirect always carry their domain.
+ * and redirect always carry their domain; a and mx prefix lengths are in
+ * range.
  */
 #include <config.h>
 
@@ -35,6 +36,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < n; i++) {
 			check(t[i].qual ? strchr("+-~?", t[i].qual) != NULL :
 				t[i].arg != NULL);
+			if (!strcmp(t[i].name, "a") ||
+			    !strcmp(t[i].name, "mx"))
+				check(t[i].cidr4 >= 0 && t[i].cidr4 <= 32 &&
+					t[i].cidr6 >= 0 && t[i].cidr6 <= 128);
 			if (!strcmp(t[i].name, "include") ||
 			    !strcmp(t[i].name, "exists") ||
 			    !strcmp(t[i].name, "redirect"))

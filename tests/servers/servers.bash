@@ -957,6 +957,33 @@ start_dns() {
 	return 1
 }
 
+# start_dnsfault MODE [ARGS]: tests/dns/dnsfault.py, the scripted hostile
+# DNS server (MODE servfail, silent, truncate, ...: see its header) on a
+# loopback port. Exports DNSFAULT (IP:PORT), DNSFAULT_PID, DNSFAULT_LOG (one
+# line per query). stop_servers stops it.
+start_dnsfault() {
+	local d pid n=0
+	srv_init || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/dnsfault.XXXX") || return 1
+	python3 "$MKIT_SERVERS_DIR/../dns/dnsfault.py" "$d/port" "$d/log" "$@" \
+		>"$d/stdout" 2>&1 </dev/null &
+	pid=$!
+	while (( n++ < 200 )); do
+		if [[ -s $d/port ]]; then
+			srv_track dnsfault "$pid"
+			DNSFAULT=127.0.0.1:$(cat "$d/port") DNSFAULT_PID=$pid
+			DNSFAULT_LOG=$d/log
+			export DNSFAULT DNSFAULT_PID DNSFAULT_LOG
+			return 0
+		fi
+		srv_alive "$pid" || break
+		sleep 0.05
+	done
+	srv_kill "$pid" 2
+	srv_log "dnsfault $1 did not start: $(tail -5 "$d/stdout")"
+	return 1
+}
+
 # srv_dns_ready PORT ZONE PID: wait (up to 10 s) for an SOA answer.
 srv_dns_ready() {
 	local n=0

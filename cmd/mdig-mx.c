@@ -8,20 +8,26 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
 #include "common.h"
+#include "dns/dane.h"
 #include "dns/dmarc.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
 #include "dns/mx.h"
 #include "dns/spf.h"
+#include "dns/sts.h"
+#include "dns/tlsrpt.h"
+#include "net/https.h"
 
 /* The exit status for a report with error-level findings (like grep's 1). */
 #define EXIT_FINDINGS 1
@@ -30,7 +36,13 @@ enum check {
 	CHECK_MX = 1 << 0,
 	CHECK_SPF = 1 << 1,
 	CHECK_DMARC = 1 << 2,
-	CHECK_ALL = CHECK_MX | CHECK_SPF | CHECK_DMARC,
+	CHECK_STS = 1 << 3,
+	CHECK_TLSRPT = 1 << 4,
+	CHECK_DANE = 1 << 5,
+	CHECK_ALL = CHECK_MX | CHECK_SPF | CHECK_DMARC | CHECK_STS |
+		CHECK_TLSRPT | CHECK_DANE,
+	/* the checks that need the MX hosts */
+	CHECK_NEED_MX = CHECK_MX | CHECK_STS | CHECK_DANE,
 };
 
 static const struct {
@@ -40,6 +52,9 @@ static const struct {
 	{ "mx", CHECK_MX },
 	{ "spf", CHECK_SPF },
 	{ "dmarc", CHECK_DMARC },
+	{ "mta-sts", CHECK_STS },
+	{ "tls-rpt", CHECK_TLSRPT },
+	{ "dane", CHECK_DANE },
 };
 
 static int json;
@@ -51,6 +66,9 @@ struct report {
 	struct mx_set mx;
 	struct spf spf;
 	struct dmarc dmarc;
+	struct sts sts;
+	struct tlsrpt tlsrpt;
+	struct dane dane;
 	struct findings f;
 	/* The domain's own answer: decides 68 and 75 (the MX answer, or for
 	 * a single check that check's). */
@@ -68,11 +86,17 @@ usage(FILE *f)
 "  spf             the SPF policy: syntax, lookups (limit 10), includes\n"
 "  dmarc           the DMARC policy, at the domain or its organizational\n"
 "                  domain, and its report destinations\n"
+"  mta-sts         the MTA-STS record and policy (fetched over HTTPS), each\n"
+"                  MX host matched against it\n"
+"  tls-rpt         the TLS reporting record\n"
+"  dane            the TLSA records of each MX host and their DNSSEC status\n"
 "options:\n"
 "  -j, --json            print JSON (schema mdig-mx/1)\n"
 "  -r, --resolver IP[:PORT]  ask this resolver (repeatable; default: the\n"
 "                        system's)\n"
 "  -t, --timeout SECONDS bound on each DNS query (default 5)\n"
+"  --tls-trust-file FILE trust these CAs (PEM) for the MTA-STS policy host\n"
+"                        instead of the system's\n"
 "  --trust-ad            believe the resolver's DNSSEC AD bit even when it\n"
 "                        is not on loopback\n"
 "  -h, --help            this help\n"
@@ -309,6 +333,246 @@ json_mx(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
+/* The MTA-STS policy over HTTPS, from the address our resolver gave. */
+static void
+fetch_policy(struct sts *s, const char *trust_file)
+{
+	struct https_opts o = { 0 };
+	struct https_reply rep = { 0 };
+	struct sts_fetch *x = &s->fetch;
+	struct err e;
+
+	o.addr = sts_policy_addr(s);
+	if (!o.addr || s->nrecords != 1)
+		return;
+	o.url = s->url;
+	o.trust_file = trust_file;
+	o.max_bytes = STS_POLICY_MAX;
+	err_clear(&e);
+	x->done = 1;
+	if (https_get(&o, &rep, &e) < 0) {
+		x->failed = 1;
+		x->noperm = e.code == ERR_NOPERM;
+		snprintf(x->error, sizeof x->error, "%s", e.msg);
+		return;
+	}
+	x->status = rep.status;
+	memcpy(x->content_type, rep.content_type, sizeof x->content_type);
+	memcpy(x->location, rep.location, sizeof x->location);
+	x->too_big = rep.too_big;
+	x->body = buf_detach(&rep.body, &x->len);
+	https_reply_release(&rep);
+}
+
+static void
+print_sts(const struct report *r)
+{
+	const struct sts *s = &r->sts;
+	const struct sts_policy *p = &s->policy;
+
+	printf("MTA-STS\n");
+	if (s->record) {
+		printf("  _mta-sts.%s: ", s->domain);
+		put_safe(s->record);
+		putchar('\n');
+	}
+	if (s->policy_ok) {
+		printf("  policy %s: mode %s, max_age %ld\n", s->url,
+			sts_mode_name(p->mode), p->max_age);
+		for (size_t i = 0; i < p->nmx; i++) {
+			printf("  mx: ");
+			put_safe(p->mx[i]);
+			putchar('\n');
+		}
+	}
+	print_findings(r, "mta-sts");
+}
+
+static void
+json_sts(struct json *j, const struct report *r)
+{
+	const struct sts *s = &r->sts;
+	const struct sts_fetch *x = &s->fetch;
+
+	json_key(j, "mta_sts");
+	json_obj_begin(j);
+	json_key(j, "status");
+	json_cstr(j, s->txt ? dnsmsg_status_name(s->txt->status) : NULL);
+	json_key(j, "records");
+	json_int(j, s->nrecords);
+	json_key(j, "record");
+	json_cstr(j, s->record);
+	json_key(j, "id");
+	json_cstr(j, s->id[0] ? s->id : NULL);
+	json_key(j, "policy_url");
+	json_cstr(j, s->url);
+	json_key(j, "policy_address");
+	json_cstr(j, x->done ? sts_policy_addr(s) : NULL);
+	json_key(j, "fetch");
+	if (x->done) {
+		json_obj_begin(j);
+		json_key(j, "error");
+		json_cstr(j, x->failed ? x->error : NULL);
+		json_key(j, "http_status");
+		json_int(j, x->status);
+		json_key(j, "content_type");
+		json_cstr(j, x->content_type[0] ? x->content_type : NULL);
+		json_key(j, "location");
+		json_cstr(j, x->location[0] ? x->location : NULL);
+		json_key(j, "too_big");
+		json_bool(j, x->too_big);
+		json_obj_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "mode");
+	json_cstr(j, s->policy_ok ? sts_mode_name(s->policy.mode) : NULL);
+	json_key(j, "max_age");
+	if (s->policy_ok)
+		json_int(j, s->policy.max_age);
+	else
+		json_null(j);
+	json_key(j, "mx");
+	json_arr_begin(j);
+	for (size_t i = 0; s->policy_ok && i < s->policy.nmx; i++)
+		json_cstr(j, s->policy.mx[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void
+print_tlsrpt(const struct report *r)
+{
+	const struct tlsrpt *t = &r->tlsrpt;
+
+	printf("TLS-RPT\n");
+	if (t->record) {
+		printf("  _smtp._tls.%s: ", t->domain);
+		put_safe(t->record);
+		putchar('\n');
+	}
+	print_findings(r, "tls-rpt");
+}
+
+static void
+json_tlsrpt(struct json *j, const struct report *r)
+{
+	const struct tlsrpt *t = &r->tlsrpt;
+
+	json_key(j, "tls_rpt");
+	json_obj_begin(j);
+	json_key(j, "status");
+	json_cstr(j, t->txt ? dnsmsg_status_name(t->txt->status) : NULL);
+	json_key(j, "records");
+	json_int(j, t->nrecords);
+	json_key(j, "record");
+	json_cstr(j, t->record);
+	json_key(j, "rua");
+	json_arr_begin(j);
+	for (size_t i = 0; i < t->nrua; i++)
+		json_cstr(j, t->rua[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* "3 1 1 0123...": the data in hex, cut after 64 bytes for people. */
+static void
+print_tlsa(const struct dane_tlsa *t)
+{
+	char hex[2 * 64 + 1];
+	size_t n = t->len > 64 ? 64 : t->len;
+
+	hex_encode(hex, t->data, n, 0);
+	printf("%u %u %u %s%s", t->usage, t->selector, t->mtype, hex,
+		n < t->len ? "..." : "");
+}
+
+static void
+print_dane(const struct report *r)
+{
+	const struct dane *d = &r->dane;
+
+	printf("DANE\n");
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct dane_host *h = &d->hosts[i];
+
+		if (!h->tlsa)
+			continue;
+		printf("  _%u._tcp.", d->port);
+		put_safe(h->mx->name);
+		if (h->tlsa->status != DNSMSG_OK) {
+			printf(": %s\n", dnsmsg_status_name(h->tlsa->status));
+			continue;
+		}
+		printf(": %s\n", !d->trusted ? "DNSSEC unknown" :
+			h->validated ? "DNSSEC validated" :
+			"not DNSSEC validated");
+		for (size_t k = 0; k < h->nrec; k++) {
+			printf("    TLSA ");
+			print_tlsa(&h->rec[k]);
+			putchar('\n');
+		}
+	}
+	print_findings(r, "dane");
+}
+
+static void
+json_dane(struct json *j, const struct report *r)
+{
+	const struct dane *d = &r->dane;
+	struct buf hex = BUF_INIT;
+
+	json_key(j, "dane");
+	json_obj_begin(j);
+	json_key(j, "resolver_trusted");
+	json_bool(j, d->trusted);
+	json_key(j, "hosts");
+	json_arr_begin(j);
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct dane_host *h = &d->hosts[i];
+
+		if (!h->tlsa)
+			continue;
+		json_obj_begin(j);
+		json_key(j, "name");
+		json_cstr(j, h->mx->name);
+		json_key(j, "status");
+		json_cstr(j, dnsmsg_status_name(h->tlsa->status));
+		json_key(j, "validated");
+		json_bool(j, h->validated);
+		json_key(j, "address_validated");
+		json_bool(j, h->addr_validated);
+		json_key(j, "records");
+		json_arr_begin(j);
+		for (size_t k = 0; k < h->nrec; k++) {
+			const struct dane_tlsa *t = &h->rec[k];
+
+			buf_reset(&hex);
+			buf_grow(&hex, 2 * t->len + 1);
+			hex.len = hex_encode(hex.data, t->data, t->len, 0);
+			json_obj_begin(j);
+			json_key(j, "usage");
+			json_int(j, t->usage);
+			json_key(j, "selector");
+			json_int(j, t->selector);
+			json_key(j, "matching_type");
+			json_int(j, t->mtype);
+			json_key(j, "data");
+			json_cstr(j, hex.data);
+			json_key(j, "usable");
+			json_bool(j, t->usable);
+			json_key(j, "why");
+			json_cstr(j, t->why);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	buf_release(&hex);
+}
+
 static void
 print_json(const struct report *r)
 {
@@ -329,6 +593,12 @@ print_json(const struct report *r)
 		json_spf(&j, r);
 	if (r->checks & CHECK_DMARC)
 		json_dmarc(&j, r);
+	if (r->checks & CHECK_STS)
+		json_sts(&j, r);
+	if (r->checks & CHECK_TLSRPT)
+		json_tlsrpt(&j, r);
+	if (r->checks & CHECK_DANE)
+		json_dane(&j, r);
 	json_key(&j, "findings");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < r->f.n; i++) {
@@ -364,6 +634,12 @@ print_text(const struct report *r)
 		print_spf(r);
 	if (r->checks & CHECK_DMARC)
 		print_dmarc(r);
+	if (r->checks & CHECK_STS)
+		print_sts(r);
+	if (r->checks & CHECK_TLSRPT)
+		print_tlsrpt(r);
+	if (r->checks & CHECK_DANE)
+		print_dane(r);
 }
 
 /* Judge every check made into r->f. When the domain does not exist or its
@@ -371,13 +647,17 @@ print_text(const struct report *r)
 static void
 judge(struct report *r)
 {
-	const struct dnsmsg *first = r->checks & CHECK_MX ? r->mx.mx :
-		r->checks & CHECK_SPF ? r->spf.top.txt : r->dmarc.walk[0].txt;
+	const struct dnsmsg *first = r->checks & CHECK_NEED_MX ? r->mx.mx :
+		r->checks & CHECK_SPF ? r->spf.top.txt :
+		r->checks & CHECK_DMARC ? r->dmarc.walk[0].txt :
+		r->tlsrpt.txt;
 
-	r->status = first->status;
-	r->status_why = first->why;
-	/* NXDOMAIN at _dmarc.DOMAIN says nothing of DOMAIN itself */
-	if (r->checks == CHECK_DMARC && r->status == DNSMSG_NXDOMAIN)
+	r->status = first ? first->status : DNSMSG_TIMEOUT;
+	r->status_why = first ? first->why : "no answer";
+	/* NXDOMAIN at _dmarc.DOMAIN or _smtp._tls.DOMAIN says nothing of
+	 * DOMAIN itself */
+	if ((r->checks == CHECK_DMARC || r->checks == CHECK_TLSRPT) &&
+	    r->status == DNSMSG_NXDOMAIN)
 		r->status = DNSMSG_NODATA;
 	if (r->checks & CHECK_MX)
 		mx_check(&r->mx, &r->f);
@@ -389,6 +669,12 @@ judge(struct report *r)
 		spf_check(&r->spf, &r->f);
 	if (r->checks & CHECK_DMARC)
 		dmarc_check(&r->dmarc, &r->f);
+	if (r->checks & CHECK_STS)
+		sts_check(&r->sts, &r->mx, &r->f);
+	if (r->checks & CHECK_TLSRPT)
+		tlsrpt_check(&r->tlsrpt, &r->f);
+	if (r->checks & CHECK_DANE)
+		dane_check(&r->dane, &r->f);
 }
 
 static int
@@ -411,11 +697,12 @@ main(int argc, char **argv)
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trust-ad", no_argument, NULL, 'A' },
+		{ "tls-trust-file", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dns_opts o = { 0 };
-	const char **servers = NULL;
+	const char **servers = NULL, *trust_file = NULL;
 	struct report r = { 0 };
 	struct err e;
 	char *domain;
@@ -439,6 +726,13 @@ main(int argc, char **argv)
 		case 'A':
 			o.trust_ad = 1;
 			break;
+		case 'T':
+			trust_file = optarg;
+			if (access(trust_file, R_OK) < 0)
+				diex(EX_CONFIG, "%s: cannot read the trust "
+					"file: %s", trust_file,
+					strerror(errno));
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -457,8 +751,8 @@ main(int argc, char **argv)
 			if (strcmp(argv[0], checks[i].name) == 0)
 				r.checks = checks[i].check;
 		if (!r.checks)
-			diex(EX_USAGE, "unknown check \"%s\" (mx, spf, dmarc)",
-				argv[0]);
+			diex(EX_USAGE, "unknown check \"%s\" (mx, spf, dmarc, "
+				"mta-sts, tls-rpt, dane)", argv[0]);
 		argv++;
 		argc--;
 	}
@@ -478,14 +772,22 @@ main(int argc, char **argv)
 	r.dns = dns_new(&o, &e);
 	if (!r.dns)
 		goto fail;
-	if (r.checks & CHECK_MX)
+	if (r.checks & CHECK_NEED_MX)
 		mx_start(&r.mx, r.dns, domain);
+	if (r.checks & CHECK_DANE)
+		dane_start(&r.dane, r.dns, &r.mx);
+	if (r.checks & CHECK_STS)
+		sts_start(&r.sts, r.dns, domain);
+	if (r.checks & CHECK_TLSRPT)
+		tlsrpt_start(&r.tlsrpt, r.dns, domain);
 	if (r.checks & CHECK_SPF)
 		spf_start(&r.spf, r.dns, domain);
 	if (r.checks & CHECK_DMARC)
 		dmarc_start(&r.dmarc, r.dns, domain);
 	if (dns_run(r.dns, &e) < 0)
 		goto fail;
+	if (r.checks & CHECK_STS)
+		fetch_policy(&r.sts, trust_file);
 	judge(&r);
 
 	if (json)
@@ -513,6 +815,12 @@ out:
 		spf_release(&r.spf);
 	if (r.checks & CHECK_DMARC)
 		dmarc_release(&r.dmarc);
+	if (r.checks & CHECK_STS)
+		sts_release(&r.sts);
+	if (r.checks & CHECK_TLSRPT)
+		tlsrpt_release(&r.tlsrpt);
+	if (r.checks & CHECK_DANE)
+		dane_release(&r.dane);
 	finding_release(&r.f);
 	dns_free(r.dns);
 	free(servers);

@@ -13,6 +13,9 @@ dist_fishcompletion_DATA += completions/mdig-mx.fish
 if HAVE_BATS
 TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
+TESTS += tests/bats/mdig-mx-sts.bats tests/bats/mdig-mx-dane.bats
 endif
 EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
+EXTRA_DIST += tests/bats/mdig-mx-sts.bats tests/bats/mdig-mx-dane.bats \
+	tests/servers/stshttps.py

@@ -51,3 +51,16 @@ check_PROGRAMS += tests/unit/t_dmarc
 TESTS += tests/unit/t_dmarc
 tests_unit_t_dmarc_SOURCES = tests/unit/t_dmarc.c tests/unit/tap.h
 tests_unit_t_dmarc_LDADD = $(MKIT_DNS_LIBS)
+
+## MTA-STS, TLS-RPT, DANE: the parsers from memory (t_sts) and fuzzed.
+check_PROGRAMS += tests/unit/t_sts
+TESTS += tests/unit/t_sts
+tests_unit_t_sts_SOURCES = tests/unit/t_sts.c tests/unit/tap.h
+tests_unit_t_sts_LDADD = $(MKIT_DNS_LIBS)
+FUZZ_TARGETS += sts
+FUZZ_LIB_SRCS += src/dns/sts.c src/dns/tlsrpt.c src/dns/taglist.c \
+	src/dns/dane.c
+check_PROGRAMS += tests/fuzz/replay_sts
+TESTS += tests/fuzz/replay_sts
+tests_fuzz_replay_sts_SOURCES = tests/fuzz/fuzz_sts.c tests/fuzz/replay.c
+tests_fuzz_replay_sts_LDADD = $(MKIT_DNS_LIBS)

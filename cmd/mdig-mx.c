@@ -364,213 +364,15 @@ fetch_policy(struct sts *s, const char *trust_file)
 	https_reply_release(&rep);
 }
 
+/* A section: its title, the lines the check renders, its findings. */
 static void
-print_sts(const struct report *r)
+print_section(const struct report *r, const char *title, const char *check,
+	struct buf *body)
 {
-	const struct sts *s = &r->sts;
-	const struct sts_policy *p = &s->policy;
-
-	printf("MTA-STS\n");
-	if (s->record) {
-		printf("  _mta-sts.%s: ", s->domain);
-		put_safe(s->record);
-		putchar('\n');
-	}
-	if (s->policy_ok) {
-		printf("  policy %s: mode %s, max_age %ld\n", s->url,
-			sts_mode_name(p->mode), p->max_age);
-		for (size_t i = 0; i < p->nmx; i++) {
-			printf("  mx: ");
-			put_safe(p->mx[i]);
-			putchar('\n');
-		}
-	}
-	print_findings(r, "mta-sts");
-}
-
-static void
-json_sts(struct json *j, const struct report *r)
-{
-	const struct sts *s = &r->sts;
-	const struct sts_fetch *x = &s->fetch;
-
-	json_key(j, "mta_sts");
-	json_obj_begin(j);
-	json_key(j, "status");
-	json_cstr(j, s->txt ? dnsmsg_status_name(s->txt->status) : NULL);
-	json_key(j, "records");
-	json_int(j, s->nrecords);
-	json_key(j, "record");
-	json_cstr(j, s->record);
-	json_key(j, "id");
-	json_cstr(j, s->id[0] ? s->id : NULL);
-	json_key(j, "policy_url");
-	json_cstr(j, s->url);
-	json_key(j, "policy_address");
-	json_cstr(j, x->done ? sts_policy_addr(s) : NULL);
-	json_key(j, "fetch");
-	if (x->done) {
-		json_obj_begin(j);
-		json_key(j, "error");
-		json_cstr(j, x->failed ? x->error : NULL);
-		json_key(j, "http_status");
-		json_int(j, x->status);
-		json_key(j, "content_type");
-		json_cstr(j, x->content_type[0] ? x->content_type : NULL);
-		json_key(j, "location");
-		json_cstr(j, x->location[0] ? x->location : NULL);
-		json_key(j, "too_big");
-		json_bool(j, x->too_big);
-		json_obj_end(j);
-	} else {
-		json_null(j);
-	}
-	json_key(j, "mode");
-	json_cstr(j, s->policy_ok ? sts_mode_name(s->policy.mode) : NULL);
-	json_key(j, "max_age");
-	if (s->policy_ok)
-		json_int(j, s->policy.max_age);
-	else
-		json_null(j);
-	json_key(j, "mx");
-	json_arr_begin(j);
-	for (size_t i = 0; s->policy_ok && i < s->policy.nmx; i++)
-		json_cstr(j, s->policy.mx[i]);
-	json_arr_end(j);
-	json_obj_end(j);
-}
-
-static void
-print_tlsrpt(const struct report *r)
-{
-	const struct tlsrpt *t = &r->tlsrpt;
-
-	printf("TLS-RPT\n");
-	if (t->record) {
-		printf("  _smtp._tls.%s: ", t->domain);
-		put_safe(t->record);
-		putchar('\n');
-	}
-	print_findings(r, "tls-rpt");
-}
-
-static void
-json_tlsrpt(struct json *j, const struct report *r)
-{
-	const struct tlsrpt *t = &r->tlsrpt;
-
-	json_key(j, "tls_rpt");
-	json_obj_begin(j);
-	json_key(j, "status");
-	json_cstr(j, t->txt ? dnsmsg_status_name(t->txt->status) : NULL);
-	json_key(j, "records");
-	json_int(j, t->nrecords);
-	json_key(j, "record");
-	json_cstr(j, t->record);
-	json_key(j, "rua");
-	json_arr_begin(j);
-	for (size_t i = 0; i < t->nrua; i++)
-		json_cstr(j, t->rua[i]);
-	json_arr_end(j);
-	json_obj_end(j);
-}
-
-/* "3 1 1 0123...": the data in hex, cut after 64 bytes for people. */
-static void
-print_tlsa(const struct dane_tlsa *t)
-{
-	char hex[2 * 64 + 1];
-	size_t n = t->len > 64 ? 64 : t->len;
-
-	hex_encode(hex, t->data, n, 0);
-	printf("%u %u %u %s%s", t->usage, t->selector, t->mtype, hex,
-		n < t->len ? "..." : "");
-}
-
-static void
-print_dane(const struct report *r)
-{
-	const struct dane *d = &r->dane;
-
-	printf("DANE\n");
-	for (size_t i = 0; i < d->nhosts; i++) {
-		const struct dane_host *h = &d->hosts[i];
-
-		if (!h->tlsa)
-			continue;
-		printf("  _%u._tcp.", d->port);
-		put_safe(h->mx->name);
-		if (h->tlsa->status != DNSMSG_OK) {
-			printf(": %s\n", dnsmsg_status_name(h->tlsa->status));
-			continue;
-		}
-		printf(": %s\n", !d->trusted ? "DNSSEC unknown" :
-			h->validated ? "DNSSEC validated" :
-			"not DNSSEC validated");
-		for (size_t k = 0; k < h->nrec; k++) {
-			printf("    TLSA ");
-			print_tlsa(&h->rec[k]);
-			putchar('\n');
-		}
-	}
-	print_findings(r, "dane");
-}
-
-static void
-json_dane(struct json *j, const struct report *r)
-{
-	const struct dane *d = &r->dane;
-	struct buf hex = BUF_INIT;
-
-	json_key(j, "dane");
-	json_obj_begin(j);
-	json_key(j, "resolver_trusted");
-	json_bool(j, d->trusted);
-	json_key(j, "hosts");
-	json_arr_begin(j);
-	for (size_t i = 0; i < d->nhosts; i++) {
-		const struct dane_host *h = &d->hosts[i];
-
-		if (!h->tlsa)
-			continue;
-		json_obj_begin(j);
-		json_key(j, "name");
-		json_cstr(j, h->mx->name);
-		json_key(j, "status");
-		json_cstr(j, dnsmsg_status_name(h->tlsa->status));
-		json_key(j, "validated");
-		json_bool(j, h->validated);
-		json_key(j, "address_validated");
-		json_bool(j, h->addr_validated);
-		json_key(j, "records");
-		json_arr_begin(j);
-		for (size_t k = 0; k < h->nrec; k++) {
-			const struct dane_tlsa *t = &h->rec[k];
-
-			buf_reset(&hex);
-			buf_grow(&hex, 2 * t->len + 1);
-			hex.len = hex_encode(hex.data, t->data, t->len, 0);
-			json_obj_begin(j);
-			json_key(j, "usage");
-			json_int(j, t->usage);
-			json_key(j, "selector");
-			json_int(j, t->selector);
-			json_key(j, "matching_type");
-			json_int(j, t->mtype);
-			json_key(j, "data");
-			json_cstr(j, hex.data);
-			json_key(j, "usable");
-			json_bool(j, t->usable);
-			json_key(j, "why");
-			json_cstr(j, t->why);
-			json_obj_end(j);
-		}
-		json_arr_end(j);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
-	json_obj_end(j);
-	buf_release(&hex);
+	printf("%s\n", title);
+	fwrite(body->data ? body->data : "", 1, body->len, stdout);
+	print_findings(r, check);
+	buf_release(body);
 }
 
 static void
@@ -593,12 +395,18 @@ print_json(const struct report *r)
 		json_spf(&j, r);
 	if (r->checks & CHECK_DMARC)
 		json_dmarc(&j, r);
-	if (r->checks & CHECK_STS)
-		json_sts(&j, r);
-	if (r->checks & CHECK_TLSRPT)
-		json_tlsrpt(&j, r);
-	if (r->checks & CHECK_DANE)
-		json_dane(&j, r);
+	if (r->checks & CHECK_STS) {
+		json_key(&j, "mta_sts");
+		sts_json(&j, &r->sts);
+	}
+	if (r->checks & CHECK_TLSRPT) {
+		json_key(&j, "tls_rpt");
+		tlsrpt_json(&j, &r->tlsrpt);
+	}
+	if (r->checks & CHECK_DANE) {
+		json_key(&j, "dane");
+		dane_json(&j, &r->dane);
+	}
 	json_key(&j, "findings");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < r->f.n; i++) {
@@ -627,6 +435,8 @@ print_json(const struct report *r)
 static void
 print_text(const struct report *r)
 {
+	struct buf b = BUF_INIT;
+
 	printf("%s\n", r->domain);
 	if (r->checks & CHECK_MX)
 		print_mx(r);
@@ -634,12 +444,18 @@ print_text(const struct report *r)
 		print_spf(r);
 	if (r->checks & CHECK_DMARC)
 		print_dmarc(r);
-	if (r->checks & CHECK_STS)
-		print_sts(r);
-	if (r->checks & CHECK_TLSRPT)
-		print_tlsrpt(r);
-	if (r->checks & CHECK_DANE)
-		print_dane(r);
+	if (r->checks & CHECK_STS) {
+		sts_text(&b, &r->sts);
+		print_section(r, "MTA-STS", "mta-sts", &b);
+	}
+	if (r->checks & CHECK_TLSRPT) {
+		tlsrpt_text(&b, &r->tlsrpt);
+		print_section(r, "TLS-RPT", "tls-rpt", &b);
+	}
+	if (r->checks & CHECK_DANE) {
+		dane_text(&b, &r->dane);
+		print_section(r, "DANE", "dane", &b);
+	}
 }
 
 /* Judge every check made into r->f. When the domain does not exist or its

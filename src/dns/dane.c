@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "dns/dane.h"
 
@@ -205,4 +206,87 @@ dane_release(struct dane *d)
 	}
 	free(d->hosts);
 	memset(d, 0, sizeof *d);
+}
+
+void
+dane_text(struct buf *out, const struct dane *d)
+{
+	char hex[2 * 64 + 1];
+
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct dane_host *h = &d->hosts[i];
+
+		if (!h->tlsa)
+			continue;
+		buf_addf(out, "  _%u._tcp.", d->port);
+		dnsmsg_add_safe(out, h->mx->name);
+		buf_addf(out, ": %s\n", h->tlsa->status != DNSMSG_OK ?
+			dnsmsg_status_name(h->tlsa->status) : !d->trusted ?
+			"DNSSEC unknown" : h->validated ? "DNSSEC validated" :
+			"not DNSSEC validated");
+		for (size_t k = 0; k < h->nrec; k++) {
+			const struct dane_tlsa *t = &h->rec[k];
+			size_t n = t->len > 64 ? 64 : t->len;
+
+			hex_encode(hex, t->data, n, 0);
+			buf_addf(out, "    TLSA %u %u %u %s%s\n", t->usage,
+				t->selector, t->mtype, hex,
+				n < t->len ? "..." : "");
+		}
+	}
+}
+
+void
+dane_json(struct json *j, const struct dane *d)
+{
+	struct buf hex = BUF_INIT;
+
+	json_obj_begin(j);
+	json_key(j, "resolver_trusted");
+	json_bool(j, d->trusted);
+	json_key(j, "hosts");
+	json_arr_begin(j);
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct dane_host *h = &d->hosts[i];
+
+		if (!h->tlsa)
+			continue;
+		json_obj_begin(j);
+		json_key(j, "name");
+		json_cstr(j, h->mx->name);
+		json_key(j, "status");
+		json_cstr(j, dnsmsg_status_name(h->tlsa->status));
+		json_key(j, "validated");
+		json_bool(j, h->validated);
+		json_key(j, "address_validated");
+		json_bool(j, h->addr_validated);
+		json_key(j, "records");
+		json_arr_begin(j);
+		for (size_t k = 0; k < h->nrec; k++) {
+			const struct dane_tlsa *t = &h->rec[k];
+
+			buf_reset(&hex);
+			buf_grow(&hex, 2 * t->len + 1);
+			hex.len = hex_encode(hex.data, t->data, t->len, 0);
+			json_obj_begin(j);
+			json_key(j, "usage");
+			json_int(j, t->usage);
+			json_key(j, "selector");
+			json_int(j, t->selector);
+			json_key(j, "matching_type");
+			json_int(j, t->mtype);
+			json_key(j, "data");
+			json_cstr(j, hex.data);
+			json_key(j, "usable");
+			json_bool(j, t->usable);
+			json_key(j, "why");
+			json_cstr(j, t->why);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	buf_release(&hex);
 }

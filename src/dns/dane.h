@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
+#include "base/json.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
 #include "dns/mx.h"
@@ -76,6 +78,12 @@ const char *dane_mtype_name(unsigned m);
 void dane_start(struct dane *d, struct dns *dns, struct mx_set *mx);
 /* Judge into f (check "dane"). */
 void dane_check(struct dane *d, struct findings *f);
+/* The section's lines for people, after dane_check: per host asked
+ * "  _25._tcp.HOST: STATUS\n" (its DNSSEC status when it has records, then
+ * "    TLSA U S M HEX\n" each, the data cut after 64 bytes), and the
+ * section as a JSON object (man/mdig-mx.1, "dane"). */
+void dane_text(struct buf *out, const struct dane *d);
+void dane_json(struct json *j, const struct dane *d);
 void dane_release(struct dane *d);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "dns/sts.h"
 #include "dns/taglist.h"
@@ -451,4 +452,66 @@ sts_release(struct sts *s)
 	free(s->fetch.body);
 	sts_policy_release(&s->policy);
 	memset(s, 0, sizeof *s);
+}
+
+void
+sts_text(struct buf *out, const struct sts *s)
+{
+	const struct sts_policy *p = &s->policy;
+
+	taglist_text(out, s->txt_name, s->record);
+	if (!s->policy_ok)
+		return;
+	buf_addf(out, "  policy %s: mode %s, max_age %ld\n", s->url,
+		sts_mode_name(p->mode), p->max_age);
+	for (size_t i = 0; i < p->nmx; i++) {
+		buf_addstr(out, "  mx: ");
+		dnsmsg_add_safe(out, p->mx[i]);
+		buf_addch(out, '\n');
+	}
+}
+
+void
+sts_json(struct json *j, const struct sts *s)
+{
+	const struct sts_fetch *x = &s->fetch;
+
+	json_obj_begin(j);
+	taglist_json(j, s->txt, s->nrecords, s->record);
+	json_key(j, "id");
+	json_cstr(j, s->id[0] ? s->id : NULL);
+	json_key(j, "policy_url");
+	json_cstr(j, s->url);
+	json_key(j, "policy_address");
+	json_cstr(j, x->done ? sts_policy_addr(s) : NULL);
+	json_key(j, "fetch");
+	if (x->done) {
+		json_obj_begin(j);
+		json_key(j, "error");
+		json_cstr(j, x->failed ? x->error : NULL);
+		json_key(j, "http_status");
+		json_int(j, x->status);
+		json_key(j, "content_type");
+		json_cstr(j, x->content_type[0] ? x->content_type : NULL);
+		json_key(j, "location");
+		json_cstr(j, x->location[0] ? x->location : NULL);
+		json_key(j, "too_big");
+		json_bool(j, x->too_big);
+		json_obj_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "mode");
+	json_cstr(j, s->policy_ok ? sts_mode_name(s->policy.mode) : NULL);
+	json_key(j, "max_age");
+	if (s->policy_ok)
+		json_int(j, s->policy.max_age);
+	else
+		json_null(j);
+	json_key(j, "mx");
+	json_arr_begin(j);
+	for (size_t i = 0; s->policy_ok && i < s->policy.nmx; i++)
+		json_cstr(j, s->policy.mx[i]);
+	json_arr_end(j);
+	json_obj_end(j);
 }

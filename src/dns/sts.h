@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
+#include "base/json.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
 #include "dns/mx.h"
@@ -106,6 +108,11 @@ const char *sts_policy_addr(const struct sts *s);
  * (mx may be NULL: no matching). Returns the status of the TXT answer. */
 enum dnsmsg_status sts_check(struct sts *s, const struct mx_set *mx,
 	struct findings *f);
+/* The section's lines for people, after sts_check, each "  ...\n": the
+ * record, the policy's URL, mode and max_age, its mx patterns. */
+void sts_text(struct buf *out, const struct sts *s);
+/* The section as a JSON object (man/mdig-mx.1, "mta_sts"). */
+void sts_json(struct json *j, const struct sts *s);
 void sts_release(struct sts *s);
 
 #endif

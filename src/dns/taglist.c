@@ -102,3 +102,25 @@ taglist_one_record(struct findings *f, const struct taglist_ids *ids,
 	}
 	return 1;
 }
+
+void
+taglist_text(struct buf *out, const char *name, const char *record)
+{
+	if (!record)
+		return;
+	buf_addf(out, "  %s: ", name);
+	dnsmsg_add_safe(out, record);
+	buf_addch(out, '\n');
+}
+
+void
+taglist_json(struct json *j, const struct dnsmsg *txt, int nrecords,
+	const char *record)
+{
+	json_key(j, "status");
+	json_cstr(j, txt ? dnsmsg_status_name(txt->status) : NULL);
+	json_key(j, "records");
+	json_int(j, nrecords);
+	json_key(j, "record");
+	json_cstr(j, record);
+}

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
+#include "base/json.h"
 #include "dns/dnsmsg.h"
 #include "dns/finding.h"
 
@@ -50,5 +52,11 @@ struct taglist_ids {
 int taglist_one_record(struct findings *f, const struct taglist_ids *ids,
 	const struct dnsmsg *m, const char *name, int nrecords,
 	const char *version, const char *none_text, const char *rfc);
+/* The record for people, "  NAME: RECORD\n" (nothing when record is
+ * NULL); and for JSON the keys "status" (of the TXT answer), "records" and
+ * "record", inside the caller's object. */
+void taglist_text(struct buf *out, const char *name, const char *record);
+void taglist_json(struct json *j, const struct dnsmsg *txt, int nrecords,
+	const char *record);
 
 #endif

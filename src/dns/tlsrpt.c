@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "dns/mx.h"
 #include "dns/taglist.h"
@@ -162,4 +163,23 @@ tlsrpt_release(struct tlsrpt *t)
 	dnsmsg_free(t->txt);
 	strv_free(t->rua, t->nrua);
 	memset(t, 0, sizeof *t);
+}
+
+void
+tlsrpt_text(struct buf *out, const struct tlsrpt *t)
+{
+	taglist_text(out, t->txt_name, t->record);
+}
+
+void
+tlsrpt_json(struct json *j, const struct tlsrpt *t)
+{
+	json_obj_begin(j);
+	taglist_json(j, t->txt, t->nrecords, t->record);
+	json_key(j, "rua");
+	json_arr_begin(j);
+	for (size_t i = 0; i < t->nrua; i++)
+		json_cstr(j, t->rua[i]);
+	json_arr_end(j);
+	json_obj_end(j);
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
+#include "base/json.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
 
@@ -39,6 +41,10 @@ int tlsrpt_parse(const char *s, size_t len, char ***rua, size_t *nrua,
 void tlsrpt_start(struct tlsrpt *t, struct dns *d, const char *domain);
 /* Judge into f (check "tls-rpt"). Returns the status of the TXT answer. */
 enum dnsmsg_status tlsrpt_check(struct tlsrpt *t, struct findings *f);
+/* The section's lines for people ("  NAME: RECORD\n"), and the section as
+ * a JSON object (man/mdig-mx.1, "tls_rpt"); after tlsrpt_check. */
+void tlsrpt_text(struct buf *out, const struct tlsrpt *t);
+void tlsrpt_json(struct json *j, const struct tlsrpt *t);
 void tlsrpt_release(struct tlsrpt *t);
 
 #endif

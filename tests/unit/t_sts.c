@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -139,6 +140,67 @@ static const struct {
 	{ 3, 1, 0, 1, "full data is not a DER certificate or key" },
 };
 
+/*
+ * dane_check's DNSSEC verdicts (RFC 7672 2.2) on answers built in memory:
+ * a host with one usable TLSA record, whose TLSA, address and MX answers
+ * are validated or not, from a trusted resolver or not.
+ */
+static const struct {
+	int trusted, tlsa_ad, addr_ad, mx_ad;
+	const char *want;
+} dnssec[] = {
+	{ 1, 1, 1, 1, "dane.ok" },
+	{ 1, 0, 1, 1, "dane.not-validated" },
+	{ 1, 1, 0, 1, "dane.address-not-validated" },
+	{ 1, 1, 1, 0, "dane.mx-not-validated" },
+	{ 0, 0, 0, 0, "dane.unknown-dnssec" },
+};
+
+static void
+check_dnssec(size_t i)
+{
+	unsigned char digest[32] = { 0 };
+	struct dnsmsg mx = { 0 }, a = { 0 }, tlsa = { 0 };
+	struct dnsmsg_rr rr = { 0 };
+	struct mx_host host = { 0 };
+	struct mx_set set = { 0 };
+	struct dane_host dh = { 0 };
+	struct dane d = { 0 };
+	struct findings f = { 0 };
+
+	rr.type = DNSMSG_TLSA;
+	rr.usage = 3;
+	rr.selector = 1;
+	rr.mtype = 1;
+	rr.data = (char *)digest;
+	rr.len = sizeof digest;
+	tlsa.status = DNSMSG_OK;
+	tlsa.rr = &rr;
+	tlsa.nrr = 1;
+	tlsa.ad_trusted = dnssec[i].tlsa_ad;
+	a.status = DNSMSG_OK;
+	a.ad_trusted = dnssec[i].addr_ad;
+	mx.status = DNSMSG_OK;
+	mx.ad_trusted = dnssec[i].mx_ad;
+	host.name = "mx.test";
+	host.a = &a;
+	set.mx = &mx;
+	set.hosts = &host;
+	set.nhosts = 1;
+	dh.mx = &host;
+	dh.tlsa = &tlsa;
+	d.port = 25;
+	d.mx = &set;
+	d.hosts = &dh;
+	d.nhosts = 1;
+	d.trusted = dnssec[i].trusted;
+	dane_check(&d, &f);
+	tap_str(f.n ? f.v[f.n - 1].id : NULL, dnssec[i].want,
+		dnssec[i].want);
+	finding_release(&f);
+	free(dh.rec);
+}
+
 int
 main(void)
 {
@@ -216,6 +278,8 @@ main(void)
 		tap_int(dane_tlsa_read(&t, &rr), !tlsas[i].why, got);
 		tap_str(t.why, tlsas[i].why, got);
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(dnssec); i++)
+		check_dnssec(i);
 	tap_str(dane_usage_name(3), "DANE-EE", "usage names");
 	tap_str(dane_mtype_name(1), "SHA2-256", "matching type names");
 	return tap_done();

@@ -8,21 +8,27 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
 #include "common.h"
+#include "dns/dane.h"
 #include "dns/dmarc.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
 #include "dns/mx.h"
 #include "dns/spf.h"
+#include "dns/sts.h"
+#include "dns/tlsrpt.h"
 #include "mdig-mx-spf.h"
+#include "net/https.h"
 
 /* The exit status for a report with error-level findings (like grep's 1). */
 #define EXIT_FINDINGS 1
@@ -31,7 +37,13 @@ enum check {
 	CHECK_MX = 1 << 0,
 	CHECK_SPF = 1 << 1,
 	CHECK_DMARC = 1 << 2,
-	CHECK_ALL = CHECK_MX | CHECK_SPF | CHECK_DMARC,
+	CHECK_STS = 1 << 3,
+	CHECK_TLSRPT = 1 << 4,
+	CHECK_DANE = 1 << 5,
+	CHECK_ALL = CHECK_MX | CHECK_SPF | CHECK_DMARC | CHECK_STS |
+		CHECK_TLSRPT | CHECK_DANE,
+	/* the checks that need the MX hosts */
+	CHECK_NEED_MX = CHECK_MX | CHECK_STS | CHECK_DANE,
 };
 
 static const struct {
@@ -41,6 +53,9 @@ static const struct {
 	{ "mx", CHECK_MX },
 	{ "spf", CHECK_SPF },
 	{ "dmarc", CHECK_DMARC },
+	{ "mta-sts", CHECK_STS },
+	{ "tls-rpt", CHECK_TLSRPT },
+	{ "dane", CHECK_DANE },
 };
 
 static int json;
@@ -52,6 +67,9 @@ struct report {
 	struct mx_set mx;
 	struct spf spf;
 	struct dmarc dmarc;
+	struct sts sts;
+	struct tlsrpt tlsrpt;
+	struct dane dane;
 	struct findings f;
 	/* The domain's own answer: decides 68 and 75 (the MX answer, or for
 	 * a single check that check's). */
@@ -70,6 +88,10 @@ usage(FILE *f)
 "  spf             the SPF policy: syntax, lookups (limit 10), includes\n"
 "  dmarc           the DMARC policy, at the domain or its organizational\n"
 "                  domain, and its report destinations\n"
+"  mta-sts         the MTA-STS record and policy (fetched over HTTPS), each\n"
+"                  MX host matched against it\n"
+"  tls-rpt         the TLS reporting record\n"
+"  dane            the TLSA records of each MX host and their DNSSEC status\n"
 "options:\n"
 "  -j, --json            print JSON (schema mdig-mx/1)\n"
 "  -r, --resolver IP[:PORT]  ask this resolver (repeatable; default: the\n"
@@ -81,6 +103,8 @@ usage(FILE *f)
 "  --sender ADDR         spf --ip: the MAIL FROM address (default\n"
 "                        postmaster@DOMAIN; \"\" for postmaster@HELO)\n"
 "  --helo NAME           spf --ip: the HELO name (%%{h})\n"
+"  --tls-trust-file FILE trust these CAs (PEM) for the MTA-STS policy host\n"
+"                        instead of the system's\n"
 "  --trust-ad            believe the resolver's DNSSEC AD bit even when it\n"
 "                        is not on loopback\n"
 "  -h, --help            this help\n"
@@ -318,6 +342,48 @@ json_mx(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
+/* The MTA-STS policy over HTTPS, from the address our resolver gave. */
+static void
+fetch_policy(struct sts *s, const char *trust_file)
+{
+	struct https_opts o = { 0 };
+	struct https_reply rep = { 0 };
+	struct sts_fetch *x = &s->fetch;
+	struct err e;
+
+	o.addr = sts_policy_addr(s);
+	if (!o.addr || s->nrecords != 1)
+		return;
+	o.url = s->url;
+	o.trust_file = trust_file;
+	o.max_bytes = STS_POLICY_MAX;
+	err_clear(&e);
+	x->done = 1;
+	if (https_get(&o, &rep, &e) < 0) {
+		x->failed = 1;
+		x->noperm = e.code == ERR_NOPERM;
+		snprintf(x->error, sizeof x->error, "%s", e.msg);
+		return;
+	}
+	x->status = rep.status;
+	memcpy(x->content_type, rep.content_type, sizeof x->content_type);
+	memcpy(x->location, rep.location, sizeof x->location);
+	x->too_big = rep.too_big;
+	x->body = buf_detach(&rep.body, &x->len);
+	https_reply_release(&rep);
+}
+
+/* A section: its title, the lines the check renders, its findings. */
+static void
+print_section(const struct report *r, const char *title, const char *check,
+	struct buf *body)
+{
+	printf("%s\n", title);
+	fwrite(body->data ? body->data : "", 1, body->len, stdout);
+	print_findings(r, check);
+	buf_release(body);
+}
+
 static void
 print_json(const struct report *r)
 {
@@ -338,6 +404,18 @@ print_json(const struct report *r)
 		json_spf(&j, r);
 	if (r->checks & CHECK_DMARC)
 		json_dmarc(&j, r);
+	if (r->checks & CHECK_STS) {
+		json_key(&j, "mta_sts");
+		sts_json(&j, &r->sts);
+	}
+	if (r->checks & CHECK_TLSRPT) {
+		json_key(&j, "tls_rpt");
+		tlsrpt_json(&j, &r->tlsrpt);
+	}
+	if (r->checks & CHECK_DANE) {
+		json_key(&j, "dane");
+		dane_json(&j, &r->dane);
+	}
 	json_key(&j, "findings");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < r->f.n; i++) {
@@ -366,6 +444,8 @@ print_json(const struct report *r)
 static void
 print_text(const struct report *r)
 {
+	struct buf b = BUF_INIT;
+
 	printf("%s\n", r->domain);
 	if (r->checks & CHECK_MX)
 		print_mx(r);
@@ -373,6 +453,18 @@ print_text(const struct report *r)
 		print_spf(r);
 	if (r->checks & CHECK_DMARC)
 		print_dmarc(r);
+	if (r->checks & CHECK_STS) {
+		sts_text(&b, &r->sts);
+		print_section(r, "MTA-STS", "mta-sts", &b);
+	}
+	if (r->checks & CHECK_TLSRPT) {
+		tlsrpt_text(&b, &r->tlsrpt);
+		print_section(r, "TLS-RPT", "tls-rpt", &b);
+	}
+	if (r->checks & CHECK_DANE) {
+		dane_text(&b, &r->dane);
+		print_section(r, "DANE", "dane", &b);
+	}
 }
 
 /* Judge every check made into r->f. When the domain does not exist or its
@@ -380,13 +472,17 @@ print_text(const struct report *r)
 static void
 judge(struct report *r)
 {
-	const struct dnsmsg *first = r->checks & CHECK_MX ? r->mx.mx :
-		r->checks & CHECK_SPF ? r->spf.top.txt : r->dmarc.walk[0].txt;
+	const struct dnsmsg *first = r->checks & CHECK_NEED_MX ? r->mx.mx :
+		r->checks & CHECK_SPF ? r->spf.top.txt :
+		r->checks & CHECK_DMARC ? r->dmarc.walk[0].txt :
+		r->tlsrpt.txt;
 
-	r->status = first->status;
-	r->status_why = first->why;
-	/* NXDOMAIN at _dmarc.DOMAIN says nothing of DOMAIN itself */
-	if (r->checks == CHECK_DMARC && r->status == DNSMSG_NXDOMAIN)
+	r->status = first ? first->status : DNSMSG_TIMEOUT;
+	r->status_why = first ? first->why : "no answer";
+	/* NXDOMAIN at _dmarc.DOMAIN or _smtp._tls.DOMAIN says nothing of
+	 * DOMAIN itself */
+	if ((r->checks == CHECK_DMARC || r->checks == CHECK_TLSRPT) &&
+	    r->status == DNSMSG_NXDOMAIN)
 		r->status = DNSMSG_NODATA;
 	if (r->checks & CHECK_MX)
 		mx_check(&r->mx, &r->f);
@@ -398,6 +494,12 @@ judge(struct report *r)
 		spf_check(&r->spf, &r->f);
 	if (r->checks & CHECK_DMARC)
 		dmarc_check(&r->dmarc, &r->f);
+	if (r->checks & CHECK_STS)
+		sts_check(&r->sts, &r->mx, &r->f);
+	if (r->checks & CHECK_TLSRPT)
+		tlsrpt_check(&r->tlsrpt, &r->f);
+	if (r->checks & CHECK_DANE)
+		dane_check(&r->dane, &r->f);
 }
 
 static int
@@ -423,11 +525,12 @@ main(int argc, char **argv)
 		{ "ip", required_argument, NULL, 'I' },
 		{ "sender", required_argument, NULL, 'S' },
 		{ "helo", required_argument, NULL, 'H' },
+		{ "tls-trust-file", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dns_opts o = { 0 };
-	const char **servers = NULL;
+	const char **servers = NULL, *trust_file = NULL;
 	struct report r = { 0 };
 	struct spf_eval_args sa = { 0 };
 	struct err e;
@@ -461,6 +564,13 @@ main(int argc, char **argv)
 		case 'H':
 			sa.helo = optarg;
 			break;
+		case 'T':
+			trust_file = optarg;
+			if (access(trust_file, R_OK) < 0)
+				diex(EX_CONFIG, "%s: cannot read the trust "
+					"file: %s", trust_file,
+					strerror(errno));
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -479,8 +589,8 @@ main(int argc, char **argv)
 			if (strcmp(argv[0], checks[i].name) == 0)
 				r.checks = checks[i].check;
 		if (!r.checks)
-			diex(EX_USAGE, "unknown check \"%s\" (mx, spf, dmarc)",
-				argv[0]);
+			diex(EX_USAGE, "unknown check \"%s\" (mx, spf, dmarc, "
+				"mta-sts, tls-rpt, dane)", argv[0]);
 		argv++;
 		argc--;
 	}
@@ -514,14 +624,22 @@ main(int argc, char **argv)
 	r.dns = dns_new(&o, &e);
 	if (!r.dns)
 		goto fail;
-	if (r.checks & CHECK_MX)
+	if (r.checks & CHECK_NEED_MX)
 		mx_start(&r.mx, r.dns, domain);
+	if (r.checks & CHECK_DANE)
+		dane_start(&r.dane, r.dns, &r.mx);
+	if (r.checks & CHECK_STS)
+		sts_start(&r.sts, r.dns, domain);
+	if (r.checks & CHECK_TLSRPT)
+		tlsrpt_start(&r.tlsrpt, r.dns, domain);
 	if (r.checks & CHECK_SPF)
 		spf_start(&r.spf, r.dns, domain);
 	if (r.checks & CHECK_DMARC)
 		dmarc_start(&r.dmarc, r.dns, domain);
 	if (dns_run(r.dns, &e) < 0)
 		goto fail;
+	if (r.checks & CHECK_STS)
+		fetch_policy(&r.sts, trust_file);
 	judge(&r);
 
 	if (json)
@@ -549,6 +667,12 @@ out:
 		spf_release(&r.spf);
 	if (r.checks & CHECK_DMARC)
 		dmarc_release(&r.dmarc);
+	if (r.checks & CHECK_STS)
+		sts_release(&r.sts);
+	if (r.checks & CHECK_TLSRPT)
+		tlsrpt_release(&r.tlsrpt);
+	if (r.checks & CHECK_DANE)
+		dane_release(&r.dane);
 	finding_release(&r.f);
 	dns_free(r.dns);
 	free(servers);

@@ -13,17 +13,21 @@ _mdig_mx()
 		;;
 		return
 		;;
+	--tls-trust-file)
+		_filedir
+		return
+		;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad --ip --sender --helo -h --help' -- "$cur"))
+		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad --tls-trust-file --ip --sender --helo -h --help' -- "$cur"))
 		return
 	fi
 	check=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		mx|spf|dmarc) check=${words[i]} ;;
+		mx|spf|dmarc|mta-sts|tls-rpt|dane) check=${words[i]} ;;
 		esac
 	done
-	[[ -z $check ]] && COMPREPLY=($(compgen -W "mx spf dmarc" -- "$cur"))
+	[[ -z $check ]] && COMPREPLY=($(compgen -W "mx spf dmarc mta-sts tls-rpt dane" -- "$cur"))
 }
 complete -F _mdig_mx mdig-mx

@@ -16,7 +16,8 @@
 #    nor libgsasl.
 # 3. The check itself catches an include from above (a planted one).
 # 4. mdig-mx links without the protocol engines and SASL: no symbol of
-#    libproto.a is in the program, and it does not need libgsasl.
+#    libproto.a is in the program, and it does not need libgsasl. (It may
+#    use the network layer and libcurl: the MTA-STS policy fetch.)
 set -u
 src=${MKIT_SRCDIR:-.}/src
 build=${MKIT_BUILDDIR:-.}

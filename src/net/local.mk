@@ -7,7 +7,8 @@ src_net_libnet_a_SOURCES = \
 	src/net/connacc.c src/net/connacc.h \
 	src/net/tlsreport.c src/net/tlsreport.h \
 	src/net/pp.c src/net/pp.h \
-	src/net/transcript.c src/net/transcript.h
+	src/net/transcript.c src/net/transcript.h \
+	src/net/https.c src/net/https.h
 AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
 
 ## Tests: unit tests from memory; conn_drive runs conn+pp against the local

@@ -6,7 +6,8 @@ noinst_LIBRARIES += src/proto/libproto.a
 src_proto_libproto_a_SOURCES = \
 	src/proto/sasl.c src/proto/sasl.h \
 	src/proto/saslx.c src/proto/saslx.h \
-	src/proto/smtp.c src/proto/smtp.h \
+	src/proto/smtp.c src/proto/smtp.h src/proto/smtp_int.h \
+	src/proto/smtp_auth.c \
 	src/proto/netacct.c src/proto/netacct.h \
 	src/proto/smtp_reply.c src/proto/smtp_reply.h \
 	src/proto/smtp_data.c src/proto/smtp_data.h \

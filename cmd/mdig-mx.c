@@ -22,6 +22,7 @@
 #include "dns/finding.h"
 #include "dns/mx.h"
 #include "dns/spf.h"
+#include "proto/mxprobe.h"
 
 /* The exit status for a report with error-level findings (like grep's 1). */
 #define EXIT_FINDINGS 1
@@ -30,6 +31,7 @@ enum check {
 	CHECK_MX = 1 << 0,
 	CHECK_SPF = 1 << 1,
 	CHECK_DMARC = 1 << 2,
+	CHECK_PROBE = 1 << 3,	/* only by --probe or "probe" */
 	CHECK_ALL = CHECK_MX | CHECK_SPF | CHECK_DMARC,
 };
 
@@ -40,6 +42,7 @@ static const struct {
 	{ "mx", CHECK_MX },
 	{ "spf", CHECK_SPF },
 	{ "dmarc", CHECK_DMARC },
+	{ "probe", CHECK_MX | CHECK_PROBE },
 };
 
 static int json;
@@ -51,6 +54,7 @@ struct report {
 	struct mx_set mx;
 	struct spf spf;
 	struct dmarc dmarc;
+	struct mxprobe probe;
 	struct findings f;
 	/* The domain's own answer: decides 68 and 75 (the MX answer, or for
 	 * a single check that check's). */
@@ -68,11 +72,17 @@ usage(FILE *f)
 "  spf             the SPF policy: syntax, lookups (limit 10), includes\n"
 "  dmarc           the DMARC policy, at the domain or its organizational\n"
 "                  domain, and its report destinations\n"
+"  probe           the MX hosts and each one tried live (as mx --probe)\n"
 "options:\n"
 "  -j, --json            print JSON (schema mdig-mx/1)\n"
 "  -r, --resolver IP[:PORT]  ask this resolver (repeatable; default: the\n"
 "                        system's)\n"
 "  -t, --timeout SECONDS bound on each DNS query (default 5)\n"
+"  -p, --probe           connect to each MX host: banner, EHLO, STARTTLS,\n"
+"                        certificate (name, PKIX), TLSA match\n"
+"  -P, --port N          probe this port instead of 25\n"
+"  --tls-trust-file FILE CAs for the probe's PKIX check (default: the\n"
+"                        system's)\n"
 "  --trust-ad            believe the resolver's DNSSEC AD bit even when it\n"
 "                        is not on loopback\n"
 "  -h, --help            this help\n"
@@ -233,6 +243,20 @@ print_dmarc(const struct report *r)
 }
 
 static void
+print_probe(const struct report *r)
+{
+	struct buf out = BUF_INIT;
+
+	printf("PROBE\n");
+	mxprobe_text(&out, &r->probe);
+	if (out.len)
+		fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+	print_findings(r, "probe");
+	print_findings(r, "dane");
+}
+
+static void
 json_dmarc(struct json *j, const struct report *r)
 {
 	const struct dmarc *d = &r->dmarc;
@@ -329,6 +353,10 @@ print_json(const struct report *r)
 		json_spf(&j, r);
 	if (r->checks & CHECK_DMARC)
 		json_dmarc(&j, r);
+	if (r->checks & CHECK_PROBE) {
+		json_key(&j, "probe");
+		mxprobe_json(&j, &r->probe);
+	}
 	json_key(&j, "findings");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < r->f.n; i++) {
@@ -364,6 +392,8 @@ print_text(const struct report *r)
 		print_spf(r);
 	if (r->checks & CHECK_DMARC)
 		print_dmarc(r);
+	if (r->checks & CHECK_PROBE)
+		print_probe(r);
 }
 
 /* Judge every check made into r->f. When the domain does not exist or its
@@ -389,6 +419,8 @@ judge(struct report *r)
 		spf_check(&r->spf, &r->f);
 	if (r->checks & CHECK_DMARC)
 		dmarc_check(&r->dmarc, &r->f);
+	if (r->checks & CHECK_PROBE)
+		mxprobe_check(&r->probe, &r->f);
 }
 
 static int
@@ -403,6 +435,17 @@ parse_timeout(const char *s)
 	return (int)(v * 1000 + 0.5);
 }
 
+static unsigned
+parse_port(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 1 || v > 65535)
+		diex(EX_USAGE, "bad port \"%s\" (1 to 65535)", s);
+	return (unsigned)v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -411,10 +454,15 @@ main(int argc, char **argv)
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "trust-ad", no_argument, NULL, 'A' },
+		{ "probe", no_argument, NULL, 'p' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "tls-trust-file", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dns_opts o = { 0 };
+	struct mxprobe_opts po = { 0 };
+	int probe = 0;
 	const char **servers = NULL;
 	struct report r = { 0 };
 	struct err e;
@@ -423,7 +471,7 @@ main(int argc, char **argv)
 	int c, status;
 
 	prog_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "jr:t:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jr:t:pP:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -438,6 +486,15 @@ main(int argc, char **argv)
 			break;
 		case 'A':
 			o.trust_ad = 1;
+			break;
+		case 'p':
+			probe = 1;
+			break;
+		case 'P':
+			po.port = parse_port(optarg);
+			break;
+		case 'T':
+			po.trust_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -466,6 +523,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	if (probe)
+		r.checks |= CHECK_MX | CHECK_PROBE;
 	domain = xstrdup(argv[0]);
 	n = strlen(domain);
 	if (n > 1 && domain[n - 1] == '.')
@@ -486,6 +545,12 @@ main(int argc, char **argv)
 		dmarc_start(&r.dmarc, r.dns, domain);
 	if (dns_run(r.dns, &e) < 0)
 		goto fail;
+	if (r.checks & CHECK_PROBE) {
+		mxprobe_start(&r.probe, &r.mx, r.dns, &po);
+		if (dns_run(r.dns, &e) < 0)
+			goto fail;
+		mxprobe_run(&r.probe);
+	}
 	judge(&r);
 
 	if (json)
@@ -513,6 +578,7 @@ out:
 		spf_release(&r.spf);
 	if (r.checks & CHECK_DMARC)
 		dmarc_release(&r.dmarc);
+	mxprobe_release(&r.probe);
 	finding_release(&r.f);
 	dns_free(r.dns);
 	free(servers);

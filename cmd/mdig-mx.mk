@@ -1,8 +1,10 @@
 ## cmd/mdig-mx.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/mdig-mx
 cmd_mdig_mx_SOURCES = cmd/mdig-mx.c
-# No protocol engine, network connection or SASL: tests/layers.sh checks.
-cmd_mdig_mx_LDADD = cmd/libcmd.a $(MKIT_DNS_LIBS)
+# The SMTP engine without AUTH (smtp_begin, for --probe) and the network
+# layer, never SASL or libgsasl: tests/layers.sh checks.
+cmd_mdig_mx_LDADD = cmd/libcmd.a src/proto/libproto.a src/net/libnet.a \
+	$(MKIT_DNS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS)
 dist_man_MANS += man/mdig-mx.1
 dist_bashcompletion_DATA += completions/mdig-mx.bash
 dist_zshcompletion_DATA += completions/_mdig-mx
@@ -11,6 +13,8 @@ dist_fishcompletion_DATA += completions/mdig-mx.fish
 if HAVE_BATS
 TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
+TESTS += tests/bats/mdig-mx-probe.bats
 endif
 EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
+EXTRA_DIST += tests/bats/mdig-mx-probe.bats

@@ -15,6 +15,7 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/probe.c src/proto/probe.h \
+	src/proto/mxprobe.c src/proto/mxprobe.h \
 	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
 AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
 

@@ -17,6 +17,7 @@
 #include "base/json.h"
 #include "base/util.h"
 #include "common.h"
+#include "mdig-mx.h"
 #include "dns/dmarc.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
@@ -24,16 +25,6 @@
 #include "dns/spf.h"
 #include "proto/mxprobe.h"
 
-/* The exit status for a report with error-level findings (like grep's 1). */
-#define EXIT_FINDINGS 1
-
-enum check {
-	CHECK_MX = 1 << 0,
-	CHECK_SPF = 1 << 1,
-	CHECK_DMARC = 1 << 2,
-	CHECK_PROBE = 1 << 3,	/* only by --probe or "probe" */
-	CHECK_ALL = CHECK_MX | CHECK_SPF | CHECK_DMARC,
-};
 
 static const struct {
 	const char *name;
@@ -47,20 +38,6 @@ static const struct {
 
 static int json;
 
-struct report {
-	const char *domain;
-	enum check checks;
-	struct dns *dns;
-	struct mx_set mx;
-	struct spf spf;
-	struct dmarc dmarc;
-	struct mxprobe probe;
-	struct findings f;
-	/* The domain's own answer: decides 68 and 75 (the MX answer, or for
-	 * a single check that check's). */
-	enum dnsmsg_status status;
-	const char *status_why;
-};
 
 static void
 usage(FILE *f)
@@ -333,18 +310,26 @@ json_mx(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
-static void
-print_json(const struct report *r)
+void
+report_json(const struct report *r, struct buf *out, const char *result,
+	long line)
 {
-	struct buf out = BUF_INIT;
 	struct json j;
 
-	json_init(&j, &out);
+	json_init(&j, out);
 	json_obj_begin(&j);
 	json_key(&j, "schema");
 	json_cstr(&j, "mdig-mx/1");
 	json_key(&j, "domain");
 	json_cstr(&j, r->domain);
+	if (line > 0) {
+		json_key(&j, "line");
+		json_int(&j, line);
+	}
+	if (result) {
+		json_key(&j, "result");
+		json_cstr(&j, result);
+	}
 	json_key(&j, "verdict");
 	json_cstr(&j, finding_level_name(finding_worst(&r->f, NULL)));
 	if (r->checks & CHECK_MX)
@@ -377,9 +362,7 @@ print_json(const struct report *r)
 	}
 	json_arr_end(&j);
 	json_obj_end(&j);
-	buf_addch(&out, '\n');
-	fwrite(out.data, 1, out.len, stdout);
-	buf_release(&out);
+	buf_addch(out, '\n');
 }
 
 static void
@@ -396,10 +379,8 @@ print_text(const struct report *r)
 		print_probe(r);
 }
 
-/* Judge every check made into r->f. When the domain does not exist or its
- * first answer failed, only that is said: the rest would repeat it. */
-static void
-judge(struct report *r)
+void
+report_judge(struct report *r)
 {
 	const struct dnsmsg *first = r->checks & CHECK_MX ? r->mx.mx :
 		r->checks & CHECK_SPF ? r->spf.top.txt : r->dmarc.walk[0].txt;
@@ -435,6 +416,70 @@ parse_timeout(const char *s)
 	return (int)(v * 1000 + 0.5);
 }
 
+void
+report_start(struct report *r, struct dns *d, const char *domain)
+{
+	r->domain = domain;
+	r->dns = d;
+	if (r->checks & CHECK_MX)
+		mx_start(&r->mx, d, domain);
+	if (r->checks & CHECK_SPF)
+		spf_start(&r->spf, d, domain);
+	if (r->checks & CHECK_DMARC)
+		dmarc_start(&r->dmarc, d, domain);
+}
+
+void
+report_release(struct report *r)
+{
+	mx_release(&r->mx);
+	if (r->checks & CHECK_SPF)
+		spf_release(&r->spf);
+	if (r->checks & CHECK_DMARC)
+		dmarc_release(&r->dmarc);
+	mxprobe_release(&r->probe);
+	finding_release(&r->f);
+}
+
+char *
+report_domain(const char *s)
+{
+	char *d = xstrdup(s);
+	size_t n = strlen(d);
+
+	if (n > 1 && d[n - 1] == '.')
+		d[--n] = '\0';
+	if (n == 0 || n > 253 || strchr(d, '/') || strpbrk(d, " \t") ||
+		mx_is_ip_literal(d)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+unsigned
+report_checks(const char *list)
+{
+	char **v = NULL;
+	size_t n = 0;
+	unsigned want = 0;
+
+	strv_add_list(&v, &n, list, 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = 0;
+
+		for (size_t k = 0; k < ARRAY_SIZE(checks); k++)
+			if (strcmp(v[i], checks[k].name) == 0)
+				c = checks[k].check;
+		if (!c || (c & CHECK_PROBE))
+			diex(EX_USAGE, "unknown check \"%s\" in --checks (mx, "
+				"spf, dmarc)", v[i]);
+		want |= c;
+	}
+	strv_free(v, n);
+	return want;
+}
+
 static unsigned
 parse_port(const char *s)
 {
@@ -457,21 +502,23 @@ main(int argc, char **argv)
 		{ "probe", no_argument, NULL, 'p' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "tls-trust-file", required_argument, NULL, 'T' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "checks", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dns_opts o = { 0 };
 	struct mxprobe_opts po = { 0 };
-	int probe = 0;
+	int probe = 0, batch = 0;
+	unsigned only = 0;
 	const char **servers = NULL;
 	struct report r = { 0 };
 	struct err e;
-	char *domain;
-	size_t n;
+	char *domain = NULL;
 	int c, status;
 
 	prog_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "jr:t:pP:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jr:t:pP:c:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -496,6 +543,12 @@ main(int argc, char **argv)
 		case 'T':
 			po.trust_file = optarg;
 			break;
+		case 'b':
+			batch = 1;
+			break;
+		case 'c':
+			only = report_checks(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -507,7 +560,20 @@ main(int argc, char **argv)
 	o.servers = servers;
 	argc -= optind;
 	argv += optind;
-	r.checks = CHECK_ALL;
+	r.checks = only ? only : CHECK_ALL;
+	if (batch) {
+		if (argc != 0 || probe)
+			diex(EX_USAGE, "--batch reads the domains from standard "
+				"input, one a line (no DOMAIN, no --probe)");
+		err_clear(&e);
+		r.dns = dns_new(&o, &e);
+		if (!r.dns)
+			goto fail;
+		status = batch_run(r.dns, r.checks, stdin);
+		goto out;
+	}
+	if (argc == 2 && only)
+		diex(EX_USAGE, "name a check or give --checks, not both");
 	if (argc == 2) {
 		r.checks = 0;
 		for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
@@ -525,24 +591,15 @@ main(int argc, char **argv)
 	}
 	if (probe)
 		r.checks |= CHECK_MX | CHECK_PROBE;
-	domain = xstrdup(argv[0]);
-	n = strlen(domain);
-	if (n > 1 && domain[n - 1] == '.')
-		domain[--n] = '\0';
-	if (n == 0 || n > 253 || strchr(domain, '/') || mx_is_ip_literal(domain))
+	domain = report_domain(argv[0]);
+	if (!domain)
 		diex(EX_USAGE, "\"%s\" is not a domain name", argv[0]);
-	r.domain = domain;
 
 	err_clear(&e);
 	r.dns = dns_new(&o, &e);
 	if (!r.dns)
 		goto fail;
-	if (r.checks & CHECK_MX)
-		mx_start(&r.mx, r.dns, domain);
-	if (r.checks & CHECK_SPF)
-		spf_start(&r.spf, r.dns, domain);
-	if (r.checks & CHECK_DMARC)
-		dmarc_start(&r.dmarc, r.dns, domain);
+	report_start(&r, r.dns, domain);
 	if (dns_run(r.dns, &e) < 0)
 		goto fail;
 	if (r.checks & CHECK_PROBE) {
@@ -551,11 +608,15 @@ main(int argc, char **argv)
 			goto fail;
 		mxprobe_run(&r.probe);
 	}
-	judge(&r);
+	report_judge(&r);
 
-	if (json)
-		print_json(&r);
-	else
+	if (json) {
+		struct buf out = BUF_INIT;
+
+		report_json(&r, &out, NULL, 0);
+		fwrite(out.data, 1, out.len, stdout);
+		buf_release(&out);
+	} else
 		print_text(&r);
 
 	if (r.status == DNSMSG_NXDOMAIN) {
@@ -573,13 +634,7 @@ fail:
 	print_err(&e);
 	status = exit_code(e.code);
 out:
-	mx_release(&r.mx);
-	if (r.checks & CHECK_SPF)
-		spf_release(&r.spf);
-	if (r.checks & CHECK_DMARC)
-		dmarc_release(&r.dmarc);
-	mxprobe_release(&r.probe);
-	finding_release(&r.f);
+	report_release(&r);
 	dns_free(r.dns);
 	free(servers);
 	free(domain);

@@ -1,6 +1,6 @@
 ## cmd/mdig-mx.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/mdig-mx
-cmd_mdig_mx_SOURCES = cmd/mdig-mx.c
+cmd_mdig_mx_SOURCES = cmd/mdig-mx.c cmd/mdig-mx.h cmd/mdig-mx-batch.c
 # The SMTP engine without AUTH (smtp_begin, for --probe) and the network
 # layer, never SASL or libgsasl: tests/layers.sh checks.
 cmd_mdig_mx_LDADD = cmd/libcmd.a src/proto/libproto.a src/net/libnet.a \
@@ -13,8 +13,8 @@ dist_fishcompletion_DATA += completions/mdig-mx.fish
 if HAVE_BATS
 TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
-TESTS += tests/bats/mdig-mx-probe.bats
+TESTS += tests/bats/mdig-mx-probe.bats tests/bats/mdig-mx-batch.bats
 endif
 EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
-EXTRA_DIST += tests/bats/mdig-mx-probe.bats
+EXTRA_DIST += tests/bats/mdig-mx-probe.bats tests/bats/mdig-mx-batch.bats

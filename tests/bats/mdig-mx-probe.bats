@@ -26,11 +26,7 @@ smtpd_tls_key_file = $d/key.pem" start_postfix || return 1
 	local good bad tp=$POSTFIX_PORT pp=$POSTFIX_PLAIN_PORT
 	good=$(tlsa_311 "$MX_CERT")
 	bad=$(tlsa_311 "$TEST_CERT")
-	start_dns <<EOF2 || return 1
-\$TTL 300
-@         IN SOA ns1 hostmaster 1 3600 600 86400 300
-@         IN NS  ns1
-ns1       IN A   127.0.0.1
+	{ zone_head; cat <<EOF2; } >"$BATS_FILE_TMPDIR/zone"
 mx        IN A   127.0.0.1
 dead      IN A   127.0.0.2
 both      IN A   127.0.0.2
@@ -49,6 +45,7 @@ twoaddr   IN MX  10 both
 plain     IN MX  10 dane
 nothing   IN MX  10 dead
 EOF2
+	start_dns <"$BATS_FILE_TMPDIR/zone" || return 1
 	export R="127.0.0.1:$DNS_PORT"
 }
 

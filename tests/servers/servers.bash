@@ -957,6 +957,15 @@ start_dns() {
 	return 1
 }
 
+# zone_head: the start of a test zone for start_dns: $TTL, the SOA, the NS
+# and its address (ns1, 127.0.0.1); the records of the cases follow.
+zone_head() {
+	printf '%s\n' '$TTL 300' \
+		'@         IN SOA ns1 hostmaster 1 3600 600 86400 300' \
+		'@         IN NS  ns1' \
+		'ns1       IN A   127.0.0.1'
+}
+
 # srv_dns_ready PORT ZONE PID: wait (up to 10 s) for an SOA answer.
 srv_dns_ready() {
 	local n=0

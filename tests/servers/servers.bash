@@ -933,6 +933,12 @@ start_dns() {
 '
 			printf '  database: ""
 '
+			# no response rate limiting: a test or a bench asks
+			# hundreds of like questions a second, and RRL would
+			# drop answers (c-ares then waits out its timeout)
+			printf '  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+'
 			printf 'remote-control:
   control-enable: no
 '

@@ -44,6 +44,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: mdig-mx [OPTIONS] [CHECK] DOMAIN\n"
+"       mdig-mx --batch [OPTIONS] < DOMAINS\n"
 "checks (default: all of them):\n"
 "  mx              MX hosts by preference, with their addresses\n"
 "  spf             the SPF policy: syntax, lookups (limit 10), includes\n"
@@ -62,9 +63,13 @@ usage(FILE *f)
 "                        system's)\n"
 "  --trust-ad            believe the resolver's DNSSEC AD bit even when it\n"
 "                        is not on loopback\n"
+"  --batch               read domains from stdin, one a line; print one\n"
+"                        JSON line each, in input order\n"
+"  -c, --checks LIST     the checks to make, e.g. mx,spf,dmarc\n"
 "  -h, --help            this help\n"
 "exit status: 0 no error found, 1 errors found, 64 usage, 68 no such\n"
-"domain, 75 DNS failing\n");
+"domain, 75 DNS failing (--batch: 75 if any domain failed, else 1 if any\n"
+"has errors)\n");
 }
 
 /* Text from the DNS, made safe for a terminal. */

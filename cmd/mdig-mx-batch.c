@@ -42,6 +42,7 @@ struct slot {
 struct batch {
 	struct dns *dns;
 	unsigned checks;
+	const char *trust_file;
 	struct slot w[WINDOW];
 	size_t head, n;		/* ring: oldest at head, n in use */
 	size_t in_flight;
@@ -103,7 +104,10 @@ static void
 finish(struct batch *b, struct slot *s)
 {
 	struct report *r = &s->r;
+	struct mxprobe_opts none = { 0 };
 
+	/* the MTA-STS policy fetch, if asked: one at a time (blocking) */
+	report_fetch(r, &none);
 	report_judge(r);
 	if (r->status == DNSMSG_NXDOMAIN)
 		s->res = BATCH_NXDOMAIN;
@@ -136,6 +140,7 @@ start(struct batch *b, char *text, long line)
 		return;
 	}
 	s->r.checks = b->checks;
+	s->r.trust_file = b->trust_file;
 	b->in_flight++;
 	dns_group_set(b->dns, &s->g);
 	report_start(&s->r, b->dns, s->domain);
@@ -177,7 +182,7 @@ progress(struct batch *b, int last)
 }
 
 int
-batch_run(struct dns *d, unsigned checks, FILE *in)
+batch_run(struct dns *d, unsigned checks, const char *trust_file, FILE *in)
 {
 	struct batch *b = xcalloc(1, sizeof *b);
 	char *line = NULL;
@@ -188,6 +193,7 @@ batch_run(struct dns *d, unsigned checks, FILE *in)
 
 	b->dns = d;
 	b->checks = checks;
+	b->trust_file = trust_file;
 	b->tty = isatty(STDERR_FILENO);
 	err_clear(&e);
 	for (;;) {

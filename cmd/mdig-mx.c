@@ -11,7 +11,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/json.h"
@@ -23,6 +25,7 @@
 #include "dns/finding.h"
 #include "dns/mx.h"
 #include "dns/spf.h"
+#include "net/https.h"
 #include "proto/mxprobe.h"
 
 
@@ -33,7 +36,10 @@ static const struct {
 	{ "mx", CHECK_MX },
 	{ "spf", CHECK_SPF },
 	{ "dmarc", CHECK_DMARC },
-	{ "probe", CHECK_MX | CHECK_PROBE },
+	{ "mta-sts", CHECK_STS },
+	{ "tls-rpt", CHECK_TLSRPT },
+	{ "dane", CHECK_DANE },
+	{ "probe", CHECK_MX | CHECK_DANE | CHECK_PROBE },
 };
 
 static int json;
@@ -50,6 +56,10 @@ usage(FILE *f)
 "  spf             the SPF policy: syntax, lookups (limit 10), includes\n"
 "  dmarc           the DMARC policy, at the domain or its organizational\n"
 "                  domain, and its report destinations\n"
+"  mta-sts         the MTA-STS record and policy (fetched over HTTPS), each\n"
+"                  MX host matched against it\n"
+"  tls-rpt         the TLS reporting record\n"
+"  dane            the TLSA records of each MX host and their DNSSEC status\n"
 "  probe           the MX hosts and each one tried live (as mx --probe)\n"
 "options:\n"
 "  -j, --json            print JSON (schema mdig-mx/1)\n"
@@ -59,8 +69,8 @@ usage(FILE *f)
 "  -p, --probe           connect to each MX host: banner, EHLO, STARTTLS,\n"
 "                        certificate (name, PKIX), TLSA match\n"
 "  -P, --port N          probe this port instead of 25\n"
-"  --tls-trust-file FILE CAs for the probe's PKIX check (default: the\n"
-"                        system's)\n"
+"  --tls-trust-file FILE trust these CAs (PEM) for the MTA-STS policy host\n"
+"                        and the probe's PKIX check instead of the system's\n"
 "  --trust-ad            believe the resolver's DNSSEC AD bit even when it\n"
 "                        is not on loopback\n"
 "  --batch               read domains from stdin, one a line; print one\n"
@@ -235,7 +245,6 @@ print_probe(const struct report *r)
 		fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
 	print_findings(r, "probe");
-	print_findings(r, "dane");
 }
 
 static void
@@ -315,6 +324,246 @@ json_mx(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
+/* The MTA-STS policy over HTTPS, from the address our resolver gave. */
+static void
+fetch_policy(struct sts *s, const char *trust_file)
+{
+	struct https_opts o = { 0 };
+	struct https_reply rep = { 0 };
+	struct sts_fetch *x = &s->fetch;
+	struct err e;
+
+	o.addr = sts_policy_addr(s);
+	if (!o.addr || s->nrecords != 1)
+		return;
+	o.url = s->url;
+	o.trust_file = trust_file;
+	o.max_bytes = STS_POLICY_MAX;
+	err_clear(&e);
+	x->done = 1;
+	if (https_get(&o, &rep, &e) < 0) {
+		x->failed = 1;
+		x->noperm = e.code == ERR_NOPERM;
+		snprintf(x->error, sizeof x->error, "%s", e.msg);
+		return;
+	}
+	x->status = rep.status;
+	memcpy(x->content_type, rep.content_type, sizeof x->content_type);
+	memcpy(x->location, rep.location, sizeof x->location);
+	x->too_big = rep.too_big;
+	x->body = buf_detach(&rep.body, &x->len);
+	https_reply_release(&rep);
+}
+
+static void
+print_sts(const struct report *r)
+{
+	const struct sts *s = &r->sts;
+	const struct sts_policy *p = &s->policy;
+
+	printf("MTA-STS\n");
+	if (s->record) {
+		printf("  _mta-sts.%s: ", s->domain);
+		put_safe(s->record);
+		putchar('\n');
+	}
+	if (s->policy_ok) {
+		printf("  policy %s: mode %s, max_age %ld\n", s->url,
+			sts_mode_name(p->mode), p->max_age);
+		for (size_t i = 0; i < p->nmx; i++) {
+			printf("  mx: ");
+			put_safe(p->mx[i]);
+			putchar('\n');
+		}
+	}
+	print_findings(r, "mta-sts");
+}
+
+static void
+json_sts(struct json *j, const struct report *r)
+{
+	const struct sts *s = &r->sts;
+	const struct sts_fetch *x = &s->fetch;
+
+	json_key(j, "mta_sts");
+	json_obj_begin(j);
+	json_key(j, "status");
+	json_cstr(j, s->txt ? dnsmsg_status_name(s->txt->status) : NULL);
+	json_key(j, "records");
+	json_int(j, s->nrecords);
+	json_key(j, "record");
+	json_cstr(j, s->record);
+	json_key(j, "id");
+	json_cstr(j, s->id[0] ? s->id : NULL);
+	json_key(j, "policy_url");
+	json_cstr(j, s->url);
+	json_key(j, "policy_address");
+	json_cstr(j, x->done ? sts_policy_addr(s) : NULL);
+	json_key(j, "fetch");
+	if (x->done) {
+		json_obj_begin(j);
+		json_key(j, "error");
+		json_cstr(j, x->failed ? x->error : NULL);
+		json_key(j, "http_status");
+		json_int(j, x->status);
+		json_key(j, "content_type");
+		json_cstr(j, x->content_type[0] ? x->content_type : NULL);
+		json_key(j, "location");
+		json_cstr(j, x->location[0] ? x->location : NULL);
+		json_key(j, "too_big");
+		json_bool(j, x->too_big);
+		json_obj_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "mode");
+	json_cstr(j, s->policy_ok ? sts_mode_name(s->policy.mode) : NULL);
+	json_key(j, "max_age");
+	if (s->policy_ok)
+		json_int(j, s->policy.max_age);
+	else
+		json_null(j);
+	json_key(j, "mx");
+	json_arr_begin(j);
+	for (size_t i = 0; s->policy_ok && i < s->policy.nmx; i++)
+		json_cstr(j, s->policy.mx[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void
+print_tlsrpt(const struct report *r)
+{
+	const struct tlsrpt *t = &r->tlsrpt;
+
+	printf("TLS-RPT\n");
+	if (t->record) {
+		printf("  _smtp._tls.%s: ", t->domain);
+		put_safe(t->record);
+		putchar('\n');
+	}
+	print_findings(r, "tls-rpt");
+}
+
+static void
+json_tlsrpt(struct json *j, const struct report *r)
+{
+	const struct tlsrpt *t = &r->tlsrpt;
+
+	json_key(j, "tls_rpt");
+	json_obj_begin(j);
+	json_key(j, "status");
+	json_cstr(j, t->txt ? dnsmsg_status_name(t->txt->status) : NULL);
+	json_key(j, "records");
+	json_int(j, t->nrecords);
+	json_key(j, "record");
+	json_cstr(j, t->record);
+	json_key(j, "rua");
+	json_arr_begin(j);
+	for (size_t i = 0; i < t->nrua; i++)
+		json_cstr(j, t->rua[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* "3 1 1 0123...": the data in hex, cut after 64 bytes for people. */
+static void
+print_tlsa(const struct dane_tlsa *t)
+{
+	char hex[2 * 64 + 1];
+	size_t n = t->len > 64 ? 64 : t->len;
+
+	hex_encode(hex, t->data, n, 0);
+	printf("%u %u %u %s%s", t->usage, t->selector, t->mtype, hex,
+		n < t->len ? "..." : "");
+}
+
+static void
+print_dane(const struct report *r)
+{
+	const struct dane *d = &r->dane;
+
+	printf("DANE\n");
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct dane_host *h = &d->hosts[i];
+
+		if (!h->tlsa)
+			continue;
+		printf("  _%u._tcp.", d->port);
+		put_safe(h->mx->name);
+		if (h->tlsa->status != DNSMSG_OK) {
+			printf(": %s\n", dnsmsg_status_name(h->tlsa->status));
+			continue;
+		}
+		printf(": %s\n", !d->trusted ? "DNSSEC unknown" :
+			h->validated ? "DNSSEC validated" :
+			"not DNSSEC validated");
+		for (size_t k = 0; k < h->nrec; k++) {
+			printf("    TLSA ");
+			print_tlsa(&h->rec[k]);
+			putchar('\n');
+		}
+	}
+	print_findings(r, "dane");
+}
+
+static void
+json_dane(struct json *j, const struct report *r)
+{
+	const struct dane *d = &r->dane;
+	struct buf hex = BUF_INIT;
+
+	json_key(j, "dane");
+	json_obj_begin(j);
+	json_key(j, "resolver_trusted");
+	json_bool(j, d->trusted);
+	json_key(j, "hosts");
+	json_arr_begin(j);
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct dane_host *h = &d->hosts[i];
+
+		if (!h->tlsa)
+			continue;
+		json_obj_begin(j);
+		json_key(j, "name");
+		json_cstr(j, h->mx->name);
+		json_key(j, "status");
+		json_cstr(j, dnsmsg_status_name(h->tlsa->status));
+		json_key(j, "validated");
+		json_bool(j, h->validated);
+		json_key(j, "address_validated");
+		json_bool(j, h->addr_validated);
+		json_key(j, "records");
+		json_arr_begin(j);
+		for (size_t k = 0; k < h->nrec; k++) {
+			const struct dane_tlsa *t = &h->rec[k];
+
+			buf_reset(&hex);
+			buf_grow(&hex, 2 * t->len + 1);
+			hex.len = hex_encode(hex.data, t->data, t->len, 0);
+			json_obj_begin(j);
+			json_key(j, "usage");
+			json_int(j, t->usage);
+			json_key(j, "selector");
+			json_int(j, t->selector);
+			json_key(j, "matching_type");
+			json_int(j, t->mtype);
+			json_key(j, "data");
+			json_cstr(j, hex.data);
+			json_key(j, "usable");
+			json_bool(j, t->usable);
+			json_key(j, "why");
+			json_cstr(j, t->why);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	buf_release(&hex);
+}
+
 void
 report_json(const struct report *r, struct buf *out, const char *result,
 	long line)
@@ -343,6 +592,12 @@ report_json(const struct report *r, struct buf *out, const char *result,
 		json_spf(&j, r);
 	if (r->checks & CHECK_DMARC)
 		json_dmarc(&j, r);
+	if (r->checks & CHECK_STS)
+		json_sts(&j, r);
+	if (r->checks & CHECK_TLSRPT)
+		json_tlsrpt(&j, r);
+	if (r->checks & CHECK_DANE)
+		json_dane(&j, r);
 	if (r->checks & CHECK_PROBE) {
 		json_key(&j, "probe");
 		mxprobe_json(&j, &r->probe);
@@ -380,6 +635,12 @@ print_text(const struct report *r)
 		print_spf(r);
 	if (r->checks & CHECK_DMARC)
 		print_dmarc(r);
+	if (r->checks & CHECK_STS)
+		print_sts(r);
+	if (r->checks & CHECK_TLSRPT)
+		print_tlsrpt(r);
+	if (r->checks & CHECK_DANE)
+		print_dane(r);
 	if (r->checks & CHECK_PROBE)
 		print_probe(r);
 }
@@ -387,13 +648,17 @@ print_text(const struct report *r)
 void
 report_judge(struct report *r)
 {
-	const struct dnsmsg *first = r->checks & CHECK_MX ? r->mx.mx :
-		r->checks & CHECK_SPF ? r->spf.top.txt : r->dmarc.walk[0].txt;
+	const struct dnsmsg *first = r->checks & CHECK_NEED_MX ? r->mx.mx :
+		r->checks & CHECK_SPF ? r->spf.top.txt :
+		r->checks & CHECK_DMARC ? r->dmarc.walk[0].txt :
+		r->tlsrpt.txt;
 
-	r->status = first->status;
-	r->status_why = first->why;
-	/* NXDOMAIN at _dmarc.DOMAIN says nothing of DOMAIN itself */
-	if (r->checks == CHECK_DMARC && r->status == DNSMSG_NXDOMAIN)
+	r->status = first ? first->status : DNSMSG_TIMEOUT;
+	r->status_why = first ? first->why : "no answer";
+	/* NXDOMAIN at _dmarc.DOMAIN or _smtp._tls.DOMAIN says nothing of
+	 * DOMAIN itself */
+	if ((r->checks == CHECK_DMARC || r->checks == CHECK_TLSRPT) &&
+	    r->status == DNSMSG_NXDOMAIN)
 		r->status = DNSMSG_NODATA;
 	if (r->checks & CHECK_MX)
 		mx_check(&r->mx, &r->f);
@@ -405,8 +670,19 @@ report_judge(struct report *r)
 		spf_check(&r->spf, &r->f);
 	if (r->checks & CHECK_DMARC)
 		dmarc_check(&r->dmarc, &r->f);
-	if (r->checks & CHECK_PROBE)
+	if (r->checks & CHECK_STS)
+		sts_check(&r->sts, &r->mx, &r->f);
+	if (r->checks & CHECK_TLSRPT)
+		tlsrpt_check(&r->tlsrpt, &r->f);
+	if (r->checks & CHECK_DANE)
+		dane_check(&r->dane, &r->f);
+	if (r->checks & CHECK_PROBE) {
+		/* an enforced MTA-STS policy makes missing TLS an error */
+		r->probe.o.sts_enforce = (r->checks & CHECK_STS) &&
+			r->sts.policy_ok &&
+			r->sts.policy.mode == STS_MODE_ENFORCE;
 		mxprobe_check(&r->probe, &r->f);
+	}
 }
 
 static int
@@ -426,12 +702,33 @@ report_start(struct report *r, struct dns *d, const char *domain)
 {
 	r->domain = domain;
 	r->dns = d;
-	if (r->checks & CHECK_MX)
+	if (r->checks & CHECK_NEED_MX)
 		mx_start(&r->mx, d, domain);
+	if (r->checks & CHECK_DANE) {
+		dane_start(&r->dane, d, &r->mx);
+		if (r->port)
+			r->dane.port = r->port;
+	}
+	if (r->checks & CHECK_STS)
+		sts_start(&r->sts, d, domain);
+	if (r->checks & CHECK_TLSRPT)
+		tlsrpt_start(&r->tlsrpt, d, domain);
 	if (r->checks & CHECK_SPF)
 		spf_start(&r->spf, d, domain);
 	if (r->checks & CHECK_DMARC)
 		dmarc_start(&r->dmarc, d, domain);
+}
+
+void
+report_fetch(struct report *r, const struct mxprobe_opts *po)
+{
+	if (r->checks & CHECK_STS)
+		fetch_policy(&r->sts, r->trust_file);
+	if (r->checks & CHECK_PROBE) {
+		mxprobe_start(&r->probe, &r->mx, r->checks & CHECK_DANE ?
+			&r->dane : NULL, po);
+		mxprobe_run(&r->probe);
+	}
 }
 
 void
@@ -442,6 +739,12 @@ report_release(struct report *r)
 		spf_release(&r->spf);
 	if (r->checks & CHECK_DMARC)
 		dmarc_release(&r->dmarc);
+	if (r->checks & CHECK_STS)
+		sts_release(&r->sts);
+	if (r->checks & CHECK_TLSRPT)
+		tlsrpt_release(&r->tlsrpt);
+	if (r->checks & CHECK_DANE)
+		dane_release(&r->dane);
 	mxprobe_release(&r->probe);
 	finding_release(&r->f);
 }
@@ -478,7 +781,7 @@ report_checks(const char *list)
 				c = checks[k].check;
 		if (!c || (c & CHECK_PROBE))
 			diex(EX_USAGE, "unknown check \"%s\" in --checks (mx, "
-				"spf, dmarc)", v[i]);
+				"spf, dmarc, mta-sts, tls-rpt, dane)", v[i]);
 		want |= c;
 	}
 	strv_free(v, n);
@@ -543,10 +846,13 @@ main(int argc, char **argv)
 			probe = 1;
 			break;
 		case 'P':
-			po.port = parse_port(optarg);
+			po.port = r.port = parse_port(optarg);
 			break;
 		case 'T':
-			po.trust_file = optarg;
+			po.trust_file = r.trust_file = optarg;
+			if (access(optarg, R_OK) < 0)
+				diex(EX_CONFIG, "%s: cannot read the trust "
+					"file: %s", optarg, strerror(errno));
 			break;
 		case 'b':
 			batch = 1;
@@ -574,7 +880,7 @@ main(int argc, char **argv)
 		r.dns = dns_new(&o, &e);
 		if (!r.dns)
 			goto fail;
-		status = batch_run(r.dns, r.checks, stdin);
+		status = batch_run(r.dns, r.checks, r.trust_file, stdin);
 		goto out;
 	}
 	if (argc == 2 && only)
@@ -585,8 +891,8 @@ main(int argc, char **argv)
 			if (strcmp(argv[0], checks[i].name) == 0)
 				r.checks = checks[i].check;
 		if (!r.checks)
-			diex(EX_USAGE, "unknown check \"%s\" (mx, spf, dmarc)",
-				argv[0]);
+			diex(EX_USAGE, "unknown check \"%s\" (mx, spf, dmarc, "
+				"mta-sts, tls-rpt, dane, probe)", argv[0]);
 		argv++;
 		argc--;
 	}
@@ -595,7 +901,7 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (probe)
-		r.checks |= CHECK_MX | CHECK_PROBE;
+		r.checks |= CHECK_MX | CHECK_DANE | CHECK_PROBE;
 	domain = report_domain(argv[0]);
 	if (!domain)
 		diex(EX_USAGE, "\"%s\" is not a domain name", argv[0]);
@@ -607,12 +913,7 @@ main(int argc, char **argv)
 	report_start(&r, r.dns, domain);
 	if (dns_run(r.dns, &e) < 0)
 		goto fail;
-	if (r.checks & CHECK_PROBE) {
-		mxprobe_start(&r.probe, &r.mx, r.dns, &po);
-		if (dns_run(r.dns, &e) < 0)
-			goto fail;
-		mxprobe_run(&r.probe);
-	}
+	report_fetch(&r, &po);
 	report_judge(&r);
 
 	if (json) {

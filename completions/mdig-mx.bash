@@ -12,7 +12,7 @@ _mdig_mx()
 		return
 		;;
 	-c|--checks)
-		COMPREPLY=($(compgen -W 'mx spf dmarc' -- "$cur"))
+		COMPREPLY=($(compgen -W 'mx spf dmarc mta-sts tls-rpt dane' -- "$cur"))
 		return
 		;;
 	esac
@@ -23,9 +23,9 @@ _mdig_mx()
 	check=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		mx|spf|dmarc|probe) check=${words[i]} ;;
+		mx|spf|dmarc|mta-sts|tls-rpt|dane|probe) check=${words[i]} ;;
 		esac
 	done
-	[[ -z $check ]] && COMPREPLY=($(compgen -W "mx spf dmarc probe" -- "$cur"))
+	[[ -z $check ]] && COMPREPLY=($(compgen -W "mx spf dmarc mta-sts tls-rpt dane probe" -- "$cur"))
 }
 complete -F _mdig_mx mdig-mx

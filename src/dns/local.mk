@@ -7,7 +7,11 @@ src_dns_libdns_a_SOURCES = \
 	src/dns/finding.c src/dns/finding.h \
 	src/dns/mx.c src/dns/mx.h \
 	src/dns/spf.c src/dns/spf.h \
-	src/dns/dmarc.c src/dns/dmarc.h
+	src/dns/dmarc.c src/dns/dmarc.h \
+	src/dns/taglist.c src/dns/taglist.h \
+	src/dns/sts.c src/dns/sts.h \
+	src/dns/tlsrpt.c src/dns/tlsrpt.h \
+	src/dns/dane.c src/dns/dane.h
 src_dns_libdns_a_CPPFLAGS = $(AM_CPPFLAGS) $(CARES_CFLAGS) $(PSL_CFLAGS)
 
 ## Tests: dnsmsg from memory (t_dnsmsg); dns_drive asks a real NSD and a

@@ -17,15 +17,9 @@
 #include "proto/mxprobe.h"
 #include "proto/smtp.h"
 
-static void
-on_tlsa(void *arg, struct dnsmsg *m)
-{
-	((struct mxprobe_host *)arg)->tlsa = m;
-}
-
 void
-mxprobe_start(struct mxprobe *p, const struct mx_set *s, struct dns *d,
-	const struct mxprobe_opts *o)
+mxprobe_start(struct mxprobe *p, const struct mx_set *s,
+	const struct dane *dane, const struct mxprobe_opts *o)
 {
 	memset(p, 0, sizeof *p);
 	p->o = *o;
@@ -47,11 +41,12 @@ mxprobe_start(struct mxprobe *p, const struct mx_set *s, struct dns *d,
 		h->mx = &s->hosts[i];
 		h->pkix = -1;
 		h->dane = -2;
-		if (h->mx->ip_literal)
-			continue;
 		snprintf(h->tlsa_name, sizeof h->tlsa_name, "_%u._tcp.%s",
 			p->o.port, h->mx->name);
-		dns_query(d, h->tlsa_name, DNSMSG_TLSA, on_tlsa, h);
+		if (dane && i < dane->nhosts) {
+			h->tlsa = dane->hosts[i].tlsa;
+			h->tlsa_validated = h->tlsa && h->tlsa->ad_trusted;
+		}
 	}
 }
 
@@ -124,7 +119,7 @@ look_at_tls(struct mxprobe *p, struct mxprobe_host *h, struct smtp *s)
 static void
 match_tlsa(struct mxprobe_host *h)
 {
-	struct dane_tlsa *t;
+	struct tlsamatch_rec *t;
 	const struct dnsmsg *m = h->tlsa;
 
 	if (!m || m->status != DNSMSG_OK || !h->nchain)
@@ -137,8 +132,8 @@ match_tlsa(struct mxprobe_host *h)
 		t[i].data = (const unsigned char *)m->rr[i].data;
 		t[i].len = m->rr[i].len;
 	}
-	h->dane = dane_match(t, m->nrr, h->chain, h->nchain, h->mx->name,
-		&h->dv);
+	h->dane = tlsamatch_chain(t, m->nrr, h->chain, h->nchain,
+		h->mx->name, &h->dv);
 	free(t);
 }
 
@@ -200,10 +195,10 @@ usable_tlsa(const struct mxprobe_host *h)
 
 	for (size_t i = 0; h->tlsa && h->tlsa->status == DNSMSG_OK &&
 		i < h->tlsa->nrr; i++) {
-		struct dane_tlsa t = { h->tlsa->rr[i].usage,
+		struct tlsamatch_rec t = { h->tlsa->rr[i].usage,
 			h->tlsa->rr[i].selector, h->tlsa->rr[i].mtype, NULL, 0 };
 
-		n += dane_usable(&t);
+		n += tlsamatch_usable(&t);
 	}
 	return n;
 }
@@ -262,59 +257,39 @@ check_tls(const struct mxprobe *p, const struct mxprobe_host *h,
 			name);
 }
 
+/* The TLSA records against the live chain; the records themselves (usable,
+ * DNSSEC) are judged by dane_check(). */
 static void
-check_dane(const struct mxprobe_host *h, struct findings *f)
+check_tlsa(const struct mxprobe_host *h, struct findings *f)
 {
 	const char *name = h->mx->name;
-	const struct dnsmsg *m = h->tlsa;
 	const struct dnsmsg_rr *r;
 
-	if (!m || m->status == DNSMSG_NODATA || m->status == DNSMSG_NXDOMAIN)
+	if (!usable_tlsa(h))
 		return;
-	if (mx_status_temporary(m->status)) {
-		finding_add(f, "dane", "dane.dns", FINDING_WARN,
-			"retry later; check the host's name servers",
-			"the TLSA lookup for %s failed: %s", h->tlsa_name,
-			m->why);
-		return;
-	}
-	if (!usable_tlsa(h)) {
-		finding_add(f, "dane", "dane.unusable", FINDING_WARN,
-			"publish DANE-EE(3) or DANE-TA(2) records for SMTP "
-			"(RFC 7672 3.1.3)", "%s: no TLSA record usable for SMTP",
-			h->tlsa_name);
-		return;
-	}
 	if (h->tls != MXPROBE_TLS_OK) {
 		if (h->connected && !*h->smtp_err)
-			finding_add(f, "dane", "dane.no-tls", FINDING_ERROR,
-				"enable STARTTLS, or withdraw the TLSA "
-				"records", "%s publishes TLSA records but "
-				"offers no working TLS: DANE senders will not "
-				"deliver", name);
+			finding_add(f, "probe", "probe.tlsa-no-tls",
+				FINDING_ERROR, "enable STARTTLS, or withdraw "
+				"the TLSA records", "%s publishes TLSA records "
+				"but offers no working TLS: DANE senders will "
+				"not deliver", name);
 		return;
 	}
 	if (h->dane != 1) {
-		finding_add(f, "dane", "dane.mismatch", FINDING_ERROR,
+		finding_add(f, "probe", "probe.tlsa-mismatch", FINDING_ERROR,
 			"publish records for the certificate in use (or put "
 			"the old certificate back); DANE senders will not "
 			"deliver", "%s: no TLSA record matches the certificate: "
 			"%s", name, h->dv.why);
 		return;
 	}
-	r = &m->rr[h->dv.match];
-	if (!m->ad_trusted)
-		finding_add(f, "dane", "dane.unvalidated", FINDING_WARN,
-			"sign the zone with DNSSEC, or ask a validating "
-			"resolver (RFC 7672 2.2)", "%s: TLSA %u %u %u matches "
-			"certificate %d, but the records are not DNSSEC-"
-			"validated: DANE senders ignore them", name, r->usage,
-			r->selector, r->mtype, h->dv.depth);
-	else
-		finding_add(f, "dane", "dane.match", FINDING_OK, NULL,
-			"%s: TLSA %u %u %u matches certificate %d (DNSSEC "
-			"validated)", name, r->usage, r->selector, r->mtype,
-			h->dv.depth);
+	r = &h->tlsa->rr[h->dv.match];
+	finding_add(f, "probe", "probe.tlsa-match", FINDING_OK, NULL,
+		"%s: TLSA %u %u %u matches certificate %d%s", name, r->usage,
+		r->selector, r->mtype, h->dv.depth, h->tlsa_validated ?
+		" (DNSSEC validated)" : " (the records are not DNSSEC-"
+		"validated: DANE senders ignore them)");
 }
 
 void
@@ -341,7 +316,7 @@ mxprobe_check(const struct mxprobe *p, struct findings *f)
 			up++;
 		}
 		check_tls(p, h, f);
-		check_dane(h, f);
+		check_tlsa(h, f);
 	}
 	if (p->n && !up)
 		finding_add(f, "probe", "probe.unreachable", FINDING_ERROR,
@@ -483,7 +458,7 @@ json_host(struct json *j, const struct mxprobe *p,
 	json_key(j, "name"); json_cstr(j, *h->tlsa_name ? h->tlsa_name : NULL);
 	json_key(j, "status");
 	json_cstr(j, h->tlsa ? dnsmsg_status_name(h->tlsa->status) : NULL);
-	json_key(j, "validated"); json_bool(j, h->tlsa && h->tlsa->ad_trusted);
+	json_key(j, "validated"); json_bool(j, h->tlsa_validated);
 	json_key(j, "records");
 	json_int(j, h->tlsa && h->tlsa->status == DNSMSG_OK ?
 		(long long)h->tlsa->nrr : 0);
@@ -514,7 +489,6 @@ mxprobe_release(struct mxprobe *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct mxprobe_host *h = &p->h[i];
 
-		dnsmsg_free(h->tlsa);
 		free(h->greeting);
 		free(h->ehlo);
 		for (size_t k = 0; k < h->nchain; k++)

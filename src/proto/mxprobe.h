@@ -3,7 +3,8 @@
  * EHLO, STARTTLS (offered? does the handshake work?), the TLS version and
  * cipher, the certificate chain, whether it names the MX host, whether it
  * verifies under PKIX (what MTA-STS requires, RFC 8461 4.2), and the TLSA
- * records at _PORT._tcp.HOST matched against it (RFC 7672, net/dane.h).
+ * records of dns/dane.h (_PORT._tcp.HOST) matched against it (RFC 7672,
+ * net/tlsamatch.h).
  *
  * The session is the SMTP engine's (smtp_begin, smtp_starttls: no AUTH, so
  * no SASL is linked) over conn.h, verification off so that every chain is
@@ -14,9 +15,9 @@
  * AAAA) are tried in turn and the first that answers is probed, so one dead
  * address of a host with another that works is a warning, not a failure.
  *
- * Usage: after the MX set is resolved, mxprobe_start (asks the TLSA records
- * on the resolver), dns_run, mxprobe_run (connects, one host after the
- * other), mxprobe_check, then print with mxprobe_text or mxprobe_json.
+ * Usage: after the MX set and the TLSA records are resolved (dns_run),
+ * mxprobe_start, mxprobe_run (connects, one host after the other),
+ * mxprobe_check, then print with mxprobe_text or mxprobe_json.
  */
 #ifndef MKIT_MXPROBE_H
 #define MKIT_MXPROBE_H
@@ -25,11 +26,12 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "dns/dane.h"
 #include "dns/dns.h"
 #include "dns/finding.h"
 #include "dns/mx.h"
 #include "net/conn.h"
-#include "net/dane.h"
+#include "net/tlsamatch.h"
 
 struct mxprobe_opts {
 	unsigned port;		/* 25 when 0 */
@@ -53,7 +55,8 @@ enum mxprobe_tls {
 
 struct mxprobe_host {
 	const struct mx_host *mx;	/* borrowed from the mx_set */
-	struct dnsmsg *tlsa;		/* the TLSA answer */
+	const struct dnsmsg *tlsa;	/* the TLSA answer (dane.h's), or NULL */
+	int tlsa_validated;		/* ... DNSSEC-validated */
 	char tlsa_name[300];		/* _PORT._tcp.HOST */
 	char addr[64];			/* the address probed (or last tried) */
 	unsigned tried;			/* addresses tried */
@@ -70,8 +73,8 @@ struct mxprobe_host {
 	int name_ok;			/* the certificate names the host */
 	int pkix;			/* 1 valid, 0 not, -1 not judged */
 	char pkix_why[160];
-	int dane;			/* dane_match(); -2: no usable TLSA */
-	struct dane_verdict dv;
+	int dane;			/* tlsamatch_chain(); -2: not matched */
+	struct tlsamatch_verdict dv;
 };
 
 struct mxprobe {
@@ -81,13 +84,15 @@ struct mxprobe {
 	char helo[256];
 };
 
-/* Set p up for the hosts of s (resolved) and ask their TLSA records on d;
- * p and s must stay in place until dns_run returns. */
-void mxprobe_start(struct mxprobe *p, const struct mx_set *s, struct dns *d,
-	const struct mxprobe_opts *o);
+/* Set p up for the hosts of s (resolved), with their TLSA records from
+ * dane (resolved with its port set to o->port; NULL: none asked). p
+ * borrows s and dane: they must outlive it. */
+void mxprobe_start(struct mxprobe *p, const struct mx_set *s,
+	const struct dane *dane, const struct mxprobe_opts *o);
 /* Probe every host (blocking; each bounded by the timeouts). */
 void mxprobe_run(struct mxprobe *p);
-/* Judge into f (check "probe", and "dane" for the TLSA verdicts). */
+/* Judge into f (check "probe"; the TLSA records themselves and their
+ * DNSSEC status are dane_check()'s). */
 void mxprobe_check(const struct mxprobe *p, struct findings *f);
 /* Append the probe for people: per host a line "  PREF HOST ADDR:PORT",
  * then indented "banner:", "starttls:", "tls:", "certificate N:", "name:",

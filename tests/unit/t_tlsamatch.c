@@ -1,5 +1,5 @@
 /*
- * t_dane: the TLSA matcher (net/dane.h) and the chain checks
+ * t_tlsamatch: the TLSA matcher (net/tlsamatch.h) and the chain checks
  * (net/certchk.h) against certificates made here, at test time, with
  * OpenSSL: a CA, a server certificate it signed for mx.example.test, an
  * expired one, a self-signed stranger. Each record is computed from the
@@ -17,7 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "net/certchk.h"
-#include "net/dane.h"
+#include "net/tlsamatch.h"
 #include "tap.h"
 
 static EVP_PKEY *
@@ -77,12 +77,12 @@ static struct buf ca, leaf, old, stranger, other_ca_leaf;
 static unsigned char spki_ca[512];
 static long spki_ca_len;
 
-static struct dane_tlsa
+static struct tlsamatch_rec
 rec(int usage, int sel, int mtype, const struct buf *of, unsigned char *d)
 {
-	struct dane_tlsa t = { (unsigned char)usage, (unsigned char)sel,
+	struct tlsamatch_rec t = { (unsigned char)usage, (unsigned char)sel,
 		(unsigned char)mtype, d, 0 };
-	long n = dane_data(of, sel, mtype > 2 ? 1 : mtype, d, 512);
+	long n = tlsamatch_data(of, sel, mtype > 2 ? 1 : mtype, d, 512);
 
 	if (n < 0)
 		abort();
@@ -96,7 +96,7 @@ struct tcase {
 	const struct buf *of;		/* the certificate the record is for */
 	const struct buf *chain[3];	/* as sent */
 	const char *host;
-	int want;			/* dane_match's result */
+	int want;			/* tlsamatch_chain's result */
 	int depth;			/* where it matched */
 	const char *why;		/* part of v.why when no match */
 };
@@ -105,15 +105,15 @@ static void
 run(const struct tcase *c)
 {
 	unsigned char d[512];
-	struct dane_tlsa t = rec(c->usage, c->sel, c->mtype, c->of, d);
+	struct tlsamatch_rec t = rec(c->usage, c->sel, c->mtype, c->of, d);
 	struct buf chain[3];
-	struct dane_verdict v;
+	struct tlsamatch_verdict v;
 	size_t n = 0;
 	int r;
 
 	for (; n < 3 && c->chain[n]; n++)
 		chain[n] = *c->chain[n];
-	r = dane_match(&t, 1, chain, n, c->host, &v);
+	r = tlsamatch_chain(&t, 1, chain, n, c->host, &v);
 	tap_ok(r == c->want && (r != 1 || v.depth == c->depth) &&
 		(!c->why || strstr(v.why, c->why)), "%s (got %d at %d: %s)",
 		c->name, r, v.depth, v.why);
@@ -185,8 +185,8 @@ main(void)
 	X509_free(cert("mx.example.test", "mx.example.test", kst, kca, xca,
 		0, -1, 30, &other_ca_leaf));
 	(void)xca2;
-	spki_ca_len = dane_data(&ca, 1, 0, spki_ca, sizeof spki_ca);
-	tap_ok(spki_ca_len > 0, "dane_data gives the CA's public key");
+	spki_ca_len = tlsamatch_data(&ca, 1, 0, spki_ca, sizeof spki_ca);
+	tap_ok(spki_ca_len > 0, "tlsamatch_data gives the CA's public key");
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		run(&cases[i]);
@@ -194,23 +194,23 @@ main(void)
 	{
 		/* several records: the usable one that matches wins */
 		unsigned char d1[512], d2[512];
-		struct dane_tlsa t[2] = {
+		struct tlsamatch_rec t[2] = {
 			rec(1, 1, 1, &leaf, d1), rec(3, 1, 1, &leaf, d2) };
-		struct dane_verdict v;
+		struct tlsamatch_verdict v;
 
-		tap_ok(dane_match(t, 2, &leaf, 1, "mx.example.test", &v) == 1
+		tap_ok(tlsamatch_chain(t, 2, &leaf, 1, "mx.example.test", &v) == 1
 			&& v.match == 1 && v.usable == 1,
 			"of a PKIX-EE and a DANE-EE record, the DANE-EE one "
 			"matches (usable 1)");
 	}
 	{
 		struct buf junk = BUF_INIT;
-		struct dane_verdict v;
+		struct tlsamatch_verdict v;
 		unsigned char d[512];
-		struct dane_tlsa t = rec(3, 1, 1, &leaf, d);
+		struct tlsamatch_rec t = rec(3, 1, 1, &leaf, d);
 
 		buf_addstr(&junk, "not a certificate");
-		tap_ok(dane_match(&t, 1, &junk, 1, "x", &v) == -1 &&
+		tap_ok(tlsamatch_chain(&t, 1, &junk, 1, "x", &v) == -1 &&
 			strstr(v.why, "does not parse"),
 			"a chain that does not parse: -1 (%s)", v.why);
 		buf_release(&junk);
@@ -225,25 +225,25 @@ main(void)
 		"names compare without case");
 	tap_int(certchk_name(chain, 1, "other.example.test"), 0,
 		"and not other.example.test");
-	f = fopen("t_dane-ca.pem", "w");
+	f = fopen("t_tlsamatch-ca.pem", "w");
 	if (!f || !PEM_write_X509(f, xca))
 		abort();
 	fclose(f);
-	tap_int(certchk_pkix(chain, 2, "t_dane-ca.pem", "mx.example.test",
+	tap_int(certchk_pkix(chain, 2, "t_tlsamatch-ca.pem", "mx.example.test",
 		why, sizeof why), 1, "PKIX: valid to the trusted CA");
-	tap_int(certchk_pkix(chain, 1, "t_dane-ca.pem", "mx.example.test",
+	tap_int(certchk_pkix(chain, 1, "t_tlsamatch-ca.pem", "mx.example.test",
 		why, sizeof why), 1, "PKIX: valid without the CA sent");
-	tap_int(certchk_pkix(chain, 2, "t_dane-ca.pem", "other.example.test",
+	tap_int(certchk_pkix(chain, 2, "t_tlsamatch-ca.pem", "other.example.test",
 		why, sizeof why), 0, "PKIX: the wrong host name is invalid");
 	tap_ok(strstr(why, "mismatch") != NULL, "... says so (%s)", why);
 	chain[0] = old;
-	tap_int(certchk_pkix(chain, 2, "t_dane-ca.pem", "mx.example.test",
+	tap_int(certchk_pkix(chain, 2, "t_tlsamatch-ca.pem", "mx.example.test",
 		why, sizeof why), 0, "PKIX: an expired certificate is invalid");
 	tap_ok(strstr(why, "expired") != NULL, "... says so (%s)", why);
 	chain[0] = leaf;
 	tap_int(certchk_pkix(chain, 2, "/nonexistent/ca.pem", NULL, why,
 		sizeof why), -1, "PKIX: an unreadable trust file is -1");
-	remove("t_dane-ca.pem");
+	remove("t_tlsamatch-ca.pem");
 
 	X509_free(xca);
 	X509_free(xca2);

@@ -1,5 +1,5 @@
 /*
- * dane.c: see dane.h. RFC 6698 2.1 (the record), RFC 7671 5 (the usages
+ * tlsamatch.c: see tlsamatch.h. RFC 6698 2.1 (the record), RFC 7671 5 (the usages
  * in practice), RFC 7672 3.1 and 3.2 (DANE for SMTP).
  */
 #include <config.h>
@@ -12,13 +12,22 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "net/dane.h"
+#include "net/tlsamatch.h"
+
+/* RFC 6698 2.1 */
+#define DANE_TA 2
+#define DANE_EE 3
+#define SEL_CERT 0
+#define SEL_SPKI 1
+#define FULL 0
+#define SHA256 1
+#define SHA512 2
 
 int
-dane_usable(const struct dane_tlsa *t)
+tlsamatch_usable(const struct tlsamatch_rec *t)
 {
 	return (t->usage == DANE_TA || t->usage == DANE_EE) &&
-		t->selector <= DANE_SEL_SPKI && t->mtype <= DANE_SHA512;
+		t->selector <= SEL_SPKI && t->mtype <= SHA512;
 }
 
 static X509 *
@@ -34,9 +43,9 @@ static long
 selected(X509 *x, int selector, unsigned char **out)
 {
 	*out = NULL;
-	if (selector == DANE_SEL_CERT)
+	if (selector == SEL_CERT)
 		return i2d_X509(x, out);
-	if (selector == DANE_SEL_SPKI)
+	if (selector == SEL_SPKI)
 		return i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), out);
 	return -1;
 }
@@ -47,12 +56,12 @@ data_of(X509 *x, int selector, int mtype, unsigned char *out, size_t size)
 	unsigned char *sel;
 	unsigned int mdlen = 0;
 	long n = selected(x, selector, &sel);
-	const EVP_MD *md = mtype == DANE_SHA256 ? EVP_sha256() :
-		mtype == DANE_SHA512 ? EVP_sha512() : NULL;
+	const EVP_MD *md = mtype == SHA256 ? EVP_sha256() :
+		mtype == SHA512 ? EVP_sha512() : NULL;
 
 	if (n <= 0)
 		return -1;
-	if (mtype == DANE_FULL) {
+	if (mtype == FULL) {
 		if ((size_t)n <= size)
 			memcpy(out, sel, (size_t)n);
 		else
@@ -68,7 +77,7 @@ data_of(X509 *x, int selector, int mtype, unsigned char *out, size_t size)
 }
 
 long
-dane_data(const struct buf *der, int selector, int mtype, unsigned char *out,
+tlsamatch_data(const struct buf *der, int selector, int mtype, unsigned char *out,
 	size_t size)
 {
 	X509 *x = parse(der);
@@ -82,7 +91,7 @@ dane_data(const struct buf *der, int selector, int mtype, unsigned char *out,
 }
 
 static int
-matches(X509 *x, const struct dane_tlsa *t)
+matches(X509 *x, const struct tlsamatch_rec *t)
 {
 	unsigned char d[16384];
 	long n = data_of(x, t->selector, t->mtype, d, sizeof d);
@@ -123,14 +132,14 @@ names_host(X509 *x, const char *host)
 /* A "2 1 0" record naming an anchor the server did not send: is the top of
  * the chain signed by its key? */
 static int
-signed_by_key(X509 *top, const struct dane_tlsa *t)
+signed_by_key(X509 *top, const struct tlsamatch_rec *t)
 {
 	const unsigned char *p = t->data;
 	EVP_PKEY *k;
 	int ok;
 
-	if (t->usage != DANE_TA || t->selector != DANE_SEL_SPKI ||
-		t->mtype != DANE_FULL)
+	if (t->usage != DANE_TA || t->selector != SEL_SPKI ||
+		t->mtype != FULL)
 		return 0;
 	k = d2i_PUBKEY(NULL, &p, (long)t->len);
 	if (!k)
@@ -141,8 +150,8 @@ signed_by_key(X509 *top, const struct dane_tlsa *t)
 }
 
 int
-dane_match(const struct dane_tlsa *t, size_t nt, const struct buf *chain,
-	size_t nc, const char *host, struct dane_verdict *v)
+tlsamatch_chain(const struct tlsamatch_rec *t, size_t nt, const struct buf *chain,
+	size_t nc, const char *host, struct tlsamatch_verdict *v)
 {
 	X509 *x[16];
 	int n = 0, ret = 0;
@@ -167,7 +176,7 @@ dane_match(const struct dane_tlsa *t, size_t nt, const struct buf *chain,
 		goto out;
 	}
 	for (size_t i = 0; i < nt; i++) {
-		if (!dane_usable(&t[i]))
+		if (!tlsamatch_usable(&t[i]))
 			continue;
 		v->usable++;
 		for (int d = 0; d < n; d++) {

@@ -1,5 +1,5 @@
 /*
- * dane.h: TLSA records matched against a server's certificate chain, as an
+ * tlsamatch.h: TLSA records matched against a server's certificate chain, as an
  * SMTP client does it (RFC 6698 2.1, RFC 7671, RFC 7672 3.1).
  *
  * Only the usages SMTP gives meaning to are usable: DANE-TA(2) and
@@ -16,40 +16,27 @@
  * The DNSSEC status of the records is the caller's business: TLSA records
  * that are not validated do not count (RFC 7672 2.2).
  */
-#ifndef MKIT_DANE_H
-#define MKIT_DANE_H
+#ifndef MKIT_TLSAMATCH_H
+#define MKIT_TLSAMATCH_H
 
 #include <stddef.h>
 
 #include "base/buf.h"
 
-enum dane_usage {
-	DANE_PKIX_TA = 0,
-	DANE_PKIX_EE = 1,
-	DANE_TA = 2,
-	DANE_EE = 3,
-};
-
-enum dane_selector {
-	DANE_SEL_CERT = 0,	/* the whole certificate (DER) */
-	DANE_SEL_SPKI = 1,	/* its SubjectPublicKeyInfo (DER) */
-};
-
-enum dane_mtype {
-	DANE_FULL = 0,
-	DANE_SHA256 = 1,
-	DANE_SHA512 = 2,
-};
+/* The record's fields are the RFC 6698 numbers: usage 0 PKIX-TA, 1 PKIX-EE,
+ * 2 DANE-TA, 3 DANE-EE; selector 0 the certificate, 1 its public key
+ * (SubjectPublicKeyInfo); matching type 0 full, 1 SHA-256, 2 SHA-512.
+ * (The DNS side, dns/dane.h, names them.) */
 
 /* One TLSA record (borrowed data). */
-struct dane_tlsa {
+struct tlsamatch_rec {
 	unsigned char usage, selector, mtype;
 	const unsigned char *data;
 	size_t len;
 };
 
 /* What became of the records. */
-struct dane_verdict {
+struct tlsamatch_verdict {
 	size_t usable;		/* records SMTP can use */
 	int match;		/* the record that matched, -1: none */
 	int depth;		/* the chain position it matched (0: server) */
@@ -64,12 +51,13 @@ struct dane_verdict {
  * matched, the chain to the matched anchor broken or expired, the name),
  * -1 when the chain does not parse (v->why).
  */
-int dane_match(const struct dane_tlsa *t, size_t nt, const struct buf *chain,
-	size_t nc, const char *host, struct dane_verdict *v);
+int tlsamatch_chain(const struct tlsamatch_rec *t, size_t nt,
+	const struct buf *chain, size_t nc, const char *host,
+	struct tlsamatch_verdict *v);
 
 /* Is this record usable for SMTP (usage 2 or 3, known selector and
  * matching type)? */
-int dane_usable(const struct dane_tlsa *t);
+int tlsamatch_usable(const struct tlsamatch_rec *t);
 
 /*
  * The association data a record of (selector, mtype) would carry for the
@@ -77,7 +65,7 @@ int dane_usable(const struct dane_tlsa *t);
  * or -1 (a certificate that does not parse, unknown selector or mtype,
  * out too small).
  */
-long dane_data(const struct buf *der, int selector, int mtype,
+long tlsamatch_data(const struct buf *der, int selector, int mtype,
 	unsigned char *out, size_t size);
 
 #endif

@@ -12,3 +12,5 @@ apt-get install -y -q --no-install-recommends \
 	dbus gnome-keyring libsecret-tools \
 	clang libclang-rt-14-dev valgrind \
 	libc-ares-dev libpsl-dev unbound ldnsutils
+# the peers of make bench-mdig-mx (dig, adnshost)
+apt-get install -y -q --no-install-recommends bind9-dnsutils adns-tools

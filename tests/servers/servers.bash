@@ -933,6 +933,12 @@ start_dns() {
 '
 			printf '  database: ""
 '
+			# no response rate limiting: a test or a bench asks
+			# hundreds of like questions a second, and RRL would
+			# drop answers (c-ares then waits out its timeout)
+			printf '  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+'
 			printf 'remote-control:
   control-enable: no
 '
@@ -982,6 +988,15 @@ start_dnsfault() {
 	srv_kill "$pid" 2
 	srv_log "dnsfault $1 did not start: $(tail -5 "$d/stdout")"
 	return 1
+}
+
+# zone_head: the start of a test zone for start_dns: $TTL, the SOA, the NS
+# and its address (ns1, 127.0.0.1); the records of the cases follow.
+zone_head() {
+	printf '%s\n' '$TTL 300' \
+		'@         IN SOA ns1 hostmaster 1 3600 600 86400 300' \
+		'@         IN NS  ns1' \
+		'ns1       IN A   127.0.0.1'
 }
 
 # srv_dns_ready PORT ZONE PID: wait (up to 10 s) for an SOA answer.

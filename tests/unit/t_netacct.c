@@ -43,20 +43,18 @@ write_cfg(const char *path, const char *t)
 	chmod(path, 0600);
 }
 
-/* Load for proto (NULL: smtp) with the options; "HOST" (with port: when
- * "HOST:PORT"), or "ERR <code>: <msg>". */
+/* Load with the options; "HOST" (with port: "HOST:PORT"), or
+ * "ERR <code>: <msg>". */
 static const char *
-load_p(const char *config, const char *account, const char *proto,
-	int port, const struct netacct_override *ov, size_t nov)
+load_o(const struct netacct_opts *o, int port)
 {
 	static char res[512];
-	struct netacct_opts o = { config, account, NULL, ov, nov, proto };
 	struct config_warnings w = { NULL, 0 };
 	struct account *a;
 	struct err e;
 
 	err_clear(&e);
-	a = netacct_load(&o, &w, &e);
+	a = netacct_load(o, &w, &e);
 	config_warnings_release(&w);
 	if (!a)
 		snprintf(res, sizeof res, "ERR %s: %s",
@@ -69,27 +67,24 @@ load_p(const char *config, const char *account, const char *proto,
 	return res;
 }
 
-/* Load with the options; the host, or "ERR <code>: <msg>". */
+/* load_o() for proto (NULL: smtp). */
+static const char *
+load_p(const char *config, const char *account, const char *proto,
+	int port, const struct netacct_override *ov, size_t nov)
+{
+	struct netacct_opts o = { config, account, NULL, ov, nov, proto };
+
+	return load_o(&o, port);
+}
+
+/* load_o() for msend: the host. */
 static const char *
 load(const char *config, const char *account, const char *from,
 	const struct netacct_override *ov, size_t nov)
 {
-	static char res[512];
 	struct netacct_opts o = { config, account, from, ov, nov, NULL };
-	struct config_warnings w = { NULL, 0 };
-	struct account *a;
-	struct err e;
 
-	err_clear(&e);
-	a = netacct_load(&o, &w, &e);
-	config_warnings_release(&w);
-	if (!a)
-		snprintf(res, sizeof res, "ERR %s: %s",
-			err_code_name(e.code), e.msg);
-	else
-		snprintf(res, sizeof res, "%s", a->host);
-	account_free(a);
-	return res;
+	return load_o(&o, 0);
 }
 
 static void

@@ -31,3 +31,8 @@ if HAVE_BATS
 TESTS += tests/bats/mbox-agree.bats
 endif
 EXTRA_DIST += tests/bats/mbox-agree.bats tests/bats/batch_helper.bash
+
+check_PROGRAMS += tests/unit/t_uidlstate
+TESTS += tests/unit/t_uidlstate
+tests_unit_t_uidlstate_SOURCES = tests/unit/t_uidlstate.c tests/unit/tap.h
+tests_unit_t_uidlstate_LDADD = $(MKIT_STORE_LIBS)

@@ -600,6 +600,33 @@ mda_finish(struct deliver *d, struct err *e)
 
 /* ---- mbox locking ---- */
 
+/* A dotlock nobody holds any more: older than DOTLOCK_STALE, or holding
+ * the PID of a process of this machine that is gone (ours hold one). */
+static int
+dotlock_stale(const char *lock)
+{
+	struct stat st;
+	char pid[24];
+	ssize_t n;
+	long v;
+	int fd;
+
+	if (stat(lock, &st) != 0)
+		return 0;
+	if (time(NULL) - st.st_mtime > DOTLOCK_STALE)
+		return 1;
+	fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = read(fd, pid, sizeof(pid) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	pid[n] = '\0';
+	v = strtol(pid, NULL, 10);
+	return v > 0 && kill((pid_t)v, 0) != 0 && errno == ESRCH;
+}
+
 static int
 mbox_lock(struct deliver *d, struct err *e)
 {
@@ -622,11 +649,13 @@ mbox_lock(struct deliver *d, struct err *e)
 	}
 	buf_addf(&lp, "%s.lock", d->target);
 	for (;;) {
-		struct stat st;
-
 		fd = open(lp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0644);
 		if (fd >= 0) {
+			char pid[24];
+
+			snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+			(void)!write(fd, pid, strlen(pid));
 			close(fd);
 			d->dotlock = buf_detach(&lp, NULL);
 			rc = 0;
@@ -640,8 +669,7 @@ mbox_lock(struct deliver *d, struct err *e)
 			err_sys(e, ERR_CANTCREAT, errno, "%s.lock", d->disp);
 			break;
 		}
-		if (stat(lp.data, &st) == 0 &&
-		    time(NULL) - st.st_mtime > DOTLOCK_STALE) {
+		if (dotlock_stale(lp.data)) {
 			unlink(lp.data);
 			continue;
 		}
@@ -749,6 +777,7 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 	d->pid = -1;
 	d->window = -1;
 	buf_init(&d->head, DELIVER_HEADER_MAX);
+	buf_init(&d->out, 0);
 	switch (d->kind) {
 	case DELIVER_MAILDIR:
 		rc = open_maildir(d, e);

@@ -34,10 +34,12 @@ EXTRA_DIST += tests/bats/mbox-agree.bats tests/bats/batch_helper.bash
 
 check_PROGRAMS += tests/unit/t_uidlstate
 TESTS += tests/unit/t_uidlstate
-tests_unit_t_uidlstate_SOURCES = tests/unit/t_uidlstate.c tests/unit/tap.h
+tests_unit_t_uidlstate_SOURCES = tests/unit/t_uidlstate.c tests/unit/tap.h \
+	tests/unit/storetest.h
 tests_unit_t_uidlstate_LDADD = $(MKIT_STORE_LIBS)
 
 check_PROGRAMS += tests/unit/t_deliver
 TESTS += tests/unit/t_deliver
-tests_unit_t_deliver_SOURCES = tests/unit/t_deliver.c tests/unit/tap.h
+tests_unit_t_deliver_SOURCES = tests/unit/t_deliver.c tests/unit/tap.h \
+	tests/unit/storetest.h
 tests_unit_t_deliver_LDADD = $(MKIT_STORE_LIBS)

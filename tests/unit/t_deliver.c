@@ -26,6 +26,7 @@
 #include "base/util.h"
 #include "store/deliver.h"
 #include "store/mboxrd.h"
+#include "storetest.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t_deliver.XXXXXX";
@@ -36,21 +37,6 @@ path(const char *rel)
 	struct buf b = BUF_INIT;
 
 	buf_addf(&b, "%s/%s", dir, rel);
-	return buf_detach(&b, NULL);
-}
-
-static char *
-slurp(const char *p)
-{
-	struct buf b = BUF_INIT;
-	int fd = open(p, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	buf_read_fd(&b, fd);
-	close(fd);
-	if (!b.data)
-		buf_addstr(&b, "");
 	return buf_detach(&b, NULL);
 }
 
@@ -102,18 +88,6 @@ contents(const char *d)
 	if (!b.data)
 		buf_addstr(&b, "");
 	return buf_detach(&b, NULL);
-}
-
-static void
-rm_rf(const char *p)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", p, (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, NULL, 0);
 }
 
 /* One message, written in chunks of step bytes. */

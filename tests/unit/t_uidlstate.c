@@ -20,24 +20,10 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "store/uidlstate.h"
+#include "storetest.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t_uidlstate.XXXXXX";
-
-static char *
-slurp(const char *path)
-{
-	struct buf b = BUF_INIT;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	buf_read_fd(&b, fd);
-	close(fd);
-	if (!b.data)
-		buf_addstr(&b, "");
-	return buf_detach(&b, NULL);
-}
 
 static void
 put_file(const char *path, const char *text)
@@ -279,10 +265,6 @@ main(void)
 	test_wait();
 	test_bad();
 	test_many();
-	if (fork() == 0) {
-		execlp("rm", "rm", "-rf", dir, (char *)NULL);
-		_exit(127);
-	}
-	wait(NULL);
+	rm_rf(dir);
 	return tap_done();
 }

@@ -917,23 +917,28 @@ begin_maildir(struct deliver *d, struct err *e)
 		buf_addf(&p, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
 			(long)tv.tv_usec, (long)getpid(), ++d->counter, host);
 		d->name = buf_detach(&p, NULL);
+		/* recorded first, so that a crash never leaves it unknown */
+		if (jrecord(d, 0, e, "B %s\n", d->name) < 0)
+			break;
 		buf_addf(&p, "%s/%s", d->tmpdir, d->name);
 		d->fd = open(p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0600);
-		if (d->fd >= 0 || errno != EEXIST)
+		if (d->fd >= 0 || errno != EEXIST) {
+			if (d->fd < 0) {
+				char *t = path_tilde(p.data);
+
+				err_sys(e, ERR_CANTCREAT, errno, "%s", t);
+				free(t);
+			}
 			break;
+		}
 	}
 	free(host);
-	if (d->fd < 0) {
-		char *t = path_tilde(p.data);
-
-		err_sys(e, ERR_CANTCREAT, errno, "%s", t);
-		free(t);
-		buf_release(&p);
-		return -1;
-	}
 	buf_release(&p);
-	return jrecord(d, 0, e, "B %s\n", d->name);
+	if (tries == 100)
+		err_set(e, ERR_CANTCREAT, "%s/tmp: no unique file name",
+			d->disp);
+	return d->fd < 0 ? -1 : 0;
 }
 
 static int

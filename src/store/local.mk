@@ -43,3 +43,10 @@ TESTS += tests/unit/t_deliver
 tests_unit_t_deliver_SOURCES = tests/unit/t_deliver.c tests/unit/tap.h \
 	tests/unit/storetest.h
 tests_unit_t_deliver_LDADD = $(MKIT_STORE_LIBS)
+
+# exactly once across kill -9, in maildir and mbox
+check_PROGRAMS += tests/unit/t_killdeliver
+TESTS += tests/unit/t_killdeliver
+tests_unit_t_killdeliver_SOURCES = tests/unit/t_killdeliver.c \
+	tests/unit/tap.h tests/unit/storetest.h
+tests_unit_t_killdeliver_LDADD = $(MKIT_STORE_LIBS)

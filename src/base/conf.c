@@ -1811,7 +1811,7 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 	const char *env = getenv("MKIT_CONFIG");
 	enum config_flavor flavor = CONFIG_FLAVOR_MKIT;
 	struct err tmp;
-	int rc;
+	int rc, i;
 
 	if (!err) {
 		err_clear(&tmp);
@@ -1821,7 +1821,6 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 		found = xstrdup(path ? path : env);
 	} else {
 		struct buf s = BUF_INIT;
-		int i;
 
 		cand[0] = xdg_path("mkit/config");
 		if (flags & CONFIG_FALLBACK_MSMTP) {
@@ -1860,6 +1859,8 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 	cfg->path = path_tilde(found);
 	rc = parse_file(&p, found, cfg->path);
 	account_free(p.defaults.acc);
+	for (i = 0; i < ACCOUNT_PROTO_COUNT; i++)
+		account_free(p.defaults.px[i]);
 	free(found);
 	if (rc < 0) {
 		config_free(cfg);

@@ -286,9 +286,11 @@ flush(struct deliver *d, struct err *e)
 		buf_reset(&d->out);
 		return 0;
 	}
+	if (r < 0 && d->kind == DELIVER_MAILDIR)
+		return err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+			d->name);
 	if (r < 0)
 		return err_sys(e, ERR_IO, errno, "%s", d->kind ==
-			DELIVER_MAILDIR ? d->name : d->kind ==
 			DELIVER_STREAM ? "standard output" : d->disp);
 	if (d->kind == DELIVER_MBOX)
 		d->size += (off_t)d->out.len;

@@ -50,3 +50,10 @@ TESTS += tests/unit/t_killdeliver
 tests_unit_t_killdeliver_SOURCES = tests/unit/t_killdeliver.c \
 	tests/unit/tap.h tests/unit/storetest.h
 tests_unit_t_killdeliver_LDADD = $(MKIT_STORE_LIBS)
+
+# a full disk (a tiny tmpfs; needs root to mount it)
+check_PROGRAMS += tests/unit/t_deliver_full
+TESTS += tests/unit/t_deliver_full
+tests_unit_t_deliver_full_SOURCES = tests/unit/t_deliver_full.c \
+	tests/unit/tap.h tests/unit/storetest.h
+tests_unit_t_deliver_full_LDADD = $(MKIT_STORE_LIBS)

@@ -108,6 +108,20 @@ add_escaped(struct buf *b, const char *src)
 			buf_addch(b, *src);
 }
 
+/* Does path start as mpop's uidls files do ('#' or ' ')? */
+static int
+is_mpop_file(const char *path)
+{
+	char c;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd >= 0) {
+		r = read(fd, &c, 1) == 1 && (c == '#' || c == ' ');
+		close(fd);
+	}
+	return r;
+}
+
 char *
 uidlstate_path(const char *uidls_file, const char *user, const char *host,
 	unsigned port, struct err *e)
@@ -129,6 +143,8 @@ uidlstate_path(const char *uidls_file, const char *user, const char *host,
 			}
 			p++;
 		}
+		if (is_mpop_file(b.data))
+			buf_addstr(&b, ".mkit");
 		return buf_detach(&b, NULL);
 	}
 	if (x && x[0] == '/')

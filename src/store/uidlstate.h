@@ -35,7 +35,9 @@
 /*
  * The state file for user (may be NULL: "") on host:port. uidls_file: the
  * account's (mpop's %U and %H substituted; "%%" is a '%'), or NULL for the
- * default above (the user's '/' and '%' written as %2F and %25). Returns a
+ * default above (the user's '/' and '%' written as %2F and %25). When
+ * uidls_file names a file in mpop's format (an ~/.mpoprc read as it is),
+ * the state is "FILE.mkit" beside it, mpop's file left alone. Returns a
  * new string, or NULL with ERR_CONFIG (no $HOME and no absolute
  * $XDG_STATE_HOME).
  */

@@ -304,6 +304,23 @@ test_mbox(void)
 	d = open_kind(DELIVER_MBOX, mb, NULL, &e);
 	tap_ok(d != NULL, "a stale dotlock is broken");
 	deliver_close(d, NULL);
+	{
+		/* one left by a process that is gone (a kill -9) */
+		pid_t gone = fork();
+		char pid[32];
+
+		if (gone == 0)
+			_exit(0);
+		waitpid(gone, NULL, 0);
+		fd = open(lock, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		snprintf(pid, sizeof pid, "%ld\n", (long)gone);
+		(void)!write(fd, pid, strlen(pid));
+		close(fd);
+		d = open_kind(DELIVER_MBOX, mb, NULL, &e);
+		tap_ok(d != NULL, "a fresh dotlock of a dead process is "
+			"broken at once");
+		deliver_close(d, NULL);
+	}
 	unlink(mb);
 	free(lock);
 	free(mb);

@@ -298,6 +298,17 @@ test_import(void)
 		"... naming the line: %s", e.msg);
 	tap_int(uidlstate_commit(s, &e), 0, "commit the imported state");
 	uidlstate_close(s);
+	put_file(mp, "# mpop\n 1 pop.example joe\nu1\n");
+	{
+		char *p = uidlstate_path("%H/.mpop_uidls/%U_at_pop.example",
+			"joe", dir, 110, &e);
+		char want[300];
+
+		snprintf(want, sizeof want, "%s.mkit", mp);
+		tap_str(p, want, "uidls_file naming mpop's file: the state "
+			"goes beside it");
+		free(p);
+	}
 }
 
 int

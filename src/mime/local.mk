@@ -10,7 +10,9 @@ src_mime_libmime_a_SOURCES = \
 	src/mime/mimedoc.c src/mime/mimedoc.h \
 	src/mime/mimetext.c src/mime/mimetext.h \
 	src/mime/mimesave.c src/mime/mimesave.h \
-	src/mime/msgprep.c src/mime/msgprep.h
+	src/mime/msgprep.c src/mime/msgprep.h \
+	src/mime/build.c src/mime/build.h \
+	src/mime/mimetypes.c src/mime/mimetypes.h
 src_mime_libmime_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 MIME_TESTS = tests/unit/t_mime tests/unit/t_mimedoc

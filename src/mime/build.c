@@ -116,17 +116,29 @@ mbuild_write_lf(void *arg, const void *p, size_t len, struct err *e)
 	char out[SLICE];
 	size_t n = 0;
 
-	for (; s < end; s++) {
+	while (s < end) {
+		const char *cr;
+		size_t run;
+
 		if (lf->cr && *s != '\n')
 			out[n++] = '\r';
-		lf->cr = *s == '\r';
-		if (!lf->cr)
-			out[n++] = *s;
-		if (n >= sizeof out - 1) {
+		lf->cr = 0;
+		cr = memchr(s, '\r', (size_t)(end - s));
+		run = (size_t)((cr ? cr : end) - s);
+		if (n + run >= sizeof out) {
 			if (write_all(lf->fd, out, n, e) < 0)
 				return -1;
 			n = 0;
 		}
+		if (run > sizeof out - 1) {
+			if (write_all(lf->fd, s, run, e) < 0)
+				return -1;
+		} else {
+			memcpy(out + n, s, run);
+			n += run;
+		}
+		lf->cr = cr != NULL;
+		s = cr ? cr + 1 : end;
 	}
 	return write_all(lf->fd, out, n, e);
 }

@@ -45,3 +45,9 @@ TESTS += tests/fuzz/replay_msgprep
 tests_fuzz_replay_msgprep_SOURCES = tests/fuzz/fuzz_msgprep.c tests/fuzz/replay.c
 tests_fuzz_replay_msgprep_LDADD = $(MKIT_MIME_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/msgprep tests/fuzz/crashes/msgprep
+
+# The MIME builder and media types.
+check_PROGRAMS += tests/unit/t_build
+TESTS += tests/unit/t_build
+tests_unit_t_build_SOURCES = tests/unit/t_build.c tests/unit/tap.h
+tests_unit_t_build_LDADD = $(MKIT_MIME_LIBS)

@@ -217,8 +217,9 @@ file_add(struct mbuild_file *v, size_t *n, const char *opt, char *arg)
 	f = &v[(*n)++];
 	memset(f, 0, sizeof *f);
 	f->path = arg;
-	while (p) {
+	if (p)
 		*p++ = '\0';
+	while (p) {
 		q = strchr(p, ';');
 		if (q)
 			*q = '\0';

@@ -12,3 +12,5 @@ apt-get install -y -q --no-install-recommends \
 	dbus gnome-keyring libsecret-tools \
 	clang libclang-rt-14-dev valgrind \
 	libc-ares-dev libpsl-dev
+# msend's composer: /etc/mime.types; its RSS check; its bench peers.
+apt-get install -y -q --no-install-recommends media-types time s-nail mutt

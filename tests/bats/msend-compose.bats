@@ -200,6 +200,17 @@ roundtrip() {
 		"parts": [{"file": "dots.txt"}, {"file": "blob.bin", "name": "blob.bin"}]}'
 }
 
+@test "a non-ASCII address is written as given and sent with SMTPUTF8" {
+	require_root
+	before=$(stat -c %s "$SINK_DUMP" 2>/dev/null || echo 0)
+	run msend -a sink -v --to 'Zoë <zoë@bücher.example>' --subject idn \
+		--body-file body.txt
+	[ "$status" -eq 0 ]
+	[[ $output == *"> MAIL FROM:<alice@example.test>"*" SMTPUTF8"* ]]
+	[[ $output == *"> RCPT TO:<zoë@bücher.example>"* ]]
+	tail -c +$((before + 1)) "$SINK_DUMP" | grep -q '^To: =?UTF-8?[BQ]?.*?= <zoë@bücher.example>'
+}
+
 @test "a 1 GB attachment is printed in bounded memory (--version's RSS + 8 MiB)" {
 	truncate -s 1G big.bin
 	base=$(/usr/bin/time -f %M msend --version 2>&1 >/dev/null)

@@ -200,15 +200,20 @@ roundtrip() {
 		"parts": [{"file": "dots.txt"}, {"file": "blob.bin", "name": "blob.bin"}]}'
 }
 
-@test "a non-ASCII address is written as given and sent with SMTPUTF8" {
+@test "a non-ASCII address is written as given and needs SMTPUTF8" {
 	require_root
-	before=$(stat -c %s "$SINK_DUMP" 2>/dev/null || echo 0)
-	run msend -a sink -v --to 'Zoë <zoë@bücher.example>' --subject idn \
-		--body-file body.txt
-	[ "$status" -eq 0 ]
+	msend --print --to 'Zoë <zoë@bücher.example>' </dev/null >m.eml
+	grep -q '^To: =?UTF-8?[BQ]?.*?= <zoë@bücher.example>$' m.eml
+	# Postfix offers SMTPUTF8: MAIL FROM carries it (the recipient is
+	# then refused: no such domain here)
+	run msend -v --to 'Zoë <zoë@bücher.example>' --subject idn --body-file body.txt
+	[ "$status" -eq 67 ]
 	[[ $output == *"> MAIL FROM:<alice@example.test>"*" SMTPUTF8"* ]]
 	[[ $output == *"> RCPT TO:<zoë@bücher.example>"* ]]
-	tail -c +$((before + 1)) "$SINK_DUMP" | grep -q '^To: =?UTF-8?[BQ]?.*?= <zoë@bücher.example>'
+	# smtp-sink does not: nothing is sent, exit 69, one line
+	run msend -a sink --to 'zoë@bücher.example' --subject idn --body-file body.txt
+	[ "$status" -eq 69 ]
+	[[ $output == *"the message needs SMTPUTF8"* ]]
 }
 
 @test "a 1 GB attachment is printed in bounded memory (--version's RSS + 8 MiB)" {

@@ -198,46 +198,16 @@ strs_add(const char **v, size_t *n, const char *s)
 	return v;
 }
 
-/* "FILE[;type=T][;name=N][;cid=ID]": the parameters are read from the
- * first ";type=", ";name=" or ";cid=" on (a file name may hold ';'). */
 static struct mbuild_file *
 file_add(struct mbuild_file *v, size_t *n, const char *opt, char *arg)
 {
-	static const char *const keys[] = { ";type=", ";name=", ";cid=" };
-	struct mbuild_file *f;
-	char *p = NULL, *q;
-	size_t k;
+	struct err e;
 
-	for (k = 0; k < ARRAY_SIZE(keys); k++) {
-		q = strstr(arg, keys[k]);
-		if (q && (!p || q < p))
-			p = q;
-	}
 	v = xrealloc(v, (*n + 1) * sizeof(*v));
-	f = &v[(*n)++];
-	memset(f, 0, sizeof *f);
-	f->path = arg;
-	if (p)
-		*p++ = '\0';
-	while (p) {
-		q = strchr(p, ';');
-		if (q)
-			*q = '\0';
-		if (strncmp(p, "type=", 5) == 0)
-			f->type = p + 5;
-		else if (strncmp(p, "name=", 5) == 0)
-			f->name = p + 5;
-		else if (strncmp(p, "cid=", 4) == 0 && strcmp(opt, "--inline")
-			== 0)
-			f->cid = p + 4;
-		else
-			diex(EX_USAGE, "%s: unknown parameter \"%s\" (type=, "
-				"name=%s)", opt, p, strcmp(opt, "--inline") ==
-				0 ? ", cid=" : "");
-		p = q ? q + 1 : NULL;
-	}
-	if (!*f->path)
-		diex(EX_USAGE, "%s: no file", opt);
+	if (mbuild_file_parse(&v[*n], opt, arg, strcmp(opt, "--inline") == 0,
+		&e) < 0)
+		diex(EX_USAGE, "%s", e.msg);
+	++*n;
 	return v;
 }
 

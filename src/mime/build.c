@@ -361,6 +361,44 @@ file_open(struct mbuild *b, struct mbuild_leaf *l, const struct mbuild_file *f,
 	return 0;
 }
 
+int
+mbuild_file_parse(struct mbuild_file *f, const char *opt, char *arg, int inl,
+	struct err *e)
+{
+	static const char *const keys[] = { ";type=", ";name=", ";cid=" };
+	char *p = NULL, *q;
+	size_t k;
+
+	memset(f, 0, sizeof *f);
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		q = strstr(arg, keys[k]);
+		if (q && (!p || q < p))
+			p = q;
+	}
+	f->path = arg;
+	if (p)
+		*p++ = '\0';
+	while (p) {
+		q = strchr(p, ';');
+		if (q)
+			*q = '\0';
+		if (strncmp(p, "type=", 5) == 0)
+			f->type = p + 5;
+		else if (strncmp(p, "name=", 5) == 0)
+			f->name = p + 5;
+		else if (inl && strncmp(p, "cid=", 4) == 0)
+			f->cid = p + 4;
+		else
+			return err_set(e, ERR_USAGE, "%s: unknown parameter "
+				"\"%s\" (type=, name=%s)", opt, p, inl ?
+				", cid=" : "");
+		p = q ? q + 1 : NULL;
+	}
+	if (!*f->path)
+		return err_set(e, ERR_USAGE, "%s: no file", opt);
+	return 0;
+}
+
 static int
 check_addrs(const char *field, const char *const *v, size_t n,
 	struct err *e)

@@ -124,6 +124,16 @@ int mbuild_body(struct mbuild *b, mbuild_write_fn *w, void *arg,
  * envelope). */
 void mbuild_recipients(const struct mbuild_opts *o, struct addrvec *out);
 
+/*
+ * Parse a command line's "FILE[;type=T][;name=N][;cid=ID]" (cid= only when
+ * inl is set) into f, cutting arg in place (f points into it). The
+ * parameters start at the first ";type=", ";name=" or ";cid=" (a file name
+ * may hold ';'). Errors: ERR_USAGE "OPT: unknown parameter \"x=y\"...",
+ * "OPT: no file".
+ */
+int mbuild_file_parse(struct mbuild_file *f, const char *opt, char *arg,
+	int inl, struct err *e);
+
 /* Close the files, free what b holds. */
 void mbuild_release(struct mbuild *b);
 

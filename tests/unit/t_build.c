@@ -522,6 +522,50 @@ test_sniff(void)
 		"mime.types: unknown extension");
 }
 
+static void
+test_file_parse(void)
+{
+	static const struct {
+		const char *arg;
+		int inl;
+		const char *path, *type, *name, *cid, *err;
+	} t[] = {
+		{ "a.pdf", 0, "a.pdf", NULL, NULL, NULL, NULL },
+		{ "a.pdf;type=application/pdf;name=b.pdf", 0, "a.pdf",
+			"application/pdf", "b.pdf", NULL, NULL },
+		{ "x;y.txt;name=z", 0, "x;y.txt", NULL, "z", NULL, NULL },
+		{ "logo.png;cid=logo", 1, "logo.png", NULL, NULL, "logo", NULL },
+		{ "logo.png;cid=logo", 0, NULL, NULL, NULL, NULL,
+			"--attach: unknown parameter \"cid=logo\" (type=, name=)" },
+		{ "a;type=t/x;size=3", 0, NULL, NULL, NULL, NULL,
+			"--attach: unknown parameter \"size=3\" (type=, name=)" },
+		{ ";name=x", 0, NULL, NULL, NULL, NULL, "--attach: no file" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct mbuild_file f;
+		struct err e;
+		char *arg = xstrdup(t[i].arg);
+		int r = mbuild_file_parse(&f, "--attach", arg, t[i].inl, &e);
+
+		if (t[i].err)
+			tap_ok(r < 0 && strncmp(e.msg, t[i].err,
+				strlen(t[i].err)) == 0, "file parse: %s: %s",
+				t[i].arg, r < 0 ? e.msg : "accepted");
+		else
+			tap_ok(r == 0 && strcmp(f.path, t[i].path) == 0 &&
+				!(f.type ? !t[i].type || strcmp(f.type,
+				t[i].type) : !!t[i].type) &&
+				!(f.name ? !t[i].name || strcmp(f.name,
+				t[i].name) : !!t[i].name) &&
+				!(f.cid ? !t[i].cid || strcmp(f.cid,
+				t[i].cid) : !!t[i].cid), "file parse: %s",
+				t[i].arg);
+		free(arg);
+	}
+}
+
 int
 main(void)
 {
@@ -538,6 +582,7 @@ main(void)
 	test_parts();
 	test_recipients();
 	test_sniff();
+	test_file_parse();
 	{
 		char cmd[64];
 

@@ -215,7 +215,10 @@ body_classify(struct mbuild_leaf *l, struct err *e)
 	int prev = '\n', match = 0, qp = 0, r = -1;
 
 	while (!qp && off < l->size) {
-		if (read_at(l, slice, SLICE, off, &n, e) < 0)
+		size_t want = l->size - off < SLICE ? (size_t)(l->size - off) :
+			SLICE;
+
+		if (read_at(l, slice, want, off, &n, e) < 0)
 			goto out;
 		if (!n)
 			break;

@@ -30,6 +30,8 @@ for t in s-nail mutt; do
 	command -v "$t" >/dev/null || die "$t is missing (apt-get install $t)"
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install time)"
+grep -q __asan_init "$MSEND" 2>/dev/null &&
+	echo "bench-compose: warning: $MSEND is built with sanitizers; the figures say little" >&2
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/mkit-bench-compose.XXXXXX")
 trap 'rm -rf "$W"' EXIT

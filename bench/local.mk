@@ -11,3 +11,10 @@ bench: all bench/floor
 	MSEND='$(abs_top_builddir)/cmd/msend' \
 	FLOOR='$(abs_top_builddir)/bench/floor' \
 	bash '$(abs_top_srcdir)/bench/run.sh'
+## make bench-compose: msend --print vs s-nail -a and mutt -a composing a
+## message with a 100 MB attachment (BENCH_MB, BENCH_ROUNDS; bench/compose.sh)
+EXTRA_DIST += bench/compose.sh
+.PHONY: bench-compose
+bench-compose: all
+	MSEND='$(abs_top_builddir)/cmd/msend' \
+	bash '$(abs_top_srcdir)/bench/compose.sh'

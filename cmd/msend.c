@@ -6,6 +6,8 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #include "base/util.h"
 #include "codec/addrsplit.h"
 #include "common.h"
+#include "mime/build.h"
+#include "mime/mimetypes.h"
 #include "mime/msgprep.h"
 #include "net/conn.h"
 #include "net/transcript.h"
@@ -39,8 +43,22 @@ enum mode {
 	M_PROBE,
 };
 
+/* The composer's options (--to, --attach...); values point into argv. */
+struct compose {
+	int on;			/* a composer option was given */
+	int print;		/* --print: to stdout, not sent */
+	const char **to, **cc, **bcc, **headers;
+	size_t nto, ncc, nbcc, nheaders;
+	const char *subject, *reply_to, *body_file, *html_file;
+	struct mbuild_file *attach, *inl;
+	size_t nattach, ninl;
+	const char *from_header;	/* --from as given, for From */
+	char *from_addr;	/* --from's addr-spec (envelope) */
+};
+
 struct opts {
 	struct sendmail_args sa;	/* sendmail's options, --from... */
+	struct compose c;
 	int read_envfrom;
 	int json;
 	int partial;
@@ -53,7 +71,23 @@ static const char usage_text[] =
 "usage: msend [options] [--] [recipient...]\n"
 "       msend --batch [options] < mboxrd-stream\n"
 "       msend --probe [options]\n"
-"Send the message on standard input over SMTP (sendmail compatible).\n"
+"       msend --to=ADDR [--subject=S] [--attach=FILE]... [options]\n"
+"Send the message on standard input over SMTP (sendmail compatible),\n"
+"or compose one (text on standard input) and send or print it.\n"
+"\n"
+"Composing:\n"
+"  --to=ADDR, --cc=ADDR, --bcc=ADDR  recipients (each repeatable; an\n"
+"                            address list \"Name <a@b>, c@d\")\n"
+"  --subject=TEXT            subject (UTF-8)\n"
+"  --reply-to=ADDR           Reply-To\n"
+"  --header=\"NAME: VALUE\"    another header field (repeatable)\n"
+"  --body-file=FILE          the text body (default: standard input)\n"
+"  --html=FILE               an HTML alternative to the text\n"
+"  --attach=FILE[;type=T][;name=N]  attach a file (repeatable)\n"
+"  --inline=FILE[;type=T][;name=N][;cid=ID]  a part the HTML shows\n"
+"                            (src=\"cid:ID\"; ID: the file name)\n"
+"  --print                   write the message to standard output\n"
+"                            instead of sending it (Bcc kept)\n"
 "\n"
 "Message and envelope:\n"
 "  -t, --read-recipients     add the recipients in To, Cc, Bcc (or Resent-*)\n"
@@ -156,6 +190,74 @@ static const struct netacct_longopt msg_opts[] = {
 	{ NULL, NULL, 0 },
 };
 
+static const char **
+strs_add(const char **v, size_t *n, const char *s)
+{
+	v = xrealloc(v, (*n + 1) * sizeof(*v));
+	v[(*n)++] = s;
+	return v;
+}
+
+static struct mbuild_file *
+file_add(struct mbuild_file *v, size_t *n, const char *opt, char *arg)
+{
+	struct err e;
+
+	v = xrealloc(v, (*n + 1) * sizeof(*v));
+	if (mbuild_file_parse(&v[*n], opt, arg, strcmp(opt, "--inline") == 0,
+		&e) < 0)
+		diex(EX_USAGE, "%s", e.msg);
+	++*n;
+	return v;
+}
+
+/* The composer's options; 1 when name was one. */
+static int
+parse_compose(struct opts *o, const char *name, size_t n, const char *val,
+	int argc, char **argv, int *i)
+{
+	static const char *const names[] = { "to", "cc", "bcc", "subject",
+		"reply-to", "header", "body-file", "html", "attach", "inline",
+		"print" };
+	struct compose *c = &o->c;
+	char opt[32];
+	struct err e;
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(names); k++)
+		if (strlen(names[k]) == n && strncmp(name, names[k], n) == 0)
+			break;
+	if (k == ARRAY_SIZE(names))
+		return 0;
+	c->on = 1;
+	if (k == ARRAY_SIZE(names) - 1) {
+		c->print = 1;
+		return 1;
+	}
+	snprintf(opt, sizeof opt, "--%s", names[k]);
+	if (!val) {
+		if (*i + 1 >= argc)
+			diex(EX_USAGE, "option %s needs a value", opt);
+		val = argv[++*i];
+	}
+	if (mbuild_check_value(opt, val, &e) < 0)
+		diex(EX_USAGE, "%s", e.msg);
+	switch (k) {
+	case 0: c->to = strs_add(c->to, &c->nto, val); break;
+	case 1: c->cc = strs_add(c->cc, &c->ncc, val); break;
+	case 2: c->bcc = strs_add(c->bcc, &c->nbcc, val); break;
+	case 3: c->subject = val; break;
+	case 4: c->reply_to = val; break;
+	case 5: c->headers = strs_add(c->headers, &c->nheaders, val); break;
+	case 6: c->body_file = val; break;
+	case 7: c->html_file = val; break;
+	case 8: c->attach = file_add(c->attach, &c->nattach, opt,
+			(char *)val); break;
+	default: c->inl = file_add(c->inl, &c->ninl, opt, (char *)val);
+	}
+	return 1;
+}
+
 static void
 parse_long(struct opts *o, int argc, char **argv, int *i)
 {
@@ -184,6 +286,8 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("account")) { NEED(); o->sa.account = val; return; }
 	if (IS("config") || IS("file")) { NEED(); o->sa.config = val; return; }
 	if (IS("from")) { NEED(); o->sa.envfrom = val; return; }
+	if (parse_compose(o, name, n, val, argc, argv, i))
+		return;
 	ko = netacct_longopt_find(netacct_longopts, name, n);
 	if (!ko)
 		ko = netacct_longopt_find(msg_opts, name, n);
@@ -370,6 +474,34 @@ load_aliases(const struct account *acc)
 
 /* ---- modes ---- */
 
+/* Send the prepared message p and report; its status. */
+static int
+send_one(const struct opts *o, const struct account *acc,
+	struct transcript *ts, struct sendmail_msg *p)
+{
+	size_t size = p->msg.head_len + p->msg.body_len;
+	struct smtp *s;
+	struct err e;
+	char *pw = NULL;
+	int status;
+
+	err_clear(&e);
+	s = open_smtp(acc, &pw, ts, &e);
+	if (!s)
+		p->msg.err = e;
+	else
+		smtp_send(s, &p->msg, 1, SMTP_QUIT_AFTER |
+			(o->partial ? SMTP_PARTIAL : 0), &e);
+	status = msg_status(&p->msg);
+	if (o->json)
+		json_msg(&p->msg, 1, size, status);
+	report_msg(&p->msg, s ? smtp_peer(s) : acc->host, o->partial);
+	log_msg(acc, &p->msg, size, status);
+	smtp_quit(s);
+	password_free(pw);
+	return status;
+}
+
 static int
 run_send(const struct opts *o, const struct account *acc,
 	struct transcript *ts)
@@ -377,11 +509,8 @@ run_send(const struct opts *o, const struct account *acc,
 	struct sendmail_msg p;
 	struct sendmail_env env;
 	struct aliases *al = load_aliases(acc);
-	struct smtp *s = NULL;
 	struct err e;
-	char *pw = NULL;
 	int status;
-	size_t size;
 
 	sendmail_msg_init(&p);
 	env_init(&env, o, o->read_envfrom);
@@ -391,25 +520,116 @@ run_send(const struct opts *o, const struct account *acc,
 		sendmail_prepare(&p, &env, acc, al, &e) < 0) {
 		print_err(&e);
 		status = exit_code(e.code);
+	} else {
+		status = send_one(o, acc, ts, &p);
+	}
+	sendmail_msg_release(&p);
+	aliases_free(al);
+	return status;
+}
+
+/* ---- composing ---- */
+
+static int
+open_input(const char *opt, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		diex(EX_NOINPUT, "%s: %s: %s", opt, path, strerror(errno));
+	return fd;
+}
+
+/*
+ * Build the message; with --print write it to stdout (LF line ends),
+ * else spool its body to a temporary file (SMTP's SIZE and BDAT need the
+ * size first; memory stays bounded) and send it: envelope from the
+ * account or --from, recipients To + Cc + Bcc, no Bcc in the header.
+ */
+static int
+run_compose(const struct opts *o, const struct account *acc,
+	struct transcript *ts)
+{
+	const struct compose *c = &o->c;
+	struct mbuild_opts mo;
+	struct mbuild b;
+	struct buf head = BUF_INIT;
+	struct sendmail_msg p;
+	struct sendmail_env env;
+	struct addrvec rcpts = ADDRVEC_INIT;
+	struct aliases *al = NULL;
+	struct err e;
+	int status = EX_OK, spool = -1;
+	off_t size;
+
+	memset(&mo, 0, sizeof mo);
+	mo.from = c->from_header;
+	mo.to = c->to;
+	mo.nto = c->nto;
+	mo.cc = c->cc;
+	mo.ncc = c->ncc;
+	mo.bcc = c->bcc;
+	mo.nbcc = c->nbcc;
+	mo.reply_to = c->reply_to;
+	mo.subject = c->subject;
+	mo.headers = c->headers;
+	mo.nheaders = c->nheaders;
+	mo.body_fd = c->body_file ? open_input("--body-file", c->body_file) :
+		0;
+	mo.html_fd = c->html_file ? open_input("--html", c->html_file) : -1;
+	mo.attach = c->attach;
+	mo.nattach = c->nattach;
+	mo.inl = c->inl;
+	mo.ninl = c->ninl;
+	mo.mime_types = mimetypes_default_files();
+	mo.domain = acc ? acc->domain : NULL;
+	mo.flags = c->print ? MBUILD_BCC : 0;
+	sendmail_msg_init(&p);
+	err_clear(&e);
+	if (mbuild_init(&b, &mo, &e) < 0 || mbuild_head(&b, &head, &e) < 0)
+		goto fail;
+	if (c->print) {
+		struct mbuild_lf lf = { 1, 0 };
+
+		if (mbuild_write_lf(&lf, head.data, head.len, &e) < 0 ||
+			mbuild_body(&b, mbuild_write_lf, &lf, &e) < 0)
+			goto fail;
 		goto out;
 	}
-	size = msgprep_size(&p.mp);
-	s = open_smtp(acc, &pw, ts, &e);
-	if (!s) {
-		p.msg.err = e;
-		goto done;
-	}
-	smtp_send(s, &p.msg, 1, SMTP_QUIT_AFTER |
-		(o->partial ? SMTP_PARTIAL : 0), &e);
-done:
-	status = msg_status(&p.msg);
-	if (o->json)
-		json_msg(&p.msg, 1, size, status);
-	report_msg(&p.msg, s ? smtp_peer(s) : acc->host, o->partial);
-	log_msg(acc, &p.msg, size, status);
-	smtp_quit(s);
+	spool = mbuild_tmpfile(&e);
+	if (spool < 0 || mbuild_body(&b, mbuild_write_fd, &spool, &e) < 0)
+		goto fail;
+	size = lseek(spool, 0, SEEK_END);
+	mbuild_recipients(&mo, &rcpts);
+	memset(&env, 0, sizeof env);
+	env.envfrom = c->from_addr;
+	env.full_name = o->sa.full_name;
+	env.rcpts = rcpts.v;
+	env.nrcpts = rcpts.n;
+	env.envid = o->sa.envid;
+	al = load_aliases(acc);
+	if (msgprep_set(&p.mp, head.data, head.len, 0, &e) < 0 ||
+		sendmail_prepare(&p, &env, acc, al, &e) < 0)
+		goto fail;
+	p.msg.body = NULL;
+	p.msg.body_len = (size_t)size;
+	p.msg.body_fd = spool;
+	p.msg.flags |= SMTP_MSG_BODY_FD;
+	status = send_one(o, acc, ts, &p);
+	goto out;
+fail:
+	print_err(&e);
+	status = exit_code(e.code);
 out:
-	password_free(pw);
+	mbuild_release(&b);
+	if (spool >= 0)
+		close(spool);
+	if (mo.body_fd > 0)
+		close(mo.body_fd);
+	if (mo.html_fd >= 0)
+		close(mo.html_fd);
+	buf_release(&head);
+	addrvec_release(&rcpts);
 	sendmail_msg_release(&p);
 	aliases_free(al);
 	return status;
@@ -612,6 +832,56 @@ run_bs(const struct opts *o, const struct account *acc,
 	return status;
 }
 
+/*
+ * The composer's view of the other options: recipient arguments are more
+ * To addresses (as mail(1) takes them); --from may carry a display name
+ * ("Ops <ops@example.org>") for the From field, its address being the
+ * envelope sender.
+ */
+static void
+compose_args(struct opts *o)
+{
+	struct compose *c = &o->c;
+	struct addrvec av = ADDRVEC_INIT;
+	size_t i;
+
+	if (o->sa.mode != M_SEND || o->sa.read_rcpts)
+		diex(EX_USAGE, "the composer options (--to, --attach...) go "
+			"with no mode and no -t");
+	for (i = 0; i < o->nrcpts; i++)
+		c->to = strs_add(c->to, &c->nto, o->rcpts[i]);
+	o->nrcpts = 0;
+	if (!c->print && !c->nto && !c->ncc && !c->nbcc)
+		diex(EX_USAGE, "no recipients (give --to, --cc or --bcc)");
+	if (o->sa.envfrom) {
+		struct err e;
+
+		if (mbuild_check_value("--from", o->sa.envfrom, &e) < 0)
+			diex(EX_USAGE, "%s", e.msg);
+		if (addrsplit(o->sa.envfrom, strlen(o->sa.envfrom), &av,
+			NULL) != 1)
+			diex(EX_USAGE, "--from: not one address: \"%s\"",
+				o->sa.envfrom);
+		c->from_addr = xstrdup(av.v[0]);
+		c->from_header = o->sa.envfrom;
+		o->sa.envfrom = c->from_addr;
+		addrvec_release(&av);
+	}
+}
+
+static void
+compose_free(struct opts *o)
+{
+	free(o->c.to);
+	free(o->c.cc);
+	free(o->c.bcc);
+	free(o->c.headers);
+	free(o->c.attach);
+	free(o->c.inl);
+	free(o->c.from_addr);
+	free(o->rcpts);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -633,10 +903,17 @@ main(int argc, char **argv)
 		free(o.rcpts);
 		return EX_OK;
 	}
+	if (o.c.on)
+		compose_args(&o);
 	if (sendmail_args_check(&o.sa, &e) < 0) {
 		print_err(&e);
 		free(o.rcpts);
 		return EX_USAGE;
+	}
+	if (o.c.on && o.c.print) {
+		status = run_compose(&o, NULL, NULL);
+		compose_free(&o);
+		return status;
 	}
 	acc = load_account(&o);
 	if (o.sa.verbose)
@@ -652,11 +929,12 @@ main(int argc, char **argv)
 		status = run_bs(&o, acc, o.sa.verbose ? &ts : NULL);
 		break;
 	default:
-		status = run_send(&o, acc, o.sa.verbose ? &ts : NULL);
+		status = o.c.on ? run_compose(&o, acc, o.sa.verbose ? &ts :
+			NULL) : run_send(&o, acc, o.sa.verbose ? &ts : NULL);
 	}
 	if (o.sa.verbose)
 		transcript_release(&ts);
 	account_free(acc);
-	free(o.rcpts);
+	compose_free(&o);
 	return status;
 }

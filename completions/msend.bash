@@ -17,7 +17,7 @@ _msend()
 		COMPREPLY=($(compgen -W "$(_msend_accounts)" -- "$cur"))
 		return ;;
 	-C | --config | --file | -X | --logfile | --tls-trust-file | --tls-cert-file | \
-	--tls-key-file | --aliases)
+	--tls-key-file | --aliases | --body-file | --html | --attach | --inline)
 		_filedir
 		return ;;
 	--tls | --tls-starttls | --tls-certcheck | --remove-bcc-headers | \
@@ -52,7 +52,8 @@ _msend()
 		return ;;
 	-f | -r | --from | -F | -V | --port | --user | --passwordeval | \
 	--domain | --timeout | --connect-timeout | --proxy-port | \
-	--tls-fingerprint)
+	--tls-fingerprint | --to | --cc | --bcc | --subject | --reply-to | \
+	--header)
 		return ;;
 	esac
 	$split && return
@@ -70,7 +71,9 @@ _msend()
 			--set-from-header= --set-date-header= --set-msgid-header=
 			--remove-bcc-headers --undisclosed-recipients --aliases=
 			--logfile= --syslog --batch --probe --serverinfo --json
-			--verbose --help --version' -- "$cur"))
+			--verbose --help --version --to= --cc= --bcc= --subject=
+			--reply-to= --header= --body-file= --html= --attach= --inline=
+			--print' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 	fi
 } && complete -F _msend msend sendmail

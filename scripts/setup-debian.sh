@@ -14,3 +14,5 @@ apt-get install -y -q --no-install-recommends \
 	libc-ares-dev libpsl-dev unbound ldnsutils
 # the peers of make bench-mdig-mx (dig, adnshost)
 apt-get install -y -q --no-install-recommends bind9-dnsutils adns-tools
+# msend's composer: /etc/mime.types; its RSS check; its bench peers.
+apt-get install -y -q --no-install-recommends media-types time s-nail mutt

@@ -29,3 +29,10 @@ TESTS += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats \
 endif
 EXTRA_DIST += tests/bats/msend-strict.bats tests/bats/msend-nopipe.bats \
 	tests/bats/msend-usage.bats tests/servers/strictsmtp.py
+
+## msend's composer: round trips through mparse and Python's email, sending
+## through Postfix and smtp-sink, a 1 GB attachment in bounded memory.
+if HAVE_BATS
+TESTS += tests/bats/msend-compose.bats
+endif
+EXTRA_DIST += tests/bats/msend-compose.bats tests/compose-roundtrip.py

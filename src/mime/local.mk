@@ -10,7 +10,9 @@ src_mime_libmime_a_SOURCES = \
 	src/mime/mimedoc.c src/mime/mimedoc.h \
 	src/mime/mimetext.c src/mime/mimetext.h \
 	src/mime/mimesave.c src/mime/mimesave.h \
-	src/mime/msgprep.c src/mime/msgprep.h
+	src/mime/msgprep.c src/mime/msgprep.h \
+	src/mime/build.c src/mime/build.h \
+	src/mime/mimetypes.c src/mime/mimetypes.h
 src_mime_libmime_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 
 MIME_TESTS = tests/unit/t_mime tests/unit/t_mimedoc
@@ -43,3 +45,9 @@ TESTS += tests/fuzz/replay_msgprep
 tests_fuzz_replay_msgprep_SOURCES = tests/fuzz/fuzz_msgprep.c tests/fuzz/replay.c
 tests_fuzz_replay_msgprep_LDADD = $(MKIT_MIME_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/msgprep tests/fuzz/crashes/msgprep
+
+# The MIME builder and media types.
+check_PROGRAMS += tests/unit/t_build
+TESTS += tests/unit/t_build
+tests_unit_t_build_SOURCES = tests/unit/t_build.c tests/unit/tap.h
+tests_unit_t_build_LDADD = $(MKIT_MIME_LIBS)

@@ -357,8 +357,8 @@ msgprep_check_addr(const char *addr, struct err *err)
 	return 0;
 }
 
-static void
-add_date(struct buf *b, long long now)
+void
+msgprep_add_date(struct buf *b, long long now)
 {
 	static const char *day[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
 		"Sat" };
@@ -376,17 +376,17 @@ add_date(struct buf *b, long long now)
 		off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 }
 
-static void
-add_msgid(struct buf *b, const struct msgprep_opts *o, long long now)
+void
+msgprep_add_msgid(struct buf *b, const char *domain, const char *from,
+	long long now)
 {
 	unsigned char rnd[8];
 	char hex[2 * sizeof rnd + 1];
-	const char *dom = o->domain;
+	const char *dom = domain;
 	size_t i;
 
 	if (!dom || !*dom) {
-		dom = o->envelope_from ? strrchr(o->envelope_from, '@') :
-			NULL;
+		dom = from ? strrchr(from, '@') : NULL;
 		dom = dom ? dom + 1 : "localhost";
 	}
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
@@ -447,9 +447,10 @@ msgprep_prepare(struct msgprep *m, const struct msgprep_opts *o,
 		}
 	}
 	if (o->set_date != MSGPREP_OFF && !had_date)
-		add_date(&m->head, now);
+		msgprep_add_date(&m->head, now);
 	if (o->set_msgid != MSGPREP_OFF && !had_msgid)
-		add_msgid(&m->head, o, now);
+		msgprep_add_msgid(&m->head, o->domain, o->envelope_from,
+			now);
 	if (o->undisclosed)
 		buf_addstr(&m->head, "To: undisclosed-recipients:;\r\n");
 	buf_add(&m->head, "\r\n", 2);

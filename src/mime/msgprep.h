@@ -129,6 +129,13 @@ char *msgprep_from_address(const struct msgprep *m);
 int msgprep_prepare(struct msgprep *m, const struct msgprep_opts *o,
 	struct err *err);
 
+/* Append "Date: ...\r\n" for now (local time and zone) to b. */
+void msgprep_add_date(struct buf *b, long long now);
+/* Append "Message-ID: <now.pid.random@domain>\r\n" to b; the domain is
+ * domain, else from's (after its last '@'), else "localhost". */
+void msgprep_add_msgid(struct buf *b, const char *domain, const char *from,
+	long long now);
+
 /* Bytes on the wire (before dot-stuffing): head plus body. */
 size_t msgprep_size(const struct msgprep *m);
 /* The body: raw from body_off. */

@@ -5,7 +5,9 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/pp.h"
 #include "proto/smtp_data.h"
@@ -73,4 +75,71 @@ smtp_data_bdat(struct pp *p, const void *data, size_t len, int last,
 	if (!len)
 		return 0;
 	return pp_write_data(p, data, len, e);
+}
+
+/* Read len bytes of fd from offset 0 in slices, handing each to part. */
+static int
+read_slices(int fd, size_t len, struct err *e,
+	int (*part)(void *arg, const char *s, size_t n, struct err *e),
+	void *arg)
+{
+	char slice[DATA_SLICE];
+	off_t off = 0;
+
+	while (len) {
+		size_t want = len < sizeof slice ? len : sizeof slice;
+		ssize_t n = pread(fd, slice, want, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(e, ERR_IO, errno, "spooled message");
+		if (n == 0)
+			return err_set(e, ERR_IO, "spooled message: file "
+				"shorter than its size");
+		if (part(arg, slice, (size_t)n, e) < 0)
+			return -1;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+struct data_arg {
+	struct smtp_data *d;
+	struct pp *p;
+};
+
+static int
+data_part(void *arg, const char *s, size_t n, struct err *e)
+{
+	struct data_arg *a = arg;
+
+	return smtp_data_write(a->d, a->p, s, n, e);
+}
+
+int
+smtp_data_write_fd(struct smtp_data *d, struct pp *p, int fd, size_t len,
+	struct err *e)
+{
+	struct data_arg a = { d, p };
+
+	return read_slices(fd, len, e, data_part, &a);
+}
+
+static int
+bdat_part(void *arg, const char *s, size_t n, struct err *e)
+{
+	return pp_write_data_part(arg, s, n, e);
+}
+
+int
+smtp_data_bdat_fd(struct pp *p, int fd, size_t len, int last, struct err *e)
+{
+	if (pp_cmd(p, e, "BDAT %zu%s", len, last ? " LAST" : "") < 0)
+		return -1;
+	if (read_slices(fd, len, e, bdat_part, p) < 0)
+		return -1;
+	pp_write_data_end(p);
+	return 0;
 }

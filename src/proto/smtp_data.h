@@ -45,4 +45,14 @@ void smtp_data_release(struct smtp_data *d);
 int smtp_data_bdat(struct pp *p, const void *data, size_t len, int last,
 	struct err *e);
 
+/*
+ * The same two with the data read from fd (len bytes from offset 0, with
+ * pread, in slices: never whole in memory), for a message spooled to a
+ * file. ERR_IO when the file is shorter or cannot be read.
+ */
+int smtp_data_write_fd(struct smtp_data *d, struct pp *p, int fd, size_t len,
+	struct err *e);
+int smtp_data_bdat_fd(struct pp *p, int fd, size_t len, int last,
+	struct err *e);
+
 #endif

@@ -36,7 +36,7 @@ def from_bash():
 
 def from_zsh():
     text = open(src + "/completions/_msend").read()
-    return set(re.findall(r"""['"](?:\(- \*\))?(-{1,2}[a-zA-Z0-9][a-zA-Z0-9-]*)[=+\[]""", text))
+    return set(re.findall(r"""['"](?:\(- \*\))?\*?(-{1,2}[a-zA-Z0-9][a-zA-Z0-9-]*)[=+\[]""", text))
 
 def from_fish():
     opts = set()

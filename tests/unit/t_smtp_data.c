@@ -3,7 +3,9 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -108,10 +110,74 @@ test_bdat(void)
 	buf_release(&out);
 }
 
+/* A body read from a file in slices (SMTP_MSG_BODY_FD): the same bytes as
+ * from memory, for DATA and BDAT, across many slices; a short file is an
+ * error, not a short message. */
+static void
+test_fd(void)
+{
+	char path[] = "/tmp/t_smtp_data.XXXXXX";
+	struct buf out = BUF_INIT, want = BUF_INIT, body = BUF_INIT;
+	struct smtp_data d;
+	struct pp p;
+	struct err e;
+	size_t i;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		abort();
+	unlink(path);
+	for (i = 0; i < 20000; i++)
+		buf_addf(&body, "%s%zu\n", i % 7 ? "" : ".", i);
+	if (write(fd, body.data, body.len) != (ssize_t)body.len)
+		abort();
+
+	pp_init_mem(&p, "", 0, &want, NULL);
+	smtp_data_init(&d);
+	smtp_data_begin(&d);
+	smtp_data_write(&d, &p, body.data, body.len, &e);
+	smtp_data_end(&d, &p, &e);
+	pp_release(&p);
+	pp_init_mem(&p, "", 0, &out, NULL);
+	smtp_data_begin(&d);
+	tap_int(smtp_data_write_fd(&d, &p, fd, body.len, &e), 0,
+		"DATA from a file");
+	smtp_data_end(&d, &p, &e);
+	pp_release(&p);
+	tap_ok(body.len > 100000 && out.len == want.len &&
+		memcmp(out.data, want.data, out.len) == 0,
+		"DATA from a file: the bytes from memory (dot-stuffed, CRLF)");
+
+	buf_reset(&out);
+	pp_init_mem(&p, "", 0, &out, NULL);
+	tap_int(smtp_data_bdat_fd(&p, fd, body.len, 1, &e), 0,
+		"BDAT from a file");
+	pp_release(&p);
+	buf_reset(&want);
+	buf_addf(&want, "BDAT %zu LAST\r\n", body.len);
+	buf_add(&want, body.data, body.len);
+	tap_ok(out.len == want.len && memcmp(out.data, want.data, out.len) ==
+		0, "BDAT from a file: one chunk, the bytes as they are");
+
+	buf_reset(&out);
+	pp_init_mem(&p, "", 0, &out, NULL);
+	smtp_data_begin(&d);
+	tap_ok(smtp_data_write_fd(&d, &p, fd, body.len + 1, &e) < 0 &&
+		e.code == ERR_IO && strstr(e.msg, "shorter"),
+		"a file shorter than its size: ERR_IO");
+	pp_release(&p);
+	smtp_data_release(&d);
+	close(fd);
+	buf_release(&out);
+	buf_release(&want);
+	buf_release(&body);
+}
+
 int
 main(void)
 {
 	test_data();
 	test_bdat();
+	test_fd();
 	return tap_done();
 }

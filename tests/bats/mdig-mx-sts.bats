@@ -208,6 +208,9 @@ PY
 	sts noid
 	[ "$status" -eq 1 ]
 	[[ $output == *"error mta-sts.record: _mta-sts.noid.sts.test is malformed: no id= field"* ]]
+	# a sender fetches no policy for a malformed record: neither do we
+	run mdig-mx -j -r "$R" --tls-trust-file "$STS_CA" mta-sts noid.sts.test
+	[[ $output == *'"fetch":null'* ]]
 	sts nohost
 	[ "$status" -eq 1 ]
 	[[ $output == *"error mta-sts.policy-host: the policy host mta-sts.nohost.sts.test has no address (A: nxdomain, AAAA: nxdomain)"* ]]

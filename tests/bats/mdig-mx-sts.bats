@@ -265,3 +265,12 @@ PY
 	[[ $output == *"ok    mta-sts.ok: policy id 20240101T0000"* ]]
 	[[ $output == *"ok    tls-rpt.ok: reports go to 2 destinations"* ]]
 }
+
+@test "--tls-trust-file that cannot be read: 78, before any query" {
+	run mdig-mx -r "$R" --tls-trust-file "$BATS_TEST_TMPDIR/none.pem" mta-sts good.sts.test
+	[ "$status" -eq 78 ]
+	[ "$output" = "mdig-mx: $BATS_TEST_TMPDIR/none.pem: cannot read the trust file: No such file or directory" ]
+	run mdig-mx -r "$R" mta-sts-policy good.sts.test
+	[ "$status" -eq 64 ]
+	[[ $output == *'unknown check "mta-sts-policy" (mx, spf, dmarc, mta-sts, tls-rpt, dane)'* ]]
+}

@@ -342,7 +342,7 @@ fetch_policy(struct sts *s, const char *trust_file)
 	struct err e;
 
 	o.addr = sts_policy_addr(s);
-	if (!o.addr || s->nrecords != 1)
+	if (!o.addr)
 		return;
 	o.url = s->url;
 	o.trust_file = trust_file;

@@ -291,7 +291,11 @@ sts_start(struct sts *s, struct dns *d, const char *domain)
 const char *
 sts_policy_addr(const struct sts *s)
 {
-	if (s->nrecords == 0)
+	char id[33], why[200];
+
+	/* senders fetch only for one well-formed record (RFC 8461 3.1) */
+	if (s->nrecords != 1 || sts_txt_parse(s->record, strlen(s->record),
+	    id, why, sizeof why) <= 0)
 		return NULL;
 	if (s->a && s->a->status == DNSMSG_OK && s->a->nrr)
 		return s->a->rr[0].data;

@@ -101,8 +101,9 @@ const char *sts_mode_name(enum sts_mode m);
  * returns). */
 void sts_start(struct sts *s, struct dns *d, const char *domain);
 /* After dns_run: the address of the policy host to fetch s->url from (the
- * first A, else AAAA), or NULL when the policy should not be fetched (no
- * MTA-STS record, or no address: sts_check says so). */
+ * first A, else AAAA), or NULL when the policy should not be fetched (not
+ * exactly one well-formed MTA-STS record, or no address: sts_check says
+ * so). */
 const char *sts_policy_addr(const struct sts *s);
 /* Judge into f (check "mta-sts"), matching mx's hosts against the policy
  * (mx may be NULL: no matching). Returns the status of the TXT answer. */

@@ -208,6 +208,9 @@ PY
 	sts noid
 	[ "$status" -eq 1 ]
 	[[ $output == *"error mta-sts.record: _mta-sts.noid.sts.test is malformed: no id= field"* ]]
+	# a sender fetches no policy for a malformed record: neither do we
+	run mdig-mx -j -r "$R" --tls-trust-file "$STS_CA" mta-sts noid.sts.test
+	[[ $output == *'"fetch":null'* ]]
 	sts nohost
 	[ "$status" -eq 1 ]
 	[[ $output == *"error mta-sts.policy-host: the policy host mta-sts.nohost.sts.test has no address (A: nxdomain, AAAA: nxdomain)"* ]]
@@ -261,4 +264,13 @@ PY
 	[[ $output == *$'\nMTA-STS\n'*$'\nTLS-RPT\n'*$'\nDANE\n'* ]]
 	[[ $output == *"ok    mta-sts.ok: policy id 20240101T0000"* ]]
 	[[ $output == *"ok    tls-rpt.ok: reports go to 2 destinations"* ]]
+}
+
+@test "--tls-trust-file that cannot be read: 78, before any query" {
+	run mdig-mx -r "$R" --tls-trust-file "$BATS_TEST_TMPDIR/none.pem" mta-sts good.sts.test
+	[ "$status" -eq 78 ]
+	[ "$output" = "mdig-mx: $BATS_TEST_TMPDIR/none.pem: cannot read the trust file: No such file or directory" ]
+	run mdig-mx -r "$R" mta-sts-policy good.sts.test
+	[ "$status" -eq 64 ]
+	[[ $output == *'unknown check "mta-sts-policy" (mx, spf, dmarc, mta-sts, tls-rpt, dane)'* ]]
 }

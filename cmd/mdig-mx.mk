@@ -1,8 +1,11 @@
 ## cmd/mdig-mx.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/mdig-mx
-cmd_mdig_mx_SOURCES = cmd/mdig-mx.c
-# No protocol engine, network connection or SASL: tests/layers.sh checks.
-cmd_mdig_mx_LDADD = cmd/libcmd.a $(MKIT_DNS_LIBS)
+cmd_mdig_mx_SOURCES = cmd/mdig-mx.c cmd/mdig-mx.h cmd/mdig-mx-batch.c
+# The SMTP engine without AUTH (smtp_begin, for --probe) and the network
+# layer (--probe, and the MTA-STS policy fetch: net/https.h), never SASL or
+# libgsasl: tests/layers.sh checks.
+cmd_mdig_mx_LDADD = cmd/libcmd.a src/proto/libproto.a src/dns/libdns.a \
+	$(MKIT_NET_LIBS) $(MKIT_DNS_LIBS)
 dist_man_MANS += man/mdig-mx.1
 dist_bashcompletion_DATA += completions/mdig-mx.bash
 dist_zshcompletion_DATA += completions/_mdig-mx
@@ -11,6 +14,8 @@ dist_fishcompletion_DATA += completions/mdig-mx.fish
 if HAVE_BATS
 TESTS += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
+TESTS += tests/bats/mdig-mx-probe.bats tests/bats/mdig-mx-batch.bats
+TESTS += tests/bats/mdig-mx-sts.bats tests/bats/mdig-mx-dane.bats
 endif
 EXTRA_DIST += tests/bats/mdig-mx.bats tests/bats/mdig-mx-drift.bats \
 	tests/bats/mdig-mx-spf.bats tests/bats/mdig-mx-dmarc.bats
@@ -19,3 +24,6 @@ if HAVE_BATS
 TESTS += tests/bats/mdig-mx-spfeval.bats
 endif
 EXTRA_DIST += tests/bats/mdig-mx-spfeval.bats
+EXTRA_DIST += tests/bats/mdig-mx-probe.bats tests/bats/mdig-mx-batch.bats
+EXTRA_DIST += tests/bats/mdig-mx-sts.bats tests/bats/mdig-mx-dane.bats \
+	tests/servers/stshttps.py

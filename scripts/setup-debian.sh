@@ -11,4 +11,6 @@ apt-get install -y -q --no-install-recommends \
 	krb5-kdc krb5-admin-server krb5-user microsocks \
 	dbus gnome-keyring libsecret-tools \
 	clang libclang-rt-14-dev valgrind \
-	libc-ares-dev libpsl-dev
+	libc-ares-dev libpsl-dev unbound ldnsutils
+# the peers of make bench-mdig-mx (dig, adnshost)
+apt-get install -y -q --no-install-recommends bind9-dnsutils adns-tools

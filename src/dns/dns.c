@@ -28,6 +28,7 @@ struct dns {
 	int trusted;
 	int pending;		/* queries whose callback has not run */
 	struct query *ready;	/* answered without the network */
+	struct dns_group *group;	/* counts the queries asked now */
 };
 
 struct query {
@@ -38,6 +39,7 @@ struct query {
 	void *arg;
 	struct dnsmsg *m;	/* for ready queries */
 	struct query *next;
+	struct dns_group *group;
 };
 
 int
@@ -183,9 +185,16 @@ deliver(struct query *q, struct dnsmsg *m)
 {
 	struct dns *d = q->d;
 
+	struct dns_group *outer = d->group;
+
 	m->ad_trusted = m->ad && d->trusted;
 	d->pending--;
+	/* what the callback asks belongs to the same group */
+	d->group = q->group;
 	q->cb(q->arg, m);
+	d->group = outer;
+	if (q->group)
+		q->group->pending--;
 	free(q->name);
 	free(q);
 }
@@ -248,6 +257,9 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	q->type = type;
 	q->cb = cb;
 	q->arg = arg;
+	q->group = d->group;
+	if (q->group)
+		q->group->pending++;
 	d->pending++;
 	rc = ares_create_query(name, ns_c_in, type, 0, 1, &buf, &len,
 		EDNS_SIZE);
@@ -270,62 +282,81 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	ares_free_string(buf);
 }
 
+void
+dns_group_set(struct dns *d, struct dns_group *g)
+{
+	d->group = g;
+}
+
+int
+dns_pending(const struct dns *d)
+{
+	return d->pending;
+}
+
 int
 dns_run(struct dns *d, struct err *e)
 {
-	while (d->pending > 0) {
-		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-		struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-		struct timeval tv, *tvp;
-		unsigned bits;
-		int n = 0, ms, rc;
+	while (d->pending > 0)
+		if (dns_step(d, e) < 0)
+			return -1;
+	return 0;
+}
 
-		while (d->ready) {
-			struct query *q = d->ready;
+int
+dns_step(struct dns *d, struct err *e)
+{
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
+	struct timeval tv, *tvp;
+	unsigned bits;
+	int n = 0, ms, rc;
 
-			d->ready = q->next;
-			deliver(q, q->m);
-		}
-		if (d->pending == 0)
-			break;
-		/* ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit */
-		bits = (unsigned)ares_getsock(d->ch, socks,
-			ARES_GETSOCK_MAXNUM);
-		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = 0;
+	while (d->ready) {
+		struct query *q = d->ready;
 
-			if (bits & 1u << i)
-				ev |= POLLIN;
-			if (bits & 1u << (i + ARES_GETSOCK_MAXNUM))
-				ev |= POLLOUT;
-			if (!ev)
-				continue;
-			pfd[n].fd = socks[i];
-			pfd[n].events = ev;
-			pfd[n].revents = 0;
-			n++;
-		}
-		tvp = ares_timeout(d->ch, NULL, &tv);
-		ms = tvp ? (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000)
-			: 1000;
-		rc = poll(pfd, (nfds_t)n, ms);
-		if (rc < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_sys(e, ERR_OS, errno, "poll");
-		}
-		if (rc == 0) {
-			ares_process_fd(d->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		d->ready = q->next;
+		deliver(q, q->m);
+	}
+	if (d->pending == 0)
+		return 0;
+	/* ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit */
+	bits = (unsigned)ares_getsock(d->ch, socks,
+		ARES_GETSOCK_MAXNUM);
+	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+		short ev = 0;
+
+		if (bits & 1u << i)
+			ev |= POLLIN;
+		if (bits & 1u << (i + ARES_GETSOCK_MAXNUM))
+			ev |= POLLOUT;
+		if (!ev)
 			continue;
-		}
-		for (int i = 0; i < n; i++) {
-			short r = pfd[i].revents;
+		pfd[n].fd = socks[i];
+		pfd[n].events = ev;
+		pfd[n].revents = 0;
+		n++;
+	}
+	tvp = ares_timeout(d->ch, NULL, &tv);
+	ms = tvp ? (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000)
+		: 1000;
+	rc = poll(pfd, (nfds_t)n, ms);
+	if (rc < 0) {
+		if (errno == EINTR)
+			return 0;
+		return err_sys(e, ERR_OS, errno, "poll");
+	}
+	if (rc == 0) {
+		ares_process_fd(d->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		short r = pfd[i].revents;
 
-			ares_process_fd(d->ch,
-				r & (POLLIN | POLLERR | POLLHUP) ? pfd[i].fd :
-				ARES_SOCKET_BAD,
-				r & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
-		}
+		ares_process_fd(d->ch,
+			r & (POLLIN | POLLERR | POLLHUP) ? pfd[i].fd :
+			ARES_SOCKET_BAD,
+			r & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
 	}
 	return 0;
 }

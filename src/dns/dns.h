@@ -50,6 +50,22 @@ void dns_query(struct dns *d, const char *name, int type, dns_cb *cb,
 /* Wait for answers and run their callbacks until no query is pending.
  * 0, or -1 with e when poll(2) fails (ERR_OS). */
 int dns_run(struct dns *d, struct err *e);
+/* Wait once for answers (up to the next timeout) and run the callbacks of
+ * those in: for a caller that asks more as others finish (mdig-mx --batch).
+ * 0 (also when nothing is pending), or -1 with e as dns_run. */
+int dns_step(struct dns *d, struct err *e);
+/* Queries not yet answered. */
+int dns_pending(const struct dns *d);
+
+/* A set of queries whose end one waits for: the queries asked while it is
+ * set (dns_group_set), and those their callbacks ask in turn, count in
+ * pending until their callback has run. One report of many on a channel. */
+struct dns_group {
+	int pending;
+};
+/* Count the queries asked from now on in g (NULL: in none). */
+void dns_group_set(struct dns *d, struct dns_group *g);
+
 /* Does the AD bit from d's servers count (all on loopback, or trust_ad)? */
 int dns_trusts_ad(const struct dns *d);
 /* Is the numeric address s (IPv4 or IPv6, no port) on loopback? */

@@ -287,3 +287,11 @@ dnsmsg_parse(struct dnsmsg *m, const unsigned char *msg, size_t len,
 	}
 	return 0;
 }
+
+void
+dnsmsg_add_safe(struct buf *out, const char *s)
+{
+	for (; *s; s++)
+		buf_addch(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' :
+			*s);
+}

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 
 enum dnsmsg_type {
@@ -89,6 +90,9 @@ const char *dnsmsg_status_name(enum dnsmsg_status s);
 const char *dnsmsg_type_name(int type);
 /* The type for a name (case-insensitive), or -1. */
 int dnsmsg_type_parse(const char *name);
+/* Append s, text from the DNS, to out made safe for a terminal: control
+ * characters and DEL become "?". */
+void dnsmsg_add_safe(struct buf *out, const char *s);
 /* Compare two domain names, ASCII case-insensitive, ignoring one final
  * dot on either. 0 when equal. */
 int dnsmsg_name_cmp(const char *a, const char *b);

@@ -9,7 +9,11 @@ src_dns_libdns_a_SOURCES = \
 	src/dns/spf.c src/dns/spf.h \
 	src/dns/dmarc.c src/dns/dmarc.h \
 	src/dns/spfmacro.c src/dns/spfmacro.h \
-	src/dns/spfeval.c src/dns/spfeval.h
+	src/dns/spfeval.c src/dns/spfeval.h \
+	src/dns/taglist.c src/dns/taglist.h \
+	src/dns/sts.c src/dns/sts.h \
+	src/dns/tlsrpt.c src/dns/tlsrpt.h \
+	src/dns/dane.c src/dns/dane.h
 src_dns_libdns_a_CPPFLAGS = $(AM_CPPFLAGS) $(CARES_CFLAGS) $(PSL_CFLAGS)
 
 ## Tests: dnsmsg from memory (t_dnsmsg); dns_drive asks a real NSD and a
@@ -66,3 +70,15 @@ TESTS += tests/fuzz/replay_spfmacro
 tests_fuzz_replay_spfmacro_SOURCES = tests/fuzz/fuzz_spfmacro.c \
 	tests/fuzz/replay.c
 tests_fuzz_replay_spfmacro_LDADD = $(MKIT_DNS_LIBS)
+## MTA-STS, TLS-RPT, DANE: the parsers from memory (t_sts) and fuzzed.
+check_PROGRAMS += tests/unit/t_sts
+TESTS += tests/unit/t_sts
+tests_unit_t_sts_SOURCES = tests/unit/t_sts.c tests/unit/tap.h
+tests_unit_t_sts_LDADD = $(MKIT_DNS_LIBS)
+FUZZ_TARGETS += sts
+FUZZ_LIB_SRCS += src/dns/sts.c src/dns/tlsrpt.c src/dns/taglist.c \
+	src/dns/dane.c
+check_PROGRAMS += tests/fuzz/replay_sts
+TESTS += tests/fuzz/replay_sts
+tests_fuzz_replay_sts_SOURCES = tests/fuzz/fuzz_sts.c tests/fuzz/replay.c
+tests_fuzz_replay_sts_LDADD = $(MKIT_DNS_LIBS)

@@ -101,6 +101,8 @@ on_mx(void *arg, struct dnsmsg *m)
 		dns_query(s->dns, s->hosts[i].name, DNSMSG_AAAA, on_aaaa,
 			&s->hosts[i]);
 	}
+	if (s->on_hosts)
+		s->on_hosts(s->on_hosts_arg, s);
 }
 
 void

@@ -29,6 +29,11 @@ struct mx_set {
 	struct mx_host *hosts;	/* by preference, then as listed */
 	size_t nhosts;
 	struct dns *dns;
+	/* Called (from dns_run) once hosts are known, so that a check on
+	 * each host (DANE) asks its questions in the same round trip as the
+	 * addresses. Set after mx_start, before dns_run; may be NULL. */
+	void (*on_hosts)(void *arg, struct mx_set *s);
+	void *on_hosts_arg;
 };
 
 /* Start resolving domain's mail hosts on d into s (which it initialises);

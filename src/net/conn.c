@@ -882,6 +882,39 @@ conn_tls_info(struct conn *c, struct conn_tls_info *info, struct err *e)
 }
 
 int
+conn_peer_chain(struct conn *c, struct buf **der, size_t *n, struct err *e)
+{
+	STACK_OF(X509) *sk;
+	SSL *ssl;
+	int count;
+
+	*der = NULL;
+	*n = 0;
+	if (!c->tls)
+		return err_set(e, ERR_USAGE, "%s: not a TLS connection",
+			c->peer);
+	ssl = get_ssl(c);
+	sk = ssl ? SSL_get_peer_cert_chain(ssl) : NULL;
+	count = sk ? sk_X509_num(sk) : 0;
+	if (count <= 0)
+		return err_set(e, ERR_PROTOCOL, "%s: no peer certificate",
+			c->peer);
+	*der = xcalloc((size_t)count, sizeof **der);
+	for (int i = 0; i < count; i++) {
+		unsigned char *p = NULL;
+		int len = i2d_X509(sk_X509_value(sk, i), &p);
+
+		buf_init(&(*der)[*n], 0);
+		if (len <= 0)
+			continue;
+		buf_add(&(*der)[*n], p, (size_t)len);
+		OPENSSL_free(p);
+		(*n)++;
+	}
+	return 0;
+}
+
+int
 conn_tls_version(const struct conn *c)
 {
 	SSL *ssl = get_ssl((struct conn *)c);

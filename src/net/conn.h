@@ -243,6 +243,15 @@ enum conn_cb_type {
 long conn_channel_binding(struct conn *c, enum conn_cb_type type,
 	unsigned char *out, size_t outsz, struct err *e);
 
+/*
+ * The certificates the server sent, leaf first, as it sent them (DER), for
+ * a check of one's own (DANE, a report). *der is a new array of *n buffers:
+ * the caller releases each (buf_release) and frees the array. -1 with
+ * ERR_USAGE when not encrypted, ERR_PROTOCOL when no certificate came.
+ */
+int conn_peer_chain(struct conn *c, struct buf **der, size_t *n,
+	struct err *e);
+
 /* The negotiated TLS version: 0 (plain), 0x0303 (1.2), 0x0304 (1.3)... */
 int conn_tls_version(const struct conn *c);
 

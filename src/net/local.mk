@@ -6,8 +6,11 @@ src_net_libnet_a_SOURCES = \
 	src/net/conn.c src/net/conn.h \
 	src/net/connacc.c src/net/connacc.h \
 	src/net/tlsreport.c src/net/tlsreport.h \
+	src/net/tlsamatch.c src/net/tlsamatch.h \
+	src/net/certchk.c src/net/certchk.h \
 	src/net/pp.c src/net/pp.h \
-	src/net/transcript.c src/net/transcript.h
+	src/net/transcript.c src/net/transcript.h \
+	src/net/https.c src/net/https.h
 AM_CPPFLAGS += $(CURL_CFLAGS) $(OPENSSL_CFLAGS)
 
 ## Tests: unit tests from memory; conn_drive runs conn+pp against the local
@@ -32,3 +35,9 @@ if HAVE_BATS
 TESTS += tests/net.bats
 endif
 EXTRA_DIST += tests/net.bats tests/net/netserver.py
+# The TLSA matcher and the chain checks against certificates made at test
+# time (OpenSSL).
+check_PROGRAMS += tests/unit/t_tlsamatch
+TESTS += tests/unit/t_tlsamatch
+tests_unit_t_tlsamatch_SOURCES = tests/unit/t_tlsamatch.c tests/unit/tap.h
+tests_unit_t_tlsamatch_LDADD = $(MKIT_NET_LIBS)

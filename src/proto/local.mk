@@ -6,7 +6,8 @@ noinst_LIBRARIES += src/proto/libproto.a
 src_proto_libproto_a_SOURCES = \
 	src/proto/sasl.c src/proto/sasl.h \
 	src/proto/saslx.c src/proto/saslx.h \
-	src/proto/smtp.c src/proto/smtp.h \
+	src/proto/smtp.c src/proto/smtp.h src/proto/smtp_int.h \
+	src/proto/smtp_auth.c \
 	src/proto/netacct.c src/proto/netacct.h \
 	src/proto/smtp_reply.c src/proto/smtp_reply.h \
 	src/proto/smtp_data.c src/proto/smtp_data.h \
@@ -14,6 +15,7 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/probe.c src/proto/probe.h \
+	src/proto/mxprobe.c src/proto/mxprobe.h \
 	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
 AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
 

@@ -31,33 +31,15 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "base/password.h"
 #include "base/util.h"
 #include "net/conn.h"
-#include "net/connacc.h"
 #include "net/pp.h"
 #include "net/transcript.h"
-#include "proto/saslx.h"
 #include "proto/smtp.h"
+#include "proto/smtp_int.h"
 #include "proto/smtp_data.h"
 #include "proto/smtp_reply.h"
 
-struct smtp {
-	struct conn *conn;
-	struct pp pp;
-	struct smtp_reply r;
-	struct smtp_data data;
-	struct transcript *ts;
-	char peer[300];
-	struct buf greeting;
-	struct buf ehlo;
-	unsigned caps;
-	unsigned long long size_limit;
-	char *mechs;
-	char *auth_used;
-	unsigned flags;
-	int quit_sent;
-};
 
 /* What a queued command expects (struct pp_expect: kind, a = message,
  * b = recipient). */
@@ -237,101 +219,9 @@ starttls(struct smtp *s, const char *domain, struct err *e)
 	return ehlo(s, domain, e);
 }
 
-/* SMTP to the SASL exchange driver (RFC 4954). */
-static void
-auth_command(void *ctx, const char *mech, struct buf *out)
-{
-	(void)ctx;
-	buf_addf(out, "AUTH %s", mech);
-}
-
-static int
-auth_reply(void *ctx, enum saslx_verdict *v, const char **text,
-	size_t *len, struct err *e)
-{
-	struct smtp *s = ctx;
-	size_t pos = 0;
-
-	if (read_reply(s, e) < 0)
-		return -1;
-	*v = s->r.code == 334 ? SASLX_CONTINUE : s->r.code == 235 ?
-		SASLX_SUCCESS : SASLX_FAILURE;
-	/* the challenge is the text of a 334; 235 carries no data */
-	if (*v == SASLX_CONTINUE)
-		smtp_reply_line(&s->r, &pos, text, len);
-	return 0;
-}
-
-static void
-auth_failed(void *ctx, const char *what, struct err *e)
-{
-	struct smtp *s = ctx;
-
-	reply_err(s, e, s->r.code >= 400 && s->r.code < 500 ?
-		ERR_TEMPFAIL : ERR_NOPERM, what);
-}
-
-static const struct saslx_proto smtp_sasl = {
-	.service = "smtp",
-	.verb = "AUTH",
-	.can_ir = 1,
-	.empty_ir = "=",
-	.cancel = "*",
-	.command = auth_command,
-	.reply = auth_reply,
-	.failed = auth_failed,
-};
-
-static int
-auth(struct smtp *s, const struct account *acc, const char *password,
-	struct err *e)
-{
-	struct saslx_login in;
-	struct saslx_result res;
-	int r;
-
-	if (!(s->caps & SMTP_CAP_AUTH))
-		return err_set(e, ERR_UNAVAILABLE, "%s: the server does not "
-			"offer authentication (AUTH), which the account "
-			"requires", s->peer);
-	memset(&in, 0, sizeof in);
-	in.offered = s->mechs;
-	in.wanted = acc->auth_method;
-	in.user = acc->user;
-	in.password = password;
-	in.host = acc->host;
-	in.port = (unsigned)acc->port;
-	in.allow_plaintext = acc->allow_plaintext_auth;
-	r = saslx_run(&smtp_sasl, s, &s->pp, &in, &res, e);
-	if (res.mech)
-		s->auth_used = xstrdup(res.mech);
-	return r;
-}
-
 struct smtp *
-smtp_open(const struct account *acc, const char *password, unsigned flags,
-	struct transcript *ts, struct err *err)
-{
-	struct conn_opts o;
-	struct conn *c;
-	enum conn_mode mode;
-
-	if (!acc->host || !*acc->host) {
-		err_set(err, ERR_CONFIG, "no host: set host in the account "
-			"or use --host");
-		return NULL;
-	}
-	mode = connacc_opts(&o, acc, CONNACC_SMTP, ts);
-
-	c = conn_open(&o, mode, err);
-	if (!c)
-		return NULL;
-	return smtp_start(c, acc, password, flags, err);
-}
-
-struct smtp *
-smtp_start(struct conn *c, const struct account *acc, const char *password,
-	unsigned flags, struct err *err)
+smtp_begin(struct conn *c, const struct account *acc, unsigned flags,
+	struct err *err)
 {
 	struct smtp *s;
 	const char *domain = acc->domain && *acc->domain ? acc->domain :
@@ -341,6 +231,7 @@ smtp_start(struct conn *c, const struct account *acc, const char *password,
 	s->conn = c;
 	s->ts = conn_transcript(c);
 	s->flags = flags;
+	s->helo = xstrdup(domain);
 	snprintf(s->peer, sizeof s->peer, "%s", conn_peer(c));
 	buf_init(&s->greeting, 0);
 	buf_init(&s->ehlo, 0);
@@ -359,15 +250,6 @@ smtp_start(struct conn *c, const struct account *acc, const char *password,
 		goto fail;
 	if (acc->tls && acc->tls_starttls && starttls(s, domain, err) < 0)
 		goto fail;
-	if (acc->auth && !(flags & SMTP_NO_AUTH) &&
-		auth(s, acc, password, err) < 0) {
-		/* A refused login leaves the session sound: say QUIT. */
-		if (err->code != ERR_IO && err->code != ERR_PROTOCOL) {
-			smtp_quit(s);
-			return NULL;
-		}
-		goto fail;
-	}
 	return s;
 fail:
 	/* Nothing of a message went out yet: a lost connection is worth a
@@ -376,6 +258,25 @@ fail:
 		err->code = ERR_TEMPFAIL;
 	smtp_free(s);
 	return NULL;
+}
+
+int
+smtp_starttls(struct smtp *s, struct err *err)
+{
+	return starttls(s, s->helo, err);
+}
+
+int
+smtp_int_read(struct smtp *s, struct err *e)
+{
+	return read_reply(s, e);
+}
+
+int
+smtp_int_error(struct smtp *s, struct err *e, enum err_code code,
+	const char *cmd)
+{
+	return reply_err(s, e, code, cmd);
 }
 
 /* xtext (RFC 3461 4): '+', '=' and anything outside 33..126 as +HH. */
@@ -903,6 +804,7 @@ smtp_free(struct smtp *s)
 	buf_release(&s->ehlo);
 	free(s->mechs);
 	free(s->auth_used);
+	free(s->helo);
 	free(s);
 }
 

@@ -81,6 +81,24 @@ struct smtp *smtp_open(const struct account *acc, const char *password,
 struct smtp *smtp_start(struct conn *c, const struct account *acc,
 	const char *password, unsigned flags, struct err *err);
 
+/*
+ * As smtp_start() without AUTH: greeting, EHLO (HELO) and STARTTLS when acc
+ * asks for it, and nothing else. In smtp.c, which links no SASL (AUTH is
+ * smtp_auth.c's): what a program that only looks at servers needs
+ * (mdig-mx --probe). Same ownership of c and errors as smtp_start().
+ */
+struct smtp *smtp_begin(struct conn *c, const struct account *acc,
+	unsigned flags, struct err *err);
+
+/*
+ * STARTTLS now (RFC 3207), on a session opened without it, then EHLO again
+ * with every pre-TLS capability forgotten. Errors as for smtp_start()'s
+ * STARTTLS: ERR_UNAVAILABLE when not offered or refused (the reply is in
+ * err), conn_starttls()'s for the handshake. After a failure the session
+ * can only be freed; smtp_greeting() and smtp_ehlo() still answer.
+ */
+int smtp_starttls(struct smtp *s, struct err *err);
+
 /* One recipient of a message; addr in, the rest filled by smtp_send(). */
 struct smtp_rcpt {
 	const char *addr;

@@ -15,6 +15,9 @@ Each query is logged to LOG as "udp|tcp NAME TYPE". MODE:
   ad           an A record with the AD bit set
   delay MS UPSTREAM   forward to 127.0.0.1:UPSTREAM, each answer delayed by
                       MS milliseconds (UDP and TCP)
+  silentfor SUFFIX UPSTREAM  forward to 127.0.0.1:UPSTREAM, but never answer
+                      a name ending in SUFFIX (one domain that times out
+                      among others that do not)
 
 Answers to A are 192.0.2.53, to MX "10 mx.NAME", to TXT "v=spf1 -all".
 """
@@ -118,9 +121,9 @@ class Server:
         with self.lock:
             self.log.write("%s %s %d\n" % (proto, name, qtype))
 
-    def forward(self, msg, tcp):
-        up = ("127.0.0.1", int(self.args[1]))
-        time.sleep(int(self.args[0]) / 1000.0)
+    def forward(self, msg, tcp, delay_ms, port):
+        up = ("127.0.0.1", int(port))
+        time.sleep(delay_ms / 1000.0)
         if tcp:
             with socket.create_connection(up, timeout=5) as s:
                 s.sendall(struct.pack(">H", len(msg)) + msg)
@@ -133,7 +136,12 @@ class Server:
 
     def reply(self, msg, tcp):
         if self.mode == "delay":
-            return self.forward(msg, tcp)
+            return self.forward(msg, tcp, int(self.args[0]), self.args[1])
+        if self.mode == "silentfor":
+            name = parse_q(msg)[0].lower().rstrip(".")
+            if name.endswith(self.args[0].lower()):
+                return None
+            return self.forward(msg, tcp, 0, self.args[1])
         return answer(msg, self.mode, tcp)
 
     def udp(self, sock):

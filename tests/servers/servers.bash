@@ -933,6 +933,12 @@ start_dns() {
 '
 			printf '  database: ""
 '
+			# no response rate limiting: a test or a bench asks
+			# hundreds of like questions a second, and RRL would
+			# drop answers (c-ares then waits out its timeout)
+			printf '  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+'
 			printf 'remote-control:
   control-enable: no
 '
@@ -984,6 +990,15 @@ start_dnsfault() {
 	return 1
 }
 
+# zone_head: the start of a test zone for start_dns: $TTL, the SOA, the NS
+# and its address (ns1, 127.0.0.1); the records of the cases follow.
+zone_head() {
+	printf '%s\n' '$TTL 300' \
+		'@         IN SOA ns1 hostmaster 1 3600 600 86400 300' \
+		'@         IN NS  ns1' \
+		'ns1       IN A   127.0.0.1'
+}
+
 # srv_dns_ready PORT ZONE PID: wait (up to 10 s) for an SOA answer.
 srv_dns_ready() {
 	local n=0
@@ -1001,6 +1016,158 @@ srv_dns_ready() {
 # Status 0 when an authoritative answer came back.
 dns_query() {
 	python3 "$MKIT_SERVERS_DIR/dnsq.py" "$@"
+}
+
+# --- MTA-STS policies over HTTPS, a validating resolver (mdig-mx) ----------
+
+# start_sts_https CONFIG: tests/servers/stshttps.py on 127.83.X.Y port 443
+# (needs root), serving the policies of CONFIG (JSON, see the script) with a
+# certificate for every host in it signed by a CA of its own, except the
+# hosts listed in CONFIG's "badcert", which get a self-signed one. Exports
+# STS_ADDR (the address: put it in the zone), STS_CA (the CA's PEM, for
+# --tls-trust-file) and STS_PID.
+start_sts_https() {
+	local d cfg=$1 san pid n=0
+	srv_init || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/sts.XXXX") || return 1
+	san=$(python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+print(",".join("DNS:" + h for h in c if h != "badcert"))' "$cfg") || return 1
+	{
+		openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+			-keyout "$d/ca.key" -out "$d/ca.pem" -subj "/CN=mkit test CA" \
+			-addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign &&
+		openssl req -newkey rsa:2048 -nodes -keyout "$d/key.pem" \
+			-out "$d/req.pem" -subj "/CN=mta-sts" &&
+		printf 'subjectAltName=%s\n' "$san" >"$d/ext" &&
+		openssl x509 -req -in "$d/req.pem" -CA "$d/ca.pem" \
+			-CAkey "$d/ca.key" -CAcreateserial -days 30 \
+			-extfile "$d/ext" -out "$d/cert.pem" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+			-keyout "$d/bad.key" -out "$d/bad.pem" -subj "/CN=bad" \
+			-addext "subjectAltName=$san"
+	} >"$d/openssl.log" 2>&1 || {
+		srv_log "openssl failed: $(tail -3 "$d/openssl.log")"
+		return 1
+	}
+	python3 "$MKIT_SERVERS_DIR/stshttps.py" "$cfg" "$d/cert.pem" \
+		"$d/key.pem" "$d/bad.pem" "$d/bad.key" "$d/addr" \
+		>"$d/log" 2>&1 3>&- </dev/null &
+	pid=$!
+	while [[ ! -s $d/addr ]] && (( n++ < 100 )); do
+		srv_alive "$pid" || break
+		sleep 0.1
+	done
+	if [[ ! -s $d/addr ]]; then
+		srv_log "stshttps.py did not start: $(tail -5 "$d/log")"
+		srv_kill "$pid" 2
+		return 1
+	fi
+	srv_track sts "$pid"
+	STS_ADDR=$(cat "$d/addr") STS_CA=$d/ca.pem STS_PID=$pid
+	export STS_ADDR STS_CA STS_PID
+}
+
+# sign_zone ZONE FILE OUT: sign FILE (zone ZONE) with a fresh KSK and ZSK
+# (ldns-signzone, ECDSAP256SHA256) into OUT, and write the KSK's DNSKEY,
+# a trust anchor for start_unbound, to OUT.anchor.
+sign_zone() {
+	local z=${1%.} in=$2 out=$3 d
+	d=$(mktemp -d "$MKIT_SRV_ROOT/sign.XXXX") || return 1
+	(
+		cd "$d" || exit 1
+		ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$z") &&
+		zsk=$(ldns-keygen -a ECDSAP256SHA256 "$z") &&
+		{ cat "$in" "$ksk.key" "$zsk.key"; } >zone &&
+		ldns-signzone -o "$z" -f "$out" zone "$ksk" "$zsk" &&
+		cp "$ksk.key" "$out.anchor"
+	) >"$d/log" 2>&1 || {
+		srv_log "signing $z failed: $(tail -3 "$d/log")"
+		return 1
+	}
+}
+
+# start_unbound ZONE AUTHPORT ANCHOR: unbound as a validating resolver on
+# 127.0.0.1 (a free port) asking the authoritative server on
+# 127.0.0.1:AUTHPORT for ZONE, with ANCHOR (a DNSKEY file, see sign_zone)
+# as the zone's trust anchor; no cache, so each query is validated anew.
+# Exports UNBOUND_PORT and UNBOUND_PID.
+start_unbound() {
+	local z=${1%.} auth=$2 anchor=$3 d try port pid n
+	srv_init || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/unbound.XXXX") || return 1
+	chmod 0755 "$d"
+	cp "$anchor" "$d/anchor" || return 1
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		cat >"$d/unbound.conf" <<EOF
+server:
+  interface: 127.0.0.1
+  port: $port
+  do-ip6: no
+  username: ""
+  chroot: ""
+  directory: "$d"
+  pidfile: "$d/unbound.pid"
+  use-syslog: no
+  logfile: "$d/unbound.log"
+  verbosity: 1
+  do-not-query-localhost: no
+  module-config: "validator iterator"
+  trust-anchor-file: "$d/anchor"
+  val-log-level: 2
+  qname-minimisation: no
+  cache-max-ttl: 0
+  cache-max-negative-ttl: 0
+  # .test is a built-in empty zone (RFC 6761): serve ours instead
+  local-zone: "$z." nodefault
+  local-zone: "${z#*.}." nodefault
+remote-control:
+  control-enable: no
+stub-zone:
+  name: "$z"
+  stub-addr: 127.0.0.1@$auth
+EOF
+		unbound -d -c "$d/unbound.conf" >"$d/stdout" 2>&1 3>&- </dev/null &
+		pid=$!
+		n=0
+		while (( n++ < 100 )); do
+			srv_alive "$pid" || break
+			if srv_resolver_ready "$port" "$z"; then
+				srv_track unbound "$pid"
+				UNBOUND_PORT=$port UNBOUND_PID=$pid
+				export UNBOUND_PORT UNBOUND_PID
+				return 0
+			fi
+			sleep 0.1
+		done
+		srv_kill "$pid" 2
+	done
+	srv_log "unbound did not start: $(tail -10 "$d/stdout" "$d/unbound.log" 2>/dev/null)"
+	return 1
+}
+
+# srv_resolver_ready PORT NAME: a recursive SOA query for NAME to
+# 127.0.0.1:PORT gets NOERROR (unbound refuses queries without RD, which
+# is all dns_query sends).
+srv_resolver_ready() {
+	python3 - "$@" <<'PY'
+import socket, struct, sys
+port, name = int(sys.argv[1]), sys.argv[2]
+q = struct.pack(">HHHHHH", 4242, 0x0100, 1, 0, 0, 0)
+for label in name.rstrip(".").split("."):
+    q += bytes([len(label)]) + label.encode()
+q += b"\0" + struct.pack(">HH", 6, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.sendto(q, ("127.0.0.1", port))
+try:
+    r = s.recv(65535)
+except socket.timeout:
+    sys.exit(1)
+sys.exit(0 if r[:2] == q[:2] and r[3] & 15 == 0 else 1)
+PY
 }
 
 # --- everything ---------------------------------------------------------------

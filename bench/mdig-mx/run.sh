@@ -1,0 +1,174 @@
+#!/bin/bash
+# bench/mdig-mx/run.sh: mdig-mx against dig and adnshost (make bench-mdig-mx).
+# A benchmark, not a test: it prints a table and is never part of make check.
+# Run as root on Debian 12 (the delaying proxy listens on port 53: adnshost
+# cannot be given another port).
+#
+# NSD serves BENCH_N (1,000) generated mail domains (gen_zone.py: MX hosts
+# with A/AAAA, SPF with includes up to three levels, DMARC at the domain or
+# its parent) behind delayproxy.py, which holds every answer BENCH_DELAY
+# (20) ms: the round trip of a remote resolver, without netem.
+#
+#   batch   MX + SPF + DMARC of every domain:
+#             mdig-mx --batch --checks mx,spf,dmarc (50 domains in flight)
+#             a loop of dig, one dig per domain asking that domain's
+#               queries one after another (the same queries mdig-mx makes,
+#               listed by gen_zone.py and counted against the proxy's log)
+#             adnshost --asynch fed every query at once on stdin
+#           paired: each round runs the three in turn; the ratios are the
+#           peer's time over mdig-mx's in the same round, medians over
+#           BENCH_ROUNDS (3). Targets: >= 20x the dig loop, > 1x adnshost.
+#   report  one full report (mdig-mx DOMAIN: every check) of a domain whose
+#           lookup tree is 3 deep (an SPF include that includes another),
+#           against the same queries (as the proxy saw them) one after
+#           another (one dig asking them in turn); target: within 3x
+#           (round trip x tree depth).
+#
+# Environment: MDIG_MX (default cmd/mdig-mx of this tree), BENCH_N (1000),
+# BENCH_ROUNDS (3), BENCH_DELAY (ms, 20), BENCH_DNS_IP (the proxy's address,
+# 127.0.0.2), BENCH_OUT (bench/out), BENCH_NO_INSTALL=1 (never apt-get).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/bench/mdig-mx
+MDIG=${MDIG_MX:-$top/cmd/mdig-mx}
+N=${BENCH_N:-1000}
+ROUNDS=${BENCH_ROUNDS:-3}
+DELAY=${BENCH_DELAY:-20}
+IP=${BENCH_DNS_IP:-127.0.0.2}
+OUT=${BENCH_OUT:-$top/bench/out}/mdig-mx
+DEPTH=3
+
+die() { printf 'bench-mdig-mx: %s\n' "$*" >&2; exit 1; }
+say() { printf 'bench-mdig-mx: %s\n' "$*" >&2; }
+[[ $(id -u) == 0 ]] || die "run as root (the proxy listens on port 53)"
+[[ -x $MDIG ]] || die "$MDIG: not built"
+
+need=()
+command -v dig >/dev/null || need+=(bind9-dnsutils)
+command -v adnshost >/dev/null || need+=(adns-tools)
+command -v nsd >/dev/null || need+=(nsd)
+if (( ${#need[@]} )) && [[ ${BENCH_NO_INSTALL:-0} != 1 ]]; then
+	say "installing ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >&2
+fi
+command -v dig >/dev/null || die "dig missing (bind9-dnsutils)"
+command -v adnshost >/dev/null || die "adnshost missing (adns-tools)"
+
+mkdir -p "$OUT"
+python3 "$here/gen_zone.py" "$N" "$OUT"
+
+# shellcheck source=../../tests/servers/servers.bash
+source "$top/tests/servers/servers.bash"
+ppid_=
+cleanup() {
+	if [[ -n $ppid_ ]]; then
+		kill "$ppid_" 2>/dev/null || true
+		wait "$ppid_" 2>/dev/null || true
+	fi
+	stop_servers
+	return 0
+}
+trap cleanup EXIT
+start_dns test "$OUT/test.zone" >/dev/null || die "NSD did not start"
+: >"$OUT/proxy.log"
+python3 "$here/delayproxy.py" "$IP" 53 "$DNS_PORT" "$DELAY" \
+	"$OUT/proxy.log" >"$OUT/proxy.out" 2>&1 &
+ppid_=$!
+for _ in $(seq 100); do
+	grep -q ready "$OUT/proxy.out" 2>/dev/null && break
+	kill -0 "$ppid_" 2>/dev/null || die "proxy: $(cat "$OUT/proxy.out")"
+	sleep 0.1
+done
+
+# the peers' inputs, from the queries mdig-mx makes
+awk -v ip="$IP" '
+	$1 != d { if (d != "") printf "\n"; d = $1; printf "@%s +tries=1 +time=5 +noall +answer", ip }
+	{ printf " %s %s", $2, $3 }
+	END { printf "\n" }' "$OUT/queries.txt" >"$OUT/dig-args.txt"
+# (-Qq: names with "_" are fine to ask)
+awk 'BEGIN { print "-Qq" }
+	{ t = $3 == "MX" ? "mx-" : tolower($3)
+	if (t != last) { print "-t " t; last = t }
+	print $2 }' "$OUT/queries.txt" >"$OUT/adns-input.txt"
+nq=$(wc -l <"$OUT/queries.txt")
+
+# mdig-mx once, to check the queries and the output
+: >"$OUT/proxy.log"
+"$MDIG" -r "$IP" --batch --checks mx,spf,dmarc <"$OUT/domains.txt" \
+	>"$OUT/mdig.out" || true
+got=$(wc -l <"$OUT/proxy.log")
+lines=$(wc -l <"$OUT/mdig.out")
+[[ $lines == "$N" ]] || die "mdig-mx --batch printed $lines lines, not $N"
+[[ $got == "$nq" ]] ||
+	say "note: mdig-mx made $got queries, the peers are given $nq"
+grep -vq '"result":"ok"' "$OUT/mdig.out" &&
+	say "note: $(grep -vc '"result":"ok"' "$OUT/mdig.out") reports not ok"
+
+now() { date +%s%N; }
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+
+run_mdig() { "$MDIG" -r "$IP" --batch --checks mx,spf,dmarc \
+	<"$OUT/domains.txt" >"$OUT/mdig.out" || true; }
+run_dig() { while read -r -a args; do dig "${args[@]}"; done \
+	<"$OUT/dig-args.txt" >"$OUT/dig.out"; }
+run_adns() { adnshost --config "nameserver $IP" -a -Vq -f \
+	<"$OUT/adns-input.txt" >"$OUT/adns.out" || true; }
+
+declare -a t_mdig t_dig t_adns
+for ((r = 1; r <= ROUNDS; r++)); do
+	say "batch round $r/$ROUNDS ($N domains, $nq queries)"
+	a=$(now); run_mdig; b=$(now); t_mdig+=("$(ms "$a" "$b")")
+	a=$(now); run_dig; b=$(now); t_dig+=("$(ms "$a" "$b")")
+	a=$(now); run_adns; b=$(now); t_adns+=("$(ms "$a" "$b")")
+	# every query must have its answer (or its NXDOMAIN, NODATA)
+	n_adns=$(grep -Ec '^[0-9]+ [0-9]+ (ok|permfail [0-9]+ (nxdomain|nodata)) ' \
+		"$OUT/adns.out" || true)
+	[[ $n_adns == "$nq" ]] || say "note: adnshost answered $n_adns of $nq"
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+	END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio_dig=() ratio_adns=()
+for ((i = 0; i < ROUNDS; i++)); do
+	ratio_dig+=("$(awk -v p="${t_dig[i]}" -v m="${t_mdig[i]}" 'BEGIN { printf "%.2f", p / m }')")
+	ratio_adns+=("$(awk -v p="${t_adns[i]}" -v m="${t_mdig[i]}" 'BEGIN { printf "%.2f", p / m }')")
+done
+
+# one full report (every check) against the same queries one after
+# another: the queries are those the proxy saw during the report
+dom=d2.bench.test
+: >"$OUT/proxy.log"
+"$MDIG" -r "$IP" "$dom" >/dev/null || true
+seqargs=$(awk 'BEGIN { n[1] = "A"; n[28] = "AAAA"; n[15] = "MX"; n[16] = "TXT"
+	n[52] = "TLSA" }
+	{ printf " %s %s", $1, ($2 in n) ? n[$2] : "TYPE" $2 }' "$OUT/proxy.log")
+nseq=$(wc -l <"$OUT/proxy.log")
+declare -a t_rep t_seq
+for ((r = 1; r <= ROUNDS; r++)); do
+	a=$(now); "$MDIG" -r "$IP" "$dom" >/dev/null || true; b=$(now)
+	t_rep+=("$(ms "$a" "$b")")
+	a=$(now)
+	# shellcheck disable=SC2086
+	dig "@$IP" +tries=1 +time=5 +noall +answer $seqargs >/dev/null
+	b=$(now)
+	t_seq+=("$(ms "$a" "$b")")
+done
+
+{
+	printf 'mdig-mx bench: %d domains, %d queries, %d ms per answer, %d rounds\n' \
+		"$N" "$nq" "$DELAY" "$ROUNDS"
+	printf '%-34s %10s   %s\n' "batch (MX+SPF+DMARC)" "median ms" "rounds (ms)"
+	printf '%-34s %10s   %s\n' "mdig-mx --batch" "$(median "${t_mdig[@]}")" "${t_mdig[*]}"
+	printf '%-34s %10s   %s\n' "dig loop (one dig per domain)" "$(median "${t_dig[@]}")" "${t_dig[*]}"
+	printf '%-34s %10s   %s\n' "adnshost -a (all queries at once)" "$(median "${t_adns[@]}")" "${t_adns[*]}"
+	printf 'ratio dig loop / mdig-mx:   %sx (rounds %s; target >= 20x)\n' \
+		"$(median "${ratio_dig[@]}")" "${ratio_dig[*]}"
+	printf 'ratio adnshost / mdig-mx:   %sx (rounds %s; target > 1x)\n' \
+		"$(median "${ratio_adns[@]}")" "${ratio_adns[*]}"
+	printf 'full report of %s (%d queries, tree depth %d):\n' "$dom" "$nseq" "$DEPTH"
+	printf '  mdig-mx %s ms (rounds %s); its queries one after another %s ms;\n' \
+		"$(median "${t_rep[@]}")" "${t_rep[*]}" "$(median "${t_seq[@]}")"
+	printf '  bound 3 x %d ms x %d = %d ms: mdig-mx at %s of it\n' "$DELAY" "$DEPTH" \
+		$((3 * DELAY * DEPTH)) "$(awk -v a="$(median "${t_rep[@]}")" \
+		-v b=$((3 * DELAY * DEPTH)) 'BEGIN { printf "%.2f", a / b }')"
+} | tee "$OUT/results.txt"

@@ -331,16 +331,17 @@ count_lookup(struct ev *ev, const struct spf_term *t)
 	return -1;
 }
 
-/* Count a lookup that found nothing; 0, or -1 past the limit. */
+/* Count a lookup of name that found nothing (st NXDOMAIN or NODATA); 0,
+ * or -1 past the limit. */
 static int
-count_void(struct ev *ev, const struct dnsmsg *m)
+count_void(struct ev *ev, enum dnsmsg_status st, const char *name)
 {
-	if (m->status != DNSMSG_NXDOMAIN && m->status != DNSMSG_NODATA)
+	if (st != DNSMSG_NXDOMAIN && st != DNSMSG_NODATA)
 		return 0;
 	if (++ev->v->voids <= VOID_LIMIT)
 		return 0;
 	why(ev, "more than %d void lookups (%s found nothing)", VOID_LIMIT,
-		m->qname);
+		name);
 	return -1;
 }
 
@@ -393,7 +394,7 @@ do_addrs(struct ev *ev, const char *name, int type, int bits,
 			fail_text(m));
 		*err = SPF_TEMPERROR;
 		r = MATCH_ERR;
-	} else if (count_void(ev, m) < 0) {
+	} else if (count_void(ev, m->status, name) < 0) {
 		*err = SPF_PERMERROR;
 		r = MATCH_ERR;
 	} else if (type == DNSMSG_A && bits < 0) {
@@ -424,7 +425,7 @@ do_mx(struct ev *ev, const char *name, int bits, enum spf_result *err)
 		dnsmsg_free(m);
 		return MATCH_ERR;
 	}
-	if (count_void(ev, m) < 0) {
+	if (count_void(ev, m->status, name) < 0) {
 		*err = SPF_PERMERROR;
 		dnsmsg_free(m);
 		return MATCH_ERR;
@@ -469,17 +470,10 @@ do_mx(struct ev *ev, const char *name, int bits, enum spf_result *err)
 static enum match
 do_ptr(struct ev *ev, const char *name, enum spf_result *err)
 {
-	struct dnsmsg nothing = { .status = DNSMSG_NODATA };
-
 	validate_ptr(ev);
-	if (ev->ptr_status == DNSMSG_NXDOMAIN ||
-	    ev->ptr_status == DNSMSG_NODATA) {
-		nothing.status = ev->ptr_status;
-		nothing.qname = "the PTR lookup";
-		if (count_void(ev, &nothing) < 0) {
-			*err = SPF_PERMERROR;
-			return MATCH_ERR;
-		}
+	if (count_void(ev, ev->ptr_status, "the PTR lookup") < 0) {
+		*err = SPF_PERMERROR;
+		return MATCH_ERR;
 	}
 	for (size_t i = 0; i < ev->npnames; i++)
 		if (in_domain(ev->pnames[i], name))
@@ -644,7 +638,7 @@ check_host(struct ev *ev, const char *domain, int want_exp, char **expl)
 	}
 	m = ask(ev, domain, DNSMSG_TXT);
 	r = select_record(ev, domain, m, &rec);
-	step = add_step(ev, domain, rec ? rec->data : NULL);
+	step = add_step(ev, domain, r == SPF_PASS ? rec->data : NULL);
 	if (r != SPF_PASS) {
 		if (r == SPF_TEMPERROR && step == 0)
 			ev->v->unjudged = 1;

@@ -272,5 +272,5 @@ PY
 	[ "$output" = "mdig-mx: $BATS_TEST_TMPDIR/none.pem: cannot read the trust file: No such file or directory" ]
 	run mdig-mx -r "$R" mta-sts-policy good.sts.test
 	[ "$status" -eq 64 ]
-	[[ $output == *'unknown check "mta-sts-policy" (mx, spf, dmarc, mta-sts, tls-rpt, dane)'* ]]
+	[[ $output == *'unknown check "mta-sts-policy" (mx, spf, dmarc, mta-sts, tls-rpt, dane, probe)'* ]]
 }

@@ -100,3 +100,11 @@ check_PROGRAMS += tests/unit/t_probe
 TESTS += tests/unit/t_probe
 tests_unit_t_probe_SOURCES = tests/unit/t_probe.c tests/unit/tap.h
 tests_unit_t_probe_LDADD = $(MKIT_PROTO_LIBS)
+
+# The IMAP response reader on hostile input (fuzz target; the corpus
+# replay runs in make check).
+FUZZ_TARGETS += imap
+check_PROGRAMS += tests/fuzz/replay_imap
+TESTS += tests/fuzz/replay_imap
+tests_fuzz_replay_imap_SOURCES = tests/fuzz/fuzz_imap.c tests/fuzz/replay.c
+tests_fuzz_replay_imap_LDADD = $(MKIT_PROTO_LIBS)

@@ -1,0 +1,4 @@
+## cmd/mimap.mk: owned by its area; append only (+=).
+bin_PROGRAMS += cmd/mimap
+cmd_mimap_SOURCES = cmd/mimap.c
+cmd_mimap_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)

@@ -2,3 +2,7 @@
 bin_PROGRAMS += cmd/mimap
 cmd_mimap_SOURCES = cmd/mimap.c
 cmd_mimap_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)
+if HAVE_BATS
+TESTS += tests/bats/mimap.bats
+endif
+EXTRA_DIST += tests/bats/mimap.bats tests/bats/mimap_helper.bash

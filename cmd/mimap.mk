@@ -6,3 +6,7 @@ if HAVE_BATS
 TESTS += tests/bats/mimap.bats
 endif
 EXTRA_DIST += tests/bats/mimap.bats tests/bats/mimap_helper.bash
+if HAVE_BATS
+TESTS += tests/bats/mimap-fallback.bats
+endif
+EXTRA_DIST += tests/bats/mimap-fallback.bats

@@ -10,3 +10,7 @@ if HAVE_BATS
 TESTS += tests/bats/mimap-fallback.bats
 endif
 EXTRA_DIST += tests/bats/mimap-fallback.bats
+if HAVE_BATS
+TESTS += tests/bats/mimap-fault.bats
+endif
+EXTRA_DIST += tests/bats/mimap-fault.bats

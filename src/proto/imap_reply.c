@@ -361,6 +361,15 @@ read_literal(struct pp *p, struct imap_resp *r, const struct imap_sink *s,
 				n, r->fetch_size);
 			return bad(p, line, len, why, e);
 		}
+		/* the whole message must be exactly the size announced */
+		if (r->fetch_size != NO_SIZE && n != r->fetch_size &&
+		    (imap_tok_is(r, item, "BODY[]") ||
+		    imap_tok_is(r, item, "RFC822"))) {
+			snprintf(why, sizeof why, "literal of %llu bytes for "
+				"a message of %llu (RFC822.SIZE)", n,
+				r->fetch_size);
+			return bad(p, line, len, why, e);
+		}
 		take = s->begin(s->ctx, r, item, n, e);
 		if (take < 0)
 			return -1;

@@ -19,7 +19,8 @@
  * IMAP_MAX_DEPTH, unbalanced parentheses or brackets, an unterminated
  * quoted string, a literal over max_literal (streamed) or over what the
  * arena has left (kept), a streamed literal larger than the RFC822.SIZE
- * the same FETCH announced before it, more than IMAP_MAX_TOKENS tokens.
+ * the same FETCH announced before it (or, for the whole message, BODY[]
+ * or RFC822, of another size), more than IMAP_MAX_TOKENS tokens.
  */
 #ifndef MKIT_IMAP_REPLY_H
 #define MKIT_IMAP_REPLY_H

@@ -212,6 +212,8 @@ static const struct resp_case {
 	  NULL },
 	{ "* 1 FETCH (UID 1 RFC822.SIZE 4 BODY[] {10}\r\n0123456789)\r\n", -1,
 	  "larger than the message", NULL },
+	{ "* 1 FETCH (UID 1 RFC822.SIZE 12 BODY[] {10}\r\n0123456789)\r\n",
+	  -1, "for a message of 12", NULL },
 	{ "* 1 FETCH (UID 1 BODY[] {4294967296}\r\n", -1, "over the limit",
 	  NULL },
 	{ "* LIST () \"/\" {4294967296}\r\n", -1, "too large", NULL },

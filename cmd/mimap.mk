@@ -14,3 +14,11 @@ if HAVE_BATS
 TESTS += tests/bats/mimap-fault.bats
 endif
 EXTRA_DIST += tests/bats/mimap-fault.bats
+dist_man_MANS += man/mimap.1
+dist_bashcompletion_DATA += completions/mimap.bash
+dist_zshcompletion_DATA += completions/_mimap
+dist_fishcompletion_DATA += completions/mimap.fish
+if HAVE_BATS
+TESTS += tests/bats/mimap-drift.bats
+endif
+EXTRA_DIST += tests/bats/mimap-drift.bats

@@ -218,7 +218,7 @@ load_account(const struct opts *o)
 {
 	struct config_warnings w = { NULL, 0 };
 	struct netacct_opts no = { o->config, o->account, NULL, o->ov,
-		o->nov };
+		o->nov, "imap" };
 	struct account *acc;
 	struct err e;
 	size_t i;
@@ -245,7 +245,7 @@ open_imap(const struct account *acc, struct transcript *ts)
 	char *pw = NULL;
 
 	err_clear(&e);
-	if (netacct_password(acc, "imap", ts, &pw, &e) < 0) {
+	if (netacct_password(acc, NULL, ts, &pw, &e) < 0) {
 		print_err(&e);
 		exit(exit_code(e.code));
 	}

@@ -29,7 +29,7 @@
 #include "proto/imap_ops.h"
 #include "proto/imap_set.h"
 #include "proto/netacct.h"
-#include "store/mboxrd.h"
+#include "store/deliver.h"
 #include "store/msgsrc.h"
 
 #define MAX_APPEND_BYTES	((size_t)1 << 30)
@@ -527,91 +527,15 @@ cmd_search(struct imap *im, const struct opts *o)
 
 /* ---- fetch ---- */
 
-/* Where fetched messages go: stdout (raw or mboxrd) or a maildir. */
+/* Where fetched messages go: stdout (raw or mboxrd) or a maildir, through
+ * deliver.h (durable maildir delivery, the mboxrd writer). */
 struct fetch_out {
-	const struct opts *o;
-	int mbox;		/* several messages: mboxrd */
+	struct deliver *d;
 	int tty;		/* progress on stderr */
-	struct mboxrd_writer w;
-	struct buf buf;		/* output waiting for write(2) */
 	int cr;			/* a CR ended the last chunk */
-	/* maildir */
-	int dirfd, fd;
-	char tmpname[300];
+	struct buf lf;
 	unsigned long n;	/* messages done */
-	unsigned long long uid;
-	char flags[64];		/* maildir info letters */
-	int failed;
 };
-
-static int
-write_all(int fd, const char *p, size_t n, struct err *e)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return err_sys(e, ERR_IO, errno, "%s", fd == 1 ?
-				"stdout" : "maildir file");
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-out_flush(struct fetch_out *f, struct err *e)
-{
-	int r = write_all(f->fd >= 0 ? f->fd : 1, f->buf.data, f->buf.len, e);
-
-	buf_reset(&f->buf);
-	return r;
-}
-
-/* The mbox From line from INTERNALDATE ("17-Jul-1996 02:44:25 -0700"). */
-static void
-from_line(const struct imap_resp *r, char *out, size_t size)
-{
-	size_t v = imap_fetch_item(r, "INTERNALDATE"), len;
-	const char *s = v ? imap_tok_str(r, v, &len) : "";
-	struct tm tm;
-	char when[64];
-
-	memset(&tm, 0, sizeof tm);
-	if (v && strptime(s, "%d-%b-%Y %H:%M:%S", &tm)) {
-		strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
-	} else {
-		time_t now = time(NULL);
-
-		strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y",
-			gmtime(&now));
-	}
-	snprintf(out, size, "From MAILER-DAEMON %s", when);
-}
-
-static void
-maildir_flags(const struct imap_resp *r, char *out, size_t size)
-{
-	size_t v = imap_fetch_item(r, "FLAGS"), i, k = 0;
-	static const struct { const char *flag; char c; } map[] = {
-		{ "\\Draft", 'D' }, { "\\Flagged", 'F' },
-		{ "\\Answered", 'R' }, { "\\Seen", 'S' }, { "\\Deleted", 'T' },
-	};
-
-	out[0] = '\0';
-	if (!v || r->tok[v].type != IMAP_TOK_LIST)
-		return;
-	for (i = 0; i < ARRAY_SIZE(map) && k + 1 < size; i++) {
-		size_t t;
-
-		for (t = v + 1; t < r->tok[v].end; t++)
-			if (imap_tok_is(r, t, map[i].flag))
-				out[k++] = map[i].c;
-	}
-	out[k] = '\0';
-}
 
 static int
 f_begin(void *ctx, const struct imap_resp *r, size_t item,
@@ -619,50 +543,19 @@ f_begin(void *ctx, const struct imap_resp *r, size_t item,
 {
 	struct fetch_out *f = ctx;
 	size_t u = imap_fetch_item(r, "UID");
+	char uid[32] = "";
 
 	(void)item;
 	(void)size;
-	f->uid = 0;
 	if (u)
-		imap_tok_num(r, u, &f->uid);
+		imap_tok_copy(r, u, uid, sizeof uid);
 	f->cr = 0;
-	if (f->o->maildir) {
-		static unsigned long seq;
-		char host[64];
-
-		if (gethostname(host, sizeof host) < 0)
-			snprintf(host, sizeof host, "localhost");
-		host[sizeof host - 1] = '\0';
-		for (char *p = host; *p; p++)
-			if (*p == '/' || *p == ':')
-				*p = '_';
-		snprintf(f->tmpname, sizeof f->tmpname, "%lld.M%luP%ldU%llu.%s",
-			(long long)time(NULL), ++seq, (long)getpid(), f->uid,
-			host);
-		maildir_flags(r, f->flags, sizeof f->flags);
-		{
-			char path[400];
-
-			snprintf(path, sizeof path, "tmp/%s", f->tmpname);
-			f->fd = openat(f->dirfd, path, O_WRONLY | O_CREAT |
-				O_EXCL | O_CLOEXEC, 0600);
-		}
-		if (f->fd < 0)
-			return err_sys(e, ERR_CANTCREAT, errno, "%s/tmp/%s",
-				f->o->maildir, f->tmpname);
-		return 1;
-	}
-	if (f->mbox) {
-		char line[128];
-
-		from_line(r, line, sizeof line);
-		if (mboxrd_write_begin(&f->w, &f->buf, line, e) < 0)
-			return -1;
-	}
+	if (deliver_begin(f->d, uid, NULL, e) < 0)
+		return -1;
 	return 1;
 }
 
-/* The bytes with CRLF made LF (a CR alone stays). */
+/* The bytes with CRLF made LF (a CR alone stays), into out. */
 static void
 to_lf(struct fetch_out *f, const char *d, size_t n, struct buf *out)
 {
@@ -690,17 +583,10 @@ static int
 f_data(void *ctx, const void *d, size_t n, struct err *e)
 {
 	struct fetch_out *f = ctx;
-	struct buf lf = BUF_INIT;
-	int r;
 
-	to_lf(f, d, n, &lf);
-	if (f->mbox && !f->o->maildir)
-		mboxrd_write_data(&f->w, lf.data, lf.len);
-	else
-		buf_add(&f->buf, lf.data, lf.len);
-	buf_release(&lf);
-	r = f->buf.len >= 65536 ? out_flush(f, e) : 0;
-	return r;
+	buf_reset(&f->lf);
+	to_lf(f, d, n, &f->lf);
+	return deliver_write(f->d, f->lf.data, f->lf.len, e);
 }
 
 static void
@@ -718,34 +604,11 @@ f_end(void *ctx, struct err *e)
 {
 	struct fetch_out *f = ctx;
 
-	if (f->cr)
-		buf_addch(&f->buf, '\r');
-	f->cr = 0;
-	if (f->mbox && !f->o->maildir)
-		mboxrd_write_end(&f->w);
-	if (out_flush(f, e) < 0)
+	if (f->cr && deliver_write(f->d, "\r", 1, e) < 0)
 		return -1;
-	if (f->o->maildir) {
-		char from[400], to[500];
-
-		if (fsync(f->fd) < 0) {
-			err_sys(e, ERR_IO, errno, "%s/tmp/%s: fsync",
-				f->o->maildir, f->tmpname);
-			return -1;
-		}
-		close(f->fd);
-		f->fd = -1;
-		snprintf(from, sizeof from, "tmp/%s", f->tmpname);
-		if (f->flags[0])
-			snprintf(to, sizeof to, "cur/%s:2,%s", f->tmpname,
-				f->flags);
-		else
-			snprintf(to, sizeof to, "new/%s", f->tmpname);
-		if (renameat(f->dirfd, from, f->dirfd, to) < 0)
-			return err_sys(e, ERR_IO, errno, "%s/%s",
-				f->o->maildir, to);
-		f->tmpname[0] = '\0';
-	}
+	f->cr = 0;
+	if (deliver_end(f->d, e) < 0)
+		return -1;
 	f->n++;
 	progress(f, 0);
 	return 0;
@@ -755,56 +618,8 @@ static void
 f_abort(void *ctx)
 {
 	struct fetch_out *f = ctx;
-	char path[400];
 
-	f->failed = 1;
-	if (f->o->maildir && f->fd >= 0) {
-		close(f->fd);
-		f->fd = -1;
-		snprintf(path, sizeof path, "tmp/%s", f->tmpname);
-		unlinkat(f->dirfd, path, 0);
-	}
-	buf_reset(&f->buf);
-}
-
-static int
-open_maildir(struct fetch_out *f, struct err *e)
-{
-	static const char *const sub[] = { "", "/tmp", "/new", "/cur" };
-	char path[4096];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(sub); i++) {
-		snprintf(path, sizeof path, "%s%s", f->o->maildir, sub[i]);
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return err_sys(e, ERR_CANTCREAT, errno, "%s", path);
-	}
-	f->dirfd = open(f->o->maildir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->dirfd < 0)
-		return err_sys(e, ERR_CANTCREAT, errno, "%s", f->o->maildir);
-	return 0;
-}
-
-/* fsync new/ and cur/: the renames are durable. */
-static int
-sync_maildir(struct fetch_out *f, struct err *e)
-{
-	static const char *const sub[] = { "new", "cur" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(sub); i++) {
-		int fd = openat(f->dirfd, sub[i], O_RDONLY | O_DIRECTORY);
-
-		if (fd < 0 || fsync(fd) < 0) {
-			err_sys(e, ERR_IO, errno, "%s/%s: fsync",
-				f->o->maildir, sub[i]);
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-		close(fd);
-	}
-	return 0;
+	deliver_abort(f->d);
 }
 
 /* --json: one line per message. */
@@ -1001,11 +816,12 @@ cmd_fetch(struct imap *im, const struct opts *o)
 {
 	struct buf sets = BUF_INIT;
 	struct fetch_out f;
+	struct deliver_opts dopts;
 	struct imap_sink sink = { NULL, f_begin, f_data, f_end, f_abort };
 	struct imap_handler h = { NULL, NULL, NULL, &sink };
 	struct fetch_json fj;
 	char items[256], section[96];
-	struct err e;
+	struct err e, e2;
 	int single, status = EX_OK;
 	unsigned long long po = 0, pl = 0;
 
@@ -1026,17 +842,26 @@ cmd_fetch(struct imap *im, const struct opts *o)
 	}
 	get_sets(o->args[2], &sets, &single);
 	memset(&f, 0, sizeof f);
-	f.o = o;
-	f.fd = f.dirfd = -1;
-	f.mbox = !single;
+	buf_init(&f.lf, 0);
 	f.tty = isatty(2) && !o->verbose && !o->json;
-	buf_init(&f.buf, 0);
 	sink.ctx = &f;
-	if (o->maildir && open_maildir(&f, &e) < 0) {
-		print_err(&e);
-		imap_logout(im);
-		buf_release(&sets);
-		return exit_code(e.code);
+	memset(&dopts, 0, sizeof dopts);
+	if (o->maildir) {
+		dopts.kind = DELIVER_MAILDIR;
+		dopts.target = o->maildir;
+	} else {
+		dopts.kind = DELIVER_STREAM;
+		dopts.fd = 1;
+		dopts.flags = single ? 0 : DELIVER_STREAM_MBOXRD;
+	}
+	if (!o->json) {
+		f.d = deliver_open(&dopts, &e);
+		if (!f.d) {
+			print_err(&e);
+			imap_logout(im);
+			buf_release(&sets);
+			return exit_code(e.code);
+		}
 	}
 	if (!sets.len)
 		goto done;
@@ -1060,28 +885,30 @@ cmd_fetch(struct imap *im, const struct opts *o)
 		}
 		buf_release(&fj.out);
 	} else {
-		snprintf(items, sizeof items, "(UID FLAGS %s%s)",
-			o->partial || o->headers ? "" :
-			"RFC822.SIZE INTERNALDATE ", section);
+		snprintf(items, sizeof items, "(UID %s%s)",
+			o->partial || o->headers ? "" : "RFC822.SIZE ",
+			section);
 		if (imap_fetch(im, sets.data, items, &h, &e) < 0)
 			goto failed;
 	}
-	if (o->maildir && sync_maildir(&f, &e) < 0)
-		goto failed;
 done:
+	/* durable (maildir) or flushed (stdout) before success is said */
+	if (f.d && deliver_close(f.d, &e) < 0) {
+		f.d = NULL;
+		goto failed;
+	}
+	f.d = NULL;
 	progress(&f, 1);
 	imap_logout(im);
 	goto out;
 failed:
 	if (f.n)
 		progress(&f, 1);
-	if (o->maildir && f.n)
-		sync_maildir(&f, &(struct err){ 0 });
+	/* what was fetched whole stays, durably */
+	deliver_close(f.d, &e2);
 	status = fail(im, &e);
 out:
-	if (f.dirfd >= 0)
-		close(f.dirfd);
-	buf_release(&f.buf);
+	buf_release(&f.lf);
 	buf_release(&sets);
 	return status;
 }

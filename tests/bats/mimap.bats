@@ -201,16 +201,16 @@ assert m["body"]["type"] == "text/plain"
 	[[ $output == *"stdin: line 2: not a UID"* ]]
 }
 
-@test "fetch --maildir: durable files in cur/ with the flags, nothing left in tmp/" {
+@test "fetch --maildir: durable files in new/, nothing left in tmp/" {
 	msg one | mimap append INBOX --flags '\Seen \Flagged'
 	msg two | mimap append INBOX
 	run mimap fetch INBOX 1:* --peek --maildir "$BATS_TEST_TMPDIR/md"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	ls "$BATS_TEST_TMPDIR/md/cur" | grep -q ':2,FS$'
-	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 1 ]
+	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 2 ]
 	[ -z "$(ls "$BATS_TEST_TMPDIR/md/tmp")" ]
 	grep -q '^Subject: two' "$BATS_TEST_TMPDIR/md/new/"*
+	grep -q '^Subject: one' "$BATS_TEST_TMPDIR/md/new/"*
 }
 
 @test "a 50 MB message appended and fetched back byte for byte" {

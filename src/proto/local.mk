@@ -14,6 +14,7 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/imap.c src/proto/imap.h \
 	src/proto/imap_ops.c src/proto/imap_ops.h \
+	src/proto/imap_json.c src/proto/imap_json.h \
 	src/proto/imap_utf7.c src/proto/imap_utf7.h \
 	src/proto/imap_set.c src/proto/imap_set.h \
 	src/proto/sendmail.c src/proto/sendmail.h \

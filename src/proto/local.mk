@@ -13,6 +13,11 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/smtp_data.c src/proto/smtp_data.h \
 	src/proto/pop3_reply.c src/proto/pop3_reply.h \
 	src/proto/imap_reply.c src/proto/imap_reply.h \
+	src/proto/imap.c src/proto/imap.h \
+	src/proto/imap_ops.c src/proto/imap_ops.h \
+	src/proto/imap_json.c src/proto/imap_json.h \
+	src/proto/imap_utf7.c src/proto/imap_utf7.h \
+	src/proto/imap_set.c src/proto/imap_set.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/probe.c src/proto/probe.h \
 	src/proto/mxprobe.c src/proto/mxprobe.h \
@@ -102,3 +107,17 @@ check_PROGRAMS += tests/unit/t_probe
 TESTS += tests/unit/t_probe
 tests_unit_t_probe_SOURCES = tests/unit/t_probe.c tests/unit/tap.h
 tests_unit_t_probe_LDADD = $(MKIT_PROTO_LIBS)
+
+# The IMAP response reader on hostile input (fuzz target; the corpus
+# replay runs in make check).
+FUZZ_TARGETS += imap
+check_PROGRAMS += tests/fuzz/replay_imap
+TESTS += tests/fuzz/replay_imap
+tests_fuzz_replay_imap_SOURCES = tests/fuzz/fuzz_imap.c tests/fuzz/replay.c
+tests_fuzz_replay_imap_LDADD = $(MKIT_PROTO_LIBS)
+
+# IMAP folder names (modified UTF-7) and UID sets.
+check_PROGRAMS += tests/unit/t_imap_util
+TESTS += tests/unit/t_imap_util
+tests_unit_t_imap_util_SOURCES = tests/unit/t_imap_util.c tests/unit/tap.h
+tests_unit_t_imap_util_LDADD = $(MKIT_PROTO_LIBS)

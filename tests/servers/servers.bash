@@ -467,6 +467,9 @@ srv_users() {
 # DOVECOT_IMAP_PORT DOVECOT_IMAPS_PORT DOVECOT_POP3_PORT DOVECOT_POP3S_PORT
 # DOVECOT_AUTH_SOCKET DOVECOT_PID DOVECOT_LOG TEST_USER TEST_PASS TEST_USER2
 # TEST_PASS2 MAILDIR_ROOT.
+# With DOVECOT_IMAP_CAPABILITY set (e.g. "IMAP4rev1 SASL-IR IDLE"), IMAP
+# advertises exactly that (Dovecot's imap_capability): the clients'
+# fallback paths run against the real server.
 # With --gssapi, Dovecot's auth also offers GSSAPI (Kerberos) for the
 # services imap, pop and smtp (Postfix's SASL goes through Dovecot's auth
 # socket) on host "localhost", with the keytab of start_kdc (started first if
@@ -530,6 +533,7 @@ auth_mechanisms = $mechs
 $gssapi
 mail_location = maildir:~/Maildir
 pop3_uidl_format = %08Xu%08Xv
+${DOVECOT_IMAP_CAPABILITY:+imap_capability = $DOVECOT_IMAP_CAPABILITY}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%n $d/users

@@ -1,0 +1,15 @@
+## bench/mimap.mk: the mimap benchmark, owned by its area; append only (+=).
+## A benchmark, not a test: nothing here is in TESTS or check_PROGRAMS.
+## `make bench-mimap` fetches Dovecot folders of 1,000 and 10,000 messages
+## with mimap (to a stream and to a maildir), curl's IMAP URL glob and a
+## Python imaplib loop, and times search and flag; see bench/mimap/run.sh.
+## BENCH_MIMAP_SIZES picks the folder sizes.
+
+EXTRA_DIST += bench/mimap/run.sh
+BENCH_MIMAP_SIZES = 1000 10000
+
+.PHONY: bench-mimap
+bench-mimap: all
+	MKIT_BUILDDIR='$(abs_top_builddir)' \
+	BENCH_OUT='$(abs_top_builddir)/bench/out' \
+	bash '$(abs_top_srcdir)/bench/mimap/run.sh' $(BENCH_MIMAP_SIZES)

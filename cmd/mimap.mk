@@ -1,0 +1,24 @@
+## cmd/mimap.mk: owned by its area; append only (+=).
+bin_PROGRAMS += cmd/mimap
+cmd_mimap_SOURCES = cmd/mimap.c
+cmd_mimap_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)
+if HAVE_BATS
+TESTS += tests/bats/mimap.bats
+endif
+EXTRA_DIST += tests/bats/mimap.bats tests/bats/mimap_helper.bash
+if HAVE_BATS
+TESTS += tests/bats/mimap-fallback.bats
+endif
+EXTRA_DIST += tests/bats/mimap-fallback.bats
+if HAVE_BATS
+TESTS += tests/bats/mimap-fault.bats
+endif
+EXTRA_DIST += tests/bats/mimap-fault.bats
+dist_man_MANS += man/mimap.1
+dist_bashcompletion_DATA += completions/mimap.bash
+dist_zshcompletion_DATA += completions/_mimap
+dist_fishcompletion_DATA += completions/mimap.fish
+if HAVE_BATS
+TESTS += tests/bats/mimap-drift.bats
+endif
+EXTRA_DIST += tests/bats/mimap-drift.bats

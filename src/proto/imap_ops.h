@@ -1,0 +1,124 @@
+/*
+ * imap_ops.h: what mimap does on a session (imap.h), as library calls a
+ * second tool can reuse: LIST (with STATUS), STATUS, UID SEARCH, windows
+ * of UID FETCH and UID STORE, COPY and MOVE (with the fallback of COPY,
+ * STORE \Deleted and an expunge of exactly those UIDs), APPEND.
+ *
+ * UID sets are given as imap_set.h makes them: one or more sets separated
+ * by '\n', each short enough for one command. Errors are imap.h's.
+ */
+#ifndef MKIT_IMAP_OPS_H
+#define MKIT_IMAP_OPS_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "proto/imap.h"
+#include "proto/imap_set.h"
+
+/* Commands in flight at once in a window (UID FETCH, STORE, APPEND). */
+#define IMAP_WINDOW 16
+
+enum imap_status_have {
+	IMAP_ST_MESSAGES = 1 << 0,
+	IMAP_ST_RECENT = 1 << 1,
+	IMAP_ST_UNSEEN = 1 << 2,
+	IMAP_ST_UIDNEXT = 1 << 3,
+	IMAP_ST_UIDVALIDITY = 1 << 4,
+	IMAP_ST_HIGHESTMODSEQ = 1 << 5,
+};
+
+struct imap_status_info {
+	unsigned have;	/* enum imap_status_have */
+	unsigned long long messages, recent, unseen, uidnext, uidvalidity,
+		highestmodseq;
+};
+
+/* A folder as LIST gives it. Strings owned by the caller of the
+ * callback's call (valid during it). */
+struct imap_mailbox {
+	const char *name;	/* UTF-8 (decoded from modified UTF-7; the
+				   raw name when it does not decode) */
+	const char *raw;	/* as the server sent it */
+	char delim;		/* hierarchy delimiter, or 0 */
+	const char *attrs;	/* "\HasNoChildren \Sent", by spaces */
+	int noselect;		/* \Noselect or \NonExistent */
+	int has_status;
+	struct imap_status_info st;
+};
+
+typedef int imap_list_fn(void *ctx, const struct imap_mailbox *m,
+	struct err *e);
+
+/*
+ * LIST "" pattern (UTF-8; "*" for all), each folder to fn in the
+ * server's order. With status, each selectable folder's counts too:
+ * LIST-STATUS when offered, else a window of STATUS commands.
+ * SPECIAL-USE attributes are asked for when offered.
+ */
+int imap_list(struct imap *im, const char *pattern, int status,
+	imap_list_fn *fn, void *ctx, struct err *e);
+
+/* STATUS of one folder (UTF-8 name). */
+int imap_status(struct imap *im, const char *name,
+	struct imap_status_info *st, struct err *e);
+
+/*
+ * UID SEARCH with keys, each a word of the command line: a word that is
+ * an atom, a set or a parenthesis goes as it is, any other as a quoted
+ * string or a literal; CHARSET UTF-8 when a word is not ASCII.
+ * ESEARCH's RETURN (ALL) when offered. The UIDs are added to out (at most
+ * 16 million: more is ERR_PROTOCOL).
+ */
+int imap_search(struct imap *im, char *const *keys, size_t n,
+	struct imap_uids *out, struct err *e);
+
+/*
+ * UID FETCH sets (items) in a window of commands; h gets the responses
+ * (and the message literals, through h->sink).
+ */
+int imap_fetch(struct imap *im, const char *sets, const char *items,
+	const struct imap_handler *h, struct err *e);
+
+/* UID STORE sets op flags: op "+FLAGS.SILENT", flags "(\Seen)". */
+int imap_store(struct imap *im, const char *sets, const char *op,
+	const char *flags, struct err *e);
+
+/*
+ * Remove exactly the messages sets (already flagged \Deleted) from the
+ * selected folder: UID EXPUNGE with UIDPLUS; without, the other messages
+ * flagged \Deleted are unflagged around a plain EXPUNGE and flagged again.
+ */
+int imap_uid_expunge(struct imap *im, const char *sets, struct err *e);
+
+/*
+ * COPY (move 0) or MOVE (move 1) sets to dest (UTF-8). MOVE without the
+ * MOVE capability: COPY, then STORE +FLAGS.SILENT (\Deleted), then
+ * imap_uid_expunge() of the same sets.
+ */
+int imap_copy(struct imap *im, const char *sets, const char *dest,
+	int move, struct err *e);
+
+/* One message to append. */
+struct imap_append_msg {
+	const char *data;	/* CRLF line ends */
+	size_t len;
+	const char *flags;	/* "(\Seen)" or NULL */
+	const char *date;	/* "01-Nov-2026 10:00:00 +0000" or NULL */
+	/* filled: APPENDUID, when the server said it */
+	unsigned long long uidvalidity, uid;
+	int done;		/* tagged OK seen */
+};
+
+/*
+ * Queue an APPEND of m to folder; returns its tag (0 with e). With
+ * LITERAL+ nothing waits (the caller keeps m until imap_append_wait()),
+ * without, the server's "+" is awaited first.
+ */
+unsigned long imap_append_send(struct imap *im, const char *folder,
+	struct imap_append_msg *m, struct err *e);
+/* Wait for the APPEND tagged tag, filling m's results. */
+int imap_append_wait(struct imap *im, unsigned long tag,
+	struct imap_append_msg *m, struct err *e);
+
+#endif

@@ -602,8 +602,9 @@ mda_finish(struct deliver *d, struct err *e)
 
 /* ---- mbox locking ---- */
 
-/* A dotlock nobody holds any more: older than DOTLOCK_STALE, or holding
- * the PID of a process of this machine that is gone (ours hold one). */
+/* A dotlock nobody holds any more: older than DOTLOCK_STALE, holding the
+ * PID of a process of this machine that is gone (ours hold one), or empty
+ * for two seconds (its maker was killed before writing its PID). */
 static int
 dotlock_stale(const char *lock)
 {
@@ -622,8 +623,8 @@ dotlock_stale(const char *lock)
 		return 0;
 	n = read(fd, pid, sizeof(pid) - 1);
 	close(fd);
-	if (n <= 0)
-		return 0;
+	if (n <= 0)	/* its maker died before writing its PID */
+		return time(NULL) - st.st_mtime >= 2;
 	pid[n] = '\0';
 	v = strtol(pid, NULL, 10);
 	return v > 0 && kill((pid_t)v, 0) != 0 && errno == ESRCH;

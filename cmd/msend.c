@@ -244,7 +244,7 @@ load_account(const struct opts *o)
 {
 	struct config_warnings w = { NULL, 0 };
 	struct netacct_opts no = { o->sa.config, o->sa.account,
-		o->sa.envfrom, o->sa.ov, o->sa.nov };
+		o->sa.envfrom, o->sa.ov, o->sa.nov, "smtp" };
 	struct account *acc;
 	struct err e;
 	size_t i;

@@ -8,12 +8,17 @@
  * every key the parent set". Defaults that depend on other keys are filled
  * in only when an account is handed out (config_account).
  *
- * Adding a key (POP3/IMAP later): add the field to struct account (only
- * ever add), an enum key_index entry, a row in keys[] naming its parser and
- * field(s), its default in account_defaults() if it has one, a line in
- * account_format(), and a row in tests/unit/t_config.c. ~/.mpoprc support
- * goes where config_load() handles CONFIG_FALLBACK_MSMTP, with its own
- * flavor for the keys mpop has and mkit does not.
+ * Adding a key: add the field to struct account (only ever add), an enum
+ * key_index entry, a row in keys[] naming its parser and field(s) (KF_SERVER
+ * when it describes the server and may take a protocol prefix), its
+ * default in account_defaults() if it has one, a line in account_format(),
+ * and a row in tests/unit/t_config.c.
+ *
+ * Protocol prefixes: "pop3_host" is the key "host" stored in the section's
+ * POP3 overlay (struct entry's px[]), a second account whose set bits say
+ * which keys it holds. Inheritance copies the overlays as it copies the
+ * bare keys; resolving an account for a protocol lays that protocol's
+ * overlay over the bare keys.
  */
 #include <config.h>
 
@@ -43,6 +48,7 @@
 enum key_flags {
 	KF_PATH = 1 << 0,	/* a file name: "~" expanded even for msmtp */
 	KF_SECRET = 1 << 1,	/* makes the file subject to the mode check */
+	KF_SERVER = 1 << 2,	/* may take a protocol prefix ("pop3_host") */
 };
 
 struct field {
@@ -78,43 +84,49 @@ enum key_index {
 	K_DSN_RETURN, K_SET_FROM_HEADER, K_SET_DATE_HEADER, K_SET_MSGID_HEADER,
 	K_REMOVE_BCC_HEADERS, K_UNDISCLOSED_RECIPIENTS, K_ALIASES, K_LOGFILE,
 	K_SYSLOG, K_ADD_MISSING_FROM_HEADER, K_ADD_MISSING_DATE_HEADER,
+	K_DELIVERY, K_KEEP, K_ONLY_NEW, K_KILLSIZE, K_SKIPSIZE, K_UIDLS_FILE,
+	K_RECEIVED_HEADER, K_PIPELINING,
 	K_COUNT
 };
 
 static parse_fn parse_str, parse_path, parse_bool, parse_port,
 	parse_seconds, parse_trust_file, parse_fingerprint, parse_tls_version,
 	parse_auth, parse_dsn_notify, parse_dsn_return, parse_from_header,
-	parse_auto_off, parse_syslog, parse_add_missing;
+	parse_auto_off, parse_syslog, parse_add_missing, parse_delivery,
+	parse_size, parse_pipelining;
 
 static const struct keydef keys[K_COUNT] = {
-	[K_HOST] = KEY1("host", parse_str, 0, host),
-	[K_PORT] = KEY1("port", parse_port, 0, port),
-	[K_TLS] = KEY1("tls", parse_bool, 0, tls),
-	[K_TLS_STARTTLS] = KEY1("tls_starttls", parse_bool, 0, tls_starttls),
-	[K_TLS_TRUST_FILE] = KEY1("tls_trust_file", parse_trust_file, KF_PATH,
-		tls_trust_file),
-	[K_TLS_FINGERPRINT] = KEY2("tls_fingerprint", parse_fingerprint, 0,
-		tls_fingerprint, tls_fingerprint_sha256),
-	[K_TLS_CERT_FILE] = KEY1("tls_cert_file", parse_path, KF_PATH,
-		tls_cert_file),
-	[K_TLS_KEY_FILE] = KEY1("tls_key_file", parse_path, KF_PATH,
-		tls_key_file),
-	[K_TLS_CERTCHECK] = KEY1("tls_certcheck", parse_bool, 0,
+	[K_HOST] = KEY1("host", parse_str, KF_SERVER, host),
+	[K_PORT] = KEY1("port", parse_port, KF_SERVER, port),
+	[K_TLS] = KEY1("tls", parse_bool, KF_SERVER, tls),
+	[K_TLS_STARTTLS] = KEY1("tls_starttls", parse_bool, KF_SERVER,
+		tls_starttls),
+	[K_TLS_TRUST_FILE] = KEY1("tls_trust_file", parse_trust_file,
+		KF_PATH | KF_SERVER, tls_trust_file),
+	[K_TLS_FINGERPRINT] = KEY2("tls_fingerprint", parse_fingerprint,
+		KF_SERVER, tls_fingerprint, tls_fingerprint_sha256),
+	[K_TLS_CERT_FILE] = KEY1("tls_cert_file", parse_path,
+		KF_PATH | KF_SERVER, tls_cert_file),
+	[K_TLS_KEY_FILE] = KEY1("tls_key_file", parse_path,
+		KF_PATH | KF_SERVER, tls_key_file),
+	[K_TLS_CERTCHECK] = KEY1("tls_certcheck", parse_bool, KF_SERVER,
 		tls_certcheck),
-	[K_TLS_MIN_VERSION] = KEY1("tls_min_version", parse_tls_version, 0,
-		tls_min_version),
-	[K_TIMEOUT] = KEY1("timeout", parse_seconds, 0, timeout),
-	[K_CONNECT_TIMEOUT] = KEY1("connect_timeout", parse_seconds, 0,
-		connect_timeout),
-	[K_PROXY_HOST] = KEY1("proxy_host", parse_str, 0, proxy_host),
-	[K_PROXY_PORT] = KEY1("proxy_port", parse_port, 0, proxy_port),
-	[K_AUTH] = KEY2("auth", parse_auth, 0, auth, auth_method),
-	[K_USER] = KEY1("user", parse_str, 0, user),
-	[K_PASSWORD] = KEY1("password", parse_str, KF_SECRET, password),
-	[K_PASSWORDEVAL] = KEY1("passwordeval", parse_str, 0, passwordeval),
-	[K_ALLOW_PLAINTEXT_AUTH] = KEY1("allow_plaintext_auth", parse_bool, 0,
-		allow_plaintext_auth),
-	[K_KEYRING] = KEY1("keyring", parse_bool, 0, keyring),
+	[K_TLS_MIN_VERSION] = KEY1("tls_min_version", parse_tls_version,
+		KF_SERVER, tls_min_version),
+	[K_TIMEOUT] = KEY1("timeout", parse_seconds, KF_SERVER, timeout),
+	[K_CONNECT_TIMEOUT] = KEY1("connect_timeout", parse_seconds,
+		KF_SERVER, connect_timeout),
+	[K_PROXY_HOST] = KEY1("proxy_host", parse_str, KF_SERVER, proxy_host),
+	[K_PROXY_PORT] = KEY1("proxy_port", parse_port, KF_SERVER, proxy_port),
+	[K_AUTH] = KEY2("auth", parse_auth, KF_SERVER, auth, auth_method),
+	[K_USER] = KEY1("user", parse_str, KF_SERVER, user),
+	[K_PASSWORD] = KEY1("password", parse_str, KF_SECRET | KF_SERVER,
+		password),
+	[K_PASSWORDEVAL] = KEY1("passwordeval", parse_str, KF_SERVER,
+		passwordeval),
+	[K_ALLOW_PLAINTEXT_AUTH] = KEY1("allow_plaintext_auth", parse_bool,
+		KF_SERVER, allow_plaintext_auth),
+	[K_KEYRING] = KEY1("keyring", parse_bool, KF_SERVER, keyring),
 	[K_FROM] = KEY1("from", parse_str, 0, from),
 	[K_DOMAIN] = KEY1("domain", parse_str, 0, domain),
 	[K_DSN_NOTIFY] = KEY1("dsn_notify", parse_dsn_notify, 0, dsn_notify),
@@ -137,6 +149,17 @@ static const struct keydef keys[K_COUNT] = {
 		parse_add_missing, 0, set_from_header),
 	[K_ADD_MISSING_DATE_HEADER] = KEY1("add_missing_date_header",
 		parse_add_missing, 0, set_date_header),
+	/* mpop's */
+	[K_DELIVERY] = KEY2("delivery", parse_delivery, 0, delivery,
+		delivery_arg),
+	[K_KEEP] = KEY1("keep", parse_bool, 0, keep),
+	[K_ONLY_NEW] = KEY1("only_new", parse_bool, 0, only_new),
+	[K_KILLSIZE] = KEY1("killsize", parse_size, 0, killsize),
+	[K_SKIPSIZE] = KEY1("skipsize", parse_size, 0, skipsize),
+	[K_UIDLS_FILE] = KEY1("uidls_file", parse_path, KF_PATH, uidls_file),
+	[K_RECEIVED_HEADER] = KEY1("received_header", parse_bool, 0,
+		received_header),
+	[K_PIPELINING] = KEY1("pipelining", parse_pipelining, 0, pipelining),
 };
 
 _Static_assert(K_COUNT <= 8 * sizeof(((struct account *)0)->set_),
@@ -163,6 +186,8 @@ static const struct {
 	{ "eval", "" },
 	{ "tls_nocertcheck", " (use tls_certcheck off)" },
 	{ "tls_force_sslv3", "" },
+	{ "filter", " (mkit's mpop has no header filter: every message is "
+		"fetched)" },
 };
 
 static int
@@ -381,6 +406,7 @@ static const char *const auth_methods[] = {
 	"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1",
 	"SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "EXTERNAL",
 	"GSSAPI", "NTLM", "XOAUTH2", "OAUTHBEARER",
+	"USER", "APOP",		/* POP3's own (mpop) */
 };
 
 static int
@@ -397,7 +423,8 @@ parse_auth(struct account *a, const struct keydef *k, const char *v,
 	if (b < 0 && !m)
 		return bad_value(k, v, "on, off or a method: plain, login, "
 			"cram-md5, digest-md5, scram-sha-1, scram-sha-256, "
-			"external, gssapi, ntlm, xoauth2, oauthbearer", e);
+			"external, gssapi, ntlm, xoauth2, oauthbearer, and for "
+			"POP3 user, apop", e);
 	str_free(a->auth_method);
 	a->auth_method = m ? xstrdup(m) : NULL;
 	a->auth = m ? 1 : b;
@@ -525,6 +552,170 @@ parse_syslog(struct account *a, const struct keydef *k, const char *v,
 	return 0;
 }
 
+/* "maildir DIR", "mbox FILE", "mda COMMAND" (mpop), or "METHOD,ARG" as
+ * mpop's --delivery writes it; "" unsets. A "~" starting DIR or FILE is
+ * $HOME in every flavor, as mpop expands it. */
+static int
+parse_delivery(struct account *a, const struct keydef *k, const char *v,
+	struct err *e)
+{
+	static const struct {
+		const char *name;
+		enum account_delivery d;
+		const char *arg;
+	} m[] = {
+		{ "maildir", ACCOUNT_DELIVERY_MAILDIR, "a directory" },
+		{ "mbox", ACCOUNT_DELIVERY_MBOX, "a file" },
+		{ "mda", ACCOUNT_DELIVERY_MDA, "a command" },
+	};
+	size_t n = strcspn(v, " \t,"), i;
+	const char *arg = v + n;
+	struct buf b = BUF_INIT;
+
+	if (!*v) {
+		a->delivery = ACCOUNT_DELIVERY_NONE;
+		set_strfield(a, k, NULL);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(m); i++)
+		if (n == strlen(m[i].name) && mem_casecmp(v, m[i].name, n) == 0)
+			break;
+	if (i == ARRAY_SIZE(m))
+		return bad_value(k, v, "maildir DIR, mbox FILE or mda COMMAND",
+			e);
+	if (*arg == ',')
+		arg++;
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (!*arg)
+		return err_set(e, ERR_CONFIG, "%s: \"%s\" needs %s", k->name,
+			m[i].name, m[i].arg);
+	if (m[i].d != ACCOUNT_DELIVERY_MDA && arg[0] == '~' &&
+	    (arg[1] == '/' || !arg[1])) {
+		const char *h = getenv("HOME");
+
+		if (!h || !*h)
+			return err_set(e, ERR_CONFIG, "%s: cannot expand "
+				"\"~\": HOME is not set", k->name);
+		buf_addstr(&b, h);
+		arg++;
+	}
+	buf_addstr(&b, arg);
+	a->delivery = m[i].d;
+	set_strfield(a, k, b.data);
+	buf_release(&b);
+	return 0;
+}
+
+/* mpop's killsize / skipsize: "off", or bytes with an optional k or m
+ * (KiB, MiB). */
+static int
+parse_size(struct account *a, const struct keydef *k, const char *v,
+	struct err *e)
+{
+	long long *f = (long long *)((char *)a + k->f[0].off);
+	char *end;
+	unsigned long long n;
+	int shift = 0;
+
+	if (word_eq(v, "off")) {
+		*f = -1;
+		return 0;
+	}
+	errno = 0;
+	n = isdigit((unsigned char)*v) ? strtoull(v, &end, 10) : 0;
+	if (!isdigit((unsigned char)*v) || errno)
+		return bad_value(k, v, "off or a size in bytes, or with k or "
+			"m", e);
+	if (*end == 'k' || *end == 'K')
+		shift = 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20, end++;
+	if (*end || n > (1ull << (62 - shift)))
+		return bad_value(k, v, "off or a size in bytes, or with k or "
+			"m", e);
+	*f = (long long)(n << shift);
+	return 0;
+}
+
+static int
+parse_pipelining(struct account *a, const struct keydef *k, const char *v,
+	struct err *e)
+{
+	int b = bool_word(v);
+
+	if (word_eq(v, "auto"))
+		a->pipelining = ACCOUNT_PIPELINING_AUTO;
+	else if (b >= 0)
+		a->pipelining = b ? ACCOUNT_PIPELINING_ON :
+			ACCOUNT_PIPELINING_OFF;
+	else
+		return bad_value(k, v, "auto, on or off", e);
+	return 0;
+}
+
+/* ---- protocols ---- */
+
+static const char *const proto_names[ACCOUNT_PROTO_COUNT] = {
+	[ACCOUNT_PROTO_SMTP] = "smtp",
+	[ACCOUNT_PROTO_POP3] = "pop3",
+	[ACCOUNT_PROTO_IMAP] = "imap",
+};
+
+const char *
+account_proto_name(enum account_proto p)
+{
+	return (unsigned)p < ACCOUNT_PROTO_COUNT ? proto_names[p] : "smtp";
+}
+
+int
+account_proto_find(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < ACCOUNT_PROTO_COUNT; i++)
+		if (word_eq(name, proto_names[i]))
+			return i;
+	return -1;
+}
+
+unsigned
+account_default_port(enum account_proto p, int tls, int starttls)
+{
+	static const unsigned ports[ACCOUNT_PROTO_COUNT][3] = {
+		/* plain, STARTTLS, implicit TLS */
+		[ACCOUNT_PROTO_SMTP] = { 25, 587, 465 },
+		[ACCOUNT_PROTO_POP3] = { 110, 110, 995 },
+		[ACCOUNT_PROTO_IMAP] = { 143, 143, 993 },
+	};
+
+	if ((unsigned)p >= ACCOUNT_PROTO_COUNT)
+		p = ACCOUNT_PROTO_SMTP;
+	return ports[p][!tls ? 0 : starttls ? 1 : 2];
+}
+
+/*
+ * "pop3_host": the server key it names with *proto set, or -1 when name
+ * has no protocol prefix or names no server key after it.
+ */
+static int
+prefixed_key(const char *name, int *proto)
+{
+	const char *us = strchr(name, '_');
+	char pfx[8];
+	int k;
+
+	if (!us || (size_t)(us - name) >= sizeof(pfx))
+		return -1;
+	memcpy(pfx, name, (size_t)(us - name));
+	pfx[us - name] = '\0';
+	if ((*proto = account_proto_find(pfx)) < 0 || strcmp(pfx,
+	    proto_names[*proto]) != 0)
+		return -1;
+	k = key_find(us + 1);
+	return k >= 0 && (keys[k].flags & KF_SERVER) ? k : -1;
+}
+
 /* ---- accounts ---- */
 
 static void
@@ -644,7 +835,8 @@ account_defaults(struct account *a)
 	if (!bit_get(a, K_TLS_STARTTLS))
 		a->tls_starttls = 1;
 	if (!bit_get(a, K_PORT) || !a->port)
-		a->port = !a->tls ? 25 : a->tls_starttls ? 587 : 465;
+		a->port = (int)account_default_port(a->proto, a->tls,
+			a->tls_starttls);
 	if (!bit_get(a, K_TLS_CERTCHECK))
 		a->tls_certcheck = 1;
 	if (!bit_get(a, K_TLS_MIN_VERSION))
@@ -687,25 +879,69 @@ account_defaults(struct account *a)
 		str_free(a->syslog_facility);
 		a->syslog_facility = NULL;
 	}
+	if (!bit_get(a, K_KEEP))
+		a->keep = 0;
+	if (!bit_get(a, K_ONLY_NEW))
+		a->only_new = 1;
+	if (!bit_get(a, K_KILLSIZE))
+		a->killsize = -1;
+	if (!bit_get(a, K_SKIPSIZE))
+		a->skipsize = -1;
+	if (!bit_get(a, K_RECEIVED_HEADER))
+		a->received_header = 1;
+	if (!bit_get(a, K_PIPELINING))
+		a->pipelining = ACCOUNT_PIPELINING_AUTO;
+}
+
+struct account *
+account_new_proto(const char *name, enum account_proto p)
+{
+	struct account *a = account_alloc(name);
+
+	a->proto = p;
+	account_defaults(a);
+	return a;
 }
 
 struct account *
 account_new(const char *name)
 {
-	struct account *a = account_alloc(name);
+	return account_new_proto(name, ACCOUNT_PROTO_SMTP);
+}
 
-	account_defaults(a);
-	return a;
+/* The key index of name for an account resolved for proto: a bare key, or
+ * a server key with proto's prefix; -2 for a server key with another
+ * protocol's prefix (*k set), -1 for an unknown key. */
+static int
+key_for(const char *name, enum account_proto proto, int *k)
+{
+	int p;
+
+	if ((*k = key_find(name)) >= 0)
+		return *k;
+	if ((*k = prefixed_key(name, &p)) < 0)
+		return -1;
+	return p == (int)proto ? *k : -2;
 }
 
 int
 account_set(struct account *a, const char *key, const char *value,
 	struct err *e)
 {
-	int k = key_find(key);
+	int k, r = key_for(key, a->proto, &k);
 
-	if (k < 0)
+	if (r == -1)
 		return err_set(e, ERR_CONFIG, "unknown key \"%.100s\"", key);
+	if (r == -2) {
+		/* another protocol's: checked, never applied */
+		struct account *scratch = account_alloc(NULL);
+		struct keydef kd = keys[k];
+
+		kd.name = key;
+		r = kd.parse(scratch, &kd, value ? value : "", e);
+		account_free(scratch);
+		return r < 0 ? -1 : 0;
+	}
 	if (keys[k].parse(a, &keys[k], value ? value : "", e) < 0)
 		return -1;
 	bit_set(a, k);
@@ -716,9 +952,9 @@ account_set(struct account *a, const char *key, const char *value,
 int
 account_is_set(const struct account *a, const char *key)
 {
-	int k = key_find(key);
+	int k;
 
-	return k >= 0 && bit_get(a, k);
+	return key_for(key, a->proto, &k) >= 0 && bit_get(a, k);
 }
 
 static const char *
@@ -813,6 +1049,32 @@ account_format(const struct account *a, struct buf *out)
 			break;
 		case K_ADD_MISSING_FROM_HEADER: case K_ADD_MISSING_DATE_HEADER:
 			continue;	/* shown under their set_ names */
+		case K_DELIVERY:
+			if (a->delivery_arg)
+				buf_addf(&tmp, "%s %s", a->delivery ==
+					ACCOUNT_DELIVERY_MAILDIR ? "maildir" :
+					a->delivery == ACCOUNT_DELIVERY_MBOX ?
+					"mbox" : "mda", a->delivery_arg);
+			v = tmp.len ? tmp.data : NULL;
+			break;
+		case K_KEEP: v = onoff(a->keep); break;
+		case K_ONLY_NEW: v = onoff(a->only_new); break;
+		case K_RECEIVED_HEADER: v = onoff(a->received_header); break;
+		case K_KILLSIZE: case K_SKIPSIZE:
+			if (*(const long long *)((const char *)a +
+			    keys[k].f[0].off) < 0) {
+				v = "off";
+				break;
+			}
+			snprintf(num, sizeof(num), "%lld", *(const long long *)
+				((const char *)a + keys[k].f[0].off));
+			v = num;
+			break;
+		case K_PIPELINING:
+			v = a->pipelining == ACCOUNT_PIPELINING_ON ? "on" :
+				a->pipelining == ACCOUNT_PIPELINING_OFF ? "off" :
+				"auto";
+			break;
 		default:
 			v = *field_str((struct account *)a, &keys[k].f[0]);
 			break;
@@ -832,6 +1094,10 @@ struct loc {
 struct entry {
 	struct account *acc;
 	struct loc loc[K_COUNT];	/* where each set key was set */
+	/* "pop3_host" and the like: per protocol, the prefixed server keys
+	 * (their set bits say which), or NULL when there are none */
+	struct account *px[ACCOUNT_PROTO_COUNT];
+	struct loc pxloc[ACCOUNT_PROTO_COUNT][K_COUNT];
 };
 
 struct config {
@@ -876,8 +1142,12 @@ warn_add(struct config_warnings *w, const char *fmt, ...)
 static void
 entry_free(struct entry *en)
 {
+	int p;
+
 	if (en) {
 		account_free(en->acc);
+		for (p = 0; p < ACCOUNT_PROTO_COUNT; p++)
+			account_free(en->px[p]);
 		free(en);
 	}
 }
@@ -1170,13 +1440,24 @@ file_register(struct config *cfg, const char *disp)
 static void
 entry_inherit(struct entry *dst, const struct entry *src)
 {
-	int k;
+	int k, p;
 
 	for (k = 0; k < K_COUNT; k++)
 		if (bit_get(src->acc, k)) {
 			key_copy(dst->acc, src->acc, k);
 			dst->loc[k] = src->loc[k];
 		}
+	for (p = 0; p < ACCOUNT_PROTO_COUNT; p++) {
+		if (!src->px[p])
+			continue;
+		if (!dst->px[p])
+			dst->px[p] = account_alloc(NULL);
+		for (k = 0; k < K_COUNT; k++)
+			if (bit_get(src->px[p], k)) {
+				key_copy(dst->px[p], src->px[p], k);
+				dst->pxloc[p][k] = src->pxloc[p][k];
+			}
+	}
 }
 
 static int parse_file(struct parser *p, const char *path, const char *disp);
@@ -1320,6 +1601,7 @@ parse_line(struct parser *p, struct source *src, int lineno, const char *s,
 	size_t i = 0, ks;
 	char *key;
 	int k, rc = -1, mkit = p->flavor == CONFIG_FLAVOR_MKIT, ig, dir;
+	int proto = -1;		/* the key's protocol prefix, if any */
 
 	while (len > 0 && (s[len - 1] == '\r' || is_space((unsigned char)
 	    s[len - 1])))
@@ -1335,6 +1617,8 @@ parse_line(struct parser *p, struct source *src, int lineno, const char *s,
 	while (i < len && is_space((unsigned char)s[i]))
 		i++;
 	k = key_find(key);
+	if (k < 0 && (k = prefixed_key(key, &proto)) < 0)
+		proto = -1;
 	dir = strcmp(key, "defaults") == 0 || strcmp(key, "account") == 0 ||
 		strcmp(key, "include") == 0;
 	if (k < 0 && !dir) {
@@ -1369,15 +1653,26 @@ parse_line(struct parser *p, struct source *src, int lineno, const char *s,
 	} else {
 		struct entry *en = p->cur ? p->cur : &p->defaults;
 		const char *v = val->data ? val->data : "";
+		struct account *a = en->acc;
+		struct loc *loc = en->loc;
+		struct keydef kd;
 
+		if (proto >= 0) {
+			if (!en->px[proto])
+				en->px[proto] = account_alloc(NULL);
+			a = en->px[proto];
+			loc = en->pxloc[proto];
+		}
 		if ((keys[k].flags & KF_SECRET) && *v &&
 		    check_mode(p, src) < 0)
 			goto out;
-		if (keys[k].parse(en->acc, &keys[k], v, p->err) < 0)
+		kd = keys[k];
+		kd.name = key;	/* messages name the key as written */
+		if (kd.parse(a, &kd, v, p->err) < 0)
 			goto out;
-		bit_set(en->acc, k);
-		en->loc[k].file = src->disp;
-		en->loc[k].line = lineno;
+		bit_set(a, k);
+		loc[k].file = src->disp;
+		loc[k].line = lineno;
 	}
 	rc = 0;
 out:
@@ -1507,7 +1802,11 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 {
 	struct config *cfg = xcalloc(1, sizeof(*cfg));
 	struct parser p;
-	char *found = NULL, *cand[3] = { NULL, NULL, NULL };
+	char *found = NULL, *cand[5] = { NULL, NULL, NULL, NULL, NULL };
+	static const enum config_flavor cand_flavor[5] = {
+		CONFIG_FLAVOR_MKIT, CONFIG_FLAVOR_MSMTP, CONFIG_FLAVOR_MSMTP,
+		CONFIG_FLAVOR_MPOP, CONFIG_FLAVOR_MPOP,
+	};
 	const char *env = getenv("MKIT_CONFIG");
 	enum config_flavor flavor = CONFIG_FLAVOR_MKIT;
 	struct err tmp;
@@ -1528,15 +1827,18 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 			cand[1] = home_path(".msmtprc");
 			cand[2] = xdg_path("msmtp/config");
 		}
-		for (i = 0; i < 3; i++) {
+		if (flags & CONFIG_FALLBACK_MPOP) {
+			cand[3] = home_path(".mpoprc");
+			cand[4] = xdg_path("mpop/config");
+		}
+		for (i = 0; i < 5; i++) {
 			char *d;
 
 			if (!cand[i])
 				continue;
 			if (!found && exists(cand[i])) {
 				found = xstrdup(cand[i]);
-				flavor = i ? CONFIG_FLAVOR_MSMTP
-					: CONFIG_FLAVOR_MKIT;
+				flavor = cand_flavor[i];
 			}
 			d = path_tilde(cand[i]);
 			buf_addf(&s, "%s%s", s.len ? ", " : "", d);
@@ -1675,36 +1977,61 @@ substitute(char **field, int with_user)
 	*field = buf_detach(&b, NULL);
 }
 
+/* The account of en for protocol proto: its bare keys with proto's
+ * prefixed ones laid over them. */
 static struct account *
-resolve(const struct entry *en, struct err *e)
+resolve(const struct entry *en, enum account_proto proto, struct err *e)
 {
 	static const int files[] = { K_TLS_TRUST_FILE, K_TLS_CERT_FILE,
 		K_TLS_KEY_FILE, K_ALIASES };
-	struct account *a;
+	struct entry *m = xcalloc(1, sizeof(*m));
+	const struct account *px = en->px[proto];
+	struct account *a = NULL;
 	size_t i;
+	int k;
 
-	if (!en->acc->tls_cert_file != !en->acc->tls_key_file) {
+	m->acc = account_dup(en->acc);
+	memcpy(m->loc, en->loc, sizeof(m->loc));
+	for (k = 0; px && k < K_COUNT; k++)
+		if (bit_get(px, k)) {
+			key_copy(m->acc, px, k);
+			m->loc[k] = en->pxloc[proto][k];
+		}
+	if (!m->acc->tls_cert_file != !m->acc->tls_key_file) {
 		err_set(e, ERR_CONFIG, "%s:%d: account \"%s\": tls_cert_file "
 			"and tls_key_file must be set together",
 			en->acc->file ? en->acc->file : "?", en->acc->line,
 			en->acc->name);
-		return NULL;
+		goto out;
 	}
 	for (i = 0; i < ARRAY_SIZE(files); i++)
-		if (check_file(en, files[i], e) < 0)
-			return NULL;
-	a = account_dup(en->acc);
+		if (check_file(m, files[i], e) < 0)
+			goto out;
+	a = m->acc;
+	m->acc = NULL;
+	a->proto = proto;
 	substitute(&a->from, 1);
 	substitute(&a->domain, 0);
 	account_defaults(a);
+out:
+	entry_free(m);
 	return a;
 }
 
 struct account *
 config_account(const struct config *cfg, const char *name, struct err *e)
 {
+	return config_account_proto(cfg, name, ACCOUNT_PROTO_SMTP, e);
+}
+
+struct account *
+config_account_proto(const struct config *cfg, const char *name,
+	enum account_proto proto, struct err *e)
+{
 	const struct entry *en;
 
+	if ((unsigned)proto >= ACCOUNT_PROTO_COUNT)
+		proto = ACCOUNT_PROTO_SMTP;
 	if (!cfg->path)
 		return err_set(e, ERR_CONFIG, "no configuration file (looked "
 			"for %s)", cfg->searched ? cfg->searched : "none"),
@@ -1723,7 +2050,7 @@ config_account(const struct config *cfg, const char *name, struct err *e)
 				"in %s (add \"account default : NAME\" or "
 				"choose one)", cfg->path), NULL;
 	}
-	return resolve(en, e);
+	return resolve(en, proto, e);
 }
 
 static int
@@ -1753,7 +2080,8 @@ config_account_for_from(const struct config *cfg, const char *from,
 				mem_casecmp(f, from, strlen(f)) == 0;
 			free(f);
 			if (hit)
-				return resolve(cfg->ent[i], e);
+				return resolve(cfg->ent[i],
+					ACCOUNT_PROTO_SMTP, e);
 		}
 	return err_set(e, ERR_CONFIG, "no account for from address "
 		"\"%.200s\"%s%s", from, cfg->path ? " in " : "",

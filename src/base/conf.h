@@ -35,6 +35,48 @@
 
 #include "base/err.h"
 
+/*
+ * The protocol an account is resolved for. A server key (host, port, tls*,
+ * auth, user, password, passwordeval, timeout, connect_timeout, proxy_*,
+ * allow_plaintext_auth, keyring) may be written with the prefix "smtp_",
+ * "pop3_" or "imap_": it then applies to that protocol alone and wins over
+ * the bare key; the other protocols' prefixed keys are ignored. The values
+ * follow the order of enum connacc_proto (net/connacc.h).
+ */
+enum account_proto {
+	ACCOUNT_PROTO_SMTP = 0,	/* msend; the default */
+	ACCOUNT_PROTO_POP3,	/* mpop */
+	ACCOUNT_PROTO_IMAP,	/* mimap */
+	ACCOUNT_PROTO_COUNT
+};
+
+/* "smtp", "pop3", "imap" (also the keyring's service names). */
+const char *account_proto_name(enum account_proto p);
+/* The protocol called name (as above, ASCII case ignored), or -1. */
+int account_proto_find(const char *name);
+/*
+ * The default port of proto with tls (0 or 1) and starttls (0 or 1; only
+ * read when tls is 1): SMTP 25 / 587 / 465, POP3 110 / 110 / 995, IMAP
+ * 143 / 143 / 993 (plain / STARTTLS / implicit TLS).
+ */
+unsigned account_default_port(enum account_proto p, int tls, int starttls);
+
+/* How retrieved mail is delivered ("delivery", mpop's syntax). */
+enum account_delivery {
+	ACCOUNT_DELIVERY_NONE = 0,	/* not set */
+	ACCOUNT_DELIVERY_MAILDIR,	/* "delivery maildir DIR" */
+	ACCOUNT_DELIVERY_MBOX,		/* "delivery mbox FILE" */
+	ACCOUNT_DELIVERY_MDA,		/* "delivery mda COMMAND" */
+};
+
+/* "pipelining" (mpop): use POP3 PIPELINING when the server announces it
+ * (auto), or as told. */
+enum account_pipelining {
+	ACCOUNT_PIPELINING_AUTO = 0,
+	ACCOUNT_PIPELINING_ON,
+	ACCOUNT_PIPELINING_OFF,
+};
+
 /* tls_min_version. */
 enum account_tls_version {
 	ACCOUNT_TLS_1_2 = 0,	/* default */
@@ -102,8 +144,10 @@ struct account {
 	int auth;		/* 1 = authenticate. Default: 1 when user is set
 				   (msmtp: 0 unless "auth on") */
 	char *auth_method;	/* upper-case SASL name ("PLAIN",
-				   "SCRAM-SHA-256", "XOAUTH2"...), or NULL =
-				   choose the strongest both sides offer */
+				   "SCRAM-SHA-256", "XOAUTH2"...), or POP3's
+				   own "USER" (USER/PASS) and "APOP", or
+				   NULL = choose the strongest both sides
+				   offer */
 	char *user;		/* login name, or NULL */
 	char *password;		/* from the config; wiped when freed. Use
 				   password_get() rather than reading this */
@@ -136,6 +180,32 @@ struct account {
 				   "LOG_MAIL", "LOG_LOCAL0".."LOG_LOCAL7";
 				   NULL when off */
 
+	/*
+	 * Retrieval (mpop; mimap reads delivery too). Set in any flavor of
+	 * config; a tool that does not retrieve ignores them.
+	 */
+	enum account_proto proto;	/* what the server keys were resolved
+					   for; ACCOUNT_PROTO_SMTP unless the
+					   caller asked for another */
+	enum account_delivery delivery;	/* default NONE (the caller
+					   decides: mpop refuses to run) */
+	char *delivery_arg;	/* the maildir or mbox path ("~" expanded),
+				   or the MDA command as written (mpop's %F
+				   not substituted); NULL iff NONE */
+	int keep;		/* keep messages on the server; default 0 */
+	int only_new;		/* fetch only messages not seen before;
+				   default 1 */
+	long long killsize;	/* delete (or with keep, skip) messages larger
+				   than this many bytes; -1 = off (default) */
+	long long skipsize;	/* skip messages larger than this; -1 = off
+				   (default) */
+	char *uidls_file;	/* the UIDL state file ("~" expanded, mpop's
+				   %U and %H not substituted), or NULL: the
+				   default under $XDG_STATE_HOME/mkit
+				   (store/uidlstate.h) */
+	int received_header;	/* add a Received header; default 1 */
+	enum account_pipelining pipelining;	/* default auto */
+
 	/* Private to conf.c: which keys were set explicitly. */
 	unsigned char set_[64];
 };
@@ -153,7 +223,9 @@ void config_warnings_release(struct config_warnings *w);
 enum config_flags {
 	/* ~/.msmtprc, then $XDG_CONFIG_HOME/msmtp/config */
 	CONFIG_FALLBACK_MSMTP = 1 << 0,
-	CONFIG_FALLBACK_MPOP = 1 << 1,	/* reserved: ~/.mpoprc (not read yet) */
+	/* ~/.mpoprc, then $XDG_CONFIG_HOME/mpop/config (mpop's syntax,
+	 * read as msmtp's is; mpop's "filter" is warned about and ignored) */
+	CONFIG_FALLBACK_MPOP = 1 << 1,
 };
 
 /* What syntax a loaded file was read with. */
@@ -161,7 +233,7 @@ enum config_flavor {
 	CONFIG_FLAVOR_NONE = 0,		/* no file found */
 	CONFIG_FLAVOR_MKIT,
 	CONFIG_FLAVOR_MSMTP,
-	CONFIG_FLAVOR_MPOP,		/* reserved */
+	CONFIG_FLAVOR_MPOP,
 };
 
 struct config;
@@ -170,7 +242,9 @@ struct config;
  * Load the configuration. path: the caller's --config FILE, or NULL to
  * search: $MKIT_CONFIG, then $XDG_CONFIG_HOME/mkit/config (XDG default
  * ~/.config), then (with CONFIG_FALLBACK_MSMTP) ~/.msmtprc and
- * $XDG_CONFIG_HOME/msmtp/config read with msmtp's syntax. A named file
+ * $XDG_CONFIG_HOME/msmtp/config read with msmtp's syntax, or (with
+ * CONFIG_FALLBACK_MPOP) ~/.mpoprc and $XDG_CONFIG_HOME/mpop/config read
+ * with mpop's (the same syntax). A named file
  * (path or $MKIT_CONFIG) must exist; when the search finds nothing, an empty
  * config (no accounts, config_path() NULL) is returned, not an error.
  * warn may be NULL; otherwise messages are appended to it (also on failure;
@@ -209,6 +283,15 @@ struct account *config_account(const struct config *cfg, const char *name,
 	struct err *err);
 
 /*
+ * config_account() for the protocol p: the server keys prefixed with p's
+ * name ("pop3_host") replace the bare ones, the other protocols' prefixed
+ * keys are left out, and the default port is p's. config_account() is this
+ * with ACCOUNT_PROTO_SMTP.
+ */
+struct account *config_account_proto(const struct config *cfg,
+	const char *name, enum account_proto p, struct err *err);
+
+/*
  * msmtp's --from auto-selection: the first account (definition order,
  * "default" included) whose from equals envelope_from (ignoring ASCII case)
  * or, when from holds *, ? or [, matches it as an fnmatch(3) pattern
@@ -224,19 +307,25 @@ struct account *config_account_for_from(const struct config *cfg,
  * any config (msend --host ...). name may be NULL. Never fails.
  */
 struct account *account_new(const char *name);
+/* account_new() for protocol p (its default port). */
+struct account *account_new_proto(const char *name, enum account_proto p);
 
 /*
  * Set one key on a resolved account as if its line were in the file (the
  * value taken verbatim: no quotes, no expansion), then recompute the
  * defaults that depend on it (setting tls off makes the default port 25).
- * For command-line overrides. Errors: ERR_CONFIG (unknown key, bad value),
+ * For command-line overrides. A key prefixed with the account's own
+ * protocol ("pop3_host" on a POP3 account) is the bare key; one prefixed
+ * with another protocol is accepted and ignored (checked, never applied).
+ * Errors: ERR_CONFIG (unknown key, bad value),
  * the message without a location ("port: invalid value \"x\" (expected a
  * port number from 1 to 65535)"); the account is unchanged then.
  */
 int account_set(struct account *acc, const char *key, const char *value,
 	struct err *err);
 
-/* Was key set explicitly (in the file, inherited, or by account_set)? */
+/* Was key set explicitly (in the file, inherited, or by account_set)? For
+ * a server key, the key with the account's protocol prefix counts. */
 int account_is_set(const struct account *acc, const char *key);
 
 /*

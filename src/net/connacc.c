@@ -3,17 +3,16 @@
 
 #include "net/connacc.h"
 
+/* The same order, so that one table (conf.c) serves both. */
+_Static_assert((int)CONNACC_SMTP == (int)ACCOUNT_PROTO_SMTP &&
+	(int)CONNACC_POP3 == (int)ACCOUNT_PROTO_POP3 &&
+	(int)CONNACC_IMAP == (int)ACCOUNT_PROTO_IMAP,
+	"enum connacc_proto and enum account_proto differ");
+
 unsigned
 connacc_default_port(enum connacc_proto proto, int tls, int starttls)
 {
-	static const unsigned ports[][3] = {
-		/* plain, STARTTLS, implicit TLS */
-		[CONNACC_SMTP] = { 25, 587, 465 },
-		[CONNACC_POP3] = { 110, 110, 995 },
-		[CONNACC_IMAP] = { 143, 143, 993 },
-	};
-
-	return ports[proto][!tls ? 0 : starttls ? 1 : 2];
+	return account_default_port((enum account_proto)proto, tls, starttls);
 }
 
 enum conn_mode

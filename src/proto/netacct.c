@@ -12,23 +12,24 @@
 /* The account the options name, before the overrides. */
 static struct account *
 choose(const struct netacct_opts *o, const struct config *cfg,
-	struct err *e)
+	enum account_proto proto, struct err *e)
 {
 	struct account *acc = NULL;
 	size_t i;
 	int have_host = 0;
 
 	if (o->account)
-		return config_account(cfg, o->account, e);
+		return config_account_proto(cfg, o->account, proto, e);
 	for (i = 0; i < o->nov; i++)
 		if (strcmp(o->ov[i].key, "host") == 0)
 			have_host = 1;
-	if (o->from && *o->from && config_account_count(cfg) > 0)
+	if (o->from && *o->from && config_account_count(cfg) > 0 &&
+	    proto == ACCOUNT_PROTO_SMTP)
 		acc = config_account_for_from(cfg, o->from, e);
 	if (!acc)
-		acc = config_account(cfg, NULL, e);
+		acc = config_account_proto(cfg, NULL, proto, e);
 	if (!acc && (have_host || config_account_count(cfg) == 0))
-		acc = account_new(NULL);
+		acc = account_new_proto(NULL, proto);
 	return acc;
 }
 
@@ -36,14 +37,24 @@ struct account *
 netacct_load(const struct netacct_opts *o, struct config_warnings *w,
 	struct err *e)
 {
+	static const unsigned fallback[ACCOUNT_PROTO_COUNT] = {
+		[ACCOUNT_PROTO_SMTP] = CONFIG_FALLBACK_MSMTP,
+		[ACCOUNT_PROTO_POP3] = CONFIG_FALLBACK_MPOP,
+		[ACCOUNT_PROTO_IMAP] = 0,
+	};
 	struct config *cfg;
 	struct account *acc;
+	int proto = o->proto ? account_proto_find(o->proto) :
+		ACCOUNT_PROTO_SMTP;
 	size_t i;
 
-	cfg = config_load(o->config, CONFIG_FALLBACK_MSMTP, w, e);
+	if (proto < 0)
+		return err_set(e, ERR_USAGE, "unknown protocol \"%.50s\"",
+			o->proto), NULL;
+	cfg = config_load(o->config, fallback[proto], w, e);
 	if (!cfg)
 		return NULL;
-	acc = choose(o, cfg, e);
+	acc = choose(o, cfg, (enum account_proto)proto, e);
 	if (!acc)
 		goto out;
 	for (i = 0; i < o->nov; i++)
@@ -90,7 +101,7 @@ netacct_password(const struct account *acc, const char *service,
 	if (!acc->auth || !sasl_mech_needs_secret(acc->auth_method))
 		return 0;
 	memset(&po, 0, sizeof(po));
-	po.service = service;
+	po.service = service ? service : account_proto_name(acc->proto);
 	po.note = note;
 	po.note_arg = ts;
 	*pw = password_lookup(acc, &po, e);

@@ -29,6 +29,11 @@ struct netacct_opts {
 				   the account whose from matches it */
 	const struct netacct_override *ov;	/* applied in order */
 	size_t nov;
+	const char *proto;	/* "smtp" (also NULL), "pop3" or "imap": the
+				   account's server keys are resolved for it
+				   (config_account_proto()), and the file
+				   searched without a mkit config is msmtp's
+				   for smtp, mpop's for pop3, none for imap */
 };
 
 /*
@@ -36,7 +41,8 @@ struct netacct_opts {
  * caller frees with account_free(). Without o->account: the account
  * matching o->from (config_account_for_from()), else the default account,
  * else, when the file has no account or an override sets "host", a fresh
- * account (account_new()). Then the overrides (account_set()). The
+ * account (account_new_proto()). A "proto" other than smtp, pop3, imap is
+ * ERR_USAGE. Then the overrides (account_set()). The
  * configuration's warnings are appended to w (the caller prints and
  * releases them, also on failure). Errors (NULL returned):
  *   the errors of config_load() and config_account() (ERR_CONFIG...);
@@ -59,7 +65,8 @@ int netacct_transport_init(const struct account *acc, struct err *e);
 /*
  * The password acc logs in with, looked up through password_lookup() with
  * the keyring under service ("smtp", "pop3", "imap", as msmtp and mpop
- * store it). Each source's note goes to the transcript ts (may be NULL).
+ * store it; NULL: the name of acc->proto) and the account's host, which is
+ * the protocol's (pop3_host when set). Each source's note goes to the transcript ts (may be NULL).
  * Sets *pw to the secret (free it with password_free()) or to NULL when
  * the account needs none: no auth, or a mechanism without a secret
  * (GSSAPI uses the Kerberos ticket, EXTERNAL the TLS certificate).

@@ -423,7 +423,8 @@ static const struct err_case err_cases[] = {
 	{ "account a\nauth magic\n", "a",
 	  CF ":2: auth: invalid value \"magic\" (expected on, off or a method: "
 	  "plain, login, cram-md5, digest-md5, scram-sha-1, scram-sha-256, "
-	  "external, gssapi, ntlm, xoauth2, oauthbearer)" },
+	  "external, gssapi, ntlm, xoauth2, oauthbearer, and for POP3 user, "
+	  "apop)" },
 	{ "account a\ntls_min_version 1.1\n", "a",
 	  CF ":2: tls_min_version: invalid value \"1.1\" (expected 1.2 or "
 	  "1.3)" },

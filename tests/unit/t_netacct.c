@@ -24,6 +24,9 @@ static const char text[] =
 	"account home\nhost smtp.home.example\nfrom *@home.example\n"
 	"account nohost\nfrom x@nohost.example\n"
 	"account gss\nhost h\nuser joe\nauth gssapi\n"
+	"account multi\nhost mail.example\npop3_host pop.example\n"
+	"imap_host imap.example\nimap_tls_starttls off\nsmtp_port 2525\n"
+	"user joe\npop3_user popjoe\nkeyring off\n"
 	"account default : home\n";
 
 static void
@@ -40,27 +43,48 @@ write_cfg(const char *path, const char *t)
 	chmod(path, 0600);
 }
 
-/* Load with the options; the host, or "ERR <code>: <msg>". */
+/* Load with the options; "HOST" (with port: "HOST:PORT"), or
+ * "ERR <code>: <msg>". */
 static const char *
-load(const char *config, const char *account, const char *from,
-	const struct netacct_override *ov, size_t nov)
+load_o(const struct netacct_opts *o, int port)
 {
 	static char res[512];
-	struct netacct_opts o = { config, account, from, ov, nov };
 	struct config_warnings w = { NULL, 0 };
 	struct account *a;
 	struct err e;
 
 	err_clear(&e);
-	a = netacct_load(&o, &w, &e);
+	a = netacct_load(o, &w, &e);
 	config_warnings_release(&w);
 	if (!a)
 		snprintf(res, sizeof res, "ERR %s: %s",
 			err_code_name(e.code), e.msg);
+	else if (port)
+		snprintf(res, sizeof res, "%s:%d", a->host, a->port);
 	else
 		snprintf(res, sizeof res, "%s", a->host);
 	account_free(a);
 	return res;
+}
+
+/* load_o() for proto (NULL: smtp). */
+static const char *
+load_p(const char *config, const char *account, const char *proto,
+	int port, const struct netacct_override *ov, size_t nov)
+{
+	struct netacct_opts o = { config, account, NULL, ov, nov, proto };
+
+	return load_o(&o, port);
+}
+
+/* load_o() for msend: the host. */
+static const char *
+load(const char *config, const char *account, const char *from,
+	const struct netacct_override *ov, size_t nov)
+{
+	struct netacct_opts o = { config, account, from, ov, nov, NULL };
+
+	return load_o(&o, 0);
 }
 
 static void
@@ -110,11 +134,52 @@ test_load(void)
 		"no file, --host given");
 }
 
+/* One account for three protocols: each takes its prefixed keys, ignores
+ * the others', and has its own default port. */
+static void
+test_proto(void)
+{
+	static const struct netacct_override pop_host[] = {
+		{ "pop3_host", "cli-pop.example" },
+	};
+	static const struct netacct_override imap_host[] = {
+		{ "imap_host", "cli-imap.example" },
+	};
+	static const struct netacct_override imap_bad[] = {
+		{ "imap_port", "x" },
+	};
+
+	tap_str(load_p(cfg, "multi", NULL, 1, NULL, 0), "mail.example:2525",
+		"smtp: bare host, smtp_port");
+	tap_str(load_p(cfg, "multi", "smtp", 1, NULL, 0), "mail.example:2525",
+		"\"smtp\" is the same");
+	tap_str(load_p(cfg, "multi", "pop3", 1, NULL, 0), "pop.example:110",
+		"pop3: pop3_host wins, smtp_port ignored, port 110");
+	tap_str(load_p(cfg, "multi", "imap", 1, NULL, 0), "imap.example:993",
+		"imap: imap_host, imap_tls_starttls off gives 993");
+	tap_str(load_p(cfg, "home", "pop3", 1, NULL, 0),
+		"smtp.home.example:110", "pop3 without prefixed keys: the bare "
+		"host");
+	tap_str(load_p(cfg, "multi", "pop3", 0, pop_host, 1),
+		"cli-pop.example", "an override with the protocol's prefix "
+		"applies");
+	tap_str(load_p(cfg, "multi", "pop3", 0, imap_host, 1), "pop.example",
+		"an override with another protocol's prefix is ignored");
+	tap_str(load_p(cfg, "multi", "pop3", 0, imap_bad, 1), "ERR usage: "
+		"imap_port: invalid value \"x\" (expected a port number from 1 "
+		"to 65535)", "... but still checked");
+	tap_str(load_p(cfg, "multi", "nntp", 0, NULL, 0), "ERR usage: "
+		"unknown protocol \"nntp\"", "an unknown protocol");
+	tap_str(load_p(NULL, NULL, "pop3", 1, pop_host, 1),
+		"cli-pop.example:110", "no file: a fresh POP3 account, port "
+		"110");
+}
+
 /* netacct_password() for the account called name; *pw as it returns. */
 static int
 password_of(const char *name, const char *user, char **pw, struct err *e)
 {
-	struct netacct_opts o = { cfg, name, NULL, NULL, 0 };
+	struct netacct_opts o = { cfg, name, NULL, NULL, 0, NULL };
 	struct account *a = netacct_load(&o, NULL, e);
 	int r;
 
@@ -217,6 +282,7 @@ main(void)
 	unsetenv("MKIT_CONFIG");
 	write_cfg(cfg, text);
 	test_load();
+	test_proto();
 	test_password();
 	test_longopts();
 	unlink(cfg);

@@ -1,0 +1,88 @@
+/*
+ * uidlstate.h: the UIDLs of the messages a mailbox has delivered (mpop's
+ * "uidls file"), one state per user@host:port.
+ *
+ * Where: $XDG_STATE_HOME/mkit/uidls/USER@HOST:PORT (XDG default
+ * ~/.local/state), or the account's uidls_file with mpop's %U (user) and
+ * %H (host) substituted. Missing directories are created (mode 0700).
+ *
+ * The file: a first line "mkit-uidls 1", then one UIDL per line. It is
+ * only ever replaced whole (temp file, fsync, rename, directory fsync), so
+ * a crash leaves the old state or the new one, never a mix. A lock
+ * (flock on "STATE.lock", held until uidlstate_close) keeps a second
+ * process off the same mailbox. "STATE.journal" is the delivery journal
+ * (deliver.h) that goes with it.
+ *
+ * Per window of messages the caller does: deliver them, deliver_sync(),
+ * uidlstate_add() each, uidlstate_commit(), then delete them on the
+ * server: nothing is deleted before it is durable and recorded.
+ */
+#ifndef MKIT_UIDLSTATE_H
+#define MKIT_UIDLSTATE_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+/* A UIDL is 1 to 70 characters from 0x21 to 0x7E (RFC 1939); the state
+ * takes any of at most this many bytes without NUL, CR or LF. */
+#define UIDLSTATE_UIDL_MAX 512
+
+/*
+ * The state file for user (may be NULL: "") on host:port. uidls_file: the
+ * account's (mpop's %U and %H substituted; "%%" is a '%'), or NULL for the
+ * default above (the user's '/' and '%' written as %2F and %25). Returns a
+ * new string, or NULL with ERR_CONFIG (no $HOME and no absolute
+ * $XDG_STATE_HOME).
+ */
+char *uidlstate_path(const char *uidls_file, const char *user,
+	const char *host, unsigned port, struct err *e);
+
+enum uidlstate_flags {
+	UIDLSTATE_WAIT = 1 << 0,	/* wait for another process's lock */
+};
+
+struct uidlstate;
+
+/*
+ * Lock and load the state at path (a missing file is an empty state).
+ * Errors: ERR_TEMPFAIL (locked by another process, without
+ * UIDLSTATE_WAIT: "STATE: in use by another process"), ERR_CANTCREAT (the
+ * directories or the lock file cannot be created), ERR_IO, ERR_DATA (not a
+ * state file, or a line longer than UIDLSTATE_UIDL_MAX). Returns a state
+ * for uidlstate_close(), or NULL.
+ */
+struct uidlstate *uidlstate_open(const char *path, unsigned flags,
+	struct err *e);
+
+/* The state's file, and its delivery journal's (STATE.journal); owned by
+ * s. */
+const char *uidlstate_file(const struct uidlstate *s);
+const char *uidlstate_journal(const struct uidlstate *s);
+
+/* 1 when uidl (NUL-terminated) was recorded, else 0. */
+int uidlstate_has(const struct uidlstate *s, const char *uidl);
+
+/* Record uidl (a copy is kept; recording it again is no change).
+ * ERR_USAGE for an empty one, or one with CR, LF or too long. */
+int uidlstate_add(struct uidlstate *s, const char *uidl, struct err *e);
+
+/* Forget every UIDL that is not among the n in list (the server's whole
+ * UIDL list: messages gone from the server need no memory). */
+void uidlstate_retain(struct uidlstate *s, const char *const *list,
+	size_t n);
+
+/* Number of UIDLs recorded. */
+size_t uidlstate_count(const struct uidlstate *s);
+
+/*
+ * Write the state durably as described above, if it changed since it was
+ * loaded or last committed. Errors: ERR_IO (ENOSPC included), with the
+ * file on disk unchanged.
+ */
+int uidlstate_commit(struct uidlstate *s, struct err *e);
+
+/* Unlock and free, dropping changes not committed. NULL is allowed. */
+void uidlstate_close(struct uidlstate *s);
+
+#endif

@@ -12,6 +12,7 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/smtp_data.c src/proto/smtp_data.h \
 	src/proto/pop3_reply.c src/proto/pop3_reply.h \
 	src/proto/pop3.c src/proto/pop3.h \
+	src/proto/pop3fetch.c src/proto/pop3fetch.h \
 	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/probe.c src/proto/probe.h \

@@ -6,7 +6,10 @@ src_store_libstore_a_SOURCES = \
 	src/store/mboxrd.c src/store/mboxrd.h \
 	src/store/mdir.c src/store/mdir.h \
 	src/store/msgsrc.c src/store/msgsrc.h \
-	src/store/safefile.c src/store/safefile.h
+	src/store/safefile.c src/store/safefile.h \
+	src/store/durable.c src/store/durable.h \
+	src/store/deliver.c src/store/deliver.h \
+	src/store/uidlstate.c src/store/uidlstate.h
 
 check_PROGRAMS += tests/unit/t_safefile
 TESTS += tests/unit/t_safefile

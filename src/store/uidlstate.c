@@ -1,0 +1,354 @@
+/* uidlstate.c: see uidlstate.h. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "store/durable.h"
+#include "store/uidlstate.h"
+
+#define MAGIC "mkit-uidls 1"
+#define STATE_FILE_MAX (1u << 30)
+
+/*
+ * The UIDLs in the order they were recorded (uidl[], NULLs where retain
+ * dropped one until the next rebuild), and an open-addressing hash table
+ * of indexes into it (slot[] holds index + 1; 0 is empty).
+ */
+struct uidlstate {
+	char *path, *journal, *disp;
+	int lockfd;
+	char **uidl;
+	size_t n, alloc;
+	size_t *slot;
+	size_t nslot;		/* a power of two, > 2 n */
+	int dirty;
+};
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static size_t
+find(const struct uidlstate *s, const char *u)
+{
+	size_t i = (size_t)hash(u) & (s->nslot - 1);
+
+	while (s->slot[i] && strcmp(s->uidl[s->slot[i] - 1], u) != 0)
+		i = (i + 1) & (s->nslot - 1);
+	return i;
+}
+
+static void
+rehash(struct uidlstate *s, size_t want)
+{
+	size_t i;
+
+	s->nslot = 64;
+	while (s->nslot < 2 * want + 2)
+		s->nslot *= 2;
+	free(s->slot);
+	s->slot = xcalloc(s->nslot, sizeof(*s->slot));
+	for (i = 0; i < s->n; i++)
+		s->slot[find(s, s->uidl[i])] = i + 1;
+}
+
+static int
+valid(const char *u, size_t len)
+{
+	return len > 0 && len <= UIDLSTATE_UIDL_MAX && !memchr(u, '\n', len)
+		&& !memchr(u, '\r', len);
+}
+
+static void
+insert(struct uidlstate *s, const char *u, size_t len)
+{
+	char *c = xmemdup(u, len);
+	size_t i;
+
+	if (2 * (s->n + 1) + 2 > s->nslot)
+		rehash(s, s->n + 1);
+	i = find(s, c);
+	if (s->slot[i]) {
+		free(c);
+		return;
+	}
+	if (s->n == s->alloc) {
+		s->alloc = s->alloc ? 2 * s->alloc : 256;
+		s->uidl = xrealloc(s->uidl, s->alloc * sizeof(*s->uidl));
+	}
+	s->uidl[s->n++] = c;
+	s->slot[i] = s->n;
+	s->dirty = 1;
+}
+
+/* Append src with '/' and '%' (and, for a host, nothing else) escaped. */
+static void
+add_escaped(struct buf *b, const char *src)
+{
+	for (; src && *src; src++)
+		if (*src == '/' || *src == '%')
+			buf_addf(b, "%%%02X", (unsigned char)*src);
+		else
+			buf_addch(b, *src);
+}
+
+char *
+uidlstate_path(const char *uidls_file, const char *user, const char *host,
+	unsigned port, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME"), *p;
+
+	if (uidls_file) {
+		for (p = uidls_file; *p; p++) {
+			if (p[0] == '%' && p[1] == 'U')
+				buf_addstr(&b, user ? user : "");
+			else if (p[0] == '%' && p[1] == 'H')
+				buf_addstr(&b, host ? host : "");
+			else if (p[0] == '%' && p[1] == '%')
+				buf_addch(&b, '%');
+			else {
+				buf_addch(&b, *p);
+				continue;
+			}
+			p++;
+		}
+		return buf_detach(&b, NULL);
+	}
+	if (x && x[0] == '/')
+		buf_addf(&b, "%s/mkit/uidls/", x);
+	else if (h && *h)
+		buf_addf(&b, "%s/.local/state/mkit/uidls/", h);
+	else
+		return err_set(e, ERR_CONFIG, "no place for the UIDL state: "
+			"set HOME or XDG_STATE_HOME, or uidls_file"), NULL;
+	add_escaped(&b, user);
+	buf_addch(&b, '@');
+	add_escaped(&b, host);
+	buf_addf(&b, ":%u", port);
+	return buf_detach(&b, NULL);
+}
+
+static int
+lock(struct uidlstate *s, unsigned flags, struct err *e)
+{
+	struct buf lp = BUF_INIT;
+	int rc = -1;
+
+	buf_addf(&lp, "%s.lock", s->path);
+	s->lockfd = open(lp.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		0600);
+	if (s->lockfd < 0) {
+		err_sys(e, ERR_CANTCREAT, errno, "%s.lock", s->disp);
+		goto out;
+	}
+	while (flock(s->lockfd, LOCK_EX | (flags & UIDLSTATE_WAIT ? 0 :
+	    LOCK_NB)) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			err_set(e, ERR_TEMPFAIL, "%s: in use by another "
+				"process", s->disp);
+		else
+			err_sys(e, ERR_IO, errno, "%s.lock", s->disp);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&lp);
+	return rc;
+}
+
+static int
+load(struct uidlstate *s, struct err *e)
+{
+	struct buf data = BUF_INIT;
+	size_t pos, line = 1;
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC), rc = -1;
+	char *nl;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return err_sys(e, ERR_IO, errno, "%s", s->disp);
+	buf_init(&data, STATE_FILE_MAX);
+	if (buf_read_fd(&data, fd) < 0) {
+		err_sys(e, ERR_IO, errno, "%s", s->disp);
+		goto out;
+	}
+	if (data.len == 0) {
+		rc = 0;
+		goto out;
+	}
+	nl = memchr(data.data, '\n', data.len);
+	if (!nl || (size_t)(nl - data.data) != strlen(MAGIC) ||
+	    memcmp(data.data, MAGIC, strlen(MAGIC)) != 0) {
+		err_set(e, ERR_DATA, "%s: not a UIDL state file of mkit (its "
+			"first line is not \"" MAGIC "\")", s->disp);
+		goto out;
+	}
+	for (pos = (size_t)(nl - data.data) + 1; pos < data.len; ) {
+		size_t n;
+
+		line++;
+		nl = memchr(data.data + pos, '\n', data.len - pos);
+		n = nl ? (size_t)(nl - (data.data + pos)) : data.len - pos;
+		if (n > 0 && !valid(data.data + pos, n)) {
+			err_set(e, ERR_DATA, "%s:%zu: not a UIDL", s->disp,
+				line);
+			goto out;
+		}
+		if (n > 0)
+			insert(s, data.data + pos, n);
+		pos += n + 1;
+	}
+	s->dirty = 0;
+	rc = 0;
+out:
+	close(fd);
+	buf_release(&data);
+	return rc;
+}
+
+struct uidlstate *
+uidlstate_open(const char *path, unsigned flags, struct err *e)
+{
+	struct uidlstate *s = xcalloc(1, sizeof(*s));
+	const char *slash = strrchr(path, '/');
+	struct buf j = BUF_INIT;
+
+	s->path = xstrdup(path);
+	s->disp = path_tilde(path);
+	s->lockfd = -1;
+	buf_addf(&j, "%s.journal", path);
+	s->journal = buf_detach(&j, NULL);
+	rehash(s, 0);
+	if (slash && slash != path) {
+		char *dir = xmemdup(path, (size_t)(slash - path));
+		int r = durable_mkdirs(dir, 0700, e);
+
+		free(dir);
+		if (r < 0)
+			goto fail;
+	}
+	if (lock(s, flags, e) < 0 || load(s, e) < 0)
+		goto fail;
+	return s;
+fail:
+	uidlstate_close(s);
+	return NULL;
+}
+
+const char *
+uidlstate_file(const struct uidlstate *s)
+{
+	return s->path;
+}
+
+const char *
+uidlstate_journal(const struct uidlstate *s)
+{
+	return s->journal;
+}
+
+int
+uidlstate_has(const struct uidlstate *s, const char *uidl)
+{
+	return s->slot[find(s, uidl)] != 0;
+}
+
+int
+uidlstate_add(struct uidlstate *s, const char *uidl, struct err *e)
+{
+	if (!valid(uidl, strlen(uidl)))
+		return err_set(e, ERR_USAGE, "invalid UIDL \"%.80s\"", uidl);
+	insert(s, uidl, strlen(uidl));
+	return 0;
+}
+
+void
+uidlstate_retain(struct uidlstate *s, const char *const *list, size_t n)
+{
+	struct uidlstate keep;
+	size_t i, j = 0;
+
+	/* a table of the list, to test each recorded UIDL against */
+	memset(&keep, 0, sizeof(keep));
+	keep.uidl = (char **)list;
+	keep.n = n;
+	rehash(&keep, n);
+	for (i = 0; i < s->n; i++) {
+		if (keep.slot[find(&keep, s->uidl[i])])
+			s->uidl[j++] = s->uidl[i];
+		else
+			free(s->uidl[i]);
+	}
+	free(keep.slot);
+	if (j != s->n) {
+		s->n = j;
+		s->dirty = 1;
+		rehash(s, s->n);
+	}
+}
+
+size_t
+uidlstate_count(const struct uidlstate *s)
+{
+	return s->n;
+}
+
+int
+uidlstate_commit(struct uidlstate *s, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (!s->dirty)
+		return 0;
+	buf_addstr(&b, MAGIC "\n");
+	for (i = 0; i < s->n; i++) {
+		buf_addstr(&b, s->uidl[i]);
+		buf_addch(&b, '\n');
+	}
+	rc = durable_replace(s->path, b.data, b.len, e);
+	buf_release(&b);
+	if (rc == 0)
+		s->dirty = 0;
+	return rc;
+}
+
+void
+uidlstate_close(struct uidlstate *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	for (i = 0; i < s->n; i++)
+		free(s->uidl[i]);
+	free(s->uidl);
+	free(s->slot);
+	free(s->path);
+	free(s->journal);
+	free(s->disp);
+	free(s);
+}

@@ -516,6 +516,11 @@ main(int argc, char **argv)
 	}
 	if (o.verbose)
 		transcript_release(&ts);
+	free(o.ov);
+	if (o.all)
+		for (i = 0; i < o.naccounts; i++)
+			free(o.accounts[i]);
+	free(o.accounts);
 	if (fflush(stdout) == EOF)
 		diex(EX_IOERR, "standard output: write error");
 	return status;

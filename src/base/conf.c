@@ -574,7 +574,8 @@ parse_delivery(struct account *a, const struct keydef *k, const char *v,
 
 	if (!*v) {
 		a->delivery = ACCOUNT_DELIVERY_NONE;
-		set_strfield(a, k, NULL);
+		str_free(a->delivery_arg);
+		a->delivery_arg = NULL;
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(m); i++)
@@ -602,7 +603,10 @@ parse_delivery(struct account *a, const struct keydef *k, const char *v,
 	}
 	buf_addstr(&b, arg);
 	a->delivery = m[i].d;
-	set_strfield(a, k, b.data);
+	/* the string is the key's second field (set_strfield sets the
+	 * first) */
+	str_free(a->delivery_arg);
+	a->delivery_arg = xstrdup(b.data);
 	buf_release(&b);
 	return 0;
 }

@@ -190,10 +190,6 @@ fetch_window(struct fetch *f, size_t n, struct err *e)
 		}
 	}
 	f->r->delivered += m;
-	for (j = 0; j < m; j++) {
-		f->done++;
-		event(f, f->win[j], POP3_FETCH_DELIVERED, 0, NULL);
-	}
 	if (rr < 0) {
 		if (!f->r->exit_status)
 			f->r->exit_status = deliver_exit_status(f->d);
@@ -203,9 +199,19 @@ fetch_window(struct fetch *f, size_t n, struct err *e)
 				name_msg(f, f->win[j], e);
 		ret = -1;
 	}
+	for (j = 0; j < m; j++)
+		f->res[j].status = POP3_NOT_DONE;
 	if (!f->acc->keep && pop3_usable(f->p) &&
 		dele_window(f, m, POP3_FETCH_DELIVERED, ret ? &se : e) < 0)
-		return -1;
+		ret = -1;
+	for (j = 0; j < m; j++) {
+		int ok = f->res[j].status == POP3_DONE;
+
+		f->done++;
+		event(f, f->win[j], POP3_FETCH_DELIVERED, ok,
+			f->res[j].status == POP3_REFUSED ? f->res[j].reply :
+			NULL);
+	}
 	return ret;
 }
 
@@ -470,6 +476,10 @@ pop3_fetch(const struct account *acc, const struct pop3_fetch_opts *o,
 			f.dop.kind = DELIVER_STREAM;
 			f.dop.fd = o->stdout_fd;
 			f.dop.flags = DELIVER_STREAM_MBOXRD;
+			if (acc->received_header) {
+				f.dop.received_from = acc->host;
+				f.dop.received_with = "POP3";
+			}
 		} else if (deliver_opts_account(&f.dop, acc, "POP3", e) < 0)
 			goto out;
 		if (f.dop.kind == DELIVER_MAILDIR ||

@@ -749,6 +749,7 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 	d->pid = -1;
 	d->window = -1;
 	buf_init(&d->head, DELIVER_HEADER_MAX);
+	buf_init(&d->out, 0);
 	switch (d->kind) {
 	case DELIVER_MAILDIR:
 		rc = open_maildir(d, e);

@@ -7,3 +7,11 @@ TESTS += tests/bats/mpop.bats tests/bats/mpop-fault.bats
 endif
 EXTRA_DIST += tests/bats/mpop.bats tests/bats/mpop-fault.bats \
 	tests/servers/fakepop3.py
+dist_man_MANS += man/mpop.1
+dist_bashcompletion_DATA += completions/mpop.bash
+dist_zshcompletion_DATA += completions/_mpop
+dist_fishcompletion_DATA += completions/mpop.fish
+if HAVE_BATS
+TESTS += tests/bats/mpop-drift.bats
+endif
+EXTRA_DIST += tests/bats/mpop-drift.bats tests/bats/drift_helper.bash

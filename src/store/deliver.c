@@ -600,6 +600,33 @@ mda_finish(struct deliver *d, struct err *e)
 
 /* ---- mbox locking ---- */
 
+/*
+ * Does the dotlock at path name a process of this host that is gone? We
+ * hold the fcntl lock here, which a dead holder released; the PID it
+ * wrote tells its dotlock from a live program's that takes dotlocks only.
+ */
+static int
+dotlock_dead(const char *path)
+{
+	char b[32];
+	ssize_t n;
+	long pid;
+	char *end;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	b[n] = '\0';
+	pid = strtol(b, &end, 10);
+	if (pid <= 0 || (*end != '\n' && *end != '\0'))
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
 static int
 mbox_lock(struct deliver *d, struct err *e)
 {
@@ -627,6 +654,14 @@ mbox_lock(struct deliver *d, struct err *e)
 		fd = open(lp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0644);
 		if (fd >= 0) {
+			/* our PID, so that a run after a kill -9 sees the
+			 * lock is stale */
+			char pid[32];
+			int n = snprintf(pid, sizeof pid, "%ld\n",
+				(long)getpid());
+
+			if (write(fd, pid, (size_t)n) != n)
+				(void)0;	/* an empty lock still locks */
 			close(fd);
 			d->dotlock = buf_detach(&lp, NULL);
 			rc = 0;
@@ -640,8 +675,8 @@ mbox_lock(struct deliver *d, struct err *e)
 			err_sys(e, ERR_CANTCREAT, errno, "%s.lock", d->disp);
 			break;
 		}
-		if (stat(lp.data, &st) == 0 &&
-		    time(NULL) - st.st_mtime > DOTLOCK_STALE) {
+		if (dotlock_dead(lp.data) || (stat(lp.data, &st) == 0 &&
+		    time(NULL) - st.st_mtime > DOTLOCK_STALE)) {
 			unlink(lp.data);
 			continue;
 		}

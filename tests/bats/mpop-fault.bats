@@ -216,3 +216,43 @@ left() {
 	[ "$status" -eq 75 ]
 	[[ $output == *"in use"* ]]
 }
+
+# killed RUNS DELIVERY: fetch 150 messages, kill -9 mpop RUNS times at
+# random moments, then let a last run finish; every message must be in the
+# destination exactly once.
+killed() {
+	local runs=$1 i pid
+	start_fake_pop3 --pipelining
+	for i in $(seq 1 150); do
+		printf 'Subject: k%s\n\nbody %s\n%s\n' "$i" "$i" \
+			"$(head -c 2000 /dev/zero | tr '\0' b)" >"$FAKE_POP3_DIR/m$i"
+	done
+	conf "$2" "uidls_file $BATS_TEST_TMPDIR/uidls"
+	for ((i = 0; i < runs; i++)); do
+		mpop -q 2>/dev/null &
+		pid=$!
+		sleep "0.$((RANDOM % 40 + 2))"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	run mpop
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(left)" -eq 0 ]
+}
+
+@test "kill -9 at random moments, then a rerun: each message exactly once in the maildir" {
+	killed 8 "delivery maildir $MAIL"
+	cat "$MAIL"/new/* | grep '^Subject: k' | sort | uniq -c |
+		awk '$1 != 1 { print "twice: " $0; bad = 1 } END { exit bad }'
+	[ "$(cat "$MAIL"/new/* | grep -c '^Subject: k')" -eq 150 ]
+	[ "$(ls "$MAIL/tmp" | wc -l)" -eq 0 ]
+}
+
+@test "kill -9 at random moments, then a rerun: each message exactly once in the mbox" {
+	killed 8 "delivery mbox $BATS_TEST_TMPDIR/mbox"
+	grep '^Subject: k' "$BATS_TEST_TMPDIR/mbox" | sort | uniq -c |
+		awk '$1 != 1 { print "twice: " $0; bad = 1 } END { exit bad }'
+	[ "$(grep -c '^Subject: k' "$BATS_TEST_TMPDIR/mbox")" -eq 150 ]
+	[ "$(grep -c '^From ' "$BATS_TEST_TMPDIR/mbox")" -eq 150 ]
+}

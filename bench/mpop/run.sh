@@ -132,7 +132,7 @@ EOF
 		chmod 755 "$d/deliver"
 		local ssl="sslproto ''"
 		[[ $mode == starttls ]] &&
-			ssl="sslproto tls1.2+ sslcertck sslcertfile $TEST_CERT"
+			ssl="sslproto tls1.2+ sslcertck sslcertfile $TEST_CERT sslcommonname localhost"
 		cat >"$d/config" <<EOF
 set no syslog
 poll 127.0.0.1 service $port protocol pop3 auth password

@@ -256,3 +256,24 @@ killed() {
 	[ "$(grep -c '^Subject: k' "$BATS_TEST_TMPDIR/mbox")" -eq 150 ]
 	[ "$(grep -c '^From ' "$BATS_TEST_TMPDIR/mbox")" -eq 150 ]
 }
+
+@test "a full disk (a maildir on a tiny tmpfs): 74, what was written is kept, the rest stays on the server" {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs"
+	start_fake_pop3 --pipelining
+	for i in 1 2 3 4; do
+		printf 'Subject: d%s\n\n%s\n' "$i" \
+			"$(head -c 20000 /dev/zero | tr '\0' d)" >"$FAKE_POP3_DIR/m$i"
+	done
+	conf
+	mkdir -p "$MAIL"
+	run unshare -m sh -c 'mount -t tmpfs -o size=48k tmpfs "$1" &&
+		mpop; s=$?; ls "$1/new" | wc -l >"$2"; ls "$1/tmp" | wc -l >>"$2"
+		exit $s' sh "$MAIL" "$BATS_TEST_TMPDIR/count"
+	echo "$output"
+	[ "$status" -eq 74 ]
+	[[ $output == *"No space left on device"* ]]
+	got=$(head -1 "$BATS_TEST_TMPDIR/count")
+	[ "$(tail -1 "$BATS_TEST_TMPDIR/count")" -eq 0 ]
+	[ "$got" -ge 1 ]
+	[ $((got + $(left))) -eq 4 ]
+}

@@ -603,11 +603,8 @@ parse_delivery(struct account *a, const struct keydef *k, const char *v,
 	}
 	buf_addstr(&b, arg);
 	a->delivery = m[i].d;
-	/* the string is the key's second field (set_strfield sets the
-	 * first) */
 	str_free(a->delivery_arg);
-	a->delivery_arg = xstrdup(b.data);
-	buf_release(&b);
+	a->delivery_arg = buf_detach(&b, NULL);
 	return 0;
 }
 
@@ -1814,7 +1811,7 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 	const char *env = getenv("MKIT_CONFIG");
 	enum config_flavor flavor = CONFIG_FLAVOR_MKIT;
 	struct err tmp;
-	int rc;
+	int rc, i;
 
 	if (!err) {
 		err_clear(&tmp);
@@ -1824,7 +1821,6 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 		found = xstrdup(path ? path : env);
 	} else {
 		struct buf s = BUF_INIT;
-		int i;
 
 		cand[0] = xdg_path("mkit/config");
 		if (flags & CONFIG_FALLBACK_MSMTP) {
@@ -1863,6 +1859,8 @@ config_load(const char *path, unsigned flags, struct config_warnings *warn,
 	cfg->path = path_tilde(found);
 	rc = parse_file(&p, found, cfg->path);
 	account_free(p.defaults.acc);
+	for (i = 0; i < ACCOUNT_PROTO_COUNT; i++)
+		account_free(p.defaults.px[i]);
 	free(found);
 	if (rc < 0) {
 		config_free(cfg);

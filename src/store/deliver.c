@@ -286,9 +286,11 @@ flush(struct deliver *d, struct err *e)
 		buf_reset(&d->out);
 		return 0;
 	}
+	if (r < 0 && d->kind == DELIVER_MAILDIR)
+		return err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+			d->name);
 	if (r < 0)
 		return err_sys(e, ERR_IO, errno, "%s", d->kind ==
-			DELIVER_MAILDIR ? d->name : d->kind ==
 			DELIVER_STREAM ? "standard output" : d->disp);
 	if (d->kind == DELIVER_MBOX)
 		d->size += (off_t)d->out.len;
@@ -600,31 +602,31 @@ mda_finish(struct deliver *d, struct err *e)
 
 /* ---- mbox locking ---- */
 
-/*
- * Does the dotlock at path name a process of this host that is gone? We
- * hold the fcntl lock here, which a dead holder released; the PID it
- * wrote tells its dotlock from a live program's that takes dotlocks only.
- */
+/* A dotlock nobody holds any more: older than DOTLOCK_STALE, or holding
+ * the PID of a process of this machine that is gone (ours hold one). */
 static int
-dotlock_dead(const char *path)
+dotlock_stale(const char *lock)
 {
-	char b[32];
+	struct stat st;
+	char pid[24];
 	ssize_t n;
-	long pid;
-	char *end;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long v;
+	int fd;
 
+	if (stat(lock, &st) != 0)
+		return 0;
+	if (time(NULL) - st.st_mtime > DOTLOCK_STALE)
+		return 1;
+	fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
-	n = read(fd, b, sizeof(b) - 1);
+	n = read(fd, pid, sizeof(pid) - 1);
 	close(fd);
 	if (n <= 0)
 		return 0;
-	b[n] = '\0';
-	pid = strtol(b, &end, 10);
-	if (pid <= 0 || (*end != '\n' && *end != '\0'))
-		return 0;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+	pid[n] = '\0';
+	v = strtol(pid, NULL, 10);
+	return v > 0 && kill((pid_t)v, 0) != 0 && errno == ESRCH;
 }
 
 static int
@@ -649,19 +651,13 @@ mbox_lock(struct deliver *d, struct err *e)
 	}
 	buf_addf(&lp, "%s.lock", d->target);
 	for (;;) {
-		struct stat st;
-
 		fd = open(lp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0644);
 		if (fd >= 0) {
-			/* our PID, so that a run after a kill -9 sees the
-			 * lock is stale */
-			char pid[32];
-			int n = snprintf(pid, sizeof pid, "%ld\n",
-				(long)getpid());
+			char pid[24];
 
-			if (write(fd, pid, (size_t)n) != n)
-				(void)0;	/* an empty lock still locks */
+			snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+			(void)!write(fd, pid, strlen(pid));
 			close(fd);
 			d->dotlock = buf_detach(&lp, NULL);
 			rc = 0;
@@ -675,8 +671,7 @@ mbox_lock(struct deliver *d, struct err *e)
 			err_sys(e, ERR_CANTCREAT, errno, "%s.lock", d->disp);
 			break;
 		}
-		if (dotlock_dead(lp.data) || (stat(lp.data, &st) == 0 &&
-		    time(NULL) - st.st_mtime > DOTLOCK_STALE)) {
+		if (dotlock_stale(lp.data)) {
 			unlink(lp.data);
 			continue;
 		}
@@ -924,23 +919,28 @@ begin_maildir(struct deliver *d, struct err *e)
 		buf_addf(&p, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
 			(long)tv.tv_usec, (long)getpid(), ++d->counter, host);
 		d->name = buf_detach(&p, NULL);
+		/* recorded first, so that a crash never leaves it unknown */
+		if (jrecord(d, 0, e, "B %s\n", d->name) < 0)
+			break;
 		buf_addf(&p, "%s/%s", d->tmpdir, d->name);
 		d->fd = open(p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0600);
-		if (d->fd >= 0 || errno != EEXIST)
+		if (d->fd >= 0 || errno != EEXIST) {
+			if (d->fd < 0) {
+				char *t = path_tilde(p.data);
+
+				err_sys(e, ERR_CANTCREAT, errno, "%s", t);
+				free(t);
+			}
 			break;
+		}
 	}
 	free(host);
-	if (d->fd < 0) {
-		char *t = path_tilde(p.data);
-
-		err_sys(e, ERR_CANTCREAT, errno, "%s", t);
-		free(t);
-		buf_release(&p);
-		return -1;
-	}
 	buf_release(&p);
-	return jrecord(d, 0, e, "B %s\n", d->name);
+	if (tries == 100)
+		err_set(e, ERR_CANTCREAT, "%s/tmp: no unique file name",
+			d->disp);
+	return d->fd < 0 ? -1 : 0;
 }
 
 static int

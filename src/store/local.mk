@@ -31,3 +31,29 @@ if HAVE_BATS
 TESTS += tests/bats/mbox-agree.bats
 endif
 EXTRA_DIST += tests/bats/mbox-agree.bats tests/bats/batch_helper.bash
+
+check_PROGRAMS += tests/unit/t_uidlstate
+TESTS += tests/unit/t_uidlstate
+tests_unit_t_uidlstate_SOURCES = tests/unit/t_uidlstate.c tests/unit/tap.h \
+	tests/unit/storetest.h
+tests_unit_t_uidlstate_LDADD = $(MKIT_STORE_LIBS)
+
+check_PROGRAMS += tests/unit/t_deliver
+TESTS += tests/unit/t_deliver
+tests_unit_t_deliver_SOURCES = tests/unit/t_deliver.c tests/unit/tap.h \
+	tests/unit/storetest.h
+tests_unit_t_deliver_LDADD = $(MKIT_STORE_LIBS)
+
+# exactly once across kill -9, in maildir and mbox
+check_PROGRAMS += tests/unit/t_killdeliver
+TESTS += tests/unit/t_killdeliver
+tests_unit_t_killdeliver_SOURCES = tests/unit/t_killdeliver.c \
+	tests/unit/tap.h tests/unit/storetest.h
+tests_unit_t_killdeliver_LDADD = $(MKIT_STORE_LIBS)
+
+# a full disk (a tiny tmpfs; needs root to mount it)
+check_PROGRAMS += tests/unit/t_deliver_full
+TESTS += tests/unit/t_deliver_full
+tests_unit_t_deliver_full_SOURCES = tests/unit/t_deliver_full.c \
+	tests/unit/tap.h tests/unit/storetest.h
+tests_unit_t_deliver_full_LDADD = $(MKIT_STORE_LIBS)

@@ -10,7 +10,8 @@
  * only ever replaced whole (temp file, fsync, rename, directory fsync), so
  * a crash leaves the old state or the new one, never a mix. A lock
  * (flock on "STATE.lock", held until uidlstate_close) keeps a second
- * process off the same mailbox. "STATE.journal" is the delivery journal
+ * process off the same mailbox. A child forked while the state is open
+ * shares the lock until it execs or exits (the descriptor is close-on-exec). "STATE.journal" is the delivery journal
  * (deliver.h) that goes with it.
  *
  * Per window of messages the caller does: deliver them, deliver_sync(),

@@ -110,6 +110,8 @@ show(const struct account *a, const char *field)
 	N(dsn_notify) N(dsn_return) N(set_from_header) N(set_date_header)
 	N(set_msgid_header) N(remove_bcc_headers) N(undisclosed_recipients)
 	S(aliases) S(logfile) N(syslog) S(syslog_facility) S(name)
+	N(delivery) S(delivery_arg) N(keep) N(only_new) N(killsize)
+	N(skipsize) S(uidls_file) N(received_header) N(pipelining) N(proto)
 	else if (strcmp(field, "fp0") == 0)
 		n = a->tls_fingerprint_sha256[0];
 	else if (strcmp(field, "fp31") == 0)
@@ -256,6 +258,55 @@ static const struct key_case key_cases[] = {
 	{ "host h\r\nfrom crlf@x\r\n", "from", "crlf@x" },
 	{ "\n# comment\n   # indented comment\n\nhost h\n\t\n", "host", "h" },
 	{ "  host   indented  \n", "host", "indented" },
+	/* mpop's keys */
+	{ "host h\n", "delivery", "0" },
+	{ "host h\n", "delivery_arg", "(null)" },
+	{ "host h\ndelivery maildir ~/Mail\n", "delivery", "1" },
+	{ "host h\ndelivery maildir ~/Mail\n", "delivery_arg", "@HOME/Mail" },
+	{ "host h\ndelivery mbox \"~/my mbox\"\n", "delivery_arg",
+	  "@HOME/my mbox" },
+	{ "host h\ndelivery MBOX,/var/mail/joe\n", "delivery", "2" },
+	{ "host h\ndelivery mbox,/var/mail/joe\n", "delivery_arg",
+	  "/var/mail/joe" },
+	{ "host h\ndelivery mda /usr/bin/procmail -f '%F' -d joe\n", "delivery",
+	  "3" },
+	{ "host h\ndelivery mda /usr/bin/procmail -f '%F' -d joe\n",
+	  "delivery_arg", "/usr/bin/procmail -f '%F' -d joe" },
+	{ "host h\ndelivery mda ~/bin/filter\n", "delivery_arg",
+	  "~/bin/filter" },
+	{ "host h\ndelivery maildir /m\ndelivery\n", "delivery", "0" },
+	{ "host h\n", "keep", "0" },
+	{ "host h\nkeep\n", "keep", "1" },
+	{ "host h\nkeep on\n", "keep", "1" },
+	{ "host h\n", "only_new", "1" },
+	{ "host h\nonly_new off\n", "only_new", "0" },
+	{ "host h\n", "killsize", "-1" },
+	{ "host h\nkillsize 0\n", "killsize", "0" },
+	{ "host h\nkillsize 100k\n", "killsize", "102400" },
+	{ "host h\nkillsize 2m\n", "killsize", "2097152" },
+	{ "host h\nkillsize 2m\nkillsize off\n", "killsize", "-1" },
+	{ "host h\n", "skipsize", "-1" },
+	{ "host h\nskipsize 12345\n", "skipsize", "12345" },
+	{ "host h\n", "uidls_file", "(null)" },
+	{ "host h\nuidls_file ~/.mpop_uidls/%U_at_%H\n", "uidls_file",
+	  "@HOME/.mpop_uidls/%U_at_%H" },
+	{ "host h\n", "received_header", "1" },
+	{ "host h\nreceived_header off\n", "received_header", "0" },
+	{ "host h\n", "pipelining", "0" },
+	{ "host h\npipelining on\n", "pipelining", "1" },
+	{ "host h\npipelining off\n", "pipelining", "2" },
+	{ "host h\npipelining auto\n", "pipelining", "0" },
+	{ "host h\nauth user\n", "auth_method", "USER" },
+	{ "host h\nauth apop\n", "auth_method", "APOP" },
+	/* prefixed server keys: SMTP's apply to msend, the others not */
+	{ "host h\nsmtp_host s\n", "host", "s" },
+	{ "host h\npop3_host p\nimap_host i\n", "host", "h" },
+	{ "host h\nsmtp_port 2525\npop3_port 1\n", "port", "2525" },
+	{ "host h\npop3_tls off\n", "port", "587" },
+	{ "host h\nsmtp_tls off\n", "port", "25" },
+	{ "host h\nuser u\nsmtp_user s\npop3_user p\n", "user", "s" },
+	{ "host h\npop3_password secret\n", "password", "(null)" },
+	{ "host h\nsmtp_auth plain\n", "auth_method", "PLAIN" },
 };
 
 static void
@@ -397,6 +448,34 @@ struct err_case {
 #define CF "~/.config/mkit/config"
 
 static const struct err_case err_cases[] = {
+	/* protocol prefixes and mpop's keys */
+	{ "account a\npop3_port x\n", "a",
+	  CF ":2: pop3_port: invalid value \"x\" (expected a port number "
+	  "from 1 to 65535)" },
+	{ "account a\npop3_delivery maildir /m\n", "a",
+	  CF ":2: unknown key \"pop3_delivery\"" },
+	{ "account a\nnntp_host x\n", "a",
+	  CF ":2: unknown key \"nntp_host\"" },
+	{ "account a\nPOP3_host x\n", "a",
+	  CF ":2: unknown key \"POP3_host\"" },
+	{ "account a\ndelivery pipe x\n", "a",
+	  CF ":2: delivery: invalid value \"pipe x\" (expected maildir DIR, "
+	  "mbox FILE or mda COMMAND)" },
+	{ "account a\ndelivery maildir\n", "a",
+	  CF ":2: delivery: \"maildir\" needs a directory" },
+	{ "account a\ndelivery mda,\n", "a",
+	  CF ":2: delivery: \"mda\" needs a command" },
+	{ "account a\nkillsize 10g\n", "a",
+	  CF ":2: killsize: invalid value \"10g\" (expected off or a size in "
+	  "bytes, or with k or m)" },
+	{ "account a\nskipsize -1\n", "a",
+	  CF ":2: skipsize: invalid value \"-1\" (expected off or a size in "
+	  "bytes, or with k or m)" },
+	{ "account a\npipelining maybe\n", "a",
+	  CF ":2: pipelining: invalid value \"maybe\" (expected auto, on or "
+	  "off)" },
+	{ "account a\nkeep sometimes\n", "a",
+	  CF ":2: keep: invalid value \"sometimes\" (expected on or off)" },
 	{ "account a\nhots x\n", "a",
 	  CF ":2: unknown key \"hots\" (did you mean \"host\"?)" },
 	{ "account a\nhost h\ntls_startls on\n", "a",
@@ -1271,6 +1350,226 @@ setup(void)
 	free(p);
 }
 
+/* One account, several protocols: each resolves its prefixed keys. */
+struct proto_case {
+	const char *text;
+	enum account_proto proto;
+	const char *field;
+	const char *want;
+};
+
+static const struct proto_case proto_cases[] = {
+	{ "account a\nhost mail.example\npop3_host pop.example\n",
+	  ACCOUNT_PROTO_POP3, "host", "pop.example" },
+	{ "account a\nhost mail.example\npop3_host pop.example\n",
+	  ACCOUNT_PROTO_IMAP, "host", "mail.example" },
+	{ "account a\nhost mail.example\npop3_host pop.example\n",
+	  ACCOUNT_PROTO_SMTP, "host", "mail.example" },
+	/* the prefixed key wins wherever it is written */
+	{ "account a\npop3_host p\nhost h\n", ACCOUNT_PROTO_POP3, "host",
+	  "p" },
+	/* default ports per protocol */
+	{ "account a\nhost h\n", ACCOUNT_PROTO_POP3, "port", "110" },
+	{ "account a\nhost h\ntls_starttls off\n", ACCOUNT_PROTO_POP3,
+	  "port", "995" },
+	{ "account a\nhost h\ntls off\n", ACCOUNT_PROTO_POP3, "port",
+	  "110" },
+	{ "account a\nhost h\npop3_tls_starttls off\n", ACCOUNT_PROTO_POP3,
+	  "port", "995" },
+	{ "account a\nhost h\npop3_tls_starttls off\n", ACCOUNT_PROTO_SMTP,
+	  "port", "587" },
+	{ "account a\nhost h\n", ACCOUNT_PROTO_IMAP, "port", "143" },
+	{ "account a\nhost h\nimap_tls_starttls off\n", ACCOUNT_PROTO_IMAP,
+	  "port", "993" },
+	{ "account a\nhost h\nport 2000\npop3_port 3000\n",
+	  ACCOUNT_PROTO_POP3, "port", "3000" },
+	{ "account a\nhost h\nport 2000\npop3_port 3000\n",
+	  ACCOUNT_PROTO_IMAP, "port", "2000" },
+	{ "account a\nhost h\n", ACCOUNT_PROTO_POP3, "proto", "1" },
+	/* credentials per protocol */
+	{ "account a\nhost h\nuser joe\npop3_user joe.pop\n",
+	  ACCOUNT_PROTO_POP3, "user", "joe.pop" },
+	{ "account a\nhost h\npasswordeval pass smtp\n"
+	  "pop3_passwordeval pass pop\n", ACCOUNT_PROTO_POP3, "passwordeval",
+	  "pass pop" },
+	{ "account a\nhost h\nauth plain\npop3_auth user\n",
+	  ACCOUNT_PROTO_POP3, "auth_method", "USER" },
+	{ "account a\nhost h\nauth plain\npop3_auth user\n",
+	  ACCOUNT_PROTO_SMTP, "auth_method", "PLAIN" },
+	/* inherited through defaults and parents, and overridden there */
+	{ "defaults\npop3_host dp\naccount a\nhost h\n", ACCOUNT_PROTO_POP3,
+	  "host", "dp" },
+	{ "account base\nhost h\npop3_host bp\naccount a : base\n",
+	  ACCOUNT_PROTO_POP3, "host", "bp" },
+	{ "account base\nhost h\npop3_host bp\naccount a : base\n"
+	  "pop3_host ap\n", ACCOUNT_PROTO_POP3, "host", "ap" },
+	/* mpop's keys apply whatever the protocol */
+	{ "account a\nhost h\nkeep on\n", ACCOUNT_PROTO_POP3, "keep", "1" },
+};
+
+static void
+test_proto(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(proto_cases); i++) {
+		const struct proto_case *c = &proto_cases[i];
+		struct config *cfg;
+		struct account *a = NULL;
+		struct err e;
+
+		err_clear(&e);
+		cfg = load_text(c->text, NULL, &e);
+		if (cfg)
+			a = config_account_proto(cfg, "a", c->proto, &e);
+		tap_str(a ? show(a, c->field) : e.msg, c->want, c->text);
+		account_free(a);
+		config_free(cfg);
+	}
+	{
+		struct account *a = account_new_proto(NULL, ACCOUNT_PROTO_POP3);
+		struct err e;
+
+		tap_int(a->port, 110, "account_new_proto: POP3's port");
+		account_set(a, "tls_starttls", "off", &e);
+		tap_int(a->port, 995, "... 995 for implicit TLS");
+		tap_int(account_set(a, "pop3_port", "1995", &e), 0,
+			"account_set with the own prefix");
+		tap_int(a->port, 1995, "... applies");
+		tap_ok(account_is_set(a, "port") &&
+			account_is_set(a, "pop3_port") &&
+			!account_is_set(a, "imap_port"), "account_is_set sees it "
+			"under both names");
+		tap_int(account_set(a, "smtp_port", "25", &e), 0,
+			"account_set with another protocol's prefix");
+		tap_int(a->port, 1995, "... ignored");
+		tap_str(account_proto_name(a->proto), "pop3", "proto name");
+		tap_int(account_proto_find("IMAP"), ACCOUNT_PROTO_IMAP,
+			"account_proto_find");
+		tap_int(account_proto_find("nntp"), -1, "... unknown");
+		account_free(a);
+	}
+}
+
+/* An ~/.mpoprc as mpop users write it, read for POP3 when there is no
+ * mkit config; msend never reads it. */
+static void
+test_mpoprc(void)
+{
+	struct config *cfg;
+	struct config_warnings w = { NULL, 0 };
+	struct account *a;
+	struct err e;
+	char *mpoprc = path_in_home(".mpoprc");
+	char *mail = path_in_home("Mail");
+	char *uidls = path_in_home(".mpop_uidls/%U_at_%H");
+	char *xdgdir = path_in_home(".config/mpop");
+	char *xdgmpop = path_in_home(".config/mpop/config");
+	struct buf out = BUF_INIT;
+
+	unlink(cfgfile);
+	write_file(mpoprc,
+		"# ~/.mpoprc\n"
+		"defaults\n"
+		"tls on\n"
+		"tls_starttls on\n"
+		"tls_trust_file system\n"
+		"delivery maildir ~/Mail\n"
+		"keep on\n"
+		"uidls_file ~/.mpop_uidls/%U_at_%H\n"
+		"\n"
+		"account work\n"
+		"host pop.work.example\n"
+		"user joe\n"
+		"auth user\n"
+		"passwordeval \"gpg -q -d ~/.mpop-pw.gpg\"\n"
+		"only_new off\n"
+		"killsize 10m\n"
+		"filter /usr/bin/spamfilter\n"
+		"\n"
+		"account home : work\n"
+		"host pop.home.example\n"
+		"delivery mda /usr/bin/procmail -f '%F' -d $USER\n"
+		"keep off\n"
+		"\n"
+		"account default : work\n", 0600);
+	err_clear(&e);
+	cfg = config_load(NULL, CONFIG_FALLBACK_MSMTP, &w, &e);
+	tap_ok(cfg && !config_path(cfg), "msend's search does not read "
+		"~/.mpoprc");
+	config_free(cfg);
+	config_warnings_release(&w);
+	cfg = config_load(NULL, CONFIG_FALLBACK_MPOP, &w, &e);
+	tap_ok(cfg != NULL, "~/.mpoprc read for POP3 (%s)", cfg ? "" : e.msg);
+	if (!cfg)
+		goto out;
+	tap_str(config_path(cfg), "~/.mpoprc", "config_path names it");
+	tap_int(config_flavor(cfg), CONFIG_FLAVOR_MPOP, "mpop flavor");
+	a = config_account_proto(cfg, NULL, ACCOUNT_PROTO_POP3, &e);
+	tap_ok(a != NULL, "the default account");
+	if (a) {
+		tap_str(a->host, "pop.work.example", "host");
+		tap_int(a->port, 110, "POP3's port with STARTTLS");
+		tap_ok(a->tls && a->tls_starttls && !a->tls_trust_file, "tls");
+		tap_str(a->user, "joe", "user");
+		tap_str(a->auth_method, "USER", "auth user");
+		tap_str(a->passwordeval, "gpg -q -d ~/.mpop-pw.gpg",
+			"passwordeval as written (quotes off, ~ for the shell)");
+		tap_int(a->delivery, ACCOUNT_DELIVERY_MAILDIR,
+			"delivery maildir");
+		tap_str(a->delivery_arg, mail, "... ~/Mail expanded");
+		tap_ok(a->keep && !a->only_new && a->killsize == 10 << 20 &&
+			a->skipsize == -1 && a->received_header,
+			"keep, only_new, killsize, skipsize, received_header");
+		tap_str(a->uidls_file, uidls, "uidls_file, %U %H kept");
+		account_format(a, &out);
+		tap_ok(strstr(out.data, "delivery = maildir ") &&
+			strstr(out.data, "killsize = 10485760\n") &&
+			strstr(out.data, "skipsize = off\n") &&
+			strstr(out.data, "pipelining = auto\n") &&
+			strstr(out.data, "keep = on\n"), "account_format shows "
+			"mpop's keys");
+	}
+	account_free(a);
+	a = config_account_proto(cfg, "home", ACCOUNT_PROTO_POP3, &e);
+	tap_ok(a && a->delivery == ACCOUNT_DELIVERY_MDA && !strcmp(
+		a->delivery_arg, "/usr/bin/procmail -f '%F' -d $USER") &&
+		!a->keep && !strcmp(a->host, "pop.home.example"),
+		"inherited account: delivery mda as written, keep off");
+	account_free(a);
+	tap_int((long long)w.count, 1, "one warning");
+	tap_str(w.count ? w.msg[0] : NULL, "~/.mpoprc:17: \"filter\" is not "
+		"supported by mkit; ignored (mkit's mpop has no header filter: "
+		"every message is fetched)", "mpop's filter: warned");
+	config_free(cfg);
+	config_warnings_release(&w);
+
+	/* $XDG_CONFIG_HOME/mpop/config second, a mkit config first */
+	unlink(mpoprc);
+	mkdir(xdgdir, 0700);
+	write_file(xdgmpop, "account x\nhost xdg.example\n", 0600);
+	cfg = config_load(NULL, CONFIG_FALLBACK_MPOP, &w, &e);
+	tap_str(cfg ? config_path(cfg) : NULL, "~/.config/mpop/config",
+		"XDG mpop config used");
+	config_free(cfg);
+	write_file(cfgfile, "account m\nhost mkit.example\n", 0600);
+	cfg = config_load(NULL, CONFIG_FALLBACK_MPOP, &w, &e);
+	tap_str(cfg ? config_path(cfg) : NULL, "~/.config/mkit/config",
+		"the mkit config first");
+	config_free(cfg);
+	unlink(cfgfile);
+	unlink(xdgmpop);
+	rmdir(xdgdir);
+out:
+	config_warnings_release(&w);
+	buf_release(&out);
+	free(mpoprc);
+	free(mail);
+	free(uidls);
+	free(xdgdir);
+	free(xdgmpop);
+}
+
 int
 main(void)
 {
@@ -1282,6 +1581,8 @@ main(void)
 	test_long_line();
 	test_include();
 	test_fallback();
+	test_proto();
+	test_mpoprc();
 	test_modes();
 	test_passwordeval();
 	test_netrc();

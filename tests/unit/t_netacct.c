@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/conf.h"
 #include "base/err.h"
 #include "base/password.h"
@@ -194,6 +195,95 @@ password_of(const char *name, const char *user, char **pw, struct err *e)
 	return r;
 }
 
+/* The password lookup uses the protocol's host and user (netrc here; the
+ * keyring gets the same host, and the protocol as its service). */
+static void
+test_proto_password(void)
+{
+	static const struct {
+		const char *proto;
+		const char *want;
+	} t[] = {
+		{ "pop3", "popsecret" },
+		{ "smtp", "smtpsecret" },
+		{ "imap", "imapsecret" },
+	};
+	char netrc[96];
+	size_t i;
+
+	snprintf(netrc, sizeof netrc, "%s/netrc", dir);
+	write_cfg(netrc, "machine pop.example login popjoe password popsecret\n"
+		"machine mail.example login joe password smtpsecret\n"
+		"machine imap.example login joe password imapsecret\n");
+	setenv("NETRC", netrc, 1);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct netacct_opts o = { cfg, "multi", NULL, NULL, 0,
+			t[i].proto };
+		struct err e;
+		struct account *a = netacct_load(&o, NULL, &e);
+		char *pw = NULL;
+
+		tap_ok(a && netacct_password(a, NULL, NULL, &pw, &e) == 0 &&
+			pw && !strcmp(pw, t[i].want), "%s: the password of "
+			"its host and user", t[i].proto);
+		password_free(pw);
+		account_free(a);
+	}
+	setenv("NETRC", "/nonexistent", 1);
+	unlink(netrc);
+}
+
+/* The keyring is asked with the protocol's host, user and service (a
+ * stand-in secret-tool answers with what it was asked). */
+static void
+test_proto_keyring(void)
+{
+	static const struct netacct_override on[] = { { "keyring", "on" } };
+	static const struct {
+		const char *proto;
+		const char *want;
+	} t[] = {
+		{ "pop3", "pop.example pop3 popjoe" },
+		{ "smtp", "mail.example smtp joe" },
+		{ "imap", "imap.example imap joe" },
+	};
+	char bin[96], tool[128];
+	const char *path = getenv("PATH");
+	char *old = xstrdup(path ? path : "/usr/bin:/bin");
+	struct buf p = BUF_INIT;
+	size_t i;
+
+	snprintf(bin, sizeof bin, "%s/bin", dir);
+	snprintf(tool, sizeof tool, "%s/secret-tool", bin);
+	mkdir(bin, 0700);
+	write_cfg(tool, "#!/bin/sh\necho \"$3 $5 $7\"\n");
+	chmod(tool, 0700);
+	buf_addf(&p, "%s:%s", bin, old);
+	setenv("PATH", p.data, 1);
+	setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", 1);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct netacct_opts o = { cfg, "multi", NULL, on, 1,
+			t[i].proto };
+		struct err e;
+		struct account *a;
+		char *pw = NULL;
+
+		err_clear(&e);
+		a = netacct_load(&o, NULL, &e);
+		tap_ok(a && netacct_password(a, NULL, NULL, &pw, &e) == 0 &&
+			pw && !strcmp(pw, t[i].want), "%s: keyring lookup "
+			"\"%s\"", t[i].proto, pw ? pw : e.msg);
+		password_free(pw);
+		account_free(a);
+	}
+	setenv("PATH", old, 1);
+	unsetenv("DBUS_SESSION_BUS_ADDRESS");
+	unlink(tool);
+	rmdir(bin);
+	free(old);
+	buf_release(&p);
+}
+
 static void
 test_password(void)
 {
@@ -283,6 +373,8 @@ main(void)
 	write_cfg(cfg, text);
 	test_load();
 	test_proto();
+	test_proto_password();
+	test_proto_keyring();
 	test_password();
 	test_longopts();
 	unlink(cfg);

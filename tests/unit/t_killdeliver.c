@@ -1,0 +1,362 @@
+/*
+ * t_killdeliver: exactly once across kill -9 (issue 9, section 4).
+ *
+ * A child runs mpop's local half of a fetch: recover the journal and
+ * record what it says, then deliver every message not yet recorded in
+ * windows (deliver, sync, record, commit, checkpoint), the "server" never
+ * losing a message. The parent kills it with SIGKILL at a random moment,
+ * up to three times, then lets one run finish, and checks that every
+ * message is in the maildir or the mbox exactly once, byte for byte, that
+ * nothing is left in tmp/, and that the state records them all.
+ *
+ * Runs on tmpfs (/dev/shm) when it can: a SIGKILL loses no page cache, so
+ * the fsyncs change nothing here and cost time. MKIT_KILL_ITER sets the
+ * iterations per kind (default 100), MKIT_KILL_SEED the random seed.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "store/deliver.h"
+#include "store/mboxrd.h"
+#include "store/uidlstate.h"
+#include "storetest.h"
+#include "tap.h"
+
+#define NMSG 20
+#define WINDOW 4
+
+static char base[256];
+static struct buf msg[NMSG];
+
+static void
+make_messages(void)
+{
+	int i, j;
+
+	for (i = 0; i < NMSG; i++) {
+		struct buf *b = &msg[i];
+
+		buf_init(b, 0);
+		buf_addf(b, "Return-Path: <s%d@x.example>\nX-Id: m%d\n"
+			"Subject: message %d\n\n", i, i, i);
+		for (j = 0; j < (i * 7919) % 150 + 1; j++)
+			buf_addf(b, "%sline %d of message %d, padded to be "
+				"long enough to matter\n", j % 50 == 3 ?
+				"From " : j % 50 == 4 ? ">From " : "", j, i);
+		if (i % 5 == 2)		/* no final line break */
+			buf_addstr(b, "last line without LF");
+	}
+}
+
+static int
+id_of(const char *s)
+{
+	const char *p = strstr(s, "\nX-Id: m");
+
+	return p ? atoi(p + 8) : -1;
+}
+
+/* The local half of a fetch; exits 0 when every message is recorded. */
+static void
+fetch(enum deliver_kind kind, const char *target, const char *state)
+{
+	struct uidlstate *st;
+	struct deliver_opts o;
+	struct deliver *d;
+	struct err e;
+	char **ids, id[16];
+	size_t n, i, k;
+	int m, inwin = 0, win[WINDOW];
+
+	err_clear(&e);
+	st = uidlstate_open(state, UIDLSTATE_WAIT, &e);
+	if (!st)
+		goto fail;
+	if (deliver_recover(uidlstate_journal(st), &ids, &n, &e) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		uidlstate_add(st, ids[i], &e);
+	strv_free(ids, n);
+	if (uidlstate_commit(st, &e) < 0)
+		goto fail;
+	memset(&o, 0, sizeof(o));
+	o.kind = kind;
+	o.target = target;
+	o.journal = uidlstate_journal(st);
+	o.fd = -1;
+	d = deliver_open(&o, &e);
+	if (!d)
+		goto fail;
+	for (m = 0; m <= NMSG; m++) {
+		if (m < NMSG) {
+			snprintf(id, sizeof id, "m%d", m);
+			if (uidlstate_has(st, id))
+				continue;
+			if (deliver_begin(d, id, NULL, &e) < 0)
+				goto fail;
+			for (i = 0; i < msg[m].len; i += 4096)
+				if (deliver_write(d, msg[m].data + i,
+				    msg[m].len - i < 4096 ? msg[m].len - i :
+				    4096, &e) < 0)
+					goto fail;
+			if (deliver_end(d, &e) < 0)
+				goto fail;
+			win[inwin++] = m;
+			if (inwin < WINDOW)
+				continue;
+		}
+		if (deliver_sync(d, &e) < 0)
+			goto fail;
+		for (k = 0; k < (size_t)inwin; k++) {
+			snprintf(id, sizeof id, "m%d", win[k]);
+			uidlstate_add(st, id, &e);
+		}
+		inwin = 0;
+		if (uidlstate_commit(st, &e) < 0 ||
+		    deliver_checkpoint(d, &e) < 0)
+			goto fail;
+	}
+	if (deliver_close(d, &e) < 0)
+		goto fail;
+	_exit(uidlstate_count(st) == NMSG ? 0 : 2);
+fail:
+	fprintf(stderr, "t_killdeliver: %s\n", e.msg);
+	_exit(1);
+}
+
+/* Count each message found (-1 for a message that is no message of ours
+ * or has other bytes). */
+struct tally {
+	int n[NMSG];
+	int bad;
+	struct buf cur;
+};
+
+/* s is message id's bytes; from an mbox, a message without a final
+ * line break comes back with one (the one byte mboxrd cannot keep). */
+static void
+t_check(struct tally *t, const char *s, size_t len)
+{
+	int id = id_of(s);
+	size_t ml;
+
+	if (id < 0 || id >= NMSG) {
+		t->bad++;
+		return;
+	}
+	ml = msg[id].len;
+	if (len >= ml && memcmp(s, msg[id].data, ml) == 0 && (len == ml ||
+	    (len == ml + 1 && s[ml] == '\n' && msg[id].data[ml - 1] != '\n')))
+		t->n[id]++;
+	else
+		t->bad++;
+}
+
+static void
+s_begin(void *ctx, const char *from, size_t len)
+{
+	(void)from;
+	(void)len;
+	buf_reset(&((struct tally *)ctx)->cur);
+}
+
+static void
+s_data(void *ctx, const void *p, size_t n)
+{
+	buf_add(&((struct tally *)ctx)->cur, p, n);
+}
+
+static void
+s_end(void *ctx)
+{
+	struct tally *t = ctx;
+
+	t_check(t, t->cur.data ? t->cur.data : "", t->cur.len);
+}
+
+static void
+tally_mbox(struct tally *t, const char *file)
+{
+	struct mboxrd_sink sink = { t, s_begin, s_data, s_end };
+	struct mboxrd r;
+	char *text = slurp(file);
+
+	mboxrd_init(&r, &sink);
+	if (text)
+		mboxrd_feed(&r, text, strlen(text));
+	mboxrd_finish(&r);
+	mboxrd_release(&r);
+	free(text);
+}
+
+static int
+tally_dir(struct tally *t, const char *d, int want_empty)
+{
+	DIR *dh = opendir(d);
+	struct dirent *de;
+	struct buf p = BUF_INIT;
+	int files = 0;
+
+	if (!dh)
+		return 0;
+	while ((de = readdir(dh))) {
+		char *c;
+
+		if (de->d_name[0] == '.')
+			continue;
+		files++;
+		if (want_empty)
+			continue;
+		buf_reset(&p);
+		buf_addf(&p, "%s/%s", d, de->d_name);
+		c = slurp(p.data);
+		if (c)
+			t_check(t, c, strlen(c));
+		free(c);
+	}
+	closedir(dh);
+	buf_release(&p);
+	return files;
+}
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* One run of fetch in a child; killed after delay_us when >= 0.
+ * Returns 1 if the kill landed before it finished, 0 if it finished,
+ * -1 if it failed. */
+static int
+run(enum deliver_kind kind, const char *target, const char *state,
+	long delay_us)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		fetch(kind, target, state);
+	if (delay_us >= 0) {
+		usleep((useconds_t)delay_us);
+		kill(pid, SIGKILL);
+	}
+	waitpid(pid, &st, 0);
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		return 1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static void
+one_kind(enum deliver_kind kind, const char *name, int iters,
+	unsigned *seed)
+{
+	struct buf target = BUF_INIT, state = BUF_INIT, sub = BUF_INIT;
+	double t0, full;
+	int it, k, landed = 0, failed = 0, wrong = 0, leftovers = 0;
+	int unrecorded = 0;
+
+	buf_addf(&target, "%s/%s", base, kind == DELIVER_MAILDIR ? "Maildir"
+		: "mbox");
+	buf_addf(&state, "%s/state/uidls", base);
+	/* how long an uninterrupted fetch takes */
+	t0 = now_us();
+	run(kind, target.data, state.data, -1);
+	full = now_us() - t0;
+	for (it = 0; it < iters; it++) {
+		struct tally t;
+		struct uidlstate *s;
+		struct err e;
+		int i;
+
+		rm_rf(target.data);
+		buf_reset(&sub);
+		buf_addf(&sub, "%s/state", base);
+		rm_rf(sub.data);
+		for (k = 0; k < 3; k++) {
+			int r = run(kind, target.data, state.data,
+				(long)(rand_r(seed) % (unsigned)(full * 1.3 +
+				1)));
+
+			landed += r == 1;
+			failed += r < 0;
+		}
+		failed += run(kind, target.data, state.data, -1) != 0;
+		memset(&t, 0, sizeof(t));
+		buf_init(&t.cur, 0);
+		if (kind == DELIVER_MAILDIR) {
+			buf_reset(&sub);
+			buf_addf(&sub, "%s/new", target.data);
+			tally_dir(&t, sub.data, 0);
+			buf_reset(&sub);
+			buf_addf(&sub, "%s/tmp", target.data);
+			leftovers += tally_dir(&t, sub.data, 1);
+		} else {
+			tally_mbox(&t, target.data);
+		}
+		buf_release(&t.cur);
+		for (i = 0; i < NMSG; i++)
+			if (t.n[i] != 1)
+				wrong++;
+		wrong += t.bad;
+		s = uidlstate_open(state.data, 0, &e);
+		unrecorded += !s || uidlstate_count(s) != NMSG;
+		uidlstate_close(s);
+		if (wrong || failed) {
+			printf("# iteration %d: wrong %d failed %d\n", it,
+				wrong, failed);
+			break;
+		}
+	}
+	tap_int(failed, 0, "every run either finished or was killed");
+	tap_int(wrong, 0, "every message exactly once, byte for byte");
+	tap_int(leftovers, 0, "nothing left in tmp/");
+	tap_int(unrecorded, 0, "the state records every message");
+	tap_ok(landed > iters / 2, "%s: %d iterations, %d kills landed "
+		"mid-fetch (a full fetch takes %.0f us)", name, it, landed,
+		full);
+	buf_release(&target);
+	buf_release(&state);
+	buf_release(&sub);
+}
+
+int
+main(void)
+{
+	const char *it = getenv("MKIT_KILL_ITER"), *sd = getenv(
+		"MKIT_KILL_SEED");
+	int iters = it ? atoi(it) : 100, i;
+	unsigned seed = sd ? (unsigned)strtoul(sd, NULL, 10) :
+		(unsigned)time(NULL) ^ (unsigned)getpid();
+	struct stat st;
+
+	snprintf(base, sizeof base, "%s/t_killdeliver.XXXXXX",
+		stat("/dev/shm", &st) == 0 && access("/dev/shm", W_OK) == 0 ?
+		"/dev/shm" : "/tmp");
+	if (!mkdtemp(base))
+		return 99;
+	printf("# seed %u (MKIT_KILL_SEED to repeat), in %s\n", seed, base);
+	make_messages();
+	one_kind(DELIVER_MAILDIR, "maildir", iters, &seed);
+	one_kind(DELIVER_MBOX, "mbox", iters, &seed);
+	rm_rf(base);
+	for (i = 0; i < NMSG; i++)
+		buf_release(&msg[i]);
+	return tap_done();
+}

@@ -1,0 +1,270 @@
+/*
+ * t_uidlstate: the UIDL state as mpop relies on it: where it lives, what
+ * the file holds, that a commit replaces it whole, that a second process
+ * is kept off (or waits), and that messages gone from the server are
+ * forgotten.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "store/uidlstate.h"
+#include "storetest.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/t_uidlstate.XXXXXX";
+
+static void
+put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(99);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_path(void)
+{
+	static const struct {
+		const char *xdg, *home, *file, *user, *host;
+		unsigned port;
+		const char *want;
+	} t[] = {
+		{ "/x/state", "/h", NULL, "joe", "pop.example", 995,
+		  "/x/state/mkit/uidls/joe@pop.example:995" },
+		{ NULL, "/h", NULL, "joe", "pop.example", 110,
+		  "/h/.local/state/mkit/uidls/joe@pop.example:110" },
+		{ "relative", "/h", NULL, "joe", "p", 110,
+		  "/h/.local/state/mkit/uidls/joe@p:110" },
+		{ "/x", "/h", NULL, "a/b%c@d", "p", 110,
+		  "/x/mkit/uidls/a%2Fb%25c@d@p:110" },
+		{ "/x", "/h", NULL, NULL, "p", 110, "/x/mkit/uidls/@p:110" },
+		{ "/x", "/h", "/h/.mpop_uidls/%U_at_%H", "joe", "pop.example",
+		  110, "/h/.mpop_uidls/joe_at_pop.example" },
+		{ "/x", "/h", "/s/100%%-%U", "joe", "h", 1, "/s/100%-joe" },
+		{ "/x", "/h", "/s/%X", "joe", "h", 1, "/s/%X" },
+	};
+	size_t i;
+	struct err e;
+	char *p;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		if (t[i].xdg)
+			setenv("XDG_STATE_HOME", t[i].xdg, 1);
+		else
+			unsetenv("XDG_STATE_HOME");
+		setenv("HOME", t[i].home, 1);
+		p = uidlstate_path(t[i].file, t[i].user, t[i].host, t[i].port,
+			&e);
+		tap_str(p, t[i].want, t[i].want);
+		free(p);
+	}
+	unsetenv("XDG_STATE_HOME");
+	unsetenv("HOME");
+	err_clear(&e);
+	p = uidlstate_path(NULL, "joe", "h", 1, &e);
+	tap_ok(!p && e.code == ERR_CONFIG, "no HOME, no XDG_STATE_HOME: "
+		"config error");
+	setenv("HOME", dir, 1);
+}
+
+static void
+test_cycle(void)
+{
+	char path[256], want[256];
+	struct uidlstate *s, *s2;
+	struct err e;
+	struct stat st1, st2;
+	char *text;
+	static const char *const server[] = { "b", "c" };
+
+	snprintf(path, sizeof path, "%s/deep/er/joe@h:110", dir);
+	err_clear(&e);
+	s = uidlstate_open(path, 0, &e);
+	tap_ok(s != NULL, "open creates the directories (%s)", e.msg);
+	if (!s)
+		return;
+	tap_int((int)uidlstate_count(s), 0, "a new state is empty");
+	snprintf(want, sizeof want, "%s.journal", path);
+	tap_str(uidlstate_journal(s), want, "the journal goes beside it");
+	tap_int(uidlstate_add(s, "a", &e), 0, "add a");
+	tap_int(uidlstate_add(s, "b", &e), 0, "add b");
+	tap_int(uidlstate_add(s, "a", &e), 0, "add a again");
+	tap_int((int)uidlstate_count(s), 2, "a twice counts once");
+	tap_ok(uidlstate_has(s, "a") && uidlstate_has(s, "b") &&
+		!uidlstate_has(s, "c"), "has");
+	tap_int(uidlstate_add(s, "x\ny", &e), -1, "a UIDL with LF refused");
+	tap_int(e.code, ERR_USAGE, "... ERR_USAGE");
+	tap_int(uidlstate_add(s, "", &e), -1, "an empty UIDL refused");
+	tap_ok(access(path, F_OK) != 0, "nothing on disk before commit");
+	tap_int(uidlstate_commit(s, &e), 0, "commit");
+	text = slurp(path);
+	tap_str(text, "mkit-uidls 1\na\nb\n", "the file: magic line, UIDLs "
+		"in order");
+	free(text);
+	stat(path, &st1);
+	tap_int(stat(path, &st1) == 0 ? (int)(st1.st_mode & 0777) : -1, 0600,
+		"mode 0600");
+
+	/* a second process on the same mailbox */
+	err_clear(&e);
+	s2 = uidlstate_open(path, 0, &e);
+	tap_ok(s2 == NULL && e.code == ERR_TEMPFAIL, "a second open is "
+		"refused while the first holds the lock");
+	tap_ok(strstr(e.msg, "in use by another process") != NULL,
+		"... saying why: %s", e.msg);
+	uidlstate_close(s2);
+
+	tap_int(uidlstate_commit(s, &e), 0, "commit without change");
+	stat(path, &st2);
+	tap_ok(st1.st_ino == st2.st_ino, "... does not rewrite the file");
+	uidlstate_retain(s, server, 2);
+	tap_ok(!uidlstate_has(s, "a") && uidlstate_has(s, "b"),
+		"retain forgets UIDLs gone from the server");
+	uidlstate_add(s, "c", &e);
+	uidlstate_add(s, "d", &e);
+	uidlstate_close(s);	/* not committed: dropped */
+	s = uidlstate_open(path, 0, &e);
+	tap_ok(s && uidlstate_count(s) == 2 && uidlstate_has(s, "a"),
+		"close without commit keeps the old state");
+	uidlstate_retain(s, server, 2);
+	uidlstate_add(s, "c", &e);
+	tap_int(uidlstate_commit(s, &e), 0, "commit after retain");
+	uidlstate_close(s);
+	text = slurp(path);
+	tap_str(text, "mkit-uidls 1\nb\nc\n", "... the file");
+	free(text);
+	snprintf(want, sizeof want, "%s.tmp", path);
+	tap_ok(access(want, F_OK) != 0, "no temp file left");
+}
+
+/* The second process waits with UIDLSTATE_WAIT, and gets it. (It is
+ * forked before the first opens: a child would otherwise inherit the
+ * first's lock.) */
+static void
+test_wait(void)
+{
+	char path[256];
+	struct uidlstate *s;
+	struct err e;
+	int st = -1;
+	pid_t pid;
+	struct timespec t0, t1;
+
+	snprintf(path, sizeof path, "%s/wait", dir);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0) {
+		struct uidlstate *c;
+
+		usleep(100000);
+		c = uidlstate_open(path, UIDLSTATE_WAIT, &e);
+		_exit(c && uidlstate_has(c, "one") ? 0 : 1);
+	}
+	s = uidlstate_open(path, 0, &e);
+	uidlstate_add(s, "one", &e);
+	usleep(400000);
+	uidlstate_commit(s, &e);
+	uidlstate_close(s);
+	waitpid(pid, &st, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a waiting process "
+		"gets the lock and sees the committed state");
+	tap_ok((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+		1000000 >= 350, "... only after the first let go");
+}
+
+static void
+test_bad(void)
+{
+	static const struct {
+		const char *text;
+		enum err_code code;
+		const char *msg;	/* in the message */
+	} t[] = {
+		{ "", ERR_NONE, NULL },
+		{ "mkit-uidls 1\n", ERR_NONE, NULL },
+		{ "mkit-uidls 1\nx\n\ny", ERR_NONE, NULL },
+		{ "MPOP_UIDLS_FILE VERSION=1\n", ERR_DATA,
+		  "not a UIDL state file of mkit" },
+		{ "mkit-uidls 2\nx\n", ERR_DATA, "first line" },
+	};
+	char path[256];
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/bad", dir);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct uidlstate *s;
+		struct err e;
+
+		put_file(path, t[i].text);
+		err_clear(&e);
+		s = uidlstate_open(path, 0, &e);
+		tap_ok(t[i].code == ERR_NONE ? s != NULL : !s &&
+			e.code == t[i].code && strstr(e.msg, t[i].msg),
+			"state file %zu: %s", i, s ? "loaded" : e.msg);
+		if (s && i == 2)
+			tap_ok(uidlstate_count(s) == 2 && uidlstate_has(s, "y"),
+				"empty lines skipped, last line without LF "
+				"read");
+		uidlstate_close(s);
+	}
+}
+
+/* Many UIDLs: the table grows and finds each. */
+static void
+test_many(void)
+{
+	char path[256], u[32];
+	struct uidlstate *s;
+	struct err e;
+	int i, ok = 1;
+
+	snprintf(path, sizeof path, "%s/many", dir);
+	s = uidlstate_open(path, 0, &e);
+	for (i = 0; i < 100000; i++) {
+		snprintf(u, sizeof u, "uidl-%d", i);
+		uidlstate_add(s, u, &e);
+	}
+	uidlstate_commit(s, &e);
+	uidlstate_close(s);
+	s = uidlstate_open(path, 0, &e);
+	for (i = 0; i < 100000 && ok; i += 7) {
+		snprintf(u, sizeof u, "uidl-%d", i);
+		ok = uidlstate_has(s, u);
+	}
+	tap_ok(ok && uidlstate_count(s) == 100000 &&
+		!uidlstate_has(s, "uidl-100000"), "100000 UIDLs reloaded");
+	uidlstate_close(s);
+}
+
+int
+main(void)
+{
+	if (!mkdtemp(dir))
+		return 99;
+	setenv("HOME", dir, 1);
+	test_path();
+	test_cycle();
+	test_wait();
+	test_bad();
+	test_many();
+	rm_rf(dir);
+	return tap_done();
+}

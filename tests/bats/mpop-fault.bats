@@ -208,7 +208,7 @@ left() {
 @test "a second mpop on the same mailbox: 75, mailbox in use" {
 	fake
 	conf "delivery mda sh -c 'sleep 3; cat >/dev/null'"
-	mpop -q &
+	mpop -q >/dev/null 2>&1 &
 	pid=$!
 	sleep 1
 	run mpop
@@ -229,7 +229,7 @@ killed() {
 	done
 	conf "$2" "uidls_file $BATS_TEST_TMPDIR/uidls"
 	for ((i = 0; i < runs; i++)); do
-		mpop -q 2>/dev/null &
+		mpop -q >/dev/null 2>&1 &
 		pid=$!
 		sleep "0.$((RANDOM % 40 + 2))"
 		kill -9 "$pid" 2>/dev/null || true

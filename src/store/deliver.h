@@ -176,7 +176,9 @@ long deliver_close(struct deliver *d, struct err *e);
  * is no work) and, for each message recorded there, remove it when it is
  * not wholly and durably delivered (unlink its maildir tmp/ file, truncate
  * the mbox back to where it was, provided it is still the same file and no
- * shorter) or keep it when it is. Sets *ids to the n ids of the kept ones
+ * shorter) or keep it when it is. (Another program that appends to the
+ * same mbox between the crash and the recovery loses what it appended
+ * after the cut: the journal cannot tell its bytes from ours.) Sets *ids to the n ids of the kept ones
  * (a strv: free with strv_free()), which the caller records as delivered
  * before calling deliver_open() on the same journal. Running it twice
  * gives the same result. Errors: ERR_IO, ERR_DATA (not a journal).

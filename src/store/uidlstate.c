@@ -108,6 +108,20 @@ add_escaped(struct buf *b, const char *src)
 			buf_addch(b, *src);
 }
 
+/* Does path start as mpop's uidls files do ('#' or ' ')? */
+static int
+is_mpop_file(const char *path)
+{
+	char c;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd >= 0) {
+		r = read(fd, &c, 1) == 1 && (c == '#' || c == ' ');
+		close(fd);
+	}
+	return r;
+}
+
 char *
 uidlstate_path(const char *uidls_file, const char *user, const char *host,
 	unsigned port, struct err *e)
@@ -129,6 +143,8 @@ uidlstate_path(const char *uidls_file, const char *user, const char *host,
 			}
 			p++;
 		}
+		if (is_mpop_file(b.data))
+			buf_addstr(&b, ".mkit");
 		return buf_detach(&b, NULL);
 	}
 	if (x && x[0] == '/')
@@ -197,6 +213,12 @@ load(struct uidlstate *s, struct err *e)
 		goto out;
 	}
 	nl = memchr(data.data, '\n', data.len);
+	if (data.data[0] == '#' || data.data[0] == ' ') {
+		err_set(e, ERR_CONFIG, "%s: this is mpop's UIDL file, not a state "
+			"of mkit (mkit keeps its own: unset uidls_file or name "
+			"a new file)", s->disp);
+		goto out;
+	}
 	if (!nl || (size_t)(nl - data.data) != strlen(MAGIC) ||
 	    memcmp(data.data, MAGIC, strlen(MAGIC)) != 0) {
 		err_set(e, ERR_DATA, "%s: not a UIDL state file of mkit (its "
@@ -332,6 +354,85 @@ uidlstate_commit(struct uidlstate *s, struct err *e)
 	if (rc == 0)
 		s->dirty = 0;
 	return rc;
+}
+
+/*
+ * mpop's uidls file: '#' comment lines at the top, then lists, each a line
+ * " COUNT HOST USER" followed by COUNT lines of one UIDL each.
+ */
+long
+uidlstate_import_mpop(struct uidlstate *s, const char *path,
+	const char *user, const char *host, struct err *e)
+{
+	struct buf data = BUF_INIT;
+	char *def = NULL, *disp;
+	const char *h = getenv("HOME");
+	size_t pos = 0, line = 0;
+	long added = 0, left = 0;
+	int fd, mine = 0, head = 1;
+
+	if (!path) {
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "%s/.mpop_uidls/%s_at_%s", h ? h : "",
+			user ? user : "", host ? host : "");
+		path = def = buf_detach(&b, NULL);
+	}
+	disp = path_tilde(path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			added = err_sys(e, ERR_IO, errno, "%s", disp);
+		goto out;
+	}
+	buf_init(&data, STATE_FILE_MAX);
+	if (buf_read_fd(&data, fd) < 0)
+		added = err_sys(e, ERR_IO, errno, "%s", disp);
+	close(fd);
+	while (added >= 0 && pos < data.len) {
+		const char *l = data.data + pos;
+		const char *nl = memchr(l, '\n', data.len - pos);
+		size_t n = nl ? (size_t)(nl - l) : data.len - pos;
+
+		line++;
+		pos += n + 1;
+		if (head && n > 0 && l[0] == '#')
+			continue;
+		head = 0;
+		if (left > 0) {
+			left--;
+			if (mine && valid(l, n))
+				insert(s, l, n);
+			added += mine && valid(l, n);
+			continue;
+		}
+		if (n > 0 && l[0] == ' ') {
+			/* " COUNT HOST USER" */
+			char *list = xmemdup(l + 1, n - 1), *hs, *us;
+
+			left = strtol(list, &hs, 10);
+			if (left < 1 || *hs != ' ' || !(us = strchr(hs + 1,
+			    ' '))) {
+				free(list);
+				added = err_set(e, ERR_DATA, "%s:%zu: not an "
+					"mpop UIDL list", disp, line);
+				break;
+			}
+			*us++ = '\0';
+			mine = !strcmp(hs + 1, host ? host : "") &&
+				!strcmp(us, user ? user : "");
+			free(list);
+			continue;
+		}
+		if (n > 0)
+			added = err_set(e, ERR_DATA, "%s:%zu: not mpop's UIDL "
+				"file format", disp, line);
+	}
+out:
+	buf_release(&data);
+	free(def);
+	free(disp);
+	return added;
 }
 
 void

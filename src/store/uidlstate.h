@@ -6,7 +6,10 @@
  * ~/.local/state), or the account's uidls_file with mpop's %U (user) and
  * %H (host) substituted. Missing directories are created (mode 0700).
  *
- * The file: a first line "mkit-uidls 1", then one UIDL per line. It is
+ * The file: a first line "mkit-uidls 1", then one UIDL per line (mpop's
+ * own format is refused with ERR_CONFIG; uidlstate_import_mpop() reads
+ * it).
+ * It is
  * only ever replaced whole (temp file, fsync, rename, directory fsync), so
  * a crash leaves the old state or the new one, never a mix. A lock
  * (flock on "STATE.lock", held until uidlstate_close) keeps a second
@@ -32,7 +35,9 @@
 /*
  * The state file for user (may be NULL: "") on host:port. uidls_file: the
  * account's (mpop's %U and %H substituted; "%%" is a '%'), or NULL for the
- * default above (the user's '/' and '%' written as %2F and %25). Returns a
+ * default above (the user's '/' and '%' written as %2F and %25). When
+ * uidls_file names a file in mpop's format (an ~/.mpoprc read as it is),
+ * the state is "FILE.mkit" beside it, mpop's file left alone. Returns a
  * new string, or NULL with ERR_CONFIG (no $HOME and no absolute
  * $XDG_STATE_HOME).
  */
@@ -50,7 +55,8 @@ struct uidlstate;
  * Errors: ERR_TEMPFAIL (locked by another process, without
  * UIDLSTATE_WAIT: "STATE: in use by another process"), ERR_CANTCREAT (the
  * directories or the lock file cannot be created), ERR_IO, ERR_DATA (not a
- * state file, or a line longer than UIDLSTATE_UIDL_MAX). Returns a state
+ * state file, or a line longer than UIDLSTATE_UIDL_MAX), ERR_CONFIG
+ * (the file is mpop's: uidls_file names it). Returns a state
  * for uidlstate_close(), or NULL.
  */
 struct uidlstate *uidlstate_open(const char *path, unsigned flags,
@@ -82,6 +88,17 @@ size_t uidlstate_count(const struct uidlstate *s);
  * file on disk unchanged.
  */
 int uidlstate_commit(struct uidlstate *s, struct err *e);
+
+/*
+ * For a user moving from mpop: add the UIDLs mpop recorded for user on
+ * host from its uidls file at path (NULL: mpop's default,
+ * ~/.mpop_uidls/USER_at_HOST). mpop's file is only read. Returns how many
+ * were added (0 when the file does not exist or has no list for user and
+ * host), or -1 with ERR_DATA (not mpop's format, "FILE:LINE: ...") or
+ * ERR_IO. The caller commits.
+ */
+long uidlstate_import_mpop(struct uidlstate *s, const char *path,
+	const char *user, const char *host, struct err *e);
 
 /* Unlock and free, dropping changes not committed. NULL is allowed. */
 void uidlstate_close(struct uidlstate *s);

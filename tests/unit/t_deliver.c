@@ -25,7 +25,6 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "store/deliver.h"
-#include "store/mboxrd.h"
 #include "storetest.h"
 #include "tap.h"
 
@@ -193,67 +192,31 @@ test_maildir(void)
 	free(j);
 }
 
-/* Read an mbox back with the one mboxrd reader. */
-struct got {
-	struct buf all;		/* "FROMLINE\nbody" per message, '|' between */
-};
-
+/* Each message as "FROM SENDER\nbytes", '|' between them (the date
+ * after the sender left out). */
 static void
-g_begin(void *ctx, const char *from, size_t len)
+collect(void *ctx, const char *from, size_t flen, const char *m,
+	size_t len)
 {
-	struct got *g = ctx;
+	struct buf *all = ctx;
+	const char *sp = flen > 5 ? memchr(from + 5, ' ', flen - 5) : NULL;
 
-	if (g->all.len)
-		buf_addch(&g->all, '|');
-	buf_add(&g->all, from, len);
-	buf_addch(&g->all, '\n');
+	if (all->len)
+		buf_addch(all, '|');
+	buf_add(all, from, sp ? (size_t)(sp - from) : flen);
+	buf_addch(all, '\n');
+	buf_add(all, m, len);
 }
 
-static void
-g_data(void *ctx, const void *p, size_t n)
-{
-	buf_add(&((struct got *)ctx)->all, p, n);
-}
-
-static void
-g_end(void *ctx)
-{
-	(void)ctx;
-}
-
-/* The mbox's messages with each From line cut to "From SENDER". */
 static char *
 mbox_read(const char *file)
 {
-	struct got g = { BUF_INIT };
-	struct mboxrd_sink sink = { &g, g_begin, g_data, g_end };
-	struct mboxrd r;
-	char *text = slurp(file), *s, *o;
+	struct buf all = BUF_INIT;
 
-	mboxrd_init(&r, &sink);
-	mboxrd_feed(&r, text, strlen(text));
-	mboxrd_finish(&r);
-	mboxrd_release(&r);
-	free(text);
-	if (!g.all.data)
-		buf_addstr(&g.all, "");
-	/* drop the date after the sender */
-	for (s = o = g.all.data; *s; ) {
-		if ((s == g.all.data || s[-1] == '|') && !strncmp(s, "From ",
-		    5)) {
-			char *sp = strchr(s + 5, ' '), *nl = strchr(s, '\n');
-
-			if (sp && nl && sp < nl) {
-				memmove(o, s, (size_t)(sp - s));
-				o += sp - s;
-				s = nl;
-				continue;
-			}
-		}
-		*o++ = *s++;
-	}
-	*o = '\0';
-	return buf_detach(&g.all, NULL);
+	mbox_each(file, collect, &all);
+	if (!all.data)
+		buf_addstr(&all, "");
+	return buf_detach(&all, NULL);
 }
 
 static void
@@ -341,6 +304,23 @@ test_mbox(void)
 	d = open_kind(DELIVER_MBOX, mb, NULL, &e);
 	tap_ok(d != NULL, "a stale dotlock is broken");
 	deliver_close(d, NULL);
+	{
+		/* one left by a process that is gone (a kill -9) */
+		pid_t gone = fork();
+		char pid[32];
+
+		if (gone == 0)
+			_exit(0);
+		waitpid(gone, NULL, 0);
+		fd = open(lock, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		snprintf(pid, sizeof pid, "%ld\n", (long)gone);
+		(void)!write(fd, pid, strlen(pid));
+		close(fd);
+		d = open_kind(DELIVER_MBOX, mb, NULL, &e);
+		tap_ok(d != NULL, "a fresh dotlock of a dead process is "
+			"broken at once");
+		deliver_close(d, NULL);
+	}
 	unlink(mb);
 	free(lock);
 	free(mb);

@@ -30,7 +30,6 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "store/deliver.h"
-#include "store/mboxrd.h"
 #include "store/uidlstate.h"
 #include "storetest.h"
 #include "tap.h"
@@ -142,7 +141,6 @@ fail:
 struct tally {
 	int n[NMSG];
 	int bad;
-	struct buf cur;
 };
 
 /* s is message id's bytes; from an mbox, a message without a final
@@ -166,40 +164,12 @@ t_check(struct tally *t, const char *s, size_t len)
 }
 
 static void
-s_begin(void *ctx, const char *from, size_t len)
+tally_one(void *ctx, const char *from, size_t flen, const char *m,
+	size_t len)
 {
 	(void)from;
-	(void)len;
-	buf_reset(&((struct tally *)ctx)->cur);
-}
-
-static void
-s_data(void *ctx, const void *p, size_t n)
-{
-	buf_add(&((struct tally *)ctx)->cur, p, n);
-}
-
-static void
-s_end(void *ctx)
-{
-	struct tally *t = ctx;
-
-	t_check(t, t->cur.data ? t->cur.data : "", t->cur.len);
-}
-
-static void
-tally_mbox(struct tally *t, const char *file)
-{
-	struct mboxrd_sink sink = { t, s_begin, s_data, s_end };
-	struct mboxrd r;
-	char *text = slurp(file);
-
-	mboxrd_init(&r, &sink);
-	if (text)
-		mboxrd_feed(&r, text, strlen(text));
-	mboxrd_finish(&r);
-	mboxrd_release(&r);
-	free(text);
+	(void)flen;
+	t_check(ctx, m, len);
 }
 
 static int
@@ -299,7 +269,6 @@ one_kind(enum deliver_kind kind, const char *name, int iters,
 		}
 		failed += run(kind, target.data, state.data, -1) != 0;
 		memset(&t, 0, sizeof(t));
-		buf_init(&t.cur, 0);
 		if (kind == DELIVER_MAILDIR) {
 			buf_reset(&sub);
 			buf_addf(&sub, "%s/new", target.data);
@@ -308,9 +277,8 @@ one_kind(enum deliver_kind kind, const char *name, int iters,
 			buf_addf(&sub, "%s/tmp", target.data);
 			leftovers += tally_dir(&t, sub.data, 1);
 		} else {
-			tally_mbox(&t, target.data);
+			mbox_each(target.data, tally_one, &t);
 		}
-		buf_release(&t.cur);
 		for (i = 0; i < NMSG; i++)
 			if (t.n[i] != 1)
 				wrong++;

@@ -38,3 +38,27 @@ connacc_opts(struct conn_opts *o, const struct account *acc,
 	o->transcript = ts;
 	return acc->tls && !acc->tls_starttls ? CONN_TLS : CONN_PLAIN;
 }
+
+struct conn *
+connacc_open(const struct account *acc, enum connacc_proto proto,
+	struct transcript *ts, struct err *e)
+{
+	struct conn_opts o;
+	enum conn_mode mode;
+
+	if (!acc->host || !*acc->host) {
+		err_set(e, ERR_CONFIG, "no host: set host in the account "
+			"or use --host");
+		return NULL;
+	}
+	mode = connacc_opts(&o, acc, proto, ts);
+	if (mode == CONN_PLAIN && acc->tls && proto != CONNACC_SMTP &&
+		o.port == connacc_default_port(proto, 1, 0)) {
+		err_set(e, ERR_CONFIG, "%s:%u: port %u is for implicit TLS, "
+			"but the account asks for STARTTLS (tls_starttls on): "
+			"set tls_starttls off, or use port %u", acc->host,
+			o.port, o.port, connacc_default_port(proto, 1, 1));
+		return NULL;
+	}
+	return conn_open(&o, mode, e);
+}

@@ -38,4 +38,15 @@ unsigned connacc_default_port(enum connacc_proto proto, int tls,
 enum conn_mode connacc_opts(struct conn_opts *o, const struct account *acc,
 	enum connacc_proto proto, struct transcript *ts);
 
+/*
+ * Open the connection acc asks for (connacc_opts() then conn_open()): a
+ * plain one when the engine will run STARTTLS itself. Errors: ERR_CONFIG
+ * "no host" when acc has none; for POP3 and IMAP, ERR_CONFIG when the
+ * port is the protocol's implicit-TLS port (995, 993) and the account asks
+ * for STARTTLS (the server would wait for a TLS handshake that never
+ * comes); those of conn_open().
+ */
+struct conn *connacc_open(const struct account *acc, enum connacc_proto proto,
+	struct transcript *ts, struct err *e);
+
 #endif

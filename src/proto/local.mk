@@ -12,6 +12,8 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/smtp_reply.c src/proto/smtp_reply.h \
 	src/proto/smtp_data.c src/proto/smtp_data.h \
 	src/proto/pop3_reply.c src/proto/pop3_reply.h \
+	src/proto/pop3.c src/proto/pop3.h \
+	src/proto/pop3fetch.c src/proto/pop3fetch.h \
 	src/proto/imap_reply.c src/proto/imap_reply.h \
 	src/proto/imap.c src/proto/imap.h \
 	src/proto/imap_ops.c src/proto/imap_ops.h \
@@ -121,3 +123,12 @@ check_PROGRAMS += tests/unit/t_imap_util
 TESTS += tests/unit/t_imap_util
 tests_unit_t_imap_util_SOURCES = tests/unit/t_imap_util.c tests/unit/tap.h
 tests_unit_t_imap_util_LDADD = $(MKIT_PROTO_LIBS)
+
+# The POP3 engine over a socketpair (tests/unit/peer.h), strict and
+# pipelined servers.
+check_PROGRAMS += tests/unit/t_pop3
+TESTS += tests/unit/t_pop3
+tests_unit_t_pop3_SOURCES = tests/unit/t_pop3.c tests/unit/peer.h \
+	tests/unit/tap.h
+tests_unit_t_pop3_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_pop3_LDADD = $(MKIT_PROTO_LIBS) -lpthread

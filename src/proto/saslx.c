@@ -90,6 +90,20 @@ refused(const struct saslx_proto *pr, void *ctx, const struct sasl *sa,
 	}
 }
 
+void
+saslx_login_init(struct saslx_login *in, const struct account *acc,
+	const char *password, const char *offered)
+{
+	memset(in, 0, sizeof(*in));
+	in->offered = offered;
+	in->wanted = acc->auth_method;
+	in->user = acc->user;
+	in->password = password;
+	in->host = acc->host;
+	in->port = (unsigned)acc->port;
+	in->allow_plaintext = acc->allow_plaintext_auth;
+}
+
 int
 saslx_run(const struct saslx_proto *pr, void *ctx, struct pp *p,
 	const struct saslx_login *in, struct saslx_result *res,
@@ -105,6 +119,7 @@ saslx_run(const struct saslx_proto *pr, void *ctx, struct pp *p,
 	const char *mech, *text;
 	char *ir = NULL, *resp = NULL, *chal = NULL;
 	size_t len;
+	int ir_later = 0;
 	int ret = -1, rounds = 0;
 
 	if (!res)
@@ -132,7 +147,10 @@ saslx_run(const struct saslx_proto *pr, void *ctx, struct pp *p,
 		/* e.g. GSSAPI without a Kerberos ticket: nothing was sent */
 		goto fail;
 	pr->command(ctx, mech, &cmd);
-	if (ir) {
+	if (ir && pr->max_ir && cmd.len + 1 + strlen(*ir ? ir : pr->empty_ir) >
+		pr->max_ir)
+		ir_later = 1;
+	if (ir && !ir_later) {
 		buf_addch(&cmd, ' ');
 		if (pp_cmd_secret(p, cmd.data, *ir ? ir : pr->empty_ir, e) < 0)
 			goto out;
@@ -147,6 +165,13 @@ saslx_run(const struct saslx_proto *pr, void *ctx, struct pp *p,
 			err_set(e, ERR_PROTOCOL, "%s: %s %s: too many "
 				"challenges", p->peer, pr->verb, mech);
 			goto out;
+		}
+		if (ir_later) {
+			/* the initial response, after the empty challenge */
+			ir_later = 0;
+			if (pp_cmd_secret(p, "", ir, e) < 0)
+				goto out;
+			continue;
 		}
 		free(chal);
 		chal = xmemdup(text ? text : "", len);

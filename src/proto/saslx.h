@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/conf.h"
 #include "base/err.h"
 
 struct pp;
@@ -41,6 +42,12 @@ struct saslx_proto {
 	const char *verb;	/* "AUTH", "AUTHENTICATE": for messages */
 	int can_ir;		/* the first command may carry an initial
 				   response (IMAP: only with SASL-IR) */
+	/*
+	 * The longest first command with its initial response (CRLF not
+	 * counted); a longer one goes without it, and the response follows
+	 * the server's empty challenge (RFC 5034 4: 255). 0: no limit.
+	 */
+	size_t max_ir;
 	const char *empty_ir;	/* an empty initial response: "=" */
 	const char *cancel;	/* the line that cancels: "*" */
 	/*
@@ -74,6 +81,13 @@ struct saslx_login {
 	unsigned port;
 	int allow_plaintext;	/* allow_plaintext_auth on */
 };
+
+/*
+ * Fill in from acc (auth method, user, host, port, allow_plaintext_auth),
+ * password and the server's mechanisms offered; everything borrowed.
+ */
+void saslx_login_init(struct saslx_login *in, const struct account *acc,
+	const char *password, const char *offered);
 
 /* What came of it. */
 struct saslx_result {

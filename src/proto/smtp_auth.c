@@ -73,14 +73,7 @@ auth(struct smtp *s, const struct account *acc, const char *password,
 		return err_set(e, ERR_UNAVAILABLE, "%s: the server does not "
 			"offer authentication (AUTH), which the account "
 			"requires", s->peer);
-	memset(&in, 0, sizeof in);
-	in.offered = s->mechs;
-	in.wanted = acc->auth_method;
-	in.user = acc->user;
-	in.password = password;
-	in.host = acc->host;
-	in.port = (unsigned)acc->port;
-	in.allow_plaintext = acc->allow_plaintext_auth;
+	saslx_login_init(&in, acc, password, s->mechs);
 	r = saslx_run(&smtp_sasl, s, &s->pp, &in, &res, e);
 	if (res.mech)
 		s->auth_used = xstrdup(res.mech);
@@ -91,21 +84,9 @@ struct smtp *
 smtp_open(const struct account *acc, const char *password, unsigned flags,
 	struct transcript *ts, struct err *err)
 {
-	struct conn_opts o;
-	struct conn *c;
-	enum conn_mode mode;
+	struct conn *c = connacc_open(acc, CONNACC_SMTP, ts, err);
 
-	if (!acc->host || !*acc->host) {
-		err_set(err, ERR_CONFIG, "no host: set host in the account "
-			"or use --host");
-		return NULL;
-	}
-	mode = connacc_opts(&o, acc, CONNACC_SMTP, ts);
-
-	c = conn_open(&o, mode, err);
-	if (!c)
-		return NULL;
-	return smtp_start(c, acc, password, flags, err);
+	return c ? smtp_start(c, acc, password, flags, err) : NULL;
 }
 
 struct smtp *

@@ -258,6 +258,49 @@ stop_fake_smtp() {
 	FAKE_PID=
 }
 
+# --- scripted hostile POP3 server --------------------------------------------
+
+# start_fake_pop3 [OPTION]...: run tests/servers/fakepop3.py, a stateful POP3
+# server whose maildrop is the files of FAKE_POP3_DIR (created empty; put
+# messages there, one file each), strict about pipelining unless
+# --pipelining. OPTIONs are fakepop3.py's (--stls, --stls-err, --inject T,
+# --greeting-flood N, --cut-retr N, --dup-uidl, --no-uidl, --dele-err,
+# --cut-at-quit); user alice, password secret. Exports FAKE_POP3_PORT,
+# FAKE_POP3_LOG, FAKE_POP3_DIR, FAKE_POP3_PID.
+start_fake_pop3() {
+	local d pid n=0
+	srv_cert || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/fakepop3.XXXX") || return 1
+	mkdir -p "$d/drop"
+	: >"$d/transcript"
+	python3 "$MKIT_SERVERS_DIR/fakepop3.py" --dir "$d/drop" \
+		--log "$d/transcript" --port-file "$d/port" \
+		--cert "$TEST_CERT" --key "$TEST_KEY" "$@" \
+		>"$d/stderr" 2>&1 3>&- </dev/null &
+	pid=$!
+	while [[ ! -s $d/port ]]; do
+		if ! srv_alive "$pid" || (( n++ > 100 )); then
+			srv_log "fakepop3.py did not start: $(cat "$d/stderr")"
+			srv_kill "$pid" 1
+			return 1
+		fi
+		sleep 0.05
+	done
+	srv_track fakepop3 "$pid"
+	FAKE_POP3_PORT=$(cat "$d/port") FAKE_POP3_LOG=$d/transcript
+	FAKE_POP3_DIR=$d/drop FAKE_POP3_PID=$pid
+	FAKE_POP3_PID_START=$(srv_pid_start "$pid")
+	export FAKE_POP3_PORT FAKE_POP3_LOG FAKE_POP3_DIR FAKE_POP3_PID \
+		FAKE_POP3_PID_START
+}
+
+# stop_fake_pop3: stop the fake POP3 server started last.
+stop_fake_pop3() {
+	[[ -n ${FAKE_POP3_PID:-} ]] &&
+		srv_kill "$FAKE_POP3_PID" 2 "${FAKE_POP3_PID_START:-}"
+	FAKE_POP3_PID=
+}
+
 # --- strict (no PIPELINING) SMTP server --------------------------------------
 
 # start_strict_smtp [OPTION]...: run tests/servers/strictsmtp.py, a stateful

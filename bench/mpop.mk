@@ -1,0 +1,12 @@
+## bench/mpop.mk: the mpop benchmark, owned by its area; append only (+=).
+## A benchmark, not a test. `make bench-mpop` builds, installs missing peers
+## (as root: mpop, fetchmail), reuses or generates the mparse corpus and
+## prints the table (bench/mpop/run.sh; BENCH_SIZES, BENCH_MODES,
+## BENCH_ROUNDS choose the runs).
+EXTRA_DIST += bench/mpop/run.sh
+
+.PHONY: bench-mpop
+bench-mpop: all
+	MKIT_BUILDDIR='$(abs_top_builddir)' \
+	BENCH_OUT='$(abs_top_builddir)/bench/out' \
+	bash '$(abs_top_srcdir)/bench/mpop/run.sh'

@@ -1,0 +1,234 @@
+#!/bin/bash
+# bench/mpop/run.sh: mkit's mpop against mpop 1.4 and fetchmail 6.4, fetching
+# from the suite's real Dovecot POP3 into a maildir. A benchmark, not a test:
+# never part of `make check`; `make bench-mpop` runs it after building.
+#
+# For each count in BENCH_SIZES (default "1000 10000") and each mode in
+# BENCH_MODES (default "plain starttls"), every tool runs once per round,
+# BENCH_ROUNDS rounds (default 3), the tools' order rotating from round to
+# round so that each ratio is paired (same round, same machine state).
+# Before each run the server's maildir gets the count's messages (hard links
+# to the mparse corpus, bench/mparse/gen_corpus.py, cycled: the same sizes),
+# Dovecot's index files are removed, and the destination and the UIDL state
+# start empty; after it, the destination must hold every message and the
+# server none, else the run reads FAIL. Every tool logs in with USER/PASS and
+# deletes on the server:
+#   mkit    cmd/mpop: RETR and DELE pipelined in windows, each window
+#           fsync'd (files and new/) before its DELE
+#   mpop    mpop 1.4 (Debian package mpop): maildir delivery
+#   fetchmail  fetchmail 6.4 (package fetchmail): an MDA writing the maildir
+#           file (fetchmail has no maildir delivery of its own)
+# The table shows, per tool, the median rate (messages/s), every round's
+# rate, the median peak RSS (MiB, /usr/bin/time), and mkit's median over the
+# tool's (> 1: mkit wins). The "--version RSS" line is each program's peak
+# RSS when it only starts: what its libraries alone cost.
+#
+# Environment: MKIT_MPOP (default cmd/mpop of the build tree),
+# MKIT_BUILDDIR, BENCH_OUT (default $MKIT_BUILDDIR/bench/out), BENCH_SIZES,
+# BENCH_MODES, BENCH_ROUNDS, BENCH_TOOLS (default "mkit mpop fetchmail"),
+# BENCH_NO_INSTALL=1 (never apt-get the peers). Results also go to
+# $BENCH_OUT/mpop-results.txt.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
+builddir=${MKIT_BUILDDIR:-$srcdir}
+out=${BENCH_OUT:-$builddir/bench/out}
+work=$out/mpop
+MKIT_MPOP=${MKIT_MPOP:-$builddir/cmd/mpop}
+SIZES=${BENCH_SIZES:-1000 10000}
+MODES=${BENCH_MODES:-plain starttls}
+ROUNDS=${BENCH_ROUNDS:-3}
+TOOLS=${BENCH_TOOLS:-mkit mpop fetchmail}
+
+die() { printf 'bench-mpop: %s\n' "$*" >&2; exit 1; }
+[[ -x $MKIT_MPOP ]] || die "$MKIT_MPOP: not built (make first)"
+
+need=()
+command -v /usr/bin/mpop >/dev/null || need+=(mpop)
+command -v fetchmail >/dev/null || need+=(fetchmail)
+[[ -x /usr/bin/time ]] || need+=(time)
+if ((${#need[@]})); then
+	if [[ $(id -u) == 0 && -z ${BENCH_NO_INSTALL:-} ]]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends "${need[@]}" >/dev/null
+	else
+		printf 'bench-mpop: missing %s: their rows are skipped\n' \
+			"${need[*]}" >&2
+	fi
+fi
+
+mkdir -p "$work"
+python3 "$srcdir/bench/mparse/gen_corpus.py" --out "$out/mparse" --no-big \
+	>/dev/null
+corpus=("$out"/mparse/corpus/maildir/cur/* "$out"/mparse/corpus/maildir/new/*)
+[[ -e ${corpus[0]} ]] || die "no corpus in $out/mparse/corpus/maildir"
+
+export MKIT_SERVERS_DIR=$srcdir/tests/servers
+# shellcheck source=../../tests/servers/servers.bash
+source "$srcdir/tests/servers/servers.bash"
+trap stop_servers EXIT
+start_dovecot || die "Dovecot did not start"
+box=$MAILDIR_ROOT/$TEST_USER/Maildir
+
+# fill N: N messages on the server (hard links into the corpus, cycled).
+fill() {
+	local n=$1 i
+	rm -rf "$box/new" "$box/cur" "$box/tmp" "$box"/dovecot*
+	mkdir -p "$box/new" "$box/cur" "$box/tmp"
+	for ((i = 0; i < n; i++)); do
+		ln "${corpus[i % ${#corpus[@]}]}" \
+			"$box/new/$((1700000000 + i)).M$i.bench:2,"
+	done
+	chown -R "$MAIL_UID:$MAIL_GID" "$box" 2>/dev/null || true
+}
+
+# conf TOOL MODE DEST: write TOOL's configuration; prints its command line.
+conf() {
+	local tool=$1 mode=$2 dest=$3 d=$work/$1 port tls
+	mkdir -p "$d"
+	rm -rf "$d/state"
+	port=$DOVECOT_POP3_PORT
+	tls=on
+	[[ $mode == plain ]] && tls=off
+	case $tool in
+	mkit)
+		cat >"$d/config" <<EOF
+account default
+host 127.0.0.1
+pop3_port $port
+tls $tls
+tls_starttls on
+tls_trust_file $TEST_CERT
+auth user
+user $TEST_USER
+password $TEST_PASS
+delivery maildir $dest
+EOF
+		chmod 600 "$d/config"
+		echo "env XDG_STATE_HOME=$d/state $MKIT_MPOP -q -C $d/config" ;;
+	mpop)
+		cat >"$d/config" <<EOF
+account default
+host 127.0.0.1
+port $port
+tls $tls
+tls_starttls on
+tls_trust_file $TEST_CERT
+auth user
+user $TEST_USER
+password $TEST_PASS
+delivery maildir $dest
+uidls_file $d/state
+EOF
+		chmod 600 "$d/config"
+		echo "/usr/bin/mpop -q -C $d/config" ;;
+	fetchmail)
+		cat >"$d/deliver" <<'EOF'
+#!/bin/sh
+f=$(date +%s%N).$$
+cat >"$1/tmp/$f" && mv "$1/tmp/$f" "$1/new/$f"
+EOF
+		chmod 755 "$d/deliver"
+		local ssl="sslproto ''"
+		[[ $mode == starttls ]] &&
+			ssl="sslproto tls1.2+ sslcertck sslcertfile $TEST_CERT sslcommonname localhost"
+		cat >"$d/config" <<EOF
+set no syslog
+poll 127.0.0.1 service $port protocol pop3 auth password
+  user "$TEST_USER" there with password "$TEST_PASS" is root here
+  $ssl
+  fetchall nokeep mda "$d/deliver $dest"
+EOF
+		chmod 600 "$d/config"
+		echo "fetchmail -s -f $d/config -i $d/state --pidfile $d/pid" ;;
+	esac
+}
+
+have() {
+	case $1 in
+	mkit) return 0 ;;
+	mpop) [[ -x /usr/bin/mpop ]] ;;
+	fetchmail) command -v fetchmail >/dev/null ;;
+	esac
+}
+
+# run TOOL MODE N: one timed run; prints "RATE RSS_KIB" or "FAIL RSS".
+run() {
+	local tool=$1 mode=$2 n=$3 dest=$work/dest cmd t0 t1 rss got left
+	rm -rf "$dest"
+	mkdir -p "$dest/new" "$dest/cur" "$dest/tmp"
+	fill "$n"
+	cmd=$(conf "$tool" "$mode" "$dest")
+	t0=$(date +%s%N)
+	/usr/bin/time -f '%M' -o "$work/time" $cmd >"$work/$tool.log" 2>&1 ||
+		true
+	t1=$(date +%s%N)
+	rss=$(tail -1 "$work/time")
+	got=$(find "$dest/new" "$dest/cur" -type f | wc -l)
+	left=$(find "$box/new" "$box/cur" -type f | wc -l)
+	if ((got != n || left != 0)); then
+		echo "FAIL $rss"
+		printf 'bench-mpop: %s %s %d: %d delivered, %d left: %s\n' \
+			"$tool" "$mode" "$n" "$got" "$left" \
+			"$(tail -3 "$work/$tool.log")" >&2
+		return
+	fi
+	awk -v n="$n" -v ns=$((t1 - t0)) -v r="$rss" \
+		'BEGIN { printf "%.1f %s\n", n / (ns / 1e9), r }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
+
+results=$work/results
+: >"$results"
+read -r -a tools <<<"$TOOLS"
+for n in $SIZES; do
+	for mode in $MODES; do
+		for ((r = 0; r < ROUNDS; r++)); do
+			for ((k = 0; k < ${#tools[@]}; k++)); do
+				tool=${tools[(k + r) % ${#tools[@]}]}
+				have "$tool" || continue
+				echo "$n $mode $tool $(run "$tool" "$mode" "$n")" \
+					>>"$results"
+			done
+		done
+	done
+done
+
+{
+	printf 'mpop benchmark: Dovecot POP3 on 127.0.0.1 -> maildir, %s rounds\n' \
+		"$ROUNDS"
+	printf '%-6s %-9s %-10s %10s %8s  %s\n' count mode tool 'msgs/s' \
+		'RSS MiB' 'mkit/tool   rounds'
+	for n in $SIZES; do
+		for mode in $MODES; do
+			ours=$(awk -v n="$n" -v m="$mode" '$1 == n && $2 == m &&
+				$3 == "mkit" { print $4 }' "$results" | median)
+			for tool in "${tools[@]}"; do
+				have "$tool" || continue
+				rates=$(awk -v n="$n" -v m="$mode" -v t="$tool" \
+					'$1 == n && $2 == m && $3 == t { print $4 }' \
+					"$results")
+				med=$(median <<<"$rates")
+				rss=$(awk -v n="$n" -v m="$mode" -v t="$tool" \
+					'$1 == n && $2 == m && $3 == t { print $5 }' \
+					"$results" | median)
+				ratio=$(awk -v a="$ours" -v b="$med" 'BEGIN {
+					if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b
+					else print "-" }')
+				printf '%-6s %-9s %-10s %10s %8.1f  %-9s %s\n' "$n" \
+					"$mode" "$tool" "$med" "$(awk -v r="$rss" \
+					'BEGIN { print r / 1024 }')" "$ratio" \
+					"$(echo $rates)"
+			done
+		done
+	done
+	v=$(/usr/bin/time -f '%M' "$MKIT_MPOP" --version 2>&1 >/dev/null | tail -1)
+	printf -- '--version RSS: mkit %.1f MiB' "$(awk -v r="$v" 'BEGIN { print r / 1024 }')"
+	if [[ -x /usr/bin/mpop ]]; then
+		v=$(/usr/bin/time -f '%M' /usr/bin/mpop --version 2>&1 >/dev/null | tail -1)
+		printf ', mpop %.1f MiB' "$(awk -v r="$v" 'BEGIN { print r / 1024 }')"
+	fi
+	echo
+} | tee "$out/mpop-results.txt"

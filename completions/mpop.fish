@@ -1,0 +1,52 @@
+# fish completion for mpop(1)
+
+function __mpop_accounts
+	set -l f $MKIT_CONFIG
+	test -n "$f"; or set f (set -q XDG_CONFIG_HOME; and echo $XDG_CONFIG_HOME; or echo ~/.config)/mkit/config
+	test -r $f; or set f ~/.mpoprc
+	test -r $f; and awk '$1 == "account" && $2 != "default" { print $2 }' $f
+end
+
+set -l onoff 'on off'
+complete -c mpop -f -a '(__mpop_accounts)'
+complete -c mpop -s s -l status-only -d 'count the messages, fetch nothing'
+complete -c mpop -s S -l serverinfo -d 'show the server greeting, TLS, CAPA, AUTH'
+complete -c mpop -l init-state -d 'record every message on the server as fetched'
+complete -c mpop -s P -l print-state -d 'show where the UIDL state is'
+complete -c mpop -s a -l all-accounts -d 'every account'
+complete -c mpop -s C -l config -r -F -d 'configuration file'
+complete -c mpop -l file -r -F -d 'configuration file'
+complete -c mpop -l delivery -x -a 'maildir, mbox, mda,' -d 'where the mail goes'
+complete -c mpop -l stdout -d 'write the mail to standard output'
+complete -c mpop -s k -l keep -a $onoff -d 'keep the messages on the server'
+complete -c mpop -s n -l only-new -a $onoff -d 'fetch only new messages'
+complete -c mpop -l killsize -x -d 'delete larger messages unfetched'
+complete -c mpop -l skipsize -x -d 'leave larger messages on the server'
+complete -c mpop -l uidls-file -r -F -d 'UIDL state file'
+complete -c mpop -l received-header -a $onoff -d 'add a Received header'
+complete -c mpop -l pipelining -x -a 'auto on off' -d 'use PIPELINING'
+complete -c mpop -l session-limit -x -d 'messages per session'
+complete -c mpop -l host -x -a '(__fish_print_hostnames)' -d 'POP3 server'
+complete -c mpop -l port -x -d 'port'
+complete -c mpop -l tls -a $onoff -d 'use TLS'
+complete -c mpop -l tls-starttls -a $onoff -d 'TLS through STLS'
+complete -c mpop -l tls-trust-file -r -F -d 'CA certificates'
+complete -c mpop -l tls-fingerprint -x -d 'pinned certificate SHA-256'
+complete -c mpop -l tls-certcheck -a $onoff -d 'verify the certificate'
+complete -c mpop -l tls-cert-file -r -F -d 'client certificate'
+complete -c mpop -l tls-key-file -r -F -d 'client key'
+complete -c mpop -l tls-min-version -x -a '1.2 1.3' -d 'lowest TLS version'
+complete -c mpop -l auth -x -a 'on off user apop plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer' -d 'login method'
+complete -c mpop -l user -x -d 'login name'
+complete -c mpop -l passwordeval -x -d 'command printing the password'
+complete -c mpop -l allow-plaintext-auth -a $onoff -d 'credentials without TLS'
+complete -c mpop -l domain -x -d 'unused by POP3'
+complete -c mpop -l timeout -x -d 'network timeout'
+complete -c mpop -l connect-timeout -x -d 'connect timeout'
+complete -c mpop -l proxy-host -x -a '(__fish_print_hostnames)' -d 'SOCKS5 proxy'
+complete -c mpop -l proxy-port -x -d 'SOCKS5 proxy port'
+complete -c mpop -s q -l quiet -d 'no summary lines'
+complete -c mpop -l json -d 'JSON lines'
+complete -c mpop -s v -s d -l verbose -d 'protocol transcript'
+complete -c mpop -s h -l help -d 'help'
+complete -c mpop -l version -d 'version'

@@ -108,6 +108,7 @@ static const char usage_text[] =
 "  -bs                       speak SMTP on standard input and output\n"
 "  -bp, mailq               list the queue (--json: as JSON)\n"
 "  -q, --flush               deliver the queued messages that are due\n"
+"  --flush-all               deliver every queued message now\n"
 "  --queue[=on|off]          queue a message that meets a temporary\n"
 "                            failure, and exit 0 (account key queue)\n"
 "  -bm                       send (the default)\n"
@@ -186,6 +187,7 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("probe") || IS("serverinfo")) { o->sa.mode = M_PROBE; return; }
 	if (IS("json")) { o->json = 1; return; }
 	if (IS("flush")) { o->sa.mode = M_QUEUE; o->sa.flush = 1; return; }
+	if (IS("flush-all")) { o->sa.mode = M_QUEUE; o->sa.flush = 2; return; }
 	if (IS("partial")) { o->partial = 1; return; }
 	if (IS("verbose")) { o->sa.verbose++; return; }
 	if (IS("account")) { NEED(); o->sa.account = val; return; }
@@ -295,7 +297,7 @@ open_fallback(const struct account *acc, struct transcript *ts,
 		err_prefix(&fe, "fallback account \"%s\"", acc->fallback);
 		*e = fe;
 	} else {
-		s = qflush_open(fb, pw, 0, ts, e);
+		s = qflush_open(fb, pw, 0, ts, NULL, e);
 	}
 	password_free(pw);
 	account_free(fb);
@@ -311,17 +313,22 @@ open_smtp(const struct account *acc, char **pw, struct transcript *ts,
 	struct err *e)
 {
 	struct smtp *s;
-	struct err pe;
+	struct err pe, skipped;
 
 	err_clear(&pe);
 	if (!*pw && netacct_password(acc, "smtp", ts, pw, &pe) < 0) {
 		print_err(&pe);
 		exit(exit_code(pe.code));
 	}
-	s = qflush_open(acc, *pw, 0, ts, e);
+	s = qflush_open(acc, *pw, 0, ts, &skipped, e);
 	if (!s && acc->fallback && qflush_retryable(e)) {
-		warnx_("%s; trying account \"%s\"", e->msg, acc->fallback);
+		skipped = *e;
 		s = open_fallback(acc, ts, e);
+		if (s)
+			warnx_("%s; using %s (account \"%s\")", skipped.msg,
+				smtp_peer(s), acc->fallback);
+	} else if (s && skipped.code != ERR_NONE) {
+		warnx_("%s; using %s", skipped.msg, smtp_peer(s));
 	}
 	return s;
 }
@@ -589,7 +596,7 @@ run_probe(const struct opts *o, const struct account *acc,
 	struct err e;
 
 	err_clear(&e);
-	s = qflush_open(acc, NULL, SMTP_NO_AUTH, ts, &e);
+	s = qflush_open(acc, NULL, SMTP_NO_AUTH, ts, NULL, &e);
 	if (!s) {
 		print_err(&e);
 		return exit_code(e.code);
@@ -705,7 +712,8 @@ main(int argc, char **argv)
 		if (o.sa.verbose)
 			transcript_init_file(&ts, stderr, 0);
 		cur_ts = o.sa.verbose ? &ts : NULL;
-		status = msendq_flush(&no, queue_open, o.json, 0);
+		status = msendq_flush(&no, queue_open, o.json,
+			o.sa.flush == 2);
 		if (o.sa.verbose)
 			transcript_release(&ts);
 		free(o.rcpts);

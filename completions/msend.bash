@@ -70,6 +70,7 @@ _msend()
 			--set-from-header= --set-date-header= --set-msgid-header=
 			--remove-bcc-headers --undisclosed-recipients --aliases=
 			--logfile= --syslog --batch --probe --serverinfo --json
+			-q --flush --flush-all --queue
 			--verbose --help --version' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 	fi

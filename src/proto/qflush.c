@@ -19,12 +19,14 @@ qflush_retryable(const struct err *e)
 
 struct smtp *
 qflush_open(const struct account *acc, const char *password, unsigned flags,
-	struct transcript *ts, struct err *e)
+	struct transcript *ts, struct err *skipped, struct err *e)
 {
 	const char *p = acc->host ? acc->host : "";
 	struct smtp *s = NULL;
 	size_t n;
 
+	if (skipped)
+		err_clear(skipped);
 	p += strspn(p, " \t");
 	if (!*p || !p[strcspn(p, " \t")])
 		return smtp_open(acc, password, flags, ts, e);
@@ -41,6 +43,8 @@ qflush_open(const struct account *acc, const char *password, unsigned flags,
 		p += strspn(p, " \t");
 		if (s || !qflush_retryable(e))
 			break;
+		if (skipped && *p)
+			*skipped = *e;
 	}
 	return s;
 }
@@ -78,7 +82,12 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 	err_clear(&e);
 	if (!*s)
 		*s = ops->open(ops->arg, acc, &e);
-	if (!*s) {
+	/* a flush killed from here on leaves these "in doubt", never
+	 * silently sent twice */
+	for (i = 0; *s && i < n; i++)
+		if (queue_mark_sending(dir, &win[i], &e) < 0)
+			break;
+	if (!*s || i < n) {
 		for (i = 0; i < n; i++) {
 			queue_defer(dir, &win[i], now, win[i].env.in_doubt,
 				e.msg, &de);

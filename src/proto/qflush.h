@@ -34,10 +34,12 @@ struct transcript;
  * blanks), in order: a connection failure, timeout or 4xx greeting
  * (ERR_TEMPFAIL, ERR_NOHOST) moves to the next; any other error ends it.
  * Returns the session (smtp_peer() names the server that answered) or
- * NULL with the last host's error.
+ * NULL with the last host's error. skipped (may be NULL) gets the error of
+ * the last host passed over, or ERR_NONE when the first one answered.
  */
 struct smtp *qflush_open(const struct account *acc, const char *password,
-	unsigned flags, struct transcript *ts, struct err *e);
+	unsigned flags, struct transcript *ts, struct err *skipped,
+	struct err *e);
 
 /* 1 when e says another server (or a later try) may do better. */
 int qflush_retryable(const struct err *e);

@@ -291,7 +291,7 @@ read_state(const char *dir, struct queue_entry *qe)
 {
 	char path[4096], *s, *p;
 	struct buf b = BUF_INIT;
-	int fd;
+	int fd, sending = 0;
 
 	snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -314,9 +314,17 @@ read_state(const char *dir, struct queue_entry *qe)
 		else if (strncmp(s, "error ", 6) == 0)
 			snprintf(qe->env.last_error,
 				sizeof qe->env.last_error, "%s", s + 6);
+		else if (strcmp(s, "sending 1") == 0)
+			sending = 1;
 		s = p;
 	}
 	buf_release(&b);
+	/* a flush died between sending it and recording the outcome */
+	if (sending) {
+		qe->env.in_doubt = 1;
+		snprintf(qe->env.last_error, sizeof qe->env.last_error,
+			"an earlier flush stopped while sending it");
+	}
 }
 
 static int
@@ -429,14 +437,29 @@ queue_backoff(unsigned n)
 	return s < QUEUE_BACKOFF_MAX ? s : QUEUE_BACKOFF_MAX;
 }
 
-int
-queue_defer(const char *dir, struct queue_entry *qe, time_t now,
-	int in_doubt, const char *reason, struct err *e)
+static int
+write_state(const char *dir, const struct queue_entry *qe, int sending,
+	struct err *e)
 {
 	struct buf b = BUF_INIT;
 	char path[4096];
 	int rc;
 
+	buf_addf(&b, "attempts %u\nnext %lld\nin-doubt %d\nerror %s\n",
+		qe->env.attempts, (long long)qe->env.next, qe->env.in_doubt,
+		qe->env.last_error);
+	if (sending)
+		buf_addstr(&b, "sending 1\n");
+	snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
+	rc = durable_replace(path, b.data, b.len, e);
+	buf_release(&b);
+	return rc;
+}
+
+int
+queue_defer(const char *dir, struct queue_entry *qe, time_t now,
+	int in_doubt, const char *reason, struct err *e)
+{
 	qe->env.attempts++;
 	qe->env.next = now + queue_backoff(qe->env.attempts);
 	qe->env.in_doubt = in_doubt;
@@ -446,13 +469,14 @@ queue_defer(const char *dir, struct queue_entry *qe, time_t now,
 	for (char *p = qe->env.last_error; *p; p++)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
-	buf_addf(&b, "attempts %u\nnext %lld\nin-doubt %d\nerror %s\n",
-		qe->env.attempts, (long long)qe->env.next, in_doubt,
-		qe->env.last_error);
-	snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
-	rc = durable_replace(path, b.data, b.len, e);
-	buf_release(&b);
-	return rc;
+	return write_state(dir, qe, 0, e);
+}
+
+int
+queue_mark_sending(const char *dir, const struct queue_entry *qe,
+	struct err *e)
+{
+	return write_state(dir, qe, 1, e);
 }
 
 void

@@ -7,7 +7,7 @@
  *              Written once to tmp/, fsynced, renamed here, msg/ fsynced:
  *              after kill -9 an entry is whole or absent, never half.
  *   state/ID   its retry state (attempts, next attempt, in doubt, last
- *              error), replaced whole (durable_replace); missing = never
+ *              error, "being sent"), replaced whole (durable_replace); missing = never
  *              tried. Losing it loses backoff, never mail.
  *
  * The entry file (text up to the blank line, one "key value" per line):
@@ -101,6 +101,12 @@ int queue_remove(const char *dir, struct queue_entry *qe, struct err *e);
  * durably. ERR_IO. */
 int queue_defer(const char *dir, struct queue_entry *qe, time_t now,
 	int in_doubt, const char *reason, struct err *e);
+
+/* Before its data goes out: mark a locked entry "being sent", so that if
+ * this process dies before queue_remove() or queue_defer(), the next
+ * reader sees it in doubt (in_doubt 1, last_error saying why). ERR_IO. */
+int queue_mark_sending(const char *dir, const struct queue_entry *qe,
+	struct err *e);
 
 /* Seconds to wait after the n-th failed try (n >= 1). */
 long queue_backoff(unsigned n);

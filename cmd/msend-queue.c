@@ -270,6 +270,10 @@ msendq_add(const struct account *acc, const struct smtp_msg *m)
 	env.dsn_notify = m->dsn_notify;
 	env.dsn_return = (int)m->dsn_return;
 	env.envid = (char *)m->envid;
+	/* the try that failed counts: the first retry is due in a minute */
+	env.attempts = 1;
+	env.next = time(NULL) + queue_backoff(1);
+	snprintf(env.last_error, sizeof env.last_error, "%s", m->err.msg);
 	if (queue_add(dir, &env, m->head, m->head_len, m->body, m->body_len,
 		&id, &e) < 0) {
 		warnx_("not queued: %s", e.msg);

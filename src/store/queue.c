@@ -71,6 +71,9 @@ new_id(char *out, size_t n)
 		ts.tv_nsec, (long)getpid(), seq++);
 }
 
+static int write_env_state(const char *dir, const char *id,
+	const struct queue_env *env, struct err *e);
+
 static int
 make_dirs(const char *dir, struct err *e)
 {
@@ -131,6 +134,10 @@ queue_add(const char *dir, const struct queue_env *env, const char *head,
 		goto out;
 	}
 	fd = -1;
+	/* the state first: a crash before the rename leaves only a state
+	 * without a message, which nothing reads */
+	if (env->attempts && write_env_state(dir, name, env, e) < 0)
+		goto out;
 	if (rename(tmp, dst) < 0) {
 		err_sys(e, ERR_IO, errno, "%s", dst);
 		goto out;
@@ -438,22 +445,36 @@ queue_backoff(unsigned n)
 }
 
 static int
-write_state(const char *dir, const struct queue_entry *qe, int sending,
-	struct err *e)
+write_state_file(const char *dir, const char *id,
+	const struct queue_env *env, int sending, struct err *e)
 {
 	struct buf b = BUF_INIT;
 	char path[4096];
 	int rc;
 
 	buf_addf(&b, "attempts %u\nnext %lld\nin-doubt %d\nerror %s\n",
-		qe->env.attempts, (long long)qe->env.next, qe->env.in_doubt,
-		qe->env.last_error);
+		env->attempts, (long long)env->next, env->in_doubt,
+		env->last_error);
 	if (sending)
 		buf_addstr(&b, "sending 1\n");
-	snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
+	snprintf(path, sizeof path, "%s/state/%s", dir, id);
 	rc = durable_replace(path, b.data, b.len, e);
 	buf_release(&b);
 	return rc;
+}
+
+static int
+write_env_state(const char *dir, const char *id, const struct queue_env *env,
+	struct err *e)
+{
+	return write_state_file(dir, id, env, 0, e);
+}
+
+static int
+write_state(const char *dir, const struct queue_entry *qe, int sending,
+	struct err *e)
+{
+	return write_state_file(dir, qe->id, &qe->env, sending, e);
 }
 
 int

@@ -55,8 +55,9 @@ struct queue_env {
 char *queue_dir(struct err *e);
 
 /*
- * Queue a message (head then body, CRLF line ends) with env (its retry
- * fields ignored; queued = now when 0) durably in dir, creating the
+ * Queue a message (head then body, CRLF line ends) with env (queued = now
+ * when 0; its retry fields, when attempts is not 0, as the first state:
+ * the try that failed before queueing; last_error must be one line) durably in dir, creating the
  * directories (0700). Sets *id to the new entry's name (caller frees; id
  * may be NULL). Errors: ERR_USAGE (a CR or LF in an envelope value, no
  * recipient), ERR_CANTCREAT, ERR_IO (ENOSPC included: nothing is left

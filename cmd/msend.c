@@ -473,7 +473,7 @@ done:
 		if (o->json)
 			json_msg(&p.msg, 1, size, status);
 		log_msg(acc, &p.msg, size, status);
-		smtp_free(s);
+		smtp_quit(s);
 		goto out;
 	}
 	if (o->json)

@@ -24,12 +24,14 @@
 #include "common.h"
 #include "mime/build.h"
 #include "mime/mimetypes.h"
+#include "msend-queue.h"
 #include "mime/msgprep.h"
 #include "net/conn.h"
 #include "net/transcript.h"
 #include "proto/batch.h"
 #include "proto/netacct.h"
 #include "proto/probe.h"
+#include "proto/qflush.h"
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
 
@@ -138,7 +140,11 @@ static const char usage_text[] =
 "  --batch                   send every message of an mboxrd stream\n"
 "  --probe, --serverinfo     show the server's greeting, TLS and extensions\n"
 "  -bs                       speak SMTP on standard input and output\n"
-"  -bp                       list the queue (always empty)\n"
+"  -bp, mailq               list the queue (--json: as JSON)\n"
+"  -q, --flush               deliver the queued messages that are due\n"
+"  --flush-all               deliver every queued message now\n"
+"  --queue[=on|off]          queue a message that meets a temporary\n"
+"                            failure, and exit 0 (account key queue)\n"
 "  -bm                       send (the default)\n"
 "\n"
 "Output:\n"
@@ -148,7 +154,7 @@ static const char usage_text[] =
 "  --version                 version\n"
 "\n"
 "Ignored for sendmail compatibility: -oXXX (except -oi), -BTYPE, -hN,\n"
-"-LTAG, -OOPT, -eX, -pPROTO, -n, -m, -U, -G, -q.\n";
+"-LTAG, -OOPT, -eX, -pPROTO, -n, -m, -U, -G; -qTIME flushes once.\n";
 
 static void
 usage(int status)
@@ -187,6 +193,7 @@ static const struct netacct_longopt msg_opts[] = {
 	{ "aliases", "aliases", 0 },
 	{ "logfile", "logfile", 0 },
 	{ "syslog", "syslog", 1 },
+	{ "queue", "queue", 1 },
 	{ NULL, NULL, 0 },
 };
 
@@ -281,6 +288,8 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("batch")) { o->sa.mode = M_BATCH; return; }
 	if (IS("probe") || IS("serverinfo")) { o->sa.mode = M_PROBE; return; }
 	if (IS("json")) { o->json = 1; return; }
+	if (IS("flush")) { o->sa.mode = M_QUEUE; o->sa.flush = 1; return; }
+	if (IS("flush-all")) { o->sa.mode = M_QUEUE; o->sa.flush = 2; return; }
 	if (IS("partial")) { o->partial = 1; return; }
 	if (IS("verbose")) { o->sa.verbose++; return; }
 	if (IS("account")) { NEED(); o->sa.account = val; return; }
@@ -367,21 +376,76 @@ load_account(const struct opts *o)
 	return acc;
 }
 
-/* Connect and log in. The password is looked up when *pw is NULL (the
- * keyring under service "smtp", as msmtp does) and kept there for the next
- * call; a password that cannot be had ends msend. */
+static const struct opts *cur_opts;	/* for the fallback account */
+static struct transcript *cur_ts;
+
+/* The account's fallback when all its hosts failed for now (one level: a
+ * fallback's own fallback is not followed). */
+static struct smtp *
+open_fallback(const struct account *acc, struct transcript *ts,
+	struct err *e)
+{
+	struct config_warnings w = { NULL, 0 };
+	struct netacct_opts no = { cur_opts->sa.config, acc->fallback,
+		NULL, NULL, 0, "smtp" };
+	struct account *fb;
+	struct smtp *s = NULL;
+	struct err fe;
+	char *pw = NULL;
+
+	err_clear(&fe);
+	fb = netacct_load(&no, &w, &fe);
+	config_warnings_release(&w);
+	if (!fb || netacct_transport_init(fb, &fe) < 0 ||
+	    netacct_password(fb, "smtp", ts, &pw, &fe) < 0) {
+		err_prefix(&fe, "fallback account \"%s\"", acc->fallback);
+		*e = fe;
+	} else {
+		s = qflush_open(fb, pw, 0, ts, NULL, e);
+	}
+	password_free(pw);
+	account_free(fb);
+	return s;
+}
+
+/* Connect and log in, trying each of the account's hosts, then its
+ * fallback account (qflush_open()). The password is looked up when *pw is
+ * NULL (the keyring under service "smtp", as msmtp does) and kept there for
+ * the next call; a password that cannot be had ends msend. */
 static struct smtp *
 open_smtp(const struct account *acc, char **pw, struct transcript *ts,
 	struct err *e)
 {
-	struct err pe;
+	struct smtp *s;
+	struct err pe, skipped;
 
 	err_clear(&pe);
 	if (!*pw && netacct_password(acc, "smtp", ts, pw, &pe) < 0) {
 		print_err(&pe);
 		exit(exit_code(pe.code));
 	}
-	return smtp_open(acc, *pw, 0, ts, e);
+	s = qflush_open(acc, *pw, 0, ts, &skipped, e);
+	if (!s && acc->fallback && qflush_retryable(e)) {
+		skipped = *e;
+		s = open_fallback(acc, ts, e);
+		if (s)
+			warnx_("%s; using %s (account \"%s\")", skipped.msg,
+				smtp_peer(s), acc->fallback);
+	} else if (s && skipped.code != ERR_NONE) {
+		warnx_("%s; using %s", skipped.msg, smtp_peer(s));
+	}
+	return s;
+}
+
+/* For the queue's flush: each entry's account. */
+static struct smtp *
+queue_open(const struct account *acc, struct err *e)
+{
+	char *pw = NULL;
+	struct smtp *s = open_smtp(acc, &pw, cur_ts, e);
+
+	password_free(pw);
+	return s;
 }
 
 /* ---- logging ---- */
@@ -493,10 +557,18 @@ send_one(const struct opts *o, const struct account *acc,
 		smtp_send(s, &p->msg, 1, SMTP_QUIT_AFTER |
 			(o->partial ? SMTP_PARTIAL : 0), &e);
 	status = msg_status(&p->msg);
-	if (o->json)
-		json_msg(&p->msg, 1, size, status);
-	report_msg(&p->msg, s ? smtp_peer(s) : acc->host, o->partial);
-	log_msg(acc, &p->msg, size, status);
+	if (acc->queue && p->msg.status == SMTP_NOT_SENT &&
+	    p->msg.err.code == ERR_TEMPFAIL) {
+		status = msendq_add(acc, &p->msg);
+		if (o->json)
+			json_msg(&p->msg, 1, size, status);
+		log_msg(acc, &p->msg, size, status);
+	} else {
+		if (o->json)
+			json_msg(&p->msg, 1, size, status);
+		report_msg(&p->msg, s ? smtp_peer(s) : acc->host, o->partial);
+		log_msg(acc, &p->msg, size, status);
+	}
 	smtp_quit(s);
 	password_free(pw);
 	return status;
@@ -743,7 +815,7 @@ run_probe(const struct opts *o, const struct account *acc,
 	struct err e;
 
 	err_clear(&e);
-	s = smtp_open(acc, NULL, SMTP_NO_AUTH, ts, &e);
+	s = qflush_open(acc, NULL, SMTP_NO_AUTH, ts, NULL, &e);
 	if (!s) {
 		print_err(&e);
 		return exit_code(e.code);
@@ -897,11 +969,24 @@ main(int argc, char **argv)
 	if (strcmp(prog_name, "mailq") == 0)
 		o.sa.mode = M_QUEUE;
 	parse_args(&o, argc, argv);
-	if (o.sa.mode == M_QUEUE) {
-		if (o.nrcpts == 0 && !o.sa.read_rcpts)
-			printf("mail queue is empty\n");
+	cur_opts = &o;
+	if (o.sa.mode == M_QUEUE && !o.sa.flush) {
 		free(o.rcpts);
-		return EX_OK;
+		return msendq_list(o.json);
+	}
+	if (o.sa.mode == M_QUEUE) {
+		struct netacct_opts no = { o.sa.config, o.sa.account,
+			NULL, o.sa.ov, o.sa.nov, "smtp" };
+
+		if (o.sa.verbose)
+			transcript_init_file(&ts, stderr, 0);
+		cur_ts = o.sa.verbose ? &ts : NULL;
+		status = msendq_flush(&no, queue_open, o.json,
+			o.sa.flush == 2);
+		if (o.sa.verbose)
+			transcript_release(&ts);
+		free(o.rcpts);
+		return status;
 	}
 	if (o.c.on)
 		compose_args(&o);

@@ -1,6 +1,6 @@
 ## cmd/msend.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/msend
-cmd_msend_SOURCES = cmd/msend.c
+cmd_msend_SOURCES = cmd/msend.c cmd/msend-queue.c cmd/msend-queue.h
 cmd_msend_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)
 dist_man_MANS += man/msend.1
 dist_bashcompletion_DATA += completions/msend.bash
@@ -12,3 +12,20 @@ TESTS += tests/bats/msend-drift.bats tests/bats/msend.bats \
 endif
 EXTRA_DIST += tests/bats/msend-drift.bats tests/bats/msend.bats \
 	tests/bats/msend-fault.bats tests/bats/msend-batch.bats
+
+# the queue and failover (issue 12)
+if HAVE_BATS
+TESTS += tests/bats/msend-queue.bats
+endif
+EXTRA_DIST += tests/bats/msend-queue.bats
+
+# make install-sendmail: msend as the system's sendmail, as Debian's
+# msmtp-mta does: $(sbindir)/sendmail and $(bindir)/mailq link to msend
+# (which lists its queue when called mailq). DESTDIR is respected.
+install-sendmail: install-binPROGRAMS
+	$(MKDIR_P) '$(DESTDIR)$(sbindir)' '$(DESTDIR)$(bindir)'
+	ln -sf '$(bindir)/msend' '$(DESTDIR)$(sbindir)/sendmail'
+	ln -sf msend '$(DESTDIR)$(bindir)/mailq'
+uninstall-sendmail:
+	rm -f '$(DESTDIR)$(sbindir)/sendmail' '$(DESTDIR)$(bindir)/mailq'
+.PHONY: install-sendmail uninstall-sendmail

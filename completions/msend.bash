@@ -71,6 +71,7 @@ _msend()
 			--set-from-header= --set-date-header= --set-msgid-header=
 			--remove-bcc-headers --undisclosed-recipients --aliases=
 			--logfile= --syslog --batch --probe --serverinfo --json
+			-q --flush --flush-all --queue
 			--verbose --help --version --to= --cc= --bcc= --subject=
 			--reply-to= --header= --body-file= --html= --attach= --inline=
 			--print' -- "$cur"))

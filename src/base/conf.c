@@ -86,6 +86,7 @@ enum key_index {
 	K_SYSLOG, K_ADD_MISSING_FROM_HEADER, K_ADD_MISSING_DATE_HEADER,
 	K_DELIVERY, K_KEEP, K_ONLY_NEW, K_KILLSIZE, K_SKIPSIZE, K_UIDLS_FILE,
 	K_RECEIVED_HEADER, K_PIPELINING,
+	K_QUEUE, K_QUEUE_LIFETIME, K_FALLBACK,
 	K_COUNT
 };
 
@@ -93,7 +94,7 @@ static parse_fn parse_str, parse_path, parse_bool, parse_port,
 	parse_seconds, parse_trust_file, parse_fingerprint, parse_tls_version,
 	parse_auth, parse_dsn_notify, parse_dsn_return, parse_from_header,
 	parse_auto_off, parse_syslog, parse_add_missing, parse_delivery,
-	parse_size, parse_pipelining;
+	parse_size, parse_pipelining, parse_lifetime;
 
 static const struct keydef keys[K_COUNT] = {
 	[K_HOST] = KEY1("host", parse_str, KF_SERVER, host),
@@ -160,6 +161,11 @@ static const struct keydef keys[K_COUNT] = {
 	[K_RECEIVED_HEADER] = KEY1("received_header", parse_bool, 0,
 		received_header),
 	[K_PIPELINING] = KEY1("pipelining", parse_pipelining, 0, pipelining),
+	/* msend's queue and failover */
+	[K_QUEUE] = KEY1("queue", parse_bool, 0, queue),
+	[K_QUEUE_LIFETIME] = KEY1("queue_lifetime", parse_lifetime, 0,
+		queue_lifetime),
+	[K_FALLBACK] = KEY1("fallback", parse_str, 0, fallback),
 };
 
 _Static_assert(K_COUNT <= 8 * sizeof(((struct account *)0)->set_),
@@ -356,6 +362,32 @@ parse_seconds(struct account *a, const struct keydef *k, const char *v,
 
 	if (n < 0)
 		return bad_value(k, v, "seconds or off", e);
+	*field_int(a, k, 0) = (int)n;
+	return 0;
+}
+
+/* "5d", "12h", "30m", "90s" or bare seconds, up to a year. */
+static int
+parse_lifetime(struct account *a, const struct keydef *k, const char *v,
+	struct err *e)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (end == v || n < 0 || errno)
+		return bad_value(k, v, "a duration (5d, 12h, 30m, 90s)", e);
+	if (*end == 'd')
+		n *= 86400, end++;
+	else if (*end == 'h')
+		n *= 3600, end++;
+	else if (*end == 'm')
+		n *= 60, end++;
+	else if (*end == 's')
+		end++;
+	if (*end || n > 366L * 86400)
+		return bad_value(k, v, "a duration (5d, 12h, 30m, 90s)", e);
 	*field_int(a, k, 0) = (int)n;
 	return 0;
 }
@@ -892,6 +924,10 @@ account_defaults(struct account *a)
 		a->received_header = 1;
 	if (!bit_get(a, K_PIPELINING))
 		a->pipelining = ACCOUNT_PIPELINING_AUTO;
+	if (!bit_get(a, K_QUEUE))
+		a->queue = 0;
+	if (!bit_get(a, K_QUEUE_LIFETIME))
+		a->queue_lifetime = 5 * 86400;
 }
 
 struct account *
@@ -1061,6 +1097,11 @@ account_format(const struct account *a, struct buf *out)
 		case K_KEEP: v = onoff(a->keep); break;
 		case K_ONLY_NEW: v = onoff(a->only_new); break;
 		case K_RECEIVED_HEADER: v = onoff(a->received_header); break;
+		case K_QUEUE: v = onoff(a->queue); break;
+		case K_QUEUE_LIFETIME:
+			snprintf(num, sizeof(num), "%ds", a->queue_lifetime);
+			v = num;
+			break;
 		case K_KILLSIZE: case K_SKIPSIZE:
 			if (*(const long long *)((const char *)a +
 			    keys[k].f[0].off) < 0) {

@@ -206,6 +206,14 @@ struct account {
 	int received_header;	/* add a Received header; default 1 */
 	enum account_pipelining pipelining;	/* default auto */
 
+	/* msend's queue (store/queue.h) and failover. host may name several
+	   servers separated by blanks, tried in order. */
+	int queue;		/* queue on a temporary failure; default 0 */
+	int queue_lifetime;	/* seconds before a queued message is dropped;
+				   default 5 days */
+	char *fallback;		/* account tried when every host failed, or
+				   NULL */
+
 	/* Private to conf.c: which keys were set explicitly. */
 	unsigned char set_[64];
 };

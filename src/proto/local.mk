@@ -23,7 +23,8 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/probe.c src/proto/probe.h \
 	src/proto/mxprobe.c src/proto/mxprobe.h \
-	src/proto/batch.c src/proto/batchread.c src/proto/batch.h
+	src/proto/batch.c src/proto/batchread.c src/proto/batch.h \
+	src/proto/qflush.c src/proto/qflush.h
 AM_CPPFLAGS += $(GSASL_CFLAGS) $(GSSAPI_CFLAGS)
 
 # One reply parser per protocol over the line layer (net/pp.h), and

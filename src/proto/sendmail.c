@@ -498,11 +498,13 @@ sendmail_args_short(struct sendmail_args *a, int argc, char **argv, int *i,
 			return 0;
 		case 'q':
 			a->mode = SENDMAIL_QUEUE;
+			a->flush = 1;
 			return 0;
 		case 'b':
 			switch (val[0]) {
 			case 's': a->mode = SENDMAIL_SERVE; break;
-			case 'p': a->mode = SENDMAIL_QUEUE; break;
+			case 'p': a->mode = SENDMAIL_QUEUE; a->flush = 0;
+				break;
 			case 'm': a->mode = SENDMAIL_SEND; break;
 			default:
 				return err_set(e, ERR_USAGE, "-b%s is not "

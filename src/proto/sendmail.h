@@ -134,6 +134,8 @@ struct sendmail_args {
 	int help;		/* "-h" with an argument after it: help */
 	char unknown[3];	/* "-c": the first unknown letter of the last
 				   argument parsed, or "" */
+	int flush;		/* -q (mode SENDMAIL_QUEUE): deliver the
+				   queue rather than list it */
 };
 
 /* Everything unset: mode SENDMAIL_SEND, dot_ends 1. */

@@ -9,7 +9,8 @@ src_store_libstore_a_SOURCES = \
 	src/store/safefile.c src/store/safefile.h \
 	src/store/durable.c src/store/durable.h \
 	src/store/deliver.c src/store/deliver.h \
-	src/store/uidlstate.c src/store/uidlstate.h
+	src/store/uidlstate.c src/store/uidlstate.h \
+	src/store/queue.c src/store/queue.h
 
 check_PROGRAMS += tests/unit/t_safefile
 TESTS += tests/unit/t_safefile
@@ -57,3 +58,10 @@ TESTS += tests/unit/t_deliver_full
 tests_unit_t_deliver_full_SOURCES = tests/unit/t_deliver_full.c \
 	tests/unit/tap.h tests/unit/storetest.h
 tests_unit_t_deliver_full_LDADD = $(MKIT_STORE_LIBS)
+
+# msend's spool, with kill -9 at random points
+check_PROGRAMS += tests/unit/t_queue
+TESTS += tests/unit/t_queue
+tests_unit_t_queue_SOURCES = tests/unit/t_queue.c tests/unit/tap.h \
+	tests/unit/storetest.h
+tests_unit_t_queue_LDADD = $(MKIT_STORE_LIBS)

@@ -1,0 +1,261 @@
+#!/usr/bin/env bats
+# msend's durable queue and failover against a real Postfix (issue 12,
+# sections 2 and 4): a temporary failure queues the message, -q delivers it
+# once the server is back, a kill -9 during a flush loses nothing and
+# doubles only what it reports in doubt, two flushes never send one message
+# twice, old entries expire, mailq lists them; a 421 greeting or a host
+# that is down moves to the next server.
+
+load helpers
+
+setup_file() {
+	require_root
+	start_postfix
+	export MKIT_CONFIG=$BATS_FILE_TMPDIR/config
+	ACCESS_ORIG=$(cat "$POSTFIX_CONF_DIR/access")
+	export ACCESS_ORIG
+}
+
+teardown_file() {
+	stop_servers
+}
+
+# write_config PORT [EXTRA KEY VALUE LINES]: the default account (Postfix's
+# plain port unless told), queue on; "plain" always Postfix.
+write_config() {
+	cat >"$MKIT_CONFIG" <<EOC
+defaults
+tls off
+auth off
+from alice@example.test
+
+account default
+host 127.0.0.1
+port $1
+queue on
+${2:-}
+
+account plain
+host 127.0.0.1
+port $POSTFIX_PLAIN_PORT
+EOC
+	chmod 600 "$MKIT_CONFIG"
+}
+
+setup() {
+	clear_maildir alice
+	export XDG_STATE_HOME=$BATS_TEST_TMPDIR/state
+	write_config "$POSTFIX_PLAIN_PORT"
+}
+
+msg() {
+	printf 'From: alice@example.test\nTo: alice@example.test\nSubject: %s\n\n%s\n' \
+		"$1" "${2:-hello}"
+}
+
+queue_len() {
+	msend -bp --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+
+# count_subject S: how many delivered messages have Subject S.
+count_subject() {
+	local n=0 f
+	for f in $(delivered_messages alice); do
+		grep -qx "Subject: $1" "$f" && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# subject_counts: "COUNT SUBJECT" for each "m N" subject delivered.
+subject_counts() {
+	delivered_messages alice | xargs grep -h '^Subject: m ' |
+		sed 's/^Subject: //' | sort | uniq -c | sed 's/^ *//'
+}
+
+# settle N: wait for N deliveries, then a little more so that an extra
+# (a duplicate) would show up too.
+settle() {
+	wait_for_delivery alice "$1" 30 >/dev/null || return 1
+	sleep 1
+}
+
+postfix_access() {
+	printf '%s\n' "$1" >"$POSTFIX_CONF_DIR/access"
+	touch -d '-1 minute' "$POSTFIX_CONF_DIR/access"
+	postfix -c "$POSTFIX_CONF_DIR" reload >/dev/null 2>&1
+	sleep 1
+}
+
+@test "a 4xx queues the message (exit 0, 'queued'); -q delivers it once the server takes it" {
+	run msend tempfail@example.test < <(msg greylisted)
+	[ "$status" -eq 0 ]
+	[[ $output == *"queued as "*"450 4.2.0"* ]]
+	[ "$(queue_len)" -eq 1 ]
+	# still refused: kept, with the reason and a retry time
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	[[ $output == *": deferred: "*"450 4.2.0"* ]]
+	run msend -bp --json
+	[[ $output == *'"attempts":2'* ]]
+	# not due yet: -q leaves it alone
+	run msend -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# healed
+	postfix_access "${ACCESS_ORIG//tempfail@*try again later/}"
+	run msend --flush-all
+	postfix_access "$ACCESS_ORIG"
+	[ "$status" -eq 0 ]
+	[[ $output == *": sent to 127.0.0.1:$POSTFIX_PLAIN_PORT: 250 "* ]]
+	settle 1
+	[ "$(count_subject greylisted)" -eq 1 ]
+	run msend -bp
+	[ "$output" = "mail queue is empty" ]
+}
+
+@test "a 5xx is an error and nothing is queued" {
+	run msend reject@example.test < <(msg refused)
+	[ "$status" -eq 67 ]
+	[[ $output == *"550 5.7.1"* ]]
+	[ "$(queue_len)" -eq 0 ]
+}
+
+@test "without queue on, a temporary failure is still exit 75 and nothing is queued" {
+	write_config "$(free_port)" "queue off"
+	run msend alice@example.test < <(msg noqueue)
+	[ "$status" -eq 75 ]
+	[ "$(queue_len)" -eq 0 ]
+}
+
+@test "server down: queued; a flush while down keeps it; back up: delivered" {
+	local dead
+	dead=$(free_port)
+	write_config "$dead"
+	run msend alice@example.test < <(msg down)
+	[ "$status" -eq 0 ]
+	[[ $output == *"queued as"*"refused"* ]]
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	[[ $output == *"deferred"* ]]
+	[ "$(queue_len)" -eq 1 ]
+	write_config "$POSTFIX_PLAIN_PORT"
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	[[ $output == *"sent to"* ]]
+	settle 1
+	[ "$(count_subject down)" -eq 1 ]
+	[ "$(queue_len)" -eq 0 ]
+}
+
+# queue_many N: queue N messages (subjects "m 1".."m N", senders sI@) with
+# the server down, then point the account back at Postfix.
+queue_many() {
+	local i
+	write_config "$(free_port)"
+	for ((i = 1; i <= $1; i++)); do
+		msg "m $i" | msend -f "s$i@example.test" alice@example.test \
+			2>/dev/null &
+		(( i % 4 )) || wait
+	done
+	wait
+	write_config "$POSTFIX_PLAIN_PORT"
+	[ "$(queue_len)" -eq "$1" ]
+}
+
+@test "kill -9 during a flush of 200, then a rerun: all delivered, doubles only those reported in doubt" {
+	local n=200 c s id
+	queue_many "$n"
+	msend -bp --json >"$BATS_TEST_TMPDIR/ids.json"
+	msend --flush-all >"$BATS_TEST_TMPDIR/first" 2>&1 &
+	local pid=$!
+	sleep 0.$((RANDOM % 6 + 2))
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	echo "$output" >"$BATS_TEST_TMPDIR/second"
+	settle "$n"
+	[ "$(queue_len)" -eq 0 ]
+	# every subject at least once; one seen twice must be one the rerun
+	# reported as sent again after being in doubt (its sender names it)
+	subject_counts >"$BATS_TEST_TMPDIR/counts"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/counts")" -eq "$n" ]
+	while read -r c s; do
+		[ "$c" -gt 1 ] || continue
+		id=$(python3 -c 'import json,sys
+for e in json.load(open(sys.argv[1])):
+    if e["from"] == sys.argv[2]: print(e["id"])' \
+			"$BATS_TEST_TMPDIR/ids.json" "s${s#m }@example.test")
+		grep -q "^$id: sent to .*again: was in doubt" \
+			"$BATS_TEST_TMPDIR/second" ||
+			{ echo "$s doubled silently"; return 1; }
+	done <"$BATS_TEST_TMPDIR/counts"
+}
+
+@test "two flushes at once send each message exactly once" {
+	local n=60
+	queue_many "$n"
+	msend --flush-all >"$BATS_TEST_TMPDIR/a" 2>&1 &
+	local a=$!
+	msend --flush-all >"$BATS_TEST_TMPDIR/b" 2>&1 &
+	local b=$!
+	wait "$a"
+	wait "$b"
+	[ "$(cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" | grep -c ': sent to ')" -eq "$n" ]
+	settle "$n"
+	[ "$(delivered_messages alice | wc -l)" -eq "$n" ]
+	[ "$(subject_counts | awk '$1 == 1' | wc -l)" -eq "$n" ]
+}
+
+@test "an entry older than queue_lifetime is dropped and reported" {
+	write_config "$(free_port)" "queue_lifetime 1s"
+	run msend alice@example.test < <(msg old)
+	[ "$status" -eq 0 ]
+	sleep 2.2
+	run msend -q
+	[ "$status" -eq 69 ]
+	[[ $output == *"expired (dropped)"*"queue_lifetime"* ]]
+	[[ $output == *"not delivered: queued longer than queue_lifetime (1s); last: "*"refused"* ]]
+	[ "$(queue_len)" -eq 0 ]
+}
+
+@test "mailq (msend named mailq) lists the queue in sendmail's format" {
+	ln -s "$(command -v msend)" "$BATS_TEST_TMPDIR/mailq"
+	run "$BATS_TEST_TMPDIR/mailq"
+	[ "$output" = "mail queue is empty" ]
+	write_config "$(free_port)"
+	msg listed | msend -f bounce@example.test alice@example.test bob@example.test 2>/dev/null
+	run "$BATS_TEST_TMPDIR/mailq"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ ^[0-9.]+\ +[0-9]+\ [A-Z][a-z]{2}\ [A-Z][a-z]{2}\ .*\<bounce@example.test\>$ ]]
+	[[ ${lines[1]} == *"(127.0.0.1:"*"refused)" ]]
+	[[ ${lines[2]} == *"<alice@example.test>" ]]
+	[[ ${lines[3]} == *"<bob@example.test>" ]]
+	[ "${lines[4]}" = "-- 1 request" ]
+	run msend -bp --json
+	[[ $output == '[{"id":"'*'"account":"default","from":"bounce@example.test","rcpt":["alice@example.test","bob@example.test"]'* ]]
+}
+
+@test "failover: a 421 greeting moves to the fallback account, which takes the message" {
+	start_fake_smtp <<'EOS'
+send 421 4.3.2 fake: not now
+close
+EOS
+	write_config "$FAKE_PORT" "fallback plain"
+	run msend --queue=off alice@example.test < <(msg fallback)
+	stop_fake_smtp
+	[ "$status" -eq 0 ]
+	[[ $output == *"421 4.3.2"*"; using 127.0.0.1:$POSTFIX_PLAIN_PORT (account \"plain\")"* ]]
+	settle 1
+	[ "$(count_subject fallback)" -eq 1 ]
+}
+
+@test "failover: the first host down, the second (Postfix) takes the message" {
+	write_config "$POSTFIX_PLAIN_PORT"
+	sed -i 's/^host 127.0.0.1$/host 127.0.0.2 127.0.0.1/' "$MKIT_CONFIG"
+	run msend --queue=off alice@example.test < <(msg second)
+	[ "$status" -eq 0 ]
+	[[ $output == *"127.0.0.2:$POSTFIX_PLAIN_PORT: "*"; using 127.0.0.1:$POSTFIX_PLAIN_PORT"* ]]
+	settle 1
+	[ "$(count_subject second)" -eq 1 ]
+}

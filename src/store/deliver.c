@@ -917,7 +917,7 @@ begin_maildir(struct deliver *d, struct err *e)
 		gettimeofday(&tv, NULL);
 		free(d->name);
 		buf_reset(&p);
-		buf_addf(&p, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
+		buf_addf(&p, "%lld.M%06ldP%ldQ%lu.%s", (long long)tv.tv_sec,
 			(long)tv.tv_usec, (long)getpid(), ++d->counter, host);
 		d->name = buf_detach(&p, NULL);
 		/* recorded first, so that a crash never leaves it unknown */

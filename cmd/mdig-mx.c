@@ -3,8 +3,10 @@
  *
  * Thin over the library: src/dns/dns.h asks every question of the report
  * at once, src/dns/mx.h (and the other checks) judge the answers into
- * findings; this file prints them, as text or as JSON (schema mdig-mx/1),
- * and picks the exit status.
+ * findings. This file reads the options and picks the exit status;
+ * mdig-mx-report.c makes one report, mdig-mx-print.c prints it (text, or
+ * JSON schema mdig-mx/1), mdig-mx-batch.c runs many (--batch) and
+ * mdig-mx-spf.c evaluates SPF for an address (spf --ip).
  */
 #include <config.h>
 

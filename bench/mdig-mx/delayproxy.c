@@ -179,6 +179,33 @@ send_all(int fd, struct mmsghdr *v, unsigned n)
 	}
 }
 
+/* Receive up to room (at most BATCH) datagrams of fd into the slots of
+ * ring (of max) from index first on, their senders into from (if not
+ * NULL); what recvmmsg returns (0 when there is no room: the rest waits in
+ * the socket). */
+static int
+recv_into(int fd, struct mmsghdr *in, struct iovec *iv,
+	struct sockaddr_in *from, struct held *ring, size_t max, size_t first,
+	size_t room)
+{
+	if (room > BATCH)
+		room = BATCH;
+	for (size_t i = 0; i < room; i++) {
+		memset(&in[i], 0, sizeof in[i]);
+		iv[i].iov_base = ring[(first + i) % max].msg;
+		iv[i].iov_len = MSGMAX;
+		in[i].msg_hdr.msg_iov = &iv[i];
+		in[i].msg_hdr.msg_iovlen = 1;
+		if (from) {
+			in[i].msg_hdr.msg_name = &from[i];
+			in[i].msg_hdr.msg_namelen = sizeof from[i];
+		}
+	}
+	if (!room)
+		return 0;
+	return recvmmsg(fd, in, (unsigned)room, MSG_DONTWAIT, NULL);
+}
+
 /* Queries from the askers: queue them for the server under our IDs. */
 static void
 from_front(int front)
@@ -188,23 +215,9 @@ from_front(int front)
 	struct sockaddr_in from[BATCH];
 
 	for (;;) {
-		int n;
-		size_t room = FQMAX - fqlen;
+		int n = recv_into(front, in, iv, from, fq, FQMAX, fqhead + fqlen,
+			FQMAX - fqlen);
 
-		if (room > BATCH)
-			room = BATCH;
-		if (!room)
-			return;	/* full: leave the rest in the socket */
-		for (size_t i = 0; i < room; i++) {
-			memset(&in[i], 0, sizeof in[i]);
-			iv[i].iov_base = fq[(fqhead + fqlen + i) % FQMAX].msg;
-			iv[i].iov_len = MSGMAX;
-			in[i].msg_hdr.msg_iov = &iv[i];
-			in[i].msg_hdr.msg_iovlen = 1;
-			in[i].msg_hdr.msg_name = &from[i];
-			in[i].msg_hdr.msg_namelen = sizeof from[i];
-		}
-		n = recvmmsg(front, in, (unsigned)room, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		for (int i = 0; i < n; i++) {
@@ -273,22 +286,10 @@ from_upstream(int up)
 	struct iovec iv[BATCH];
 
 	for (;;) {
-		size_t room = QMAX - qlen;
+		int n = recv_into(up, in, iv, NULL, q, QMAX, qhead + qlen,
+			QMAX - qlen);
 		long long t;
-		int n;
 
-		if (room > BATCH)
-			room = BATCH;
-		if (!room)
-			return;	/* full: leave the rest in the socket */
-		for (size_t i = 0; i < room; i++) {
-			memset(&in[i], 0, sizeof in[i]);
-			iv[i].iov_base = q[(qhead + qlen + i) % QMAX].msg;
-			iv[i].iov_len = MSGMAX;
-			in[i].msg_hdr.msg_iov = &iv[i];
-			in[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(up, in, (unsigned)room, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
 		t = now_ns();

@@ -21,8 +21,8 @@
 #include "mdig-mx.h"
 
 
-enum result { BATCH_PENDING, BATCH_OK, BATCH_FINDINGS, BATCH_NXDOMAIN, BATCH_TEMPFAIL,
-	BATCH_BAD_DOMAIN };
+enum result { BATCH_PENDING, BATCH_OK, BATCH_FINDINGS, BATCH_NXDOMAIN,
+	BATCH_TEMPFAIL, BATCH_BAD_DOMAIN };
 
 static const char *const result_names[] = { NULL, "ok", "findings",
 	"nxdomain", "tempfail", "bad-domain" };

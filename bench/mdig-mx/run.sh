@@ -59,6 +59,9 @@ say() { printf 'bench-mdig-mx: %s\n' "$*" >&2; }
 [[ $(id -u) == 0 ]] || die "run as root (the proxy listens on port 53)"
 [[ -x $MDIG ]] || die "$MDIG: not built"
 [[ -x $PROXY ]] || die "$PROXY: not built (make bench/mdig-mx/delayproxy)"
+ldd "$MDIG" 2>/dev/null | grep -q libasan &&
+	say "note: $MDIG is built with sanitizers: configure without" \
+		"--enable-sanitizers to measure it"
 
 need=()
 command -v dig >/dev/null || need+=(bind9-dnsutils)

@@ -20,7 +20,6 @@
 #include "common.h"
 #include "mdig-mx.h"
 
-
 enum result { BATCH_PENDING, BATCH_OK, BATCH_FINDINGS, BATCH_NXDOMAIN,
 	BATCH_TEMPFAIL, BATCH_BAD_DOMAIN };
 

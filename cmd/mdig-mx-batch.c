@@ -1,11 +1,11 @@
 /*
  * mdig-mx-batch.c: mdig-mx --batch. Many domains on one c-ares channel:
- * up to IN_FLIGHT reports are asked at once (each a dns_group, so we know
- * when its last answer is in), and their JSON lines come out in input
- * order. A report that finishes early waits in a window of WINDOW slots;
- * when the oldest is slow (a name server that never answers) the window
- * fills and no new domain starts until it is done, so memory stays
- * bounded whatever the input.
+ * up to --parallel reports (BATCH_PARALLEL by default) are asked at once
+ * (each a dns_group, so we know when its last answer is in), and their
+ * JSON lines come out in input order. A report that finishes early waits
+ * in a window of 4 x --parallel slots; when the oldest is slow (a name
+ * server that never answers) the window fills and no new domain starts
+ * until it is done, so memory stays bounded whatever the input.
  */
 #include <config.h>
 
@@ -20,11 +20,8 @@
 #include "common.h"
 #include "mdig-mx.h"
 
-#define IN_FLIGHT 50
-#define WINDOW (4 * IN_FLIGHT)
-
-enum result { BATCH_PENDING, BATCH_OK, BATCH_FINDINGS, BATCH_NXDOMAIN, BATCH_TEMPFAIL,
-	BATCH_BAD_DOMAIN };
+enum result { BATCH_PENDING, BATCH_OK, BATCH_FINDINGS, BATCH_NXDOMAIN,
+	BATCH_TEMPFAIL, BATCH_BAD_DOMAIN };
 
 static const char *const result_names[] = { NULL, "ok", "findings",
 	"nxdomain", "tempfail", "bad-domain" };
@@ -41,10 +38,10 @@ struct slot {
 
 struct batch {
 	struct dns *dns;
-	unsigned checks;
-	const char *trust_file;
-	struct slot w[WINDOW];
-	size_t head, n;		/* ring: oldest at head, n in use */
+	const struct report *tmpl;	/* checks, trust_file, timeout_ms */
+	struct slot *w;		/* ring of window slots */
+	size_t window, parallel;
+	size_t head, n;		/* oldest at head, n in use */
 	size_t in_flight;
 	long done;
 	int worst;		/* 0, EXIT_FINDINGS or EX_TEMPFAIL */
@@ -126,7 +123,7 @@ finish(struct batch *b, struct slot *s)
 static void
 start(struct batch *b, char *text, long line)
 {
-	struct slot *s = &b->w[(b->head + b->n++) % WINDOW];
+	struct slot *s = &b->w[(b->head + b->n++) % b->window];
 
 	memset(s, 0, sizeof *s);
 	s->line = line;
@@ -139,8 +136,9 @@ start(struct batch *b, char *text, long line)
 		note(b, s->res);
 		return;
 	}
-	s->r.checks = b->checks;
-	s->r.trust_file = b->trust_file;
+	s->r.checks = b->tmpl->checks;
+	s->r.trust_file = b->tmpl->trust_file;
+	s->r.timeout_ms = b->tmpl->timeout_ms;
 	b->in_flight++;
 	dns_group_set(b->dns, &s->g);
 	report_start(&s->r, b->dns, s->domain);
@@ -158,7 +156,7 @@ flush_done(struct batch *b)
 		buf_release(&s->out);
 		free(s->domain);
 		free(s->input);
-		b->head = (b->head + 1) % WINDOW;
+		b->head = (b->head + 1) % b->window;
 		b->n--;
 		b->done++;
 	}
@@ -182,7 +180,8 @@ progress(struct batch *b, int last)
 }
 
 int
-batch_run(struct dns *d, unsigned checks, const char *trust_file, FILE *in)
+batch_run(struct dns *d, const struct report *tmpl, unsigned parallel,
+	FILE *in)
 {
 	struct batch *b = xcalloc(1, sizeof *b);
 	char *line = NULL;
@@ -192,12 +191,15 @@ batch_run(struct dns *d, unsigned checks, const char *trust_file, FILE *in)
 	struct err e;
 
 	b->dns = d;
-	b->checks = checks;
-	b->trust_file = trust_file;
+	b->tmpl = tmpl;
+	b->parallel = parallel ? parallel : BATCH_PARALLEL;
+	b->window = 4 * b->parallel;
+	b->w = xcalloc(b->window, sizeof *b->w);
 	b->tty = isatty(STDERR_FILENO);
 	err_clear(&e);
 	for (;;) {
-		while (!eof && b->in_flight < IN_FLIGHT && b->n < WINDOW) {
+		while (!eof && b->in_flight < b->parallel &&
+			b->n < b->window) {
 			char *text;
 
 			if (getline(&line, &cap, in) < 0) {
@@ -219,7 +221,7 @@ batch_run(struct dns *d, unsigned checks, const char *trust_file, FILE *in)
 		if (dns_step(d, &e) < 0)
 			break;
 		for (size_t i = 0; i < b->n; i++) {
-			struct slot *s = &b->w[(b->head + i) % WINDOW];
+			struct slot *s = &b->w[(b->head + i) % b->window];
 
 			if (s->res == BATCH_PENDING && s->g.pending == 0)
 				finish(b, s);
@@ -233,6 +235,7 @@ batch_run(struct dns *d, unsigned checks, const char *trust_file, FILE *in)
 	} else {
 		status = b->worst;
 	}
+	free(b->w);
 	free(b);
 	return status;
 }

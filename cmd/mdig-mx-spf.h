@@ -14,7 +14,7 @@ struct spf_eval_args {
 	int json;
 };
 
-/* Print text from the DNS made safe for a terminal (mdig-mx.c). */
+/* Print text from the DNS made safe for a terminal (mdig-mx-print.c). */
 void put_safe(const char *s);
 
 /* Evaluate, print the result (text or JSON) and return the exit status:

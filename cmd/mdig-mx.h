@@ -44,6 +44,7 @@ struct report {
 	struct dane dane;
 	unsigned port;		/* --port: the TLSA records' port; 0: 25 */
 	const char *trust_file;	/* --tls-trust-file, or NULL */
+	int timeout_ms;		/* --timeout for the MTA-STS fetch; 0: 10 s */
 	struct mxprobe probe;
 	struct findings f;
 	/* The domain's own answer: decides 68 and 75 (the MX answer, or for
@@ -65,6 +66,11 @@ void report_judge(struct report *r);
  * (when > 0) are --batch's keys. */
 void report_json(const struct report *r, struct buf *out, const char *result,
 	long line);
+/* Print r for people on stdout. */
+void report_text(const struct report *r);
+/* The probe's transcripts (-v), one host after the other in MX order, on
+ * stderr. */
+void report_transcripts(const struct report *r);
 void report_release(struct report *r);
 /* The domain of s (final dot removed), a new string, or NULL when s is no
  * domain name (empty, too long, a slash, an IP address...). */
@@ -73,9 +79,16 @@ char *report_domain(const char *s);
  * on a name it does not know. */
 unsigned report_checks(const char *list);
 
-/* --batch: one report per line of in, as JSON lines in input order; the
- * exit status (mdig-mx(1)). */
-int batch_run(struct dns *d, unsigned checks, const char *trust_file,
+/* --batch's domains in flight when --parallel is not given. */
+#define BATCH_PARALLEL 200
+/* The most --parallel allows (c-ares keeps every query in memory). */
+#define BATCH_PARALLEL_MAX 10000
+
+/* --batch: one report per line of in, as JSON lines in input order, up to
+ * parallel (0: BATCH_PARALLEL) domains at once; each report's checks,
+ * trust_file and timeout_ms are those of tmpl. The exit status
+ * (mdig-mx(1)). */
+int batch_run(struct dns *d, const struct report *tmpl, unsigned parallel,
 	FILE *in);
 
 #endif

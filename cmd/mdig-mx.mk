@@ -1,6 +1,7 @@
 ## cmd/mdig-mx.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/mdig-mx
-cmd_mdig_mx_SOURCES = cmd/mdig-mx.c cmd/mdig-mx.h cmd/mdig-mx-batch.c
+cmd_mdig_mx_SOURCES = cmd/mdig-mx.c cmd/mdig-mx.h cmd/mdig-mx-batch.c \
+	cmd/mdig-mx-report.c cmd/mdig-mx-print.c
 # The SMTP engine without AUTH (smtp_begin, for --probe) and the network
 # layer (--probe, and the MTA-STS policy fetch: net/https.h), never SASL or
 # libgsasl: tests/layers.sh checks.
@@ -26,4 +27,4 @@ endif
 EXTRA_DIST += tests/bats/mdig-mx-spfeval.bats
 EXTRA_DIST += tests/bats/mdig-mx-probe.bats tests/bats/mdig-mx-batch.bats
 EXTRA_DIST += tests/bats/mdig-mx-sts.bats tests/bats/mdig-mx-dane.bats \
-	tests/servers/stshttps.py
+	tests/servers/stshttps.py tests/servers/blackhole.py

@@ -4,7 +4,7 @@ _mdig_mx()
 	local cur prev words cword i check
 	_init_completion || return
 	case $prev in
-	-r|--resolver|-t|--timeout|-P|--port|--ip|--sender)
+	-r|--resolver|-t|--timeout|-P|--port|--ip|--sender|--parallel)
 		return
 		;;
 	--helo)
@@ -21,7 +21,7 @@ _mdig_mx()
 		;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad -p --probe -P --port --tls-trust-file --batch -c --checks --ip --sender --helo -h --help' -- "$cur"))
+		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad -p --probe -P --port --tls-trust-file --batch --parallel -v --verbose -c --checks --ip --sender --helo -h --help' -- "$cur"))
 		return
 	fi
 	check=

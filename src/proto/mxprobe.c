@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "base/util.h"
 #include "net/certchk.h"
 #include "net/tlsreport.h"
+#include "net/transcript.h"
 #include "proto/mxprobe.h"
 #include "proto/smtp.h"
 
@@ -29,6 +31,8 @@ mxprobe_start(struct mxprobe *p, const struct mx_set *s,
 		p->o.connect_timeout = 10;
 	if (!p->o.timeout)
 		p->o.timeout = 30;
+	if (!p->o.parallel)
+		p->o.parallel = MXPROBE_PARALLEL;
 	if (o->helo)
 		snprintf(p->helo, sizeof p->helo, "%s", o->helo);
 	else if (gethostname(p->helo, sizeof p->helo - 1) != 0 || !*p->helo)
@@ -39,6 +43,7 @@ mxprobe_start(struct mxprobe *p, const struct mx_set *s,
 		struct mxprobe_host *h = &p->h[i];
 
 		h->mx = &s->hosts[i];
+		buf_init(&h->transcript, 0);
 		h->pkix = -1;
 		h->dane = -2;
 		snprintf(h->tlsa_name, sizeof h->tlsa_name, "_%u._tcp.%s",
@@ -69,7 +74,7 @@ addrs(const struct mxprobe_host *h, const char **v, size_t max)
 }
 
 static struct conn *
-dial(struct mxprobe *p, struct mxprobe_host *h)
+dial(struct mxprobe *p, struct mxprobe_host *h, struct transcript *ts)
 {
 	const char *v[32];
 	size_t n = addrs(h, v, 32);
@@ -86,6 +91,7 @@ dial(struct mxprobe *p, struct mxprobe_host *h)
 		o.no_certcheck = 1;	/* judged after, by certchk.h */
 		o.connect_timeout = p->o.connect_timeout;
 		o.timeout = p->o.timeout;
+		o.transcript = ts;
 		err_clear(&e);
 		snprintf(h->addr, sizeof h->addr, "%s", v[i]);
 		h->tried++;
@@ -93,6 +99,7 @@ dial(struct mxprobe *p, struct mxprobe_host *h)
 		if (c)
 			return c;
 		snprintf(h->conn_err, sizeof h->conn_err, "%s", e.msg);
+		transcript_note(ts, "%s", e.msg);
 	}
 	if (!n)
 		snprintf(h->conn_err, sizeof h->conn_err, "no address");
@@ -138,11 +145,12 @@ match_tlsa(struct mxprobe_host *h)
 }
 
 static void
-probe_host(struct mxprobe *p, struct mxprobe_host *h)
+probe_session(struct mxprobe *p, struct mxprobe_host *h,
+	struct transcript *ts)
 {
 	struct account acc;
 	struct smtp *s;
-	struct conn *c = dial(p, h);
+	struct conn *c = dial(p, h, ts);
 	struct err e;
 
 	if (!c)
@@ -180,11 +188,82 @@ probe_host(struct mxprobe *p, struct mxprobe_host *h)
 	smtp_quit(s);
 }
 
+static void
+add_line(void *arg, const char *text, size_t len)
+{
+	struct buf *b = arg;
+
+	buf_add(b, text, len);
+	buf_addch(b, '\n');
+}
+
+static void
+probe_host(struct mxprobe *p, struct mxprobe_host *h)
+{
+	struct transcript ts;
+
+	if (!p->o.transcript) {
+		probe_session(p, h, NULL);
+		return;
+	}
+	transcript_init_fn(&ts, add_line, &h->transcript, 0);
+	transcript_note(&ts, "probe of MX %u %s, port %u", h->mx->pref,
+		h->mx->name, p->o.port);
+	probe_session(p, h, &ts);
+	transcript_release(&ts);
+}
+
+/* The hosts not yet taken by a worker. */
+struct queue {
+	struct mxprobe *p;
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+static void *
+worker(void *arg)
+{
+	struct queue *q = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&q->lock);
+		i = q->next++;
+		pthread_mutex_unlock(&q->lock);
+		if (i >= q->p->n)
+			return NULL;
+		probe_host(q->p, &q->p->h[i]);
+	}
+}
+
 void
 mxprobe_run(struct mxprobe *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		probe_host(p, &p->h[i]);
+	struct queue q = { p, PTHREAD_MUTEX_INITIALIZER, 0 };
+	size_t nt = p->n < p->o.parallel ? p->n : p->o.parallel;
+	pthread_t *t;
+	size_t started = 0;
+	struct err e;
+
+	/* libcurl's and OpenSSL's global set-up, once, before any thread */
+	err_clear(&e);
+	if (nt <= 1 || conn_global_init(0, &e) < 0) {
+		/* one at a time: conn_open reports the set-up error */
+		worker(&q);
+		return;
+	}
+	t = xcalloc(nt, sizeof *t);
+	while (started < nt && pthread_create(&t[started], NULL, worker,
+		&q) == 0)
+		started++;
+	/* no thread at all: do the work here */
+	if (!started)
+		worker(&q);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	pthread_mutex_destroy(&q.lock);
 }
 
 /* TLSA records SMTP can use (whatever their DNSSEC status). */
@@ -491,6 +570,7 @@ mxprobe_release(struct mxprobe *p)
 
 		free(h->greeting);
 		free(h->ehlo);
+		buf_release(&h->transcript);
 		for (size_t k = 0; k < h->nchain; k++)
 			buf_release(&h->chain[k]);
 		free(h->chain);

@@ -15,9 +15,16 @@
  * AAAA) are tried in turn and the first that answers is probed, so one dead
  * address of a host with another that works is a warning, not a failure.
  *
+ * The hosts are probed in parallel, up to o->parallel at once (threads:
+ * the SMTP engine and conn are blocking), so a report with a dead host
+ * takes one timeout, not one per dead host; the results stay in MX order.
+ * With o->transcript each host's SMTP transcript (-v; net/transcript.h,
+ * secrets redacted) is kept apart in its own buffer, so that the caller
+ * can show them in MX order, not interleaved.
+ *
  * Usage: after the MX set and the TLSA records are resolved (dns_run),
- * mxprobe_start, mxprobe_run (connects, one host after the other),
- * mxprobe_check, then print with mxprobe_text or mxprobe_json.
+ * mxprobe_start, mxprobe_run, mxprobe_check, then print with mxprobe_text
+ * or mxprobe_json.
  */
 #ifndef MKIT_MXPROBE_H
 #define MKIT_MXPROBE_H
@@ -33,12 +40,17 @@
 #include "net/conn.h"
 #include "net/tlsamatch.h"
 
+/* Hosts probed at once by default. */
+#define MXPROBE_PARALLEL 8
+
 struct mxprobe_opts {
 	unsigned port;		/* 25 when 0 */
 	const char *helo;	/* the EHLO name; NULL: this host's name */
 	const char *trust_file;	/* CAs for the PKIX check; NULL: system */
 	int connect_timeout;	/* seconds; 10 when 0 */
 	int timeout;		/* each read, seconds; 30 when 0 */
+	unsigned parallel;	/* hosts at once; MXPROBE_PARALLEL when 0 */
+	int transcript;		/* keep each host's transcript */
 	/* An MTA-STS policy in enforce mode is known for the domain: a
 	 * certificate not valid under PKIX for the MX, or no STARTTLS, is
 	 * then an error (RFC 8461 5). */
@@ -75,6 +87,8 @@ struct mxprobe_host {
 	char pkix_why[160];
 	int dane;			/* tlsamatch_chain(); -2: not matched */
 	struct tlsamatch_verdict dv;
+	/* with o.transcript: the transcript, lines ended by '\n' */
+	struct buf transcript;
 };
 
 struct mxprobe {
@@ -89,7 +103,8 @@ struct mxprobe {
  * borrows s and dane: they must outlive it. */
 void mxprobe_start(struct mxprobe *p, const struct mx_set *s,
 	const struct dane *dane, const struct mxprobe_opts *o);
-/* Probe every host (blocking; each bounded by the timeouts). */
+/* Probe every host (blocking; up to o.parallel at once, each bounded by
+ * the timeouts). */
 void mxprobe_run(struct mxprobe *p);
 /* Judge into f (check "probe"; the TLSA records themselves and their
  * DNSSEC status are dane_check()'s). */

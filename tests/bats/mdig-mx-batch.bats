@@ -78,7 +78,7 @@ PY
 	[ "$status" -eq 64 ]
 }
 
-@test "batch: more domains than in flight at once (50), order kept; exit 1 with an error finding" {
+@test "batch: more domains than in flight at once (--parallel 7, a window of 28), order kept; exit 1 with an error finding" {
 	local i
 	for i in $(seq 1 130); do
 		case $((i % 3)) in
@@ -87,13 +87,29 @@ PY
 		2) echo nomail.example.test ;;
 		esac
 	done >"$BATS_TEST_TMPDIR/in"
-	run --separate-stderr mdig-mx -r "$R" --batch <"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr mdig-mx -r "$R" --batch --parallel 7 \
+		<"$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 1 ]
+	local few=$output
 	run results
 	[ "$(echo "$output" | wc -l)" -eq 130 ]
 	[ "$(echo "$output" | awk '{ print $1 }' | tr '\n' ' ')" = "$(seq 1 130 | tr '\n' ' ')" ]
 	[ "$(echo "$output" | grep -c ' nomail.example.test findings$')" -eq 43 ]
 	[ "$(echo "$output" | grep -c ' ok$')" -eq 87 ]
+	# every domain at once: the same lines
+	run --separate-stderr mdig-mx -r "$R" --batch --parallel 1000 \
+		<"$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$few" ]
+}
+
+@test "batch: --parallel must be 1 to 10000 (64)" {
+	local v
+	for v in 0 -1 10001 x 5x ''; do
+		run --separate-stderr mdig-mx -r "$R" --batch --parallel "$v" </dev/null
+		[ "$status" -eq 64 ]
+		[[ $stderr == *"bad --parallel"* ]]
+	done
 }
 
 @test "batch: a domain that times out does not hold up the others; exit 75" {

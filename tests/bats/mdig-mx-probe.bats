@@ -52,12 +52,35 @@ backup    IN MX  20 mx
 twoaddr   IN MX  10 both
 plain     IN MX  10 dane
 nothing   IN MX  10 dead
+mx2       IN A   127.0.0.1
+hole1     IN A   127.0.0.3
+hole2     IN A   127.0.0.4
+many      IN MX  10 mx
+many      IN MX  20 hole1
+many      IN MX  30 dead
+many      IN MX  40 mx2
+many      IN MX  50 hole2
 EOF2
 	start_dns <"$BATS_FILE_TMPDIR/zone" || return 1
 	export R="127.0.0.1:$DNS_PORT"
 }
 
 teardown_file() { stop_servers; }
+
+# start_blackhole PORT ADDR...: tests/servers/blackhole.py (connections
+# complete, nothing is ever said), stopped by stop_servers.
+start_blackhole() {
+	local out=$BATS_TEST_TMPDIR/blackhole.out n=0
+	python3 "$MKIT_SERVERS_DIR/blackhole.py" "$@" >"$out" 2>&1 </dev/null 3>&- &
+	srv_track blackhole "$!"
+	until grep -q ready "$out"; do
+		(( n++ < 100 )) || return 1
+		sleep 0.05
+	done
+}
+
+# ms_since T0: milliseconds since T0 (date +%s%N).
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 @test "probe: STARTTLS, version, chain, the name, PKIX and a matching TLSA" {
 	run mdig-mx -r "$R" probe --port "$POSTFIX_PORT" tls.example.test
@@ -213,4 +236,79 @@ EOF2
 	grep -q '^C: EHLO ' "$FAKE_LOG"
 	grep -q '^C: QUIT' "$FAKE_LOG"
 	stop_fake_smtp
+}
+
+@test "probe: the hosts are probed at once: two black holes cost one timeout, not two; the report stays in MX order" {
+	start_blackhole "$POSTFIX_PORT" 127.0.0.3 127.0.0.4
+	local t0 ms
+	t0=$(date +%s%N)
+	run --separate-stderr mdig-mx -r "$R" -t 2 -v probe --port "$POSTFIX_PORT" many.example.test
+	ms=$(ms_since "$t0")
+	echo "$output"
+	echo "$stderr"
+	echo "took $ms ms"
+	[ "$status" -eq 1 ]
+	# one read timeout (2 s) and the rest; one after the other it would
+	# be two timeouts and more (see the next test)
+	(( ms < 3800 ))
+	# in MX order, whatever order they finished in
+	[[ $(sed -n '/^PROBE/,$p' <<<"$output" | grep -E '^  [0-9]+ ' | awk '{print $1 "/" $2}' | tr '\n' ' ') == "10/mx.example.test 20/hole1.example.test 30/dead.example.test 40/mx2.example.test 50/hole2.example.test " ]]
+	# the two real ones worked, the holes timed out, the closed port refused
+	[ "$(sed -n '/^PROBE/,$p' <<<"$output" | grep -c '    starttls: ok')" -eq 2 ]
+	[[ $output == *"error probe.smtp: MX 20 hole1.example.test does not start an SMTP session"* ]]
+	[[ $output == *"error probe.smtp: MX 50 hole2.example.test does not start an SMTP session"* ]]
+	[[ $output == *"warn  probe.connect: cannot connect to MX 30 dead.example.test"* ]]
+	# -v: each host's transcript whole, in MX order
+	[[ $(grep '^\* probe of MX' <<<"$stderr" | awk '{print $5 "/" $6}' | tr '\n' ' ') == "10/mx.example.test, 20/hole1.example.test, 30/dead.example.test, 40/mx2.example.test, 50/hole2.example.test, " ]]
+}
+
+@test "probe --parallel 1: one host after the other, the timeouts add up" {
+	start_blackhole "$POSTFIX_PORT" 127.0.0.3 127.0.0.4
+	local t0 ms
+	t0=$(date +%s%N)
+	run mdig-mx -r "$R" -t 1 --parallel 1 probe --port "$POSTFIX_PORT" many.example.test
+	ms=$(ms_since "$t0")
+	echo "$output"
+	echo "took $ms ms"
+	[ "$status" -eq 1 ]
+	(( ms >= 2000 ))
+	[[ $output == *"error probe.smtp: MX 20 hole1.example.test does not start an SMTP session"* ]]
+	[[ $output == *"error probe.smtp: MX 50 hole2.example.test does not start an SMTP session"* ]]
+}
+
+@test "probe -v: the SMTP transcript on stderr (sent, received, TLS), the report unchanged on stdout" {
+	run --separate-stderr mdig-mx -r "$R" -v probe --port "$POSTFIX_PORT" tls.example.test
+	echo "$output"
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ $stderr == "* probe of MX 10 mx.example.test, port $POSTFIX_PORT"* ]]
+	[[ $stderr == *"* connected to "*"127.0.0.1"* ]]
+	[[ $stderr == *"< 220 mkit-test.localhost ESMTP mkit test"* ]]
+	[[ $stderr == *"> EHLO "* ]]
+	[[ $stderr == *"< 250-STARTTLS"* ]]
+	[[ $stderr == *"> STARTTLS"* ]]
+	[[ $stderr == *"* TLS started: TLSv1."* ]]
+	[[ $stderr == *"> QUIT"* ]]
+	# two EHLO: before and after STARTTLS; never MAIL, RCPT or AUTH
+	[ "$(grep -c '^> EHLO ' <<<"$stderr")" -eq 2 ]
+	! grep -E '^> (MAIL|RCPT|AUTH)' <<<"$stderr"
+	# stdout is the report, as without -v
+	[[ $output != *"> EHLO"* ]]
+	run --separate-stderr mdig-mx -r "$R" probe --port "$POSTFIX_PORT" tls.example.test
+	[ "$status" -eq 1 ]
+	[ -z "$stderr" ]
+}
+
+@test "probe: --timeout bounds the probe's connect and reads (a black hole, 1 s)" {
+	start_blackhole "$POSTFIX_PORT" 127.0.0.3
+	local t0 ms
+	t0=$(date +%s%N)
+	run mdig-mx -r "$R" -t 1 probe --port "$POSTFIX_PORT" many.example.test
+	ms=$(ms_since "$t0")
+	echo "$output"
+	echo "took $ms ms"
+	[ "$status" -eq 1 ]
+	# the default read timeout is 30 s
+	(( ms < 2800 ))
+	[[ $output == *"error probe.smtp: MX 20 hole1.example.test does not start an SMTP session"* ]]
 }

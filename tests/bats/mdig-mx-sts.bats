@@ -83,6 +83,10 @@ _mta-sts.tworec IN TXT "v=STSv1; id=2"
 _mta-sts.tworec IN TXT "v=spf1 -all"
 _mta-sts.badid IN TXT "v=STSv1; id=2024-01-01"
 _mta-sts.noid IN TXT "v=STSv1;"
+slow IN MX 10 mx1.slow
+mx1.slow IN A 192.0.2.8
+mta-sts.slow IN A 127.84.0.1
+_mta-sts.slow IN TXT "v=STSv1; id=1"
 plain IN MX 10 mx1.plain
 mx1.plain IN A 192.0.2.7
 _smtp._tls.good IN TXT "v=TLSRPTv1; rua=mailto:tls@good.sts.test, https://r.good.sts.test/tlsrpt"
@@ -273,4 +277,23 @@ PY
 	run mdig-mx -r "$R" mta-sts-policy good.sts.test
 	[ "$status" -eq 64 ]
 	[[ $output == *'unknown check "mta-sts-policy" (mx, spf, dmarc, mta-sts, tls-rpt, dane, probe)'* ]]
+}
+
+@test "mta-sts: --timeout bounds the policy fetch (a host that never answers: 1 s, not 10)" {
+	local out=$BATS_TEST_TMPDIR/blackhole.out n=0 t0 ms
+	# connections to port 443 complete, the TLS handshake never does
+	python3 "$MKIT_SERVERS_DIR/blackhole.py" 443 127.84.0.1 >"$out" 2>&1 </dev/null 3>&- &
+	srv_track blackhole "$!"
+	until grep -q ready "$out"; do
+		(( n++ < 100 )) || return 1
+		sleep 0.05
+	done
+	t0=$(date +%s%N)
+	run mdig-mx -r "$R" -t 1 --tls-trust-file "$STS_CA" mta-sts slow.sts.test
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	echo "$output"
+	echo "took $ms ms"
+	[ "$status" -eq 1 ]
+	[[ $output == *"error mta-sts.fetch: the policy https://mta-sts.slow.sts.test/.well-known/mta-sts.txt could not be fetched: "* ]]
+	(( ms >= 900 && ms < 4000 ))
 }

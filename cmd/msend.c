@@ -582,19 +582,24 @@ run_send(const struct opts *o, const struct account *acc,
 	struct sendmail_env env;
 	struct aliases *al = load_aliases(acc);
 	struct err e;
-	int status;
+	int status, spool;
 
 	sendmail_msg_init(&p);
 	env_init(&env, o, o->read_envfrom);
 	err_clear(&e);
-	if (msgprep_read_fd(&p.mp, 0, o->sa.dot_ends ? MSGPREP_DOT_ENDS : 0,
-		MAX_MESSAGE_BYTES, &e) < 0 ||
-		sendmail_prepare(&p, &env, acc, al, &e) < 0) {
+	/* the header in memory, the body in an unlinked file: SIZE and BDAT
+	 * know its size, a queued message or a retry replays it */
+	spool = mbuild_tmpfile(&e);
+	if (spool < 0 || msgprep_read_spool(&p.mp, 0, spool,
+		o->sa.dot_ends ? MSGPREP_DOT_ENDS : 0, MAX_MESSAGE_BYTES,
+		&e) < 0 || sendmail_prepare(&p, &env, acc, al, &e) < 0) {
 		print_err(&e);
 		status = exit_code(e.code);
 	} else {
 		status = send_one(o, acc, ts, &p);
 	}
+	if (spool >= 0)
+		close(spool);
 	sendmail_msg_release(&p);
 	aliases_free(al);
 	return status;

@@ -29,3 +29,10 @@ install-sendmail: install-binPROGRAMS
 uninstall-sendmail:
 	rm -f '$(DESTDIR)$(sbindir)/sendmail' '$(DESTDIR)$(bindir)/mailq'
 .PHONY: install-sendmail uninstall-sendmail
+
+# sendmail mode streams its body through a spool file (1 GB in bounded
+# memory)
+if HAVE_BATS
+TESTS += tests/bats/msend-stream.bats
+endif
+EXTRA_DIST += tests/bats/msend-stream.bats

@@ -1,6 +1,7 @@
 ## cmd/msend.mk: owned by its area; append only (+=).
 bin_PROGRAMS += cmd/msend
-cmd_msend_SOURCES = cmd/msend.c cmd/msend-queue.c cmd/msend-queue.h
+cmd_msend_SOURCES = cmd/msend.c cmd/msend-queue.c cmd/msend-queue.h \
+	cmd/msend.h cmd/msend-compose.c cmd/msend-modes.c
 cmd_msend_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)
 dist_man_MANS += man/msend.1
 dist_bashcompletion_DATA += completions/msend.bash

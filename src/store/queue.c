@@ -419,18 +419,58 @@ queue_peek(const char *dir, const char *id, struct queue_entry *qe,
 	return load(dir, id, qe, 0, e);
 }
 
-int
-queue_remove(const char *dir, struct queue_entry *qe, struct err *e)
+/* Unlink the message of a locked entry, not yet durably. */
+static int
+unlink_msg(const char *dir, const struct queue_entry *qe, struct err *e)
 {
 	char path[4096];
 
 	snprintf(path, sizeof path, "%s/msg/%s", dir, qe->id);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return err_sys(e, ERR_IO, errno, "%s", path);
-	if (durable_sync_parent(path, e) < 0)
-		return -1;
+	return 0;
+}
+
+static void
+unlink_state(const char *dir, const struct queue_entry *qe)
+{
+	char path[4096];
+
 	snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
 	unlink(path);
+}
+
+static int
+sync_sub(const char *dir, const char *sub, struct err *e)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	return durable_sync_dir(path, e);
+}
+
+int
+queue_remove(const char *dir, struct queue_entry *qe, struct err *e)
+{
+	if (unlink_msg(dir, qe, e) < 0 || sync_sub(dir, "msg", e) < 0)
+		return -1;
+	unlink_state(dir, qe);
+	return 0;
+}
+
+int
+queue_remove_all(const char *dir, struct queue_entry **qe, size_t n,
+	struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (unlink_msg(dir, qe[i], e) < 0)
+			return -1;
+	if (n && sync_sub(dir, "msg", e) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		unlink_state(dir, qe[i]);
 	return 0;
 }
 
@@ -445,8 +485,8 @@ queue_backoff(unsigned n)
 }
 
 static int
-write_state_file(const char *dir, const char *id,
-	const struct queue_env *env, int sending, struct err *e)
+write_state_file_sync(const char *dir, const char *id,
+	const struct queue_env *env, int sending, int sync_dir, struct err *e)
 {
 	struct buf b = BUF_INIT;
 	char path[4096];
@@ -458,9 +498,17 @@ write_state_file(const char *dir, const char *id,
 	if (sending)
 		buf_addstr(&b, "sending 1\n");
 	snprintf(path, sizeof path, "%s/state/%s", dir, id);
-	rc = durable_replace(path, b.data, b.len, e);
+	rc = sync_dir ? durable_replace(path, b.data, b.len, e) :
+		durable_replace_file(path, b.data, b.len, e);
 	buf_release(&b);
 	return rc;
+}
+
+static int
+write_state_file(const char *dir, const char *id,
+	const struct queue_env *env, int sending, struct err *e)
+{
+	return write_state_file_sync(dir, id, env, sending, 1, e);
 }
 
 static int
@@ -498,6 +546,19 @@ queue_mark_sending(const char *dir, const struct queue_entry *qe,
 	struct err *e)
 {
 	return write_state(dir, qe, 1, e);
+}
+
+int
+queue_mark_sending_all(const char *dir, const struct queue_entry *qe,
+	size_t n, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (write_state_file_sync(dir, qe[i].id, &qe[i].env, 1, 0,
+			e) < 0)
+			return -1;
+	return n ? sync_sub(dir, "state", e) : 0;
 }
 
 void

@@ -96,6 +96,11 @@ int queue_peek(const char *dir, const char *id, struct queue_entry *qe,
 
 /* Remove a locked entry (message, then its state) durably. ERR_IO. */
 int queue_remove(const char *dir, struct queue_entry *qe, struct err *e);
+/* The same for the n locked entries qe[0..n), the durability batched: every
+ * message unlinked, then msg/ synced once, then the states unlinked.
+ * ERR_IO: then some may be gone but none is known removed for good. */
+int queue_remove_all(const char *dir, struct queue_entry **qe, size_t n,
+	struct err *e);
 
 /* Record a failed try of a locked entry: attempts + 1, next = now +
  * queue_backoff(attempts), in_doubt and the reason (may be NULL), written
@@ -108,6 +113,11 @@ int queue_defer(const char *dir, struct queue_entry *qe, time_t now,
  * reader sees it in doubt (in_doubt 1, last_error saying why). ERR_IO. */
 int queue_mark_sending(const char *dir, const struct queue_entry *qe,
 	struct err *e);
+/* queue_mark_sending() for the n entries qe[0..n), the durability batched
+ * (each state file synced and renamed, then state/ synced once). ERR_IO:
+ * then none may be sent. */
+int queue_mark_sending_all(const char *dir, const struct queue_entry *qe,
+	size_t n, struct err *e);
 
 /* Seconds to wait after the n-th failed try (n >= 1). */
 long queue_backoff(unsigned n);

@@ -96,13 +96,14 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 	long left = 0;
 	size_t i, k;
 	int lost;
+	struct queue_journal j = { -1, "" };
 
 	err_clear(&e);
 	if (!*s)
 		*s = ops->open(ops->arg, acc, &e);
 	/* a flush killed from here on leaves these "in doubt", never
 	 * silently sent twice */
-	if (!*s || queue_mark_sending_all(dir, win, n, &e) < 0) {
+	if (!*s || queue_mark_sending_all(dir, win, n, &j, &e) < 0) {
 		for (i = 0; i < n; i++) {
 			queue_defer(dir, &win[i], now, win[i].env.in_doubt,
 				e.msg, &de);
@@ -162,6 +163,7 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 			ue.code ? &ue : &m[i].err);
 	}
 out:
+	queue_journal_done(&j);
 	for (i = 0; i < n; i++)
 		free(rc[i]);
 	free(rc);

@@ -40,19 +40,19 @@ file_add(struct mbuild_file *v, size_t *n, const char *opt, char *arg)
 
 /* The composer's options; 1 when name was one. */
 int
-parse_compose(struct opts *o, const char *name, size_t n, const char *val,
-	int argc, char **argv, int *i)
+parse_compose(struct opts *o, struct longopt *lo)
 {
 	static const char *const names[] = { "to", "cc", "bcc", "subject",
 		"reply-to", "header", "body-file", "html", "attach", "inline",
 		"print" };
 	struct compose *c = &o->c;
+	const char *val;
 	char opt[32];
 	struct err e;
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(names); k++)
-		if (strlen(names[k]) == n && strncmp(name, names[k], n) == 0)
+		if (longopt_is(lo, names[k]))
 			break;
 	if (k == ARRAY_SIZE(names))
 		return 0;
@@ -62,11 +62,7 @@ parse_compose(struct opts *o, const char *name, size_t n, const char *val,
 		return 1;
 	}
 	snprintf(opt, sizeof opt, "--%s", names[k]);
-	if (!val) {
-		if (*i + 1 >= argc)
-			diex(EX_USAGE, "option %s needs a value", opt);
-		val = argv[++*i];
-	}
+	val = longopt_value(lo);
 	if (mbuild_check_value(opt, val, &e) < 0)
 		diex(EX_USAGE, "%s", e.msg);
 	switch (k) {

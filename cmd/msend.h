@@ -14,6 +14,7 @@
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
 
+struct longopt;
 struct transcript;
 
 #define MAX_MESSAGE_BYTES ((size_t)1 << 31)
@@ -75,10 +76,9 @@ int send_one(const struct opts *o, const struct account *acc,
 
 /* ---- msend-compose.c ---- */
 
-/* A composer option (--to, --attach...) of parse_long(): 1 when name
- * (n bytes) was one, its value taken from val or the next argument. */
-int parse_compose(struct opts *o, const char *name, size_t n,
-	const char *val, int argc, char **argv, int *i);
+/* A composer option (--to, --attach...) of parse_long(): 1 when lo was
+ * one, its value taken (longopt_value()). */
+int parse_compose(struct opts *o, struct longopt *lo);
 /* Check the composer's options against the rest (exits on misuse). */
 void compose_args(struct opts *o);
 void compose_free(struct opts *o);

@@ -18,3 +18,10 @@ EXTRA_DIST += bench/compose.sh
 bench-compose: all
 	MSEND='$(abs_top_builddir)/cmd/msend' \
 	bash '$(abs_top_srcdir)/bench/compose.sh'
+## make bench-queue: flush 1,000 queued messages vs msend --batch of the
+## same stream, to smtp-sink, paired (BENCH_N, BENCH_ROUNDS; bench/queue.sh)
+EXTRA_DIST += bench/queue.sh
+.PHONY: bench-queue
+bench-queue: all
+	MSEND='$(abs_top_builddir)/cmd/msend' \
+	bash '$(abs_top_srcdir)/bench/queue.sh'

@@ -10,11 +10,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/util.h"
 #include "common.h"
+#include "mime/dsnbuild.h"
+#include "mime/msgprep.h"
 #include "msend-queue.h"
 #include "proto/qflush.h"
 #include "store/queue.h"
@@ -135,6 +138,8 @@ struct flush_ctx {
 	struct account **acc;	/* loaded accounts, by name */
 	char **names;
 	size_t nacc;
+	const char *dir;
+	size_t reports;		/* delivery reports queued by this flush */
 };
 
 static const struct account *
@@ -171,6 +176,117 @@ flush_open(void *arg, const struct account *acc, struct err *e)
 	struct flush_ctx *c = arg;
 
 	return c->open(acc, e);
+}
+
+/* The RFC 3463 status of a reply ("550 5.1.1 ..."), or its class's. */
+static void
+reply_status(char *out, size_t n, const char *esc, int code)
+{
+	if (esc && *esc)
+		snprintf(out, n, "%s", esc);
+	else
+		snprintf(out, n, "%d.0.0", code >= 500 ? 5 : 4);
+}
+
+/* Who reports: MAILER-DAEMON at the domain of the account's from, else
+ * its EHLO domain. */
+static void
+report_from(char *out, size_t n, const struct account *acc)
+{
+	const char *at = acc->from && !strpbrk(acc->from, "*?[") ?
+		strrchr(acc->from, '@') : NULL;
+
+	snprintf(out, n, "MAILER-DAEMON@%s", at ? at + 1 : acc->domain &&
+		*acc->domain ? acc->domain : "localhost");
+}
+
+/* The report's recipient blocks: each refused recipient with its reply;
+ * the others with the reason the whole message failed or expired. */
+static struct dsnb_rcpt *
+report_rcpts(const struct queue_entry *qe, enum qflush_outcome out,
+	const struct smtp_msg *m, const struct err *why, char (*st)[16])
+{
+	struct dsnb_rcpt *r = xcalloc(qe->env.nrcpt, sizeof(*r));
+	size_t i;
+
+	for (i = 0; i < qe->env.nrcpt; i++) {
+		const struct smtp_rcpt *sr = m && i < m->nrcpt ? &m->rcpt[i] :
+			NULL;
+
+		r[i].addr = qe->env.rcpt[i];
+		r[i].status = st[i];
+		if (sr && sr->code >= 400) {
+			reply_status(st[i], 16, sr->esc, sr->code);
+			r[i].diag = sr->reply;
+		} else if (out == QFLUSH_EXPIRED) {
+			snprintf(st[i], 16, "4.4.7");
+			r[i].diag = qe->env.last_error[0] ?
+				qe->env.last_error : why->msg;
+		} else {
+			snprintf(st[i], 16, "5.0.0");
+			r[i].diag = m && m->code ? m->reply : why->msg;
+		}
+	}
+	return r;
+}
+
+/*
+ * A message dropped from the queue is reported to its envelope sender
+ * (queue_bounce mail, or auto off a terminal): a delivery report from
+ * MAILER-DAEMON with the null sender, queued for the same account and
+ * sent at the end of this flush. A message from the null sender (a report
+ * itself) is never reported: no loops.
+ */
+static void
+report_dropped(struct flush_ctx *c, const struct queue_entry *qe,
+	enum qflush_outcome out, const struct smtp_msg *m,
+	const struct err *why)
+{
+	const struct account *acc;
+	struct queue_env env;
+	struct buf rep = BUF_INIT;
+	struct dsnb d;
+	struct err e;
+	char from[256], host[256] = "localhost", (*st)[16], *id = NULL;
+	char *to = qe->env.from;
+
+	err_clear(&e);
+	if (!*qe->env.from || !(acc = flush_account(c, qe->env.account, &e)))
+		return;
+	if (acc->queue_bounce == ACCOUNT_BOUNCE_STDERR ||
+	    (acc->queue_bounce == ACCOUNT_BOUNCE_AUTO && isatty(2)))
+		return;
+	gethostname(host, sizeof host - 1);
+	report_from(from, sizeof from, acc);
+	st = xcalloc(qe->env.nrcpt, sizeof(*st));
+	memset(&d, 0, sizeof d);
+	d.to = qe->env.from;
+	d.from = from;
+	d.mta = acc->domain && *acc->domain ? acc->domain : host;
+	d.queue_id = qe->id;
+	d.arrival = (long long)qe->env.queued;
+	d.reason = why->msg;
+	d.rcpt = report_rcpts(qe, out, m, why, st);
+	d.nrcpt = qe->env.nrcpt;
+	d.msg = qe->data + qe->msg_off;
+	d.msg_len = qe->len - qe->msg_off;
+	dsnb_build(&rep, &d);
+	memset(&env, 0, sizeof env);
+	env.account = qe->env.account;
+	env.from = "";
+	env.rcpt = &to;
+	env.nrcpt = 1;
+	env.flags = msgprep_str_utf8(rep.data) ? SMTP_MSG_8BIT : 0;
+	if (queue_add(c->dir, &env, rep.data, rep.len, "", 0, &id, &e) < 0) {
+		warnx_("%s: no report to <%s>: %s", qe->id, to, e.msg);
+	} else {
+		warnx_("%s: reported to <%s> (queued as %s)", qe->id, to, id);
+		c->reports++;
+	}
+	free(id);
+	free((void *)d.rcpt);
+	free(st);
+	buf_release(&rep);
 }
 
 static void
@@ -220,6 +336,8 @@ flush_result(void *arg, const struct queue_entry *qe,
 		warnx_("%s from <%s> to <%s>%s not delivered: %s", qe->id,
 			qe->env.from, qe->env.rcpt[0],
 			qe->env.nrcpt > 1 ? " and others" : "", why->msg);
+	if (out == QFLUSH_FAILED || out == QFLUSH_EXPIRED)
+		report_dropped(c, qe, out, m, why);
 	if (st != EX_OK && (c->status == EX_OK || c->status == EX_TEMPFAIL))
 		c->status = st;
 }
@@ -228,15 +346,22 @@ int
 msendq_flush(const struct netacct_opts *no, msendq_open_fn *open, int json,
 	int force)
 {
-	struct flush_ctx c = { no, open, json, EX_OK, NULL, NULL, 0 };
+	struct flush_ctx c = { no, open, json, EX_OK, NULL, NULL, 0, NULL,
+		0 };
 	struct qflush_ops ops = { flush_account, flush_open, flush_result,
 		&c };
 	char *dir = dir_or_die();
 	struct err e;
 	size_t i;
 
+	c.dir = dir;
 	err_clear(&e);
 	if (qflush_run(dir, time(NULL), force, &ops, &e) < 0) {
+		print_err(&e);
+		c.status = exit_code(e.code);
+	} else if (c.reports &&
+	    qflush_run(dir, time(NULL), 0, &ops, &e) < 0) {
+		/* the reports just queued are due: out they go */
 		print_err(&e);
 		c.status = exit_code(e.code);
 	}

@@ -6,8 +6,6 @@
  */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,58 +14,18 @@
 
 #include "base/buf.h"
 #include "base/conf.h"
-#include "base/json.h"
 #include "base/log.h"
 #include "base/password.h"
 #include "base/util.h"
-#include "codec/addrsplit.h"
 #include "common.h"
-#include "mime/build.h"
-#include "mime/mimetypes.h"
-#include "msend-queue.h"
 #include "mime/msgprep.h"
-#include "net/conn.h"
+#include "msend-queue.h"
+#include "msend.h"
 #include "net/transcript.h"
-#include "proto/batch.h"
 #include "proto/netacct.h"
-#include "proto/probe.h"
 #include "proto/qflush.h"
 #include "proto/sendmail.h"
 #include "proto/smtp.h"
-
-#define MAX_MESSAGE_BYTES ((size_t)1 << 31)
-
-enum mode {
-	M_SEND = SENDMAIL_SEND,
-	M_SMTP_SERVER = SENDMAIL_SERVE,
-	M_QUEUE = SENDMAIL_QUEUE,
-	M_BATCH = SENDMAIL_MODE_USER,
-	M_PROBE,
-};
-
-/* The composer's options (--to, --attach...); values point into argv. */
-struct compose {
-	int on;			/* a composer option was given */
-	int print;		/* --print: to stdout, not sent */
-	const char **to, **cc, **bcc, **headers;
-	size_t nto, ncc, nbcc, nheaders;
-	const char *subject, *reply_to, *body_file, *html_file;
-	struct mbuild_file *attach, *inl;
-	size_t nattach, ninl;
-	const char *from_header;	/* --from as given, for From */
-	char *from_addr;	/* --from's addr-spec (envelope) */
-};
-
-struct opts {
-	struct sendmail_args sa;	/* sendmail's options, --from... */
-	struct compose c;
-	int read_envfrom;
-	int json;
-	int partial;
-	char **rcpts;
-	size_t nrcpts;
-	int warned;
-};
 
 static const char usage_text[] =
 "usage: msend [options] [--] [recipient...]\n"
@@ -196,70 +154,6 @@ static const struct netacct_longopt msg_opts[] = {
 	{ "queue", "queue", 1 },
 	{ NULL, NULL, 0 },
 };
-
-static const char **
-strs_add(const char **v, size_t *n, const char *s)
-{
-	v = xrealloc(v, (*n + 1) * sizeof(*v));
-	v[(*n)++] = s;
-	return v;
-}
-
-static struct mbuild_file *
-file_add(struct mbuild_file *v, size_t *n, const char *opt, char *arg)
-{
-	struct err e;
-
-	v = xrealloc(v, (*n + 1) * sizeof(*v));
-	if (mbuild_file_parse(&v[*n], opt, arg, strcmp(opt, "--inline") == 0,
-		&e) < 0)
-		diex(EX_USAGE, "%s", e.msg);
-	++*n;
-	return v;
-}
-
-/* The composer's options; 1 when name was one. */
-static int
-parse_compose(struct opts *o, struct longopt *lo)
-{
-	static const char *const names[] = { "to", "cc", "bcc", "subject",
-		"reply-to", "header", "body-file", "html", "attach", "inline",
-		"print" };
-	struct compose *c = &o->c;
-	const char *val;
-	char opt[32];
-	struct err e;
-	size_t k;
-
-	for (k = 0; k < ARRAY_SIZE(names); k++)
-		if (longopt_is(lo, names[k]))
-			break;
-	if (k == ARRAY_SIZE(names))
-		return 0;
-	c->on = 1;
-	if (k == ARRAY_SIZE(names) - 1) {
-		c->print = 1;
-		return 1;
-	}
-	snprintf(opt, sizeof opt, "--%s", names[k]);
-	val = longopt_value(lo);
-	if (mbuild_check_value(opt, val, &e) < 0)
-		diex(EX_USAGE, "%s", e.msg);
-	switch (k) {
-	case 0: c->to = strs_add(c->to, &c->nto, val); break;
-	case 1: c->cc = strs_add(c->cc, &c->ncc, val); break;
-	case 2: c->bcc = strs_add(c->bcc, &c->nbcc, val); break;
-	case 3: c->subject = val; break;
-	case 4: c->reply_to = val; break;
-	case 5: c->headers = strs_add(c->headers, &c->nheaders, val); break;
-	case 6: c->body_file = val; break;
-	case 7: c->html_file = val; break;
-	case 8: c->attach = file_add(c->attach, &c->nattach, opt,
-			(char *)val); break;
-	default: c->inl = file_add(c->inl, &c->ninl, opt, (char *)val);
-	}
-	return 1;
-}
 
 static void
 parse_long(struct opts *o, int argc, char **argv, int *i)
@@ -404,7 +298,7 @@ open_fallback(const struct account *acc, struct transcript *ts,
  * fallback account (qflush_open()). The password is looked up when *pw is
  * NULL (the keyring under service "smtp", as msmtp does) and kept there for
  * the next call; a password that cannot be had ends msend. */
-static struct smtp *
+struct smtp *
 open_smtp(const struct account *acc, char **pw, struct transcript *ts,
 	struct err *e)
 {
@@ -442,7 +336,7 @@ queue_open(const struct account *acc, struct err *e)
 
 /* ---- logging ---- */
 
-static int
+int
 msg_status(const struct smtp_msg *m)
 {
 	if (m->err.code != ERR_NONE)
@@ -451,7 +345,7 @@ msg_status(const struct smtp_msg *m)
 }
 
 /* One line per message: time, host, from, recipients, size, reply, exit. */
-static void
+void
 log_msg(const struct account *acc, const struct smtp_msg *m, size_t size,
 	int status)
 {
@@ -471,7 +365,7 @@ log_msg(const struct account *acc, const struct smtp_msg *m, size_t size,
 
 /* ---- results ---- */
 
-static void
+void
 json_msg(const struct smtp_msg *m, size_t index, size_t size, int status)
 {
 	struct buf out = BUF_INIT;
@@ -499,7 +393,7 @@ report_msg(const struct smtp_msg *m, const char *peer, int partial)
 /* ---- one message ---- */
 
 /* The command line's view of a message, for sendmail_prepare(). */
-static void
+void
 env_init(struct sendmail_env *env, const struct opts *o, int from_header)
 {
 	memset(env, 0, sizeof(*env));
@@ -512,7 +406,7 @@ env_init(struct sendmail_env *env, const struct opts *o, int from_header)
 	env->envid = o->sa.envid;
 }
 
-static struct aliases *
+struct aliases *
 load_aliases(const struct account *acc)
 {
 	struct aliases *al;
@@ -531,7 +425,7 @@ load_aliases(const struct account *acc)
 /* ---- modes ---- */
 
 /* Send the prepared message p and report; its status. */
-static int
+int
 send_one(const struct opts *o, const struct account *acc,
 	struct transcript *ts, struct sendmail_msg *p)
 {
@@ -574,376 +468,27 @@ run_send(const struct opts *o, const struct account *acc,
 	struct sendmail_env env;
 	struct aliases *al = load_aliases(acc);
 	struct err e;
-	int status;
+	int status, spool;
 
 	sendmail_msg_init(&p);
 	env_init(&env, o, o->read_envfrom);
 	err_clear(&e);
-	if (msgprep_read_fd(&p.mp, 0, o->sa.dot_ends ? MSGPREP_DOT_ENDS : 0,
-		MAX_MESSAGE_BYTES, &e) < 0 ||
-		sendmail_prepare(&p, &env, acc, al, &e) < 0) {
+	/* the header in memory, the body in an unlinked file: SIZE and BDAT
+	 * know its size, a queued message or a retry replays it */
+	spool = mbuild_tmpfile(&e);
+	if (spool < 0 || msgprep_read_spool(&p.mp, 0, spool,
+		o->sa.dot_ends ? MSGPREP_DOT_ENDS : 0, MAX_MESSAGE_BYTES,
+		&e) < 0 || sendmail_prepare(&p, &env, acc, al, &e) < 0) {
 		print_err(&e);
 		status = exit_code(e.code);
 	} else {
 		status = send_one(o, acc, ts, &p);
 	}
-	sendmail_msg_release(&p);
-	aliases_free(al);
-	return status;
-}
-
-/* ---- composing ---- */
-
-static int
-open_input(const char *opt, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		diex(EX_NOINPUT, "%s: %s: %s", opt, path, strerror(errno));
-	return fd;
-}
-
-/*
- * Build the message; with --print write it to stdout (LF line ends),
- * else spool its body to a temporary file (SMTP's SIZE and BDAT need the
- * size first; memory stays bounded) and send it: envelope from the
- * account or --from, recipients To + Cc + Bcc, no Bcc in the header.
- */
-static int
-run_compose(const struct opts *o, const struct account *acc,
-	struct transcript *ts)
-{
-	const struct compose *c = &o->c;
-	struct mbuild_opts mo;
-	struct mbuild b;
-	struct buf head = BUF_INIT;
-	struct sendmail_msg p;
-	struct sendmail_env env;
-	struct addrvec rcpts = ADDRVEC_INIT;
-	struct aliases *al = NULL;
-	struct err e;
-	int status = EX_OK, spool = -1;
-	off_t size;
-
-	memset(&mo, 0, sizeof mo);
-	mo.from = c->from_header;
-	mo.to = c->to;
-	mo.nto = c->nto;
-	mo.cc = c->cc;
-	mo.ncc = c->ncc;
-	mo.bcc = c->bcc;
-	mo.nbcc = c->nbcc;
-	mo.reply_to = c->reply_to;
-	mo.subject = c->subject;
-	mo.headers = c->headers;
-	mo.nheaders = c->nheaders;
-	mo.body_fd = c->body_file ? open_input("--body-file", c->body_file) :
-		0;
-	mo.html_fd = c->html_file ? open_input("--html", c->html_file) : -1;
-	mo.attach = c->attach;
-	mo.nattach = c->nattach;
-	mo.inl = c->inl;
-	mo.ninl = c->ninl;
-	mo.mime_types = mimetypes_default_files();
-	mo.domain = acc ? acc->domain : NULL;
-	mo.flags = c->print ? MBUILD_BCC : 0;
-	sendmail_msg_init(&p);
-	err_clear(&e);
-	if (mbuild_init(&b, &mo, &e) < 0 || mbuild_head(&b, &head, &e) < 0)
-		goto fail;
-	if (c->print) {
-		struct mbuild_lf lf = { 1, 0 };
-
-		if (mbuild_write_lf(&lf, head.data, head.len, &e) < 0 ||
-			mbuild_body(&b, mbuild_write_lf, &lf, &e) < 0)
-			goto fail;
-		goto out;
-	}
-	spool = mbuild_tmpfile(&e);
-	if (spool < 0 || mbuild_body(&b, mbuild_write_fd, &spool, &e) < 0)
-		goto fail;
-	size = lseek(spool, 0, SEEK_END);
-	mbuild_recipients(&mo, &rcpts);
-	memset(&env, 0, sizeof env);
-	env.envfrom = c->from_addr;
-	env.full_name = o->sa.full_name;
-	env.rcpts = rcpts.v;
-	env.nrcpts = rcpts.n;
-	env.envid = o->sa.envid;
-	al = load_aliases(acc);
-	if (msgprep_set(&p.mp, head.data, head.len, 0, &e) < 0 ||
-		sendmail_prepare(&p, &env, acc, al, &e) < 0)
-		goto fail;
-	p.msg.body = NULL;
-	p.msg.body_len = (size_t)size;
-	p.msg.body_fd = spool;
-	p.msg.flags |= SMTP_MSG_BODY_FD;
-	status = send_one(o, acc, ts, &p);
-	goto out;
-fail:
-	print_err(&e);
-	status = exit_code(e.code);
-out:
-	mbuild_release(&b);
 	if (spool >= 0)
 		close(spool);
-	if (mo.body_fd > 0)
-		close(mo.body_fd);
-	if (mo.html_fd >= 0)
-		close(mo.html_fd);
-	buf_release(&head);
-	addrvec_release(&rcpts);
 	sendmail_msg_release(&p);
 	aliases_free(al);
 	return status;
-}
-
-/* --batch: the library sends (batch.h); here the password, the output. */
-struct batch_out {
-	const struct opts *o;
-	const struct account *acc;
-	struct transcript *ts;
-	char *pw;
-	int status;		/* the first non-zero status */
-	int progress;		/* a progress line on stderr (a TTY) */
-	size_t done, sent, failed;
-};
-
-static struct smtp *
-batch_open(void *arg, struct err *e)
-{
-	struct batch_out *bo = arg;
-
-	return open_smtp(bo->acc, &bo->pw, bo->ts, e);
-}
-
-static void
-batch_result(void *arg, size_t index, const struct smtp_msg *m, size_t size)
-{
-	struct batch_out *bo = arg;
-	int st = msg_status(m);
-
-	if (bo->o->json)
-		json_msg(m, index, size, st);
-	else if (m->status == SMTP_SENT && m->err.code == ERR_NONE)
-		printf("%zu: sent: %s\n", index, m->reply);
-	else
-		printf("%zu: %s: %s\n", index, m->status == SMTP_IN_DOUBT ?
-			"in doubt" : m->status == SMTP_SENT ? "partly sent" :
-			"failed", m->err.msg);
-	if (m->from)
-		log_msg(bo->acc, m, size, st);
-	if (st != EX_OK && bo->status == EX_OK)
-		bo->status = st;
-	bo->done++;
-	if (m->status == SMTP_SENT)
-		bo->sent++;
-	else
-		bo->failed++;
-}
-
-/* Results out after each window; the progress line follows them. */
-static void
-batch_flush(void *arg)
-{
-	struct batch_out *bo = arg;
-
-	fflush(stdout);
-	if (bo->progress)
-		fprintf(stderr, "\r%s: %zu messages: %zu sent, %zu not sent",
-			prog_name, bo->done, bo->sent, bo->failed);
-}
-
-static int
-run_batch(const struct opts *o, const struct account *acc,
-	struct transcript *ts)
-{
-	struct batch_out bo = { o, acc, ts, NULL, EX_OK, 0, 0, 0, 0 };
-	struct aliases *al = load_aliases(acc);
-	struct sendmail_env env;
-	struct batch_opts bt;
-	struct err e;
-
-	/* Long work shows progress on a terminal, unless the result lines
-	 * (or the transcript) already go there; never in cron. */
-	bo.progress = isatty(2) && !isatty(1) && !o->sa.verbose;
-	env_init(&env, o, 1);
-	memset(&bt, 0, sizeof bt);
-	bt.env = &env;
-	bt.acc = acc;
-	bt.al = al;
-	bt.send_flags = o->partial ? SMTP_PARTIAL : 0;
-	bt.max_msg_bytes = MAX_MESSAGE_BYTES;
-	bt.open = batch_open;
-	bt.result = batch_result;
-	bt.window_done = batch_flush;
-	bt.arg = &bo;
-	err_clear(&e);
-	if (batch_run(0, &bt, &e) < 0) {
-		fflush(stdout);
-		if (bo.progress && bo.done)
-			fputc('\n', stderr);
-		bo.progress = 0;
-		print_err(&e);
-		if (bo.status == EX_OK)
-			bo.status = exit_code(e.code);
-	}
-	if (bo.progress && bo.done)
-		fputc('\n', stderr);
-	password_free(bo.pw);
-	aliases_free(al);
-	return bo.status;
-}
-
-static int
-run_probe(const struct opts *o, const struct account *acc,
-	struct transcript *ts)
-{
-	struct conn_tls_info ti;
-	struct probe_smtp p;
-	struct buf out = BUF_INIT;
-	struct smtp *s;
-	struct err e;
-
-	err_clear(&e);
-	s = qflush_open(acc, NULL, SMTP_NO_AUTH, ts, NULL, &e);
-	if (!s) {
-		print_err(&e);
-		return exit_code(e.code);
-	}
-	p.server = smtp_peer(s);
-	p.greeting = smtp_greeting(s);
-	p.ehlo = smtp_ehlo(s);
-	p.size_limit = smtp_size_limit(s);
-	p.auth = smtp_auth_mechs(s);
-	p.tls = conn_tls_info(smtp_conn(s), &ti, &e) == 0 ? &ti : NULL;
-	if (o->json) {
-		struct json j;
-
-		json_init(&j, &out);
-		probe_smtp_json(&j, &p);
-		buf_addch(&out, '\n');
-	} else {
-		probe_smtp_text(&out, &p);
-	}
-	fwrite(out.data, 1, out.len, stdout);
-	buf_release(&out);
-	smtp_quit(s);
-	return EX_OK;
-}
-
-/* ---- -bs: SMTP on stdin/stdout, each message relayed at its dot ---- */
-
-struct bs_relay {
-	const struct opts *o;
-	const struct account *acc;
-	struct transcript *ts;
-	struct smtp *s;		/* opened at the first message, kept */
-	char *pw;
-};
-
-static void
-bs_relay(void *arg, struct sendmail_msg *sm)
-{
-	struct bs_relay *r = arg;
-	struct err e;
-
-	err_clear(&e);
-	if (!r->s)
-		r->s = open_smtp(r->acc, &r->pw, r->ts, &e);
-	if (!r->s)
-		sm->msg.err = e;
-	else if (smtp_send(r->s, &sm->msg, 1, r->o->partial ? SMTP_PARTIAL :
-		0, &e) < 0) {
-		smtp_free(r->s);
-		r->s = NULL;
-	}
-	log_msg(r->acc, &sm->msg, msgprep_size(&sm->mp), msg_status(&sm->msg));
-}
-
-static int
-run_bs(const struct opts *o, const struct account *acc,
-	struct transcript *ts)
-{
-	struct aliases *al = load_aliases(acc);
-	struct sendmail_server sv;
-	struct sendmail_env env;
-	struct bs_relay r = { o, acc, ts, NULL, NULL };
-	struct err e;
-	char host[256] = "localhost";
-	int status = EX_OK;
-
-	gethostname(host, sizeof host - 1);
-	env_init(&env, o, 0);
-	memset(&sv, 0, sizeof sv);
-	sv.in = stdin;
-	sv.out = stdout;
-	sv.hostname = host;
-	sv.env = &env;
-	sv.acc = acc;
-	sv.al = al;
-	sv.max_bytes = MAX_MESSAGE_BYTES;
-	sv.relay = bs_relay;
-	sv.arg = &r;
-	if (sendmail_serve(&sv, &e) < 0) {
-		print_err(&e);
-		status = exit_code(e.code);
-	}
-	smtp_quit(r.s);
-	password_free(r.pw);
-	aliases_free(al);
-	return status;
-}
-
-/*
- * The composer's view of the other options: recipient arguments are more
- * To addresses (as mail(1) takes them); --from may carry a display name
- * ("Ops <ops@example.org>") for the From field, its address being the
- * envelope sender.
- */
-static void
-compose_args(struct opts *o)
-{
-	struct compose *c = &o->c;
-	struct addrvec av = ADDRVEC_INIT;
-	size_t i;
-
-	if (o->sa.mode != M_SEND || o->sa.read_rcpts)
-		diex(EX_USAGE, "the composer options (--to, --attach...) go "
-			"with no mode and no -t");
-	for (i = 0; i < o->nrcpts; i++)
-		c->to = strs_add(c->to, &c->nto, o->rcpts[i]);
-	o->nrcpts = 0;
-	if (!c->print && !c->nto && !c->ncc && !c->nbcc)
-		diex(EX_USAGE, "no recipients (give --to, --cc or --bcc)");
-	if (o->sa.envfrom) {
-		struct err e;
-
-		if (mbuild_check_value("--from", o->sa.envfrom, &e) < 0)
-			diex(EX_USAGE, "%s", e.msg);
-		if (addrsplit(o->sa.envfrom, strlen(o->sa.envfrom), &av,
-			NULL) != 1)
-			diex(EX_USAGE, "--from: not one address: \"%s\"",
-				o->sa.envfrom);
-		c->from_addr = xstrdup(av.v[0]);
-		c->from_header = o->sa.envfrom;
-		o->sa.envfrom = c->from_addr;
-		addrvec_release(&av);
-	}
-}
-
-static void
-compose_free(struct opts *o)
-{
-	free(o->c.to);
-	free(o->c.cc);
-	free(o->c.bcc);
-	free(o->c.headers);
-	free(o->c.attach);
-	free(o->c.inl);
-	free(o->c.from_addr);
-	free(o->rcpts);
 }
 
 int

@@ -86,7 +86,7 @@ enum key_index {
 	K_SYSLOG, K_ADD_MISSING_FROM_HEADER, K_ADD_MISSING_DATE_HEADER,
 	K_DELIVERY, K_KEEP, K_ONLY_NEW, K_KILLSIZE, K_SKIPSIZE, K_UIDLS_FILE,
 	K_RECEIVED_HEADER, K_PIPELINING,
-	K_QUEUE, K_QUEUE_LIFETIME, K_FALLBACK,
+	K_QUEUE, K_QUEUE_LIFETIME, K_FALLBACK, K_QUEUE_BOUNCE,
 	K_COUNT
 };
 
@@ -94,7 +94,7 @@ static parse_fn parse_str, parse_path, parse_bool, parse_port,
 	parse_seconds, parse_trust_file, parse_fingerprint, parse_tls_version,
 	parse_auth, parse_dsn_notify, parse_dsn_return, parse_from_header,
 	parse_auto_off, parse_syslog, parse_add_missing, parse_delivery,
-	parse_size, parse_pipelining, parse_lifetime;
+	parse_size, parse_pipelining, parse_lifetime, parse_queue_bounce;
 
 static const struct keydef keys[K_COUNT] = {
 	[K_HOST] = KEY1("host", parse_str, KF_SERVER, host),
@@ -166,6 +166,8 @@ static const struct keydef keys[K_COUNT] = {
 	[K_QUEUE_LIFETIME] = KEY1("queue_lifetime", parse_lifetime, 0,
 		queue_lifetime),
 	[K_FALLBACK] = KEY1("fallback", parse_str, 0, fallback),
+	[K_QUEUE_BOUNCE] = KEY1("queue_bounce", parse_queue_bounce, 0,
+		queue_bounce),
 };
 
 _Static_assert(K_COUNT <= 8 * sizeof(((struct account *)0)->set_),
@@ -687,6 +689,21 @@ parse_pipelining(struct account *a, const struct keydef *k, const char *v,
 	return 0;
 }
 
+static int
+parse_queue_bounce(struct account *a, const struct keydef *k, const char *v,
+	struct err *e)
+{
+	if (word_eq(v, "auto"))
+		a->queue_bounce = ACCOUNT_BOUNCE_AUTO;
+	else if (word_eq(v, "mail"))
+		a->queue_bounce = ACCOUNT_BOUNCE_MAIL;
+	else if (word_eq(v, "stderr"))
+		a->queue_bounce = ACCOUNT_BOUNCE_STDERR;
+	else
+		return bad_value(k, v, "auto, mail or stderr", e);
+	return 0;
+}
+
 /* ---- protocols ---- */
 
 static const char *const proto_names[ACCOUNT_PROTO_COUNT] = {
@@ -928,6 +945,8 @@ account_defaults(struct account *a)
 		a->queue = 0;
 	if (!bit_get(a, K_QUEUE_LIFETIME))
 		a->queue_lifetime = 5 * 86400;
+	if (!bit_get(a, K_QUEUE_BOUNCE))
+		a->queue_bounce = ACCOUNT_BOUNCE_AUTO;
 }
 
 struct account *
@@ -1111,6 +1130,11 @@ account_format(const struct account *a, struct buf *out)
 			snprintf(num, sizeof(num), "%lld", *(const long long *)
 				((const char *)a + keys[k].f[0].off));
 			v = num;
+			break;
+		case K_QUEUE_BOUNCE:
+			v = a->queue_bounce == ACCOUNT_BOUNCE_MAIL ? "mail" :
+				a->queue_bounce == ACCOUNT_BOUNCE_STDERR ?
+				"stderr" : "auto";
 			break;
 		case K_PIPELINING:
 			v = a->pipelining == ACCOUNT_PIPELINING_ON ? "on" :

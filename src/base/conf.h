@@ -77,6 +77,13 @@ enum account_pipelining {
 	ACCOUNT_PIPELINING_OFF,
 };
 
+/* queue_bounce: where a queued message that is dropped is reported. */
+enum account_queue_bounce {
+	ACCOUNT_BOUNCE_AUTO = 0,	/* stderr on a terminal, else mail */
+	ACCOUNT_BOUNCE_MAIL,	/* a delivery report to the envelope sender */
+	ACCOUNT_BOUNCE_STDERR,	/* stderr only */
+};
+
 /* tls_min_version. */
 enum account_tls_version {
 	ACCOUNT_TLS_1_2 = 0,	/* default */
@@ -213,6 +220,7 @@ struct account {
 				   default 5 days */
 	char *fallback;		/* account tried when every host failed, or
 				   NULL */
+	enum account_queue_bounce queue_bounce;	/* default auto */
 
 	/* Private to conf.c: which keys were set explicitly. */
 	unsigned char set_[64];

@@ -6,6 +6,7 @@ noinst_LIBRARIES += src/mime/libmime.a
 src_mime_libmime_a_SOURCES = \
 	src/mime/mime.c src/mime/mime.h \
 	src/mime/dsn.c src/mime/dsn.h \
+	src/mime/dsnbuild.c src/mime/dsnbuild.h \
 	src/mime/mimesum.c src/mime/mimesum.h \
 	src/mime/mimedoc.c src/mime/mimedoc.h \
 	src/mime/mimetext.c src/mime/mimetext.h \
@@ -51,3 +52,9 @@ check_PROGRAMS += tests/unit/t_build
 TESTS += tests/unit/t_build
 tests_unit_t_build_SOURCES = tests/unit/t_build.c tests/unit/tap.h
 tests_unit_t_build_LDADD = $(MKIT_MIME_LIBS)
+
+# the delivery report msend's queue sends, read back by dsn.h
+check_PROGRAMS += tests/unit/t_dsnbuild
+TESTS += tests/unit/t_dsnbuild
+tests_unit_t_dsnbuild_SOURCES = tests/unit/t_dsnbuild.c tests/unit/tap.h
+tests_unit_t_dsnbuild_LDADD = $(MKIT_MIME_LIBS)

@@ -17,11 +17,16 @@
 
 #include "base/util.h"
 #include "codec/addr.h"
+#include "mime/build.h"
 #include "mime/mime.h"
 #include "mime/msgprep.h"
 
 #define MSGPREP_READ_CHUNK 65536
 #define MSGPREP_MAX_FIELDS 10000
+/* msgprep_read_spool(): the most header kept in memory, and the most of
+ * one unterminated body line held before it goes to the spool. */
+#define MSGPREP_MAX_HEAD ((size_t)16 << 20)
+#define MSGPREP_SPOOL_SLICE ((size_t)64 << 10)
 
 void
 msgprep_init(struct msgprep *m)
@@ -29,6 +34,7 @@ msgprep_init(struct msgprep *m)
 	memset(m, 0, sizeof(*m));
 	buf_init(&m->raw, 0);
 	buf_init(&m->head, 0);
+	m->spool_fd = -1;
 }
 
 void
@@ -50,12 +56,16 @@ struct norm {
 	struct buf *raw;
 	size_t line;
 	unsigned flags;
+	int spilled;	/* part of the current line left raw (spooling) */
 };
 
 static int
 is_dot_line(const struct norm *n)
 {
 	size_t l = n->raw->len - n->line;
+
+	if (n->spilled)
+		return 0;
 	const char *p = n->raw->data + n->line;
 
 	return (l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' &&
@@ -84,6 +94,7 @@ norm_add(struct norm *n, const char *p, size_t len)
 		} else if (buf_add(n->raw, "\r\n", 2) < 0)
 			return -1;
 		n->line = n->raw->len;
+		n->spilled = 0;
 		p += seg + 1;
 		len -= seg + 1;
 	}
@@ -131,6 +142,7 @@ msgprep_read_fd(struct msgprep *m, int fd, unsigned flags, size_t max,
 	n.raw = &m->raw;
 	n.line = 0;
 	n.flags = flags;
+	n.spilled = 0;
 	for (;;) {
 		ssize_t got = read(fd, chunk, MSGPREP_READ_CHUNK);
 
@@ -168,9 +180,156 @@ msgprep_set(struct msgprep *m, const char *p, size_t len, unsigned flags,
 	n.raw = &m->raw;
 	n.line = 0;
 	n.flags = flags;
+	n.spilled = 0;
 	if (norm_add(&n, p, len) == 0)
 		norm_end(&n);
 	return finish_read(m, flags, err);
+}
+
+/* ---- the header in memory, the body spooled ---- */
+
+static int mem_8bit(const char *p, size_t n);
+
+/*
+ * Does a whole line of raw between *from and upto (CRLF-ended lines, as the
+ * normaliser leaves them) end the header section? Then 1 with *end at the
+ * body's first byte (after an empty line, or at a line that is neither a
+ * field nor a folded line: msgprep_scan() splits there too). Else 0, with
+ * *from past the lines seen.
+ */
+static int
+head_end(const struct buf *raw, size_t *from, size_t upto, size_t *end)
+{
+	const char *d = raw->data;
+
+	while (*from < upto) {
+		const char *lf = memchr(d + *from, '\n', upto - *from);
+		size_t next = (size_t)(lf + 1 - d);
+
+		switch (mime_header_line(d + *from, next - 2 - *from)) {
+		case MIME_HLINE_BLANK:
+			*end = next;
+			return 1;
+		case MIME_HLINE_BODY:
+			*end = *from;
+			return 1;
+		default:
+			*from = next;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Move the normalised body bytes of n->raw to the spool: its whole lines,
+ * or everything with final. An unterminated line longer than a slice goes
+ * too, but for its last byte (a CR that an LF may follow); it can then no
+ * longer be a "." line. ERR_DATA past max, ERR_IO when the write fails.
+ */
+static int
+spool_out(struct msgprep *m, struct norm *n, int final, size_t max,
+	struct err *err)
+{
+	struct buf *b = n->raw;
+	size_t k = final ? b->len : n->line;
+
+	if (!final && b->len - n->line > MSGPREP_SPOOL_SLICE) {
+		k = b->len - 1;
+		n->spilled = 1;
+	}
+	if (!k)
+		return 0;
+	if (max && m->raw.len + m->spool_len + k > max)
+		return err_set(err, ERR_DATA, "message larger than %zu bytes",
+			max);
+	if (!m->spool_8bit)
+		m->spool_8bit = mem_8bit(b->data, k);
+	if (mbuild_write_fd(&m->spool_fd, b->data, k, err) < 0) {
+		err_prefix(err, "spooling the message body");
+		return -1;
+	}
+	m->spool_len += k;
+	memmove(b->data, b->data + k, b->len - k);
+	buf_truncate(b, b->len - k);
+	n->line = n->line > k ? n->line - k : 0;
+	return 0;
+}
+
+/* The first line, once whole, is an mbox "From " line to skip: past it. */
+static size_t
+skip_from_line(const struct buf *raw, unsigned flags)
+{
+	const char *lf;
+
+	if ((flags & MSGPREP_KEEP_FROM_LINE) || raw->len < 5 ||
+		memcmp(raw->data, "From ", 5) != 0)
+		return 0;
+	lf = memchr(raw->data, '\n', raw->len);
+	return (size_t)(lf + 1 - raw->data);
+}
+
+int
+msgprep_read_spool(struct msgprep *m, int fd, int spool, unsigned flags,
+	size_t max, struct err *err)
+{
+	struct norm n = { &m->raw, 0, flags, 0 };
+	struct buf body = BUF_INIT;
+	char *chunk = xmalloc(MSGPREP_READ_CHUNK);
+	size_t scan = 0, end = 0;
+	int in_head = 1, first = 1, r = 0, ret = -1;
+
+	buf_reset(&m->raw);
+	m->raw.cap = MSGPREP_MAX_HEAD;
+	m->spool_fd = spool;
+	m->spool_len = 0;
+	m->spool_8bit = 0;
+	for (;;) {
+		ssize_t got = read(fd, chunk, MSGPREP_READ_CHUNK);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err_sys(err, ERR_IO, errno, "reading the message");
+			goto out;
+		}
+		if (got == 0)
+			break;
+		r = norm_add(&n, chunk, (size_t)got);
+		if (r < 0)
+			goto too_big;
+		if (in_head && first && n.line) {
+			scan = skip_from_line(&m->raw, flags);
+			first = 0;
+		}
+		if (in_head && head_end(&m->raw, &scan, n.line, &end)) {
+			in_head = 0;
+			buf_add(&body, m->raw.data + end, m->raw.len - end);
+			buf_truncate(&m->raw, end);
+			n.raw = &body;
+			n.line -= end;
+		}
+		if (!in_head && spool_out(m, &n, 0, max, err) < 0)
+			goto out;
+		if (r)
+			break;
+	}
+	if (r == 0 && norm_end(&n) < 0)
+		goto too_big;
+	if (!in_head && spool_out(m, &n, 1, max, err) < 0)
+		goto out;
+	if (in_head && max && m->raw.len > max) {
+		err_set(err, ERR_DATA, "message larger than %zu bytes", max);
+		goto out;
+	}
+	ret = finish_read(m, flags, err);
+	goto out;
+too_big:
+	err_set(err, ERR_DATA, "header section larger than %zu bytes",
+		MSGPREP_MAX_HEAD);
+out:
+	buf_release(&body);
+	free(chunk);
+	return ret;
 }
 
 /* Header fields and body split as the MIME parser splits them
@@ -460,7 +619,7 @@ msgprep_prepare(struct msgprep *m, const struct msgprep_opts *o,
 size_t
 msgprep_size(const struct msgprep *m)
 {
-	return m->head.len + (m->raw.len - m->body_off);
+	return m->head.len + (m->raw.len - m->body_off) + m->spool_len;
 }
 
 const char *
@@ -499,7 +658,7 @@ msgprep_is_8bit(const struct msgprep *m)
 {
 	return mem_8bit(m->head.data ? m->head.data : "", m->head.len) ||
 		mem_8bit(m->raw.data ? m->raw.data + m->body_off : "",
-		m->raw.len - m->body_off);
+		m->raw.len - m->body_off) || m->spool_8bit;
 }
 
 int

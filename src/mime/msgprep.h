@@ -7,7 +7,8 @@
  * preparation builds a new header section (head: the kept fields plus the
  * added ones, ending with the empty line) and the message on the wire is
  * head followed by raw from body_off. Header fields are (offset, length)
- * views into raw.
+ * views into raw. msgprep_read_spool() keeps only the header in raw and
+ * writes the normalised body to a file instead (msend's sendmail mode).
  *
  * RFC 5322 (header fields, Resent-*, Date, Message-ID), RFC 6152 (8-bit
  * bodies), RFC 6531 (UTF-8 in addresses and header fields).
@@ -47,6 +48,11 @@ struct msgprep {
 	struct msgprep_field *fields;
 	size_t nfields;
 	struct buf head;	/* prepared header section (msgprep_prepare) */
+	/* msgprep_read_spool(): the body is not in raw but spool_len bytes
+	 * of spool_fd (borrowed) from where it was when reading began. */
+	int spool_fd;		/* -1: none */
+	size_t spool_len;
+	int spool_8bit;		/* the spooled body holds bytes >= 0x80 */
 };
 
 /* What msgprep_prepare does with the header (account keys of msmtp). */
@@ -80,6 +86,20 @@ void msgprep_release(struct msgprep *m);
  */
 int msgprep_read_fd(struct msgprep *m, int fd, unsigned flags, size_t max,
 	struct err *err);
+
+/*
+ * As msgprep_read_fd() for sendmail mode's large messages: only the header
+ * section is kept in raw (up to 16 MiB: ERR_DATA beyond); the body,
+ * normalised the same way as it arrives, is written to spool (a file the
+ * caller opened, msgprep_read_spool writes from its current offset; an
+ * unlinked mbuild_tmpfile()) and never held whole: memory stays bounded
+ * whatever the size. raw then ends where the body begins (body_off ==
+ * raw.len), spool_len counts the spooled bytes and msgprep_size(),
+ * msgprep_is_8bit() include them. Errors as msgprep_read_fd(), and ERR_IO
+ * when the spool cannot be written (ENOSPC: named in the message).
+ */
+int msgprep_read_spool(struct msgprep *m, int fd, int spool, unsigned flags,
+	size_t max, struct err *err);
 
 /*
  * The same from memory (for --batch and -bs): p is copied, normalised.
@@ -136,9 +156,10 @@ void msgprep_add_date(struct buf *b, long long now);
 void msgprep_add_msgid(struct buf *b, const char *domain, const char *from,
 	long long now);
 
-/* Bytes on the wire (before dot-stuffing): head plus body. */
+/* Bytes on the wire (before dot-stuffing): head plus body (spooled or
+ * not). */
 size_t msgprep_size(const struct msgprep *m);
-/* The body: raw from body_off. */
+/* The body held in memory: raw from body_off (empty when spooled). */
 const char *msgprep_body(const struct msgprep *m, size_t *len);
 
 /* Does the message hold bytes >= 0x80 anywhere (BODY=8BITMIME)? */

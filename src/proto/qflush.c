@@ -67,6 +67,21 @@ cmp_item(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* What becomes of a message after smtp_send(). */
+static enum qflush_outcome
+outcome(const struct smtp_msg *m)
+{
+	enum err_code c = m->err.code;
+
+	if (m->status == SMTP_SENT)
+		return QFLUSH_SENT;
+	if (m->status == SMTP_IN_DOUBT)
+		return QFLUSH_IN_DOUBT;
+	if (c == ERR_NOUSER || c == ERR_UNAVAILABLE || c == ERR_DATA)
+		return QFLUSH_FAILED;
+	return QFLUSH_DEFERRED;
+}
+
 /* Deliver win[0..n) (locked, same account) on *s, opening it when NULL. */
 static long
 send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
@@ -75,19 +90,20 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 {
 	struct smtp_msg *m = xcalloc(n, sizeof(*m));
 	struct smtp_rcpt **rc = xcalloc(n, sizeof(*rc));
+	enum qflush_outcome *res = xcalloc(n, sizeof(*res));
+	struct queue_entry **gone = xcalloc(n, sizeof(*gone));
 	struct err e, de;
 	long left = 0;
 	size_t i, k;
+	int lost;
+	struct queue_journal j = { -1, "" };
 
 	err_clear(&e);
 	if (!*s)
 		*s = ops->open(ops->arg, acc, &e);
 	/* a flush killed from here on leaves these "in doubt", never
 	 * silently sent twice */
-	for (i = 0; *s && i < n; i++)
-		if (queue_mark_sending(dir, &win[i], &e) < 0)
-			break;
-	if (!*s || i < n) {
+	if (!*s || queue_mark_sending_all(dir, win, n, &j, &e) < 0) {
 		for (i = 0; i < n; i++) {
 			queue_defer(dir, &win[i], now, win[i].env.in_doubt,
 				e.msg, &de);
@@ -119,38 +135,41 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 		smtp_free(*s);
 		*s = NULL;
 	}
+	/* the sent and the refused leave the queue together (one sync),
+	 * before any of them is reported */
+	err_clear(&de);
+	for (i = 0, k = 0; i < n; i++) {
+		res[i] = outcome(&m[i]);
+		if (res[i] == QFLUSH_SENT || res[i] == QFLUSH_FAILED)
+			gone[k++] = &win[i];
+	}
+	lost = queue_remove_all(dir, gone, k, &de) < 0;
 	for (i = 0; i < n; i++) {
 		const char *peer = *s ? smtp_peer(*s) : NULL;
-		enum qflush_outcome out;
-		enum err_code c = m[i].err.code;
+		enum qflush_outcome o = res[i];
+		struct err ue;
 
-		if (m[i].status == SMTP_SENT) {
-			out = QFLUSH_SENT;
-		} else if (m[i].status == SMTP_IN_DOUBT) {
-			out = QFLUSH_IN_DOUBT;
-		} else if (c == ERR_NOUSER || c == ERR_UNAVAILABLE ||
-			c == ERR_DATA) {
-			out = QFLUSH_FAILED;
-		} else {
-			out = QFLUSH_DEFERRED;
-		}
-		err_clear(&de);
-		if (out == QFLUSH_SENT || out == QFLUSH_FAILED) {
-			if (queue_remove(dir, &win[i], &de) < 0)
-				out = QFLUSH_DEFERRED;
-		} else {
-			queue_defer(dir, &win[i], now, out == QFLUSH_IN_DOUBT,
-				m[i].err.msg, &de);
+		err_clear(&ue);
+		if ((o == QFLUSH_SENT || o == QFLUSH_FAILED) && lost) {
+			o = QFLUSH_DEFERRED;
+			ue = de;
+			left++;
+		} else if (o == QFLUSH_DEFERRED || o == QFLUSH_IN_DOUBT) {
+			queue_defer(dir, &win[i], now, o == QFLUSH_IN_DOUBT,
+				m[i].err.msg, &ue);
 			left++;
 		}
-		ops->result(ops->arg, &win[i], out, &m[i], peer,
-			de.code ? &de : &m[i].err);
+		ops->result(ops->arg, &win[i], o, &m[i], peer,
+			ue.code ? &ue : &m[i].err);
 	}
 out:
+	queue_journal_done(&j);
 	for (i = 0; i < n; i++)
 		free(rc[i]);
 	free(rc);
 	free(m);
+	free(res);
+	free(gone);
 	return left;
 }
 

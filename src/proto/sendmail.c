@@ -139,6 +139,12 @@ sendmail_prepare(struct sendmail_msg *p, const struct sendmail_env *o,
 	p->msg.body = msgprep_body(&p->mp, &p->msg.body_len);
 	p->msg.flags = (msgprep_is_8bit(&p->mp) ? SMTP_MSG_8BIT : 0) |
 		(msgprep_header_utf8(&p->mp) ? SMTP_MSG_UTF8 : 0);
+	if (p->mp.spool_fd >= 0) {
+		/* a spooled body: read from its file as it is sent */
+		p->msg.body_fd = p->mp.spool_fd;
+		p->msg.body_len = p->mp.spool_len;
+		p->msg.flags |= SMTP_MSG_BODY_FD;
+	}
 	p->msg.dsn_notify = acc->dsn_notify;
 	p->msg.dsn_return = acc->dsn_return;
 	p->msg.envid = o->envid;

@@ -100,6 +100,15 @@ durable_sync_parent(const char *path, struct err *e)
 int
 durable_replace(const char *path, const void *p, size_t n, struct err *e)
 {
+	if (durable_replace_file(path, p, n, e) < 0)
+		return -1;
+	return durable_sync_parent(path, e);
+}
+
+int
+durable_replace_file(const char *path, const void *p, size_t n,
+	struct err *e)
+{
 	struct buf tmp = BUF_INIT;
 	char *disp = path_tilde(path);
 	int fd, rc = -1;
@@ -122,7 +131,7 @@ durable_replace(const char *path, const void *p, size_t n, struct err *e)
 		unlink(tmp.data);
 		goto out;
 	}
-	rc = durable_sync_parent(path, e);
+	rc = 0;
 out:
 	free(disp);
 	buf_release(&tmp);

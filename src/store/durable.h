@@ -35,4 +35,10 @@ int durable_sync_parent(const char *path, struct err *e);
 int durable_replace(const char *path, const void *p, size_t n,
 	struct err *e);
 
+/* As durable_replace() but for the directory's fsync, which the caller
+ * does once after replacing many files in it (durable_sync_dir()): until
+ * then a crash may leave the old path. */
+int durable_replace_file(const char *path, const void *p, size_t n,
+	struct err *e);
+
 #endif

@@ -73,6 +73,7 @@ new_id(char *out, size_t n)
 
 static int write_env_state(const char *dir, const char *id,
 	const struct queue_env *env, struct err *e);
+static void sweep_journals(const char *dir);
 
 static int
 make_dirs(const char *dir, struct err *e)
@@ -223,6 +224,7 @@ queue_list(const char *dir, char ***ids, size_t *n, struct err *e)
 	if (*n)
 		qsort(*ids, *n, sizeof(**ids), cmp_id);
 	sweep_tmp(dir);
+	sweep_journals(dir);
 	return 0;
 }
 
@@ -419,18 +421,58 @@ queue_peek(const char *dir, const char *id, struct queue_entry *qe,
 	return load(dir, id, qe, 0, e);
 }
 
-int
-queue_remove(const char *dir, struct queue_entry *qe, struct err *e)
+/* Unlink the message of a locked entry, not yet durably. */
+static int
+unlink_msg(const char *dir, const struct queue_entry *qe, struct err *e)
 {
 	char path[4096];
 
 	snprintf(path, sizeof path, "%s/msg/%s", dir, qe->id);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return err_sys(e, ERR_IO, errno, "%s", path);
-	if (durable_sync_parent(path, e) < 0)
-		return -1;
+	return 0;
+}
+
+static void
+unlink_state(const char *dir, const struct queue_entry *qe)
+{
+	char path[4096];
+
 	snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
 	unlink(path);
+}
+
+static int
+sync_sub(const char *dir, const char *sub, struct err *e)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	return durable_sync_dir(path, e);
+}
+
+int
+queue_remove(const char *dir, struct queue_entry *qe, struct err *e)
+{
+	if (unlink_msg(dir, qe, e) < 0 || sync_sub(dir, "msg", e) < 0)
+		return -1;
+	unlink_state(dir, qe);
+	return 0;
+}
+
+int
+queue_remove_all(const char *dir, struct queue_entry **qe, size_t n,
+	struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (unlink_msg(dir, qe[i], e) < 0)
+			return -1;
+	if (n && sync_sub(dir, "msg", e) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		unlink_state(dir, qe[i]);
 	return 0;
 }
 
@@ -444,9 +486,32 @@ queue_backoff(unsigned n)
 	return s < QUEUE_BACKOFF_MAX ? s : QUEUE_BACKOFF_MAX;
 }
 
+/* Replace path with p, atomically but not durably (no fsync): what
+ * survives the process being killed; the window journal covers a crash of
+ * the system. */
 static int
-write_state_file(const char *dir, const char *id,
-	const struct queue_env *env, int sending, struct err *e)
+replace_nosync(const char *path, const void *p, size_t n, struct err *e)
+{
+	char tmp[4200];
+	int fd;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		0600);
+	if (fd < 0)
+		return err_sys(e, ERR_CANTCREAT, errno, "%s", tmp);
+	if (durable_write(fd, p, n) < 0 || close(fd) != 0 ||
+	    rename(tmp, path) != 0) {
+		err_sys(e, ERR_IO, errno, "%s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_state_file_sync(const char *dir, const char *id,
+	const struct queue_env *env, int sending, int sync_dir, struct err *e)
 {
 	struct buf b = BUF_INIT;
 	char path[4096];
@@ -458,9 +523,17 @@ write_state_file(const char *dir, const char *id,
 	if (sending)
 		buf_addstr(&b, "sending 1\n");
 	snprintf(path, sizeof path, "%s/state/%s", dir, id);
-	rc = durable_replace(path, b.data, b.len, e);
+	rc = sync_dir ? durable_replace(path, b.data, b.len, e) :
+		replace_nosync(path, b.data, b.len, e);
 	buf_release(&b);
 	return rc;
+}
+
+static int
+write_state_file(const char *dir, const char *id,
+	const struct queue_env *env, int sending, struct err *e)
+{
+	return write_state_file_sync(dir, id, env, sending, 1, e);
 }
 
 static int
@@ -498,6 +571,174 @@ queue_mark_sending(const char *dir, const struct queue_entry *qe,
 	struct err *e)
 {
 	return write_state(dir, qe, 1, e);
+}
+
+/* An open file description lock on fd, without waiting: 0, or -1 (held
+ * elsewhere: errno EAGAIN or EACCES). */
+static int
+lock_fd(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+#ifdef F_OFD_SETLK
+	return fcntl(fd, F_OFD_SETLK, &fl);
+#else
+	return fcntl(fd, F_SETLK, &fl);
+#endif
+}
+
+/* The journal of a window: its ids, durable, locked while its writer
+ * lives. Written under a dot name and renamed, so that it is never seen
+ * unlocked while its writer lives. */
+static int
+journal_write(const char *dir, const struct queue_entry *qe, size_t n,
+	struct queue_journal *j, struct err *e)
+{
+	static unsigned seq;
+	struct buf b = BUF_INIT;
+	char jdir[4096], tmp[4200];
+	size_t i;
+	int rc = -1;
+
+	snprintf(jdir, sizeof jdir, "%s/journal", dir);
+	if (durable_mkdirs(jdir, 0700, e) < 0)
+		return -1;
+	snprintf(j->path, sizeof j->path, "%s/%ld.%u", jdir, (long)getpid(),
+		seq);
+	snprintf(tmp, sizeof tmp, "%s/.%ld.%u", jdir, (long)getpid(), seq++);
+	j->fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
+		O_NOFOLLOW, 0600);
+	if (j->fd < 0)
+		return err_sys(e, ERR_CANTCREAT, errno, "%s", tmp);
+	for (i = 0; i < n; i++)
+		buf_addf(&b, "%s\n", qe[i].id);
+	if (lock_fd(j->fd) < 0 || durable_write(j->fd, b.data, b.len) < 0 ||
+	    fsync(j->fd) != 0 || rename(tmp, j->path) != 0) {
+		err_sys(e, ERR_IO, errno, "%s", tmp);
+		unlink(tmp);
+		close(j->fd);
+		j->fd = -1;
+		goto out;
+	}
+	rc = durable_sync_dir(jdir, e);
+	if (rc < 0)
+		queue_journal_done(j);
+out:
+	buf_release(&b);
+	return rc;
+}
+
+int
+queue_mark_sending_all(const char *dir, const struct queue_entry *qe,
+	size_t n, struct queue_journal *j, struct err *e)
+{
+	size_t i;
+
+	j->fd = -1;
+	if (!n)
+		return 0;
+	if (journal_write(dir, qe, n, j, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (write_state_file_sync(dir, qe[i].id, &qe[i].env, 1, 0,
+			e) < 0) {
+			queue_journal_done(j);
+			return -1;
+		}
+	return 0;
+}
+
+void
+queue_journal_done(struct queue_journal *j)
+{
+	if (j->fd < 0)
+		return;
+	unlink(j->path);
+	close(j->fd);
+	j->fd = -1;
+}
+
+/* A dead flush's journal: each of its entries still queued is marked in
+ * doubt (durably), then the journal goes. On any failure it stays, to be
+ * tried again. */
+static void
+recover_journal(const char *dir, int jfd, const char *path)
+{
+	struct buf b = BUF_INIT, st = BUF_INIT;
+	struct err e;
+	char *s, *p;
+	int ok = 1;
+
+	if (buf_read_fd(&b, jfd) < 0)
+		goto out;
+	buf_addch(&b, '\0');
+	for (s = b.data; ok && s && *s; s = p) {
+		char msg[4096], state[4096];
+		int fd;
+
+		p = strchr(s, '\n');
+		if (p)
+			*p++ = '\0';
+		if (!*s || strchr(s, '/') || s[0] == '.')
+			continue;
+		snprintf(msg, sizeof msg, "%s/msg/%s", dir, s);
+		if (access(msg, F_OK) != 0)
+			continue;
+		snprintf(state, sizeof state, "%s/state/%s", dir, s);
+		buf_reset(&st);
+		fd = open(state, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			buf_read_fd(&st, fd);
+			close(fd);
+		}
+		if (st.data && strstr(st.data, "sending 1\n"))
+			continue;
+		buf_addstr(&st, "sending 1\n");
+		ok = durable_replace(state, st.data, st.len, &e) == 0;
+	}
+	if (ok)
+		unlink(path);
+out:
+	buf_release(&b);
+	buf_release(&st);
+}
+
+/* Journals nobody holds: their flushes died (a crash of the system
+ * included). */
+static void
+sweep_journals(const char *dir)
+{
+	char jdir[4096], path[4400];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(jdir, sizeof jdir, "%s/journal", dir);
+	d = opendir(jdir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", jdir, de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (lock_fd(fd) == 0) {
+			/* a dot name died before its rename: nothing of
+			 * its window was sent */
+			if (de->d_name[0] == '.')
+				unlink(path);
+			else
+				recover_journal(dir, fd, path);
+		}
+		close(fd);
+	}
+	closedir(d);
 }
 
 void

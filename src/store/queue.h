@@ -9,6 +9,7 @@
  *   state/ID   its retry state (attempts, next attempt, in doubt, last
  *              error, "being sent"), replaced whole (durable_replace); missing = never
  *              tried. Losing it loses backoff, never mail.
+ *   journal/P.N  the ids of a window being sent by flush P (queue_mark_sending_all)
  *
  * The entry file (text up to the blank line, one "key value" per line):
  *   mkit-queue 1 / account NAME / from ADDR / rcpt ADDR (one per
@@ -96,6 +97,11 @@ int queue_peek(const char *dir, const char *id, struct queue_entry *qe,
 
 /* Remove a locked entry (message, then its state) durably. ERR_IO. */
 int queue_remove(const char *dir, struct queue_entry *qe, struct err *e);
+/* The same for the n locked entries qe[0..n), the durability batched: every
+ * message unlinked, then msg/ synced once, then the states unlinked.
+ * ERR_IO: then some may be gone but none is known removed for good. */
+int queue_remove_all(const char *dir, struct queue_entry **qe, size_t n,
+	struct err *e);
 
 /* Record a failed try of a locked entry: attempts + 1, next = now +
  * queue_backoff(attempts), in_doubt and the reason (may be NULL), written
@@ -108,6 +114,25 @@ int queue_defer(const char *dir, struct queue_entry *qe, time_t now,
  * reader sees it in doubt (in_doubt 1, last_error saying why). ERR_IO. */
 int queue_mark_sending(const char *dir, const struct queue_entry *qe,
 	struct err *e);
+/*
+ * queue_mark_sending() for the window qe[0..n), with one durable write for
+ * them all: their ids go to a journal, journal/PID.N, synced and held
+ * locked by this process, then each entry's state says "being sent" (not
+ * synced: that survives this process being killed). A journal that nobody
+ * holds (its flush died, or the system crashed) is found by the next
+ * queue_list(), which marks its entries still queued in doubt. Call
+ * queue_journal_done() once every outcome of the window is recorded.
+ * ERR_IO, ERR_CANTCREAT: then none may be sent (j holds nothing).
+ */
+struct queue_journal {
+	int fd;			/* locked; -1: none */
+	char path[4096];
+};
+int queue_mark_sending_all(const char *dir, const struct queue_entry *qe,
+	size_t n, struct queue_journal *j, struct err *e);
+/* Remove the window's journal (no sync: a journal that comes back after a
+ * crash only flags its entries in doubt). */
+void queue_journal_done(struct queue_journal *j);
 
 /* Seconds to wait after the n-th failed try (n >= 1). */
 long queue_backoff(unsigned n);

@@ -63,6 +63,10 @@
 #                       read          read any one line
 #                       data          read a message up to "."
 #                       bdat          read "BDAT n [LAST]" and n bytes
+#                       sinkdata      as data, bounded memory, logged
+#                                     once: "* sunk N bytes sha256 HEX"
+#                       sinkbdat      as bdat, the same (the sum covers
+#                                     the chunks up to LAST)
 #                       ehlo CAP...   expect EHLO, answer 250-fake + CAPs
 #                                     ("_" = space: AUTH_PLAIN_LOGIN)
 #                       quit          expect QUIT, send 221, close

@@ -207,15 +207,101 @@ for e in json.load(open(sys.argv[1])):
 	[ "$(subject_counts | awk '$1 == 1' | wc -l)" -eq "$n" ]
 }
 
-@test "an entry older than queue_lifetime is dropped and reported" {
-	write_config "$(free_port)" "queue_lifetime 1s"
+# the_report: the path of the one delivered message, a delivery report
+# from msend (fails otherwise: called as f=$(the_report), so each check
+# returns).
+the_report() {
+	local f
+	f=$(wait_for_delivery alice 1 30) || return 1
+	[ "$(echo "$f" | wc -l)" -eq 1 ] || return 1
+	# sent with the null sender: Postfix's Return-Path says so
+	grep -qx 'Return-Path: <>' "$f" || return 1
+	grep -q '^From: Mail Delivery System <MAILER-DAEMON@example.test>' \
+		"$f" || return 1
+	grep -q '^Content-Type: multipart/report; report-type=delivery-status' \
+		"$f" || return 1
+	echo "$f"
+}
+
+@test "an entry older than queue_lifetime is dropped and reported to its sender" {
+	write_config "$(free_port)"
 	run msend alice@example.test < <(msg old)
 	[ "$status" -eq 0 ]
+	write_config "$POSTFIX_PLAIN_PORT" "queue_lifetime 1s"
 	sleep 2.2
 	run msend -q
 	[ "$status" -eq 69 ]
 	[[ $output == *"expired (dropped)"*"queue_lifetime"* ]]
 	[[ $output == *"not delivered: queued longer than queue_lifetime (1s); last: "*"refused"* ]]
+	[[ $output == *": reported to <alice@example.test> (queued as "* ]]
+	[ "$(queue_len)" -eq 0 ]
+	f=$(the_report)
+	# mparse reads it as the bounce it is
+	run mparse bounce "$f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == $'failed\t4.4.7\talice@example.test\t'*"refused"* ]]
+	grep -qx 'Subject: old' "$f"
+}
+
+@test "a 5xx during a flush: removed, and a report lands in the sender's mailbox" {
+	write_config "$(free_port)"
+	run msend reject@example.test < <(msg refused)
+	[ "$status" -eq 0 ]
+	write_config "$POSTFIX_PLAIN_PORT"
+	run msend --flush-all
+	echo "$output"
+	[ "$status" -eq 67 ]
+	[[ $output == *"failed (removed)"*"550 5.7.1"* ]]
+	[[ $output == *": reported to <alice@example.test> (queued as "* ]]
+	[ "$(queue_len)" -eq 0 ]
+	f=$(the_report)
+	run mparse bounce "$f"
+	[[ $output == $'failed\t5.7.1\treject@example.test\t'*"rejected by policy"* ]]
+	# the original header is in the report, not its body
+	grep -qx 'Subject: refused' "$f"
+	[ -z "$(grep '^hello' "$f")" ]
+}
+
+@test "queue_bounce stderr: a dropped message is reported on stderr only" {
+	write_config "$(free_port)"
+	run msend reject@example.test < <(msg quiet)
+	write_config "$POSTFIX_PLAIN_PORT" "queue_bounce stderr"
+	run msend --flush-all
+	echo "$output"
+	[ "$status" -eq 67 ]
+	[[ $output == *"from <alice@example.test> to <reject@example.test> not delivered: "*"550 5.7.1"* ]]
+	[[ $output != *"reported to"* ]]
+	[ "$(queue_len)" -eq 0 ]
+	sleep 1
+	[ "$(delivered_messages alice | wc -l)" -eq 0 ]
+}
+
+@test "a report that is refused in turn is dropped, never reported: no loop" {
+	start_fake_smtp <<'EOS'
+send 220 fake
+ehlo 8BITMIME
+expect MAIL FROM:
+send 250 ok
+expect RCPT TO:
+send 550 5.1.1 no such user
+read
+send 250 ok
+read
+send 221 bye
+EOS
+	write_config "$(free_port)"
+	run msend bob@example.test < <(msg looping)
+	write_config "$FAKE_PORT"
+	run msend --flush-all
+	stop_fake_smtp
+	echo "$output"
+	[ "$status" -eq 67 ]
+	[ "$(grep -c '^C: MAIL FROM:' "$FAKE_LOG")" -eq 2 ]
+	grep -q '^C: MAIL FROM:<alice@example.test>' "$FAKE_LOG"
+	grep -q '^C: MAIL FROM:<>' "$FAKE_LOG"
+	grep -q '^C: RCPT TO:<alice@example.test>' "$FAKE_LOG"
+	[ "$(grep -c 'reported to' <<<"$output")" -eq 1 ]
 	[ "$(queue_len)" -eq 0 ]
 }
 

@@ -28,6 +28,11 @@ decoded: \\r \\n \\t \\xHH \\\\.
   read           read one line, whatever it is
   data           read a message body up to the "." line (logged as C: lines)
   bdat           read one "BDAT n [LAST]" command and its n bytes
+  sinkdata       as data, for big messages: nothing kept or logged line by
+                 line; logged once: "* sunk N bytes sha256 HEX" (the bytes
+                 as sent, dot-stuffing included, without the final ".")
+  sinkbdat       as bdat, the same way; the sum runs over the chunks of a
+                 transaction and is logged at the LAST one
   starttls       TLS handshake as server with --cert/--key. Any client bytes
                  already received and not yet consumed are logged as
                  "* pre-tls bytes: ..." first.
@@ -54,6 +59,7 @@ Transcript (--log), appended, flushed at once, one entry per line:
 """
 
 import argparse
+import hashlib
 import os
 import socket
 import ssl
@@ -132,6 +138,7 @@ class Session:
         self.args = args
         self.logf = log
         self.buf = b""
+        self.sunk = None
 
     def log(self, line):
         with self.args.lock:
@@ -176,6 +183,58 @@ class Session:
             self.fill()
         d, self.buf = self.buf[:n], self.buf[n:]
         return d
+
+    def sink_begin(self):
+        if self.sunk is None:
+            self.sunk = [0, hashlib.sha256()]
+
+    def sink_end(self):
+        n, h = self.sunk
+        self.sunk = None
+        self.log("* sunk %d bytes sha256 %s" % (n, h.hexdigest()))
+
+    def sink_add(self, d):
+        self.sunk[0] += len(d)
+        self.sunk[1].update(d)
+
+    def sink_data(self):
+        """Up to CRLF "." CRLF, in bounded memory. last2: the two bytes
+        before buf (at first the DATA line's CRLF)."""
+        self.sink_begin()
+        last2 = b"\r\n"
+        while True:
+            look = last2 + self.buf
+            i = look.find(b"\r\n.\r\n")
+            if i >= 0:
+                self.sink_add(look[2:i + 2])
+                self.buf = look[i + 5:]
+                break
+            # all but the last 4 bytes, which may start the terminator
+            cut = max(len(self.buf) - 4, 0)
+            if cut:
+                self.sink_add(self.buf[:cut])
+                last2 = look[cut:cut + 2]
+                self.buf = self.buf[cut:]
+            self.fill()
+        self.sink_end()
+
+    def sink_bdat(self):
+        line = self.readline()
+        parts = line.split()
+        if len(parts) < 2 or parts[0].upper() != b"BDAT":
+            self.log("* unexpected: " + show(line))
+            raise Closed()
+        self.sink_begin()
+        left = int(parts[1])
+        while left > 0:
+            if not self.buf:
+                self.fill()
+            d = self.buf[:left]
+            self.buf = self.buf[len(d):]
+            self.sink_add(d)
+            left -= len(d)
+        if len(parts) > 2 and parts[2].upper() == b"LAST":
+            self.sink_end()
 
     def check(self):
         """--strict: nothing more from the client may be here yet."""
@@ -233,6 +292,12 @@ class Session:
             self.log("* bdat %d bytes" % len(d))
             for chunk_line in d.split(b"\n"):
                 self.log("C| " + show(chunk_line.rstrip(b"\r")))
+            self.check()
+        elif kw == "sinkdata":
+            self.sink_data()
+            self.check()
+        elif kw == "sinkbdat":
+            self.sink_bdat()
             self.check()
         elif kw == "starttls":
             if self.buf:

@@ -4,9 +4,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "codec/addrsplit.h"
+#include "mime/build.h"
 #include "mime/mime.h"
 #include "mime/msgprep.h"
 #include "tap.h"
@@ -83,6 +85,60 @@ read_via_pipe(struct msgprep *m, const char *in, unsigned flags, size_t max,
 	return r;
 }
 
+
+/*
+ * Through a pipe written by a child in uneven pieces (step bytes, then
+ * step * 7 + 1...), read with msgprep_read_spool() (spool: 1) or
+ * msgprep_read_fd() (0); whole gets the message as msend sends it (raw
+ * from start, then the spool).
+ */
+static int
+read_pieces(struct msgprep *m, const char *in, size_t len, size_t step,
+	int spool, unsigned flags, size_t max, struct buf *whole,
+	struct err *e)
+{
+	int fd[2], r, sfd = -1, st;
+	pid_t pid;
+
+	if (pipe(fd) < 0 || (pid = fork()) < 0)
+		return -2;
+	if (pid == 0) {
+		size_t off = 0, n = step;
+
+		close(fd[0]);
+		while (off < len) {
+			ssize_t w = write(fd[1], in + off, n < len - off ? n :
+				len - off);
+
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+			n = n * 7 % 70001 + 1;
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	if (spool) {
+		sfd = mbuild_tmpfile(e);
+		r = msgprep_read_spool(m, fd[0], sfd, flags, max, e);
+	} else {
+		r = msgprep_read_fd(m, fd[0], flags, max, e);
+	}
+	close(fd[0]);
+	waitpid(pid, &st, 0);
+	buf_add(whole, m->raw.data + m->start, m->raw.len - m->start);
+	if (sfd >= 0) {
+		char slice[4096];
+		ssize_t n;
+
+		lseek(sfd, 0, SEEK_SET);
+		while ((n = read(sfd, slice, sizeof slice)) > 0)
+			buf_add(whole, slice, (size_t)n);
+		close(sfd);
+	}
+	return r;
+}
+
 static void
 test_read(void)
 {
@@ -140,6 +196,29 @@ test_read(void)
 		msgprep_release(&m);
 	}
 
+	/* the spooling reader: the same bytes, the same split; only the
+	 * header stays in memory */
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct buf whole = BUF_INIT;
+		struct msgprep m;
+		struct err e;
+		char name[96];
+		int r;
+
+		snprintf(name, sizeof name, "spooled: %s", t[i].name);
+		msgprep_init(&m);
+		r = read_pieces(&m, t[i].in, strlen(t[i].in), 1, 1, t[i].flags,
+			0, &whole, &e);
+		tap_int(r, 0, name);
+		tap_mem(whole.data, whole.len, t[i].raw, strlen(t[i].raw),
+			name);
+		tap_int((long long)(m.body_off - m.start),
+			(long long)t[i].body, name);
+		tap_int((long long)m.raw.len, (long long)m.body_off, name);
+		buf_release(&whole);
+		msgprep_release(&m);
+	}
+
 	{
 		struct msgprep m;
 		struct err e;
@@ -150,6 +229,76 @@ test_read(void)
 		tap_int(e.code, ERR_DATA, "size cap is ERR_DATA");
 		msgprep_release(&m);
 	}
+}
+
+/* A large message of every kind of line (LF, CRLF, bare CR, dots, lines
+ * longer than the spooler's slice, CR at piece boundaries): the spooling
+ * reader gives exactly what the reader in memory gives, whatever the
+ * pieces the pipe delivers, with -i and without. */
+static void
+test_read_spool_big(void)
+{
+	static const char *const lines[] = { "plain text", ".", "..dots",
+		"a\rb", "", "\r", ". ", "\xc3\xa9t\xc3\xa9", "From x" };
+	struct buf in = BUF_INIT;
+	unsigned seed = 12345, flags;
+	size_t k, step;
+
+	buf_addstr(&in, "From a@b Mon Jan  1 00:00:00 2024\nSubject: big\n"
+		"X-Long: 1\n 2\n\n");
+	for (k = 0; k < 20000; k++) {
+		seed = seed * 1103515245 + 12345;
+		if (seed % 997 == 0) {
+			size_t n = 70000 + seed % 150000;
+
+			while (n--)
+				buf_addch(&in, (char)('a' + n % 26));
+		} else {
+			buf_addstr(&in, lines[(seed >> 8) % ARRAY_SIZE(lines)]);
+		}
+		buf_addstr(&in, seed & 0x10000 ? "\r\n" : "\n");
+	}
+	buf_addstr(&in, "no newline at the end\r");
+	for (flags = 0; flags <= MSGPREP_DOT_ENDS; flags += MSGPREP_DOT_ENDS)
+		for (step = 1; step < 100000; step = step * 13 + 5) {
+			struct buf a = BUF_INIT, b = BUF_INIT;
+			struct msgprep ma, mb;
+			struct err e;
+			char name[96];
+
+			snprintf(name, sizeof name, "big message, flags %u, "
+				"pieces from %zu", flags, step);
+			msgprep_init(&ma);
+			msgprep_init(&mb);
+			tap_int(read_pieces(&ma, in.data, in.len, step, 0,
+				flags, 0, &a, &e), 0, name);
+			tap_int(read_pieces(&mb, in.data, in.len, step, 1,
+				flags, 0, &b, &e), 0, name);
+			tap_mem(b.data, b.len, a.data, a.len, name);
+			tap_int((long long)mb.body_off,
+				(long long)ma.body_off, name);
+			tap_int((long long)msgprep_is_8bit(&mb),
+				(long long)msgprep_is_8bit(&ma), name);
+			tap_ok(mb.raw.len < 200, "%s: only the header in "
+				"memory", name);
+			msgprep_release(&ma);
+			msgprep_release(&mb);
+			buf_release(&a);
+			buf_release(&b);
+		}
+	{
+		struct buf w = BUF_INIT;
+		struct msgprep m;
+		struct err e;
+
+		msgprep_init(&m);
+		tap_int(read_pieces(&m, in.data, in.len, 4096, 1, 0, 100000,
+			&w, &e), -1, "spooled: the size cap holds");
+		tap_int(e.code, ERR_DATA, "spooled: the cap is ERR_DATA");
+		msgprep_release(&m);
+		buf_release(&w);
+	}
+	buf_release(&in);
 }
 
 static void
@@ -475,6 +624,7 @@ main(void)
 {
 	test_addrsplit();
 	test_read();
+	test_read_spool_big();
 	test_recipients();
 	test_prepare();
 	test_8bit();

@@ -149,6 +149,88 @@ test_order(const char *dir)
 	strv_free(ids, n);
 }
 
+/* Names in directory p, dot names included (not . and ..). */
+static size_t
+count_files(const char *p)
+{
+	DIR *d = opendir(p);
+	struct dirent *de;
+	size_t n = 0;
+
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A window marked "being sent" by a flush that dies: the next listing
+ * finds its journal unheld and every entry of it still queued is in doubt,
+ * also when the entries' own marks were lost (a crash of the system: they
+ * are not synced), while a live flush's journal is left alone. */
+static void
+test_journal(const char *dir)
+{
+	char *rc[] = { "a@example.org", "b@example.org" };
+	struct queue_entry win[3];
+	struct queue_journal j;
+	struct queue_env env;
+	struct err e;
+	char *id[3], path[600], **ids;
+	size_t n, i;
+	int st, doubt = 0;
+	pid_t pid;
+
+	env_make(&env, rc, "o@example.org");
+	for (i = 0; i < 3; i++)
+		queue_add(dir, &env, "H\r\n\r\n", 5, "", 0, &id[i], &e);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < 3; i++)
+			if (queue_lock(dir, id[i], &win[i], &e) != 1)
+				_exit(2);
+		if (queue_mark_sending_all(dir, win, 3, &j, &e) < 0)
+			_exit(3);
+		/* a live flush: its journal is not touched */
+		queue_list(dir, &ids, &n, &e);
+		snprintf(path, sizeof path, "%s/state/%s", dir, id[0]);
+		_exit(access(j.path, F_OK) == 0 ? 0 : 4);
+	}
+	waitpid(pid, &st, 0);
+	tap_int(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0,
+		"journal: written, and left alone while its flush lives");
+	/* the system crashed: the unsynced marks of two entries are lost,
+	 * the third entry was delivered and removed */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/state/%s", dir, id[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof path, "%s/msg/%s", dir, id[2]);
+	unlink(path);
+	queue_list(dir, &ids, &n, &e);
+	tap_int((long long)n, 2, "journal: the removed entry stays removed");
+	for (i = 0; i < 2; i++) {
+		struct queue_entry qe;
+
+		if (queue_peek(dir, id[i], &qe, &e) == 1 && qe.env.in_doubt)
+			doubt++;
+		queue_entry_release(&qe);
+	}
+	tap_int(doubt, 2, "journal: the entries of a dead flush are in doubt");
+	snprintf(path, sizeof path, "%s/journal", dir);
+	tap_ok(count_files(path) == 0, "journal: recovered, then removed");
+	for (i = 0; i < 3; i++) {
+		struct queue_entry qe;
+
+		if (queue_lock(dir, id[i], &qe, &e) == 1)
+			queue_remove(dir, &qe, &e);
+		queue_entry_release(&qe);
+		free(id[i]);
+	}
+	strv_free(ids, n);
+}
+
 /* The child's message i: a body made from i, so the parent can tell a
  * whole one from a torn one. */
 static void
@@ -271,6 +353,7 @@ main(void)
 	test_roundtrip(dir);
 	test_backoff();
 	test_order(dir);
+	test_journal(dir);
 	test_kill(dir);
 	rm_rf(base);
 	return tap_done();

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# msend in sendmail mode streams: the header is read into memory, the body
+# goes through an unlinked spool file in $TMPDIR (SMTP's SIZE and BDAT need
+# its size first, and a queued message replays it), never into memory. A
+# 1 GB message on standard input goes out whole with a peak RSS within
+# 8 MiB of `msend --version`, over DATA with SIZE and over BDAT (CHUNKING),
+# to the scripted server's sink (tests/servers/fakesmtp.py: sinkdata,
+# sinkbdat), which logs the size and SHA-256 of what arrived.
+
+load helpers
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	export HOME=$BATS_TEST_TMPDIR XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/xdg
+	export XDG_STATE_HOME=$BATS_TEST_TMPDIR/state TMPDIR=$BATS_TEST_TMPDIR
+	unset MKIT_CONFIG
+}
+
+teardown() {
+	stop_fake_smtp
+}
+
+teardown_file() {
+	stop_servers
+}
+
+HEAD=$'From: a@example.test\r\nTo: b@example.test\r\nSubject: big\r\n'
+HEAD+=$'Date: Thu, 1 Jan 2026 00:00:00 +0000\r\n'
+HEAD+=$'Message-ID: <big@example.test>\r\n\r\n'
+BIG=1073741824
+
+# big_message: the header above and 1 GiB of 64-byte CRLF lines: as msend
+# sends it (it adds no field to this header).
+big_message() {
+	printf '%s' "$HEAD"
+	yes "$(printf 'x%.0s' {1..62})"$'\r' | head -c $BIG
+}
+
+# send_big: big_message | msend -i, under /usr/bin/time: peak RSS in ./rss.
+send_big() {
+	big_message | /usr/bin/time -o rss -f %M msend --host 127.0.0.1 \
+		--port "$FAKE_PORT" --tls=off --auth=off --timeout=60 -i \
+		-f a@example.test b@example.test >out 2>&1
+}
+
+# check_big: the sink got every byte; the memory stayed bounded.
+check_big() {
+	local base peak want
+	cat out
+	base=$(/usr/bin/time -f %M msend --version 2>&1 >/dev/null)
+	peak=$(cat rss)
+	# SIZE= announced the exact size
+	grep "^C: MAIL FROM:<a@example.test> SIZE=$((${#HEAD} + BIG))\$" \
+		"$FAKE_LOG"
+	echo "start-up $base KiB, peak $peak KiB"
+	[ "$peak" -le $((base + 8192)) ]
+	want=$(big_message | sha256sum | cut -d' ' -f1)
+	grep "^\* sunk $((${#HEAD} + BIG)) bytes sha256 $want\$" "$FAKE_LOG"
+	# nothing left behind in $TMPDIR: the spool was unlinked
+	[ -z "$(ls "$TMPDIR" | grep '^mkit-')" ]
+}
+
+# script CAPS STEPS...: a fake server offering CAPS that takes the envelope,
+# then runs STEPS (one a line), then QUIT.
+script() {
+	printf '%s\n' 'send 220 fake' "ehlo PIPELINING SIZE_2000000000 $1" \
+		'expect MAIL FROM:<a@example.test> SIZE=' 'send 250 ok' \
+		'expect RCPT TO:<b@example.test>' 'send 250 ok'
+	shift
+	printf '%s\n' "$@" quit
+}
+
+@test "a 1 GB message on stdin: DATA with SIZE, bounded memory, every byte" {
+	start_fake_smtp < <(script 8BITMIME 'expect DATA' 'send 354 go' \
+		sinkdata 'send 250 2.0.0 taken')
+	send_big
+	check_big
+}
+
+@test "a 1 GB message on stdin: BDAT (CHUNKING), bounded memory, every byte" {
+	start_fake_smtp < <(script CHUNKING sinkbdat 'send 250 2.0.0 chunk' \
+		sinkbdat 'send 250 2.0.0 taken')
+	send_big
+	check_big
+}

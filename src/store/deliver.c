@@ -10,7 +10,9 @@
  * ignored: it was cut by a crash):
  *   mkit-journal 1 maildir PATH        first line, for a maildir
  *   mkit-journal 1 mbox DEV INO PATH   first line, for an mbox
- *   B NAME      maildir: tmp/NAME is being written
+ *   B NAME      maildir: tmp/NAME is being written (older journals)
+ *   G PREFIX    maildir: the files tmp/PREFIX* are being written (one
+ *               record per window: the names of a window share it)
  *   R ID NAME   maildir: tmp/NAME (message ID) is complete and fsync'd and
  *               goes to new/NAME (written and fsync'd before the renames)
  *   W OFFSET    mbox: a window of messages starts at OFFSET (fsync'd
@@ -67,6 +69,11 @@ struct deliver {
 	/* maildir */
 	char *tmpdir, *newdir;
 	unsigned long counter;
+	char *host;		/* this host (the Received header) */
+	char *mhost;		/* the same as a maildir name holds it */
+	long self;		/* our PID */
+	char prefix[96];	/* the window's names: "SECS.MUSECSPPIDQ", or
+				   "" before its G record is written */
 
 	/* mbox */
 	int mfd;
@@ -192,7 +199,7 @@ jwrite(struct deliver *d, const struct buf *rec, int sync, struct err *e)
 	if (d->jfd < 0)
 		return 0;
 	if (durable_write(d->jfd, rec->data, rec->len) < 0 ||
-	    (sync && fdatasync(d->jfd) != 0))
+	    (sync && durable_fdatasync(d->jfd) != 0))
 		return err_sys(e, ERR_IO, errno, "%s", d->jdisp);
 	return 0;
 }
@@ -311,7 +318,7 @@ static void
 put_received(struct deliver *d)
 {
 	struct buf r = BUF_INIT;
-	char date[64], *host;
+	char date[64];
 	const char *p;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -320,16 +327,14 @@ put_received(struct deliver *d)
 		return;
 	localtime_r(&now, &tm);
 	c_strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
-	host = this_host();
 	buf_addf(&r, "Received: from %s\n\tby %s with %s\n\tid ",
-		d->received_from, host, d->received_with ?
+		d->received_from, d->host, d->received_with ?
 		d->received_with : "POP3");
 	for (p = d->id; *p; p++)	/* no line breaks into the header */
 		buf_addch(&r, (unsigned char)*p < ' ' || *p == 0x7f ? '?'
 			: *p);
 	buf_addf(&r, "; %s\n", date);
 	put(d, r.data, r.len);
-	free(host);
 	buf_release(&r);
 }
 
@@ -765,6 +770,7 @@ struct deliver *
 deliver_open(const struct deliver_opts *o, struct err *e)
 {
 	struct deliver *d = xcalloc(1, sizeof(*d));
+	char *p;
 	int rc = 0;
 
 	d->kind = o->kind;
@@ -776,6 +782,12 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 	d->received_with = o->received_with ? xstrdup(o->received_with) :
 		NULL;
 	d->lock_timeout = o->lock_timeout;
+	d->host = this_host();
+	d->mhost = xstrdup(d->host);
+	for (p = d->mhost; *p; p++)	/* as the maildir spec asks */
+		if (*p == '/' || *p == ':')
+			*p = '_';
+	d->self = (long)getpid();
 	d->jfd = d->mfd = d->sfd = d->fd = -1;
 	d->pid = -1;
 	d->window = -1;
@@ -902,27 +914,41 @@ feed_head(struct deliver *d, const char *p, size_t n, struct err *e)
 	return 0;
 }
 
+/*
+ * A window's first message: a new name prefix, recorded in the journal
+ * before any file bears it, so that a crash never leaves a file in tmp/
+ * unknown. Later messages of the window share it (one record, one clock
+ * read per window); the counter, zero-padded, keeps delivery order.
+ */
+static int
+maildir_window(struct deliver *d, struct err *e)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	snprintf(d->prefix, sizeof d->prefix, "%lld.M%06ldP%ldQ",
+		(long long)tv.tv_sec, (long)tv.tv_usec, (long)d->self);
+	if (jrecord(d, 0, e, "G %s\n", d->prefix) < 0) {
+		d->prefix[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 static int
 begin_maildir(struct deliver *d, struct err *e)
 {
 	struct buf p = BUF_INIT;
-	struct timeval tv;
-	char *host = this_host(), *h;
 	int tries;
 
-	for (h = host; *h; h++)		/* as the maildir spec asks */
-		if (*h == '/' || *h == ':')
-			*h = '_';
+	if (!d->prefix[0] && maildir_window(d, e) < 0)
+		return -1;
 	for (tries = 0; tries < 100; tries++) {
-		gettimeofday(&tv, NULL);
 		free(d->name);
 		buf_reset(&p);
-		buf_addf(&p, "%lld.M%06ldP%ldQ%lu.%s", (long long)tv.tv_sec,
-			(long)tv.tv_usec, (long)getpid(), ++d->counter, host);
+		buf_addf(&p, "%s%06lu.%s", d->prefix, ++d->counter,
+			d->mhost);
 		d->name = buf_detach(&p, NULL);
-		/* recorded first, so that a crash never leaves it unknown */
-		if (jrecord(d, 0, e, "B %s\n", d->name) < 0)
-			break;
 		buf_addf(&p, "%s/%s", d->tmpdir, d->name);
 		d->fd = open(p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0600);
@@ -936,7 +962,6 @@ begin_maildir(struct deliver *d, struct err *e)
 			break;
 		}
 	}
-	free(host);
 	buf_release(&p);
 	if (tries == 100)
 		err_set(e, ERR_CANTCREAT, "%s/tmp: no unique file name",
@@ -1174,27 +1199,28 @@ maildir_drop(struct deliver *d)
 static int
 sync_maildir(struct deliver *d, struct err *e)
 {
-	struct buf from = BUF_INIT, to = BUF_INIT;
+	struct buf from = BUF_INIT, to = BUF_INIT, rec = BUF_INIT;
 	size_t i;
 	int rc = -1;
 
+	d->prefix[0] = '\0';	/* the next window gets its own */
 	for (i = 0; i < d->npend; i++) {
 		struct pending *pe = &d->pend[i];
 
-		if (fsync(pe->fd) != 0 || close(pe->fd) != 0) {
+		if (durable_fsync(pe->fd) != 0 || close(pe->fd) != 0) {
 			pe->fd = -1;
 			err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
 				pe->name);
 			goto out;
 		}
 		pe->fd = -1;
-		if (jrecord_id(d, "R", pe->id, pe->name, e) < 0)
-			goto out;
+		buf_addstr(&rec, "R ");
+		add_id(&rec, pe->id);
+		buf_addf(&rec, " %s\n", pe->name);
 	}
-	if (d->jfd >= 0 && fdatasync(d->jfd) != 0) {
-		err_sys(e, ERR_IO, errno, "%s", d->jdisp);
+	/* the window's R records in one write, synced before the renames */
+	if (jwrite(d, &rec, 1, e) < 0)
 		goto out;
-	}
 	for (i = 0; i < d->npend; i++) {
 		buf_reset(&from);
 		buf_reset(&to);
@@ -1212,6 +1238,7 @@ sync_maildir(struct deliver *d, struct err *e)
 out:
 	if (rc < 0)
 		maildir_drop(d);
+	buf_release(&rec);
 	buf_release(&from);
 	buf_release(&to);
 	return rc;
@@ -1222,7 +1249,7 @@ sync_mbox(struct deliver *d, struct err *e)
 {
 	if (d->window < 0)
 		return 0;
-	if (fsync(d->mfd) != 0) {
+	if (durable_fsync(d->mfd) != 0) {
 		err_sys(e, ERR_IO, errno, "%s", d->disp);
 		if (ftruncate(d->mfd, d->window) == 0)
 			d->size = d->window;
@@ -1253,7 +1280,7 @@ deliver_sync(struct deliver *d, struct err *e)
 		break;
 	case DELIVER_STREAM:
 		if (d->sfd >= 0 && fstat(d->sfd, &st) == 0 &&
-		    S_ISREG(st.st_mode) && fsync(d->sfd) != 0)
+		    S_ISREG(st.st_mode) && durable_fsync(d->sfd) != 0)
 			rc = err_sys(e, ERR_IO, errno, "standard output");
 		break;
 	case DELIVER_MDA:
@@ -1299,6 +1326,8 @@ deliver_close(struct deliver *d, struct err *e)
 	free(d->jdisp);
 	free(d->tmpdir);
 	free(d->newdir);
+	free(d->host);
+	free(d->mhost);
 	free(d->id);
 	free(d->from);
 	free(d->name);
@@ -1378,6 +1407,28 @@ ids_add(char ***ids, size_t *n, const char *s, size_t len)
 	(*ids)[*n] = NULL;
 }
 
+/* Unlink dir/tmp/PREFIX*: a window's files, garbage after a crash. */
+static void
+drop_prefixed(const char *dir, const char *prefix, size_t n)
+{
+	struct buf p = BUF_INIT;
+	struct dirent *de;
+	DIR *dh;
+
+	buf_addf(&p, "%s/tmp", dir);
+	dh = opendir(p.data);
+	while (dh && (de = readdir(dh))) {
+		if (strncmp(de->d_name, prefix, n) != 0)
+			continue;
+		buf_reset(&p);
+		buf_addf(&p, "%s/tmp/%s", dir, de->d_name);
+		unlink(p.data);
+	}
+	if (dh)
+		closedir(dh);
+	buf_release(&p);
+}
+
 static void
 recover_maildir(const char *dir, const char *data, size_t len,
 	size_t last_s, char ***ids, size_t *n)
@@ -1404,7 +1455,8 @@ recover_maildir(const char *dir, const char *data, size_t len,
 			buf_addf(&p, "%s/tmp/%s", dir, name);
 			unlink(p.data);	/* garbage now, if still there */
 			free(name);
-		}
+		} else if (l.tag == 'G' && safe_name(l.a, l.alen))
+			drop_prefixed(dir, l.a, l.alen);
 		pos = (size_t)(nl - data) + 1;
 	}
 	buf_release(&p);

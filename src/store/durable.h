@@ -15,6 +15,14 @@
  * with errno set (ENOSPC for a full disk). */
 int durable_write(int fd, const void *p, size_t n);
 
+/*
+ * fsync(fd) and fdatasync(fd), retried on EINTR. With MKIT_BENCH_NOSYNC
+ * set in the environment they do nothing: a knob for bench/mpop alone
+ * (how much of a fetch the syncs cost), never a user option.
+ */
+int durable_fsync(int fd);
+int durable_fdatasync(int fd);
+
 /* Create dir and its missing parents with mode (existing ones are left
  * as they are). Errors: ERR_CANTCREAT naming the directory that failed. */
 int durable_mkdirs(const char *dir, mode_t mode, struct err *e);

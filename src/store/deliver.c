@@ -13,8 +13,9 @@
  *   B NAME      maildir: tmp/NAME is being written (older journals)
  *   G PREFIX    maildir: the files tmp/PREFIX* are being written (one
  *               record per window: the names of a window share it)
- *   R ID NAME   maildir: tmp/NAME (message ID) is complete and fsync'd and
- *               goes to new/NAME (written and fsync'd before the renames)
+ *   R ID NAME   maildir: tmp/NAME (message ID) is complete and on disk and
+ *               goes to new/NAME (written and synced before the renames;
+ *               on ext4 the fsync of new/ after them commits both)
  *   W OFFSET    mbox: a window of messages starts at OFFSET (fsync'd
  *               before the first byte of it is appended)
  *   M ID        mbox: message ID is complete in the file
@@ -69,6 +70,7 @@ struct deliver {
 	/* maildir */
 	char *tmpdir, *newdir;
 	unsigned long counter;
+	int ordered;		/* on ext4: see sync_maildir */
 	char *host;		/* this host (the Received header) */
 	char *mhost;		/* the same as a maildir name holds it */
 	long self;		/* our PID */
@@ -741,6 +743,7 @@ open_maildir(struct deliver *d, struct err *e)
 	d->tmpdir = buf_detach(&p, NULL);
 	buf_addf(&p, "%s/new", d->target);
 	d->newdir = buf_detach(&p, NULL);
+	d->ordered = durable_ordered_fs(d->tmpdir);
 	return rc;
 }
 
@@ -1108,6 +1111,8 @@ deliver_end(struct deliver *d, struct err *e)
 	if (d->kind == DELIVER_MBOX && jrecord_id(d, "M", d->id, NULL,
 	    e) < 0)
 		goto fail;
+	if (d->kind == DELIVER_MAILDIR)
+		durable_start_write(d->fd);	/* while the next arrives */
 	d->in_msg = 0;
 	pend_add(d);
 	return 0;
@@ -1196,6 +1201,34 @@ maildir_drop(struct deliver *d)
 	buf_release(&p);
 }
 
+/*
+ * The window's files on disk. Elsewhere each is fsync'd. On ext4 each is
+ * written out and waited for (durable_write_wait), then its R record too,
+ * and the one fsync of new/ after the renames commits the journal
+ * transaction that holds them all: ext4 commits in order, with a cache
+ * flush before the commit, so a rename that survives a crash has its
+ * file and its record whole. One commit per window, not one per file.
+ */
+static int
+sync_files(struct deliver *d, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < d->npend; i++) {
+		struct pending *pe = &d->pend[i];
+		int r = d->ordered ? durable_write_wait(pe->fd) :
+			durable_fsync(pe->fd);
+
+		if (r != 0 || close(pe->fd) != 0) {
+			pe->fd = -1;
+			return err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+				pe->name);
+		}
+		pe->fd = -1;
+	}
+	return 0;
+}
+
 static int
 sync_maildir(struct deliver *d, struct err *e)
 {
@@ -1205,21 +1238,13 @@ sync_maildir(struct deliver *d, struct err *e)
 
 	d->prefix[0] = '\0';	/* the next window gets its own */
 	for (i = 0; i < d->npend; i++) {
-		struct pending *pe = &d->pend[i];
-
-		if (durable_fsync(pe->fd) != 0 || close(pe->fd) != 0) {
-			pe->fd = -1;
-			err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
-				pe->name);
-			goto out;
-		}
-		pe->fd = -1;
 		buf_addstr(&rec, "R ");
-		add_id(&rec, pe->id);
-		buf_addf(&rec, " %s\n", pe->name);
+		add_id(&rec, d->pend[i].id);
+		buf_addf(&rec, " %s\n", d->pend[i].name);
 	}
-	/* the window's R records in one write, synced before the renames */
-	if (jwrite(d, &rec, 1, e) < 0)
+	if (sync_files(d, e) < 0 || jwrite(d, &rec, !d->ordered, e) < 0 ||
+	    (d->ordered && d->jfd >= 0 && durable_write_wait(d->jfd) != 0 &&
+	    err_sys(e, ERR_IO, errno, "%s", d->jdisp)))
 		goto out;
 	for (i = 0; i < d->npend; i++) {
 		buf_reset(&from);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -68,6 +69,46 @@ int
 durable_fdatasync(int fd)
 {
 	return sync_fd(fd, 1);
+}
+
+void
+durable_start_write(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (!nosync())
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
+/* ext4's superblock magic (linux/magic.h) */
+#define EXT4_MAGIC 0xEF53
+
+int
+durable_ordered_fs(const char *path)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == EXT4_MAGIC;
+#else
+	(void)path;
+	return 0;
+#endif
+}
+
+int
+durable_write_wait(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (nosync())
+		return 0;
+	return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
+		SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+#else
+	return durable_fsync(fd);
+#endif
 }
 
 int

@@ -5,7 +5,7 @@
 load helpers
 
 setup_file() {
-	start_dovecot
+	DOVECOT_APOP=1 start_dovecot
 }
 
 teardown_file() {
@@ -99,6 +99,30 @@ fetched() {
 		[[ $output != *"$TEST_PASS"* ]]
 	done
 	[ "$(fetched)" -eq 6 ]
+}
+
+@test "APOP against Dovecot: the digest logs in, the password never goes out" {
+	put 1
+	conf "auth apop"
+	run mpop -v
+	echo "$output" | grep -E '^[<>] (\+OK|APOP)' || true
+	[ "$status" -eq 0 ]
+	[[ $output == *"> APOP $TEST_USER "* ]]
+	[[ $output != *"$TEST_PASS"* ]]
+	[ "$(fetched)" -eq 1 ]
+	# a digest needs no TLS: tls off with "auth apop" is allowed as is
+	put 1
+	conf "tls off" "auth apop"
+	run mpop
+	[ "$status" -eq 0 ]
+	[ "$(fetched)" -eq 2 ]
+	# a wrong password gives a wrong digest: refused, 77
+	put 1
+	conf "auth apop" "password not-$TEST_PASS"
+	run mpop
+	[ "$status" -eq 77 ]
+	[[ $output == *"APOP (user \"$TEST_USER\")"* ]]
+	[ "$(on_server)" -eq 1 ]
 }
 
 @test "the password never shows in the transcript (USER/PASS)" {

@@ -39,7 +39,9 @@ static int global_done;		/* conn_global_init() ran */
 static int global_no_tls;	/* ... with CONN_INIT_NO_TLS */
 
 #define RBUF_CAP_DEFAULT (1024 * 1024)
-#define RECV_CHUNK (16 * 1024)
+/* Read up to this much per call: a bulk fetch (POP3 RETR, IMAP FETCH)
+ * takes few system calls; TLS hands over one record (16 KiB) at a time. */
+#define RECV_CHUNK (128 * 1024)
 #define WBUF_AUTOFLUSH (64 * 1024)
 #define FP_LEN 32	/* SHA-256 */
 

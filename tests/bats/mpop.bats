@@ -177,6 +177,28 @@ fetched() {
 	[ "$(on_server)" -eq 0 ]
 }
 
+@test "PIPELINING: the next window's RETRs go out before this window's DELEs" {
+	local d=$MAILDIR_ROOT/alice/Maildir i
+	for ((i = 1; i <= 130; i++)); do	# no fork per message
+		printf 'Subject: w%s\r\n\r\nbody %s\r\n' "$i" "$i" \
+			>"$d/new/$((1700000000 + i)).w$i.$$.mkit-test"
+	done
+	chown -R "$MAIL_UID:$MAIL_GID" "$d/new" 2>/dev/null || true
+	run mpop -v
+	[ "$status" -eq 0 ]
+	[ "$(fetched)" -eq 130 ]
+	[ "$(on_server)" -eq 0 ]
+	# windows of 64: RETR 1-64, RETR 65-128, DELE 1-64, RETR 129-130,
+	# DELE 65-128, DELE 129-130: the server never waits for us
+	wire=$(grep -E '^> (RETR|DELE) ' <<<"$output")
+	at() { grep -nx "> $1" <<<"$wire" | cut -d: -f1; }
+	[ "$(at 'RETR 64')" -lt "$(at 'RETR 65')" ]
+	[ "$(at 'RETR 128')" -lt "$(at 'DELE 1')" ]
+	[ "$(at 'DELE 64')" -lt "$(at 'RETR 129')" ]
+	[ "$(at 'RETR 130')" -lt "$(at 'DELE 65')" ]
+	[ "$(grep -c '^> DELE ' <<<"$wire")" -eq 130 ]
+}
+
 @test "keep and only_new across runs: each message fetched once" {
 	put 2
 	run mpop --keep

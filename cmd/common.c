@@ -104,3 +104,43 @@ diex(int status, const char *fmt, ...)
 	va_end(ap);
 	exit(status);
 }
+
+void
+longopt_init(struct longopt *lo, int argc, char **argv, int *i)
+{
+	const char *eq;
+
+	lo->name = argv[*i] + 2;
+	eq = strchr(lo->name, '=');
+	lo->len = eq ? (size_t)(eq - lo->name) : strlen(lo->name);
+	lo->val = eq ? eq + 1 : NULL;
+	lo->argc = argc;
+	lo->argv = argv;
+	lo->i = i;
+}
+
+int
+longopt_is(const struct longopt *lo, const char *s)
+{
+	return strlen(s) == lo->len && strncmp(lo->name, s, lo->len) == 0;
+}
+
+const char *
+longopt_value(struct longopt *lo)
+{
+	if (lo->val)
+		return lo->val;
+	if (*lo->i + 1 >= lo->argc)
+		diex(EX_USAGE, "option --%.*s needs a value", (int)lo->len,
+			lo->name);
+	lo->val = lo->argv[++*lo->i];
+	return lo->val;
+}
+
+const char *
+longopt_key_value(struct longopt *lo, int flag)
+{
+	if (!lo->val && flag)
+		return "on";
+	return longopt_value(lo);
+}

@@ -28,4 +28,31 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diex(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/*
+ * One long option of argv as given: "--name", "--name=value", or "--name"
+ * with its value in the next argument. The next argument is taken only
+ * when the caller asks for a value (longopt_value), so "--json --to x"
+ * stays two options. Shared by the programs that parse options by hand
+ * (msend's sendmail compatibility, mpop's and mimap's option words).
+ */
+struct longopt {
+	const char *name;	/* after "--", up to any '=' */
+	size_t len;		/* of the name */
+	const char *val;	/* after '=', or NULL */
+	int argc;
+	char **argv;
+	int *i;			/* the option's index; moved past a value */
+};
+
+/* Split argv[*i], which starts with "--". */
+void longopt_init(struct longopt *lo, int argc, char **argv, int *i);
+/* 1 when the option's name is s. */
+int longopt_is(const struct longopt *lo, const char *s);
+/* The option's value: after '=', else the next argument (consumed); exits
+ * with EX_USAGE naming the option when there is none. */
+const char *longopt_value(struct longopt *lo);
+/* The value of an option that sets a config key: "on" for a bare flag
+ * key ("--tls"), else longopt_value. */
+const char *longopt_key_value(struct longopt *lo, int flag);
+
 #endif

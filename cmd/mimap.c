@@ -123,15 +123,14 @@ add_override(struct opts *o, const char *key, const char *value)
 static void
 parse_long(struct opts *o, int argc, char **argv, int *i)
 {
-	char *name = argv[*i] + 2, *eq = strchr(name, '=');
-	const char *val = eq ? eq + 1 : NULL;
-	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	struct longopt lo;
 	const struct netacct_longopt *ko;
+	const char *val;
 
-#define IS(s) (strlen(s) == n && strncmp(name, s, n) == 0)
-#define NEED() do { if (!val) { if (*i + 1 >= argc) diex(EX_USAGE, \
-	"option --%.*s needs a value", (int)n, name); val = argv[++*i]; } \
-	} while (0)
+	longopt_init(&lo, argc, argv, i);
+	val = lo.val;
+#define IS(s) longopt_is(&lo, (s))
+#define NEED() (val = longopt_value(&lo))
 	if (IS("help"))
 		usage(0);
 	if (IS("version")) {
@@ -149,16 +148,13 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("maildir")) { NEED(); o->maildir = val; return; }
 	if (IS("flags")) { NEED(); o->flags = val; return; }
 	if (IS("date")) { NEED(); o->date = val; return; }
-	ko = netacct_longopt_find(netacct_longopts, name, n);
+	ko = netacct_longopt_find(netacct_longopts, lo.name, lo.len);
 	if (ko) {
-		if (!val && ko->flag)
-			val = "on";
-		NEED();
-		add_override(o, ko->key, val);
+		add_override(o, ko->key, longopt_key_value(&lo, ko->flag));
 		return;
 	}
-	diex(EX_USAGE, "unknown option --%.*s (see mimap --help)", (int)n,
-		name);
+	diex(EX_USAGE, "unknown option --%.*s (see mimap --help)",
+		(int)lo.len, lo.name);
 #undef NEED
 #undef IS
 }

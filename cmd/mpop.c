@@ -134,15 +134,14 @@ parse_count(const char *opt, const char *v)
 static void
 parse_long(struct opts *o, int argc, char **argv, int *i)
 {
-	char *name = argv[*i] + 2, *eq = strchr(name, '=');
-	const char *val = eq ? eq + 1 : NULL;
-	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	struct longopt lo;
 	const struct netacct_longopt *ko;
+	const char *val;
 
-#define IS(s) (strlen(s) == n && strncmp(name, s, n) == 0)
-#define NEED() do { if (!val) { if (*i + 1 >= argc) diex(EX_USAGE, \
-	"option --%.*s needs a value", (int)n, name); val = argv[++*i]; } \
-	} while (0)
+	longopt_init(&lo, argc, argv, i);
+	val = lo.val;
+#define IS(s) longopt_is(&lo, (s))
+#define NEED() (val = longopt_value(&lo))
 	if (IS("help"))
 		usage(0);
 	if (IS("version")) {
@@ -164,15 +163,12 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 		o->session_limit = parse_count("--session-limit", val);
 		return;
 	}
-	ko = netacct_longopt_find(netacct_longopts, name, n);
+	ko = netacct_longopt_find(netacct_longopts, lo.name, lo.len);
 	if (!ko)
-		ko = netacct_longopt_find(fetch_opts, name, n);
+		ko = netacct_longopt_find(fetch_opts, lo.name, lo.len);
 	if (!ko)
 		diex(EX_USAGE, "unknown option %s (see mpop --help)", argv[*i]);
-	if (!val && ko->flag)
-		val = "on";
-	NEED();
-	add_override(o, ko->key, val);
+	add_override(o, ko->key, longopt_key_value(&lo, ko->flag));
 #undef NEED
 #undef IS
 }

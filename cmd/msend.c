@@ -220,19 +220,19 @@ file_add(struct mbuild_file *v, size_t *n, const char *opt, char *arg)
 
 /* The composer's options; 1 when name was one. */
 static int
-parse_compose(struct opts *o, const char *name, size_t n, const char *val,
-	int argc, char **argv, int *i)
+parse_compose(struct opts *o, struct longopt *lo)
 {
 	static const char *const names[] = { "to", "cc", "bcc", "subject",
 		"reply-to", "header", "body-file", "html", "attach", "inline",
 		"print" };
 	struct compose *c = &o->c;
+	const char *val;
 	char opt[32];
 	struct err e;
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(names); k++)
-		if (strlen(names[k]) == n && strncmp(name, names[k], n) == 0)
+		if (longopt_is(lo, names[k]))
 			break;
 	if (k == ARRAY_SIZE(names))
 		return 0;
@@ -242,11 +242,7 @@ parse_compose(struct opts *o, const char *name, size_t n, const char *val,
 		return 1;
 	}
 	snprintf(opt, sizeof opt, "--%s", names[k]);
-	if (!val) {
-		if (*i + 1 >= argc)
-			diex(EX_USAGE, "option %s needs a value", opt);
-		val = argv[++*i];
-	}
+	val = longopt_value(lo);
 	if (mbuild_check_value(opt, val, &e) < 0)
 		diex(EX_USAGE, "%s", e.msg);
 	switch (k) {
@@ -268,15 +264,14 @@ parse_compose(struct opts *o, const char *name, size_t n, const char *val,
 static void
 parse_long(struct opts *o, int argc, char **argv, int *i)
 {
-	char *name = argv[*i] + 2, *eq = strchr(name, '=');
-	const char *val = eq ? eq + 1 : NULL;
-	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	struct longopt lo;
 	const struct netacct_longopt *ko;
+	const char *val;
 
-#define IS(s) (strlen(s) == n && strncmp(name, s, n) == 0)
-#define NEED() do { if (!val) { if (*i + 1 >= argc) diex(EX_USAGE, \
-	"option --%.*s needs a value", (int)n, name); val = argv[++*i]; } \
-	} while (0)
+	longopt_init(&lo, argc, argv, i);
+	val = lo.val;
+#define IS(s) longopt_is(&lo, (s))
+#define NEED() (val = longopt_value(&lo))
 	if (IS("help"))
 		usage(0);
 	if (IS("version")) {
@@ -295,16 +290,13 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("account")) { NEED(); o->sa.account = val; return; }
 	if (IS("config") || IS("file")) { NEED(); o->sa.config = val; return; }
 	if (IS("from")) { NEED(); o->sa.envfrom = val; return; }
-	if (parse_compose(o, name, n, val, argc, argv, i))
+	if (parse_compose(o, &lo))
 		return;
-	ko = netacct_longopt_find(netacct_longopts, name, n);
+	ko = netacct_longopt_find(netacct_longopts, lo.name, lo.len);
 	if (!ko)
-		ko = netacct_longopt_find(msg_opts, name, n);
+		ko = netacct_longopt_find(msg_opts, lo.name, lo.len);
 	if (ko) {
-		if (!val && ko->flag)
-			val = "on";
-		NEED();
-		add_override(o, ko->key, val);
+		add_override(o, ko->key, longopt_key_value(&lo, ko->flag));
 		return;
 	}
 	/* sendmail callers must never fail on a flag: warn and go on. */

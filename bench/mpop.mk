@@ -6,7 +6,12 @@
 EXTRA_DIST += bench/mpop/run.sh
 
 .PHONY: bench-mpop
-bench-mpop: all
+bench-mpop: all bench/mpop/sink
 	MKIT_BUILDDIR='$(abs_top_builddir)' \
 	BENCH_OUT='$(abs_top_builddir)/bench/out' \
 	bash '$(abs_top_srcdir)/bench/mpop/run.sh'
+## bench/mpop/sink: the ceiling row (the server's pace with a client that
+## only discards), built only for make bench-mpop
+EXTRA_PROGRAMS += bench/mpop/sink
+bench_mpop_sink_SOURCES = bench/mpop/sink.c
+CLEANFILES += bench/mpop/sink

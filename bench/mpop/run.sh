@@ -18,10 +18,18 @@
 #   mpop    mpop 1.4 (Debian package mpop): maildir delivery
 #   fetchmail  fetchmail 6.4 (package fetchmail): an MDA writing the maildir
 #           file (fetchmail has no maildir delivery of its own)
+# and two rows that say where the time goes (sink in plain mode only):
+#   nosync  mkit with MKIT_BENCH_NOSYNC=1: no fsync, fdatasync or
+#           sync_file_range at all (a knob for this bench, never a user
+#           option): the cost of durability is the gap to the mkit row
+#   sink    bench/mpop/sink: every RETR pipelined, the bytes discarded,
+#           every DELE: the server's own pace, the ceiling of any client
 # The table shows, per tool, the median rate (messages/s), every round's
 # rate, the median peak RSS (MiB, /usr/bin/time), and mkit's median over the
 # tool's (> 1: mkit wins). The "--version RSS" line is each program's peak
-# RSS when it only starts: what its libraries alone cost.
+# RSS when it only starts: what its libraries alone cost; the line after it
+# gives mkit's median peak RSS over that, per count (flat from 1,000 to
+# 10,000 messages: memory does not grow with the mailbox).
 #
 # Environment: MKIT_MPOP (default cmd/mpop of the build tree),
 # MKIT_BUILDDIR, BENCH_OUT (default $MKIT_BUILDDIR/bench/out), BENCH_SIZES,
@@ -39,7 +47,8 @@ MKIT_MPOP=${MKIT_MPOP:-$builddir/cmd/mpop}
 SIZES=${BENCH_SIZES:-1000 10000}
 MODES=${BENCH_MODES:-plain starttls}
 ROUNDS=${BENCH_ROUNDS:-3}
-TOOLS=${BENCH_TOOLS:-mkit mpop fetchmail}
+TOOLS=${BENCH_TOOLS:-mkit mpop fetchmail nosync sink}
+SINK=${SINK:-$builddir/bench/mpop/sink}
 
 die() { printf 'bench-mpop: %s\n' "$*" >&2; exit 1; }
 [[ -x $MKIT_MPOP ]] || die "$MKIT_MPOP: not built (make first)"
@@ -73,13 +82,15 @@ box=$MAILDIR_ROOT/$TEST_USER/Maildir
 
 # fill N: N messages on the server (hard links into the corpus, cycled).
 fill() {
-	local n=$1 i
+	local n=$1
 	rm -rf "$box/new" "$box/cur" "$box/tmp" "$box"/dovecot*
 	mkdir -p "$box/new" "$box/cur" "$box/tmp"
-	for ((i = 0; i < n; i++)); do
-		ln "${corpus[i % ${#corpus[@]}]}" \
-			"$box/new/$((1700000000 + i)).M$i.bench:2,"
-	done
+	python3 -c 'import os, sys
+box, n, corpus = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+for i in range(n):
+    os.link(corpus[i % len(corpus)],
+            "%s/%d.M%d.bench:2," % (box, 1700000000 + i, i))' \
+		"$box/new" "$n" "${corpus[@]}"
 	chown -R "$MAIL_UID:$MAIL_GID" "$box" 2>/dev/null || true
 }
 
@@ -92,7 +103,7 @@ conf() {
 	tls=on
 	[[ $mode == plain ]] && tls=off
 	case $tool in
-	mkit)
+	mkit | nosync)
 		cat >"$d/config" <<EOF
 account default
 host 127.0.0.1
@@ -106,7 +117,11 @@ password $TEST_PASS
 delivery maildir $dest
 EOF
 		chmod 600 "$d/config"
-		echo "env XDG_STATE_HOME=$d/state $MKIT_MPOP -q -C $d/config" ;;
+		local knob=
+		[[ $tool == nosync ]] && knob=MKIT_BENCH_NOSYNC=1
+		echo "env XDG_STATE_HOME=$d/state $knob $MKIT_MPOP -q -C $d/config" ;;
+	sink)
+		echo "$SINK 127.0.0.1 $port $TEST_USER $TEST_PASS" ;;
 	mpop)
 		cat >"$d/config" <<EOF
 account default
@@ -145,9 +160,11 @@ EOF
 	esac
 }
 
+# have TOOL MODE: does TOOL run in MODE here?
 have() {
 	case $1 in
-	mkit) return 0 ;;
+	mkit | nosync) return 0 ;;
+	sink) [[ $2 == plain && -x $SINK ]] ;;
 	mpop) [[ -x /usr/bin/mpop ]] ;;
 	fetchmail) command -v fetchmail >/dev/null ;;
 	esac
@@ -167,6 +184,7 @@ run() {
 	rss=$(tail -1 "$work/time")
 	got=$(find "$dest/new" "$dest/cur" -type f | wc -l)
 	left=$(find "$box/new" "$box/cur" -type f | wc -l)
+	[[ $tool == sink ]] && ((got == 0)) && got=$n	# it keeps nothing
 	if ((got != n || left != 0)); then
 		echo "FAIL $rss"
 		printf 'bench-mpop: %s %s %d: %d delivered, %d left: %s\n' \
@@ -188,7 +206,7 @@ for n in $SIZES; do
 		for ((r = 0; r < ROUNDS; r++)); do
 			for ((k = 0; k < ${#tools[@]}; k++)); do
 				tool=${tools[(k + r) % ${#tools[@]}]}
-				have "$tool" || continue
+				have "$tool" "$mode" || continue
 				echo "$n $mode $tool $(run "$tool" "$mode" "$n")" \
 					>>"$results"
 			done
@@ -206,7 +224,7 @@ done
 			ours=$(awk -v n="$n" -v m="$mode" '$1 == n && $2 == m &&
 				$3 == "mkit" { print $4 }' "$results" | median)
 			for tool in "${tools[@]}"; do
-				have "$tool" || continue
+				have "$tool" "$mode" || continue
 				rates=$(awk -v n="$n" -v m="$mode" -v t="$tool" \
 					'$1 == n && $2 == m && $3 == t { print $4 }' \
 					"$results")
@@ -230,5 +248,16 @@ done
 		v=$(/usr/bin/time -f '%M' /usr/bin/mpop --version 2>&1 >/dev/null | tail -1)
 		printf ', mpop %.1f MiB' "$(awk -v r="$v" 'BEGIN { print r / 1024 }')"
 	fi
+	echo
+	v=$(/usr/bin/time -f '%M' "$MKIT_MPOP" --version 2>&1 >/dev/null | tail -1)
+	printf 'mkit peak RSS over its --version:'
+	for n in $SIZES; do
+		for mode in $MODES; do
+			rss=$(awk -v n="$n" -v m="$mode" '$1 == n && $2 == m &&
+				$3 == "mkit" { print $5 }' "$results" | median)
+			awk -v n="$n" -v m="$mode" -v r="$rss" -v v="$v" 'BEGIN {
+				if (r + 0 > 0) printf " %s %s +%.1f MiB;", n, m, (r - v) / 1024 }'
+		done
+	done
 	echo
 } | tee "$out/mpop-results.txt"

@@ -829,6 +829,76 @@ send_window(struct pop3 *p, int kind, const unsigned long *nums,
 	return stop - from;
 }
 
+/*
+ * Read the replies to the first n commands queued (RETR or TOP) into the
+ * sink through st; res is indexed by each command's item. -1 only for a
+ * connection or protocol failure (the session is then broken).
+ */
+static int
+recv_retr(struct pop3 *p, size_t n, struct stream *st, struct err *se,
+	struct pop3_result *res, struct err *e)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		size_t i = p->q.v[k].a;
+		int was_failed = st->failed;
+
+		if (read_reply(p, e) < 0)
+			return -1;
+		if (p->r.status != POP3_REPLY_OK) {
+			refused(p, &res[i]);
+			continue;
+		}
+		st->i = i;
+		if (stream_body(p, st, se, e) < 0)
+			return -1;
+		if (!st->failed)
+			res[i].status = POP3_DONE;
+		else if (!was_failed)
+			res[i].status = POP3_LOCAL_FAILED;
+	}
+	pp_queue_drop(&p->q, n);
+	return 0;
+}
+
+/* The same for DELE. */
+static int
+recv_dele(struct pop3 *p, size_t n, struct pop3_result *res, struct err *e)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		size_t i = p->q.v[k].a;
+
+		if (read_reply(p, e) < 0)
+			return -1;
+		if (p->r.status == POP3_REPLY_OK)
+			res[i].status = POP3_DONE;
+		else
+			refused(p, &res[i]);
+	}
+	pp_queue_drop(&p->q, n);
+	return 0;
+}
+
+static void
+clear_results(struct pop3_result *res, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		memset(&res[k], 0, sizeof(res[k]));
+}
+
+static void
+stream_init(struct stream *st, const struct pop3_sink *sink, void *ctx)
+{
+	memset(st, 0, sizeof(*st));
+	st->sink = sink;
+	st->ctx = ctx;
+}
+
 int
 pop3_retr(struct pop3 *p, const unsigned long *nums, size_t n, long lines,
 	const struct pop3_sink *sink, void *ctx, struct pop3_result *res,
@@ -836,38 +906,16 @@ pop3_retr(struct pop3 *p, const unsigned long *nums, size_t n, long lines,
 {
 	struct stream st;
 	struct err se;
-	size_t done = 0, k;
+	size_t done = 0;
 
-	memset(&st, 0, sizeof st);
-	st.sink = sink;
-	st.ctx = ctx;
+	stream_init(&st, sink, ctx);
 	err_clear(&se);
-	for (k = 0; k < n; k++)
-		memset(&res[k], 0, sizeof(res[k]));
+	clear_results(res, n);
 	while (done < n && !st.failed) {
 		size_t sent = send_window(p, X_RETR, nums, done, n, lines, e);
 
-		if (!sent)
+		if (!sent || recv_retr(p, sent, &st, &se, res, e) < 0)
 			goto fail;
-		for (k = 0; k < sent; k++) {
-			size_t i = p->q.v[k].a;
-			int was_failed = st.failed;
-
-			if (read_reply(p, e) < 0)
-				goto fail;
-			if (p->r.status != POP3_REPLY_OK) {
-				refused(p, &res[i]);
-				continue;
-			}
-			st.i = i;
-			if (stream_body(p, &st, &se, e) < 0)
-				goto fail;
-			if (!st.failed)
-				res[i].status = POP3_DONE;
-			else if (!was_failed)
-				res[i].status = POP3_LOCAL_FAILED;
-		}
-		pp_queue_drop(&p->q, sent);
 		done += sent;
 	}
 	if (st.failed) {
@@ -884,32 +932,120 @@ int
 pop3_dele(struct pop3 *p, const unsigned long *nums, size_t n,
 	struct pop3_result *res, struct err *e)
 {
-	size_t done = 0, k;
+	size_t done = 0;
 
-	for (k = 0; k < n; k++)
-		memset(&res[k], 0, sizeof(res[k]));
+	clear_results(res, n);
 	while (done < n) {
 		size_t sent = send_window(p, X_DELE, nums, done, n, -1, e);
 
-		if (!sent)
+		if (!sent || recv_dele(p, sent, res, e) < 0)
 			goto fail;
-		for (k = 0; k < sent; k++) {
-			size_t i = p->q.v[k].a;
-
-			if (read_reply(p, e) < 0)
-				goto fail;
-			if (p->r.status == POP3_REPLY_OK)
-				res[i].status = POP3_DONE;
-			else
-				refused(p, &res[i]);
-		}
-		pp_queue_drop(&p->q, sent);
 		done += sent;
 	}
 	return 0;
 fail:
 	pp_queue_drop(&p->q, p->q.n);
 	return -1;
+}
+
+int
+pop3_pipelining(const struct pop3 *p)
+{
+	return (p->caps & POP3_CAP_PIPELINING) != 0;
+}
+
+/* Queue n commands of kind without reading: PIPELINING only. */
+static int
+send_only(struct pop3 *p, int kind, const unsigned long *nums, size_t n,
+	long lines, struct err *e)
+{
+	if (!pop3_pipelining(p))
+		return err_set(e, ERR_SOFTWARE, "%s: commands sent ahead "
+			"without PIPELINING", p->peer);
+	if (!n)
+		return 0;
+	return send_window(p, kind, nums, 0, n, lines, e) == n ? 0 : -1;
+}
+
+int
+pop3_send_retr(struct pop3 *p, const unsigned long *nums, size_t n,
+	long lines, struct err *e)
+{
+	return send_only(p, X_RETR, nums, n, lines, e);
+}
+
+int
+pop3_send_dele(struct pop3 *p, const unsigned long *nums, size_t n,
+	struct err *e)
+{
+	return send_only(p, X_DELE, nums, n, -1, e);
+}
+
+/* The oldest n queued commands must be of kind. */
+static int
+front_is(struct pop3 *p, int kind, size_t n, struct err *e)
+{
+	size_t k;
+
+	if (n > p->q.n)
+		return err_set(e, ERR_SOFTWARE, "%s: %zu replies asked, %zu "
+			"owed", p->peer, n, p->q.n);
+	for (k = 0; k < n; k++)
+		if (p->q.v[k].kind != kind)
+			return err_set(e, ERR_SOFTWARE, "%s: replies read out "
+				"of order", p->peer);
+	return 0;
+}
+
+int
+pop3_recv_retr(struct pop3 *p, size_t n, const struct pop3_sink *sink,
+	void *ctx, struct pop3_result *res, struct err *e)
+{
+	struct stream st;
+	struct err se;
+
+	if (front_is(p, X_RETR, n, e) < 0)
+		return -1;
+	stream_init(&st, sink, ctx);
+	err_clear(&se);
+	clear_results(res, n);
+	if (recv_retr(p, n, &st, &se, res, e) < 0) {
+		pp_queue_drop(&p->q, p->q.n);
+		return -1;
+	}
+	if (st.failed) {
+		*e = se;
+		return -1;
+	}
+	return 0;
+}
+
+int
+pop3_recv_dele(struct pop3 *p, size_t n, struct pop3_result *res,
+	struct err *e)
+{
+	if (front_is(p, X_DELE, n, e) < 0)
+		return -1;
+	clear_results(res, n);
+	if (recv_dele(p, n, res, e) < 0) {
+		pp_queue_drop(&p->q, p->q.n);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pop3_drain(struct pop3 *p, struct err *e)
+{
+	while (p->q.n) {
+		if (read_reply(p, e) < 0 || (p->q.v[0].kind == X_RETR &&
+			p->r.status == POP3_REPLY_OK && skip_listing(p, e) < 0)) {
+			pp_queue_drop(&p->q, p->q.n);
+			return -1;
+		}
+		pp_queue_drop(&p->q, 1);
+	}
+	return 0;
 }
 
 static int
@@ -941,7 +1077,8 @@ pop3_quit(struct pop3 *p, struct err *e)
 
 	if (!p)
 		return 0;
-	if (pp_cmd(&p->pp, e, "QUIT") < 0 || cmd_reply(p, e) < 0) {
+	if (pop3_drain(p, e) < 0 || pp_cmd(&p->pp, e, "QUIT") < 0 ||
+		cmd_reply(p, e) < 0) {
 		if (e->code == ERR_IO || e->code == ERR_TEMPFAIL)
 			err_set(e, ERR_TEMPFAIL, "%s: no reply to QUIT: the "
 				"deletions of this session may not be done",

@@ -171,6 +171,31 @@ int pop3_retr(struct pop3 *p, const unsigned long *nums, size_t n,
 int pop3_dele(struct pop3 *p, const unsigned long *nums, size_t n,
 	struct pop3_result *res, struct err *err);
 
+/*
+ * Sending ahead (PIPELINING only; ERR_SOFTWARE without it): queue RETR and
+ * DELE commands without waiting for their replies, so that the server is
+ * never idle while the caller works, then read the replies in the order
+ * the commands went out: pop3_recv_retr() and pop3_recv_dele() read those
+ * of the n oldest commands still owed, which must be of their kind
+ * (ERR_SOFTWARE else). nums are copied; res[k] answers the k-th command
+ * of its send call. Failures as pop3_retr() and pop3_dele().
+ */
+int pop3_pipelining(const struct pop3 *p);
+int pop3_send_retr(struct pop3 *p, const unsigned long *nums, size_t n,
+	long lines, struct err *err);
+int pop3_send_dele(struct pop3 *p, const unsigned long *nums, size_t n,
+	struct err *err);
+int pop3_recv_retr(struct pop3 *p, size_t n, const struct pop3_sink *sink,
+	void *ctx, struct pop3_result *res, struct err *err);
+int pop3_recv_dele(struct pop3 *p, size_t n, struct pop3_result *res,
+	struct err *err);
+/*
+ * Read and drop the replies to every command still owed (message data
+ * included: nothing reaches a sink). pop3_quit() does it first. -1 on a
+ * connection or protocol failure.
+ */
+int pop3_drain(struct pop3 *p, struct err *err);
+
 /* RSET (undo the deletions of this session) and NOOP. */
 int pop3_rset(struct pop3 *p, struct err *err);
 int pop3_noop(struct pop3 *p, struct err *err);

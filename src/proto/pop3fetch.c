@@ -15,6 +15,28 @@
 #include "store/deliver.h"
 #include "store/uidlstate.h"
 
+/*
+ * One window of messages: indexes into l.v, their message numbers, what
+ * became of each. Once settled, the first m entries are the delivered
+ * ones (their DELE next).
+ */
+struct slot {
+	size_t *win;
+	unsigned long *nums;
+	struct pop3_result *res;
+	size_t n, m;
+	int dele_owed;		/* its DELEs went out, replies not read */
+};
+
+/*
+ * Three windows live at once when pipelining: the one whose DELE replies
+ * are owed, the one being delivered and the one whose RETRs went ahead.
+ */
+#define SLOTS 3
+/* With a journal, the state is written every this many messages (and at
+ * the end of a session); the journal holds the rest meanwhile. */
+#define STATE_EVERY 1024
+
 struct fetch {
 	const struct account *acc;
 	const struct pop3_fetch_opts *o;
@@ -23,9 +45,10 @@ struct fetch {
 	struct deliver *d;
 	struct pop3 *p;
 	struct pop3_list l;
-	size_t *win;		/* the window: indexes into l.v */
-	unsigned long *nums;	/* their message numbers */
-	struct pop3_result *res;
+	struct slot s[SLOTS];
+	struct slot *cur;	/* the window the sink is filling */
+	size_t w;		/* messages per window */
+	size_t unsaved;		/* recorded, state not yet written */
 	struct deliver_opts dop;
 	size_t done, total;	/* progress over the run */
 	char synth[32];		/* an id for a server without UIDL */
@@ -86,7 +109,7 @@ s_begin(void *ctx, size_t i, struct err *e)
 {
 	struct fetch *f = ctx;
 
-	return deliver_begin(f->d, msg_id(f, f->win[i]), NULL, e);
+	return deliver_begin(f->d, msg_id(f, f->cur->win[i]), NULL, e);
 }
 
 static int
@@ -119,100 +142,221 @@ s_abort(void *ctx, size_t i)
 static const struct pop3_sink to_delivery = { s_begin, s_write, s_end,
 	s_abort };
 
-/*
- * DELE the n messages of the window (indexes in f->win); each is reported
- * with action a. -1 only when the connection failed.
- */
-static int
-dele_window(struct fetch *f, size_t n, enum pop3_fetch_action a,
-	struct err *e)
+static void
+slot_load(struct fetch *f, struct slot *s, const size_t *v, size_t n)
 {
 	size_t j;
 
+	memcpy(s->win, v, n * sizeof(*v));
 	for (j = 0; j < n; j++)
-		f->nums[j] = f->l.v[f->win[j]].num;
-	if (n && pop3_dele(f->p, f->nums, n, f->res, e) < 0)
-		return -1;
+		s->nums[j] = f->l.v[v[j]].num;
+	s->n = n;
+	s->m = 0;
+	s->dele_owed = 0;
+}
+
+/*
+ * Report the first n messages of s as a, deleted when their DELE got +OK
+ * (a DELIVERED message counts toward the progress).
+ */
+static void
+report(struct fetch *f, struct slot *s, size_t n, enum pop3_fetch_action a)
+{
+	size_t j;
+
 	for (j = 0; j < n; j++) {
-		int ok = f->res[j].status == POP3_DONE;
+		int ok = s->res[j].status == POP3_DONE;
 
 		f->r->deleted += ok;
-		if (a != POP3_FETCH_DELIVERED)
-			event(f, f->win[j], a, ok, ok ? NULL :
-				f->res[j].reply);
+		if (a == POP3_FETCH_DELIVERED)
+			f->done++;
+		event(f, s->win[j], a, ok, s->res[j].status == POP3_REFUSED ?
+			s->res[j].reply : NULL);
 	}
+}
+
+/* Write the UIDL state, then let the journal forget what it holds. */
+static int
+save_state(struct fetch *f, struct err *e)
+{
+	struct err ce;
+
+	if (uidlstate_commit(f->st, e) < 0)
+		return -1;
+	f->unsaved = 0;
+	if (f->d)
+		deliver_checkpoint(f->d, &ce);
 	return 0;
 }
 
 /*
- * Fetch the n messages of the window into the delivery, make them
- * durable, record them, then delete them (unless keep). -1 with e on any
- * failure, after recording and deleting what did arrive whole.
+ * The RETR replies of s are in (rr and re: what reading them returned):
+ * make what arrived whole durable at once, then record it (in the state
+ * written now, or with a journal in the journal until STATE_EVERY). s
+ * then starts with its s->m delivered messages, their results cleared
+ * for the DELE. -1 with e when the sync or the state failed (then s->m is
+ * 0: nothing may be deleted) or a message did not arrive (the rest is
+ * delivered).
  */
 static int
-fetch_window(struct fetch *f, size_t n, struct err *e)
+settle(struct fetch *f, struct slot *s, int rr, struct err *re,
+	struct err *e)
 {
-	struct err re, se;
 	size_t j, m = 0;
-	long synced;
-	int rr, ret = 0;
 
-	err_clear(&re);
-	for (j = 0; j < n; j++)
-		f->nums[j] = f->l.v[f->win[j]].num;
-	rr = pop3_retr(f->p, f->nums, n, -1, &to_delivery, f, f->res, &re);
-	synced = deliver_sync(f->d, &se);
-	if (synced < 0) {
-		*e = se;
+	s->m = 0;
+	if (deliver_sync(f->d, e) < 0)
 		return -1;
-	}
-	/* what arrived whole is durable now: record it */
-	for (j = 0; j < n; j++) {
-		size_t k = f->win[j];
+	for (j = 0; j < s->n; j++) {
+		size_t k = s->win[j];
 
-		if (f->res[j].status != POP3_DONE)
+		if (s->res[j].status == POP3_REFUSED) {
+			/* the server would not give it: say so, go on */
+			err_set(re, ERR_UNAVAILABLE, "%s: RETR: %s",
+				peer_of(f), s->res[j].reply);
+			name_msg(f, k, re);
+			rr = -1;
+		} else if (s->res[j].status == POP3_LOCAL_FAILED)
+			name_msg(f, k, re);
+		if (s->res[j].status != POP3_DONE)
 			continue;
 		if (f->l.have_uidl && uidlstate_add(f->st, f->l.v[k].uidl,
 			e) < 0)
 			return -1;
-		f->win[m++] = k;
+		s->win[m] = k;
+		s->nums[m++] = f->l.v[k].num;
 	}
-	if (uidlstate_commit(f->st, e) < 0)
+	f->unsaved += m;
+	if ((!f->dop.journal || f->unsaved >= STATE_EVERY) &&
+		save_state(f, e) < 0)
 		return -1;
-	deliver_checkpoint(f->d, &se);
-	for (j = 0; j < n; j++) {
-		if (f->res[j].status == POP3_REFUSED) {
-			/* the server would not give it: say so, go on */
-			err_set(&re, ERR_UNAVAILABLE, "%s: RETR: %s",
-				peer_of(f), f->res[j].reply);
-			name_msg(f, f->win[j], &re);
-			rr = -1;
-		}
-	}
+	s->m = m;
 	f->r->delivered += m;
+	for (j = 0; j < m; j++)
+		s->res[j].status = POP3_NOT_DONE;
 	if (rr < 0) {
 		if (!f->r->exit_status)
 			f->r->exit_status = deliver_exit_status(f->d);
-		*e = re;
-		for (j = 0; j < n; j++)
-			if (f->res[j].status == POP3_LOCAL_FAILED)
-				name_msg(f, f->win[j], e);
-		ret = -1;
+		*e = *re;
+		return -1;
 	}
-	for (j = 0; j < m; j++)
-		f->res[j].status = POP3_NOT_DONE;
-	if (!f->acc->keep && pop3_usable(f->p) &&
-		dele_window(f, m, POP3_FETCH_DELIVERED, ret ? &se : e) < 0)
-		ret = -1;
-	for (j = 0; j < m; j++) {
-		int ok = f->res[j].status == POP3_DONE;
+	return 0;
+}
 
-		f->done++;
-		event(f, f->win[j], POP3_FETCH_DELIVERED, ok,
-			f->res[j].status == POP3_REFUSED ? f->res[j].reply :
-			NULL);
-	}
+/* DELE what s delivered now (unless keep) and report it. */
+static int
+dele_delivered(struct fetch *f, struct slot *s, struct err *e)
+{
+	int r = 0;
+
+	if (!f->acc->keep && pop3_usable(f->p) && s->m)
+		r = pop3_dele(f->p, s->nums, s->m, s->res, e);
+	report(f, s, s->m, POP3_FETCH_DELIVERED);
+	return r;
+}
+
+/* One window at a time, each command waiting for the one before. */
+static int
+fetch_window(struct fetch *f, struct slot *s, struct err *e)
+{
+	struct err re, de;
+	int rr, ret;
+
+	err_clear(&re);
+	f->cur = s;
+	rr = pop3_retr(f->p, s->nums, s->n, -1, &to_delivery, f, s->res, &re);
+	ret = settle(f, s, rr, &re, e);
+	if (dele_delivered(f, s, ret < 0 ? &de : e) < 0)
+		ret = -1;
 	return ret;
+}
+
+/* A window failed: drop what went ahead, DELE what it delivered. */
+static int
+stop_piped(struct fetch *f, struct slot *c)
+{
+	struct err de;
+
+	if (pop3_usable(f->p))
+		pop3_drain(f->p, &de);
+	dele_delivered(f, c, &de);
+	return -1;
+}
+
+/*
+ * With PIPELINING: the RETRs of the next window go out before this one is
+ * synced, and its DELEs after, so the server streams while we sync and
+ * never waits for a round trip between windows. On the wire: RETR w0,
+ * RETR w1, DELE w0, RETR w2, DELE w1...
+ */
+static int
+fetch_piped(struct fetch *f, const size_t *v, size_t n, struct err *e)
+{
+	size_t w = f->w, nw = (n + w - 1) / w, k;
+	struct err re, de;
+	struct slot *c;
+	int bad = 0;
+
+	if (!n)
+		return 0;
+	slot_load(f, &f->s[0], v, n < w ? n : w);
+	if (pop3_send_retr(f->p, f->s[0].nums, f->s[0].n, -1, e) < 0)
+		return -1;
+	for (k = 0; k < nw; k++) {
+		struct slot *nx = &f->s[(k + 1) % SLOTS];
+		struct slot *pv = &f->s[(k + SLOTS - 1) % SLOTS];
+		size_t i = (k + 1) * w;
+		int rr;
+
+		c = &f->s[k % SLOTS];
+		f->cur = c;
+		err_clear(&re);
+		rr = pop3_recv_retr(f->p, c->n, &to_delivery, f, c->res, &re);
+		if (rr == 0 && i < n) {
+			slot_load(f, nx, v + i, n - i < w ? n - i : w);
+			rr = pop3_send_retr(f->p, nx->nums, nx->n, -1, &re);
+		}
+		if (pv->dele_owed) {
+			pv->dele_owed = 0;
+			if (pop3_usable(f->p) && pop3_recv_dele(f->p, pv->m,
+				pv->res, &de) < 0 && rr == 0) {
+				re = de;
+				rr = -1;
+			}
+			report(f, pv, pv->m, POP3_FETCH_DELIVERED);
+		}
+		if (settle(f, c, rr, &re, e) < 0)
+			return stop_piped(f, c);
+		if (f->acc->keep || !c->m)
+			report(f, c, c->m, POP3_FETCH_DELIVERED);
+		else if (pop3_send_dele(f->p, c->nums, c->m, e) < 0) {
+			report(f, c, c->m, POP3_FETCH_DELIVERED);
+			return -1;
+		} else
+			c->dele_owed = 1;
+	}
+	c = &f->s[(nw - 1) % SLOTS];
+	if (c->dele_owed) {
+		c->dele_owed = 0;
+		bad = pop3_recv_dele(f->p, c->m, c->res, e) < 0;
+		report(f, c, c->m, POP3_FETCH_DELIVERED);
+	}
+	return bad ? -1 : 0;
+}
+
+static int
+fetch_all(struct fetch *f, const size_t *v, size_t n, struct err *e)
+{
+	size_t i;
+
+	if (pop3_pipelining(f->p))
+		return fetch_piped(f, v, n, e);
+	for (i = 0; i < n; i += f->w) {
+		slot_load(f, &f->s[0], v + i, n - i < f->w ? n - i : f->w);
+		if (fetch_window(f, &f->s[0], e) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Which messages this session fetches, deletes unfetched, or skips. */
@@ -250,16 +394,20 @@ plan(struct fetch *f, struct buf *todo, struct buf *old, struct buf *kill)
 /* DELE the messages listed (size_t indexes) in b, a window at a time. */
 static int
 dele_list(struct fetch *f, const struct buf *b, enum pop3_fetch_action a,
-	size_t w, struct err *e)
+	struct err *e)
 {
 	const size_t *v = (const size_t *)(const void *)b->data;
 	size_t n = b->len / sizeof(size_t), i;
+	struct slot *s = &f->s[0];
 
-	for (i = 0; i < n; i += w) {
-		size_t c = n - i < w ? n - i : w;
+	for (i = 0; i < n; i += f->w) {
+		size_t c = n - i < f->w ? n - i : f->w;
+		int r;
 
-		memcpy(f->win, v + i, c * sizeof(size_t));
-		if (dele_window(f, c, a, e) < 0)
+		slot_load(f, s, v + i, c);
+		r = pop3_dele(f->p, s->nums, c, s->res, e);
+		report(f, s, c, a);
+		if (r < 0)
 			return -1;
 		if (a == POP3_FETCH_KILLED)
 			f->r->killed += c;
@@ -348,8 +496,7 @@ session(struct fetch *f, int *more, struct err *e)
 {
 	const struct pop3_fetch_opts *o = f->o;
 	struct buf todo = BUF_INIT, old = BUF_INIT, kill = BUF_INIT;
-	size_t w = o->window ? o->window : POP3_FETCH_WINDOW, n, i;
-	const size_t *v;
+	size_t n, i, k;
 	int ret = -1;
 
 	*more = 0;
@@ -397,29 +544,33 @@ session(struct fetch *f, int *more, struct err *e)
 		if (!f->d)
 			goto out;
 	}
-	f->win = xrealloc(f->win, w * sizeof(*f->win));
-	f->nums = xrealloc(f->nums, w * sizeof(*f->nums));
-	f->res = xrealloc(f->res, w * sizeof(*f->res));
-	if (dele_list(f, &old, POP3_FETCH_OLD, w, e) < 0 ||
-		dele_list(f, &kill, POP3_FETCH_KILLED, w, e) < 0)
-		goto out;
-	v = (const size_t *)(const void *)todo.data;
-	for (i = 0; i < n; i += w) {
-		size_t c = n - i < w ? n - i : w;
-
-		memcpy(f->win, v + i, c * sizeof(size_t));
-		if (fetch_window(f, c, e) < 0) {
-			/* commit the deletions of what arrived, if we can */
-			if (pop3_usable(f->p)) {
-				struct err qe;
-
-				pop3_quit(f->p, &qe);
-				f->p = NULL;
-			}
-			*more = 0;
-			goto out;
-		}
+	f->w = o->window ? o->window : POP3_FETCH_WINDOW;
+	for (k = 0; k < SLOTS; k++) {
+		f->s[k].win = xrealloc(f->s[k].win, f->w *
+			sizeof(*f->s[k].win));
+		f->s[k].nums = xrealloc(f->s[k].nums, f->w *
+			sizeof(*f->s[k].nums));
+		f->s[k].res = xrealloc(f->s[k].res, f->w *
+			sizeof(*f->s[k].res));
 	}
+	if (dele_list(f, &old, POP3_FETCH_OLD, e) < 0 ||
+		dele_list(f, &kill, POP3_FETCH_KILLED, e) < 0)
+		goto out;
+	if (fetch_all(f, (const size_t *)(const void *)todo.data, n, e) < 0) {
+		struct err qe;
+
+		/* record what arrived and commit its deletions, if we can */
+		if (f->unsaved)
+			save_state(f, &qe);
+		if (pop3_usable(f->p)) {
+			pop3_quit(f->p, &qe);
+			f->p = NULL;
+		}
+		*more = 0;
+		goto out;
+	}
+	if (f->unsaved && save_state(f, e) < 0)
+		goto out;
 quit:
 	ret = pop3_quit(f->p, e);
 	f->p = NULL;
@@ -455,6 +606,7 @@ pop3_fetch(const struct account *acc, const struct pop3_fetch_opts *o,
 {
 	struct fetch f;
 	int more = 1, ret = -1;
+	size_t k;
 
 	memset(r, 0, sizeof(*r));
 	memset(&f, 0, sizeof f);
@@ -503,9 +655,11 @@ out:
 		}
 	}
 	uidlstate_close(f.st);
-	free(f.win);
-	free(f.nums);
-	free(f.res);
+	for (k = 0; k < SLOTS; k++) {
+		free(f.s[k].win);
+		free(f.s[k].nums);
+		free(f.s[k].res);
+	}
 	return ret;
 }
 

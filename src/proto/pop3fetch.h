@@ -6,9 +6,15 @@
  * The order that makes it exactly once, per window of messages: RETR the
  * window (pipelined when the server allows it) into the delivery, then
  * deliver_sync() (every message of the window durable at once), then the
- * UIDLs recorded and the state committed, and only then DELE the window
- * (pipelined). A message is never deleted on the server before it is
- * durable and recorded. A kill -9 anywhere leaves the journal that the
+ * UIDLs recorded, and only then DELE the window (pipelined). A message is
+ * never deleted on the server before it is durable and recorded. With
+ * PIPELINING the next window's RETRs go out before this window's sync and
+ * its DELEs after them (RETR w0, RETR w1, DELE w0, RETR w2, DELE w1...):
+ * the server streams while we sync. With a maildir or an mbox the
+ * delivery journal records the UIDLs durably at each sync, and the state
+ * file is written every 1,024 messages and at the end of each session
+ * (then the journal is cut back); through an MDA or to a stream the state
+ * is written at every window. A kill -9 anywhere leaves the journal that the
  * next run's deliver_recover() reads, so a maildir or mbox gets each
  * message once; through an MDA it is at least once. A refused DELE, or a
  * connection cut before QUIT committed the deletions, leaves the message

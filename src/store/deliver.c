@@ -10,9 +10,12 @@
  * ignored: it was cut by a crash):
  *   mkit-journal 1 maildir PATH        first line, for a maildir
  *   mkit-journal 1 mbox DEV INO PATH   first line, for an mbox
- *   B NAME      maildir: tmp/NAME is being written
- *   R ID NAME   maildir: tmp/NAME (message ID) is complete and fsync'd and
- *               goes to new/NAME (written and fsync'd before the renames)
+ *   B NAME      maildir: tmp/NAME is being written (older journals)
+ *   G PREFIX    maildir: the files tmp/PREFIX* are being written (one
+ *               record per window: the names of a window share it)
+ *   R ID NAME   maildir: tmp/NAME (message ID) is complete and on disk and
+ *               goes to new/NAME (written and synced before the renames;
+ *               on ext4 the fsync of new/ after them commits both)
  *   W OFFSET    mbox: a window of messages starts at OFFSET (fsync'd
  *               before the first byte of it is appended)
  *   M ID        mbox: message ID is complete in the file
@@ -67,6 +70,12 @@ struct deliver {
 	/* maildir */
 	char *tmpdir, *newdir;
 	unsigned long counter;
+	int ordered;		/* on ext4: see sync_maildir */
+	char *host;		/* this host (the Received header) */
+	char *mhost;		/* the same as a maildir name holds it */
+	long self;		/* our PID */
+	char prefix[96];	/* the window's names: "SECS.MUSECSPPIDQ", or
+				   "" before its G record is written */
 
 	/* mbox */
 	int mfd;
@@ -192,7 +201,7 @@ jwrite(struct deliver *d, const struct buf *rec, int sync, struct err *e)
 	if (d->jfd < 0)
 		return 0;
 	if (durable_write(d->jfd, rec->data, rec->len) < 0 ||
-	    (sync && fdatasync(d->jfd) != 0))
+	    (sync && durable_fdatasync(d->jfd) != 0))
 		return err_sys(e, ERR_IO, errno, "%s", d->jdisp);
 	return 0;
 }
@@ -311,7 +320,7 @@ static void
 put_received(struct deliver *d)
 {
 	struct buf r = BUF_INIT;
-	char date[64], *host;
+	char date[64];
 	const char *p;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -320,16 +329,14 @@ put_received(struct deliver *d)
 		return;
 	localtime_r(&now, &tm);
 	c_strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
-	host = this_host();
 	buf_addf(&r, "Received: from %s\n\tby %s with %s\n\tid ",
-		d->received_from, host, d->received_with ?
+		d->received_from, d->host, d->received_with ?
 		d->received_with : "POP3");
 	for (p = d->id; *p; p++)	/* no line breaks into the header */
 		buf_addch(&r, (unsigned char)*p < ' ' || *p == 0x7f ? '?'
 			: *p);
 	buf_addf(&r, "; %s\n", date);
 	put(d, r.data, r.len);
-	free(host);
 	buf_release(&r);
 }
 
@@ -736,6 +743,7 @@ open_maildir(struct deliver *d, struct err *e)
 	d->tmpdir = buf_detach(&p, NULL);
 	buf_addf(&p, "%s/new", d->target);
 	d->newdir = buf_detach(&p, NULL);
+	d->ordered = durable_ordered_fs(d->tmpdir);
 	return rc;
 }
 
@@ -765,6 +773,7 @@ struct deliver *
 deliver_open(const struct deliver_opts *o, struct err *e)
 {
 	struct deliver *d = xcalloc(1, sizeof(*d));
+	char *p;
 	int rc = 0;
 
 	d->kind = o->kind;
@@ -776,6 +785,12 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 	d->received_with = o->received_with ? xstrdup(o->received_with) :
 		NULL;
 	d->lock_timeout = o->lock_timeout;
+	d->host = this_host();
+	d->mhost = xstrdup(d->host);
+	for (p = d->mhost; *p; p++)	/* as the maildir spec asks */
+		if (*p == '/' || *p == ':')
+			*p = '_';
+	d->self = (long)getpid();
 	d->jfd = d->mfd = d->sfd = d->fd = -1;
 	d->pid = -1;
 	d->window = -1;
@@ -902,27 +917,41 @@ feed_head(struct deliver *d, const char *p, size_t n, struct err *e)
 	return 0;
 }
 
+/*
+ * A window's first message: a new name prefix, recorded in the journal
+ * before any file bears it, so that a crash never leaves a file in tmp/
+ * unknown. Later messages of the window share it (one record, one clock
+ * read per window); the counter, zero-padded, keeps delivery order.
+ */
+static int
+maildir_window(struct deliver *d, struct err *e)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	snprintf(d->prefix, sizeof d->prefix, "%lld.M%06ldP%ldQ",
+		(long long)tv.tv_sec, (long)tv.tv_usec, (long)d->self);
+	if (jrecord(d, 0, e, "G %s\n", d->prefix) < 0) {
+		d->prefix[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 static int
 begin_maildir(struct deliver *d, struct err *e)
 {
 	struct buf p = BUF_INIT;
-	struct timeval tv;
-	char *host = this_host(), *h;
 	int tries;
 
-	for (h = host; *h; h++)		/* as the maildir spec asks */
-		if (*h == '/' || *h == ':')
-			*h = '_';
+	if (!d->prefix[0] && maildir_window(d, e) < 0)
+		return -1;
 	for (tries = 0; tries < 100; tries++) {
-		gettimeofday(&tv, NULL);
 		free(d->name);
 		buf_reset(&p);
-		buf_addf(&p, "%lld.M%06ldP%ldQ%lu.%s", (long long)tv.tv_sec,
-			(long)tv.tv_usec, (long)getpid(), ++d->counter, host);
+		buf_addf(&p, "%s%06lu.%s", d->prefix, ++d->counter,
+			d->mhost);
 		d->name = buf_detach(&p, NULL);
-		/* recorded first, so that a crash never leaves it unknown */
-		if (jrecord(d, 0, e, "B %s\n", d->name) < 0)
-			break;
 		buf_addf(&p, "%s/%s", d->tmpdir, d->name);
 		d->fd = open(p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			0600);
@@ -936,7 +965,6 @@ begin_maildir(struct deliver *d, struct err *e)
 			break;
 		}
 	}
-	free(host);
 	buf_release(&p);
 	if (tries == 100)
 		err_set(e, ERR_CANTCREAT, "%s/tmp: no unique file name",
@@ -1083,6 +1111,8 @@ deliver_end(struct deliver *d, struct err *e)
 	if (d->kind == DELIVER_MBOX && jrecord_id(d, "M", d->id, NULL,
 	    e) < 0)
 		goto fail;
+	if (d->kind == DELIVER_MAILDIR)
+		durable_start_write(d->fd);	/* while the next arrives */
 	d->in_msg = 0;
 	pend_add(d);
 	return 0;
@@ -1171,30 +1201,51 @@ maildir_drop(struct deliver *d)
 	buf_release(&p);
 }
 
+/*
+ * The window's files on disk. Elsewhere each is fsync'd. On ext4 each is
+ * written out and waited for (durable_write_wait), then its R record too,
+ * and the one fsync of new/ after the renames commits the journal
+ * transaction that holds them all: ext4 commits in order, with a cache
+ * flush before the commit, so a rename that survives a crash has its
+ * file and its record whole. One commit per window, not one per file.
+ */
 static int
-sync_maildir(struct deliver *d, struct err *e)
+sync_files(struct deliver *d, struct err *e)
 {
-	struct buf from = BUF_INIT, to = BUF_INIT;
 	size_t i;
-	int rc = -1;
 
 	for (i = 0; i < d->npend; i++) {
 		struct pending *pe = &d->pend[i];
+		int r = d->ordered ? durable_write_wait(pe->fd) :
+			durable_fsync(pe->fd);
 
-		if (fsync(pe->fd) != 0 || close(pe->fd) != 0) {
+		if (r != 0 || close(pe->fd) != 0) {
 			pe->fd = -1;
-			err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+			return err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
 				pe->name);
-			goto out;
 		}
 		pe->fd = -1;
-		if (jrecord_id(d, "R", pe->id, pe->name, e) < 0)
-			goto out;
 	}
-	if (d->jfd >= 0 && fdatasync(d->jfd) != 0) {
-		err_sys(e, ERR_IO, errno, "%s", d->jdisp);
+	return 0;
+}
+
+static int
+sync_maildir(struct deliver *d, struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT, rec = BUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	d->prefix[0] = '\0';	/* the next window gets its own */
+	for (i = 0; i < d->npend; i++) {
+		buf_addstr(&rec, "R ");
+		add_id(&rec, d->pend[i].id);
+		buf_addf(&rec, " %s\n", d->pend[i].name);
+	}
+	if (sync_files(d, e) < 0 || jwrite(d, &rec, !d->ordered, e) < 0 ||
+	    (d->ordered && d->jfd >= 0 && durable_write_wait(d->jfd) != 0 &&
+	    err_sys(e, ERR_IO, errno, "%s", d->jdisp)))
 		goto out;
-	}
 	for (i = 0; i < d->npend; i++) {
 		buf_reset(&from);
 		buf_reset(&to);
@@ -1212,6 +1263,7 @@ sync_maildir(struct deliver *d, struct err *e)
 out:
 	if (rc < 0)
 		maildir_drop(d);
+	buf_release(&rec);
 	buf_release(&from);
 	buf_release(&to);
 	return rc;
@@ -1222,7 +1274,7 @@ sync_mbox(struct deliver *d, struct err *e)
 {
 	if (d->window < 0)
 		return 0;
-	if (fsync(d->mfd) != 0) {
+	if (durable_fsync(d->mfd) != 0) {
 		err_sys(e, ERR_IO, errno, "%s", d->disp);
 		if (ftruncate(d->mfd, d->window) == 0)
 			d->size = d->window;
@@ -1253,7 +1305,7 @@ deliver_sync(struct deliver *d, struct err *e)
 		break;
 	case DELIVER_STREAM:
 		if (d->sfd >= 0 && fstat(d->sfd, &st) == 0 &&
-		    S_ISREG(st.st_mode) && fsync(d->sfd) != 0)
+		    S_ISREG(st.st_mode) && durable_fsync(d->sfd) != 0)
 			rc = err_sys(e, ERR_IO, errno, "standard output");
 		break;
 	case DELIVER_MDA:
@@ -1299,6 +1351,8 @@ deliver_close(struct deliver *d, struct err *e)
 	free(d->jdisp);
 	free(d->tmpdir);
 	free(d->newdir);
+	free(d->host);
+	free(d->mhost);
 	free(d->id);
 	free(d->from);
 	free(d->name);
@@ -1378,6 +1432,28 @@ ids_add(char ***ids, size_t *n, const char *s, size_t len)
 	(*ids)[*n] = NULL;
 }
 
+/* Unlink dir/tmp/PREFIX*: a window's files, garbage after a crash. */
+static void
+drop_prefixed(const char *dir, const char *prefix, size_t n)
+{
+	struct buf p = BUF_INIT;
+	struct dirent *de;
+	DIR *dh;
+
+	buf_addf(&p, "%s/tmp", dir);
+	dh = opendir(p.data);
+	while (dh && (de = readdir(dh))) {
+		if (strncmp(de->d_name, prefix, n) != 0)
+			continue;
+		buf_reset(&p);
+		buf_addf(&p, "%s/tmp/%s", dir, de->d_name);
+		unlink(p.data);
+	}
+	if (dh)
+		closedir(dh);
+	buf_release(&p);
+}
+
 static void
 recover_maildir(const char *dir, const char *data, size_t len,
 	size_t last_s, char ***ids, size_t *n)
@@ -1404,7 +1480,8 @@ recover_maildir(const char *dir, const char *data, size_t len,
 			buf_addf(&p, "%s/tmp/%s", dir, name);
 			unlink(p.data);	/* garbage now, if still there */
 			free(name);
-		}
+		} else if (l.tag == 'G' && safe_name(l.a, l.alen))
+			drop_prefixed(dir, l.a, l.alen);
 		pos = (size_t)(nl - data) + 1;
 	}
 	buf_release(&p);

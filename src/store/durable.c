@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -33,6 +34,81 @@ durable_write(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* MKIT_BENCH_NOSYNC: read once. */
+static int
+nosync(void)
+{
+	static int v = -1;
+
+	if (v < 0)
+		v = getenv("MKIT_BENCH_NOSYNC") != NULL;
+	return v;
+}
+
+static int
+sync_fd(int fd, int data)
+{
+	int r;
+
+	if (nosync())
+		return 0;
+	while ((r = data ? fdatasync(fd) : fsync(fd)) != 0 && errno == EINTR)
+		;
+	return r;
+}
+
+int
+durable_fsync(int fd)
+{
+	return sync_fd(fd, 0);
+}
+
+int
+durable_fdatasync(int fd)
+{
+	return sync_fd(fd, 1);
+}
+
+void
+durable_start_write(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (!nosync())
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
+/* ext4's superblock magic (linux/magic.h) */
+#define EXT4_MAGIC 0xEF53
+
+int
+durable_ordered_fs(const char *path)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == EXT4_MAGIC;
+#else
+	(void)path;
+	return 0;
+#endif
+}
+
+int
+durable_write_wait(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (nosync())
+		return 0;
+	return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
+		SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+#else
+	return durable_fsync(fd);
+#endif
 }
 
 int
@@ -70,7 +146,7 @@ durable_sync_dir(const char *dir, struct err *e)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
-	if (fd < 0 || fsync(fd) != 0) {
+	if (fd < 0 || durable_fsync(fd) != 0) {
 		char *d = path_tilde(dir);
 
 		rc = err_sys(e, ERR_IO, errno, "%s", d);
@@ -120,7 +196,7 @@ durable_replace_file(const char *path, const void *p, size_t n,
 		err_sys(e, ERR_CANTCREAT, errno, "%s.tmp", disp);
 		goto out;
 	}
-	if (durable_write(fd, p, n) < 0 || fsync(fd) != 0) {
+	if (durable_write(fd, p, n) < 0 || durable_fsync(fd) != 0) {
 		err_sys(e, ERR_IO, errno, "%s.tmp", disp);
 		close(fd);
 		unlink(tmp.data);

@@ -15,6 +15,37 @@
  * with errno set (ENOSPC for a full disk). */
 int durable_write(int fd, const void *p, size_t n);
 
+/*
+ * fsync(fd) and fdatasync(fd), retried on EINTR. With MKIT_BENCH_NOSYNC
+ * set in the environment they do nothing: a knob for bench/mpop alone
+ * (how much of a fetch the syncs cost), never a user option.
+ */
+int durable_fsync(int fd);
+int durable_fdatasync(int fd);
+
+/*
+ * Start writing fd's dirty pages out without waiting for them (Linux's
+ * sync_file_range): a later fsync finds them written, and the blocks of
+ * many files are allocated in one journal transaction, so that one commit
+ * makes them all durable instead of one commit per file. Not durable by
+ * itself. Nothing where unavailable, or with MKIT_BENCH_NOSYNC.
+ */
+void durable_start_write(int fd);
+
+/*
+ * Does the filesystem holding path commit its metadata journal in order
+ * (ext4), so that a file whose pages were written out (durable_write_wait)
+ * is durable with the next fsync of anything on it? 1 or 0.
+ */
+int durable_ordered_fs(const char *path);
+
+/*
+ * Write fd's pages out and wait for them (sync_file_range with both
+ * waits): no journal commit, no cache flush of its own. 0, or -1 with
+ * errno. Nothing with MKIT_BENCH_NOSYNC.
+ */
+int durable_write_wait(int fd);
+
 /* Create dir and its missing parents with mode (existing ones are left
  * as they are). Errors: ERR_CANTCREAT naming the directory that failed. */
 int durable_mkdirs(const char *dir, mode_t mode, struct err *e);

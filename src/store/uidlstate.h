@@ -19,7 +19,9 @@
  *
  * Per window of messages the caller does: deliver them, deliver_sync(),
  * uidlstate_add() each, uidlstate_commit(), then delete them on the
- * server: nothing is deleted before it is durable and recorded.
+ * server: nothing is deleted before it is durable and recorded. With a
+ * delivery journal (which records the UIDLs at deliver_sync) the commit
+ * may wait for many windows, then deliver_checkpoint().
  */
 #ifndef MKIT_UIDLSTATE_H
 #define MKIT_UIDLSTATE_H

@@ -5,7 +5,7 @@
 load helpers
 
 setup_file() {
-	start_dovecot
+	DOVECOT_APOP=1 start_dovecot
 }
 
 teardown_file() {
@@ -101,6 +101,30 @@ fetched() {
 	[ "$(fetched)" -eq 6 ]
 }
 
+@test "APOP against Dovecot: the digest logs in, the password never goes out" {
+	put 1
+	conf "auth apop"
+	run mpop -v
+	echo "$output" | grep -E '^[<>] (\+OK|APOP)' || true
+	[ "$status" -eq 0 ]
+	[[ $output == *"> APOP $TEST_USER "* ]]
+	[[ $output != *"$TEST_PASS"* ]]
+	[ "$(fetched)" -eq 1 ]
+	# a digest needs no TLS: tls off with "auth apop" is allowed as is
+	put 1
+	conf "tls off" "auth apop"
+	run mpop
+	[ "$status" -eq 0 ]
+	[ "$(fetched)" -eq 2 ]
+	# a wrong password gives a wrong digest: refused, 77
+	put 1
+	conf "auth apop" "password not-$TEST_PASS"
+	run mpop
+	[ "$status" -eq 77 ]
+	[[ $output == *"APOP (user \"$TEST_USER\")"* ]]
+	[ "$(on_server)" -eq 1 ]
+}
+
 @test "the password never shows in the transcript (USER/PASS)" {
 	put 1
 	conf "auth user"
@@ -151,6 +175,28 @@ fetched() {
 	! grep -A1 '^> DELE 1$' <<<"$output" | grep -q '^> DELE 2$'
 	[ "$(fetched)" -eq 3 ]
 	[ "$(on_server)" -eq 0 ]
+}
+
+@test "PIPELINING: the next window's RETRs go out before this window's DELEs" {
+	local d=$MAILDIR_ROOT/alice/Maildir i
+	for ((i = 1; i <= 130; i++)); do	# no fork per message
+		printf 'Subject: w%s\r\n\r\nbody %s\r\n' "$i" "$i" \
+			>"$d/new/$((1700000000 + i)).w$i.$$.mkit-test"
+	done
+	chown -R "$MAIL_UID:$MAIL_GID" "$d/new" 2>/dev/null || true
+	run mpop -v
+	[ "$status" -eq 0 ]
+	[ "$(fetched)" -eq 130 ]
+	[ "$(on_server)" -eq 0 ]
+	# windows of 64: RETR 1-64, RETR 65-128, DELE 1-64, RETR 129-130,
+	# DELE 65-128, DELE 129-130: the server never waits for us
+	wire=$(grep -E '^> (RETR|DELE) ' <<<"$output")
+	at() { grep -nx "> $1" <<<"$wire" | cut -d: -f1; }
+	[ "$(at 'RETR 64')" -lt "$(at 'RETR 65')" ]
+	[ "$(at 'RETR 128')" -lt "$(at 'DELE 1')" ]
+	[ "$(at 'DELE 64')" -lt "$(at 'RETR 129')" ]
+	[ "$(at 'RETR 130')" -lt "$(at 'DELE 65')" ]
+	[ "$(grep -c '^> DELE ' <<<"$wire")" -eq 130 ]
 }
 
 @test "keep and only_new across runs: each message fetched once" {

@@ -518,9 +518,12 @@ srv_users() {
 # socket) on host "localhost", with the keytab of start_kdc (started first if
 # not running); principal alice@MKIT.TEST logs in as alice@mkit.test, whose
 # home is alice's.
+# With DOVECOT_APOP set, POP3 also takes APOP (RFC 1939 7): the greeting
+# carries a timestamp, the plaintext passdb checks the digest.
 start_dovecot() {
 	local d try pid imap imaps pop3 pop3s login internal dh= gssapi=
 	local mechs="plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256"
+	[[ -n ${DOVECOT_APOP:-} ]] && mechs="$mechs apop"
 	if [[ ${1:-} == --gssapi ]]; then
 		if [[ -z ${KDC_PID:-} ]] || ! srv_alive "$KDC_PID"; then
 			start_kdc || return 1

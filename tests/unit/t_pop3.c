@@ -548,6 +548,65 @@ fetch(int strict)
 	log_release(&lg);
 }
 
+/* ---- sending ahead: RETR w0, RETR w1, DELE w0, replies in order ---- */
+
+static void
+s_ahead(struct peer *p)
+{
+	hello(p, CAPA_PIPE);
+	whole(p, "RETR 1\r\nRETR 2\r\n");
+	peer_send(p, M1 M2);
+	whole(p, "RETR 3\r\n");
+	whole(p, "DELE 1\r\nDELE 2\r\n");
+	peer_send(p, "-ERR [SYS/TEMP] gone\r\n+OK\r\n-ERR no\r\n");
+	whole(p, "RETR 1\r\n");
+	peer_send(p, M1);
+	bye(p);
+}
+
+static void
+test_ahead(void)
+{
+	unsigned long n12[2] = { 1, 2 }, n3[1] = { 3 };
+	struct pop3_result res[2], dres[2];
+	struct account acc;
+	struct sink_log lg;
+	struct err e;
+	struct pop3 *s;
+
+	acc_user(&acc);
+	log_init(&lg);
+	s = start(s_ahead, 0, NULL, &acc, "secret", 0, &e);
+	if (!s) {
+		tap_ok(0, "ahead: session (%s)", e.msg);
+		peer_join(&pe);
+		return;
+	}
+	tap_ok(pop3_send_retr(s, n12, 2, -1, &e) == 0, "ahead: RETR 1 2 sent");
+	tap_ok(pop3_recv_dele(s, 1, dres, &e) < 0 && e.code == ERR_SOFTWARE,
+		"ahead: DELE replies asked while RETR's are owed: refused "
+		"(%s)", e.msg);
+	tap_ok(pop3_recv_retr(s, 2, &sink, &lg, res, &e) == 0 &&
+		res[0].status == POP3_DONE && res[1].status == POP3_DONE,
+		"ahead: both read");
+	tap_mem(lg.data[1].data, lg.data[1].len, M2_LF, strlen(M2_LF),
+		"ahead: the second message");
+	tap_ok(pop3_send_retr(s, n3, 1, -1, &e) == 0 &&
+		pop3_send_dele(s, n12, 2, &e) == 0,
+		"ahead: RETR 3, then DELE 1 2, before any reply");
+	tap_ok(pop3_recv_retr(s, 1, &sink, &lg, res, &e) == 0 &&
+		res[0].status == POP3_REFUSED, "ahead: RETR 3 refused");
+	tap_ok(pop3_recv_dele(s, 2, dres, &e) == 0 &&
+		dres[0].status == POP3_DONE && dres[1].status ==
+		POP3_REFUSED, "ahead: DELE replies in order, one refused");
+	tap_ok(pop3_send_retr(s, n12, 1, -1, &e) == 0, "ahead: RETR 1 again");
+	tap_ok(pop3_quit(s, &e) == 0 && lg.begun[0] == 1,
+		"ahead: QUIT reads and drops the reply still owed");
+	peer_join(&pe);
+	tap_str(pe.fail, "", "ahead: each batch in one write");
+	log_release(&lg);
+}
+
 /*
  * Start script (strict or not) with a USER/PASS login and RETR messages
  * 1..n into lg (fail_begin set as given): what pop3_retr() returned, or -2
@@ -694,6 +753,7 @@ main(void)
 	test_port995();
 	fetch(0);
 	fetch(1);
+	test_ahead();
 	test_long_line();
 	test_cut();
 	test_sink_fails();

@@ -554,12 +554,13 @@ to_lf(struct fetch_out *f, const char *d, size_t n, struct buf *out)
 {
 	size_t i, start = 0;
 
+	const char *cr;
+
 	if (f->cr && n && d[0] != '\n')
 		buf_addch(out, '\r');
 	f->cr = 0;
-	for (i = 0; i < n; i++) {
-		if (d[i] != '\r')
-			continue;
+	for (i = 0; (cr = memchr(d + i, '\r', n - i)) != NULL; ) {
+		i = (size_t)(cr - d);
 		if (i + 1 < n && d[i + 1] == '\n') {
 			buf_add(out, d + start, i - start);
 			start = i + 1;
@@ -568,6 +569,7 @@ to_lf(struct fetch_out *f, const char *d, size_t n, struct buf *out)
 			start = n;
 			f->cr = 1;
 		}
+		i++;
 	}
 	buf_add(out, d + start, n - start);
 }

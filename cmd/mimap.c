@@ -19,9 +19,9 @@
 #include "base/password.h"
 #include "base/util.h"
 #include "common.h"
-#include "net/pp.h"
 #include "net/transcript.h"
 #include "proto/imap.h"
+#include "proto/imap_append.h"
 #include "proto/imap_json.h"
 #include "proto/imap_ops.h"
 #include "proto/imap_set.h"
@@ -29,7 +29,6 @@
 #include "store/deliver.h"
 #include "store/msgsrc.h"
 
-#define MAX_APPEND_BYTES	((size_t)1 << 30)
 #define EX_NOMATCH		1
 
 struct opts {
@@ -850,27 +849,24 @@ cmd_expunge(struct imap *im, const struct opts *o)
 
 /* ---- append ---- */
 
+/* Messages from stdin to imap_append.h, which spools and sends them. */
 struct append_ctx {
-	struct imap *im;
 	const struct opts *o;
-	char *flags;
-	struct buf msg;
-	struct pp_crlf crlf;
-	int too_big;
-	struct imap_append_msg win[IMAP_WINDOW];
-	unsigned long tags[IMAP_WINDOW];
-	size_t head, n, count, done;
+	struct imap_appender *ap;
 	struct err err;
 	int failed;
 	struct json j;
 	struct buf jout;
 	int tty;
+	size_t reported;
 };
 
 static void
-report(struct append_ctx *a, const struct imap_append_msg *m)
+report(void *ctx, const struct imap_appended *m)
 {
-	a->done++;
+	struct append_ctx *a = ctx;
+
+	a->reported++;
 	if (a->o->json) {
 		json_obj_begin(&a->j);
 		if (m->uid) {
@@ -884,25 +880,7 @@ report(struct append_ctx *a, const struct imap_append_msg *m)
 		printf("%llu\n", m->uid);
 	}
 	if (a->tty)
-		fprintf(stderr, "\rmimap: %zu appended", a->done);
-}
-
-static int
-append_wait_one(struct append_ctx *a)
-{
-	struct imap_append_msg *m = &a->win[a->head];
-
-	if (imap_append_wait(a->im, a->tags[a->head], m, &a->err) < 0) {
-		/* a refused message is a bad message, not a server fault */
-		if (a->err.code == ERR_UNAVAILABLE)
-			a->err.code = ERR_DATA;
-		a->failed = 1;
-		return -1;
-	}
-	report(a, m);
-	a->head = (a->head + 1) % IMAP_WINDOW;
-	a->n--;
-	return 0;
+		fprintf(stderr, "\rmimap: %zu appended", a->reported);
 }
 
 static void
@@ -911,9 +889,8 @@ a_begin(void *ctx, const struct msgsrc_msg *m)
 	struct append_ctx *a = ctx;
 
 	(void)m;
-	buf_reset(&a->msg);
-	pp_crlf_init(&a->crlf, 0);
-	a->too_big = 0;
+	if (!a->failed && imap_append_begin(a->ap, &a->err) < 0)
+		a->failed = 1;
 }
 
 static void
@@ -921,54 +898,24 @@ a_data(void *ctx, const void *d, size_t n)
 {
 	struct append_ctx *a = ctx;
 
-	if (!a->too_big && pp_crlf_add(&a->crlf, &a->msg, d, n) < 0)
-		a->too_big = 1;
+	if (!a->failed && imap_append_data(a->ap, d, n, &a->err) < 0)
+		a->failed = 1;
 }
 
 static void
 a_end(void *ctx, int complete)
 {
 	struct append_ctx *a = ctx;
-	struct imap_append_msg *m;
-	size_t slot;
 
-	if (a->failed || !complete)
-		return;
-	a->count++;
-	if (a->too_big || pp_crlf_finish(&a->crlf, &a->msg) < 0) {
-		err_set(&a->err, ERR_DATA, "message %zu: larger than %zu "
-			"bytes", a->count, MAX_APPEND_BYTES);
+	if (!a->failed && complete && imap_append_end(a->ap, &a->err) < 0)
 		a->failed = 1;
-		return;
-	}
-	if (a->n == IMAP_WINDOW && append_wait_one(a) < 0)
-		return;
-	slot = (a->head + a->n) % IMAP_WINDOW;
-	m = &a->win[slot];
-	memset(m, 0, sizeof(*m));
-	m->data = a->msg.data ? a->msg.data : "";
-	m->len = a->msg.len;
-	m->flags = a->flags;
-	m->date = a->o->date;
-	a->tags[slot] = imap_append_send(a->im, a->o->args[1], m, &a->err);
-	if (!a->tags[slot]) {
-		a->failed = 1;
-		return;
-	}
-	a->n++;
-	if (imap_flush(a->im, &a->err) < 0) {
-		a->failed = 1;
-		return;
-	}
-	/* without LITERAL+ each APPEND waited for "+": wait for its end too */
-	if (!(imap_caps(a->im) & IMAP_CAP_LITERALPLUS))
-		append_wait_one(a);
 }
 
 static int
 cmd_append(struct imap *im, const struct opts *o)
 {
 	struct append_ctx a;
+	struct imap_append_opts ao;
 	struct msgsrc src;
 	struct msgsrc_sink sink = { NULL, a_begin, a_data, a_end, NULL };
 	struct buf fl = BUF_INIT;
@@ -979,10 +926,8 @@ cmd_append(struct imap *im, const struct opts *o)
 		diex(EX_USAGE, "usage: mimap append FOLDER [--flags F] "
 			"[--date D] < message");
 	memset(&a, 0, sizeof a);
-	a.im = im;
 	a.o = o;
 	a.tty = isatty(2) && !o->verbose;
-	buf_init(&a.msg, MAX_APPEND_BYTES);
 	buf_init(&a.jout, 0);
 	json_init(&a.j, &a.jout);
 	if (o->flags) {
@@ -1001,11 +946,21 @@ cmd_append(struct imap *im, const struct opts *o)
 				p++;
 		}
 		buf_addch(&fl, ')');
-		a.flags = fl.data;
 	}
 	if (o->date && (strpbrk(o->date, "\"\\\r\n") || strlen(o->date) > 40))
 		diex(EX_USAGE, "--date: bad date \"%s\" (e.g. \"01-Nov-2026 "
 			"10:00:00 +0000\")", o->date);
+	memset(&ao, 0, sizeof ao);
+	ao.folder = o->args[1];
+	ao.flags = o->flags ? fl.data : NULL;
+	ao.date = o->date;
+	ao.fn = report;
+	ao.ctx = &a;
+	a.ap = imap_append_new(im, &ao, &e);
+	if (!a.ap) {
+		buf_release(&fl);
+		return fail(im, &e);
+	}
 	if (o->json)
 		json_arr_begin(&a.j);
 	sink.ctx = &a;
@@ -1015,23 +970,27 @@ cmd_append(struct imap *im, const struct opts *o)
 		a.failed = 1;
 	}
 	msgsrc_release(&src);
-	while (!a.failed && a.n)
-		append_wait_one(&a);
-	if (a.tty && a.done)
+	if (!a.failed && imap_append_finish(a.ap, &a.err) < 0)
+		a.failed = 1;
+	if (a.tty && a.reported)
 		fputc('\n', stderr);
 	if (o->json) {
 		json_arr_end(&a.j);
 		printf("%s\n", a.jout.data);
 	}
 	if (a.failed) {
+		size_t done = imap_append_done(a.ap),
+			count = imap_append_count(a.ap);
+
 		if (a.err.code == ERR_DATA || a.err.code == ERR_IO ||
 		    a.err.code == ERR_NOINPUT) {
 			print_err(&a.err);
-			if (a.done < a.count)
-				warnx_("%zu of %zu messages appended", a.done,
-					a.count);
+			if (done < count)
+				warnx_("%zu of %zu messages appended", done,
+					count);
 			status = exit_code(a.err.code);
-			if (a.err.code == ERR_DATA && a.n == 0)
+			if (a.err.code == ERR_DATA &&
+			    imap_append_pending(a.ap) == 0)
 				imap_logout(im);
 			else
 				imap_free(im);
@@ -1041,7 +1000,7 @@ cmd_append(struct imap *im, const struct opts *o)
 	} else {
 		imap_logout(im);
 	}
-	buf_release(&a.msg);
+	imap_append_free(a.ap);
 	buf_release(&a.jout);
 	buf_release(&fl);
 	return status;

@@ -2,7 +2,8 @@
  * imap_ops.h: what mimap does on a session (imap.h), as library calls a
  * second tool can reuse: LIST (with STATUS), STATUS, UID SEARCH, windows
  * of UID FETCH and UID STORE, COPY and MOVE (with the fallback of COPY,
- * STORE \Deleted and an expunge of exactly those UIDs), APPEND.
+ * STORE \Deleted and an expunge of exactly those UIDs); APPEND is
+ * imap_append.h's.
  *
  * UID sets are given as imap_set.h makes them: one or more sets separated
  * by '\n', each short enough for one command. Errors are imap.h's.
@@ -98,27 +99,5 @@ int imap_uid_expunge(struct imap *im, const char *sets, struct err *e);
  */
 int imap_copy(struct imap *im, const char *sets, const char *dest,
 	int move, struct err *e);
-
-/* One message to append. */
-struct imap_append_msg {
-	const char *data;	/* CRLF line ends */
-	size_t len;
-	const char *flags;	/* "(\Seen)" or NULL */
-	const char *date;	/* "01-Nov-2026 10:00:00 +0000" or NULL */
-	/* filled: APPENDUID, when the server said it */
-	unsigned long long uidvalidity, uid;
-	int done;		/* tagged OK seen */
-};
-
-/*
- * Queue an APPEND of m to folder; returns its tag (0 with e). With
- * LITERAL+ nothing waits (the caller keeps m until imap_append_wait()),
- * without, the server's "+" is awaited first.
- */
-unsigned long imap_append_send(struct imap *im, const char *folder,
-	struct imap_append_msg *m, struct err *e);
-/* Wait for the APPEND tagged tag, filling m's results. */
-int imap_append_wait(struct imap *im, unsigned long tag,
-	struct imap_append_msg *m, struct err *e);
 
 #endif

@@ -35,7 +35,7 @@ struct opts {
 	const char *config, *account;
 	struct netacct_override *ov;
 	size_t nov;
-	int verbose, json, status, headers, peek;
+	int verbose, json, status, headers, peek, namespace;
 	const char *partial, *maildir, *flags, *date;
 	char **args;
 	size_t nargs;
@@ -46,7 +46,8 @@ static const char usage_text[] =
 "IMAP from the shell.\n"
 "\n"
 "Commands:\n"
-"  list [PATTERN] [--status]     folders (PATTERN: IMAP LIST pattern, *)\n"
+"  list [PATTERN] [--status|--namespace]  folders (PATTERN: IMAP LIST\n"
+"                                pattern, *)\n"
 "  status FOLDER...              messages, recent, unseen, uidnext...\n"
 "  search FOLDER KEY...          UIDs matching IMAP SEARCH keys\n"
 "  fetch FOLDER UIDS             one message raw, several as mboxrd\n"
@@ -64,6 +65,8 @@ static const char usage_text[] =
 "\n"
 "Command options:\n"
 "  --status                  list: with the counts of each folder\n"
+"  --namespace               list: the personal namespace's prefix and\n"
+"                            hierarchy delimiter instead of the folders\n"
 "  --headers                 fetch: the header only\n"
 "  --partial=OFFSET:LENGTH   fetch: that part of each message\n"
 "  --peek                    fetch: do not set \\Seen\n"
@@ -138,6 +141,7 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	}
 	if (IS("json")) { o->json = 1; return; }
 	if (IS("status")) { o->status = 1; return; }
+	if (IS("namespace")) { o->namespace = 1; return; }
 	if (IS("headers")) { o->headers = 1; return; }
 	if (IS("peek")) { o->peek = 1; return; }
 	if (IS("verbose")) { o->verbose++; return; }
@@ -249,7 +253,7 @@ open_imap(const struct account *acc, struct transcript *ts)
 		exit(exit_code(e.code));
 	}
 	/* UTF-8 folder names and search strings where the server allows */
-	if (imap_enable(im, "UTF8=ACCEPT", &e) < 0) {
+	if (imap_enable(im, "UTF8=ACCEPT", &e) < 0 || imap_id(im, &e) < 0) {
 		print_err(&e);
 		imap_logout(im);
 		exit(exit_code(e.code));
@@ -402,6 +406,38 @@ list_one(void *ctx, const struct imap_mailbox *m, struct err *e)
 	return 0;
 }
 
+/* list --namespace: prefix and delimiter, for scripts that build names. */
+static int
+list_namespace(struct imap *im, const struct opts *o)
+{
+	struct imap_namespace ns;
+	struct buf out = BUF_INIT;
+	struct json j;
+	struct err e;
+
+	if (imap_namespace(im, &ns, &e) < 0)
+		return fail(im, &e);
+	if (o->json) {
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_key(&j, "prefix");
+		json_cstr(&j, ns.prefix);
+		json_key(&j, "delimiter");
+		if (ns.delim)
+			json_str(&j, &ns.delim, 1);
+		else
+			json_null(&j);
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+	} else {
+		printf("prefix=\"%s\" delimiter=%c\n", ns.prefix,
+			ns.delim ? ns.delim : '-');
+	}
+	buf_release(&out);
+	imap_logout(im);
+	return EX_OK;
+}
+
 static int
 cmd_list(struct imap *im, const struct opts *o)
 {
@@ -409,8 +445,11 @@ cmd_list(struct imap *im, const struct opts *o)
 	struct err e;
 	const char *pattern = o->nargs > 1 ? o->args[1] : "*";
 
-	if (o->nargs > 2)
-		diex(EX_USAGE, "usage: mimap list [PATTERN] [--status]");
+	if (o->nargs > 2 || (o->namespace && (o->nargs > 1 || o->status)))
+		diex(EX_USAGE, "usage: mimap list [PATTERN] [--status] | "
+			"mimap list --namespace");
+	if (o->namespace)
+		return list_namespace(im, o);
 	memset(&l, 0, sizeof l);
 	l.o = o;
 	buf_init(&l.out, 0);

@@ -575,3 +575,81 @@ imap_copy(struct imap *im, const char *sets, const char *dest, int move,
 		return -1;
 	return imap_uid_expunge(im, sets, e);
 }
+
+/* ---- ID, NAMESPACE ---- */
+
+int
+imap_id(struct imap *im, struct err *e)
+{
+	if (!(imap_caps(im) & IMAP_CAP_ID))
+		return 0;
+	if (imap_simple(im, NULL, e, "ID (\"name\" \"mkit\" \"version\" "
+	    "\"%s\")", PACKAGE_VERSION) < 0) {
+		if (e->code != ERR_UNAVAILABLE)
+			return -1;
+		err_clear(e);
+	}
+	return 0;
+}
+
+/* A string token of r, ASCII, copied into out: 0, or -1. */
+static int
+ascii_tok(const struct imap_resp *r, size_t i, char *out, size_t size)
+{
+	size_t len, k;
+	const char *s;
+
+	if (i >= r->ntok || r->tok[i].type != IMAP_TOK_STRING)
+		return -1;
+	s = imap_tok_str(r, i, &len);
+	if (len >= size)
+		return -1;
+	for (k = 0; k < len; k++)
+		if ((unsigned char)s[k] < ' ' || (unsigned char)s[k] >= 127)
+			return -1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int
+ns_untagged(void *ctx, const struct imap_resp *r, struct err *e)
+{
+	struct imap_namespace *ns = ctx;
+	size_t d = r->data;
+	char delim[2];
+
+	(void)e;
+	if (!strcmp(r->name, "NAMESPACE")) {
+		/* (("prefix" "delim") ...) NIL NIL: the first personal one */
+		if (d + 3 >= r->ntok || r->tok[d].type != IMAP_TOK_LIST ||
+		    r->tok[d + 1].type != IMAP_TOK_LIST)
+			return 0;
+		if (ascii_tok(r, d + 2, ns->prefix, sizeof ns->prefix) < 0)
+			ns->prefix[0] = '\0';
+		d += 3;
+	} else if (!strcmp(r->name, "LIST")) {
+		/* (attrs) delim root */
+		if (d >= r->ntok || r->tok[d].type != IMAP_TOK_LIST)
+			return 0;
+		d = r->tok[d].end;
+	} else {
+		return 0;
+	}
+	if (ascii_tok(r, d, delim, sizeof delim) == 0 && delim[0])
+		ns->delim = delim[0];
+	return 0;
+}
+
+int
+imap_namespace(struct imap *im, struct imap_namespace *ns, struct err *e)
+{
+	struct imap_handler h = { ns, ns_untagged, NULL, NULL };
+
+	memset(ns, 0, sizeof(*ns));
+	if (imap_caps(im) & IMAP_CAP_NAMESPACE) {
+		ns->from_namespace = 1;
+		return imap_simple(im, &h, e, "NAMESPACE");
+	}
+	return imap_simple(im, &h, e, "LIST \"\" \"\"");
+}

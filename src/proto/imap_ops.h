@@ -100,4 +100,27 @@ int imap_uid_expunge(struct imap *im, const char *sets, struct err *e);
 int imap_copy(struct imap *im, const char *sets, const char *dest,
 	int move, struct err *e);
 
+/*
+ * ID (RFC 2971), only when the server offers it: the client's name and
+ * version, nothing else about the user or the machine. The server's own ID
+ * is not kept. A NO or BAD is no failure (0); other errors as imap.h.
+ */
+int imap_id(struct imap *im, struct err *e);
+
+/* The personal namespace: its prefix ("" or "INBOX.", as sent) and its
+ * hierarchy delimiter (0 when flat). */
+struct imap_namespace {
+	char prefix[256];
+	char delim;
+	int from_namespace;	/* 1: NAMESPACE (RFC 2342), 0: LIST "" "" */
+};
+
+/*
+ * The personal namespace: NAMESPACE when offered, else LIST "" "" (RFC
+ * 9051 6.3.9: the delimiter, no prefix). A prefix that is not ASCII or
+ * does not fit is left empty.
+ */
+int imap_namespace(struct imap *im, struct imap_namespace *ns,
+	struct err *e);
+
 #endif

@@ -258,3 +258,31 @@ PY
 	run mimap flag INBOX 1 seen
 	[ "$status" -eq 64 ]
 }
+
+@test "ID: name and version only, after login" {
+	run mimap -v status INBOX
+	[ "$status" -eq 0 ]
+	id=$(grep '^> A[0-9]* ID ' <<<"$output")
+	[ "$id" = "$(printf '> %s ID ("name" "mkit" "version" "%s")' \
+		"$(awk '{print $2}' <<<"$id")" "$(mimap --version | awk '{print $3}')")" ]
+	# after the login (the AUTHENTICATE line comes first)
+	[ "$(grep -n 'AUTHENTICATE' <<<"$output" | head -1 | cut -d: -f1)" -lt \
+		"$(grep -n '^> A[0-9]* ID ' <<<"$output" | cut -d: -f1)" ]
+}
+
+@test "list --namespace: NAMESPACE's prefix and delimiter, as LIST shows" {
+	mimap create "Sub"
+	run mimap -v list --namespace --json
+	[ "$status" -eq 0 ]
+	grep -q '^> A[0-9]* NAMESPACE$' <<<"$output"
+	ns=$(grep '^{' <<<"$output")
+	run mimap list --json
+	python3 -c 'import json,sys
+ns = json.loads(sys.argv[1]); folders = json.loads(sys.argv[2])
+assert {f["delimiter"] for f in folders} == {ns["delimiter"]}, (ns, folders)
+assert all(f["name"].startswith(ns["prefix"]) for f in folders), (ns, folders)' "$ns" "$output"
+	run mimap list --namespace
+	[[ $output == 'prefix="'*'" delimiter='? ]]
+	run mimap list --namespace INBOX
+	[ "$status" -eq 64 ]
+}

@@ -574,7 +574,8 @@ f_begin(void *ctx, const struct imap_resp *r, size_t item,
 {
 	struct fetch_out *f = ctx;
 	size_t u = imap_fetch_item(r, "UID");
-	char uid[32] = "";
+	size_t fl = imap_fetch_item(r, "FLAGS");
+	char uid[32] = "", info[8];
 
 	(void)item;
 	(void)size;
@@ -583,6 +584,11 @@ f_begin(void *ctx, const struct imap_resp *r, size_t item,
 	f->cr = 0;
 	if (deliver_begin(f->d, uid, NULL, e) < 0)
 		return -1;
+	/* maildir: the flags as info, when they came before the body */
+	if (fl) {
+		imap_maildir_info(r, fl, info);
+		deliver_set_info(f->d, info);
+	}
 	return 1;
 }
 
@@ -746,7 +752,8 @@ cmd_fetch(struct imap *im, const struct opts *o)
 		}
 		buf_release(&fj.out);
 	} else {
-		snprintf(items, sizeof items, "(UID %s%s)",
+		snprintf(items, sizeof items, "(UID %s%s%s)",
+			o->maildir ? "FLAGS " : "",
 			o->partial || o->headers ? "" : "RFC822.SIZE ",
 			section);
 		if (imap_fetch(im, sets.data, items, &h, &e) < 0)

@@ -653,3 +653,27 @@ imap_namespace(struct imap *im, struct imap_namespace *ns, struct err *e)
 	}
 	return imap_simple(im, &h, e, "LIST \"\" \"\"");
 }
+
+/* ---- FLAGS to maildir info ---- */
+
+void
+imap_maildir_info(const struct imap_resp *r, size_t i, char *out)
+{
+	static const struct { const char *flag; char letter; } map[] = {
+		{ "\\Draft", 'D' }, { "\\Flagged", 'F' },
+		{ "\\Answered", 'R' }, { "\\Seen", 'S' },
+		{ "\\Deleted", 'T' },
+	};
+	size_t k, t, n = 0;
+
+	out[0] = '\0';
+	if (i >= r->ntok || r->tok[i].type != IMAP_TOK_LIST)
+		return;
+	for (k = 0; k < ARRAY_SIZE(map); k++)
+		for (t = i + 1; t < r->tok[i].end; t++)
+			if (imap_tok_is(r, t, map[k].flag)) {
+				out[n++] = map[k].letter;
+				break;
+			}
+	out[n] = '\0';
+}

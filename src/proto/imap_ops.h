@@ -101,6 +101,14 @@ int imap_copy(struct imap *im, const char *sets, const char *dest,
 	int move, struct err *e);
 
 /*
+ * The maildir info letters for the FLAGS list at token i of r (a FETCH
+ * response): \Draft D, \Flagged F, \Answered R, \Seen S, \Deleted T, in
+ * that order; keywords and other flags have none. out gets at least 6
+ * bytes; "" when i is not a list.
+ */
+void imap_maildir_info(const struct imap_resp *r, size_t i, char *out);
+
+/*
  * ID (RFC 2971), only when the server offers it: the client's name and
  * version, nothing else about the user or the machine. The server's own ID
  * is not kept. A NO or BAD is no failure (0); other errors as imap.h.

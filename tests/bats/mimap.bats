@@ -201,16 +201,17 @@ assert m["body"]["type"] == "text/plain"
 	[[ $output == *"stdin: line 2: not a UID"* ]]
 }
 
-@test "fetch --maildir: durable files in new/, nothing left in tmp/" {
+@test "fetch --maildir: durable files in new/ (cur/ when flagged), nothing left in tmp/" {
 	msg one | mimap append INBOX --flags '\Seen \Flagged'
 	msg two | mimap append INBOX
 	run mimap fetch INBOX 1:* --peek --maildir "$BATS_TEST_TMPDIR/md"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 2 ]
+	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 1 ]
+	[ "$(ls "$BATS_TEST_TMPDIR/md/cur" | wc -l)" -eq 1 ]
 	[ -z "$(ls "$BATS_TEST_TMPDIR/md/tmp")" ]
 	grep -q '^Subject: two' "$BATS_TEST_TMPDIR/md/new/"*
-	grep -q '^Subject: one' "$BATS_TEST_TMPDIR/md/new/"*
+	grep -q '^Subject: one' "$BATS_TEST_TMPDIR/md/cur/"*:2,FS
 }
 
 @test "a 50 MB message appended and fetched back byte for byte" {
@@ -285,4 +286,26 @@ assert all(f["name"].startswith(ns["prefix"]) for f in folders), (ns, folders)' 
 	[[ $output == 'prefix="'*'" delimiter='? ]]
 	run mimap list --namespace INBOX
 	[ "$status" -eq 64 ]
+}
+
+@test "fetch --maildir: IMAP flags become maildir info in cur/" {
+	msg all | mimap append INBOX --flags '\Seen \Answered \Flagged \Draft'
+	msg deleted | mimap append INBOX --flags '\Deleted'
+	msg none | mimap append INBOX
+	msg keyword | mimap append INBOX --flags 'urgent'
+	run mimap fetch INBOX 1:* --peek --maildir "$BATS_TEST_TMPDIR/md"
+	[ "$status" -eq 0 ]
+	local md=$BATS_TEST_TMPDIR/md
+	[ "$(ls "$md/cur" | wc -l)" -eq 2 ]
+	grep -q '^Subject: all' "$md/cur/"*:2,DFRS
+	grep -q '^Subject: deleted' "$md/cur/"*:2,T
+	# no system flag: new/, as any new message
+	[ "$(ls "$md/new" | wc -l)" -eq 2 ]
+	grep -q '^Subject: none' "$md/new/"*
+	grep -q '^Subject: keyword' "$md/new/"*
+	[ -z "$(ls "$md/tmp")" ]
+	# the server's flags were only read (--peek)
+	run mimap fetch --json INBOX 3
+	[ "$status" -eq 0 ]
+	[[ $output != *Seen* ]]
 }

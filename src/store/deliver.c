@@ -86,6 +86,7 @@ struct deliver {
 
 	/* stream */
 	int sfd;
+	int sfd_pipe;		/* not a regular file: SIGPIPE is possible */
 
 	/* the message being written */
 	int in_msg;
@@ -280,7 +281,8 @@ flush(struct deliver *d, struct err *e)
 		buf_reset(&d->out);
 		return 0;
 	}
-	r = d->kind == DELIVER_MDA || d->kind == DELIVER_STREAM ?
+	r = d->kind == DELIVER_MDA ||
+		(d->kind == DELIVER_STREAM && d->sfd_pipe) ?
 		write_nosig(d->fd, d->out.data, d->out.len) :
 		durable_write(d->fd, d->out.data, d->out.len);
 	if (r < 0 && d->kind == DELIVER_MDA && errno == EPIPE) {
@@ -806,9 +808,14 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 			strv_free(argv, (size_t)argc);
 		break;
 	}
-	case DELIVER_STREAM:
+	case DELIVER_STREAM: {
+		struct stat st;
+
 		d->sfd = o->fd;
+		/* a file never raises SIGPIPE: no signal mask per write */
+		d->sfd_pipe = fstat(o->fd, &st) != 0 || !S_ISREG(st.st_mode);
 		break;
+	}
 	default:
 		rc = err_set(e, ERR_USAGE, "unknown delivery kind %d",
 			(int)o->kind);

@@ -10,6 +10,8 @@
 # repeated; generated once under $BENCH_OUT/mparse). Each round measures,
 # one tool after the other so the ratios are paired:
 #   stream   mimap fetch benchN 1:* > out.mbox (fsync'd once at the end)
+#   null     the same to /dev/null: the engine without the disk (curl and
+#            the ceiling write nothing either)
 #   maildir  mimap fetch benchN 1:* --peek --maildir DIR (every message
 #            fsync'd)
 #   curl     curl's IMAP with a URL glob, one request per message
@@ -131,6 +133,7 @@ for n in $sizes; do
 		say "bench-mimap: $n messages, round $r"
 		run "version.$n" "$mimap" --version
 		run "stream.$n" sh -c "'$mimap' fetch bench$n 1:* --peek > '$work/out.mbox'"
+		run "null.$n" sh -c "'$mimap' fetch bench$n 1:* --peek > /dev/null"
 		rm -rf "$work/md"
 		run "maildir.$n" "$mimap" fetch "bench$n" 1:* --peek --maildir "$work/md"
 		run "curl.$n" curl -s -u "$TEST_USER:$TEST_PASS" \
@@ -159,13 +162,13 @@ print("mimap benchmark (loopback Dovecot, plain; medians)")
 print("%-8s %-8s %10s %10s %9s %10s" % ("N", "tool", "seconds", "msgs/s", "vs curl", "peak RSS"))
 for n in sizes:
     c = med("curl." + n, 0)
-    for tool in ("version", "stream", "maildir", "curl", "ceiling", "imaplib", "search", "flag"):
+    for tool in ("version", "stream", "null", "maildir", "curl", "ceiling", "imaplib", "search", "flag"):
         s = med("%s.%s" % (tool, n), 0)
         if s is None:
             continue
         rss = med("%s.%s" % (tool, n), 1)
         rate = int(n) / s if tool not in ("version",) else 0
-        ratio = ("%.2fx" % (c / s)) if c and tool in ("stream", "maildir", "ceiling", "imaplib") else ""
+        ratio = ("%.2fx" % (c / s)) if c and tool in ("stream", "null", "maildir", "ceiling", "imaplib") else ""
         print("%-8s %-8s %10.3f %10s %9s %8.1f MiB" % (n, tool, s,
             "%d" % rate if rate else "", ratio, rss / 1024.0))
 PY

@@ -7,9 +7,15 @@
 
 EXTRA_DIST += bench/mimap/run.sh
 BENCH_MIMAP_SIZES = 1000 10000
+## bench/mimap/ceiling: the server alone serving the folder to a client
+## that only reads (built only for make bench-mimap)
+EXTRA_PROGRAMS += bench/mimap/ceiling
+bench_mimap_ceiling_SOURCES = bench/mimap/ceiling.c
+CLEANFILES += bench/mimap/ceiling
 
 .PHONY: bench-mimap
-bench-mimap: all
+bench-mimap: all bench/mimap/ceiling
 	MKIT_BUILDDIR='$(abs_top_builddir)' \
+	CEILING='$(abs_top_builddir)/bench/mimap/ceiling' \
 	BENCH_OUT='$(abs_top_builddir)/bench/out' \
 	bash '$(abs_top_srcdir)/bench/mimap/run.sh' $(BENCH_MIMAP_SIZES)

@@ -19,9 +19,9 @@
 #include "base/password.h"
 #include "base/util.h"
 #include "common.h"
-#include "net/pp.h"
 #include "net/transcript.h"
 #include "proto/imap.h"
+#include "proto/imap_append.h"
 #include "proto/imap_json.h"
 #include "proto/imap_ops.h"
 #include "proto/imap_set.h"
@@ -29,14 +29,13 @@
 #include "store/deliver.h"
 #include "store/msgsrc.h"
 
-#define MAX_APPEND_BYTES	((size_t)1 << 30)
 #define EX_NOMATCH		1
 
 struct opts {
 	const char *config, *account;
 	struct netacct_override *ov;
 	size_t nov;
-	int verbose, json, status, headers, peek;
+	int verbose, json, status, headers, peek, namespace;
 	const char *partial, *maildir, *flags, *date;
 	char **args;
 	size_t nargs;
@@ -47,7 +46,8 @@ static const char usage_text[] =
 "IMAP from the shell.\n"
 "\n"
 "Commands:\n"
-"  list [PATTERN] [--status]     folders (PATTERN: IMAP LIST pattern, *)\n"
+"  list [PATTERN] [--status|--namespace]  folders (PATTERN: IMAP LIST\n"
+"                                pattern, *)\n"
 "  status FOLDER...              messages, recent, unseen, uidnext...\n"
 "  search FOLDER KEY...          UIDs matching IMAP SEARCH keys\n"
 "  fetch FOLDER UIDS             one message raw, several as mboxrd\n"
@@ -65,6 +65,8 @@ static const char usage_text[] =
 "\n"
 "Command options:\n"
 "  --status                  list: with the counts of each folder\n"
+"  --namespace               list: the personal namespace's prefix and\n"
+"                            hierarchy delimiter instead of the folders\n"
 "  --headers                 fetch: the header only\n"
 "  --partial=OFFSET:LENGTH   fetch: that part of each message\n"
 "  --peek                    fetch: do not set \\Seen\n"
@@ -139,6 +141,7 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	}
 	if (IS("json")) { o->json = 1; return; }
 	if (IS("status")) { o->status = 1; return; }
+	if (IS("namespace")) { o->namespace = 1; return; }
 	if (IS("headers")) { o->headers = 1; return; }
 	if (IS("peek")) { o->peek = 1; return; }
 	if (IS("verbose")) { o->verbose++; return; }
@@ -250,7 +253,7 @@ open_imap(const struct account *acc, struct transcript *ts)
 		exit(exit_code(e.code));
 	}
 	/* UTF-8 folder names and search strings where the server allows */
-	if (imap_enable(im, "UTF8=ACCEPT", &e) < 0) {
+	if (imap_enable(im, "UTF8=ACCEPT", &e) < 0 || imap_id(im, &e) < 0) {
 		print_err(&e);
 		imap_logout(im);
 		exit(exit_code(e.code));
@@ -403,6 +406,38 @@ list_one(void *ctx, const struct imap_mailbox *m, struct err *e)
 	return 0;
 }
 
+/* list --namespace: prefix and delimiter, for scripts that build names. */
+static int
+list_namespace(struct imap *im, const struct opts *o)
+{
+	struct imap_namespace ns;
+	struct buf out = BUF_INIT;
+	struct json j;
+	struct err e;
+
+	if (imap_namespace(im, &ns, &e) < 0)
+		return fail(im, &e);
+	if (o->json) {
+		json_init(&j, &out);
+		json_obj_begin(&j);
+		json_key(&j, "prefix");
+		json_cstr(&j, ns.prefix);
+		json_key(&j, "delimiter");
+		if (ns.delim)
+			json_str(&j, &ns.delim, 1);
+		else
+			json_null(&j);
+		json_obj_end(&j);
+		printf("%s\n", out.data);
+	} else {
+		printf("prefix=\"%s\" delimiter=%c\n", ns.prefix,
+			ns.delim ? ns.delim : '-');
+	}
+	buf_release(&out);
+	imap_logout(im);
+	return EX_OK;
+}
+
 static int
 cmd_list(struct imap *im, const struct opts *o)
 {
@@ -410,8 +445,11 @@ cmd_list(struct imap *im, const struct opts *o)
 	struct err e;
 	const char *pattern = o->nargs > 1 ? o->args[1] : "*";
 
-	if (o->nargs > 2)
-		diex(EX_USAGE, "usage: mimap list [PATTERN] [--status]");
+	if (o->nargs > 2 || (o->namespace && (o->nargs > 1 || o->status)))
+		diex(EX_USAGE, "usage: mimap list [PATTERN] [--status] | "
+			"mimap list --namespace");
+	if (o->namespace)
+		return list_namespace(im, o);
 	memset(&l, 0, sizeof l);
 	l.o = o;
 	buf_init(&l.out, 0);
@@ -536,7 +574,8 @@ f_begin(void *ctx, const struct imap_resp *r, size_t item,
 {
 	struct fetch_out *f = ctx;
 	size_t u = imap_fetch_item(r, "UID");
-	char uid[32] = "";
+	size_t fl = imap_fetch_item(r, "FLAGS");
+	char uid[32] = "", info[8];
 
 	(void)item;
 	(void)size;
@@ -545,6 +584,11 @@ f_begin(void *ctx, const struct imap_resp *r, size_t item,
 	f->cr = 0;
 	if (deliver_begin(f->d, uid, NULL, e) < 0)
 		return -1;
+	/* maildir: the flags as info, when they came before the body */
+	if (fl) {
+		imap_maildir_info(r, fl, info);
+		deliver_set_info(f->d, info);
+	}
 	return 1;
 }
 
@@ -554,12 +598,13 @@ to_lf(struct fetch_out *f, const char *d, size_t n, struct buf *out)
 {
 	size_t i, start = 0;
 
+	const char *cr;
+
 	if (f->cr && n && d[0] != '\n')
 		buf_addch(out, '\r');
 	f->cr = 0;
-	for (i = 0; i < n; i++) {
-		if (d[i] != '\r')
-			continue;
+	for (i = 0; (cr = memchr(d + i, '\r', n - i)) != NULL; ) {
+		i = (size_t)(cr - d);
 		if (i + 1 < n && d[i + 1] == '\n') {
 			buf_add(out, d + start, i - start);
 			start = i + 1;
@@ -568,6 +613,7 @@ to_lf(struct fetch_out *f, const char *d, size_t n, struct buf *out)
 			start = n;
 			f->cr = 1;
 		}
+		i++;
 	}
 	buf_add(out, d + start, n - start);
 }
@@ -706,7 +752,8 @@ cmd_fetch(struct imap *im, const struct opts *o)
 		}
 		buf_release(&fj.out);
 	} else {
-		snprintf(items, sizeof items, "(UID %s%s)",
+		snprintf(items, sizeof items, "(UID %s%s%s)",
+			o->maildir ? "FLAGS " : "",
 			o->partial || o->headers ? "" : "RFC822.SIZE ",
 			section);
 		if (imap_fetch(im, sets.data, items, &h, &e) < 0)
@@ -848,27 +895,24 @@ cmd_expunge(struct imap *im, const struct opts *o)
 
 /* ---- append ---- */
 
+/* Messages from stdin to imap_append.h, which spools and sends them. */
 struct append_ctx {
-	struct imap *im;
 	const struct opts *o;
-	char *flags;
-	struct buf msg;
-	struct pp_crlf crlf;
-	int too_big;
-	struct imap_append_msg win[IMAP_WINDOW];
-	unsigned long tags[IMAP_WINDOW];
-	size_t head, n, count, done;
+	struct imap_appender *ap;
 	struct err err;
 	int failed;
 	struct json j;
 	struct buf jout;
 	int tty;
+	size_t reported;
 };
 
 static void
-report(struct append_ctx *a, const struct imap_append_msg *m)
+report(void *ctx, const struct imap_appended *m)
 {
-	a->done++;
+	struct append_ctx *a = ctx;
+
+	a->reported++;
 	if (a->o->json) {
 		json_obj_begin(&a->j);
 		if (m->uid) {
@@ -882,25 +926,7 @@ report(struct append_ctx *a, const struct imap_append_msg *m)
 		printf("%llu\n", m->uid);
 	}
 	if (a->tty)
-		fprintf(stderr, "\rmimap: %zu appended", a->done);
-}
-
-static int
-append_wait_one(struct append_ctx *a)
-{
-	struct imap_append_msg *m = &a->win[a->head];
-
-	if (imap_append_wait(a->im, a->tags[a->head], m, &a->err) < 0) {
-		/* a refused message is a bad message, not a server fault */
-		if (a->err.code == ERR_UNAVAILABLE)
-			a->err.code = ERR_DATA;
-		a->failed = 1;
-		return -1;
-	}
-	report(a, m);
-	a->head = (a->head + 1) % IMAP_WINDOW;
-	a->n--;
-	return 0;
+		fprintf(stderr, "\rmimap: %zu appended", a->reported);
 }
 
 static void
@@ -909,9 +935,8 @@ a_begin(void *ctx, const struct msgsrc_msg *m)
 	struct append_ctx *a = ctx;
 
 	(void)m;
-	buf_reset(&a->msg);
-	pp_crlf_init(&a->crlf, 0);
-	a->too_big = 0;
+	if (!a->failed && imap_append_begin(a->ap, &a->err) < 0)
+		a->failed = 1;
 }
 
 static void
@@ -919,54 +944,24 @@ a_data(void *ctx, const void *d, size_t n)
 {
 	struct append_ctx *a = ctx;
 
-	if (!a->too_big && pp_crlf_add(&a->crlf, &a->msg, d, n) < 0)
-		a->too_big = 1;
+	if (!a->failed && imap_append_data(a->ap, d, n, &a->err) < 0)
+		a->failed = 1;
 }
 
 static void
 a_end(void *ctx, int complete)
 {
 	struct append_ctx *a = ctx;
-	struct imap_append_msg *m;
-	size_t slot;
 
-	if (a->failed || !complete)
-		return;
-	a->count++;
-	if (a->too_big || pp_crlf_finish(&a->crlf, &a->msg) < 0) {
-		err_set(&a->err, ERR_DATA, "message %zu: larger than %zu "
-			"bytes", a->count, MAX_APPEND_BYTES);
+	if (!a->failed && complete && imap_append_end(a->ap, &a->err) < 0)
 		a->failed = 1;
-		return;
-	}
-	if (a->n == IMAP_WINDOW && append_wait_one(a) < 0)
-		return;
-	slot = (a->head + a->n) % IMAP_WINDOW;
-	m = &a->win[slot];
-	memset(m, 0, sizeof(*m));
-	m->data = a->msg.data ? a->msg.data : "";
-	m->len = a->msg.len;
-	m->flags = a->flags;
-	m->date = a->o->date;
-	a->tags[slot] = imap_append_send(a->im, a->o->args[1], m, &a->err);
-	if (!a->tags[slot]) {
-		a->failed = 1;
-		return;
-	}
-	a->n++;
-	if (imap_flush(a->im, &a->err) < 0) {
-		a->failed = 1;
-		return;
-	}
-	/* without LITERAL+ each APPEND waited for "+": wait for its end too */
-	if (!(imap_caps(a->im) & IMAP_CAP_LITERALPLUS))
-		append_wait_one(a);
 }
 
 static int
 cmd_append(struct imap *im, const struct opts *o)
 {
 	struct append_ctx a;
+	struct imap_append_opts ao;
 	struct msgsrc src;
 	struct msgsrc_sink sink = { NULL, a_begin, a_data, a_end, NULL };
 	struct buf fl = BUF_INIT;
@@ -977,10 +972,8 @@ cmd_append(struct imap *im, const struct opts *o)
 		diex(EX_USAGE, "usage: mimap append FOLDER [--flags F] "
 			"[--date D] < message");
 	memset(&a, 0, sizeof a);
-	a.im = im;
 	a.o = o;
 	a.tty = isatty(2) && !o->verbose;
-	buf_init(&a.msg, MAX_APPEND_BYTES);
 	buf_init(&a.jout, 0);
 	json_init(&a.j, &a.jout);
 	if (o->flags) {
@@ -999,11 +992,21 @@ cmd_append(struct imap *im, const struct opts *o)
 				p++;
 		}
 		buf_addch(&fl, ')');
-		a.flags = fl.data;
 	}
 	if (o->date && (strpbrk(o->date, "\"\\\r\n") || strlen(o->date) > 40))
 		diex(EX_USAGE, "--date: bad date \"%s\" (e.g. \"01-Nov-2026 "
 			"10:00:00 +0000\")", o->date);
+	memset(&ao, 0, sizeof ao);
+	ao.folder = o->args[1];
+	ao.flags = o->flags ? fl.data : NULL;
+	ao.date = o->date;
+	ao.fn = report;
+	ao.ctx = &a;
+	a.ap = imap_append_new(im, &ao, &e);
+	if (!a.ap) {
+		buf_release(&fl);
+		return fail(im, &e);
+	}
 	if (o->json)
 		json_arr_begin(&a.j);
 	sink.ctx = &a;
@@ -1013,23 +1016,27 @@ cmd_append(struct imap *im, const struct opts *o)
 		a.failed = 1;
 	}
 	msgsrc_release(&src);
-	while (!a.failed && a.n)
-		append_wait_one(&a);
-	if (a.tty && a.done)
+	if (!a.failed && imap_append_finish(a.ap, &a.err) < 0)
+		a.failed = 1;
+	if (a.tty && a.reported)
 		fputc('\n', stderr);
 	if (o->json) {
 		json_arr_end(&a.j);
 		printf("%s\n", a.jout.data);
 	}
 	if (a.failed) {
+		size_t done = imap_append_done(a.ap),
+			count = imap_append_count(a.ap);
+
 		if (a.err.code == ERR_DATA || a.err.code == ERR_IO ||
 		    a.err.code == ERR_NOINPUT) {
 			print_err(&a.err);
-			if (a.done < a.count)
-				warnx_("%zu of %zu messages appended", a.done,
-					a.count);
+			if (done < count)
+				warnx_("%zu of %zu messages appended", done,
+					count);
 			status = exit_code(a.err.code);
-			if (a.err.code == ERR_DATA && a.n == 0)
+			if (a.err.code == ERR_DATA &&
+			    imap_append_pending(a.ap) == 0)
 				imap_logout(im);
 			else
 				imap_free(im);
@@ -1039,7 +1046,7 @@ cmd_append(struct imap *im, const struct opts *o)
 	} else {
 		imap_logout(im);
 	}
-	buf_release(&a.msg);
+	imap_append_free(a.ap);
 	buf_release(&a.jout);
 	buf_release(&fl);
 	return status;

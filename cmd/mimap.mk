@@ -22,3 +22,9 @@ if HAVE_BATS
 TESTS += tests/bats/mimap-drift.bats
 endif
 EXTRA_DIST += tests/bats/mimap-drift.bats
+## mimap append: MULTIAPPEND, APPENDUID sets, spooled messages (full Dovecot)
+TESTS += tests/bats/mimap-append.bats
+EXTRA_DIST += tests/bats/mimap-append.bats
+## mimap append without MULTIAPPEND (LITERAL+ and UIDPLUS kept)
+TESTS += tests/bats/mimap-append-single.bats
+EXTRA_DIST += tests/bats/mimap-append-single.bats

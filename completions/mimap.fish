@@ -16,6 +16,7 @@ complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a rename -d 'renam
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a subscribe -d 'subscribe'
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a unsubscribe -d 'unsubscribe'
 complete -c mimap -n "__fish_seen_subcommand_from list" -l status -d 'with counts'
+complete -c mimap -n "__fish_seen_subcommand_from list" -l namespace -d 'namespace prefix and delimiter'
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l headers -d 'the header only'
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l partial -x -d 'OFFSET:LENGTH'
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l peek -d 'do not set \Seen'

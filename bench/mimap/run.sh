@@ -9,12 +9,17 @@
 # the mparse corpus (bench/mparse/gen_corpus.py, its 1,000 messages
 # repeated; generated once under $BENCH_OUT/mparse). Each round measures,
 # one tool after the other so the ratios are paired:
-#   stream   mimap fetch benchN 1:* > out.mbox
+#   stream   mimap fetch benchN 1:* > out.mbox (fsync'd once at the end)
+#   null     the same to /dev/null: the engine without the disk (curl and
+#            the ceiling write nothing either)
 #   maildir  mimap fetch benchN 1:* --peek --maildir DIR (every message
 #            fsync'd)
 #   curl     curl's IMAP with a URL glob, one request per message
 #            (imap://.../benchN;UID=[1-N]), to /dev/null; no fsync
 #   imaplib  a Python imaplib loop, one UID FETCH per message, to a file
+#   ceiling  bench/mimap/ceiling: the same UID FETCH 1:* sent by a client
+#            that only reads and discards (no parsing, no output): the
+#            server's own pace, the best rate any client could reach here
 #   search   mimap search benchN ALL
 #   flag     mimap flag benchN 1:* +flagged, then -flagged
 # Wall time around /usr/bin/time -v; peak RSS from it; mimap --version
@@ -23,8 +28,10 @@
 # >= 3x curl; peak RSS within 4 MiB of --version, flat from 1,000 to
 # 10,000.
 #
-# Environment: MIMAP (default $MKIT_BUILDDIR/cmd/mimap), MKIT_BUILDDIR,
-# BENCH_OUT (default $MKIT_BUILDDIR/bench/out), BENCH_RUNS, PYTHON.
+# Environment: MIMAP (default $MKIT_BUILDDIR/cmd/mimap), CEILING (default
+# $MKIT_BUILDDIR/bench/mimap/ceiling, built by make bench-mimap),
+# MKIT_BUILDDIR, BENCH_OUT (default $MKIT_BUILDDIR/bench/out), BENCH_RUNS,
+# PYTHON.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +40,7 @@ builddir=${MKIT_BUILDDIR:-$srcdir}
 out=${BENCH_OUT:-$builddir/bench/out}
 work=$out/mimap
 mimap=${MIMAP:-$builddir/cmd/mimap}
+ceiling=${CEILING:-$builddir/bench/mimap/ceiling}
 runs=${BENCH_RUNS:-3}
 py=${PYTHON:-python3}
 sizes=${*:-1000 10000}
@@ -125,10 +133,13 @@ for n in $sizes; do
 		say "bench-mimap: $n messages, round $r"
 		run "version.$n" "$mimap" --version
 		run "stream.$n" sh -c "'$mimap' fetch bench$n 1:* --peek > '$work/out.mbox'"
+		run "null.$n" sh -c "'$mimap' fetch bench$n 1:* --peek > /dev/null"
 		rm -rf "$work/md"
 		run "maildir.$n" "$mimap" fetch "bench$n" 1:* --peek --maildir "$work/md"
 		run "curl.$n" curl -s -u "$TEST_USER:$TEST_PASS" \
 			"imap://127.0.0.1:$DOVECOT_IMAP_PORT/bench$n;UID=[1-$n]" -o /dev/null
+		run "ceiling.$n" "$ceiling" "$DOVECOT_IMAP_PORT" "$TEST_USER" \
+			"$TEST_PASS" "bench$n"
 		run "imaplib.$n" "$py" "$work/imaplib_loop.py" "$DOVECOT_IMAP_PORT" \
 			"$TEST_USER" "$TEST_PASS" "bench$n" "$n" "$work/py.out"
 		run "search.$n" "$mimap" search "bench$n" ALL
@@ -151,13 +162,13 @@ print("mimap benchmark (loopback Dovecot, plain; medians)")
 print("%-8s %-8s %10s %10s %9s %10s" % ("N", "tool", "seconds", "msgs/s", "vs curl", "peak RSS"))
 for n in sizes:
     c = med("curl." + n, 0)
-    for tool in ("version", "stream", "maildir", "curl", "imaplib", "search", "flag"):
+    for tool in ("version", "stream", "null", "maildir", "curl", "ceiling", "imaplib", "search", "flag"):
         s = med("%s.%s" % (tool, n), 0)
         if s is None:
             continue
         rss = med("%s.%s" % (tool, n), 1)
         rate = int(n) / s if tool not in ("version",) else 0
-        ratio = ("%.2fx" % (c / s)) if c and tool in ("stream", "maildir", "imaplib") else ""
+        ratio = ("%.2fx" % (c / s)) if c and tool in ("stream", "null", "maildir", "ceiling", "imaplib") else ""
         print("%-8s %-8s %10.3f %10s %9s %8.1f MiB" % (n, tool, s,
             "%d" % rate if rate else "", ratio, rss / 1024.0))
 PY

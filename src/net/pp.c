@@ -115,6 +115,21 @@ closed(struct pp *p, struct err *e)
 	return err_set(e, ERR_IO, "connection closed by %s", p->peer);
 }
 
+/* Compact, then receive more: 0, or -1 on error and at EOF. */
+static int
+more(struct pp *p, struct err *e)
+{
+	long r;
+
+	compact(p);
+	r = fill(p, e);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return closed(p, e);
+	return 0;
+}
+
 void
 pp_drop_read(struct pp *p)
 {
@@ -148,7 +163,6 @@ next_line(struct pp *p, int data, const char **line, size_t *len,
 		size_t avail = in->len - p->start;
 		const char *nl = avail > scanned ?
 			memchr(base + scanned, '\n', avail - scanned) : NULL;
-		long r;
 
 		if (nl) {
 			size_t n = (size_t)(nl - base) + 1;
@@ -176,12 +190,8 @@ next_line(struct pp *p, int data, const char **line, size_t *len,
 			return 0;
 		}
 		scanned = avail;
-		compact(p);
-		r = fill(p, e);
-		if (r < 0)
+		if (more(p, e) < 0)
 			return -1;
-		if (r == 0)
-			return closed(p, e);
 	}
 too_long:
 	return err_set(e, ERR_PROTOCOL, "%s: reply line too long (over %zu "
@@ -233,7 +243,6 @@ pp_read_bytes(struct pp *p, size_t n, struct buf *dst, struct err *e)
 	while (n) {
 		size_t avail = p->in->len - p->start;
 		size_t k = avail < n ? avail : n;
-		long r;
 
 		if (k) {
 			const char *base = p->in->data + p->start;
@@ -248,15 +257,35 @@ pp_read_bytes(struct pp *p, size_t n, struct buf *dst, struct err *e)
 			n -= k;
 			continue;
 		}
-		compact(p);
-		r = fill(p, e);
-		if (r < 0)
+		if (more(p, e) < 0)
 			return -1;
-		if (r == 0)
-			return closed(p, e);
 	}
 	transcript_data_end(p->ts, TRANSCRIPT_RECV);
 	return 0;
+}
+
+int
+pp_read_some(struct pp *p, size_t max, const char **d, size_t *n,
+	struct err *e)
+{
+	size_t avail;
+
+	drop_consumed(p);
+	while (p->in->len == p->start)
+		if (more(p, e) < 0)
+			return -1;
+	avail = p->in->len - p->start;
+	*n = avail < max ? avail : max;
+	*d = p->in->data + p->start;
+	transcript_data(p->ts, TRANSCRIPT_RECV, *d, *n);
+	p->consume = *n;
+	return 0;
+}
+
+void
+pp_read_data_end(struct pp *p)
+{
+	transcript_data_end(p->ts, TRANSCRIPT_RECV);
 }
 
 size_t

@@ -123,6 +123,17 @@ int pp_take_data_line(struct pp *p, const char **line, size_t *len,
 int pp_read_bytes(struct pp *p, size_t n, struct buf *out, struct err *e);
 
 /*
+ * Zero-copy form of pp_read_bytes for a literal streamed to a sink: a
+ * view (*d, *n) of at most max bytes of data, max > 0, as many as are
+ * received (waiting for some when none are), valid until the next call on
+ * p. The caller counts the literal down and closes its transcript data
+ * block with pp_read_data_end(). EOF is ERR_IO as for pp_read_line.
+ */
+int pp_read_some(struct pp *p, size_t max, const char **d, size_t *n,
+	struct err *e);
+void pp_read_data_end(struct pp *p);
+
+/*
  * For a protocol's reply reader that has copied what it read: release the
  * input of the lines read so far (their views become invalid), so that
  * pp_pending() counts only what follows and conn_starttls() sees an empty

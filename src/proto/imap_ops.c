@@ -576,50 +576,104 @@ imap_copy(struct imap *im, const char *sets, const char *dest, int move,
 	return imap_uid_expunge(im, sets, e);
 }
 
-/* ---- append ---- */
+/* ---- ID, NAMESPACE ---- */
 
-unsigned long
-imap_append_send(struct imap *im, const char *folder,
-	struct imap_append_msg *m, struct err *e)
+int
+imap_id(struct imap *im, struct err *e)
 {
-	imap_cmd_begin(im, "APPEND");
-	if (imap_cmd_mailbox(im, folder, e) < 0)
+	if (!(imap_caps(im) & IMAP_CAP_ID))
 		return 0;
-	if (m->flags)
-		imap_cmd_add(im, " %s", m->flags);
-	if (m->date)
-		imap_cmd_add(im, " \"%s\"", m->date);
-	if (imap_cmd_literal(im, m->len, 0, e) < 0 ||
-	    imap_cmd_data(im, m->data, m->len, e) < 0)
-		return 0;
-	imap_cmd_data_end(im);
-	return imap_cmd_end(im, e);
-}
-
-static int
-append_tagged(void *ctx, const struct imap_resp *r, struct err *e)
-{
-	struct imap_append_msg *m = ctx;
-	char code[32];
-
-	(void)e;
-	imap_resp_code(r, code, sizeof code);
-	if (r->status == IMAP_ST_OK && !strcmp(code, "APPENDUID") &&
-	    r->code + 2 < r->code_end) {
-		imap_tok_num(r, r->code + 1, &m->uidvalidity);
-		imap_tok_num(r, r->code + 2, &m->uid);
+	if (imap_simple(im, NULL, e, "ID (\"name\" \"mkit\" \"version\" "
+	    "\"%s\")", PACKAGE_VERSION) < 0) {
+		if (e->code != ERR_UNAVAILABLE)
+			return -1;
+		err_clear(e);
 	}
 	return 0;
 }
 
-int
-imap_append_wait(struct imap *im, unsigned long tag,
-	struct imap_append_msg *m, struct err *e)
+/* A string token of r, ASCII, copied into out: 0, or -1. */
+static int
+ascii_tok(const struct imap_resp *r, size_t i, char *out, size_t size)
 {
-	struct imap_handler h = { m, NULL, append_tagged, NULL };
+	size_t len, k;
+	const char *s;
 
-	if (imap_wait(im, tag, &h, e) < 0)
+	if (i >= r->ntok || r->tok[i].type != IMAP_TOK_STRING)
 		return -1;
-	m->done = 1;
+	s = imap_tok_str(r, i, &len);
+	if (len >= size)
+		return -1;
+	for (k = 0; k < len; k++)
+		if ((unsigned char)s[k] < ' ' || (unsigned char)s[k] >= 127)
+			return -1;
+	memcpy(out, s, len);
+	out[len] = '\0';
 	return 0;
+}
+
+static int
+ns_untagged(void *ctx, const struct imap_resp *r, struct err *e)
+{
+	struct imap_namespace *ns = ctx;
+	size_t d = r->data;
+	char delim[2];
+
+	(void)e;
+	if (!strcmp(r->name, "NAMESPACE")) {
+		/* (("prefix" "delim") ...) NIL NIL: the first personal one */
+		if (d + 3 >= r->ntok || r->tok[d].type != IMAP_TOK_LIST ||
+		    r->tok[d + 1].type != IMAP_TOK_LIST)
+			return 0;
+		if (ascii_tok(r, d + 2, ns->prefix, sizeof ns->prefix) < 0)
+			ns->prefix[0] = '\0';
+		d += 3;
+	} else if (!strcmp(r->name, "LIST")) {
+		/* (attrs) delim root */
+		if (d >= r->ntok || r->tok[d].type != IMAP_TOK_LIST)
+			return 0;
+		d = r->tok[d].end;
+	} else {
+		return 0;
+	}
+	if (ascii_tok(r, d, delim, sizeof delim) == 0 && delim[0])
+		ns->delim = delim[0];
+	return 0;
+}
+
+int
+imap_namespace(struct imap *im, struct imap_namespace *ns, struct err *e)
+{
+	struct imap_handler h = { ns, ns_untagged, NULL, NULL };
+
+	memset(ns, 0, sizeof(*ns));
+	if (imap_caps(im) & IMAP_CAP_NAMESPACE) {
+		ns->from_namespace = 1;
+		return imap_simple(im, &h, e, "NAMESPACE");
+	}
+	return imap_simple(im, &h, e, "LIST \"\" \"\"");
+}
+
+/* ---- FLAGS to maildir info ---- */
+
+void
+imap_maildir_info(const struct imap_resp *r, size_t i, char *out)
+{
+	static const struct { const char *flag; char letter; } map[] = {
+		{ "\\Draft", 'D' }, { "\\Flagged", 'F' },
+		{ "\\Answered", 'R' }, { "\\Seen", 'S' },
+		{ "\\Deleted", 'T' },
+	};
+	size_t k, t, n = 0;
+
+	out[0] = '\0';
+	if (i >= r->ntok || r->tok[i].type != IMAP_TOK_LIST)
+		return;
+	for (k = 0; k < ARRAY_SIZE(map); k++)
+		for (t = i + 1; t < r->tok[i].end; t++)
+			if (imap_tok_is(r, t, map[k].flag)) {
+				out[n++] = map[k].letter;
+				break;
+			}
+	out[n] = '\0';
 }

@@ -2,7 +2,8 @@
  * imap_ops.h: what mimap does on a session (imap.h), as library calls a
  * second tool can reuse: LIST (with STATUS), STATUS, UID SEARCH, windows
  * of UID FETCH and UID STORE, COPY and MOVE (with the fallback of COPY,
- * STORE \Deleted and an expunge of exactly those UIDs), APPEND.
+ * STORE \Deleted and an expunge of exactly those UIDs); APPEND is
+ * imap_append.h's.
  *
  * UID sets are given as imap_set.h makes them: one or more sets separated
  * by '\n', each short enough for one command. Errors are imap.h's.
@@ -99,26 +100,35 @@ int imap_uid_expunge(struct imap *im, const char *sets, struct err *e);
 int imap_copy(struct imap *im, const char *sets, const char *dest,
 	int move, struct err *e);
 
-/* One message to append. */
-struct imap_append_msg {
-	const char *data;	/* CRLF line ends */
-	size_t len;
-	const char *flags;	/* "(\Seen)" or NULL */
-	const char *date;	/* "01-Nov-2026 10:00:00 +0000" or NULL */
-	/* filled: APPENDUID, when the server said it */
-	unsigned long long uidvalidity, uid;
-	int done;		/* tagged OK seen */
+/*
+ * The maildir info letters for the FLAGS list at token i of r (a FETCH
+ * response): \Draft D, \Flagged F, \Answered R, \Seen S, \Deleted T, in
+ * that order; keywords and other flags have none. out gets at least 6
+ * bytes; "" when i is not a list.
+ */
+void imap_maildir_info(const struct imap_resp *r, size_t i, char *out);
+
+/*
+ * ID (RFC 2971), only when the server offers it: the client's name and
+ * version, nothing else about the user or the machine. The server's own ID
+ * is not kept. A NO or BAD is no failure (0); other errors as imap.h.
+ */
+int imap_id(struct imap *im, struct err *e);
+
+/* The personal namespace: its prefix ("" or "INBOX.", as sent) and its
+ * hierarchy delimiter (0 when flat). */
+struct imap_namespace {
+	char prefix[256];
+	char delim;
+	int from_namespace;	/* 1: NAMESPACE (RFC 2342), 0: LIST "" "" */
 };
 
 /*
- * Queue an APPEND of m to folder; returns its tag (0 with e). With
- * LITERAL+ nothing waits (the caller keeps m until imap_append_wait()),
- * without, the server's "+" is awaited first.
+ * The personal namespace: NAMESPACE when offered, else LIST "" "" (RFC
+ * 9051 6.3.9: the delimiter, no prefix). A prefix that is not ASCII or
+ * does not fit is left empty.
  */
-unsigned long imap_append_send(struct imap *im, const char *folder,
-	struct imap_append_msg *m, struct err *e);
-/* Wait for the APPEND tagged tag, filling m's results. */
-int imap_append_wait(struct imap *im, unsigned long tag,
-	struct imap_append_msg *m, struct err *e);
+int imap_namespace(struct imap *im, struct imap_namespace *ns,
+	struct err *e);
 
 #endif

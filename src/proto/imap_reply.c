@@ -54,7 +54,6 @@ imap_reply_literal(const char *line, size_t len, unsigned long long *n)
 
 /* ---- the response reader ---- */
 
-#define STREAM_CHUNK	(256u * 1024)
 #define NO_SIZE		(~0ull)
 
 void
@@ -62,7 +61,6 @@ imap_resp_init(struct imap_resp *r)
 {
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->arena, IMAP_ARENA_CAP);
-	buf_init(&r->chunk, 0);
 	r->max_literal = IMAP_MAX_LITERAL_DEFAULT;
 }
 
@@ -73,7 +71,6 @@ imap_resp_release(struct imap_resp *r)
 	r->tok = NULL;
 	r->ntok = r->atok = 0;
 	buf_release(&r->arena);
-	buf_release(&r->chunk);
 }
 
 static void
@@ -322,15 +319,18 @@ stream_literal(struct pp *p, struct imap_resp *r, const struct imap_sink *s,
 {
 	unsigned long long left = n;
 
+	/* views into the read buffer: the bytes are never copied here */
 	while (left) {
-		size_t k = left > STREAM_CHUNK ? STREAM_CHUNK : (size_t)left;
+		size_t max = left > SIZE_MAX ? SIZE_MAX : (size_t)left;
+		const char *d;
+		size_t k;
 
-		buf_reset(&r->chunk);
-		if (pp_read_bytes(p, k, &r->chunk, e) < 0 ||
-		    s->data(s->ctx, r->chunk.data, k, e) < 0)
+		if (pp_read_some(p, max, &d, &k, e) < 0 ||
+		    s->data(s->ctx, d, k, e) < 0)
 			goto fail;
 		left -= k;
 	}
+	pp_read_data_end(p);
 	if (s->end(s->ctx, e) < 0)
 		goto fail;
 	return 0;

@@ -121,7 +121,6 @@ struct imap_resp {
 	unsigned depth;
 	int in_code;
 	unsigned long long fetch_size;	/* RFC822.SIZE seen, or ~0 */
-	struct buf chunk;
 };
 
 void imap_resp_init(struct imap_resp *r);

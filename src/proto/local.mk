@@ -133,3 +133,12 @@ tests_unit_t_pop3_SOURCES = tests/unit/t_pop3.c tests/unit/peer.h \
 	tests/unit/tap.h
 tests_unit_t_pop3_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_t_pop3_LDADD = $(MKIT_PROTO_LIBS) -lpthread
+## APPEND of a message stream: spooled, MULTIAPPEND batches (imap_append.h)
+src_proto_libproto_a_SOURCES += src/proto/imap_append.c src/proto/imap_append.h
+## the IMAP engine against scripted servers on a socketpair
+check_PROGRAMS += tests/unit/t_imap
+TESTS += tests/unit/t_imap
+tests_unit_t_imap_SOURCES = tests/unit/t_imap.c tests/unit/peer.h \
+	tests/unit/tap.h
+tests_unit_t_imap_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_imap_LDADD = $(MKIT_PROTO_LIBS) -lpthread

@@ -121,6 +121,14 @@ int deliver_begin(struct deliver *d, const char *id,
 
 #define DELIVER_HEADER_MAX (256u << 10)
 
+/*
+ * Maildir: the open message's flags as maildir info letters ("SF": any
+ * of D F P R S T, any order; others ignored): it is then delivered to
+ * cur/NAME:2,DFPRST (letters sorted) instead of new/NAME. Call between
+ * deliver_begin() and deliver_end(); other kinds ignore it. Returns 0.
+ */
+int deliver_set_info(struct deliver *d, const char *info);
+
 /* The next n bytes of the message (LF line endings). Errors: ERR_IO (a
  * full disk, ENOSPC, included), an MDA that stopped reading (its exit
  * status is then the error, as deliver_end()). After an error call

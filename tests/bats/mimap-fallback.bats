@@ -36,9 +36,11 @@ setup() {
 			msg $s
 			echo
 		done
-	} | mimap append INBOX
+	} | mimap -v append INBOX 2>"$BATS_TEST_TMPDIR/ts"
 	run mimap search INBOX ALL
 	[ "$output" = "$(printf '1\n2\n3')" ]
+	# no MULTIAPPEND offered: one APPEND command per message
+	[ "$(grep -c '^> A[0-9]* APPEND INBOX' "$BATS_TEST_TMPDIR/ts")" -eq 3 ]
 }
 
 @test "search without ESEARCH: plain SEARCH responses" {

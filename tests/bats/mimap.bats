@@ -201,16 +201,17 @@ assert m["body"]["type"] == "text/plain"
 	[[ $output == *"stdin: line 2: not a UID"* ]]
 }
 
-@test "fetch --maildir: durable files in new/, nothing left in tmp/" {
+@test "fetch --maildir: durable files in new/ (cur/ when flagged), nothing left in tmp/" {
 	msg one | mimap append INBOX --flags '\Seen \Flagged'
 	msg two | mimap append INBOX
 	run mimap fetch INBOX 1:* --peek --maildir "$BATS_TEST_TMPDIR/md"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 2 ]
+	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 1 ]
+	[ "$(ls "$BATS_TEST_TMPDIR/md/cur" | wc -l)" -eq 1 ]
 	[ -z "$(ls "$BATS_TEST_TMPDIR/md/tmp")" ]
 	grep -q '^Subject: two' "$BATS_TEST_TMPDIR/md/new/"*
-	grep -q '^Subject: one' "$BATS_TEST_TMPDIR/md/new/"*
+	grep -q '^Subject: one' "$BATS_TEST_TMPDIR/md/cur/"*:2,FS
 }
 
 @test "a 50 MB message appended and fetched back byte for byte" {
@@ -257,4 +258,54 @@ PY
 	[ "$status" -eq 64 ]
 	run mimap flag INBOX 1 seen
 	[ "$status" -eq 64 ]
+}
+
+@test "ID: name and version only, after login" {
+	run mimap -v status INBOX
+	[ "$status" -eq 0 ]
+	id=$(grep '^> A[0-9]* ID ' <<<"$output")
+	[ "$id" = "$(printf '> %s ID ("name" "mkit" "version" "%s")' \
+		"$(awk '{print $2}' <<<"$id")" "$(mimap --version | awk '{print $3}')")" ]
+	# after the login (the AUTHENTICATE line comes first)
+	[ "$(grep -n 'AUTHENTICATE' <<<"$output" | head -1 | cut -d: -f1)" -lt \
+		"$(grep -n '^> A[0-9]* ID ' <<<"$output" | cut -d: -f1)" ]
+}
+
+@test "list --namespace: NAMESPACE's prefix and delimiter, as LIST shows" {
+	mimap create "Sub"
+	run mimap -v list --namespace --json
+	[ "$status" -eq 0 ]
+	grep -q '^> A[0-9]* NAMESPACE$' <<<"$output"
+	ns=$(grep '^{' <<<"$output")
+	run mimap list --json
+	python3 -c 'import json,sys
+ns = json.loads(sys.argv[1]); folders = json.loads(sys.argv[2])
+assert {f["delimiter"] for f in folders} == {ns["delimiter"]}, (ns, folders)
+assert all(f["name"].startswith(ns["prefix"]) for f in folders), (ns, folders)' "$ns" "$output"
+	run mimap list --namespace
+	[[ $output == 'prefix="'*'" delimiter='? ]]
+	run mimap list --namespace INBOX
+	[ "$status" -eq 64 ]
+}
+
+@test "fetch --maildir: IMAP flags become maildir info in cur/" {
+	msg all | mimap append INBOX --flags '\Seen \Answered \Flagged \Draft'
+	msg deleted | mimap append INBOX --flags '\Deleted'
+	msg none | mimap append INBOX
+	msg keyword | mimap append INBOX --flags 'urgent'
+	run mimap fetch INBOX 1:* --peek --maildir "$BATS_TEST_TMPDIR/md"
+	[ "$status" -eq 0 ]
+	local md=$BATS_TEST_TMPDIR/md
+	[ "$(ls "$md/cur" | wc -l)" -eq 2 ]
+	grep -q '^Subject: all' "$md/cur/"*:2,DFRS
+	grep -q '^Subject: deleted' "$md/cur/"*:2,T
+	# no system flag: new/, as any new message
+	[ "$(ls "$md/new" | wc -l)" -eq 2 ]
+	grep -q '^Subject: none' "$md/new/"*
+	grep -q '^Subject: keyword' "$md/new/"*
+	[ -z "$(ls "$md/tmp")" ]
+	# the server's flags were only read (--peek)
+	run mimap fetch --json INBOX 3
+	[ "$status" -eq 0 ]
+	[[ $output != *Seen* ]]
 }

@@ -22,3 +22,8 @@ if HAVE_BATS
 TESTS += tests/bats/mimap-drift.bats
 endif
 EXTRA_DIST += tests/bats/mimap-drift.bats
+cmd_mimap_SOURCES += cmd/mimap-idle.c cmd/mimap-idle.h
+if HAVE_BATS
+TESTS += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats
+endif
+EXTRA_DIST += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats

@@ -1,0 +1,474 @@
+/*
+ * imap_idle.c: watch one IMAP folder for changes; see imap_idle.h.
+ *
+ * RFC 2177  IDLE
+ * RFC 9051  7.4.1 EXPUNGE, 7.5.2 FETCH (unsolicited flag changes)
+ * RFC 7162  CONDSTORE: CHANGEDSINCE for the catch-up after a reconnection
+ *
+ * Every response of the session goes through on_untagged(): EXISTS sets
+ * the server's count, EXPUNGE removes the message at that sequence number
+ * (its UID joins the pending expunges, told before any later event), a
+ * FETCH with FLAGS is a flag change of a known message, or a new message
+ * when its UID is above the last one known. settle() then tells the
+ * expunges, fetches what EXISTS announced and goes back to IDLE.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "proto/imap_idle.h"
+#include "proto/imap_ops.h"
+#include "proto/imap_set.h"
+
+enum {
+	F_SEEN = 1 << 0,
+	F_ANSWERED = 1 << 1,
+	F_FLAGGED = 1 << 2,
+	F_DELETED = 1 << 3,
+	F_DRAFT = 1 << 4,
+};
+
+struct msg {
+	unsigned long long uid;
+	unsigned flags;		/* F_ bits */
+	unsigned kw;		/* the keywords, hashed (order-free) */
+};
+
+struct imap_watch {
+	char *folder;
+	imap_event_fn *fn;
+	void *ctx;
+	struct imap *im;
+	int idle;		/* IDLE between commands */
+	int synced;		/* the baseline was taken */
+	int quiet;		/* taking the baseline: no events */
+	unsigned long long uidvalidity, modseq, lastuid, exists;
+	struct msg *m;		/* the messages known, in sequence order */
+	size_t n, alloc;
+	struct imap_uids gone;	/* expunges not yet told */
+	struct imap_uids fresh;	/* new messages not yet told */
+	struct buf flags;	/* scratch: a FLAGS event's text */
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} sysflags[] = {
+	{ "\\Seen", F_SEEN }, { "\\Answered", F_ANSWERED },
+	{ "\\Flagged", F_FLAGGED }, { "\\Deleted", F_DELETED },
+	{ "\\Draft", F_DRAFT },
+};
+
+struct imap_watch *
+imap_watch_new(const char *folder, imap_event_fn *fn, void *ctx)
+{
+	struct imap_watch *w = xcalloc(1, sizeof(*w));
+
+	w->folder = xstrdup(folder);
+	w->fn = fn;
+	w->ctx = ctx;
+	buf_init(&w->flags, 0);
+	return w;
+}
+
+void
+imap_watch_free(struct imap_watch *w)
+{
+	if (!w)
+		return;
+	imap_free(w->im);
+	imap_uids_release(&w->gone);
+	imap_uids_release(&w->fresh);
+	buf_release(&w->flags);
+	free(w->m);
+	free(w->folder);
+	free(w);
+}
+
+struct imap *
+imap_watch_session(struct imap_watch *w)
+{
+	return w->im;
+}
+
+int
+imap_watch_idling(const struct imap_watch *w)
+{
+	return w->im && imap_idling(w->im);
+}
+
+void
+imap_watch_close(struct imap_watch *w, int logout)
+{
+	if (logout)
+		imap_logout(w->im);
+	else
+		imap_free(w->im);
+	w->im = NULL;
+}
+
+/* ---- events ---- */
+
+/* Tell uids as events of kind, IMAP_EVENT_MAX_UIDS at a time; empty u. */
+static void
+tell_uids(struct imap_watch *w, enum imap_event_kind kind,
+	struct imap_uids *u)
+{
+	struct imap_event ev;
+	size_t at;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = kind;
+	ev.folder = w->folder;
+	for (at = 0; at < u->n; at += ev.n) {
+		ev.uids = u->v + at;
+		ev.n = u->n - at < IMAP_EVENT_MAX_UIDS ? u->n - at :
+			IMAP_EVENT_MAX_UIDS;
+		w->fn(w->ctx, &ev);
+	}
+	u->n = 0;
+}
+
+static int
+cmp_uid(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+tell_gone(struct imap_watch *w)
+{
+	if (!w->gone.n)
+		return;
+	qsort(w->gone.v, w->gone.n, sizeof(*w->gone.v), cmp_uid);
+	tell_uids(w, IMAP_EV_EXPUNGE, &w->gone);
+}
+
+static void
+tell_flags(struct imap_watch *w, unsigned long long uid)
+{
+	struct imap_event ev;
+
+	tell_gone(w);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = IMAP_EV_FLAGS;
+	ev.folder = w->folder;
+	ev.uids = &uid;
+	ev.n = 1;
+	ev.flags = w->flags.data ? w->flags.data : "";
+	w->fn(w->ctx, &ev);
+}
+
+/* ---- the messages known ---- */
+
+/* Index of uid in w->m, or w->n. */
+static size_t
+find_uid(const struct imap_watch *w, unsigned long long uid)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->m[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->n && w->m[lo].uid == uid ? lo : w->n;
+}
+
+static void
+add_msg(struct imap_watch *w, unsigned long long uid, unsigned flags,
+	unsigned kw)
+{
+	if (w->n == w->alloc) {
+		w->alloc = w->alloc ? w->alloc * 2 : 64;
+		w->m = xrealloc(w->m, w->alloc * sizeof(*w->m));
+	}
+	w->m[w->n].uid = uid;
+	w->m[w->n].flags = flags;
+	w->m[w->n].kw = kw;
+	w->n++;
+	w->lastuid = uid;
+}
+
+/* The FLAGS list at token i: bits, keyword hash, and the text in
+ * w->flags. */
+static void
+parse_flags(struct imap_watch *w, const struct imap_resp *r, size_t i,
+	unsigned *bits, unsigned *kw)
+{
+	size_t j, k, len;
+
+	*bits = 0;
+	*kw = 0;
+	buf_reset(&w->flags);
+	for (j = i + 1; j < r->tok[i].end; j = r->tok[j].end) {
+		const char *s = imap_tok_str(r, j, &len);
+		unsigned h = 2166136261u, bit = 0;
+
+		if (r->tok[j].type != IMAP_TOK_ATOM ||
+		    (len == 7 && !mem_casecmp(s, "\\Recent", 7)))
+			continue;
+		if (w->flags.len)
+			buf_addch(&w->flags, ' ');
+		buf_add(&w->flags, s, len);
+		for (k = 0; k < ARRAY_SIZE(sysflags); k++)
+			if (strlen(sysflags[k].name) == len &&
+			    !mem_casecmp(s, sysflags[k].name, len))
+				bit = sysflags[k].bit;
+		*bits |= bit;
+		if (bit)
+			continue;
+		/* FNV-1a of the keyword (case folded), summed: order-free */
+		for (k = 0; k < len; k++) {
+			unsigned char c = (unsigned char)s[k];
+
+			h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) *
+				16777619u;
+		}
+		*kw += h;
+	}
+}
+
+/* "* n FETCH (... UID u FLAGS (...) ...)". */
+static void
+on_fetch(struct imap_watch *w, const struct imap_resp *r)
+{
+	size_t ui = imap_fetch_item(r, "UID"), fi = imap_fetch_item(r,
+		"FLAGS"), at;
+	unsigned long long uid = 0;
+	unsigned bits = 0, kw = 0;
+
+	if (ui && imap_tok_num(r, ui, &uid) < 0)
+		return;
+	if (!ui) {
+		if (r->num < 1 || r->num > w->n)
+			return;
+		uid = w->m[r->num - 1].uid;
+	}
+	if (fi && r->tok[fi].type == IMAP_TOK_LIST)
+		parse_flags(w, r, fi, &bits, &kw);
+	else
+		fi = 0;
+	at = r->num >= 1 && r->num <= w->n && w->m[r->num - 1].uid == uid ?
+		r->num - 1 : find_uid(w, uid);
+	if (at < w->n) {
+		if (!fi || (w->m[at].flags == bits && w->m[at].kw == kw))
+			return;
+		w->m[at].flags = bits;
+		w->m[at].kw = kw;
+		if (!w->quiet)
+			tell_flags(w, uid);
+		return;
+	}
+	if (uid <= w->lastuid)
+		return;
+	add_msg(w, uid, bits, kw);
+	if (!w->quiet)
+		imap_uids_add(&w->fresh, uid);
+}
+
+static void
+on_expunge(struct imap_watch *w, unsigned long long seq)
+{
+	if (w->exists)
+		w->exists--;
+	if (seq < 1 || seq > w->n)
+		return;	/* one not fetched yet */
+	if (!w->quiet)
+		imap_uids_add(&w->gone, w->m[seq - 1].uid);
+	memmove(w->m + seq - 1, w->m + seq, (w->n - seq) * sizeof(*w->m));
+	w->n--;
+}
+
+static int
+on_untagged(void *ctx, const struct imap_resp *r, struct err *e)
+{
+	struct imap_watch *w = ctx;
+
+	(void)e;
+	if (r->status != IMAP_ST_NONE || !r->has_num)
+		return 0;
+	if (!strcmp(r->name, "EXISTS"))
+		w->exists = r->num;
+	else if (!strcmp(r->name, "EXPUNGE"))
+		on_expunge(w, r->num);
+	else if (!strcmp(r->name, "FETCH"))
+		on_fetch(w, r);
+	return 0;
+}
+
+/* ---- commands ---- */
+
+/* What every command of the watch hands its responses to. */
+#define HANDLER(w) { (w), on_untagged, NULL, NULL }
+
+/* UID FETCH LAST+1:* for what EXISTS announced; tell them. */
+static int
+fetch_new(struct imap_watch *w, struct err *e)
+{
+	struct imap_handler h = HANDLER(w);
+
+	if (w->exists > w->n && imap_simple(w->im, &h, e,
+	    "UID FETCH %llu:* (UID FLAGS)", w->lastuid + 1) < 0)
+		return -1;
+	tell_gone(w);
+	tell_uids(w, IMAP_EV_NEW, &w->fresh);
+	return 0;
+}
+
+/* After responses: tell, fetch the new, and IDLE again. */
+static int
+settle(struct imap_watch *w, struct err *e)
+{
+	struct imap_handler h = HANDLER(w);
+
+	tell_gone(w);
+	if (w->exists > w->n) {
+		if (imap_idle_done(w->im, &h, e) < 0 || fetch_new(w, e) < 0)
+			return -1;
+	}
+	if (w->idle && !imap_idling(w->im))
+		return imap_idle_start(w->im, &h, e);
+	return 0;
+}
+
+/*
+ * After a reconnection: the known UIDs that UID SEARCH ALL no longer
+ * finds were expunged meanwhile.
+ */
+static int
+catch_up_expunges(struct imap_watch *w, struct err *e)
+{
+	struct imap_uids now = { NULL, 0, 0 };
+	char *all[] = { "ALL" };
+	size_t i, j = 0, keep = 0;
+
+	if (!w->n)
+		return 0;
+	if (imap_search(w->im, all, 1, &now, e) < 0) {
+		imap_uids_release(&now);
+		return -1;
+	}
+	if (now.n)
+		qsort(now.v, now.n, sizeof(*now.v), cmp_uid);
+	for (i = 0; i < w->n; i++) {
+		while (j < now.n && now.v[j] < w->m[i].uid)
+			j++;
+		if (j < now.n && now.v[j] == w->m[i].uid)
+			w->m[keep++] = w->m[i];
+		else
+			imap_uids_add(&w->gone, w->m[i].uid);
+	}
+	w->n = keep;
+	imap_uids_release(&now);
+	tell_gone(w);
+	return 0;
+}
+
+/* After a reconnection: expunges, flag changes (since the last
+ * HIGHESTMODSEQ with CONDSTORE, else of every known message), new. */
+static int
+catch_up(struct imap_watch *w, struct err *e)
+{
+	struct imap_handler h = HANDLER(w);
+	int r = 0;
+
+	if (catch_up_expunges(w, e) < 0)
+		return -1;
+	if (w->n && w->modseq && (imap_caps(w->im) & IMAP_CAP_CONDSTORE))
+		r = imap_simple(w->im, &h, e, "UID FETCH 1:%llu (UID FLAGS) "
+			"(CHANGEDSINCE %llu)", w->lastuid, w->modseq);
+	else if (w->n)
+		r = imap_simple(w->im, &h, e, "UID FETCH 1:%llu (UID FLAGS)",
+			w->lastuid);
+	if (r < 0)
+		return -1;
+	return fetch_new(w, e);
+}
+
+static int
+baseline(struct imap_watch *w, struct err *e)
+{
+	struct imap_handler h = HANDLER(w);
+	int r = 0;
+
+	w->n = 0;
+	w->lastuid = 0;
+	w->quiet = 1;
+	if (w->exists)
+		r = imap_simple(w->im, &h, e, "UID FETCH 1:* (UID FLAGS)");
+	w->quiet = 0;
+	return r;
+}
+
+int
+imap_watch_attach(struct imap_watch *w, struct imap *im, int idle,
+	struct err *e)
+{
+	const struct imap_folder *f;
+
+	imap_free(w->im);
+	w->im = im;
+	w->idle = idle && (imap_caps(im) & IMAP_CAP_IDLE);
+	w->gone.n = 0;
+	w->fresh.n = 0;
+	if (imap_select(im, w->folder, 1, e) < 0)
+		goto fail;
+	f = imap_folder(im);
+	w->exists = f->exists;
+	if (w->synced && f->uidvalidity != w->uidvalidity) {
+		struct imap_event ev;
+
+		memset(&ev, 0, sizeof ev);
+		ev.kind = IMAP_EV_UIDVALIDITY;
+		ev.folder = w->folder;
+		ev.uidvalidity = f->uidvalidity;
+		w->fn(w->ctx, &ev);
+		w->synced = 0;
+	}
+	if ((w->synced ? catch_up(w, e) : baseline(w, e)) < 0)
+		goto fail;
+	w->synced = 1;
+	w->uidvalidity = f->uidvalidity;
+	w->modseq = f->highestmodseq;
+	if (settle(w, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	imap_watch_close(w, 0);
+	return -1;
+}
+
+int
+imap_watch_input(struct imap_watch *w, struct err *e)
+{
+	struct imap_handler h = HANDLER(w);
+	int r;
+
+	while ((r = imap_ready(w->im, 0, e)) == 1)
+		if (imap_idle_read(w->im, &h, e) < 0)
+			return -1;
+	if (r < 0)
+		return -1;
+	return settle(w, e);
+}
+
+int
+imap_watch_check(struct imap_watch *w, struct err *e)
+{
+	struct imap_handler h = HANDLER(w);
+
+	if (imap_idle_done(w->im, &h, e) < 0 ||
+	    imap_simple(w->im, &h, e, "NOOP") < 0)
+		return -1;
+	return settle(w, e);
+}

@@ -1,0 +1,274 @@
+#!/usr/bin/env bats
+# mimap idle against the suite's real Dovecot (IDLE, CONDSTORE offered):
+# an event line per change (new, expunge, flags), two folders at once,
+# --exec with the event in its environment and no shell built from server
+# data, Dovecot stopped and started again during idle (the changes made
+# meanwhile are reported after the reconnection), SIGTERM; and a scripted
+# server that stops answering (a half-open connection): found by the NOOP
+# timer and connected again.
+
+load mimap_helper
+
+setup_file() {
+	mimap_setup_file
+}
+
+teardown_file() {
+	stop_servers
+}
+
+setup() {
+	mimap_reset
+	OUT=$BATS_TEST_TMPDIR/out ERR=$BATS_TEST_TMPDIR/err
+	IDLE_PID=
+	# tests do not wait minutes: a reconnection after 1 s
+	export MIMAP_IDLE_BACKOFF=1
+}
+
+teardown() {
+	if [[ -n $IDLE_PID ]]; then
+		kill -KILL "$IDLE_PID" 2>/dev/null || true
+		wait "$IDLE_PID" 2>/dev/null || true
+	fi
+	stop_fake_smtp
+	if [[ -n ${DOVECOT_PID:-} ]] && ! srv_alive "$DOVECOT_PID"; then
+		dovecot_up
+	fi
+}
+
+# idle ARGS...: mimap -v idle ARGS in the background (events in $OUT, the
+# transcript in $ERR); returns once every folder is in IDLE (or polling).
+idle() {
+	local n=0 want=0 a
+	for a in "$@"; do
+		[[ $a == -* ]] || want=$((want + 1))
+	done
+	mimap -v idle "$@" >"$OUT" 2>"$ERR" 3>&- &
+	IDLE_PID=$!
+	until [ "$(grep -c '^< + ' "$ERR")" -ge "$want" ]; do
+		(( n++ < 100 )) || { cat "$ERR" >&2; return 1; }
+		kill -0 "$IDLE_PID" || { cat "$ERR" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# wait_out PATTERN [FILE]: until a line of FILE ($OUT) matches the
+# extended regex PATTERN (10 s at most).
+wait_out() {
+	local n=0
+	until grep -Eq -- "$1" "${2:-$OUT}" 2>/dev/null; do
+		if (( n++ > 100 )); then
+			echo "no line matching $1 in:" >&2
+			cat "${2:-$OUT}" "$ERR" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# stop_idle: SIGTERM; sets status and the seconds it took.
+stop_idle() {
+	local t0=$SECONDS
+	kill -TERM "$IDLE_PID"
+	status=0
+	wait "$IDLE_PID" || status=$?
+	took=$((SECONDS - t0))
+	IDLE_PID=
+}
+
+# drop SUBJECT: a message written straight into alice's Maildir/new, as
+# a local delivery agent would.
+drop() {
+	local d=$MAILDIR_ROOT/$TEST_USER/Maildir
+	msg "$1" >"$d/tmp/drop.$RANDOM$RANDOM"
+	chown "$MAIL_UID:$MAIL_GID" "$d"/tmp/drop.*
+	mv "$d"/tmp/drop.* "$d/new/$(date +%s).$RANDOM$RANDOM.idletest"
+}
+
+dovecot_down() {
+	srv_kill "$DOVECOT_PID" 10
+}
+
+# dovecot_up: Dovecot again, from the same configuration (same ports).
+dovecot_up() {
+	dovecot -c "$DOVECOT_CONF" -F >>"$MKIT_SRV_ROOT/dovecot/stdout" 2>&1 \
+		3>&- </dev/null &
+	DOVECOT_PID=$!
+	srv_dovecot_ready "$DOVECOT_IMAP_PORT" "$DOVECOT_PID" || return 1
+	srv_track dovecot "$DOVECOT_PID"
+}
+
+@test "idle: a message appended gives a new event with its UID" {
+	idle INBOX
+	uid=$(msg one | mimap append INBOX)
+	[ -n "$uid" ]
+	wait_out "^INBOX: new $uid\$"
+	uid2=$(msg two | mimap append INBOX)
+	[ "$uid2" -gt "$uid" ]
+	wait_out "^INBOX: new $uid2\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 2 ]
+}
+
+@test "idle: a message dropped into the maildir is reported (JSON Lines)" {
+	msg old | mimap append INBOX >/dev/null
+	idle INBOX --json
+	drop "dropped"
+	wait_out '^\{"folder":"INBOX","event":"new","uids":\[2\]\}$'
+	# the baseline (the message there before) is no event
+	! grep -q '"uids":\[1\]' "$OUT"
+	stop_idle
+	[ "$status" -eq 0 ]
+}
+
+@test "idle: flag changes and expunges are events with their UIDs" {
+	for s in a b c; do msg $s | mimap append INBOX >/dev/null; done
+	idle INBOX
+	mimap flag INBOX 2 +seen +flagged
+	wait_out '^INBOX: flags 2 \(.*\\Seen.*\)$'
+	grep -q '^INBOX: flags 2 (.*\\Flagged' "$OUT"
+	mimap flag INBOX 3 +deleted
+	wait_out '^INBOX: flags 3 \(\\Deleted\)$'
+	mimap expunge INBOX
+	wait_out '^INBOX: expunge 3$'
+	mimap flag INBOX 1 +mykeyword
+	wait_out '^INBOX: flags 1 \(mykeyword\)$'
+	stop_idle
+	[ "$status" -eq 0 ]
+	# nothing told twice, nothing else told
+	[ "$(wc -l <"$OUT")" -eq 4 ]
+}
+
+@test "idle: two folders at once, each event names its folder" {
+	mimap create Work
+	mimap create "Ünïcödé box"
+	idle INBOX Work "Ünïcödé box"
+	w=$(msg w | mimap append Work)
+	wait_out "^Work: new $w\$"
+	i=$(msg i | mimap append INBOX)
+	wait_out "^INBOX: new $i\$"
+	u=$(msg u | mimap append "Ünïcödé box")
+	wait_out "^Ünïcödé box: new $u\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 3 ]
+	# one process, one connection per folder
+	[ "$(grep -c '^> A[0-9]* IDLE' "$ERR")" -ge 3 ]
+}
+
+@test "idle --exec: the event in the environment, no shell built from server data" {
+	hostile='x$(touch PWNED1);touch PWNED2`touch PWNED3`'
+	mimap create "$hostile"
+	log=$BATS_TEST_TMPDIR/exec.log
+	cat >"$BATS_TEST_TMPDIR/hook" <<EOF
+#!/bin/sh
+printf '%s|%s|%s|%s\n' "\$MIMAP_FOLDER" "\$MIMAP_EVENT" "\$MIMAP_UIDS" "\$#" >>"$log"
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/hook"
+	cd "$BATS_TEST_TMPDIR"
+	# a plain command (execvp) and one with shell syntax of the user's own
+	idle "$hostile" INBOX --exec "$BATS_TEST_TMPDIR/hook"
+	u=$(msg h | mimap append "$hostile")
+	wait_out "new $u\$" "$log"
+	[ "$(cat "$log")" = "$hostile|new|$u|0" ]
+	stop_idle
+	idle "$hostile" --exec 'echo "[$MIMAP_FOLDER] $MIMAP_EVENT $MIMAP_UIDS" >>shell.log'
+	u2=$(msg h2 | mimap append "$hostile")
+	wait_out "new $u2\$" shell.log
+	[ "$(cat shell.log)" = "[$hostile] new $u2" ]
+	stop_idle
+	[ "$status" -eq 0 ]
+	run ls PWNED1 PWNED2 PWNED3
+	[ "$status" -ne 0 ]
+}
+
+@test "idle --exec: a failing command is reported and idle goes on" {
+	idle INBOX --exec 'sh -c "exit 3"'
+	u=$(msg one | mimap append INBOX)
+	wait_out "exited with 3 .*INBOX.*new $u" "$ERR"
+	u2=$(msg two | mimap append INBOX)
+	wait_out "^INBOX: new $u2\$"
+	grep -q "^INBOX: new $u\$" "$OUT"
+	stop_idle
+	[ "$status" -eq 0 ]
+}
+
+@test "idle: Dovecot restarted: reconnects and reports what changed meanwhile" {
+	for s in a b c; do msg $s | mimap append INBOX >/dev/null; done
+	idle INBOX
+	dovecot_down
+	wait_out 'connecting again' "$ERR"
+	# meanwhile: a new message, message 2 expunged, message 1 seen
+	drop "while down"
+	d=$MAILDIR_ROOT/$TEST_USER/Maildir
+	f1=$(ls "$d"/cur/* "$d"/new/* | sed -n 1p)
+	f2=$(ls "$d"/cur/* "$d"/new/* | sed -n 2p)
+	rm "$f2"
+	mv "$f1" "$d/cur/$(basename "${f1%%:*}"):2,S"
+	dovecot_up
+	wait_out '^INBOX: new 4$'
+	wait_out '^INBOX: expunge 2$'
+	wait_out '^INBOX: flags 1 \(\\Seen\)$'
+	grep -q 'connected again' "$ERR"
+	# and idle goes on on the new connection
+	u=$(msg after | mimap append INBOX)
+	wait_out "^INBOX: new $u\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 4 ]
+}
+
+@test "idle: SIGTERM ends it promptly with DONE and LOGOUT, status 0" {
+	mimap create Work
+	idle INBOX Work
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$took" -le 2 ]
+	[ "$(grep -c '^> DONE' "$ERR")" -eq 2 ]
+	[ "$(grep -c '^> A[0-9]* LOGOUT' "$ERR")" -eq 2 ]
+}
+
+@test "idle: a folder that does not exist: one error, status 69" {
+	run timeout 20 mimap idle INBOX Nope
+	[ "$status" -eq 69 ]
+	[[ $output == *Nope* ]]
+}
+
+@test "idle: bad --interval and --exec are usage errors" {
+	run mimap idle INBOX --interval 0
+	[ "$status" -eq 64 ]
+	run mimap idle INBOX --exec "'open quote"
+	[ "$status" -eq 64 ]
+	run mimap idle
+	[ "$status" -eq 64 ]
+}
+
+@test "idle: a server that stops answering (half-open) is found and left" {
+	start_fake_server <<'EOF'
+send * OK [CAPABILITY IMAP4rev1 IDLE] fake
+expect A1 EXAMINE
+send * 1 EXISTS
+send * OK [UIDVALIDITY 7] ok
+send * OK [UIDNEXT 2] ok
+send A1 OK [READ-ONLY] done
+expect A2 UID FETCH 1:*
+send * 1 FETCH (UID 1 FLAGS ())
+send A2 OK done
+expect A3 IDLE
+send + idling
+hang
+EOF
+	MIMAP_IDLE_NOOP=1 timeout 30 mimap idle INBOX --host 127.0.0.1 \
+		--port "$FAKE_PORT" --tls=off --auth=off --timeout=2 \
+		>"$OUT" 2>"$ERR" 3>&- &
+	IDLE_PID=$!
+	# the NOOP timer: DONE, NOOP, no reply within 2 s, connect again
+	wait_out '^\* connect 2$' "$FAKE_LOG"
+	grep -q '^C: DONE$' "$FAKE_LOG"
+	grep -q '^C: A4 NOOP$' "$FAKE_LOG"
+	grep -q 'folder "INBOX": .*connecting again in 1 s' "$ERR"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ ! -s "$OUT" ]
+}

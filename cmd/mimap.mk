@@ -26,4 +26,5 @@ cmd_mimap_SOURCES += cmd/mimap-idle.c cmd/mimap-idle.h
 if HAVE_BATS
 TESTS += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats
 endif
-EXTRA_DIST += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats
+EXTRA_DIST += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats \
+	tests/bats/mimap_idle_helper.bash

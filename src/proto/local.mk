@@ -134,3 +134,11 @@ tests_unit_t_pop3_SOURCES = tests/unit/t_pop3.c tests/unit/peer.h \
 	tests/unit/tap.h
 tests_unit_t_pop3_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_t_pop3_LDADD = $(MKIT_PROTO_LIBS) -lpthread
+
+# The folder watch of mimap idle against a scripted server (peer.h).
+check_PROGRAMS += tests/unit/t_imap_idle
+TESTS += tests/unit/t_imap_idle
+tests_unit_t_imap_idle_SOURCES = tests/unit/t_imap_idle.c tests/unit/peer.h \
+	tests/unit/tap.h
+tests_unit_t_imap_idle_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_imap_idle_LDADD = $(MKIT_PROTO_LIBS) -lpthread

@@ -157,6 +157,22 @@ EOF
 	[ "$(grep -c '^> A[0-9]* LOGOUT' "$ERR")" -eq 2 ]
 }
 
+@test "idle: IDLE renewed (DONE, NOOP, IDLE) on the timer, nothing missed around it" {
+	MIMAP_IDLE_RENEW=1 idle INBOX
+	wait_out '^> A[0-9]+ NOOP' "$ERR"
+	n=0
+	until [ "$(grep -c '^< + idling' "$ERR")" -ge 3 ]; do
+		(( n++ < 100 )); sleep 0.1
+	done
+	u=$(msg one | mimap append INBOX)
+	wait_out "^INBOX: new $u\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 1 ]
+	# each renewal: DONE answered, then NOOP, then IDLE again
+	grep -A3 '^> DONE' "$ERR" | grep -q '^> A[0-9]* NOOP'
+}
+
 @test "idle: a folder that does not exist: one error, status 69" {
 	run timeout 20 mimap idle INBOX Nope
 	[ "$status" -eq 69 ]

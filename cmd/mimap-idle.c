@@ -51,8 +51,9 @@
 #define KA_CNT		6
 
 struct slot {
-	struct imap_watch *w;
-	const char *folder;
+	struct imap_watch *w;	/* one folder */
+	struct imap_notify *g;	/* or all, with NOTIFY */
+	const char *label;	/* the folder, or the folders */
 	long long due;		/* ms: next check, or the next reconnection */
 	long long backoff;	/* ms */
 };
@@ -247,27 +248,56 @@ on_event(void *ctx, const struct imap_event *ev)
 
 /* ---- sessions ---- */
 
-static int
-attach(struct idle *c, struct slot *s, struct err *e)
+/* A slot is one connection: one folder, or all of them with NOTIFY. */
+static struct imap *
+session(struct slot *s)
+{
+	return s->g ? imap_notify_session(s->g) : imap_watch_session(s->w);
+}
+
+static void
+slot_close(struct slot *s, int logout)
+{
+	if (s->g)
+		imap_notify_close(s->g, logout);
+	else
+		imap_watch_close(s->w, logout);
+}
+
+static struct imap *
+connect_one(struct idle *c, struct err *e)
 {
 	struct imap *im;
 	char *pw = NULL;
 
 	if (netacct_password(c->acc, NULL, c->ts, &pw, e) < 0)
-		return -1;
+		return NULL;
 	im = imap_open(c->acc, pw, 0, c->ts, e);
 	if (pw)
 		password_free(pw);
 	if (!im)
-		return -1;
+		return NULL;
 	if (conn_keepalive(imap_conn(im), KA_IDLE, KA_INTVL, KA_CNT, e) < 0 ||
 	    imap_enable(im, "UTF8=ACCEPT", e) < 0) {
 		imap_free(im);
-		return -1;
+		return NULL;
 	}
-	if (imap_watch_attach(s->w, im, 1, e) < 0)
+	return im;
+}
+
+/* Attach s to im (a new connection when NULL); sets its timer. */
+static int
+attach(struct idle *c, struct slot *s, struct imap *im, struct err *e)
+{
+	int r;
+
+	if (!im && !(im = connect_one(c, e)))
 		return -1;
-	s->due = now_ms() + (imap_watch_idling(s->w) ? c->every_idle :
+	r = s->g ? imap_notify_attach(s->g, im, e) :
+		imap_watch_attach(s->w, im, 1, e);
+	if (r < 0)
+		return -1;
+	s->due = now_ms() + (imap_idling(session(s)) ? c->every_idle :
 		c->every_poll);
 	return 0;
 }
@@ -275,9 +305,10 @@ attach(struct idle *c, struct slot *s, struct err *e)
 static void
 lost(struct idle *c, struct slot *s, const struct err *e)
 {
-	imap_watch_close(s->w, 0);
-	warnx_("folder \"%s\": %s; connecting again in %lld s", s->folder,
-		e->msg, (s->backoff + 999) / 1000);
+	slot_close(s, 0);
+	warnx_("%s \"%s\": %s; connecting again in %lld s",
+		s->g ? "folders" : "folder", s->label, e->msg,
+		(s->backoff + 999) / 1000);
 	s->due = now_ms() + s->backoff;
 	s->backoff *= 2;
 	if (s->backoff > BACKOFF_MAX * 1000LL)
@@ -291,12 +322,13 @@ reconnect(struct idle *c, struct slot *s)
 	struct err e;
 
 	err_clear(&e);
-	if (attach(c, s, &e) < 0) {
+	if (attach(c, s, NULL, &e) < 0) {
 		lost(c, s, &e);
 		return;
 	}
 	s->backoff = c->backoff;
-	warnx_("folder \"%s\": connected again", s->folder);
+	warnx_("%s \"%s\": connected again", s->g ? "folders" : "folder",
+		s->label);
 }
 
 /* Input on s, or its timer ran out. */
@@ -307,17 +339,22 @@ service(struct idle *c, struct slot *s, int input)
 	int r;
 
 	err_clear(&e);
-	if (!imap_watch_session(s->w)) {
+	if (!session(s)) {
 		reconnect(c, s);
 		return;
 	}
-	r = input ? imap_watch_input(s->w, &e) : imap_watch_check(s->w, &e);
+	if (s->g)
+		r = input ? imap_notify_input(s->g, &e) :
+			imap_notify_check(s->g, &e);
+	else
+		r = input ? imap_watch_input(s->w, &e) :
+			imap_watch_check(s->w, &e);
 	if (r < 0) {
 		lost(c, s, &e);
 		return;
 	}
 	if (!input)
-		s->due = now_ms() + (imap_watch_idling(s->w) ? c->every_idle :
+		s->due = now_ms() + (imap_idling(session(s)) ? c->every_idle :
 			c->every_poll);
 }
 
@@ -350,7 +387,7 @@ round_once(struct idle *c, struct slot *s, size_t n, struct pollfd *pfd,
 	pfd[0].fd = sig_pipe[0];
 	pfd[0].events = POLLIN;
 	for (i = 0; i < n; i++) {
-		struct imap *im = imap_watch_session(s[i].w);
+		struct imap *im = session(&s[i]);
 		struct err e;
 
 		at[i] = 0;
@@ -382,15 +419,57 @@ round_once(struct idle *c, struct slot *s, size_t n, struct pollfd *pfd,
 			service(c, &s[i], 0);
 }
 
+/*
+ * The first connection: with NOTIFY and IDLE, one slot for every folder
+ * (a NOTIFY refused: one per folder after all); else one per folder.
+ * Returns how many slots, or -1 with e.
+ */
+static int
+first_attach(struct idle *c, struct slot *s, struct imap_watch **w,
+	struct buf *label, struct err *e)
+{
+	const struct idle_opts *o = c->o;
+	struct imap *im = connect_one(c, e);
+	size_t i;
+
+	if (!im)
+		return -1;
+	if (o->nfolders > 1 && (imap_caps(im) & IMAP_CAP_NOTIFY) &&
+	    (imap_caps(im) & IMAP_CAP_IDLE)) {
+		for (i = 0; i < o->nfolders; i++)
+			buf_addf(label, "%s%s", i ? ", " : "", o->folders[i]);
+		s[0].label = label->data;
+		s[0].g = imap_notify_new(w, o->nfolders);
+		if (attach(c, &s[0], im, e) == 0)
+			return 1;
+		imap_notify_free(s[0].g);
+		s[0].g = NULL;
+		if (e->code != ERR_UNAVAILABLE)
+			return -1;
+		warnx_("%s; one connection per folder", e->msg);
+		im = NULL;
+	}
+	for (i = 0; i < o->nfolders && !stopping; i++) {
+		s[i].w = w[i];
+		s[i].label = o->folders[i];
+		if (attach(c, &s[i], i ? NULL : im, e) < 0)
+			return -1;
+	}
+	return (int)o->nfolders;
+}
+
 int
 mimap_idle(const struct account *acc, struct transcript *ts,
 	const struct idle_opts *o)
 {
 	struct idle c;
 	struct slot *s;
+	struct imap_watch **w;
 	struct pollfd *pfd;
+	struct buf label = BUF_INIT;
+	struct err e;
 	size_t i, *at;
-	int status = EX_OK;
+	int n, status = EX_OK;
 
 	memset(&c, 0, sizeof c);
 	c.acc = acc;
@@ -410,34 +489,35 @@ mimap_idle(const struct account *acc, struct transcript *ts,
 	buf_init(&c.uids, 0);
 	setup_signals();
 	s = xcalloc(o->nfolders, sizeof(*s));
+	w = xcalloc(o->nfolders, sizeof(*w));
 	pfd = xcalloc(o->nfolders + 1, sizeof(*pfd));
 	at = xcalloc(o->nfolders, sizeof(*at));
 	for (i = 0; i < o->nfolders; i++) {
-		struct err e;
-
-		s[i].folder = o->folders[i];
+		w[i] = imap_watch_new(o->folders[i], on_event, &c);
 		s[i].backoff = c.backoff;
-		s[i].w = imap_watch_new(o->folders[i], on_event, &c);
-		err_clear(&e);
-		if (!stopping && attach(&c, &s[i], &e) < 0) {
-			print_err(&e);
-			status = exit_code(e.code);
-			goto out;
-		}
 	}
-	while (!stopping)
-		round_once(&c, s, o->nfolders, pfd, at);
-out:
-	for (i = 0; i < o->nfolders; i++) {
-		if (s[i].w && imap_watch_session(s[i].w))
-			imap_watch_close(s[i].w, 1);
-		imap_watch_free(s[i].w);
+	err_clear(&e);
+	n = first_attach(&c, s, w, &label, &e);
+	if (n < 0) {
+		print_err(&e);
+		status = exit_code(e.code);
+		n = (int)o->nfolders;
 	}
+	while (status == EX_OK && !stopping)
+		round_once(&c, s, (size_t)n, pfd, at);
+	for (i = 0; i < (size_t)n; i++)
+		if ((s[i].g || s[i].w) && session(&s[i]))
+			slot_close(&s[i], 1);
+	imap_notify_free(s[0].g);
+	for (i = 0; i < o->nfolders; i++)
+		imap_watch_free(w[i]);
 	if (c.argv)
 		strv_free(c.argv, (size_t)c.argc);
 	buf_release(&c.line);
 	buf_release(&c.uids);
+	buf_release(&label);
 	free(s);
+	free(w);
 	free(pfd);
 	free(at);
 	return status;

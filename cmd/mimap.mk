@@ -24,7 +24,9 @@ endif
 EXTRA_DIST += tests/bats/mimap-drift.bats
 cmd_mimap_SOURCES += cmd/mimap-idle.c cmd/mimap-idle.h
 if HAVE_BATS
-TESTS += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats
+TESTS += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats \
+	tests/bats/mimap-idle-nonotify.bats
 endif
 EXTRA_DIST += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats \
+	tests/bats/mimap-idle-nonotify.bats \
 	tests/bats/mimap_idle_helper.bash

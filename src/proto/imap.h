@@ -71,6 +71,7 @@ enum imap_cap {
 	IMAP_CAP_STARTTLS = 1 << 18,
 	IMAP_CAP_LOGINDISABLED = 1 << 19,
 	IMAP_CAP_BINARY = 1 << 20,	/* RFC 3516 */
+	IMAP_CAP_NOTIFY = 1 << 21,	/* RFC 5465 */
 };
 
 enum imap_open_flags {

@@ -22,6 +22,7 @@
 #include "proto/imap_idle.h"
 #include "proto/imap_ops.h"
 #include "proto/imap_set.h"
+#include "proto/imap_utf7.h"
 
 enum {
 	F_SEEN = 1 << 0,
@@ -42,10 +43,13 @@ struct imap_watch {
 	imap_event_fn *fn;
 	void *ctx;
 	struct imap *im;
+	struct imap_handler h;	/* where the session's responses go */
+	int shared;		/* im is a group's (imap_notify) */
 	int idle;		/* IDLE between commands */
 	int synced;		/* the baseline was taken */
 	int quiet;		/* taking the baseline: no events */
 	unsigned long long uidvalidity, modseq, lastuid, exists;
+	unsigned long long uidnext;	/* as the last EXAMINE said */
 	struct msg *m;		/* the messages known, in sequence order */
 	size_t n, alloc;
 	struct imap_uids gone;	/* expunges not yet told */
@@ -62,6 +66,8 @@ static const struct {
 	{ "\\Draft", F_DRAFT },
 };
 
+static int on_untagged(void *ctx, const struct imap_resp *r, struct err *e);
+
 struct imap_watch *
 imap_watch_new(const char *folder, imap_event_fn *fn, void *ctx)
 {
@@ -70,6 +76,8 @@ imap_watch_new(const char *folder, imap_event_fn *fn, void *ctx)
 	w->folder = xstrdup(folder);
 	w->fn = fn;
 	w->ctx = ctx;
+	w->h.ctx = w;
+	w->h.untagged = on_untagged;
 	buf_init(&w->flags, 0);
 	return w;
 }
@@ -79,7 +87,8 @@ imap_watch_free(struct imap_watch *w)
 {
 	if (!w)
 		return;
-	imap_free(w->im);
+	if (!w->shared)
+		imap_free(w->im);
 	imap_uids_release(&w->gone);
 	imap_uids_release(&w->fresh);
 	buf_release(&w->flags);
@@ -103,7 +112,9 @@ imap_watch_idling(const struct imap_watch *w)
 void
 imap_watch_close(struct imap_watch *w, int logout)
 {
-	if (logout)
+	if (w->shared)
+		w->im = NULL;
+	else if (logout)
 		imap_logout(w->im);
 	else
 		imap_free(w->im);
@@ -308,16 +319,13 @@ on_untagged(void *ctx, const struct imap_resp *r, struct err *e)
 
 /* ---- commands ---- */
 
-/* What every command of the watch hands its responses to. */
-#define HANDLER(w) { (w), on_untagged, NULL, NULL }
-
 /* UID FETCH LAST+1:* for what EXISTS announced; tell them. */
 static int
 fetch_new(struct imap_watch *w, struct err *e)
 {
-	struct imap_handler h = HANDLER(w);
+	const struct imap_handler *h = &w->h;
 
-	if (w->exists > w->n && imap_simple(w->im, &h, e,
+	if (w->exists > w->n && imap_simple(w->im, h, e,
 	    "UID FETCH %llu:* (UID FLAGS)", w->lastuid + 1) < 0)
 		return -1;
 	tell_gone(w);
@@ -329,15 +337,15 @@ fetch_new(struct imap_watch *w, struct err *e)
 static int
 settle(struct imap_watch *w, struct err *e)
 {
-	struct imap_handler h = HANDLER(w);
+	const struct imap_handler *h = &w->h;
 
 	tell_gone(w);
 	if (w->exists > w->n) {
-		if (imap_idle_done(w->im, &h, e) < 0 || fetch_new(w, e) < 0)
+		if (imap_idle_done(w->im, h, e) < 0 || fetch_new(w, e) < 0)
 			return -1;
 	}
 	if (w->idle && !imap_idling(w->im))
-		return imap_idle_start(w->im, &h, e);
+		return imap_idle_start(w->im, h, e);
 	return 0;
 }
 
@@ -379,16 +387,16 @@ catch_up_expunges(struct imap_watch *w, struct err *e)
 static int
 catch_up(struct imap_watch *w, struct err *e)
 {
-	struct imap_handler h = HANDLER(w);
+	const struct imap_handler *h = &w->h;
 	int r = 0;
 
 	if (catch_up_expunges(w, e) < 0)
 		return -1;
 	if (w->n && w->modseq && (imap_caps(w->im) & IMAP_CAP_CONDSTORE))
-		r = imap_simple(w->im, &h, e, "UID FETCH 1:%llu (UID FLAGS) "
+		r = imap_simple(w->im, h, e, "UID FETCH 1:%llu (UID FLAGS) "
 			"(CHANGEDSINCE %llu)", w->lastuid, w->modseq);
 	else if (w->n)
-		r = imap_simple(w->im, &h, e, "UID FETCH 1:%llu (UID FLAGS)",
+		r = imap_simple(w->im, h, e, "UID FETCH 1:%llu (UID FLAGS)",
 			w->lastuid);
 	if (r < 0)
 		return -1;
@@ -398,32 +406,29 @@ catch_up(struct imap_watch *w, struct err *e)
 static int
 baseline(struct imap_watch *w, struct err *e)
 {
-	struct imap_handler h = HANDLER(w);
+	const struct imap_handler *h = &w->h;
 	int r = 0;
 
 	w->n = 0;
 	w->lastuid = 0;
 	w->quiet = 1;
 	if (w->exists)
-		r = imap_simple(w->im, &h, e, "UID FETCH 1:* (UID FLAGS)");
+		r = imap_simple(w->im, h, e, "UID FETCH 1:* (UID FLAGS)");
 	w->quiet = 0;
 	return r;
 }
 
-int
-imap_watch_attach(struct imap_watch *w, struct imap *im, int idle,
-	struct err *e)
+/* EXAMINE the folder, then the baseline or the catch-up (events). */
+static int
+sync_folder(struct imap_watch *w, struct err *e)
 {
 	const struct imap_folder *f;
 
-	imap_free(w->im);
-	w->im = im;
-	w->idle = idle && (imap_caps(im) & IMAP_CAP_IDLE);
 	w->gone.n = 0;
 	w->fresh.n = 0;
-	if (imap_select(im, w->folder, 1, e) < 0)
-		goto fail;
-	f = imap_folder(im);
+	if (imap_select(w->im, w->folder, 1, e) < 0)
+		return -1;
+	f = imap_folder(w->im);
 	w->exists = f->exists;
 	if (w->synced && f->uidvalidity != w->uidvalidity) {
 		struct imap_event ev;
@@ -436,26 +441,40 @@ imap_watch_attach(struct imap_watch *w, struct imap *im, int idle,
 		w->synced = 0;
 	}
 	if ((w->synced ? catch_up(w, e) : baseline(w, e)) < 0)
-		goto fail;
+		return -1;
 	w->synced = 1;
 	w->uidvalidity = f->uidvalidity;
 	w->modseq = f->highestmodseq;
-	if (settle(w, e) < 0)
-		goto fail;
+	w->uidnext = f->uidnext;
 	return 0;
-fail:
-	imap_watch_close(w, 0);
-	return -1;
+}
+
+int
+imap_watch_attach(struct imap_watch *w, struct imap *im, int idle,
+	struct err *e)
+{
+	if (!w->shared)
+		imap_free(w->im);
+	w->im = im;
+	w->shared = 0;
+	w->h.ctx = w;
+	w->h.untagged = on_untagged;
+	w->idle = idle && (imap_caps(im) & IMAP_CAP_IDLE);
+	if (sync_folder(w, e) < 0 || settle(w, e) < 0) {
+		imap_watch_close(w, 0);
+		return -1;
+	}
+	return 0;
 }
 
 int
 imap_watch_input(struct imap_watch *w, struct err *e)
 {
-	struct imap_handler h = HANDLER(w);
+	const struct imap_handler *h = &w->h;
 	int r;
 
 	while ((r = imap_ready(w->im, 0, e)) == 1)
-		if (imap_idle_read(w->im, &h, e) < 0)
+		if (imap_idle_read(w->im, h, e) < 0)
 			return -1;
 	if (r < 0)
 		return -1;
@@ -465,10 +484,301 @@ imap_watch_input(struct imap_watch *w, struct err *e)
 int
 imap_watch_check(struct imap_watch *w, struct err *e)
 {
-	struct imap_handler h = HANDLER(w);
+	const struct imap_handler *h = &w->h;
 
-	if (imap_idle_done(w->im, &h, e) < 0 ||
-	    imap_simple(w->im, &h, e, "NOOP") < 0)
+	if (imap_idle_done(w->im, h, e) < 0 ||
+	    imap_simple(w->im, h, e, "NOOP") < 0)
 		return -1;
 	return settle(w, e);
+}
+
+/* ---- several folders on one session: NOTIFY (RFC 5465) ---- */
+
+struct imap_notify {
+	struct imap *im;
+	struct imap_watch **w;
+	size_t n;
+	size_t sel;		/* the watch whose folder is selected */
+	unsigned char *dirty;	/* a STATUS came: catch that folder up */
+	struct imap_handler h;
+	struct buf name;
+};
+
+/* The watch of the folder a STATUS names, or g->n. */
+static size_t
+status_folder(struct imap_notify *g, const struct imap_resp *r)
+{
+	size_t i, len;
+	const char *s;
+
+	if (r->data >= r->ntok || r->tok[r->data].type == IMAP_TOK_LIST)
+		return g->n;
+	s = imap_tok_str(r, r->data, &len);
+	buf_reset(&g->name);
+	if ((imap_enabled(g->im) & IMAP_CAP_UTF8_ACCEPT) ||
+	    imap_utf7_decode(s, len, &g->name) < 0)
+		buf_add(&g->name, s, len);
+	for (i = 0; i < g->n; i++) {
+		const char *f = g->w[i]->folder;
+		size_t fl = strlen(f);
+
+		if (fl != g->name.len)
+			continue;
+		if (fl == 5 && !mem_casecmp(f, "INBOX", 5) ?
+		    !mem_casecmp(g->name.data, "INBOX", 5) :
+		    !memcmp(g->name.data, f, fl))
+			return i;
+	}
+	return g->n;
+}
+
+/*
+ * Does a STATUS of w's folder (the list at token i) say anything changed
+ * since w last looked? A STATUS with nothing to compare says so too.
+ */
+static int
+status_changed(const struct imap_watch *w, const struct imap_resp *r,
+	size_t i)
+{
+	size_t j;
+	int any = 0, changed = 0;
+
+	if (i >= r->ntok || r->tok[i].type != IMAP_TOK_LIST)
+		return 1;
+	for (j = i + 1; j + 1 < r->tok[i].end; j += 2) {
+		unsigned long long v;
+
+		if (imap_tok_num(r, j + 1, &v) < 0)
+			continue;
+		if (imap_tok_is(r, j, "MESSAGES"))
+			changed |= v != w->n;
+		else if (imap_tok_is(r, j, "UIDNEXT"))
+			changed |= v != w->uidnext;
+		else if (imap_tok_is(r, j, "UIDVALIDITY"))
+			changed |= v != w->uidvalidity;
+		else if (imap_tok_is(r, j, "HIGHESTMODSEQ"))
+			changed |= v != w->modseq;
+		else
+			continue;
+		any = 1;
+	}
+	return changed || !any;
+}
+
+static int
+group_untagged(void *ctx, const struct imap_resp *r, struct err *e)
+{
+	struct imap_notify *g = ctx;
+
+	if (r->status == IMAP_ST_NONE && !strcmp(r->name, "STATUS")) {
+		size_t i = status_folder(g, r);
+
+		if (i < g->n && i != g->sel &&
+		    status_changed(g->w[i], r, r->data + 1))
+			g->dirty[i] = 1;
+		return 0;
+	}
+	return on_untagged(g->w[g->sel], r, e);
+}
+
+/*
+ * STATUS of every folder not selected, for what a NOTIFY did not tell
+ * (a server that says nothing of some folders): those that changed
+ * are caught up as after a NOTIFY.
+ */
+static int
+status_all(struct imap_notify *g, struct err *e)
+{
+	unsigned long tag = 0;
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		if (i == g->sel)
+			continue;
+		imap_cmd_begin(g->im, "STATUS");
+		if (imap_cmd_mailbox(g->im, g->w[i]->folder, e) < 0)
+			return -1;
+		imap_cmd_add(g->im, " (MESSAGES UIDNEXT UIDVALIDITY%s)",
+			(imap_caps(g->im) & IMAP_CAP_CONDSTORE) ?
+			" HIGHESTMODSEQ" : "");
+		if (!(tag = imap_cmd_end(g->im, e)))
+			return -1;
+	}
+	if (!tag)
+		return 0;
+	if (imap_flush(g->im, e) < 0)
+		return -1;
+	return imap_wait(g->im, tag, &g->h, e);
+}
+
+struct imap_notify *
+imap_notify_new(struct imap_watch **w, size_t n)
+{
+	struct imap_notify *g = xcalloc(1, sizeof(*g));
+	size_t i;
+
+	g->w = w;
+	g->n = n;
+	g->dirty = xcalloc(n, 1);
+	g->h.ctx = g;
+	g->h.untagged = group_untagged;
+	buf_init(&g->name, 0);
+	for (i = 0; i < n; i++) {
+		w[i]->shared = 1;
+		w[i]->h = g->h;
+	}
+	return g;
+}
+
+void
+imap_notify_close(struct imap_notify *g, int logout)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		g->w[i]->im = NULL;
+	if (logout)
+		imap_logout(g->im);
+	else
+		imap_free(g->im);
+	g->im = NULL;
+}
+
+void
+imap_notify_free(struct imap_notify *g)
+{
+	if (!g)
+		return;
+	imap_notify_close(g, 0);
+	buf_release(&g->name);
+	free(g->dirty);
+	free(g);
+}
+
+struct imap *
+imap_notify_session(struct imap_notify *g)
+{
+	return g->im;
+}
+
+/* NOTIFY SET: the selected folder in full, the others by STATUS. */
+static int
+notify_set(struct imap_notify *g, struct err *e)
+{
+	static const char events[] = " (MessageNew MessageExpunge "
+		"FlagChange))";
+	unsigned long tag;
+	size_t i;
+
+	imap_cmd_begin(g->im, "NOTIFY SET (SELECTED (MessageNew "
+		"MessageExpunge FlagChange))");
+	for (i = 0; i < g->n; i++) {
+		imap_cmd_add(g->im, " (MAILBOXES");
+		if (imap_cmd_mailbox(g->im, g->w[i]->folder, e) < 0)
+			return -1;
+		imap_cmd_add(g->im, "%s", events);
+	}
+	tag = imap_cmd_end(g->im, e);
+	if (!tag || imap_flush(g->im, e) < 0)
+		return -1;
+	return imap_wait(g->im, tag, &g->h, e);
+}
+
+/* Select watch i (saying first what the folder selected now has). */
+static int
+switch_to(struct imap_notify *g, size_t i, struct err *e)
+{
+	struct imap_watch *cur = g->w[g->sel];
+
+	if (imap_simple(g->im, &g->h, e, "NOOP") < 0 ||
+	    fetch_new(cur, e) < 0)
+		return -1;
+	g->dirty[i] = 0;
+	g->sel = i;
+	return sync_folder(g->w[i], e);
+}
+
+static int
+group_settle(struct imap_notify *g, struct err *e)
+{
+	struct imap_watch *cur = g->w[g->sel];
+	size_t i, round;
+	int busy = cur->exists > cur->n;
+
+	tell_gone(cur);
+	for (i = 0; i < g->n; i++)
+		busy |= g->dirty[i];
+	if (busy && imap_idle_done(g->im, &g->h, e) < 0)
+		return -1;
+	if (busy && fetch_new(cur, e) < 0)
+		return -1;
+	/* news that comes meanwhile too, but never endlessly: what is left
+	 * waits for the next round */
+	for (round = 0; round < 2 * g->n; round++) {
+		for (i = 0; i < g->n && !g->dirty[i]; i++)
+			;
+		if (i == g->n)
+			break;
+		if (switch_to(g, i, e) < 0)
+			return -1;
+	}
+	if ((imap_caps(g->im) & IMAP_CAP_IDLE) && !imap_idling(g->im))
+		return imap_idle_start(g->im, &g->h, e);
+	return 0;
+}
+
+int
+imap_notify_attach(struct imap_notify *g, struct imap *im, struct err *e)
+{
+	size_t i;
+
+	imap_notify_close(g, 0);
+	g->im = im;
+	memset(g->dirty, 0, g->n);
+	if (imap_enable(im, "CONDSTORE", e) < 0)
+		goto fail;
+	for (i = 0; i < g->n; i++) {
+		g->w[i]->im = im;
+		g->w[i]->idle = 0;
+	}
+	/* NOTIFY first: a change in a folder already caught up comes as a
+	 * STATUS while the next ones are */
+	g->sel = 0;
+	if (notify_set(g, e) < 0)
+		goto fail;
+	for (i = 0; i < g->n; i++) {
+		g->sel = i;
+		g->dirty[i] = 0;
+		if (sync_folder(g->w[i], e) < 0)
+			goto fail;
+	}
+	if (group_settle(g, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	imap_notify_close(g, 0);
+	return -1;
+}
+
+int
+imap_notify_input(struct imap_notify *g, struct err *e)
+{
+	int r;
+
+	while ((r = imap_ready(g->im, 0, e)) == 1)
+		if (imap_idle_read(g->im, &g->h, e) < 0)
+			return -1;
+	if (r < 0)
+		return -1;
+	return group_settle(g, e);
+}
+
+int
+imap_notify_check(struct imap_notify *g, struct err *e)
+{
+	if (imap_idle_done(g->im, &g->h, e) < 0 ||
+	    imap_simple(g->im, &g->h, e, "NOOP") < 0 ||
+	    status_all(g, e) < 0)
+		return -1;
+	return group_settle(g, e);
 }

@@ -90,4 +90,36 @@ int imap_watch_check(struct imap_watch *w, struct err *e);
  * attach. */
 void imap_watch_close(struct imap_watch *w, int logout);
 
+/*
+ * Several folders on one session with NOTIFY (RFC 5465), for a server
+ * that offers it: NOTIFY SET asks for every change of the selected
+ * folder (EXISTS, EXPUNGE, FETCH, as above) and a STATUS for a change in
+ * any other watched folder; a STATUS whose counts (MESSAGES, UIDNEXT,
+ * UIDVALIDITY, HIGHESTMODSEQ) differ from what the watch knows makes the
+ * group leave IDLE, EXAMINE that folder and catch it up as after a
+ * reconnection (UID SEARCH, CHANGEDSINCE, UID FETCH LAST+1:*), which
+ * then stays selected. Because a server may say nothing of some folders
+ * (Dovecot 2.3 was seen silent about one with a non-ASCII name), the
+ * check (imap_notify_check) also asks the STATUS of each folder not
+ * selected, so such a change waits at most until the next check.
+ * CONDSTORE is enabled when offered, so that flag changes in the other
+ * folders are told too. The watches (w, n of them) stay the caller's;
+ * while in the group their sessions are its.
+ *
+ * imap_notify_attach() takes the session over (closed on failure; a NO
+ * or BAD to NOTIFY is ERR_UNAVAILABLE: the caller may fall back to one
+ * session per folder); _input, _check and _close are as for one watch.
+ */
+struct imap_notify;
+
+struct imap_notify *imap_notify_new(struct imap_watch **w, size_t n);
+/* Close (no LOGOUT) and free; not the watches. NULL allowed. */
+void imap_notify_free(struct imap_notify *g);
+int imap_notify_attach(struct imap_notify *g, struct imap *im,
+	struct err *e);
+struct imap *imap_notify_session(struct imap_notify *g);
+int imap_notify_input(struct imap_notify *g, struct err *e);
+int imap_notify_check(struct imap_notify *g, struct err *e);
+void imap_notify_close(struct imap_notify *g, int logout);
+
 #endif

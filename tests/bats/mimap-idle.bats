@@ -68,21 +68,38 @@ teardown() {
 	[ "$(wc -l <"$OUT")" -eq 4 ]
 }
 
-@test "idle: two folders at once, each event names its folder" {
+@test "idle: three folders on one connection with NOTIFY, each event names its folder" {
 	mimap create Work
-	mimap create "Ünïcödé box"
-	idle INBOX Work "Ünïcödé box"
+	mimap create "My box"
+	idle INBOX Work "My box"
 	w=$(msg w | mimap append Work)
 	wait_out "^Work: new $w\$"
 	i=$(msg i | mimap append INBOX)
 	wait_out "^INBOX: new $i\$"
-	u=$(msg u | mimap append "Ünïcödé box")
-	wait_out "^Ünïcödé box: new $u\$"
+	u=$(msg u | mimap append "My box")
+	wait_out "^My box: new $u\$"
 	stop_idle
 	[ "$status" -eq 0 ]
 	[ "$(wc -l <"$OUT")" -eq 3 ]
-	# one process, one connection per folder
-	[ "$(grep -c '^> A[0-9]* IDLE' "$ERR")" -ge 3 ]
+	# one connection: NOTIFY, and each change elsewhere than the folder
+	# selected fetched after EXAMINE of its folder
+	[ "$(grep -c '^\* connected to' "$ERR")" -eq 1 ]
+	grep -q '^> A[0-9]* NOTIFY SET (SELECTED (MessageNew MessageExpunge FlagChange)) (MAILBOXES INBOX ' "$ERR"
+	grep -q '^< \* STATUS Work ' "$ERR"
+}
+
+@test "idle: with NOTIFY, a folder the server says nothing of is caught by the check" {
+	mimap create "Ünïcödé box"
+	mimap create Work
+	MIMAP_IDLE_NOOP=1 idle "Ünïcödé box" Work
+	u=$(msg u | mimap append "Ünïcödé box")
+	wait_out "^Ünïcödé box: new $u\$"
+	w=$(msg w | mimap append Work)
+	wait_out "^Work: new $w\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 2 ]
+	grep -q '^> A[0-9]* STATUS "&ANw-n&AO8-c&APY-d&AOk- box" (MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)$' "$ERR"
 }
 
 @test "idle --exec: the event in the environment, no shell built from server data" {
@@ -147,14 +164,37 @@ EOF
 	[ "$(wc -l <"$OUT")" -eq 4 ]
 }
 
+@test "idle: with NOTIFY, Dovecot restarted: what changed in each folder meanwhile is reported" {
+	mimap create Work
+	for s in a b; do msg $s | mimap append INBOX >/dev/null; done
+	msg w | mimap append Work >/dev/null
+	idle INBOX Work
+	dovecot_down
+	wait_out 'connecting again' "$ERR"
+	drop "while down"
+	d=$MAILDIR_ROOT/$TEST_USER/Maildir/.Work
+	f=$(ls "$d"/cur/* "$d"/new/* | sed -n 1p)
+	mv "$f" "$d/cur/$(basename "${f%%:*}"):2,FS"
+	dovecot_up
+	wait_out '^INBOX: new 3$'
+	wait_out '^Work: flags 1 \(\\Flagged \\Seen\)$'
+	grep -q 'folders "INBOX, Work": connected again' "$ERR"
+	u=$(msg after | mimap append Work)
+	wait_out "^Work: new $u\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 3 ]
+}
+
 @test "idle: SIGTERM ends it promptly with DONE and LOGOUT, status 0" {
 	mimap create Work
 	idle INBOX Work
 	stop_idle
 	[ "$status" -eq 0 ]
 	[ "$took" -le 2 ]
-	[ "$(grep -c '^> DONE' "$ERR")" -eq 2 ]
-	[ "$(grep -c '^> A[0-9]* LOGOUT' "$ERR")" -eq 2 ]
+	# one connection (NOTIFY): one DONE, one LOGOUT
+	[ "$(grep -c '^> DONE' "$ERR")" -eq 1 ]
+	[ "$(grep -c '^> A[0-9]* LOGOUT' "$ERR")" -eq 1 ]
 }
 
 @test "idle: IDLE renewed (DONE, NOOP, IDLE) on the timer, nothing missed around it" {

@@ -3,7 +3,7 @@
 #
 #   idle ARGS...        mimap -v idle ARGS in the background (events in
 #                       $OUT, transcript in $ERR, PID in $IDLE_PID); returns
-#                       once every folder is in IDLE
+#                       once every folder is watched (in IDLE)
 #   wait_out RE [FILE]  until a line of FILE ($OUT) matches RE (10 s)
 #   stop_idle           SIGTERM; sets status and took (seconds)
 #   drop SUBJECT        a message written straight into alice's Maildir
@@ -52,7 +52,11 @@ idle() {
 	done
 	mimap -v idle "$@" >"$OUT" 2>"$ERR" 3>&- &
 	IDLE_PID=$!
-	until [ "$(grep -c '^< + idling' "$ERR")" -ge "$want" ]; do
+	# every folder examined, and IDLE after the last (one connection
+	# per folder, or one for all with NOTIFY)
+	until awk -v want="$want" '/^> A[0-9]+ EXAMINE/ { n++; idle = 0 }
+		/^< \+ idling/ { idle = 1 }
+		END { exit !(n >= want && idle) }' "$ERR"; do
 		(( n++ < 100 )) || { cat "$ERR" >&2; return 1; }
 		kill -0 "$IDLE_PID" || { cat "$ERR" >&2; return 1; }
 		sleep 0.1

@@ -10,18 +10,6 @@ setup_file() {
 	mimap_setup_file
 }
 
-teardown_file() {
-	stop_servers
-}
-
-setup() {
-	idle_setup
-}
-
-teardown() {
-	idle_teardown
-}
-
 @test "idle without NOTIFY: two folders, a connection each, one process" {
 	mimap create Work
 	idle INBOX Work

@@ -10,18 +10,6 @@ setup_file() {
 	mimap_setup_file
 }
 
-teardown_file() {
-	stop_servers
-}
-
-setup() {
-	idle_setup
-}
-
-teardown() {
-	idle_teardown
-}
-
 # poll ARGS...: mimap -v idle --interval 1 ARGS in the background, once
 # its first NOOP went out (the baseline is taken).
 poll() {

@@ -13,19 +13,6 @@ setup_file() {
 	mimap_setup_file
 }
 
-teardown_file() {
-	stop_servers
-}
-
-setup() {
-	idle_setup
-}
-
-teardown() {
-	idle_teardown
-	stop_fake_smtp
-}
-
 @test "idle: a message appended gives a new event with its UID" {
 	idle INBOX
 	uid=$(msg one | mimap append INBOX)

@@ -14,7 +14,21 @@
 
 load mimap_helper
 
-# idle_setup, idle_teardown: for setup() and teardown().
+# setup, teardown and teardown_file of every mimap-idle*.bats (each file
+# has its setup_file: Dovecot with the capabilities it tests).
+setup() {
+	idle_setup
+}
+
+teardown() {
+	idle_teardown
+	stop_fake_smtp
+}
+
+teardown_file() {
+	stop_servers
+}
+
 idle_setup() {
 	mimap_reset
 	OUT=$BATS_TEST_TMPDIR/out ERR=$BATS_TEST_TMPDIR/err

@@ -5,7 +5,9 @@
  * fetched with UID FETCH LAST+1:* (and the "N:*" quirk that returns the
  * last message again), the NOOP check, and the catch-up after a
  * reconnection (UID SEARCH for expunges, CHANGEDSINCE, new UIDs) and a
- * new UIDVALIDITY.
+ * new UIDVALIDITY; two folders on one session with NOTIFY (a STATUS that
+ * changes nothing is left alone, one that does brings EXAMINE and the
+ * catch-up; the check asks STATUS of the folder not selected).
  */
 #include <config.h>
 
@@ -214,12 +216,94 @@ test_reconnect(void)
 	imap_watch_free(w);
 }
 
+/* ---- two folders on one session with NOTIFY ---- */
+
+static void
+notify_script(struct peer *p)
+{
+	peer_send(p, "* OK [CAPABILITY IMAP4rev1 IDLE NOTIFY] hi\r\n");
+	peer_expect(p, "A1 NOTIFY SET (SELECTED (MessageNew MessageExpunge "
+		"FlagChange)) (MAILBOXES INBOX (MessageNew MessageExpunge "
+		"FlagChange)) (MAILBOXES Work (MessageNew MessageExpunge "
+		"FlagChange))");
+	peer_send(p, "A1 OK done\r\n");
+	peer_expect(p, "A2 EXAMINE INBOX");
+	peer_send(p, "* 1 EXISTS\r\n* OK [UIDVALIDITY 9] v\r\n"
+		"* OK [UIDNEXT 5] n\r\nA2 OK [READ-ONLY] done\r\n");
+	peer_expect(p, "A3 UID FETCH 1:* (UID FLAGS)");
+	peer_send(p, "* 1 FETCH (UID 4 FLAGS ())\r\nA3 OK done\r\n");
+	peer_expect(p, "A4 EXAMINE Work");
+	peer_send(p, "* 0 EXISTS\r\n* OK [UIDVALIDITY 3] v\r\n"
+		"* OK [UIDNEXT 1] n\r\nA4 OK [READ-ONLY] done\r\n");
+	peer_expect(p, "A5 IDLE");
+	/* INBOX as known: nothing to do; then a change */
+	peer_send(p, "+ idling\r\n* STATUS INBOX (MESSAGES 1 UIDNEXT 5 "
+		"UIDVALIDITY 9)\r\n");
+	peer_send(p, "* STATUS inbox (MESSAGES 2 UIDNEXT 6)\r\n");
+	peer_expect(p, "DONE");
+	peer_send(p, "A5 OK idle done\r\n");
+	peer_expect(p, "A6 NOOP");
+	peer_send(p, "A6 OK noop\r\n");
+	peer_expect(p, "A7 EXAMINE INBOX");
+	peer_send(p, "* 2 EXISTS\r\n* OK [UIDVALIDITY 9] v\r\n"
+		"* OK [UIDNEXT 6] n\r\nA7 OK [READ-ONLY] done\r\n");
+	peer_expect(p, "A8 UID SEARCH ALL");
+	peer_send(p, "* SEARCH 4 5\r\nA8 OK done\r\n");
+	peer_expect(p, "A9 UID FETCH 1:4 (UID FLAGS)");
+	peer_send(p, "A9 OK done\r\n");
+	peer_expect(p, "A10 UID FETCH 5:* (UID FLAGS)");
+	peer_send(p, "* 2 FETCH (UID 5 FLAGS ())\r\nA10 OK done\r\n");
+	peer_expect(p, "A11 IDLE");
+	peer_send(p, "+ idling\r\n");
+	/* the check: the folder not selected asked for */
+	peer_expect(p, "DONE");
+	peer_send(p, "A11 OK idle done\r\n");
+	peer_expect(p, "A12 NOOP");
+	peer_send(p, "A12 OK noop\r\n");
+	peer_expect(p, "A13 STATUS Work (MESSAGES UIDNEXT UIDVALIDITY)");
+	peer_send(p, "* STATUS Work (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 3)\r\n"
+		"A13 OK done\r\n");
+	peer_expect(p, "A14 IDLE");
+	peer_send(p, "+ idling\r\n");
+	peer_eof(p);
+}
+
+static void
+test_notify(void)
+{
+	struct imap_watch *w[2];
+	struct imap_notify *g;
+	struct imap *im;
+	struct err e;
+
+	w[0] = imap_watch_new("INBOX", on_event, NULL);
+	w[1] = imap_watch_new("Work", on_event, NULL);
+	g = imap_notify_new(w, 2);
+	buf_reset(&told);
+	im = start(notify_script, &e);
+	tap_ok(im != NULL, "notify: session");
+	tap_int(imap_notify_attach(g, im, &e), 0, "notify: attach");
+	tap_int(imap_ready(im, 5000, &e), 1, "notify: STATUS");
+	usleep(100000);
+	tap_int(imap_notify_input(g, &e), 0, "notify: input");
+	tap_str(events(), "new 5;", "notify: the folder that changed");
+	buf_reset(&told);
+	tap_int(imap_notify_check(g, &e), 0, "notify: check");
+	tap_str(events(), "", "notify: nothing else");
+	imap_notify_free(g);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "notify: the dialogue");
+	imap_watch_free(w[0]);
+	imap_watch_free(w[1]);
+}
+
 int
 main(void)
 {
 	buf_init(&told, 0);
 	test_idle();
 	test_reconnect();
+	test_notify();
 	buf_release(&told);
 	return tap_done();
 }

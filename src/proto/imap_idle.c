@@ -20,7 +20,6 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "proto/imap_idle.h"
-#include "proto/imap_ops.h"
 #include "proto/imap_set.h"
 #include "proto/imap_utf7.h"
 
@@ -54,6 +53,10 @@ struct imap_watch {
 	size_t n, alloc;
 	struct imap_uids gone;	/* expunges not yet told */
 	struct imap_uids fresh;	/* new messages not yet told */
+	/* UID SEARCH ALL of a catch-up: its result, and the EXPUNGEs that
+	   came after it (sequence numbers of the state it gave) */
+	int searching, searched;
+	struct imap_uids found, late;
 	struct buf flags;	/* scratch: a FLAGS event's text */
 };
 
@@ -91,6 +94,8 @@ imap_watch_free(struct imap_watch *w)
 		imap_free(w->im);
 	imap_uids_release(&w->gone);
 	imap_uids_release(&w->fresh);
+	imap_uids_release(&w->found);
+	imap_uids_release(&w->late);
 	buf_release(&w->flags);
 	free(w->m);
 	free(w->folder);
@@ -287,11 +292,10 @@ on_fetch(struct imap_watch *w, const struct imap_resp *r)
 		imap_uids_add(&w->fresh, uid);
 }
 
+/* The message at sequence number seq is gone. */
 static void
-on_expunge(struct imap_watch *w, unsigned long long seq)
+drop_seq(struct imap_watch *w, unsigned long long seq)
 {
-	if (w->exists)
-		w->exists--;
 	if (seq < 1 || seq > w->n)
 		return;	/* one not fetched yet */
 	if (!w->quiet)
@@ -300,12 +304,42 @@ on_expunge(struct imap_watch *w, unsigned long long seq)
 	w->n--;
 }
 
+static void
+on_expunge(struct imap_watch *w, unsigned long long seq)
+{
+	if (w->exists)
+		w->exists--;
+	if (!w->searching)
+		drop_seq(w, seq);
+	else if (w->searched)	/* before the result: not in it */
+		imap_uids_add(&w->late, seq);
+}
+
+static void
+on_search(struct imap_watch *w, const struct imap_resp *r)
+{
+	size_t i;
+
+	for (i = r->data; i < r->ntok; i++) {
+		unsigned long long uid;
+
+		if (imap_tok_num(r, i, &uid) == 0)
+			imap_uids_add(&w->found, uid);
+	}
+	w->searched = 1;
+}
+
 static int
 on_untagged(void *ctx, const struct imap_resp *r, struct err *e)
 {
 	struct imap_watch *w = ctx;
 
 	(void)e;
+	if (r->status == IMAP_ST_NONE && w->searching &&
+	    !strcmp(r->name, "SEARCH")) {
+		on_search(w, r);
+		return 0;
+	}
 	if (r->status != IMAP_ST_NONE || !r->has_num)
 		return 0;
 	if (!strcmp(r->name, "EXISTS"))
@@ -356,28 +390,35 @@ settle(struct imap_watch *w, struct err *e)
 static int
 catch_up_expunges(struct imap_watch *w, struct err *e)
 {
-	struct imap_uids now = { NULL, 0, 0 };
-	char *all[] = { "ALL" };
+	struct imap_uids *now = &w->found;
 	size_t i, j = 0, keep = 0;
+	int r;
 
 	if (!w->n)
 		return 0;
-	if (imap_search(w->im, all, 1, &now, e) < 0) {
-		imap_uids_release(&now);
+	now->n = 0;
+	w->late.n = 0;
+	w->searching = 1;
+	w->searched = 0;
+	/* through the watch's handler, so that EXISTS and EXPUNGE meanwhile
+	 * are seen (imap_search() would keep them from it) */
+	r = imap_simple(w->im, &w->h, e, "UID SEARCH ALL");
+	w->searching = 0;
+	if (r < 0)
 		return -1;
-	}
-	if (now.n)
-		qsort(now.v, now.n, sizeof(*now.v), cmp_uid);
+	if (now->n)
+		qsort(now->v, now->n, sizeof(*now->v), cmp_uid);
 	for (i = 0; i < w->n; i++) {
-		while (j < now.n && now.v[j] < w->m[i].uid)
+		while (j < now->n && now->v[j] < w->m[i].uid)
 			j++;
-		if (j < now.n && now.v[j] == w->m[i].uid)
+		if (j < now->n && now->v[j] == w->m[i].uid)
 			w->m[keep++] = w->m[i];
 		else
 			imap_uids_add(&w->gone, w->m[i].uid);
 	}
 	w->n = keep;
-	imap_uids_release(&now);
+	for (i = 0; i < w->late.n; i++)
+		drop_seq(w, w->late.v[i]);
 	tell_gone(w);
 	return 0;
 }

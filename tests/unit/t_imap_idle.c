@@ -150,7 +150,9 @@ first_script(struct peer *p)
 	peer_eof(p);
 }
 
-/* Meanwhile 2 was expunged, 3 seen, 4 arrived. */
+/* Meanwhile 2 was expunged, 3 seen, 4 arrived; and 1 is expunged
+ * right after the UID SEARCH answered (its sequence number is of the
+ * state the search gave). */
 static void
 again_script(struct peer *p)
 {
@@ -159,12 +161,12 @@ again_script(struct peer *p)
 	peer_send(p, "* 3 EXISTS\r\n* OK [UIDVALIDITY 9] v\r\n"
 		"* OK [HIGHESTMODSEQ 8] m\r\nA1 OK [READ-ONLY] done\r\n");
 	peer_expect(p, "A2 UID SEARCH ALL");
-	peer_send(p, "* SEARCH 4 1 3\r\nA2 OK done\r\n");
+	peer_send(p, "* SEARCH 4 1 3\r\n* 1 EXPUNGE\r\nA2 OK done\r\n");
 	peer_expect(p, "A3 UID FETCH 1:3 (UID FLAGS) (CHANGEDSINCE 5)");
-	peer_send(p, "* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (7))\r\n"
+	peer_send(p, "* 1 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (7))\r\n"
 		"A3 OK done\r\n");
 	peer_expect(p, "A4 UID FETCH 4:* (UID FLAGS)");
-	peer_send(p, "* 3 FETCH (UID 4 FLAGS ())\r\nA4 OK done\r\n");
+	peer_send(p, "* 2 FETCH (UID 4 FLAGS ())\r\nA4 OK done\r\n");
 	peer_eof(p);
 }
 
@@ -209,7 +211,7 @@ test_reconnect(void)
 	struct imap_watch *w = imap_watch_new("INBOX", on_event, NULL);
 
 	attach_with(w, first_script, "", "baseline");
-	attach_with(w, again_script, "expunge 2;flags 3 (\\Seen);new 4;",
+	attach_with(w, again_script, "expunge 1 2;flags 3 (\\Seen);new 4;",
 		"catch-up with CONDSTORE");
 	attach_with(w, new_validity_script, "uidvalidity 11;",
 		"a new UIDVALIDITY");

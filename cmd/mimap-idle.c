@@ -442,10 +442,10 @@ first_attach(struct idle *c, struct slot *s, struct imap_watch **w,
 		s[0].g = imap_notify_new(w, o->nfolders);
 		if (attach(c, &s[0], im, e) == 0)
 			return 1;
+		if (!imap_notify_refused(s[0].g))
+			return -1;
 		imap_notify_free(s[0].g);
 		s[0].g = NULL;
-		if (e->code != ERR_UNAVAILABLE)
-			return -1;
 		warnx_("%s; one connection per folder", e->msg);
 		im = NULL;
 	}

@@ -541,6 +541,7 @@ struct imap_notify {
 	size_t n;
 	size_t sel;		/* the watch whose folder is selected */
 	unsigned char *dirty;	/* a STATUS came: catch that folder up */
+	int refused;		/* NOTIFY SET got NO or BAD */
 	struct imap_handler h;
 	struct buf name;
 };
@@ -702,6 +703,12 @@ imap_notify_session(struct imap_notify *g)
 	return g->im;
 }
 
+int
+imap_notify_refused(const struct imap_notify *g)
+{
+	return g->refused;
+}
+
 /* NOTIFY SET: the selected folder in full, the others by STATUS. */
 static int
 notify_set(struct imap_notify *g, struct err *e)
@@ -785,8 +792,11 @@ imap_notify_attach(struct imap_notify *g, struct imap *im, struct err *e)
 	/* NOTIFY first: a change in a folder already caught up comes as a
 	 * STATUS while the next ones are */
 	g->sel = 0;
-	if (notify_set(g, e) < 0)
+	g->refused = 0;
+	if (notify_set(g, e) < 0) {
+		g->refused = e->code == ERR_UNAVAILABLE;
 		goto fail;
+	}
 	for (i = 0; i < g->n; i++) {
 		g->sel = i;
 		g->dirty[i] = 0;

@@ -106,9 +106,10 @@ void imap_watch_close(struct imap_watch *w, int logout);
  * folders are told too. The watches (w, n of them) stay the caller's;
  * while in the group their sessions are its.
  *
- * imap_notify_attach() takes the session over (closed on failure; a NO
- * or BAD to NOTIFY is ERR_UNAVAILABLE: the caller may fall back to one
- * session per folder); _input, _check and _close are as for one watch.
+ * imap_notify_attach() takes the session over (closed on failure; after
+ * a NO or BAD to NOTIFY itself imap_notify_refused() is 1: the caller may
+ * fall back to one session per folder); _input, _check and _close are as
+ * for one watch.
  */
 struct imap_notify;
 
@@ -118,6 +119,7 @@ void imap_notify_free(struct imap_notify *g);
 int imap_notify_attach(struct imap_notify *g, struct imap *im,
 	struct err *e);
 struct imap *imap_notify_session(struct imap_notify *g);
+int imap_notify_refused(const struct imap_notify *g);
 int imap_notify_input(struct imap_notify *g, struct err *e);
 int imap_notify_check(struct imap_notify *g, struct err *e);
 void imap_notify_close(struct imap_notify *g, int logout);

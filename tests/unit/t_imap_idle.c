@@ -299,6 +299,38 @@ test_notify(void)
 	imap_watch_free(w[1]);
 }
 
+static void
+refused_script(struct peer *p)
+{
+	peer_send(p, "* OK [CAPABILITY IMAP4rev1 IDLE NOTIFY] hi\r\n");
+	peer_line(p, (char[512]){ 0 }, 512);
+	peer_send(p, "A1 NO [BADEVENT (MessageNew MessageExpunge)] no\r\n");
+	peer_eof(p);
+}
+
+static void
+test_notify_refused(void)
+{
+	struct imap_watch *w[2];
+	struct imap_notify *g;
+	struct imap *im;
+	struct err e;
+
+	w[0] = imap_watch_new("INBOX", on_event, NULL);
+	w[1] = imap_watch_new("Work", on_event, NULL);
+	g = imap_notify_new(w, 2);
+	im = start(refused_script, &e);
+	tap_int(imap_notify_attach(g, im, &e), -1, "notify refused: fails");
+	tap_ok(imap_notify_refused(g), "notify refused: said so (%s)",
+		e.msg);
+	tap_ok(imap_notify_session(g) == NULL, "notify refused: closed");
+	imap_notify_free(g);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "notify refused: the dialogue");
+	imap_watch_free(w[0]);
+	imap_watch_free(w[1]);
+}
+
 int
 main(void)
 {
@@ -306,6 +338,7 @@ main(void)
 	test_idle();
 	test_reconnect();
 	test_notify();
+	test_notify_refused();
 	buf_release(&told);
 	return tap_done();
 }

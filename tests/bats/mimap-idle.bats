@@ -75,6 +75,30 @@ setup_file() {
 	grep -q '^< \* STATUS Work ' "$ERR"
 }
 
+@test "idle: with NOTIFY, flag changes and expunges in a folder not selected" {
+	mimap create Work
+	for s in a b; do msg $s | mimap append INBOX >/dev/null; done
+	msg w | mimap append Work >/dev/null
+	idle INBOX Work
+	# Work is selected: INBOX is told by STATUS (HIGHESTMODSEQ)
+	mimap flag INBOX 1 +flagged
+	wait_out '^INBOX: flags 1 \(\\Flagged\)$'
+	# now INBOX is selected: Work's turn
+	mimap flag Work 1 +deleted
+	wait_out '^Work: flags 1 \(\\Deleted\)$'
+	mimap expunge Work
+	wait_out '^Work: expunge 1$'
+	# flagged and expunged at once: the flags may be told or not (the
+	# catch-up may come after both), the expunge is
+	mimap flag INBOX 2 +deleted
+	mimap expunge INBOX
+	wait_out '^INBOX: expunge 2$'
+	stop_idle
+	[ "$status" -eq 0 ]
+	run grep -v '^INBOX: flags 2 (\\Deleted)$' "$OUT"
+	[ "${#lines[@]}" -eq 4 ]
+}
+
 @test "idle: with NOTIFY, a folder the server says nothing of is caught by the check" {
 	mimap create "Ünïcödé box"
 	mimap create Work

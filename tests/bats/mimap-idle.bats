@@ -1,11 +1,14 @@
 #!/usr/bin/env bats
-# mimap idle against the suite's real Dovecot (IDLE, CONDSTORE offered):
-# an event line per change (new, expunge, flags), two folders at once,
+# mimap idle against the suite's real Dovecot (IDLE, CONDSTORE and NOTIFY
+# offered): an event line per change (new, expunge, flags), several
+# folders on one connection with NOTIFY (changes in the folder not
+# selected too, and one Dovecot says nothing of, caught by the check),
 # --exec with the event in its environment and no shell built from server
 # data, Dovecot stopped and started again during idle (the changes made
-# meanwhile are reported after the reconnection), SIGTERM; and a scripted
-# server that stops answering (a half-open connection): found by the NOOP
-# timer and connected again.
+# meanwhile are reported after the reconnection), IDLE renewed, SIGTERM;
+# and a scripted server that stops answering (a half-open connection):
+# found by the NOOP timer and connected again. mimap-idle-nonotify.bats
+# and mimap-idle-poll.bats run the paths without NOTIFY and without IDLE.
 
 load mimap_idle_helper
 

@@ -23,6 +23,9 @@
 #include "proto/imap_set.h"
 #include "proto/imap_utf7.h"
 
+/* Rounds of settle() at most, before waiting for the next input. */
+#define SETTLE_ROUNDS 4
+
 enum {
 	F_SEEN = 1 << 0,
 	F_ANSWERED = 1 << 1,
@@ -369,7 +372,7 @@ fetch_new(struct imap_watch *w, struct err *e)
 
 /* After responses: tell, fetch the new, and IDLE again. */
 static int
-settle(struct imap_watch *w, struct err *e)
+settle_once(struct imap_watch *w, struct err *e)
 {
 	const struct imap_handler *h = &w->h;
 
@@ -380,6 +383,22 @@ settle(struct imap_watch *w, struct err *e)
 	}
 	if (w->idle && !imap_idling(w->im))
 		return imap_idle_start(w->im, h, e);
+	return 0;
+}
+
+/* EXISTS or EXPUNGE may come with the fetch or before IDLE's "+", when
+ * nothing else would wake us: settle again (a few times at most). */
+static int
+settle(struct imap_watch *w, struct err *e)
+{
+	int i;
+
+	for (i = 0; i < SETTLE_ROUNDS; i++) {
+		if (settle_once(w, e) < 0)
+			return -1;
+		if (w->exists <= w->n && !w->gone.n)
+			break;
+	}
 	return 0;
 }
 
@@ -747,7 +766,7 @@ switch_to(struct imap_notify *g, size_t i, struct err *e)
 }
 
 static int
-group_settle(struct imap_notify *g, struct err *e)
+group_settle_once(struct imap_notify *g, struct err *e)
 {
 	struct imap_watch *cur = g->w[g->sel];
 	size_t i, round;
@@ -772,6 +791,29 @@ group_settle(struct imap_notify *g, struct err *e)
 	}
 	if ((imap_caps(g->im) & IMAP_CAP_IDLE) && !imap_idling(g->im))
 		return imap_idle_start(g->im, &g->h, e);
+	return 0;
+}
+
+/* As settle(), for the group. */
+static int
+group_settle(struct imap_notify *g, struct err *e)
+{
+	int r;
+	size_t i;
+
+	for (r = 0; r < SETTLE_ROUNDS; r++) {
+		struct imap_watch *cur;
+		int busy;
+
+		if (group_settle_once(g, e) < 0)
+			return -1;
+		cur = g->w[g->sel];
+		busy = cur->exists > cur->n || cur->gone.n;
+		for (i = 0; i < g->n; i++)
+			busy |= g->dirty[i];
+		if (!busy)
+			break;
+	}
 	return 0;
 }
 

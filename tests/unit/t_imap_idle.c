@@ -134,6 +134,43 @@ test_idle(void)
 	imap_watch_free(w);
 }
 
+/* EXISTS that comes before IDLE's "+": fetched at once, not at the next
+ * input (which may be minutes away). */
+static void
+early_script(struct peer *p)
+{
+	peer_send(p, "* OK [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
+	peer_expect(p, "A1 EXAMINE INBOX");
+	peer_send(p, "* 0 EXISTS\r\n* OK [UIDVALIDITY 9] v\r\n"
+		"A1 OK [READ-ONLY] done\r\n");
+	peer_expect(p, "A2 IDLE");
+	peer_send(p, "* 1 EXISTS\r\n+ idling\r\n");
+	peer_expect(p, "DONE");
+	peer_send(p, "A2 OK idle done\r\n");
+	peer_expect(p, "A3 UID FETCH 1:* (UID FLAGS)");
+	peer_send(p, "* 1 FETCH (UID 7 FLAGS ())\r\nA3 OK done\r\n");
+	peer_expect(p, "A4 IDLE");
+	peer_send(p, "+ idling\r\n");
+	peer_eof(p);
+}
+
+static void
+test_early(void)
+{
+	struct err e;
+	struct imap *im;
+	struct imap_watch *w = imap_watch_new("INBOX", on_event, NULL);
+
+	buf_reset(&told);
+	im = start(early_script, &e);
+	tap_int(imap_watch_attach(w, im, 1, &e), 0, "early: attach");
+	tap_str(events(), "new 7;", "early: EXISTS before + fetched");
+	tap_ok(imap_watch_idling(w), "early: in IDLE again");
+	imap_watch_free(w);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "early: the dialogue");
+}
+
 /* ---- reconnections ---- */
 
 static void
@@ -336,6 +373,7 @@ main(void)
 {
 	buf_init(&told, 0);
 	test_idle();
+	test_early();
 	test_reconnect();
 	test_notify();
 	test_notify_refused();

@@ -44,7 +44,7 @@ poll() {
 	dovecot_down
 	wait_out 'connecting again' "$ERR"
 	d=$MAILDIR_ROOT/$TEST_USER/Maildir
-	f3=$(ls "$d"/cur/* "$d"/new/* | sed -n 3p)
+	f3=$(msg_file 3)
 	mv "$f3" "$d/cur/$(basename "${f3%%:*}"):2,F"
 	dovecot_up
 	wait_out '^INBOX: flags 3 \(\\Flagged\)$'

@@ -161,9 +161,8 @@ EOF
 	# meanwhile: a new message, message 2 expunged, message 1 seen
 	drop "while down"
 	d=$MAILDIR_ROOT/$TEST_USER/Maildir
-	f1=$(ls "$d"/cur/* "$d"/new/* | sed -n 1p)
-	f2=$(ls "$d"/cur/* "$d"/new/* | sed -n 2p)
-	rm "$f2"
+	f1=$(msg_file 1)
+	rm "$(msg_file 2)"
 	mv "$f1" "$d/cur/$(basename "${f1%%:*}"):2,S"
 	dovecot_up
 	wait_out '^INBOX: new 4$'
@@ -187,7 +186,7 @@ EOF
 	wait_out 'connecting again' "$ERR"
 	drop "while down"
 	d=$MAILDIR_ROOT/$TEST_USER/Maildir/.Work
-	f=$(ls "$d"/cur/* "$d"/new/* | sed -n 1p)
+	f=$(msg_file 1 "$d")
 	mv "$f" "$d/cur/$(basename "${f%%:*}"):2,FS"
 	dovecot_up
 	wait_out '^INBOX: new 3$'

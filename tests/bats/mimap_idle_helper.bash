@@ -7,6 +7,7 @@
 #   wait_out RE [FILE]  until a line of FILE ($OUT) matches RE (10 s)
 #   stop_idle           SIGTERM; sets status and took (seconds)
 #   drop SUBJECT        a message written straight into alice's Maildir
+#   msg_file UID [DIR]  the file of a message in alice's Maildir (or DIR)
 #   dovecot_down        stop Dovecot and its IMAP processes (a restart:
 #                       every connection is cut)
 #   dovecot_up          start it again from the same configuration
@@ -108,6 +109,16 @@ drop() {
 	msg "$1" >"$d/tmp/drop.$RANDOM$RANDOM"
 	chown "$MAIL_UID:$MAIL_GID" "$d"/tmp/drop.*
 	mv "$d"/tmp/drop.* "$d/new/$(date +%s).$RANDOM$RANDOM.idletest"
+}
+
+# msg_file UID [DIR]: the file of message UID in the maildir DIR (alice's
+# INBOX), by Dovecot's dovecot-uidlist (file names do not sort by UID).
+msg_file() {
+	local d=${2:-$MAILDIR_ROOT/$TEST_USER/Maildir} base
+	base=$(awk -v uid="$1" 'NR > 1 && $1 == uid { sub(/^[^:]*:/, ""); print }' \
+		"$d/dovecot-uidlist")
+	[[ -n $base ]] || return 1
+	ls "$d"/cur/"$base"* "$d"/new/"$base"* 2>/dev/null | sed -n 1p
 }
 
 dovecot_down() {

@@ -256,7 +256,7 @@ expect A3 IDLE
 send + idling
 hang
 EOF
-	MIMAP_IDLE_NOOP=1 timeout 30 mimap idle INBOX --host 127.0.0.1 \
+	MIMAP_IDLE_NOOP=1 mimap idle INBOX --host 127.0.0.1 \
 		--port "$FAKE_PORT" --tls=off --auth=off --timeout=2 \
 		>"$OUT" 2>"$ERR" 3>&- &
 	IDLE_PID=$!

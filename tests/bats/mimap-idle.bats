@@ -102,6 +102,23 @@ setup_file() {
 	[ "${#lines[@]}" -eq 4 ]
 }
 
+@test "idle: twenty folders on one connection with NOTIFY" {
+	local f=()
+	for i in $(seq 1 20); do f+=("box$i"); done
+	mimap create "${f[@]}"
+	idle "${f[@]}"
+	a=$(msg a | mimap append box7)
+	b=$(msg b | mimap append box15)
+	c=$(msg c | mimap append box20)
+	wait_out "^box7: new $a\$"
+	wait_out "^box15: new $b\$"
+	wait_out "^box20: new $c\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 3 ]
+	[ "$(grep -c '^\* connected to' "$ERR")" -eq 1 ]
+}
+
 @test "idle: with NOTIFY, a folder the server says nothing of is caught by the check" {
 	mimap create "Ünïcödé box"
 	mimap create Work

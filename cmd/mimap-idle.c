@@ -1,8 +1,10 @@
 /*
  * mimap-idle.c: mimap idle FOLDER... (see man/mimap.1, IDLE).
  *
- * One session per folder, all in one process: poll() over their sockets
- * and a self-pipe for SIGTERM and SIGINT. The library (imap_idle.h) keeps
+ * One session for all the folders when the server offers NOTIFY (RFC
+ * 5465), else one per folder, all in one process: poll() over their
+ * sockets and a self-pipe for SIGTERM and SIGINT. The library
+ * (imap_idle.h: a watch per folder, a NOTIFY group over them) keeps
  * each folder's state and turns responses into events; here they are
  * printed (a line each, or JSON Lines) and handed to --exec, and the
  * timers live: a check (DONE, NOOP, IDLE) every few minutes, which both

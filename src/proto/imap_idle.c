@@ -1,16 +1,19 @@
 /*
- * imap_idle.c: watch one IMAP folder for changes; see imap_idle.h.
+ * imap_idle.c: watch IMAP folders for changes; see imap_idle.h.
  *
  * RFC 2177  IDLE
  * RFC 9051  7.4.1 EXPUNGE, 7.5.2 FETCH (unsolicited flag changes)
  * RFC 7162  CONDSTORE: CHANGEDSINCE for the catch-up after a reconnection
+ * RFC 5465  NOTIFY: several folders on one session (imap_notify)
  *
  * Every response of the session goes through on_untagged(): EXISTS sets
  * the server's count, EXPUNGE removes the message at that sequence number
  * (its UID joins the pending expunges, told before any later event), a
  * FETCH with FLAGS is a flag change of a known message, or a new message
  * when its UID is above the last one known. settle() then tells the
- * expunges, fetches what EXISTS announced and goes back to IDLE.
+ * expunges, fetches what EXISTS announced and goes back to IDLE. In a
+ * NOTIFY group the responses go through group_untagged() first: a STATUS
+ * marks its folder for a catch-up, the rest goes to the selected one.
  */
 #include <config.h>
 

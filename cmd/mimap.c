@@ -19,6 +19,8 @@
 #include "base/password.h"
 #include "base/util.h"
 #include "common.h"
+#include "mimap-idle.h"
+#include "net/pp.h"
 #include "net/transcript.h"
 #include "proto/imap.h"
 #include "proto/imap_append.h"
@@ -36,7 +38,7 @@ struct opts {
 	struct netacct_override *ov;
 	size_t nov;
 	int verbose, json, status, headers, peek, namespace;
-	const char *partial, *maildir, *flags, *date;
+	const char *partial, *maildir, *flags, *date, *exec, *interval;
 	char **args;
 	size_t nargs;
 };
@@ -61,6 +63,7 @@ static const char usage_text[] =
 "  rename OLD NEW                rename a folder\n"
 "  subscribe FOLDER...           subscribe to folders\n"
 "  unsubscribe FOLDER...         unsubscribe from folders\n"
+"  idle FOLDER...                wait for changes, a line (or --exec) each\n"
 "UIDS: an IMAP UID set (1:*, 3,5,9:12) or - for UIDs on standard input.\n"
 "\n"
 "Command options:\n"
@@ -73,6 +76,9 @@ static const char usage_text[] =
 "  --maildir=DIR             fetch: deliver into maildir DIR\n"
 "  --flags=FLAGS             append: flags of the messages (\\Seen ...)\n"
 "  --date=DATE               append: internal date (01-Nov-2026 10:00:00 +0000)\n"
+"  --exec=CMD                idle: run CMD for each change (MIMAP_FOLDER,\n"
+"                            MIMAP_EVENT, MIMAP_UIDS in its environment)\n"
+"  --interval=SECONDS        idle: NOOP polling period without IDLE (60)\n"
 "\n"
 "Account:\n"
 "  -a, --account=NAME        use this account (default: the default one)\n"
@@ -151,6 +157,8 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("maildir")) { NEED(); o->maildir = val; return; }
 	if (IS("flags")) { NEED(); o->flags = val; return; }
 	if (IS("date")) { NEED(); o->date = val; return; }
+	if (IS("exec")) { NEED(); o->exec = val; return; }
+	if (IS("interval")) { NEED(); o->interval = val; return; }
 	ko = netacct_longopt_find(netacct_longopts, lo.name, lo.len);
 	if (ko) {
 		add_override(o, ko->key, longopt_key_value(&lo, ko->flag));
@@ -1052,6 +1060,34 @@ cmd_append(struct imap *im, const struct opts *o)
 	return status;
 }
 
+/* ---- idle (cmd/mimap-idle.c) ---- */
+
+static int
+cmd_idle(const struct account *acc, struct transcript *ts,
+	const struct opts *o)
+{
+	struct idle_opts io;
+	char *end = NULL;
+	long secs = 60;
+
+	if (o->nargs < 2)
+		diex(EX_USAGE, "usage: mimap idle FOLDER... [--exec CMD] "
+			"[--json] [--interval SECONDS]");
+	if (o->interval)
+		secs = strtol(o->interval, &end, 10);
+	if ((end && (*end || end == o->interval)) || secs < 1 ||
+	    secs > 86400)
+		diex(EX_USAGE, "--interval: seconds from 1 to 86400 expected, "
+			"not \"%s\"", o->interval);
+	memset(&io, 0, sizeof io);
+	io.folders = o->args + 1;
+	io.nfolders = o->nargs - 1;
+	io.exec = o->exec;
+	io.json = o->json;
+	io.interval = (int)secs;
+	return mimap_idle(acc, ts, &io);
+}
+
 /* ---- folders ---- */
 
 static int
@@ -1093,7 +1129,7 @@ main(int argc, char **argv)
 		{ "unsubscribe", "UNSUBSCRIBE" },
 	};
 	static const char *const known[] = { "list", "status", "search",
-		"fetch", "flag", "copy", "move", "expunge", "append" };
+		"fetch", "flag", "copy", "move", "expunge", "append", "idle" };
 	struct opts o;
 	struct account *acc;
 	struct transcript ts;
@@ -1116,6 +1152,10 @@ main(int argc, char **argv)
 	acc = load_account(&o);
 	if (o.verbose)
 		transcript_init_file(&ts, stderr, 0);
+	if (!strcmp(cmd, "idle")) {
+		status = cmd_idle(acc, o.verbose ? &ts : NULL, &o);
+		goto done;
+	}
 	im = open_imap(acc, o.verbose ? &ts : NULL);
 	if (!strcmp(cmd, "list"))
 		status = cmd_list(im, &o);
@@ -1136,6 +1176,7 @@ main(int argc, char **argv)
 	for (i = 0; status < 0 && i < ARRAY_SIZE(folder_cmds); i++)
 		if (!strcmp(cmd, folder_cmds[i].name))
 			status = cmd_folders(im, &o, folder_cmds[i].verb);
+done:
 	if (o.verbose)
 		transcript_release(&ts);
 	account_free(acc);

@@ -28,3 +28,11 @@ EXTRA_DIST += tests/bats/mimap-append.bats
 ## mimap append without MULTIAPPEND (LITERAL+ and UIDPLUS kept)
 TESTS += tests/bats/mimap-append-single.bats
 EXTRA_DIST += tests/bats/mimap-append-single.bats
+cmd_mimap_SOURCES += cmd/mimap-idle.c cmd/mimap-idle.h
+if HAVE_BATS
+TESTS += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats \
+	tests/bats/mimap-idle-nonotify.bats
+endif
+EXTRA_DIST += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats \
+	tests/bats/mimap-idle-nonotify.bats \
+	tests/bats/mimap_idle_helper.bash

@@ -3,8 +3,8 @@ _mimap()
 {
 	local cur prev words cword i cmd
 	_init_completion || return
-	local cmds="list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe"
-	local opts="--status --namespace --headers --partial --peek --maildir --flags --date -a --account -C --config --host --port --tls --tls-starttls --tls-trust-file --tls-fingerprint --tls-certcheck --tls-cert-file --tls-key-file --tls-min-version --auth --user --passwordeval --allow-plaintext-auth --domain --timeout --connect-timeout --proxy-host --proxy-port --json -v --verbose -h --help --version"
+	local cmds="list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe idle"
+	local opts="--status --namespace --headers --partial --peek --maildir --flags --date --exec --interval -a --account -C --config --host --port --tls --tls-starttls --tls-trust-file --tls-fingerprint --tls-certcheck --tls-cert-file --tls-key-file --tls-min-version --auth --user --passwordeval --allow-plaintext-auth --domain --timeout --connect-timeout --proxy-host --proxy-port --json -v --verbose -h --help --version"
 	case $prev in
 	-C|--config|--tls-trust-file|--tls-cert-file|--tls-key-file)
 		_filedir
@@ -18,6 +18,10 @@ _mimap()
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
 		return
 		;;
+	--exec)
+		COMPREPLY=($(compgen -c -- "$cur"))
+		return
+		;;
 	--tls-min-version)
 		COMPREPLY=($(compgen -W "1.2 1.3" -- "$cur"))
 		return
@@ -26,7 +30,7 @@ _mimap()
 		COMPREPLY=($(compgen -W "on off plain login scram-sha-1 scram-sha-256 cram-md5 digest-md5 gssapi external xoauth2 oauthbearer" -- "$cur"))
 		return
 		;;
-	-a|--account|--host|--port|--user|--passwordeval|--domain|--timeout|--connect-timeout|--proxy-host|--proxy-port|--partial|--flags|--date)
+	-a|--account|--host|--port|--user|--passwordeval|--domain|--timeout|--connect-timeout|--proxy-host|--proxy-port|--partial|--flags|--date|--interval)
 		return
 		;;
 	esac

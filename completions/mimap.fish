@@ -1,5 +1,5 @@
 # fish completion for mimap(1)
-set -l cmds list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe
+set -l cmds list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe idle
 complete -c mimap -f
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a list -d 'folders'
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a status -d 'counts of folders'
@@ -15,6 +15,7 @@ complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a delete -d 'delet
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a rename -d 'rename a folder'
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a subscribe -d 'subscribe'
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a unsubscribe -d 'unsubscribe'
+complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a idle -d 'wait for changes'
 complete -c mimap -n "__fish_seen_subcommand_from list" -l status -d 'with counts'
 complete -c mimap -n "__fish_seen_subcommand_from list" -l namespace -d 'namespace prefix and delimiter'
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l headers -d 'the header only'
@@ -23,6 +24,8 @@ complete -c mimap -n "__fish_seen_subcommand_from fetch" -l peek -d 'do not set 
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l maildir -x -a '(__fish_complete_directories)' -d 'deliver into a maildir'
 complete -c mimap -n "__fish_seen_subcommand_from append" -l flags -x -d 'flags'
 complete -c mimap -n "__fish_seen_subcommand_from append" -l date -x -d 'internal date'
+complete -c mimap -n "__fish_seen_subcommand_from idle" -l exec -x -a '(__fish_complete_command)' -d 'command run for each change'
+complete -c mimap -n "__fish_seen_subcommand_from idle" -l interval -x -d 'NOOP polling period without IDLE'
 complete -c mimap -s a -l account -x -d 'account'
 complete -c mimap -s C -l config -r -d 'configuration file'
 complete -c mimap -l host -x -a '(__fish_print_hostnames)' -d 'IMAP server'

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -654,6 +656,28 @@ void
 conn_set_timeout(struct conn *c, int seconds)
 {
 	c->timeout = seconds;
+}
+
+int
+conn_fd(const struct conn *c)
+{
+	return (int)c->fd;
+}
+
+int
+conn_keepalive(struct conn *c, int idle, int intvl, int cnt, struct err *e)
+{
+	int on = 1;
+
+	if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) < 0 ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+	    sizeof idle) < 0 ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof intvl) < 0 ||
+	    setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt) < 0)
+		return err_sys(e, ERR_OS, errno, "%s: TCP keepalive",
+			c->peer);
+	return 0;
 }
 
 static int

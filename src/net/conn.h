@@ -209,6 +209,19 @@ size_t conn_wpending(const struct conn *c);
  */
 void conn_set_timeout(struct conn *c, int seconds);
 
+/* The socket, for a caller that polls several connections (read through
+ * conn_wait() first: over TLS bytes may wait inside OpenSSL). */
+int conn_fd(const struct conn *c);
+
+/*
+ * TCP keepalive on the socket: the first probe after idle seconds of
+ * silence, then every intvl seconds, the connection dropped after cnt
+ * unanswered (so a peer gone without a word is found in about idle +
+ * intvl * cnt seconds). -1 with ERR_OS.
+ */
+int conn_keepalive(struct conn *c, int idle, int intvl, int cnt,
+	struct err *e);
+
 /* What `msend --probe` shows about the TLS session. */
 struct conn_tls_info {
 	char version[16];	/* "TLSv1.3" */

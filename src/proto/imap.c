@@ -62,6 +62,7 @@ struct imap {
 	int preauth;
 	struct saslx_proto sasl;
 	unsigned long auth_tag;
+	unsigned long idle_tag;	/* IDLE in progress (its tag), or 0 */
 };
 
 /* Verbs for messages ("host:port: UID MOVE: NO ..."), longest first
@@ -70,7 +71,7 @@ static const char *const verbs[] = {
 	"command", "UID FETCH", "UID STORE", "UID COPY", "UID MOVE",
 	"UID EXPUNGE", "UID SEARCH", "AUTHENTICATE", "APPEND", "CAPABILITY",
 	"CREATE", "DELETE", "ENABLE", "EXAMINE", "EXPUNGE", "FETCH", "ID",
-	"IDLE", "LIST", "LOGIN", "LOGOUT", "LSUB", "NAMESPACE", "NOOP",
+	"IDLE", "LIST", "LOGIN", "LOGOUT", "LSUB", "NAMESPACE", "NOOP", "NOTIFY",
 	"RENAME", "SEARCH", "SELECT", "STARTTLS", "STATUS", "STORE",
 	"SUBSCRIBE", "UNSELECT", "UNSUBSCRIBE", "CLOSE", "COPY", "MOVE",
 };
@@ -114,6 +115,7 @@ static const struct {
 	{ "STARTTLS", IMAP_CAP_STARTTLS },
 	{ "LOGINDISABLED", IMAP_CAP_LOGINDISABLED },
 	{ "BINARY", IMAP_CAP_BINARY },
+	{ "NOTIFY", IMAP_CAP_NOTIFY },
 };
 
 static unsigned
@@ -886,6 +888,11 @@ imap_logout(struct imap *im)
 
 	if (!im)
 		return;
+	conn_set_timeout(im->conn, 5);
+	if (im->idle_tag && imap_idle_done(im, NULL, &e) < 0) {
+		imap_free(im);
+		return;
+	}
 	im->q.n = 0;
 	imap_cmd_begin(im, "LOGOUT");
 	tag = imap_cmd_end(im, &e);
@@ -988,4 +995,94 @@ imap_select(struct imap *im, const char *name, int readonly,
 	if (readonly)
 		im->folder.readonly = 1;
 	return 0;
+}
+
+/* ---- IDLE (RFC 2177) ---- */
+
+int
+imap_idle_start(struct imap *im, const struct imap_handler *h,
+	struct err *e)
+{
+	imap_cmd_begin(im, "IDLE");
+	im->idle_tag = imap_cmd_end(im, e);
+	if (!im->idle_tag || imap_flush(im, e) < 0)
+		return -1;
+	for (;;) {
+		struct imap_resp *r = &im->r;
+		unsigned long which;
+		size_t verb;
+
+		if (read_resp(im, NULL, e) < 0)
+			return -1;
+		if (r->kind == IMAP_CONTINUE)
+			return 0;
+		if (r->kind == IMAP_UNTAGGED) {
+			engine_untagged(im, r);
+			if (h && h->untagged && h->untagged(h->ctx, r, e) < 0)
+				return -1;
+			continue;
+		}
+		if (match_tag(im, r, &which, &verb, e) < 0)
+			return -1;
+		im->idle_tag = 0;
+		if (r->status == IMAP_ST_OK)
+			return err_set(e, ERR_PROTOCOL, "%s: IDLE ended before "
+				"it started", im->peer);
+		return refused(im, r, verb, e);
+	}
+}
+
+int
+imap_idle_read(struct imap *im, const struct imap_handler *h,
+	struct err *e)
+{
+	struct imap_resp *r = &im->r;
+	unsigned long which;
+	size_t verb;
+
+	if (read_resp(im, NULL, e) < 0)
+		return -1;
+	if (r->kind == IMAP_CONTINUE)
+		return err_set(e, ERR_PROTOCOL, "%s: continuation request "
+			"while idling", im->peer);
+	if (r->kind == IMAP_UNTAGGED) {
+		engine_untagged(im, r);
+		if (r->status == IMAP_ST_BYE)
+			return 0;	/* the close that follows says it */
+		if (h && h->untagged)
+			return h->untagged(h->ctx, r, e);
+		return 0;
+	}
+	if (match_tag(im, r, &which, &verb, e) < 0)
+		return -1;
+	im->idle_tag = 0;
+	if (r->status != IMAP_ST_OK)
+		return refused(im, r, verb, e);
+	return 1;
+}
+
+int
+imap_idle_done(struct imap *im, const struct imap_handler *h,
+	struct err *e)
+{
+	unsigned long tag = im->idle_tag;
+
+	if (!tag)
+		return 0;
+	im->idle_tag = 0;
+	if (pp_cmd(&im->pp, e, "DONE") < 0 || imap_flush(im, e) < 0)
+		return -1;
+	return imap_wait(im, tag, h, e);
+}
+
+int
+imap_idling(const struct imap *im)
+{
+	return im->idle_tag != 0;
+}
+
+int
+imap_ready(struct imap *im, int ms, struct err *e)
+{
+	return pp_wait(&im->pp, ms, e);
 }

@@ -71,6 +71,7 @@ enum imap_cap {
 	IMAP_CAP_STARTTLS = 1 << 18,
 	IMAP_CAP_LOGINDISABLED = 1 << 19,
 	IMAP_CAP_BINARY = 1 << 20,	/* RFC 3516 */
+	IMAP_CAP_NOTIFY = 1 << 21,	/* RFC 5465 */
 };
 
 enum imap_open_flags {
@@ -207,5 +208,31 @@ int imap_select(struct imap *im, const char *name, int readonly,
 
 /* The transcript and the connection, for a caller that needs them. */
 struct conn *imap_conn(struct imap *im);
+
+/*
+ * IDLE (RFC 2177), for a caller that waits on several sessions at once
+ * (mimap idle). imap_idle_start() sends IDLE and reads up to the
+ * server's "+" (untagged responses before it go to h). While idling, the
+ * caller waits with imap_ready() (or poll() on conn_fd(imap_conn(im))
+ * after imap_ready(im, 0) said 0) and reads each response with
+ * imap_idle_read(): untagged ones go to the engine then to h->untagged;
+ * it returns 0, or 1 when the server ended the IDLE itself (its tagged
+ * OK), or -1 with e. imap_idle_done() sends DONE and reads up to the
+ * IDLE's tagged reply (h gets what comes before it); 0 at once when not
+ * idling. imap_logout() ends an IDLE first. Errors are imap_wait()'s;
+ * a NO to IDLE is ERR_UNAVAILABLE.
+ */
+int imap_idle_start(struct imap *im, const struct imap_handler *h,
+	struct err *e);
+int imap_idle_read(struct imap *im, const struct imap_handler *h,
+	struct err *e);
+int imap_idle_done(struct imap *im, const struct imap_handler *h,
+	struct err *e);
+/* Is an IDLE in progress? */
+int imap_idling(const struct imap *im);
+/* Wait up to ms milliseconds (0: just look; -1: no limit) for a
+ * response: 1 when one (or the end of the connection) can be read, 0
+ * when none came, -1 with e (pp_wait). */
+int imap_ready(struct imap *im, int ms, struct err *e);
 
 #endif

@@ -478,6 +478,26 @@ open:
 	return -1;
 }
 
+int
+deliver_cmd_argv(const char *cmd, char ***argv)
+{
+	char **v;
+	int n;
+
+	if (!needs_shell(cmd)) {
+		n = split_words(cmd, argv);
+		if (n == 0)
+			free(*argv);
+		return n > 0 ? n : -1;
+	}
+	v = xcalloc(4, sizeof(*v));
+	v[0] = xstrdup("/bin/sh");
+	v[1] = xstrdup("-c");
+	v[2] = xstrdup(cmd);
+	*argv = v;
+	return 3;
+}
+
 /* cmd with every %F replaced by from (already sanitized). */
 static char *
 subst_f(const char *cmd, const char *from)

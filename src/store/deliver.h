@@ -95,6 +95,15 @@ struct deliver_opts {
 int deliver_opts_account(struct deliver_opts *o, const struct account *acc,
 	const char *with, struct err *e);
 
+/*
+ * The argv an MDA command runs with, as decided above: its words, or
+ * { "/bin/sh", "-c", cmd } when it holds shell syntax. For another
+ * command the user gives (mimap idle --exec), so that one rule says when a
+ * shell runs. Returns argc (> 0) and *argv (NULL-terminated; strv_free()
+ * it with argc), or -1 for an open quote or no command.
+ */
+int deliver_cmd_argv(const char *cmd, char ***argv);
+
 struct deliver;
 
 /*

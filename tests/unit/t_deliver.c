@@ -425,6 +425,42 @@ test_mda(void)
 	free(out);
 }
 
+/* The argv another command (mimap idle --exec) runs with: the MDA's
+ * rule for when a shell runs. */
+static void
+test_cmd_argv(void)
+{
+	static const struct {
+		const char *cmd;
+		int argc;
+		const char *argv[4];
+	} t[] = {
+		{ "notify-send hi", 2, { "notify-send", "hi" } },
+		{ "cmd 'a b' \"c d\" e\\ f", 4, { "cmd", "a b", "c d", "e f" } },
+		{ "echo \"$MIMAP_FOLDER\"", 3,
+		  { "/bin/sh", "-c", "echo \"$MIMAP_FOLDER\"" } },
+		{ "a | b", 3, { "/bin/sh", "-c", "a | b" } },
+		{ "'open", -1, { NULL } },
+		{ "   ", -1, { NULL } },
+	};
+	size_t i;
+	int j;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		char **argv = NULL;
+		int n = deliver_cmd_argv(t[i].cmd, &argv);
+
+		tap_int(n, t[i].argc, t[i].cmd);
+		for (j = 0; j < n && j < t[i].argc; j++)
+			tap_str(argv[j], t[i].argv[j], t[i].cmd);
+		if (n > 0) {
+			tap_ok(argv[n] == NULL, "%s: NULL-terminated",
+				t[i].cmd);
+			strv_free(argv, (size_t)n);
+		}
+	}
+}
+
 static void
 test_stream(void)
 {
@@ -575,6 +611,7 @@ main(void)
 	test_maildir();
 	test_mbox();
 	test_mda();
+	test_cmd_argv();
 	test_stream();
 	test_recover();
 	test_account();

@@ -22,3 +22,13 @@ if HAVE_BATS
 TESTS += tests/bats/mimap-drift.bats
 endif
 EXTRA_DIST += tests/bats/mimap-drift.bats
+cmd_mimap_SOURCES += cmd/mimap-pull.c cmd/mimap-pull.h
+if HAVE_BATS
+TESTS += tests/bats/mimap-pull.bats
+endif
+EXTRA_DIST += tests/bats/mimap-pull.bats
+if HAVE_BATS
+TESTS += tests/bats/mimap-pull-condstore.bats tests/bats/mimap-pull-plain.bats
+endif
+EXTRA_DIST += tests/bats/mimap-pull-condstore.bats \
+	tests/bats/mimap-pull-plain.bats tests/bats/pull_helper.bash

@@ -87,6 +87,7 @@ enum key_index {
 	K_DELIVERY, K_KEEP, K_ONLY_NEW, K_KILLSIZE, K_SKIPSIZE, K_UIDLS_FILE,
 	K_RECEIVED_HEADER, K_PIPELINING,
 	K_QUEUE, K_QUEUE_LIFETIME, K_FALLBACK,
+	K_MAILDIR, K_PULL_LAYOUT, K_PULL_KEEP_LOCAL, K_PULL_PUSH_DELETES,
 	K_COUNT
 };
 
@@ -166,6 +167,13 @@ static const struct keydef keys[K_COUNT] = {
 	[K_QUEUE_LIFETIME] = KEY1("queue_lifetime", parse_lifetime, 0,
 		queue_lifetime),
 	[K_FALLBACK] = KEY1("fallback", parse_str, 0, fallback),
+	/* mimap pull */
+	[K_MAILDIR] = KEY1("maildir", parse_path, KF_PATH, maildir),
+	[K_PULL_LAYOUT] = KEY1("pull_layout", parse_str, 0, pull_layout),
+	[K_PULL_KEEP_LOCAL] = KEY1("pull_keep_local", parse_bool, 0,
+		pull_keep_local),
+	[K_PULL_PUSH_DELETES] = KEY1("pull_push_deletes", parse_bool, 0,
+		pull_push_deletes),
 };
 
 _Static_assert(K_COUNT <= 8 * sizeof(((struct account *)0)->set_),

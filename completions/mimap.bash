@@ -3,8 +3,8 @@ _mimap()
 {
 	local cur prev words cword i cmd
 	_init_completion || return
-	local cmds="list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe"
-	local opts="--status --headers --partial --peek --maildir --flags --date -a --account -C --config --host --port --tls --tls-starttls --tls-trust-file --tls-fingerprint --tls-certcheck --tls-cert-file --tls-key-file --tls-min-version --auth --user --passwordeval --allow-plaintext-auth --domain --timeout --connect-timeout --proxy-host --proxy-port --json -v --verbose -h --help --version"
+	local cmds="list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe pull"
+	local opts="--status --headers --partial --peek --maildir --all --layout --keep-local --push-deletes --flags --date -a --account -C --config --host --port --tls --tls-starttls --tls-trust-file --tls-fingerprint --tls-certcheck --tls-cert-file --tls-key-file --tls-min-version --auth --user --passwordeval --allow-plaintext-auth --domain --timeout --connect-timeout --proxy-host --proxy-port --json -v --verbose -h --help --version"
 	case $prev in
 	-C|--config|--tls-trust-file|--tls-cert-file|--tls-key-file)
 		_filedir
@@ -16,6 +16,10 @@ _mimap()
 		;;
 	--tls|--tls-starttls|--tls-certcheck|--allow-plaintext-auth)
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
+		return
+		;;
+	--layout)
+		COMPREPLY=($(compgen -W "maildir++ tree" -- "$cur"))
 		return
 		;;
 	--tls-min-version)

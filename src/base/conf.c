@@ -1106,6 +1106,10 @@ account_format(const struct account *a, struct buf *out)
 		case K_ONLY_NEW: v = onoff(a->only_new); break;
 		case K_RECEIVED_HEADER: v = onoff(a->received_header); break;
 		case K_QUEUE: v = onoff(a->queue); break;
+		case K_PULL_KEEP_LOCAL: v = onoff(a->pull_keep_local); break;
+		case K_PULL_PUSH_DELETES:
+			v = onoff(a->pull_push_deletes);
+			break;
 		case K_QUEUE_LIFETIME:
 			snprintf(num, sizeof(num), "%ds", a->queue_lifetime);
 			v = num;

@@ -42,6 +42,18 @@ struct pull {
 
 /* ---- helpers ---- */
 
+/* Write the state when it changed (an unchanged pull writes nothing). */
+static int
+save(struct pull *p, struct err *e)
+{
+	if (!p->st.dirty)
+		return 0;
+	if (syncstate_save(&p->st, p->spath, e) < 0)
+		return -1;
+	p->st.dirty = 0;
+	return 0;
+}
+
 static unsigned
 resp_flags(const struct imap_resp *r, size_t v)
 {
@@ -646,6 +658,7 @@ merge_one(struct pull *p, size_t i, struct pushes *ps, struct err *e)
 			p->r->removed++;
 		}
 		se->flags = GONE;
+		p->st.dirty = 1;
 		return 0;
 	}
 	if (!en) {
@@ -667,6 +680,8 @@ merge_one(struct pull *p, size_t i, struct pushes *ps, struct err *e)
 		push_flags(ps, se->uid, n, r);
 		p->r->flags_server++;
 	}
+	if (se->flags != n)
+		p->st.dirty = 1;
 	se->flags = (unsigned char)n;
 	return 0;
 }
@@ -679,11 +694,15 @@ merge(struct pull *p, struct err *e)
 	unsigned b;
 	int rc = -1;
 
+	unsigned long moved = p->r->flags_local + p->r->removed + p->r->kept;
+
 	memset(&ps, 0, sizeof ps);
 	for (i = 0; i < p->st.n; i++)
 		if (merge_one(p, i, &ps, e) < 0)
 			goto out;
-	if (mdirsync_sync_dirs(&p->m, e) < 0 || store_all(p, &ps, e) < 0)
+	/* renames and removals durable before the state says so */
+	if ((moved != p->r->flags_local + p->r->removed + p->r->kept &&
+	    mdirsync_sync_dirs(&p->m, e) < 0) || store_all(p, &ps, e) < 0)
 		goto out;
 	p->r->expunged = ps.gone.n;
 	for (i = 0; i < ps.gone.n; i++) {
@@ -842,9 +861,11 @@ fetch_new(struct pull *p, struct err *e)
 		if (mdirsync_commit(&p->m, e) < 0)
 			goto out;
 		record(p, k, end);
-		if (p->fresh.v[end - 1] >= p->st.uidnext)
+		if (p->fresh.v[end - 1] >= p->st.uidnext) {
 			p->st.uidnext = p->fresh.v[end - 1] + 1;
-		if (syncstate_save(&p->st, p->spath, e) < 0)
+			p->st.dirty = 1;
+		}
+		if (save(p, e) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -894,6 +915,9 @@ prepare(struct pull *p, int delim, struct err *e)
 	memcpy(p->r->maildir, path.data, path.len + 1);
 	if (p->st.maildir && strcmp(p->st.maildir, path.data) != 0)
 		syncstate_clear(&p->st);	/* another maildir: anew */
+	if (!p->st.maildir || strcmp(p->st.maildir, path.data) != 0 ||
+	    p->st.delim != (char)p->delim)
+		p->st.dirty = 1;
 	free(p->st.maildir);
 	p->st.maildir = xstrdup(path.data);
 	p->st.delim = (char)p->delim;
@@ -935,12 +959,17 @@ pull(struct pull *p, struct err *e)
 		p->r->mode = "full";	/* the state grew: ask for all */
 	}
 	if (changes(p, e) < 0 || find_new(p, e) < 0 || merge(p, e) < 0 ||
-	    syncstate_save(&p->st, p->spath, e) < 0 || fetch_new(p, e) < 0)
+	    save(p, e) < 0 || fetch_new(p, e) < 0)
 		return -1;
-	if (p->uidnext > p->st.uidnext)
+	if (p->uidnext > p->st.uidnext) {
 		p->st.uidnext = p->uidnext;
-	p->st.highestmodseq = p->modseq;
-	return syncstate_save(&p->st, p->spath, e);
+		p->st.dirty = 1;
+	}
+	if (p->st.highestmodseq != p->modseq) {
+		p->st.highestmodseq = p->modseq;
+		p->st.dirty = 1;
+	}
+	return save(p, e);
 }
 
 int

@@ -173,6 +173,7 @@ syncstate_clear(struct syncstate *s)
 {
 	s->n = 0;
 	s->uidvalidity = s->uidnext = s->highestmodseq = 0;
+	s->dirty = 1;
 }
 
 void
@@ -314,6 +315,7 @@ syncstate_load(struct syncstate *s, const char *path, struct err *e)
 		err_set(e, ERR_DATA, "%s: cut short (no \"uids\" line)", disp);
 		goto out;
 	}
+	s->dirty = 0;
 	rc = 0;
 out:
 	if (rc < 0)
@@ -382,9 +384,12 @@ syncstate_set(struct syncstate *s, unsigned long long uid, unsigned flags)
 		lower_bound(s, uid);
 
 	if (i < s->n && s->v[i].uid == uid) {
+		if (s->v[i].flags != flags)
+			s->dirty = 1;
 		s->v[i].flags = (unsigned char)flags;
 		return;
 	}
+	s->dirty = 1;
 	if (s->n == s->alloc) {
 		s->alloc = s->alloc ? 2 * s->alloc : 256;
 		s->v = xrealloc(s->v, s->alloc * sizeof(*s->v));
@@ -403,5 +408,7 @@ syncstate_compact(struct syncstate *s)
 	for (i = 0; i < s->n; i++)
 		if (s->v[i].flags != 0xff)
 			s->v[j++] = s->v[i];
+	if (j != s->n)
+		s->dirty = 1;
 	s->n = j;
 }

@@ -49,6 +49,10 @@ struct syncstate {
 	char *maildir;			/* mirrored into; NULL unknown */
 	struct syncstate_ent *v;	/* ascending UIDs */
 	size_t n, alloc;
+	/* changed since loaded: set by _set, _compact and _clear when they
+	 * change something; the caller sets it when it changes a field
+	 * above or an entry's flags, and clears it once saved */
+	int dirty;
 };
 
 /* Maildir letters of flags into out (at least 6 bytes: "DFRST"), in

@@ -160,6 +160,11 @@ test_file(void)
 		!strcmp(t.maildir, "/m/x") && t.v[2].uid == 10 &&
 		t.v[1].flags == (SYNC_SEEN | SYNC_DELETED),
 		"the same state");
+	tap_ok(!t.dirty, "not dirty as loaded");
+	syncstate_set(&t, 3, SYNC_SEEN | SYNC_DELETED);
+	tap_ok(!t.dirty, "setting the same flags: still not dirty");
+	syncstate_set(&t, 3, SYNC_SEEN);
+	tap_ok(t.dirty, "a change: dirty");
 	syncstate_release(&t);
 	s.v[1].flags = 0xff;
 	syncstate_compact(&s);

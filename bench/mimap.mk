@@ -19,3 +19,13 @@ bench-mimap: all bench/mimap/ceiling
 	CEILING='$(abs_top_builddir)/bench/mimap/ceiling' \
 	BENCH_OUT='$(abs_top_builddir)/bench/out' \
 	bash '$(abs_top_srcdir)/bench/mimap/run.sh' $(BENCH_MIMAP_SIZES)
+
+## `make bench-mimap-pull`: mimap pull of those folders into an empty
+## maildir, plain and STARTTLS, and an unchanged re-pull, paired with
+## mbsync and offlineimap3; see bench/mimap/pull.sh.
+EXTRA_DIST += bench/mimap/pull.sh
+.PHONY: bench-mimap-pull
+bench-mimap-pull: all
+	MKIT_BUILDDIR='$(abs_top_builddir)' \
+	BENCH_OUT='$(abs_top_builddir)/bench/out' \
+	bash '$(abs_top_srcdir)/bench/mimap/pull.sh' $(BENCH_MIMAP_SIZES)

@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "common.h"
 #include "mimap-idle.h"
+#include "mimap-pull.h"
 #include "net/pp.h"
 #include "net/transcript.h"
 #include "proto/imap.h"
@@ -41,6 +42,7 @@ struct opts {
 	const char *partial, *maildir, *flags, *date, *exec, *interval;
 	char **args;
 	size_t nargs;
+	struct pull_cli pull;
 };
 
 static const char usage_text[] =
@@ -62,6 +64,7 @@ static const char usage_text[] =
 "  delete FOLDER...              delete folders\n"
 "  rename OLD NEW                rename a folder\n"
 "  subscribe FOLDER...           subscribe to folders\n"
+"  pull [FOLDER...|--all]        mirror folders into a maildir (INBOX)\n"
 "  unsubscribe FOLDER...         unsubscribe from folders\n"
 "  idle FOLDER...                wait for changes, a line (or --exec) each\n"
 "UIDS: an IMAP UID set (1:*, 3,5,9:12) or - for UIDs on standard input.\n"
@@ -73,7 +76,12 @@ static const char usage_text[] =
 "  --headers                 fetch: the header only\n"
 "  --partial=OFFSET:LENGTH   fetch: that part of each message\n"
 "  --peek                    fetch: do not set \\Seen\n"
-"  --maildir=DIR             fetch: deliver into maildir DIR\n"
+"  --maildir=DIR             fetch: deliver into maildir DIR;\n"
+"                            pull: the mirror's root\n"
+"  --all                     pull: every selectable folder\n"
+"  --layout=LAYOUT           pull: maildir++ (default) or tree\n"
+"  --keep-local              pull: keep files expunged on the server\n"
+"  --push-deletes            pull: expunge files removed locally\n"
 "  --flags=FLAGS             append: flags of the messages (\\Seen ...)\n"
 "  --date=DATE               append: internal date (01-Nov-2026 10:00:00 +0000)\n"
 "  --exec=CMD                idle: run CMD for each change (MIMAP_FOLDER,\n"
@@ -150,6 +158,10 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	if (IS("namespace")) { o->namespace = 1; return; }
 	if (IS("headers")) { o->headers = 1; return; }
 	if (IS("peek")) { o->peek = 1; return; }
+	if (IS("all")) { o->pull.all = 1; return; }
+	if (IS("keep-local")) { o->pull.keep_local = 1; return; }
+	if (IS("push-deletes")) { o->pull.push_deletes = 1; return; }
+	if (IS("layout")) { NEED(); o->pull.layout = val; return; }
 	if (IS("verbose")) { o->verbose++; return; }
 	if (IS("account")) { NEED(); o->account = val; return; }
 	if (IS("config")) { NEED(); o->config = val; return; }
@@ -1129,7 +1141,8 @@ main(int argc, char **argv)
 		{ "unsubscribe", "UNSUBSCRIBE" },
 	};
 	static const char *const known[] = { "list", "status", "search",
-		"fetch", "flag", "copy", "move", "expunge", "append", "idle" };
+		"fetch", "flag", "copy", "move", "expunge", "append", "idle",
+		"pull" };
 	struct opts o;
 	struct account *acc;
 	struct transcript ts;
@@ -1154,6 +1167,13 @@ main(int argc, char **argv)
 		transcript_init_file(&ts, stderr, 0);
 	if (!strcmp(cmd, "idle")) {
 		status = cmd_idle(acc, o.verbose ? &ts : NULL, &o);
+		goto done;
+	}
+	if (!strcmp(cmd, "pull")) {
+		o.pull.maildir = o.maildir;
+		status = mimap_pull(acc, &o.pull, o.args + 1, o.nargs - 1,
+			o.json, isatty(2) && !o.verbose, o.verbose ? &ts :
+			NULL, open_imap);
 		goto done;
 	}
 	im = open_imap(acc, o.verbose ? &ts : NULL);

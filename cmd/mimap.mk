@@ -36,3 +36,13 @@ endif
 EXTRA_DIST += tests/bats/mimap-idle.bats tests/bats/mimap-idle-poll.bats \
 	tests/bats/mimap-idle-nonotify.bats \
 	tests/bats/mimap_idle_helper.bash
+cmd_mimap_SOURCES += cmd/mimap-pull.c cmd/mimap-pull.h
+if HAVE_BATS
+TESTS += tests/bats/mimap-pull.bats
+endif
+EXTRA_DIST += tests/bats/mimap-pull.bats
+if HAVE_BATS
+TESTS += tests/bats/mimap-pull-condstore.bats tests/bats/mimap-pull-plain.bats
+endif
+EXTRA_DIST += tests/bats/mimap-pull-condstore.bats \
+	tests/bats/mimap-pull-plain.bats tests/bats/pull_helper.bash

@@ -3,8 +3,8 @@ _mimap()
 {
 	local cur prev words cword i cmd
 	_init_completion || return
-	local cmds="list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe idle"
-	local opts="--status --namespace --headers --partial --peek --maildir --flags --date --exec --interval -a --account -C --config --host --port --tls --tls-starttls --tls-trust-file --tls-fingerprint --tls-certcheck --tls-cert-file --tls-key-file --tls-min-version --auth --user --passwordeval --allow-plaintext-auth --domain --timeout --connect-timeout --proxy-host --proxy-port --json -v --verbose -h --help --version"
+	local cmds="list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe idle pull"
+	local opts="--status --namespace --headers --partial --peek --maildir --all --layout --keep-local --push-deletes --flags --date --exec --interval -a --account -C --config --host --port --tls --tls-starttls --tls-trust-file --tls-fingerprint --tls-certcheck --tls-cert-file --tls-key-file --tls-min-version --auth --user --passwordeval --allow-plaintext-auth --domain --timeout --connect-timeout --proxy-host --proxy-port --json -v --verbose -h --help --version"
 	case $prev in
 	-C|--config|--tls-trust-file|--tls-cert-file|--tls-key-file)
 		_filedir
@@ -20,6 +20,10 @@ _mimap()
 		;;
 	--exec)
 		COMPREPLY=($(compgen -c -- "$cur"))
+		return
+		;;
+	--layout)
+		COMPREPLY=($(compgen -W "maildir++ tree" -- "$cur"))
 		return
 		;;
 	--tls-min-version)

@@ -1,5 +1,5 @@
 # fish completion for mimap(1)
-set -l cmds list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe idle
+set -l cmds list status search fetch flag copy move expunge append create delete rename subscribe unsubscribe idle pull
 complete -c mimap -f
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a list -d 'folders'
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a status -d 'counts of folders'
@@ -16,12 +16,17 @@ complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a rename -d 'renam
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a subscribe -d 'subscribe'
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a unsubscribe -d 'unsubscribe'
 complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a idle -d 'wait for changes'
+complete -c mimap -n "not __fish_seen_subcommand_from $cmds" -a pull -d 'mirror folders into a maildir'
 complete -c mimap -n "__fish_seen_subcommand_from list" -l status -d 'with counts'
 complete -c mimap -n "__fish_seen_subcommand_from list" -l namespace -d 'namespace prefix and delimiter'
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l headers -d 'the header only'
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l partial -x -d 'OFFSET:LENGTH'
 complete -c mimap -n "__fish_seen_subcommand_from fetch" -l peek -d 'do not set \Seen'
-complete -c mimap -n "__fish_seen_subcommand_from fetch" -l maildir -x -a '(__fish_complete_directories)' -d 'deliver into a maildir'
+complete -c mimap -n "__fish_seen_subcommand_from fetch pull" -l maildir -x -a '(__fish_complete_directories)' -d 'deliver into a maildir'
+complete -c mimap -n "__fish_seen_subcommand_from pull" -l all -d 'every folder'
+complete -c mimap -n "__fish_seen_subcommand_from pull" -l layout -x -a 'maildir++ tree' -d 'folder layout'
+complete -c mimap -n "__fish_seen_subcommand_from pull" -l keep-local -d 'keep files expunged on the server'
+complete -c mimap -n "__fish_seen_subcommand_from pull" -l push-deletes -d 'expunge files removed locally'
 complete -c mimap -n "__fish_seen_subcommand_from append" -l flags -x -d 'flags'
 complete -c mimap -n "__fish_seen_subcommand_from append" -l date -x -d 'internal date'
 complete -c mimap -n "__fish_seen_subcommand_from idle" -l exec -x -a '(__fish_complete_command)' -d 'command run for each change'

@@ -87,6 +87,7 @@ enum key_index {
 	K_DELIVERY, K_KEEP, K_ONLY_NEW, K_KILLSIZE, K_SKIPSIZE, K_UIDLS_FILE,
 	K_RECEIVED_HEADER, K_PIPELINING,
 	K_QUEUE, K_QUEUE_LIFETIME, K_FALLBACK, K_QUEUE_BOUNCE,
+	K_MAILDIR, K_PULL_LAYOUT, K_PULL_KEEP_LOCAL, K_PULL_PUSH_DELETES,
 	K_COUNT
 };
 
@@ -168,6 +169,13 @@ static const struct keydef keys[K_COUNT] = {
 	[K_FALLBACK] = KEY1("fallback", parse_str, 0, fallback),
 	[K_QUEUE_BOUNCE] = KEY1("queue_bounce", parse_queue_bounce, 0,
 		queue_bounce),
+	/* mimap pull */
+	[K_MAILDIR] = KEY1("maildir", parse_path, KF_PATH, maildir),
+	[K_PULL_LAYOUT] = KEY1("pull_layout", parse_str, 0, pull_layout),
+	[K_PULL_KEEP_LOCAL] = KEY1("pull_keep_local", parse_bool, 0,
+		pull_keep_local),
+	[K_PULL_PUSH_DELETES] = KEY1("pull_push_deletes", parse_bool, 0,
+		pull_push_deletes),
 };
 
 _Static_assert(K_COUNT <= 8 * sizeof(((struct account *)0)->set_),
@@ -1117,6 +1125,10 @@ account_format(const struct account *a, struct buf *out)
 		case K_ONLY_NEW: v = onoff(a->only_new); break;
 		case K_RECEIVED_HEADER: v = onoff(a->received_header); break;
 		case K_QUEUE: v = onoff(a->queue); break;
+		case K_PULL_KEEP_LOCAL: v = onoff(a->pull_keep_local); break;
+		case K_PULL_PUSH_DELETES:
+			v = onoff(a->pull_push_deletes);
+			break;
 		case K_QUEUE_LIFETIME:
 			snprintf(num, sizeof(num), "%ds", a->queue_lifetime);
 			v = num;

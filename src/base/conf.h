@@ -222,6 +222,12 @@ struct account {
 				   NULL */
 	enum account_queue_bounce queue_bounce;	/* default auto */
 
+	/* mimap pull (proto/imap_pull.h) */
+	char *maildir;		/* the mirror's root ("~" expanded), or NULL */
+	char *pull_layout;	/* "maildir++" or "tree", or NULL */
+	int pull_keep_local;	/* keep files expunged on the server */
+	int pull_push_deletes;	/* expunge files removed locally */
+
 	/* Private to conf.c: which keys were set explicitly. */
 	unsigned char set_[64];
 };

@@ -151,3 +151,6 @@ tests_unit_t_imap_idle_SOURCES = tests/unit/t_imap_idle.c tests/unit/peer.h \
 	tests/unit/tap.h
 tests_unit_t_imap_idle_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_t_imap_idle_LDADD = $(MKIT_PROTO_LIBS) -lpthread
+
+# mimap pull (issue 11)
+src_proto_libproto_a_SOURCES += src/proto/imap_pull.c src/proto/imap_pull.h

@@ -65,3 +65,13 @@ TESTS += tests/unit/t_queue
 tests_unit_t_queue_SOURCES = tests/unit/t_queue.c tests/unit/tap.h \
 	tests/unit/storetest.h
 tests_unit_t_queue_LDADD = $(MKIT_STORE_LIBS)
+
+# mimap pull: the per-folder state and the UID-tagged maildir
+src_store_libstore_a_SOURCES += \
+	src/store/syncstate.c src/store/syncstate.h \
+	src/store/mdirsync.c src/store/mdirsync.h
+check_PROGRAMS += tests/unit/t_syncstate
+TESTS += tests/unit/t_syncstate
+tests_unit_t_syncstate_SOURCES = tests/unit/t_syncstate.c tests/unit/tap.h \
+	tests/unit/storetest.h
+tests_unit_t_syncstate_LDADD = $(MKIT_STORE_LIBS)

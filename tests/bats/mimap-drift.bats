@@ -59,7 +59,7 @@ setup() {
 	options help >"$BATS_TEST_TMPDIR/help.opts"
 	commands help >"$BATS_TEST_TMPDIR/help.cmds"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/help.opts")" -ge 35 ]
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/help.cmds")" -eq 15 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/help.cmds")" -eq 16 ]
 }
 
 @test "drift: --help and man/mimap.1 list the same options and commands" {

@@ -1,0 +1,633 @@
+/* mdirsync.c: see mdirsync.h. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "store/durable.h"
+#include "store/mdirsync.h"
+#include "store/syncstate.h"
+
+#define HEADER_SCAN_MAX (256u << 10)
+
+struct mdirsync_pend {
+	int fd;
+	uint32_t uid;
+	uint32_t name;		/* offset of the base name in names */
+	unsigned char flags;
+};
+
+/* The tag of a name: ",V=digits,U=digits" before any ":2,". */
+struct tag {
+	unsigned long long uv, uid;
+	size_t start, end;	/* the tag's bytes in the name */
+	size_t info;		/* where ":2," starts, or the length */
+};
+
+static int
+digits(const char *s, size_t *i, size_t lim, unsigned long long *v)
+{
+	size_t start = *i;
+
+	*v = 0;
+	while (*i < lim && s[*i] >= '0' && s[*i] <= '9' && *i - start < 19)
+		*v = *v * 10 + (unsigned)(s[(*i)++] - '0');
+	return *i > start ? 0 : -1;
+}
+
+static int
+parse_tag(const char *name, struct tag *t)
+{
+	const char *colon = strstr(name, ":2,"), *p;
+	size_t lim = colon ? (size_t)(colon - name) : strlen(name), i;
+
+	t->info = lim;
+	for (p = name; (p = strstr(p, ",V=")) && (size_t)(p - name) < lim;
+	    p++) {
+		i = (size_t)(p - name) + 3;
+		if (digits(name, &i, lim, &t->uv) < 0 || i + 3 > lim ||
+		    memcmp(name + i, ",U=", 3) != 0)
+			continue;
+		i += 3;
+		if (digits(name, &i, lim, &t->uid) < 0 || t->uid == 0 ||
+		    t->uid > 0xffffffffull)
+			continue;
+		t->start = (size_t)(p - name);
+		t->end = i;
+		return 0;
+	}
+	return -1;
+}
+
+static unsigned
+name_flags(const char *name)
+{
+	const char *colon = strstr(name, ":2,");
+
+	return colon ? syncstate_from_letters(colon + 3, strlen(colon + 3))
+		: 0;
+}
+
+static uint32_t
+add_name(struct mdirsync *m, const char *s, size_t n)
+{
+	uint32_t off = (uint32_t)m->names.len;
+
+	buf_add(&m->names, s, n);
+	buf_addch(&m->names, '\0');
+	return off;
+}
+
+static void
+push(struct mdirsync_ent **v, size_t *n, size_t *alloc,
+	const struct mdirsync_ent *ent)
+{
+	if (*n == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 256;
+		*v = xrealloc(*v, *alloc * sizeof(**v));
+	}
+	(*v)[(*n)++] = *ent;
+}
+
+static int
+by_uid(const void *a, const void *b)
+{
+	const struct mdirsync_ent *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* Index the tagged files of DIR/sub. */
+static int
+scan(struct mdirsync *m, const char *sub, struct err *e)
+{
+	struct buf p = BUF_INIT;
+	struct dirent *d;
+	DIR *dh;
+	int rc = -1;
+
+	buf_addf(&p, "%s/%s", m->dir, sub);
+	dh = opendir(p.data);
+	if (!dh) {
+		err_sys(e, ERR_IO, errno, "%s", p.data);
+		goto out;
+	}
+	while ((d = readdir(dh))) {
+		struct mdirsync_ent ent;
+		struct tag t;
+
+		if (d->d_name[0] == '.' || parse_tag(d->d_name, &t) < 0)
+			continue;
+		memset(&ent, 0, sizeof ent);
+		ent.uid = (uint32_t)t.uid;
+		ent.in_new = sub[0] == 'n';
+		ent.flags = (unsigned char)name_flags(d->d_name);
+		ent.name = add_name(m, d->d_name, strlen(d->d_name));
+		if (t.uv == m->uidvalidity)
+			push(&m->v, &m->n, &m->alloc, &ent);
+		else
+			push(&m->old, &m->nold, &m->aold, &ent);
+	}
+	closedir(dh);
+	rc = 0;
+out:
+	buf_release(&p);
+	return rc;
+}
+
+/* A second file with the same UID (a copy made by hand) is the user's. */
+static void
+drop_duplicates(struct mdirsync *m)
+{
+	size_t i, j = 0;
+
+	if (m->n)
+		qsort(m->v, m->n, sizeof(*m->v), by_uid);
+	for (i = 0; i < m->n; i++)
+		if (j == 0 || m->v[j - 1].uid != m->v[i].uid)
+			m->v[j++] = m->v[i];
+	m->n = j;
+}
+
+/* Tagged files in tmp/: a pull was killed while writing them. */
+static int
+clean_tmp(struct mdirsync *m, struct err *e)
+{
+	struct buf p = BUF_INIT;
+	struct dirent *d;
+	struct tag t;
+	DIR *dh;
+	int fd;
+
+	buf_addf(&p, "%s/tmp", m->dir);
+	dh = opendir(p.data);
+	if (!dh) {
+		err_sys(e, ERR_IO, errno, "%s", p.data);
+		buf_release(&p);
+		return -1;
+	}
+	fd = dirfd(dh);
+	while ((d = readdir(dh)))
+		if (d->d_name[0] != '.' && parse_tag(d->d_name, &t) == 0)
+			unlinkat(fd, d->d_name, 0);
+	closedir(dh);
+	buf_release(&p);
+	return 0;
+}
+
+int
+mdirsync_open(struct mdirsync *m, const char *dir,
+	unsigned long long uidvalidity, struct err *e)
+{
+	static const char *const subs[] = { "cur", "new", "tmp" };
+	struct buf p = BUF_INIT;
+	size_t i;
+	char *dot;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	m->dir = xstrdup(dir);
+	m->uidvalidity = uidvalidity;
+	buf_init(&m->names, 0);
+	if (gethostname(m->host, sizeof m->host - 1) != 0 || !m->host[0])
+		strcpy(m->host, "localhost");
+	if ((dot = strchr(m->host, '.')))
+		*dot = '\0';
+	for (i = 0; m->host[i]; i++)
+		if (m->host[i] == '/' || m->host[i] == ':' ||
+		    m->host[i] == ',')
+			m->host[i] = '_';
+	for (i = 0; i < ARRAY_SIZE(subs); i++) {
+		buf_reset(&p);
+		buf_addf(&p, "%s/%s", dir, subs[i]);
+		if (durable_mkdirs(p.data, 0700, e) < 0)
+			goto fail;
+	}
+	buf_release(&p);
+	if (clean_tmp(m, e) < 0 || scan(m, "cur", e) < 0 ||
+	    scan(m, "new", e) < 0)
+		goto fail;
+	drop_duplicates(m);
+	return 0;
+fail:
+	buf_release(&p);
+	mdirsync_close(m);
+	return -1;
+}
+
+void
+mdirsync_close(struct mdirsync *m)
+{
+	size_t i;
+	struct buf p = BUF_INIT;
+
+	mdirsync_abort(m);
+	for (i = 0; i < m->npend; i++) {
+		close(m->pend[i].fd);
+		buf_reset(&p);
+		buf_addf(&p, "%s/tmp/%s", m->dir, m->names.data +
+			m->pend[i].name);
+		unlink(p.data);
+	}
+	buf_release(&p);
+	free(m->pend);
+	free(m->v);
+	free(m->old);
+	free(m->dir);
+	buf_release(&m->names);
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+}
+
+struct mdirsync_ent *
+mdirsync_find(const struct mdirsync *m, unsigned long long uid)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->v[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && m->v[lo].uid == uid ? &m->v[lo] : NULL;
+}
+
+void
+mdirsync_file(const struct mdirsync *m, const struct mdirsync_ent *ent,
+	struct buf *out)
+{
+	buf_reset(out);
+	buf_addf(out, "%s/%s/%s", m->dir, ent->in_new ? "new" : "cur",
+		m->names.data + ent->name);
+}
+
+/* The name of ent with flags: letters we do not mirror are kept. */
+static void
+flagged_name(const char *name, unsigned flags, struct buf *out)
+{
+	const char *colon = strstr(name, ":2,"), *q;
+	char letters[64], ours[8];
+	size_t n = 0, i, j;
+
+	syncstate_letters(flags, ours);
+	for (q = ours; *q; q++)
+		letters[n++] = *q;
+	for (q = colon ? colon + 3 : ""; *q && n < sizeof letters - 1; q++)
+		if (*q >= 'A' && *q <= 'Z' && !strchr("DFRST", *q) &&
+		    !memchr(letters, *q, n))
+			letters[n++] = *q;
+	for (i = 1; i < n; i++)		/* maildir wants ASCII order */
+		for (j = i; j > 0 && letters[j - 1] > letters[j]; j--) {
+			char c = letters[j];
+
+			letters[j] = letters[j - 1];
+			letters[j - 1] = c;
+		}
+	buf_add(out, name, colon ? (size_t)(colon - name) : strlen(name));
+	buf_addstr(out, ":2,");
+	buf_add(out, letters, n);
+}
+
+static int
+rename_to(struct mdirsync *m, struct mdirsync_ent *ent, const char *name,
+	int to_new, struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT;
+	int rc = 0;
+
+	mdirsync_file(m, ent, &from);
+	buf_addf(&to, "%s/%s/%s", m->dir, to_new ? "new" : "cur", name);
+	if (rename(from.data, to.data) != 0) {
+		if (errno == ENOENT)
+			ent->gone = 1;
+		else
+			rc = err_sys(e, ERR_IO, errno, "%s", from.data);
+	} else {
+		ent->name = add_name(m, name, strlen(name));
+		ent->in_new = (unsigned char)to_new;
+	}
+	buf_release(&from);
+	buf_release(&to);
+	return rc;
+}
+
+int
+mdirsync_set_flags(struct mdirsync *m, struct mdirsync_ent *ent,
+	unsigned flags, struct err *e)
+{
+	struct buf name = BUF_INIT;
+	int rc;
+
+	flagged_name(m->names.data + ent->name, flags, &name);
+	rc = rename_to(m, ent, name.data, 0, e);
+	if (rc == 0 && !ent->gone)
+		ent->flags = (unsigned char)flags;
+	buf_release(&name);
+	return rc;
+}
+
+int
+mdirsync_remove(struct mdirsync *m, struct mdirsync_ent *ent,
+	struct err *e)
+{
+	struct buf p = BUF_INIT;
+	int rc = 0;
+
+	mdirsync_file(m, ent, &p);
+	if (unlink(p.data) != 0 && errno != ENOENT)
+		rc = err_sys(e, ERR_IO, errno, "%s", p.data);
+	else
+		ent->gone = 1;
+	buf_release(&p);
+	return rc;
+}
+
+int
+mdirsync_retag(struct mdirsync *m, struct mdirsync_ent *ent,
+	unsigned long long uid, struct buf *out, struct err *e)
+{
+	const char *name = m->names.data + ent->name;
+	struct buf nn = BUF_INIT;
+	struct tag t;
+	int rc;
+
+	if (parse_tag(name, &t) < 0)
+		return err_set(e, ERR_SOFTWARE, "%s: no tag", name);
+	buf_add(&nn, name, t.start);
+	if (uid)
+		buf_addf(&nn, ",V=%llu,U=%llu", m->uidvalidity, uid);
+	buf_addstr(&nn, name + t.end);
+	rc = rename_to(m, ent, nn.data, ent->in_new, e);
+	buf_release(&nn);
+	if (rc == 0 && out)
+		mdirsync_file(m, ent, out);
+	if (rc == 0 && uid && !ent->gone) {
+		struct mdirsync_ent copy = *ent;
+
+		copy.uid = (uint32_t)uid;
+		push(&m->v, &m->n, &m->alloc, &copy);
+		if (m->n)
+			qsort(m->v, m->n, sizeof(*m->v), by_uid);
+	}
+	return rc;
+}
+
+int
+mdirsync_sync_dirs(struct mdirsync *m, struct err *e)
+{
+	struct buf p = BUF_INIT;
+	int rc;
+
+	buf_addf(&p, "%s/cur", m->dir);
+	rc = durable_sync_dir(p.data, e);
+	buf_reset(&p);
+	buf_addf(&p, "%s/new", m->dir);
+	if (rc == 0)
+		rc = durable_sync_dir(p.data, e);
+	buf_release(&p);
+	return rc;
+}
+
+int
+mdirsync_begin(struct mdirsync *m, unsigned long long uid, unsigned flags,
+	struct err *e)
+{
+	struct mdirsync_pend *pe;
+	struct timeval tv;
+	struct buf p = BUF_INIT;
+	char name[256];
+
+	mdirsync_abort(m);
+	gettimeofday(&tv, NULL);
+	snprintf(name, sizeof name, "%lld.M%06ldP%ldQ%llu.%s,V=%llu,U=%llu",
+		(long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
+		++m->seq, m->host, m->uidvalidity, uid);
+	buf_addf(&p, "%s/tmp/%s", m->dir, name);
+	m->fd = open(p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		O_NOFOLLOW, 0600);
+	if (m->fd < 0) {
+		err_sys(e, ERR_CANTCREAT, errno, "%s", p.data);
+		buf_release(&p);
+		return -1;
+	}
+	buf_release(&p);
+	if (m->npend == m->apend) {
+		m->apend = m->apend ? 2 * m->apend : 64;
+		m->pend = xrealloc(m->pend, m->apend * sizeof(*m->pend));
+	}
+	pe = &m->pend[m->npend];
+	pe->fd = -1;
+	pe->uid = (uint32_t)uid;
+	pe->flags = (unsigned char)flags;
+	pe->name = add_name(m, name, strlen(name));
+	return 0;
+}
+
+int
+mdirsync_write(struct mdirsync *m, const void *p, size_t n, struct err *e)
+{
+	if (m->fd < 0)
+		return err_set(e, ERR_SOFTWARE, "no message open");
+	if (durable_write(m->fd, p, n) != 0)
+		return err_sys(e, ERR_IO, errno, "%s/tmp/%s", m->dir,
+			m->names.data + m->pend[m->npend].name);
+	return 0;
+}
+
+int
+mdirsync_end(struct mdirsync *m, struct err *e)
+{
+	if (m->fd < 0)
+		return err_set(e, ERR_SOFTWARE, "no message open");
+	m->pend[m->npend].fd = m->fd;
+	m->fd = -1;
+	m->npend++;
+	return 0;
+}
+
+void
+mdirsync_last_flags(struct mdirsync *m, unsigned long long uid,
+	unsigned flags)
+{
+	if (m->npend && m->pend[m->npend - 1].uid == uid)
+		m->pend[m->npend - 1].flags = (unsigned char)flags;
+}
+
+void
+mdirsync_abort(struct mdirsync *m)
+{
+	struct buf p = BUF_INIT;
+
+	if (m->fd < 0)
+		return;
+	close(m->fd);
+	m->fd = -1;
+	buf_addf(&p, "%s/tmp/%s", m->dir, m->names.data +
+		m->pend[m->npend].name);
+	unlink(p.data);
+	buf_release(&p);
+}
+
+size_t
+mdirsync_pending(const struct mdirsync *m)
+{
+	return m->npend;
+}
+
+/* Rename pending message i into new/ or cur/ and index it. */
+static int
+publish(struct mdirsync *m, size_t i, struct buf *from, struct buf *to,
+	struct err *e)
+{
+	struct mdirsync_pend *pe = &m->pend[i];
+	const char *base = m->names.data + pe->name;
+	struct mdirsync_ent ent;
+
+	buf_reset(from);
+	buf_reset(to);
+	buf_addf(from, "%s/tmp/%s", m->dir, base);
+	memset(&ent, 0, sizeof ent);
+	ent.uid = pe->uid;
+	ent.flags = pe->flags;
+	ent.in_new = pe->flags == 0;
+	if (ent.in_new) {
+		buf_addf(to, "%s/new/%s", m->dir, base);
+		ent.name = pe->name;
+	} else {
+		struct buf n = BUF_INIT;
+
+		flagged_name(base, pe->flags, &n);
+		buf_addf(to, "%s/cur/%s", m->dir, n.data);
+		ent.name = add_name(m, n.data, n.len);
+		buf_release(&n);
+	}
+	if (rename(from->data, to->data) != 0)
+		return err_sys(e, ERR_IO, errno, "%s", from->data);
+	push(&m->v, &m->n, &m->alloc, &ent);
+	return 0;
+}
+
+int
+mdirsync_commit(struct mdirsync *m, struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT;
+	size_t i, done = 0;
+	int rc = -1, sorted;
+
+	for (i = 0; i < m->npend; i++) {
+		if (fsync(m->pend[i].fd) != 0) {
+			err_sys(e, ERR_IO, errno, "%s/tmp/%s", m->dir,
+				m->names.data + m->pend[i].name);
+			goto out;
+		}
+	}
+	sorted = m->n == 0 || m->npend == 0 ||
+		m->v[m->n - 1].uid < m->pend[0].uid;
+	for (i = 0; i < m->npend; i++) {
+		if (publish(m, i, &from, &to, e) < 0)
+			goto out;
+		close(m->pend[i].fd);
+		m->pend[i].fd = -1;
+		done = i + 1;
+	}
+	if (!sorted)
+		if (m->n)
+			qsort(m->v, m->n, sizeof(*m->v), by_uid);
+	rc = mdirsync_sync_dirs(m, e);
+out:
+	/* what is not renamed is thrown away: fetched again next time */
+	for (i = done; i < m->npend; i++) {
+		close(m->pend[i].fd);
+		buf_reset(&from);
+		buf_addf(&from, "%s/tmp/%s", m->dir, m->names.data +
+			m->pend[i].name);
+		unlink(from.data);
+	}
+	m->npend = 0;
+	buf_release(&from);
+	buf_release(&to);
+	return rc;
+}
+
+void
+mdirsync_msgid(const char *h, size_t n, char *out, size_t size)
+{
+	size_t i = 0, o = 0;
+
+	out[0] = '\0';
+	while (i < n) {
+		size_t ls = i;
+
+		while (i < n && h[i] != '\n')
+			i++;
+		if (i - ls >= 11 && has_prefix_ci(h + ls, i - ls,
+		    "message-id:")) {
+			size_t k = ls + 11;
+
+			/* the value, unfolded, without blanks or <> */
+			while (k < n && o + 1 < size) {
+				char c = h[k];
+
+				if (c == '\n' && (k + 1 >= n ||
+				    (h[k + 1] != ' ' && h[k + 1] != '\t')))
+					break;
+				if (c != ' ' && c != '\t' && c != '\r' &&
+				    c != '\n' && c != '<' && c != '>')
+					out[o++] = c;
+				k++;
+			}
+			out[o] = '\0';
+			return;
+		}
+		if (i - ls == 0 || (i - ls == 1 && h[ls] == '\r'))
+			return;	/* end of the header */
+		i++;
+	}
+}
+
+int
+mdirsync_identity(const char *path, char *msgid, size_t size,
+	unsigned long long *crlf_size, struct err *e)
+{
+	struct buf h = BUF_INIT;
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), prev_cr = 0;
+	unsigned long long total = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return err_sys(e, ERR_IO, errno, "%s", path);
+	buf_init(&h, HEADER_SCAN_MAX);
+	while ((r = read(fd, chunk, sizeof chunk)) > 0) {
+		ssize_t i;
+
+		if (h.len < HEADER_SCAN_MAX)
+			buf_add(&h, chunk, (size_t)r);
+		for (i = 0; i < r; i++) {
+			if (chunk[i] == '\n' && !prev_cr)
+				total++;	/* LF is CRLF on the wire */
+			prev_cr = chunk[i] == '\r';
+		}
+		total += (unsigned long long)r;
+	}
+	close(fd);
+	if (r < 0) {
+		buf_release(&h);
+		return err_sys(e, ERR_IO, errno, "%s", path);
+	}
+	mdirsync_msgid(h.data ? h.data : "", h.len, msgid, size);
+	*crlf_size = total;
+	buf_release(&h);
+	return 0;
+}

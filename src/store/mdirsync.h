@@ -1,0 +1,126 @@
+/*
+ * mdirsync.h: the maildir side of mimap pull. Each message mirrored from
+ * an IMAP folder carries its UIDVALIDITY and UID in its file name, as
+ * mbsync does with ",U=":
+ *
+ *     SECS.MUSECSPPIDQSEQ.HOST,V=UIDVALIDITY,U=UID[:2,FLAGS]
+ *
+ * Mail readers keep the part before ":2," when they change flags, so a
+ * scan of cur/ and new/ finds every mirrored message, its UID and its
+ * current flags without any other record, and a kill -9 at any moment
+ * leaves each message either wholly in cur/ or new/ (then found by the
+ * next scan: never fetched twice) or only in tmp/ (then removed by the
+ * next open: fetched again). Files without the tag are the user's own and
+ * are never touched.
+ *
+ * Delivery is batched (DESIGN.md 7): mdirsync_begin/_write/_end write
+ * tmp/NAME; mdirsync_commit() fsyncs every file of the batch, renames
+ * them into new/ (no flags) or cur/ (flags), and fsyncs both directories.
+ * The index costs 12 bytes per message and the file names one arena.
+ *
+ * Nothing here prints. Errors name the file.
+ */
+#ifndef MKIT_MDIRSYNC_H
+#define MKIT_MDIRSYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+struct mdirsync_ent {
+	uint32_t uid;
+	uint32_t name;		/* offset of the base name in names */
+	unsigned char flags;	/* syncstate.h's bits */
+	unsigned char in_new;	/* in new/ (else cur/) */
+	unsigned char gone;	/* removed this run */
+};
+
+struct mdirsync_pend;
+
+struct mdirsync {
+	char *dir;
+	unsigned long long uidvalidity;
+	struct mdirsync_ent *v;	/* this UIDVALIDITY's, ascending UIDs */
+	size_t n, alloc;
+	struct mdirsync_ent *old; /* tagged with another UIDVALIDITY */
+	size_t nold, aold;
+	struct buf names;	/* NUL-terminated base names */
+	/* the batch being written */
+	struct mdirsync_pend *pend;
+	size_t npend, apend;
+	int fd;			/* the message open, or -1 */
+	unsigned long long seq;
+	char host[64];
+};
+
+/*
+ * Open the maildir dir for UIDVALIDITY uidvalidity: create it (and cur/
+ * new/ tmp/, mode 0700) when missing, remove tmp/ files left by a killed
+ * pull (tagged names only), and scan cur/ and new/. Errors:
+ * ERR_CANTCREAT, ERR_IO.
+ */
+int mdirsync_open(struct mdirsync *m, const char *dir,
+	unsigned long long uidvalidity, struct err *e);
+/* Abort a message open, drop the batch not committed, free. */
+void mdirsync_close(struct mdirsync *m);
+
+/* The file of uid, or NULL. */
+struct mdirsync_ent *mdirsync_find(const struct mdirsync *m,
+	unsigned long long uid);
+/* "DIR/cur/NAME:2,FS" or "DIR/new/NAME" of ent, into out (reset). */
+void mdirsync_file(const struct mdirsync *m, const struct mdirsync_ent *ent,
+	struct buf *out);
+
+/* Give ent flags: rename it into cur/ with ":2,LETTERS". ERR_IO (the file
+ * gone under us is not an error: it counts as removed). */
+int mdirsync_set_flags(struct mdirsync *m, struct mdirsync_ent *ent,
+	unsigned flags, struct err *e);
+/* Remove ent's file. ERR_IO. */
+int mdirsync_remove(struct mdirsync *m, struct mdirsync_ent *ent,
+	struct err *e);
+/*
+ * A file of m->old (another UIDVALIDITY): retag it with this UIDVALIDITY
+ * and uid (uid 0: drop the tag, leaving a file of the user's own, "kept
+ * aside"). On return out holds its new path. ERR_IO.
+ */
+int mdirsync_retag(struct mdirsync *m, struct mdirsync_ent *ent,
+	unsigned long long uid, struct buf *out, struct err *e);
+/* Make renames and removals durable: fsync cur/ and new/. ERR_IO. */
+int mdirsync_sync_dirs(struct mdirsync *m, struct err *e);
+
+/* Start message uid with flags in tmp/. ERR_CANTCREAT. */
+int mdirsync_begin(struct mdirsync *m, unsigned long long uid,
+	unsigned flags, struct err *e);
+/* Bytes of the message (LF line ends). ERR_IO (a full disk included). */
+int mdirsync_write(struct mdirsync *m, const void *p, size_t n,
+	struct err *e);
+/* The message is whole (not durable before mdirsync_commit). */
+int mdirsync_end(struct mdirsync *m, struct err *e);
+/* The flags of the last message ended, uid, when they came after its
+ * bytes (a FETCH may order its items so). No-op for another uid. */
+void mdirsync_last_flags(struct mdirsync *m, unsigned long long uid,
+	unsigned flags);
+/* Drop the message open. */
+void mdirsync_abort(struct mdirsync *m);
+/* Messages ended and not committed. */
+size_t mdirsync_pending(const struct mdirsync *m);
+/*
+ * Make the batch durable and visible (see above) and add it to the
+ * index. Errors: ERR_IO; then nothing of the batch is in cur/ or new/
+ * (what was renamed before the failure stays: it is whole and synced).
+ */
+int mdirsync_commit(struct mdirsync *m, struct err *e);
+
+/*
+ * The Message-ID of the file at path (without <>, cut to size) and its
+ * size with CRLF line ends (the RFC822.SIZE a server gives). 0, or -1
+ * with ERR_IO.
+ */
+int mdirsync_identity(const char *path, char *msgid, size_t size,
+	unsigned long long *crlf_size, struct err *e);
+/* Message-ID from header bytes (n bytes; CRLF or LF). "" when none. */
+void mdirsync_msgid(const char *h, size_t n, char *out, size_t size);
+
+#endif

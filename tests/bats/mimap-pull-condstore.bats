@@ -1,0 +1,1 @@
+mimap-pull.bats

@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# mimap pull against the suite's real Dovecot (CONDSTORE and QRESYNC
+# offered): a maildir mirror a user can rely on. The paths without
+# QRESYNC, and without either, are checked in mimap-pull-fallback.bats
+# through the same tests (PULL_CAPS).
+
+load mimap_helper
+load pull_helper
+
+setup_file() {
+	pull_setup_file
+}
+
+teardown_file() {
+	stop_servers
+}
+
+setup() {
+	pull_setup
+}
+
+@test "first pull: every message once, flags as maildir info, bytes intact" {
+	msg one | mimap append INBOX
+	msg two | mimap append INBOX --flags '\Seen \Flagged'
+	msg three | mimap append INBOX --flags '\Answered'
+	run mimap pull --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$output" = "INBOX: 3 new, 0 flags changed, 0 removed" ]
+	[ "$(ls "$MD/new" | wc -l)" -eq 1 ]
+	[ "$(ls "$MD/cur" | wc -l)" -eq 2 ]
+	ls "$MD/cur" | grep -q ',U=2:2,FS$'
+	ls "$MD/cur" | grep -q ',U=3:2,R$'
+	msg two >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/want" "$MD"/cur/*,U=2:2,FS
+	[ "$(ls "$MD/tmp" | wc -l)" -eq 0 ]
+}
+
+@test "incremental pulls: only what is new comes down; unchanged is one SELECT" {
+	msg one | mimap append INBOX
+	mimap pull --maildir "$MD"
+	msg two | mimap append INBOX
+	msg three | mimap append INBOX
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 2 new, 0 flags changed, 0 removed" ]
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
+	[ "$(ls "$MD/new" "$MD/cur" | grep -c ',U=')" -eq 3 ]
+	pull_check_unchanged_transcript
+}
+
+@test "flags: a change on either side wins over no change; the server wins a conflict" {
+	for s in a b c d; do msg $s | mimap append INBOX; done
+	mimap pull --maildir "$MD"
+	# server: 1 seen; local: 2 flagged; both: 3 (server seen, local flagged)
+	mimap flag INBOX 1 +seen
+	mimap flag INBOX 3 +seen
+	local_flag 2 F
+	local_flag 3 F
+	run mimap pull --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$output" = "INBOX: 0 new, 3 flags changed, 0 removed" ]
+	[ "$(local_flags 1)" = S ]
+	[ "$(local_flags 2)" = F ]
+	[ "$(local_flags 3)" = S ]
+	[ "$(local_flags 4)" = "" ]
+	run mimap search INBOX FLAGGED
+	[ "$output" = 2 ]
+	run mimap search INBOX SEEN
+	[ "$output" = "$(printf '1\n3')" ]
+	# agreed: nothing more to do either way
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
+	# a flag removed locally goes up too
+	local_flag 1 ""
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
+	run mimap search INBOX SEEN
+	[ "$output" = 3 ]
+}
+
+@test "server expunge: removed locally; --keep-local keeps the file as the user's" {
+	for s in a b c; do msg $s | mimap append INBOX; done
+	mimap pull --maildir "$MD"
+	mimap flag INBOX 1 +deleted
+	mimap expunge INBOX
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 1 removed" ]
+	[ -z "$(local_file 1)" ]
+	[ -n "$(local_file 2)" ]
+	mimap flag INBOX 2 +deleted
+	mimap expunge INBOX
+	run mimap pull --keep-local --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed, 1 kept" ]
+	# still there, no longer tied to a UID
+	grep -l "Subject: b" "$MD"/new/* "$MD"/cur/* 2>/dev/null | grep -qv ',U='
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
+	[ "$(grep -l "Subject: b" "$MD"/new/* "$MD"/cur/* 2>/dev/null | wc -l)" -eq 1 ]
+}
+
+@test "local delete: kept on the server (and never fetched again) unless --push-deletes" {
+	for s in a b c; do msg $s | mimap append INBOX; done
+	mimap pull --maildir "$MD"
+	rm "$(local_file 2)"
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
+	[ -z "$(local_file 2)" ]
+	run mimap search INBOX ALL
+	[ "$output" = "$(printf '1\n2\n3')" ]
+	run mimap pull --push-deletes --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed, 1 expunged on the server" ]
+	run mimap search INBOX ALL
+	[ "$output" = "$(printf '1\n3')" ]
+	run mimap -v pull --push-deletes --maildir "$MD"
+	[[ $output == *"INBOX: 0 new, 0 flags changed, 0 removed"* ]]
+	[[ $output != *EXPUNGE* ]]
+}
+
+@test "UIDVALIDITY change: files matched by Message-ID and size, the rest kept aside" {
+	mimap create Box
+	for s in a b c; do msg $s | mimap append Box; done
+	mimap pull --maildir "$MD" Box
+	local_flag 2 F Box
+	mimap delete Box
+	mimap create Box
+	msg c | mimap append Box
+	msg a | mimap append Box
+	msg new | mimap append Box
+	run mimap pull --maildir "$MD" Box
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "Box: 1 new, 0 flags changed, 0 removed, UIDVALIDITY changed" ]]
+	[[ ${lines[1]} == "Box: kept aside: $MD/.Box/"* ]]
+	# b is kept aside with its flag, untagged; a and c have their new UIDs
+	[[ ${lines[1]} != *",U="* ]]
+	grep -q "Subject: b" "${lines[1]#Box: kept aside: }"
+	grep -q "Subject: c" "$(local_file 1 Box)"
+	grep -q "Subject: a" "$(local_file 2 Box)"
+	grep -q "Subject: new" "$(local_file 3 Box)"
+	[ "$(find "$MD/.Box/new" "$MD/.Box/cur" -type f | wc -l)" -eq 4 ]
+	run mimap pull --maildir "$MD" Box
+	[ "$output" = "Box: 0 new, 0 flags changed, 0 removed" ]
+}
+
+@test "several folders, non-ASCII names, --all, maildir++ and tree layouts, --json" {
+	mimap create "Caf$(printf '\xc3\xa9')"
+	mimap create Archive
+	mimap create Archive.2026
+	msg x | mimap append INBOX
+	msg y | mimap append "Caf$(printf '\xc3\xa9')"
+	msg z | mimap append Archive.2026
+	run mimap pull --all --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[[ $output == *"INBOX: 1 new,"* ]]
+	[[ $output == *"Caf$(printf '\xc3\xa9'): 1 new,"* ]]
+	[[ $output == *"Archive.2026: 1 new,"* ]]
+	grep -q "Subject: y" "$MD/.Caf$(printf '\xc3\xa9')"/new/*
+	grep -q "Subject: z" "$MD/.Archive.2026"/new/*
+	run mimap pull --layout tree --maildir "$BATS_TEST_TMPDIR/tree" INBOX Archive.2026
+	[ "$status" -eq 0 ]
+	grep -q "Subject: z" "$BATS_TEST_TMPDIR/tree/Archive/2026"/new/*
+	grep -q "Subject: x" "$BATS_TEST_TMPDIR/tree/INBOX"/new/*
+	run mimap pull --json --maildir "$MD" "Caf$(printf '\xc3\xa9')"
+	[ "$status" -eq 0 ]
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d[0]["folder"]=="Caf\u00e9" and d[0]["new"]==0 and d[0]["removed"]==0 and d[0]["mode"] in ("qresync","condstore","full"), d' "$output"
+}
+
+@test "the account's maildir key; usage errors are 64" {
+	sed -i "/^account default/a maildir $MD" "$MKIT_CONFIG"
+	msg k | mimap append INBOX
+	run mimap pull
+	[ "$status" -eq 0 ]
+	[ "$output" = "INBOX: 1 new, 0 flags changed, 0 removed" ]
+	run mimap pull --all INBOX
+	[ "$status" -eq 64 ]
+	run mimap pull --layout flat
+	[ "$status" -eq 64 ]
+	[[ $output == *'layout "flat"'* ]]
+}
+
+@test "a second pull while one runs exits 75 and touches nothing" {
+	pull_second_while_first
+}
+
+@test "kill -9 at random points of a large pull, then a rerun: every message once, no flag change lost" {
+	pull_kill_test 1500
+}

@@ -76,6 +76,15 @@ static const char *const verbs[] = {
 	"SUBSCRIBE", "UNSELECT", "UNSUBSCRIBE", "CLOSE", "COPY", "MOVE",
 };
 
+/* The verb of ID, whose reply is read with the next command's and whose
+ * refusal does not matter (imap_id()). */
+static int
+is_id(size_t verb)
+{
+	return verb < sizeof verbs / sizeof verbs[0] &&
+		strcmp(verbs[verb], "ID") == 0;
+}
+
 static size_t
 verb_of(const char *cmd)
 {
@@ -367,7 +376,8 @@ imap_wait(struct imap *im, unsigned long tag,
 		if (which == tag && !failed && h && h->tagged &&
 		    h->tagged(h->ctx, r, &herr) < 0)
 			failed = 1;
-		if (r->status != IMAP_ST_OK && !failed) {
+		if (r->status != IMAP_ST_OK && !failed &&
+		    !(which != tag && is_id(verb))) {
 			refused(im, r, verb, &herr);
 			failed = 1;
 		}
@@ -461,6 +471,8 @@ await_continue(struct imap *im, struct err *e)
 		if (match_tag(im, r, &which, &verb, e) < 0)
 			return -1;
 		engine_untagged(im, r);
+		if (which != im->cur && is_id(verb))
+			continue;	/* imap_id(): its reply does not matter */
 		if (which != im->cur)
 			return err_set(e, ERR_PROTOCOL, "%s: reply to an "
 				"earlier command while a literal waits",
@@ -485,7 +497,7 @@ imap_cmd_literal(struct imap *im, unsigned long long n, int binary,
 		return -1;
 	if (nonsync)
 		return 0;
-	if (im->q.n > 1)
+	if (im->q.n > 1 && !(im->q.n == 2 && is_id(im->q.v[0].b)))
 		return err_set(e, ERR_SOFTWARE, "%s: synchronizing literal "
 			"with commands still owed", im->peer);
 	if (pp_flush(&im->pp, e) < 0)

@@ -583,13 +583,11 @@ imap_id(struct imap *im, struct err *e)
 {
 	if (!(imap_caps(im) & IMAP_CAP_ID))
 		return 0;
-	if (imap_simple(im, NULL, e, "ID (\"name\" \"mkit\" \"version\" "
-	    "\"%s\")", PACKAGE_VERSION) < 0) {
-		if (e->code != ERR_UNAVAILABLE)
-			return -1;
-		err_clear(e);
-	}
-	return 0;
+	/* Not waited for: it goes out with the next command, whose wait
+	 * reads its reply and ignores a refusal, so ID costs no round trip. */
+	imap_cmd_begin(im, "ID (\"name\" \"mkit\" \"version\" \"%s\")",
+		PACKAGE_VERSION);
+	return imap_cmd_end(im, e) ? 0 : -1;
 }
 
 /* A string token of r, ASCII, copied into out: 0, or -1. */

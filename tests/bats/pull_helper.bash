@@ -67,7 +67,8 @@ pull_check_unchanged_transcript() {
 	[ "$status" -eq 0 ]
 	local sent
 	sent=$(grep '^> ' <<<"$output" | grep -v -e LOGIN -e AUTHENTICATE \
-		-e STARTTLS -e CAPABILITY -e LOGOUT -e '<redacted>')
+		-e STARTTLS -e CAPABILITY -e LOGOUT -e '<redacted>' \
+		-e '^> A[0-9]* ID (')	# ID goes out in the next command's write
 	echo "sent after login: $sent"	# shown when a check fails
 	case $PULL_MODE in
 	qresync)

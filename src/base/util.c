@@ -213,3 +213,13 @@ strv_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+uint64_t
+str_hash64(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}

@@ -9,6 +9,7 @@
 #define MKIT_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
@@ -83,6 +84,10 @@ void secure_wipe(void *p, size_t n);
 void strv_add_list(char ***v, size_t *n, const char *list, int lower);
 /* Free the n strings of v and v itself (NULL with n 0 is fine). */
 void strv_free(char **v, size_t n);
+
+/* FNV-1a, 64 bits, of the string s: for in-memory hash tables, never for
+ * anything an attacker's choice of keys must not slow down. */
+uint64_t str_hash64(const char *s);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

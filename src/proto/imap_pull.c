@@ -364,16 +364,6 @@ struct idents {
 	size_t n, alloc;
 };
 
-static uint64_t
-fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static int
 ident_untagged(void *ctx, const struct imap_resp *r, struct err *e)
 {
@@ -396,7 +386,7 @@ ident_untagged(void *ctx, const struct imap_resp *r, struct err *e)
 		ids->alloc = ids->alloc ? 2 * ids->alloc : 256;
 		ids->v = xrealloc(ids->v, ids->alloc * sizeof(*ids->v));
 	}
-	ids->v[ids->n].hash = msgid[0] ? fnv(msgid) : 0;
+	ids->v[ids->n].hash = msgid[0] ? str_hash64(msgid) : 0;
 	ids->v[ids->n].size = size;
 	ids->v[ids->n].uid = (uint32_t)uid;
 	ids->v[ids->n].used = 0;
@@ -467,7 +457,7 @@ rematch(struct pull *p, struct err *e)
 		    e) < 0)
 			goto out;
 		if (msgid[0])
-			x = ident_find(&ids, fnv(msgid), size);
+			x = ident_find(&ids, str_hash64(msgid), size);
 		if (x && mdirsync_find(&p->m, x->uid))
 			x = NULL;	/* that UID already has its file */
 		if (x)

@@ -33,21 +33,11 @@ struct uidlstate {
 	int dirty;
 };
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* The slot holding s, or the empty slot where it would go. */
 static size_t
 find(const struct uidlstate *s, const char *u)
 {
-	size_t i = (size_t)hash(u) & (s->nslot - 1);
+	size_t i = (size_t)str_hash64(u) & (s->nslot - 1);
 
 	while (s->slot[i] && strcmp(s->uidl[s->slot[i] - 1], u) != 0)
 		i = (i + 1) & (s->nslot - 1);

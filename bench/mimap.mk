@@ -11,6 +11,8 @@ BENCH_MIMAP_SIZES = 1000 10000
 ## that only reads (built only for make bench-mimap)
 EXTRA_PROGRAMS += bench/mimap/ceiling
 bench_mimap_ceiling_SOURCES = bench/mimap/ceiling.c
+bench_mimap_ceiling_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+bench_mimap_ceiling_LDADD = $(OPENSSL_LIBS)
 CLEANFILES += bench/mimap/ceiling
 
 .PHONY: bench-mimap
@@ -25,7 +27,8 @@ bench-mimap: all bench/mimap/ceiling
 ## mbsync and offlineimap3; see bench/mimap/pull.sh.
 EXTRA_DIST += bench/mimap/pull.sh
 .PHONY: bench-mimap-pull
-bench-mimap-pull: all
+bench-mimap-pull: all bench/mimap/ceiling
 	MKIT_BUILDDIR='$(abs_top_builddir)' \
+	CEILING='$(abs_top_builddir)/bench/mimap/ceiling' \
 	BENCH_OUT='$(abs_top_builddir)/bench/out' \
 	bash '$(abs_top_srcdir)/bench/mimap/pull.sh' $(BENCH_MIMAP_SIZES)

@@ -13,13 +13,19 @@
 #   mimap        mimap pull benchN (every message fsync'd, its state kept)
 #   mbsync       isync's mbsync, Sync Pull, FSync yes (its default)
 #   offlineimap  offlineimap3 -o, fsync on (its default)
+#   ceiling      bench/mimap/ceiling: one pipelined UID FETCH 1:* read and
+#                thrown away (plain, or after STARTTLS through OpenSSL
+#                alone), no file written: the best any client could do
+#                against this Dovecot; "mimap at" says how near mimap is
 # Wall time and peak RSS from /usr/bin/time -v; mimap --version gives the
 # program's start-up RSS. Medians over BENCH_RUNS rounds (default 3).
 # Targets: mimap >= 2x mbsync with every message durable; an unchanged
 # 10,000-message re-pull <= 50 ms; peak RSS within 8 MiB of --version,
 # flat from 1,000 to 10,000.
 #
-# Environment: MIMAP (default $MKIT_BUILDDIR/cmd/mimap), MKIT_BUILDDIR,
+# Environment: MIMAP (default $MKIT_BUILDDIR/cmd/mimap), CEILING (default
+# $MKIT_BUILDDIR/bench/mimap/ceiling, built by make bench-mimap-pull),
+# MKIT_BUILDDIR,
 # BENCH_OUT (default $MKIT_BUILDDIR/bench/out), BENCH_RUNS, PYTHON,
 # BENCH_PEERS (default "mbsync offlineimap").
 set -eu
@@ -30,6 +36,7 @@ builddir=${MKIT_BUILDDIR:-$srcdir}
 out=${BENCH_OUT:-$builddir/bench/out}
 work=$out/mimap-pull
 mimap=${MIMAP:-$builddir/cmd/mimap}
+ceiling=${CEILING:-$builddir/bench/mimap/ceiling}
 runs=${BENCH_RUNS:-3}
 py=${PYTHON:-python3}
 peers=${BENCH_PEERS:-mbsync offlineimap}
@@ -206,6 +213,12 @@ for n in $sizes; do
 			for name in mimap $peers; do
 				tool "$name" "$n" "$t"
 			done
+			if [ -x "$ceiling" ]; then
+				local_tls=
+				[ "$t" = tls ] && local_tls=starttls
+				run "ceiling.$t.$n" "$ceiling" "$DOVECOT_IMAP_PORT" \
+					"$TEST_USER" "$TEST_PASS" "bench$n" $local_tls
+			fi
 		done
 	done
 done
@@ -224,6 +237,8 @@ def med(label, i):
 print("mimap pull benchmark (loopback Dovecot; medians; every tool fsyncs)")
 print("%-6s %-6s %-12s %9s %8s %10s %11s %9s" % ("N", "conn", "tool", "seconds",
     "msgs/s", "mimap is", "re-pull ms", "peak RSS"))
+print("(ceiling: the server alone, nothing written; its \"mimap is\" column says "
+    "\"at N%\": mimap's rate as a share of it)")
 for n in sizes:
     v = med("version.plain." + n, 1)
     if v:
@@ -241,4 +256,8 @@ for n in sizes:
             print("%-6s %-6s %-12s %9.3f %8d %10s %11s %7.1f MiB" % (n, t, tool, s,
                 int(n) / s, ratio, "%.0f" % (re_ * 1000) if re_ else "",
                 rss / 1024.0))
+        c = med("ceiling.%s.%s" % (t, n), 0)
+        if c:
+            print("%-6s %-6s %-12s %9.3f %8d %10s" % (n, t, "ceiling", c,
+                int(n) / c, "at %.0f%%" % (100 * c / m) if m else ""))
 PY

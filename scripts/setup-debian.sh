@@ -18,3 +18,5 @@ apt-get install -y -q --no-install-recommends bind9-dnsutils adns-tools
 apt-get install -y -q --no-install-recommends media-types time s-nail mutt
 # the peers of make bench-mimap-pull (mbsync, offlineimap3)
 apt-get install -y -q --no-install-recommends isync offlineimap3
+# mimap-pull.bats: an unchanged re-pull opens no maildir directory
+apt-get install -y -q --no-install-recommends strace

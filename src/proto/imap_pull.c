@@ -16,6 +16,9 @@
 
 /* New messages per durable batch (write, fsync, rename, state). */
 #define PULL_BATCH 500
+/* Bytes of a message gathered before a write(2): a TLS record is a few
+ * KiB, and a write per record was most of the system calls of a pull. */
+#define PULL_WRITE_MIN (64u << 10)
 #define GONE 0xff
 
 struct pull {
@@ -325,13 +328,16 @@ adopt(struct pull *p)
 			syncstate_set(&p->st, p->m.v[i].uid, p->m.v[i].flags);
 }
 
+/* With the state's stamp, an unchanged maildir is not read (mdirsync.h):
+ * the state says what it holds. */
 static int
-open_maildir(struct pull *p, unsigned long long uv, struct err *e)
+open_maildir(struct pull *p, unsigned long long uv, const char *stamp,
+	struct err *e)
 {
 	if (p->m_open)
 		mdirsync_close(&p->m);
 	p->m_open = 0;
-	if (mdirsync_open(&p->m, p->r->maildir, uv, e) < 0)
+	if (mdirsync_open(&p->m, p->r->maildir, uv, stamp, e) < 0)
 		return -1;
 	p->m_open = 1;
 	adopt(p);
@@ -676,6 +682,22 @@ merge_one(struct pull *p, size_t i, struct pushes *ps, struct err *e)
 	return 0;
 }
 
+/* The maildir not read (its stamp matched): the files of the state are
+ * there with the state's flags. The merge needs their names only when
+ * the server changed something. 1: nothing to merge. */
+static int
+merge_unread(struct pull *p, struct err *e)
+{
+	size_t i;
+
+	if (p->m.scanned)
+		return 0;
+	for (i = 0; i < p->st.n; i++)
+		if (p->rf[i] != p->st.v[i].flags)
+			return mdirsync_scan(&p->m, e) < 0 ? -1 : 0;
+	return 1;
+}
+
 static int
 merge(struct pull *p, struct err *e)
 {
@@ -686,6 +708,9 @@ merge(struct pull *p, struct err *e)
 
 	unsigned long moved = p->r->flags_local + p->r->removed + p->r->kept;
 
+	if ((rc = merge_unread(p, e)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = -1;
 	memset(&ps, 0, sizeof ps);
 	for (i = 0; i < p->st.n; i++)
 		if (merge_one(p, i, &ps, e) < 0)
@@ -727,13 +752,26 @@ n_begin(void *ctx, const struct imap_resp *r, size_t item,
 		return err_set(e, ERR_PROTOCOL, "%s: folder \"%s\": a message "
 			"without its UID", imap_peer(p->im), p->folder);
 	p->cr = 0;
+	buf_reset(&p->lf);
 	if (mdirsync_begin(&p->m, uid, resp_flags(r, imap_fetch_item(r,
 	    "FLAGS")), e) < 0)
 		return -1;
 	return 1;
 }
 
-/* CRLF made LF (a CR alone stays), as the maildir wants. */
+/* Write what n_data gathered. */
+static int
+n_flush(struct pull *p, struct err *e)
+{
+	int rc = p->lf.len ? mdirsync_write(&p->m, p->lf.data, p->lf.len, e)
+		: 0;
+
+	buf_reset(&p->lf);
+	return rc;
+}
+
+/* CRLF made LF (a CR alone stays), as the maildir wants; written in
+ * pieces of PULL_WRITE_MIN. */
 static int
 n_data(void *ctx, const void *d, size_t n, struct err *e)
 {
@@ -741,7 +779,6 @@ n_data(void *ctx, const void *d, size_t n, struct err *e)
 	const char *s = d;
 	size_t i, start = 0;
 
-	buf_reset(&p->lf);
 	if (p->cr && n && s[0] != '\n')
 		buf_addch(&p->lf, '\r');
 	p->cr = 0;
@@ -758,7 +795,7 @@ n_data(void *ctx, const void *d, size_t n, struct err *e)
 		}
 	}
 	buf_add(&p->lf, s + start, n - start);
-	return mdirsync_write(&p->m, p->lf.data, p->lf.len, e);
+	return p->lf.len >= PULL_WRITE_MIN ? n_flush(p, e) : 0;
 }
 
 static int
@@ -766,10 +803,10 @@ n_end(void *ctx, struct err *e)
 {
 	struct pull *p = ctx;
 
-	if (p->cr && mdirsync_write(&p->m, "\r", 1, e) < 0)
-		return -1;
+	if (p->cr)
+		buf_addch(&p->lf, '\r');
 	p->cr = 0;
-	if (mdirsync_end(&p->m, e) < 0)
+	if (n_flush(p, e) < 0 || mdirsync_end(&p->m, e) < 0)
 		return -1;
 	p->done++;
 	if (p->o->progress)
@@ -782,6 +819,7 @@ n_abort(void *ctx)
 {
 	struct pull *p = ctx;
 
+	buf_reset(&p->lf);
 	mdirsync_abort(&p->m);
 }
 
@@ -864,6 +902,22 @@ out:
 	return rc;
 }
 
+/* The maildir's stamp for the state as it will be saved. */
+static int
+restamp(struct pull *p, struct err *e)
+{
+	char s[MDIRSYNC_STAMP_MAX];
+
+	if (mdirsync_stamp(&p->m, p->st.v, p->st.n, s, e) < 0)
+		return -1;
+	if (p->st.stamp ? !strcmp(p->st.stamp, s) : !s[0])
+		return 0;
+	free(p->st.stamp);
+	p->st.stamp = s[0] ? xstrdup(s) : NULL;
+	p->st.dirty = 1;
+	return 0;
+}
+
 /* ---- one folder ---- */
 
 void
@@ -911,7 +965,8 @@ prepare(struct pull *p, int delim, struct err *e)
 	free(p->st.maildir);
 	p->st.maildir = xstrdup(path.data);
 	p->st.delim = (char)p->delim;
-	if (p->st.uidvalidity && open_maildir(p, p->st.uidvalidity, e) < 0)
+	if (p->st.uidvalidity && open_maildir(p, p->st.uidvalidity,
+	    p->st.stamp, e) < 0)
 		goto out;
 	init_rf(p, 0);
 	rc = 0;
@@ -935,7 +990,7 @@ pull(struct pull *p, struct err *e)
 		p->r->uidvalidity_changed = p->st.uidvalidity != 0;
 		syncstate_clear(&p->st);
 		p->st.uidvalidity = p->uv;
-		if (open_maildir(p, p->uv, e) < 0)
+		if (open_maildir(p, p->uv, NULL, e) < 0)
 			return -1;
 	} else if (qresync && p->modseq) {
 		p->r->mode = "qresync";
@@ -959,7 +1014,7 @@ pull(struct pull *p, struct err *e)
 		p->st.highestmodseq = p->modseq;
 		p->st.dirty = 1;
 	}
-	return save(p, e);
+	return restamp(p, e) < 0 ? -1 : save(p, e);
 }
 
 int

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -183,14 +184,69 @@ clean_tmp(struct mdirsync *m, struct err *e)
 	return 0;
 }
 
+static int
+ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec &&
+		a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * The stamp of cur/ and new/ into out: 1 when it can be kept (settled),
+ * 0 when a change later in the same clock tick could leave it as it is,
+ * -1 when a directory cannot be read. A change gets the coarse clock's
+ * time as its mtime and ctime (truncated to what the filesystem keeps):
+ * a time before the clock's now is safe; a filesystem that keeps whole
+ * seconds (no nanoseconds seen) needs an earlier second.
+ */
+static int
+dir_stamp(const char *dir, char *out)
+{
+	static const char *const subs[] = { "cur", "new" };
+	struct timespec now;
+	struct buf p = BUF_INIT;
+	size_t i, o = 0;
+	int settled = 1;
+
+	out[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(subs); i++) {
+		struct stat st;
+		int whole;
+
+		buf_reset(&p);
+		buf_addf(&p, "%s/%s", dir, subs[i]);
+		if (stat(p.data, &st) != 0) {
+			buf_release(&p);
+			out[0] = '\0';
+			return -1;
+		}
+		o += (size_t)snprintf(out + o, MDIRSYNC_STAMP_MAX - o,
+			"%s%llu.%lld.%ld.%lld.%ld.%lld", i ? "," : "",
+			(unsigned long long)st.st_ino,
+			(long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			(long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+			(long long)st.st_size);
+		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+		whole = st.st_mtim.tv_nsec == 0 && st.st_ctim.tv_nsec == 0;
+		if (whole ? st.st_ctim.tv_sec >= now.tv_sec ||
+		    st.st_mtim.tv_sec >= now.tv_sec :
+		    !ts_before(&st.st_ctim, &now) ||
+		    !ts_before(&st.st_mtim, &now))
+			settled = 0;
+	}
+	buf_release(&p);
+	return settled;
+}
+
 int
 mdirsync_open(struct mdirsync *m, const char *dir,
-	unsigned long long uidvalidity, struct err *e)
+	unsigned long long uidvalidity, const char *stamp, struct err *e)
 {
 	static const char *const subs[] = { "cur", "new", "tmp" };
 	struct buf p = BUF_INIT;
 	size_t i;
 	char *dot;
+	int st;
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
@@ -212,15 +268,36 @@ mdirsync_open(struct mdirsync *m, const char *dir,
 			goto fail;
 	}
 	buf_release(&p);
-	if (clean_tmp(m, e) < 0 || scan(m, "cur", e) < 0 ||
-	    scan(m, "new", e) < 0)
+	m->ordered = durable_ordered_fs(dir);
+	if (clean_tmp(m, e) < 0)
 		goto fail;
-	drop_duplicates(m);
+	st = dir_stamp(dir, m->prestamp);
+	if (st >= 0 && stamp && stamp[0] && !strcmp(stamp, m->prestamp))
+		return 0;	/* as the state says: no scan */
+	if (st <= 0)
+		m->prestamp[0] = '\0';
+	if (mdirsync_scan(m, e) < 0)
+		goto fail;
 	return 0;
 fail:
 	buf_release(&p);
 	mdirsync_close(m);
 	return -1;
+}
+
+int
+mdirsync_scan(struct mdirsync *m, struct err *e)
+{
+	if (m->scanned)
+		return 0;
+	m->n = m->nold = 0;
+	if (m->npend == 0 && m->fd < 0)
+		buf_reset(&m->names);
+	if (scan(m, "cur", e) < 0 || scan(m, "new", e) < 0)
+		return -1;
+	drop_duplicates(m);
+	m->scanned = 1;
+	return 0;
 }
 
 void
@@ -316,6 +393,7 @@ rename_to(struct mdirsync *m, struct mdirsync_ent *ent, const char *name,
 	} else {
 		ent->name = add_name(m, name, strlen(name));
 		ent->in_new = (unsigned char)to_new;
+		m->changes++;
 	}
 	buf_release(&from);
 	buf_release(&to);
@@ -349,6 +427,7 @@ mdirsync_remove(struct mdirsync *m, struct mdirsync_ent *ent,
 		rc = err_sys(e, ERR_IO, errno, "%s", p.data);
 	else
 		ent->gone = 1;
+	m->changes++;
 	buf_release(&p);
 	return rc;
 }
@@ -450,6 +529,7 @@ mdirsync_end(struct mdirsync *m, struct err *e)
 {
 	if (m->fd < 0)
 		return err_set(e, ERR_SOFTWARE, "no message open");
+	durable_start_write(m->fd);	/* while the next one arrives */
 	m->pend[m->npend].fd = m->fd;
 	m->fd = -1;
 	m->npend++;
@@ -512,6 +592,7 @@ publish(struct mdirsync *m, size_t i, struct buf *from, struct buf *to,
 		ent.name = add_name(m, n.data, n.len);
 		buf_release(&n);
 	}
+	m->changes++;
 	if (rename(from->data, to->data) != 0)
 		return err_sys(e, ERR_IO, errno, "%s", from->data);
 	push(&m->v, &m->n, &m->alloc, &ent);
@@ -526,7 +607,8 @@ mdirsync_commit(struct mdirsync *m, struct err *e)
 	int rc = -1, sorted;
 
 	for (i = 0; i < m->npend; i++) {
-		if (fsync(m->pend[i].fd) != 0) {
+		if ((m->ordered ? durable_write_wait(m->pend[i].fd) :
+		    durable_fsync(m->pend[i].fd)) != 0) {
 			err_sys(e, ERR_IO, errno, "%s/tmp/%s", m->dir,
 				m->names.data + m->pend[i].name);
 			goto out;
@@ -557,6 +639,72 @@ out:
 	m->npend = 0;
 	buf_release(&from);
 	buf_release(&to);
+	return rc;
+}
+
+/* Does the index (its files not gone) hold exactly v[0..n)? */
+static int
+same(const struct mdirsync *m, const struct syncstate_ent *v, size_t n)
+{
+	size_t i, j = 0;
+
+	if (m->nold)
+		return 0;
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i].gone)
+			continue;
+		if (j == n || m->v[i].uid != v[j].uid ||
+		    m->v[i].flags != v[j].flags)
+			return 0;
+		j++;
+	}
+	return j == n;
+}
+
+/* A stamp that is settled: wait out the clock tick of the last change
+ * (a few milliseconds) at most a few times. */
+static int
+settled_stamp(const char *dir, char *out)
+{
+	struct timespec tick = { 0, 2000000 };
+	int i, st = 0;
+
+	for (i = 0; i < 10 && (st = dir_stamp(dir, out)) == 0; i++)
+		nanosleep(&tick, NULL);
+	return st;
+}
+
+int
+mdirsync_stamp(struct mdirsync *m, const struct syncstate_ent *v, size_t n,
+	char *out, struct err *e)
+{
+	struct mdirsync fresh;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (!m->changes && m->prestamp[0]) {
+		/* as opened: the stamp was taken before the scan, if any */
+		if (!m->scanned || same(m, v, n))
+			memcpy(out, m->prestamp, MDIRSYNC_STAMP_MAX);
+		return 0;
+	}
+	if (settled_stamp(m->dir, out) <= 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	/* taken before this scan: a change after it changes the stamp */
+	memset(&fresh, 0, sizeof fresh);
+	fresh.fd = -1;
+	fresh.dir = m->dir;
+	fresh.uidvalidity = m->uidvalidity;
+	buf_init(&fresh.names, 0);
+	if (mdirsync_scan(&fresh, e) < 0)
+		rc = -1;
+	if (rc < 0 || !same(&fresh, v, n))
+		out[0] = '\0';
+	free(fresh.v);
+	free(fresh.old);
+	buf_release(&fresh.names);
 	return rc;
 }
 

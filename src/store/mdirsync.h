@@ -14,9 +14,21 @@
  * are never touched.
  *
  * Delivery is batched (DESIGN.md 7): mdirsync_begin/_write/_end write
- * tmp/NAME; mdirsync_commit() fsyncs every file of the batch, renames
- * them into new/ (no flags) or cur/ (flags), and fsyncs both directories.
+ * tmp/NAME and start its writeback; mdirsync_commit() fsyncs every file
+ * of the batch, renames them into new/ (no flags) or cur/ (flags), and
+ * fsyncs both directories. On ext4 (durable_ordered_fs) each file is
+ * written out and waited for instead of fsync'd: the fsync of the
+ * directories after the renames commits the one journal transaction that
+ * holds them all, as mpop's delivery does (store/deliver.c).
  * The index costs 12 bytes per message and the file names one arena.
+ *
+ * An unchanged re-pull need not read the directories: a stamp of cur/ and
+ * new/ (inode, mtime, ctime, size), kept in the pull state, says that
+ * nothing was renamed, added or removed there since the stamp was taken.
+ * A stamp is only given out when it was taken after the last change in
+ * the same clock tick could have happened (a later change gets a later
+ * time) and when a scan made after it matched the state: see
+ * mdirsync_stamp().
  *
  * Nothing here prints. Errors name the file.
  */
@@ -28,6 +40,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "store/syncstate.h"
 
 struct mdirsync_ent {
 	uint32_t uid;
@@ -38,6 +51,9 @@ struct mdirsync_ent {
 };
 
 struct mdirsync_pend;
+
+/* Room for a stamp of cur/ and new/, its NUL included. */
+#define MDIRSYNC_STAMP_MAX 160
 
 struct mdirsync {
 	char *dir;
@@ -51,6 +67,10 @@ struct mdirsync {
 	struct mdirsync_pend *pend;
 	size_t npend, apend;
 	int fd;			/* the message open, or -1 */
+	int ordered;		/* durable_ordered_fs(dir) */
+	int scanned;		/* v and old hold cur/ and new/ */
+	unsigned long changes;	/* renames and removals done here */
+	char prestamp[MDIRSYNC_STAMP_MAX]; /* taken before the scan, or "" */
 	unsigned long long seq;
 	char host[64];
 };
@@ -58,11 +78,25 @@ struct mdirsync {
 /*
  * Open the maildir dir for UIDVALIDITY uidvalidity: create it (and cur/
  * new/ tmp/, mode 0700) when missing, remove tmp/ files left by a killed
- * pull (tagged names only), and scan cur/ and new/. Errors:
- * ERR_CANTCREAT, ERR_IO.
+ * pull (tagged names only), and scan cur/ and new/, unless stamp (NULL or
+ * "" for none) is the directories' stamp now: then m->scanned is 0, the
+ * index is empty, and the caller holds that the maildir has exactly the
+ * messages and flags of the state that stamp was given for, until it
+ * calls mdirsync_scan(). Errors: ERR_CANTCREAT, ERR_IO.
  */
 int mdirsync_open(struct mdirsync *m, const char *dir,
-	unsigned long long uidvalidity, struct err *e);
+	unsigned long long uidvalidity, const char *stamp, struct err *e);
+/* Scan cur/ and new/ now if mdirsync_open() did not. ERR_IO. */
+int mdirsync_scan(struct mdirsync *m, struct err *e);
+/*
+ * The stamp to keep with a state whose messages are v[0..n) (ascending
+ * UIDs): into out (MDIRSYNC_STAMP_MAX bytes) when cur/ and new/ hold
+ * exactly those UIDs of this UIDVALIDITY with those flags and no file of
+ * another UIDVALIDITY, else "" (when unsure too). May wait a clock tick
+ * and scan the directories again when this run changed them. ERR_IO.
+ */
+int mdirsync_stamp(struct mdirsync *m, const struct syncstate_ent *v,
+	size_t n, char *out, struct err *e);
 /* Abort a message open, drop the batch not committed, free. */
 void mdirsync_close(struct mdirsync *m);
 

@@ -173,6 +173,8 @@ syncstate_clear(struct syncstate *s)
 {
 	s->n = 0;
 	s->uidvalidity = s->uidnext = s->highestmodseq = 0;
+	free(s->stamp);
+	s->stamp = NULL;
 	s->dirty = 1;
 }
 
@@ -181,6 +183,7 @@ syncstate_release(struct syncstate *s)
 {
 	free(s->v);
 	free(s->maildir);
+	free(s->stamp);
 	syncstate_init(s);
 }
 
@@ -249,6 +252,11 @@ load_key(struct syncstate *s, const char *p, size_t n)
 	if (KEY("maildir")) {
 		free(s->maildir);
 		s->maildir = xmemdup(v, vl);
+		return vl ? 0 : -1;
+	}
+	if (KEY("stamp")) {
+		free(s->stamp);
+		s->stamp = xmemdup(v, vl);
 		return vl ? 0 : -1;
 	}
 #undef KEY
@@ -340,6 +348,8 @@ syncstate_save(const struct syncstate *s, const char *path, struct err *e)
 		buf_addf(&b, "delim %c\n", s->delim);
 	if (s->maildir && !strchr(s->maildir, '\n'))
 		buf_addf(&b, "maildir %s\n", s->maildir);
+	if (s->stamp && s->stamp[0] && !strchr(s->stamp, '\n'))
+		buf_addf(&b, "stamp %s\n", s->stamp);
 	buf_addstr(&b, "uids\n");
 	for (i = 0; i < s->n; i++) {
 		char l[8];

@@ -14,7 +14,8 @@
  *
  * The file: a line "mkit-imapsync 1", then "key value" lines, then
  * "uids", then one "UID FLAGS" line per message in ascending UID order
- * (FLAGS in maildir letters, "-" for none). It is only ever replaced
+ * (FLAGS in maildir letters, "-" for none). The key "stamp" says the
+ * maildir was seen to hold exactly these messages and flags (mdirsync.h). It is only ever replaced
  * whole (durable_replace): a crash leaves the old state or the new one.
  * In memory a message costs 8 bytes: the folder's size does not matter.
  */
@@ -47,6 +48,9 @@ struct syncstate {
 	unsigned long long highestmodseq; /* 0: none (no CONDSTORE) */
 	char delim;			/* hierarchy delimiter, 0 unknown */
 	char *maildir;			/* mirrored into; NULL unknown */
+	char *stamp;			/* of the maildir's cur/ and new/
+					 * (mdirsync.h) when they held what v
+					 * says; NULL none */
 	struct syncstate_ent *v;	/* ascending UIDs */
 	size_t n, alloc;
 	/* changed since loaded: set by _set, _compact and _clear when they
@@ -84,7 +88,8 @@ int syncstate_lock(const char *dir, int wait, struct err *e);
 
 void syncstate_init(struct syncstate *s);
 void syncstate_release(struct syncstate *s);
-/* Forget the messages and the folder's numbers (a new UIDVALIDITY). */
+/* Forget the messages, the folder's numbers and the stamp (a new
+ * UIDVALIDITY). */
 void syncstate_clear(struct syncstate *s);
 
 /* Load path into s (initialised here; a missing file is an empty state).

@@ -48,6 +48,39 @@ setup() {
 	pull_check_unchanged_transcript
 }
 
+@test "an unchanged maildir is not read again; a change on either side still is seen" {
+	for s in a b c; do msg $s | mimap append INBOX; done
+	mimap pull --maildir "$MD"
+	mimap pull --maildir "$MD"
+	grep -q '^stamp ' "$XDG_STATE_HOME"/mkit/imap/*/INBOX
+	# unchanged (the stamp of cur/ and new/ in the state): neither opened
+	# (LeakSanitizer cannot run under ptrace)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+		mimap pull --maildir "$MD"
+	grep -q "$XDG_STATE_HOME/mkit/imap/.*/INBOX\"" "$BATS_TEST_TMPDIR/trace"
+	! grep -e "$MD/cur\"" -e "$MD/new\"" "$BATS_TEST_TMPDIR/trace"
+	# the server flags one and adds one: the files are found and named
+	mimap flag INBOX 2 +flagged
+	msg d | mimap append INBOX
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 1 new, 1 flags changed, 0 removed" ]
+	[ "$(local_flags 2)" = F ]
+	[ -n "$(local_file 4)" ]
+	# a reader's change at once after a pull goes up with the next one
+	local_flag 1 S
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
+	run mimap search INBOX SEEN
+	[ "$output" = 1 ]
+	# and a file removed at once after is a local delete
+	rm "$(local_file 3)"
+	run mimap pull --push-deletes --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed, 1 expunged on the server" ]
+	run mimap search INBOX ALL
+	[ "$output" = "$(printf '1\n2\n4')" ]
+}
+
 @test "flags: a change on either side wins over no change; the server wins a conflict" {
 	for s in a b c d; do msg $s | mimap append INBOX; done
 	mimap pull --maildir "$MD"

@@ -137,6 +137,7 @@ test_file(void)
 	s.highestmodseq = 9000000000ull;
 	s.delim = '/';
 	s.maildir = xstrdup("/m/x");
+	s.stamp = xstrdup("1.2.3.4.5.6,7.8.9.10.11.12");
 	syncstate_set(&s, 3, SYNC_SEEN);
 	syncstate_set(&s, 10, 0);
 	syncstate_set(&s, 1, SYNC_FLAGGED | SYNC_ANSWERED);
@@ -151,13 +152,15 @@ test_file(void)
 	tap_int(syncstate_save(&s, path, &e), 0, "save");
 	text = slurp(path);
 	tap_str(text, "mkit-imapsync 1\nuidvalidity 77\nuidnext 12\n"
-		"highestmodseq 9000000000\ndelim /\nmaildir /m/x\nuids\n"
+		"highestmodseq 9000000000\ndelim /\nmaildir /m/x\n"
+		"stamp 1.2.3.4.5.6,7.8.9.10.11.12\nuids\n"
 		"1 FR\n3 ST\n10 -\n", "the file");
 	free(text);
 	tap_int(syncstate_load(&t, path, &e), 0, "load it back");
 	tap_ok(t.n == 3 && t.uidvalidity == 77 && t.uidnext == 12 &&
 		t.highestmodseq == 9000000000ull && t.delim == '/' &&
 		!strcmp(t.maildir, "/m/x") && t.v[2].uid == 10 &&
+		t.stamp && !strcmp(t.stamp, "1.2.3.4.5.6,7.8.9.10.11.12") &&
 		t.v[1].flags == (SYNC_SEEN | SYNC_DELETED),
 		"the same state");
 	tap_ok(!t.dirty, "not dirty as loaded");
@@ -170,7 +173,8 @@ test_file(void)
 	syncstate_compact(&s);
 	tap_ok(s.n == 2 && s.v[1].uid == 10, "compact drops marked entries");
 	syncstate_clear(&s);
-	tap_ok(s.n == 0 && s.uidvalidity == 0, "clear: a new UIDVALIDITY");
+	tap_ok(s.n == 0 && s.uidvalidity == 0 && !s.stamp,
+		"clear: a new UIDVALIDITY, no stamp");
 	syncstate_release(&s);
 }
 
@@ -261,7 +265,8 @@ test_maildir(void)
 
 	snprintf(md, sizeof md, "%s/md", dir);
 	err_clear(&e);
-	tap_int(mdirsync_open(&m, md, 5, &e), 0, "open creates the maildir");
+	tap_int(mdirsync_open(&m, md, 5, NULL, &e), 0,
+		"open creates the maildir");
 	tap_int(put(&m, 1, 0, "Message-ID: <a@x>\n\none\n", &e), 0, "msg 1");
 	tap_int(put(&m, 2, SYNC_SEEN, "Message-Id:\n <b@x>\n\ntwo\n", &e), 0,
 		"msg 2");
@@ -293,7 +298,7 @@ test_maildir(void)
 		struct mdirsync m2;
 
 		/* as a rerun sees it: reopen without closing */
-		tap_int(mdirsync_open(&m2, md, 5, &e), 0, "rerun opens");
+		tap_int(mdirsync_open(&m2, md, 5, NULL, &e), 0, "rerun opens");
 		tap_ok(count_files("tmp") == 0, "leftovers in tmp/ removed");
 		tap_ok(m2.n == 2 && mdirsync_find(&m2, 1) &&
 			mdirsync_find(&m2, 1)->flags == SYNC_FLAGGED &&
@@ -312,7 +317,8 @@ test_maildir(void)
 		snprintf(own, sizeof own, "%s/cur/mine:2,S", md);
 		put_file(own, "mine\n");
 	}
-	tap_int(mdirsync_open(&m, md, 6, &e), 0, "open for UIDVALIDITY 6");
+	tap_int(mdirsync_open(&m, md, 6, NULL, &e), 0,
+		"open for UIDVALIDITY 6");
 	tap_ok(m.n == 0 && m.nold == 2, "files of UIDVALIDITY 5 are old; "
 		"the user's own file is not ours");
 	tap_int(mdirsync_retag(&m, &m.old[0], 9, &p, &e), 0, "retag");
@@ -322,10 +328,88 @@ test_maildir(void)
 	tap_ok(!strstr(p.data, ",U=") && !strstr(p.data, ",V="),
 		"kept aside: untagged (%s)", p.data);
 	mdirsync_close(&m);
-	tap_int(mdirsync_open(&m, md, 6, &e), 0, "reopen");
+	tap_int(mdirsync_open(&m, md, 6, NULL, &e), 0, "reopen");
 	tap_ok(m.n == 1 && m.nold == 0, "one of ours, none old");
 	mdirsync_close(&m);
 	buf_release(&p);
+}
+
+/* Rename the one file of cur/ to give it flags, as a mail reader does. */
+static void
+reader_flags(const char *md, const char *letters)
+{
+	char d[600], from[1200], to[1200];
+	struct dirent *de;
+	DIR *dh;
+
+	snprintf(d, sizeof d, "%s/cur", md);
+	dh = opendir(d);
+	while (dh && (de = readdir(dh)))
+		if (de->d_name[0] != '.')
+			break;
+	if (!dh || !de) {
+		if (dh)
+			closedir(dh);
+		return;
+	}
+	snprintf(from, sizeof from, "%s/%s", d, de->d_name);
+	snprintf(to, sizeof to, "%s/%.*s:2,%s", d,
+		(int)(strcspn(de->d_name, ":")), de->d_name, letters);
+	closedir(dh);
+	rename(from, to);
+}
+
+/*
+ * The stamp that spares an unchanged re-pull its scan: given only for a
+ * maildir that holds what the state says, and any change after it, even
+ * at once (in the same clock tick), makes the next open scan.
+ */
+static void
+test_stamp(void)
+{
+	struct syncstate_ent v[1] = { { 7, SYNC_SEEN } }, bad[1] = {
+		{ 7, SYNC_FLAGGED } };
+	struct mdirsync m;
+	struct err e;
+	char md[512], st[MDIRSYNC_STAMP_MAX], st2[MDIRSYNC_STAMP_MAX];
+	int i, stamps = 0, rescans = 0;
+
+	snprintf(md, sizeof md, "%s/stamp", dir);
+	err_clear(&e);
+	tap_int(mdirsync_open(&m, md, 3, NULL, &e), 0, "open");
+	tap_ok(m.scanned, "no stamp: scanned");
+	put(&m, 7, SYNC_SEEN, "seven\n", &e);
+	tap_int(mdirsync_commit(&m, &e), 0, "commit");
+	tap_int(mdirsync_stamp(&m, bad, 1, st, &e), 0, "stamp");
+	tap_str(st, "", "no stamp for a state the maildir does not match");
+	tap_int(mdirsync_stamp(&m, v, 1, st, &e), 0, "stamp");
+	tap_ok(st[0] != '\0', "a stamp for the state it matches (%s)", st);
+	mdirsync_close(&m);
+	tap_int(mdirsync_open(&m, md, 3, st, &e), 0, "open with the stamp");
+	tap_ok(!m.scanned && m.n == 0, "unchanged: not scanned");
+	tap_int(mdirsync_stamp(&m, v, 1, st2, &e), 0, "stamp again");
+	tap_str(st2, st, "unchanged and unread: the same stamp");
+	tap_int(mdirsync_scan(&m, &e), 0, "scan on demand");
+	tap_ok(m.scanned && m.n == 1 && mdirsync_find(&m, 7),
+		"the scan finds the file");
+	mdirsync_close(&m);
+	/* a reader's change right after the stamp, many times over */
+	for (i = 0; i < 20; i++) {
+		v[0].flags = i % 2 ? SYNC_SEEN | SYNC_FLAGGED : SYNC_SEEN;
+		if (mdirsync_open(&m, md, 3, NULL, &e) < 0 ||
+		    mdirsync_stamp(&m, v, 1, st, &e) < 0 || !st[0]) {
+			mdirsync_close(&m);
+			continue;
+		}
+		stamps++;
+		mdirsync_close(&m);
+		reader_flags(md, i % 2 ? "S" : "FS");
+		if (mdirsync_open(&m, md, 3, st, &e) == 0)
+			rescans += m.scanned;
+		mdirsync_close(&m);
+	}
+	tap_int(stamps, 20, "a stamp each time, the clock tick waited out");
+	tap_int(rescans, 20, "a change at once after the stamp is seen");
 }
 
 int
@@ -340,6 +424,7 @@ main(void)
 	test_bad();
 	test_lock();
 	test_maildir();
+	test_stamp();
 	rm_rf(dir);
 	return tap_done();
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +185,27 @@ clean_tmp(struct mdirsync *m, struct err *e)
 	return 0;
 }
 
+/* A filesystem whose directory times another machine may change behind
+ * a cached stat (NFS, SMB, FUSE): no stamp is trusted there. */
+static int
+remote_fs(const char *dir)
+{
+	struct statfs sf;
+
+	if (statfs(dir, &sf) != 0)
+		return 1;
+	switch ((unsigned long)sf.f_type) {
+	case 0x6969ul:		/* NFS */
+	case 0x517bul:		/* SMB */
+	case 0xff534d42ul:	/* CIFS */
+	case 0xfe534d42ul:	/* SMB2 */
+	case 0x65735546ul:	/* FUSE */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 ts_before(const struct timespec *a, const struct timespec *b)
 {
@@ -194,7 +216,7 @@ ts_before(const struct timespec *a, const struct timespec *b)
 /*
  * The stamp of cur/ and new/ into out: 1 when it can be kept (settled),
  * 0 when a change later in the same clock tick could leave it as it is,
- * -1 when a directory cannot be read. A change gets the coarse clock's
+ * -1 when a directory cannot be read or is on a remote filesystem. A change gets the coarse clock's
  * time as its mtime and ctime (truncated to what the filesystem keeps):
  * a time before the clock's now is safe; a filesystem that keeps whole
  * seconds (no nanoseconds seen) needs an earlier second.
@@ -209,6 +231,8 @@ dir_stamp(const char *dir, char *out)
 	int settled = 1;
 
 	out[0] = '\0';
+	if (remote_fs(dir))
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(subs); i++) {
 		struct stat st;
 		int whole;
@@ -252,6 +276,7 @@ mdirsync_open(struct mdirsync *m, const char *dir,
 	m->fd = -1;
 	m->dir = xstrdup(dir);
 	m->uidvalidity = uidvalidity;
+	m->pid = (long)getpid();
 	buf_init(&m->names, 0);
 	if (gethostname(m->host, sizeof m->host - 1) != 0 || !m->host[0])
 		strcpy(m->host, "localhost");
@@ -490,7 +515,7 @@ mdirsync_begin(struct mdirsync *m, unsigned long long uid, unsigned flags,
 	mdirsync_abort(m);
 	gettimeofday(&tv, NULL);
 	snprintf(name, sizeof name, "%lld.M%06ldP%ldQ%llu.%s,V=%llu,U=%llu",
-		(long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
+		(long long)tv.tv_sec, (long)tv.tv_usec, m->pid,
 		++m->seq, m->host, m->uidvalidity, uid);
 	buf_addf(&p, "%s/tmp/%s", m->dir, name);
 	m->fd = open(p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |

@@ -72,6 +72,7 @@ struct mdirsync {
 	unsigned long changes;	/* renames and removals done here */
 	char prestamp[MDIRSYNC_STAMP_MAX]; /* taken before the scan, or "" */
 	unsigned long long seq;
+	long pid;		/* in the names: asked once */
 	char host[64];
 };
 

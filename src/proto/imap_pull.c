@@ -776,25 +776,29 @@ static int
 n_data(void *ctx, const void *d, size_t n, struct err *e)
 {
 	struct pull *p = ctx;
-	const char *s = d;
-	size_t i, start = 0;
+	const char *q = d, *end, *r;
 
-	if (p->cr && n && s[0] != '\n')
+	if (n == 0)
+		return 0;
+	end = q + n;
+	if (p->cr && q[0] != '\n')
 		buf_addch(&p->lf, '\r');
 	p->cr = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] != '\r')
-			continue;
-		if (i + 1 == n) {
-			buf_add(&p->lf, s + start, i - start);
-			start = n;
+	while (q < end && (r = memchr(q, '\r', (size_t)(end - q)))) {
+		if (r + 1 == end) {
+			/* its LF, if any, comes with the next piece */
+			buf_add(&p->lf, q, (size_t)(r - q));
 			p->cr = 1;
-		} else if (s[i + 1] == '\n') {
-			buf_add(&p->lf, s + start, i - start);
-			start = i + 1;
+			q = end;
+		} else if (r[1] == '\n') {
+			buf_add(&p->lf, q, (size_t)(r - q));
+			q = r + 1;
+		} else {
+			buf_add(&p->lf, q, (size_t)(r + 1 - q));
+			q = r + 1;
 		}
 	}
-	buf_add(&p->lf, s + start, n - start);
+	buf_add(&p->lf, q, (size_t)(end - q));
 	return p->lf.len >= PULL_WRITE_MIN ? n_flush(p, e) : 0;
 }
 

@@ -35,6 +35,22 @@ setup() {
 	[ "$(ls "$MD/tmp" | wc -l)" -eq 0 ]
 }
 
+@test "a large message comes down byte for byte: LF line ends, a lone CR kept" {
+	python3 - "$BATS_TEST_TMPDIR/want" <<'PY'
+import sys
+lines = ["From: a@example.test", "Subject: big",
+         "Message-ID: <big@example.test>", ""]
+for i in range(20000):
+    lines.append("line %d of a big body%s" % (i, "\r here" if i % 997 == 0 else ""))
+open(sys.argv[1], "w", newline="").write("\n".join(lines) + "\n")
+PY
+	cp "$BATS_TEST_TMPDIR/want" "$MAILDIR_ROOT/$TEST_USER/Maildir/new/1.big.test"
+	chown -R "$MAIL_UID:$MAIL_GID" "$MAILDIR_ROOT/$TEST_USER"
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 1 new, 0 flags changed, 0 removed" ]
+	cmp "$BATS_TEST_TMPDIR/want" "$(local_file 1)"
+}
+
 @test "incremental pulls: only what is new comes down; unchanged is one SELECT" {
 	msg one | mimap append INBOX
 	mimap pull --maildir "$MD"

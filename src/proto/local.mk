@@ -20,6 +20,7 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/imap_json.c src/proto/imap_json.h \
 	src/proto/imap_utf7.c src/proto/imap_utf7.h \
 	src/proto/imap_set.c src/proto/imap_set.h \
+	src/proto/imap_flagpush.c src/proto/imap_flagpush.h \
 	src/proto/imap_idle.c src/proto/imap_idle.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/probe.c src/proto/probe.h \

@@ -91,7 +91,8 @@
 #                     -USR1 $PROXY_PID makes every open connection silent
 #                     both ways without closing it (a half-open peer).
 #                     Exports PROXY_PORT, PROXY_PID, PROXY_RAN (CMD's
-#                     status, once it ran). Stopped by stop_servers.
+#                     status, once it ran), PROXY_SILENT (exists once the
+#                     USR1 took effect). Stopped by stop_servers.
 # start_strict_smtp [OPTION]...
 #                     tests/servers/strictsmtp.py: a stateful SMTP server
 #                     that, like OpenSMTPD 6.8, offers no PIPELINING and

@@ -269,7 +269,8 @@ stop_fake_smtp() {
 # start_proxy UPSTREAM [REGEX CMD...]: tests/servers/tcpproxy.py forwarding
 # to 127.0.0.1:UPSTREAM (see there: a command run when a client line matches,
 # SIGUSR1 to make the open connections silent). Exports PROXY_PORT,
-# PROXY_PID and PROXY_RAN (the file that gets CMD's status once it ran).
+# PROXY_PID, PROXY_RAN (the file that gets CMD's status once it ran) and
+# PROXY_SILENT (written once SIGUSR1 took effect).
 start_proxy() {
 	local d pid
 	srv_init || return 1
@@ -280,7 +281,8 @@ start_proxy() {
 	srv_wait_port "$pid" "$d" tcpproxy.py || return 1
 	srv_track proxy "$pid"
 	PROXY_PORT=$(cat "$d/port") PROXY_PID=$pid PROXY_RAN=$d/port.ran
-	export PROXY_PORT PROXY_PID PROXY_RAN
+	PROXY_SILENT=$d/port.silent
+	export PROXY_PORT PROXY_PID PROXY_RAN PROXY_SILENT
 }
 
 # --- scripted hostile POP3 server --------------------------------------------

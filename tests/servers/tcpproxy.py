@@ -11,7 +11,8 @@ port and writes it to PORTFILE once ready; runs until killed.
 - SIGUSR1: every connection open at that moment goes silent, both ways,
   without being closed (a NAT that forgot it, a peer that froze: the
   kernel still answers TCP keepalive probes, nothing else comes through);
-  connections made later are forwarded as usual.
+  connections made later are forwarded as usual. PORTFILE.silent is
+  written once they are.
 """
 import os
 import re
@@ -88,6 +89,8 @@ def silence(signum, frame):
     with lock:
         for c in conns:
             c.silent.set()
+    with open(portfile + ".silent", "w") as f:
+        f.write("%d\n" % len(conns))
 
 
 signal.signal(signal.SIGUSR1, silence)

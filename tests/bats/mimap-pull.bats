@@ -129,6 +129,38 @@ S')" ]
 	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
 }
 
+@test "keywords are not mirrored: the server's stay there, local letters stay here" {
+	msg a | mimap append INBOX --flags '\Seen $Forwarded Label1'
+	msg b | mimap append INBOX
+	run mimap pull --maildir "$MD"
+	[ "$status" -eq 0 ]
+	# only the system flags come down; no keyword table is written
+	[ "$(local_flags 1)" = S ]
+	[ ! -e "$MD/dovecot-keywords" ]
+	# letters pull does not mirror (P, and a-z: keywords by another
+	# program's table) stay when a flag change renames the file, and
+	# never go up
+	local_flag 2 Pab
+	mimap flag INBOX 2 +flagged
+	mimap flag INBOX 1 -seen
+	local_flag 1 FS
+	run mimap pull --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$(local_flags 2)" = FPab ]
+	# 1: both changed, the server won; its keywords untouched
+	[ "$(local_flags 1)" = "" ]
+	run mimap search INBOX KEYWORD Label1 KEYWORD '$Forwarded'
+	[ "$output" = 1 ]
+	run mimap search INBOX OR KEYWORD '$Forwarded' OR KEYWORD a KEYWORD b
+	[ "$output" = 1 ]
+	# a local change with keywords on the server: the keywords stay
+	local_flag 1 F
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
+	run mimap search INBOX FLAGGED KEYWORD Label1 KEYWORD '$Forwarded'
+	[ "$output" = 1 ]
+}
+
 @test "server expunge: removed locally; --keep-local keeps the file as the user's" {
 	for s in a b c; do msg $s | mimap append INBOX; done
 	mimap pull --maildir "$MD"

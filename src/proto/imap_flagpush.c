@@ -33,19 +33,29 @@ struct group {
 	unsigned long long uid;
 };
 
-static int
-by_uid(const void *key, const void *ent)
+/* The index of the first message at or above uid (p->n: none). */
+static size_t
+first_at(const struct push *p, unsigned long long uid)
 {
-	unsigned long long uid = *(const unsigned long long *)key;
-	const struct imap_flagpush *f = ent;
+	size_t lo = 0, hi = p->n;
 
-	return uid < f->uid ? -1 : uid > f->uid;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->v[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static struct imap_flagpush *
 find(const struct push *p, unsigned long long uid)
 {
-	return p->n ? bsearch(&uid, p->v, p->n, sizeof(*p->v), by_uid) : NULL;
+	size_t i = first_at(p, uid);
+
+	return i < p->n && p->v[i].uid == uid ? &p->v[i] : NULL;
 }
 
 /* A FETCH of one of ours (a STORE's, or the FETCH after MODIFIED): its
@@ -93,9 +103,8 @@ on_tagged(void *ctx, const struct imap_resp *r, struct err *e)
 		return 0;
 	s = imap_tok_str(r, r->code + 1, &len);
 	while (imap_set_range(s, len, &i, &a, &b) > 0)
-		for (k = 0; k < p->n; k++)
-			if (p->v[k].uid >= a && p->v[k].uid <= b)
-				p->v[k].modified = 1;
+		for (k = first_at(p, a); k < p->n && p->v[k].uid <= b; k++)
+			p->v[k].modified = 1;
 	return 0;
 }
 
@@ -163,6 +172,8 @@ round_store(struct imap *im, struct push *p, unsigned long long modseq,
 		unsigned add = f->want & ~f->base, del = f->base & ~f->want;
 
 		f->seen = f->modified = 0;
+		if (f->result == IMAP_FLAGPUSH_PENDING && !add && !del)
+			f->result = IMAP_FLAGPUSH_DONE;
 		if (f->result != IMAP_FLAGPUSH_PENDING)
 			continue;
 		g[n].op = add ? '+' : '-';

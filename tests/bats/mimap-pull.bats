@@ -84,7 +84,8 @@ setup() {
 	msg e | mimap append INBOX
 	# another client, just before the pull's first STORE: 1 flagged (a
 	# conflict), 2 read (the same change), a keyword on 5 (no system flag)
-	start_proxy "$DOVECOT_IMAP_PORT" ' UID STORE ' sh -c 'mimap flag INBOX 1 +flagged && mimap flag INBOX 2 +seen && mimap flag INBOX 5 +Label1'
+	start_proxy "$DOVECOT_IMAP_PORT" ' UID STORE ' sh -c 'mimap flag INBOX 1 \
+		+flagged && mimap flag INBOX 2 +seen && mimap flag INBOX 5 +Label1'
 	px=(--port "$PROXY_PORT" --tls=off --allow-plaintext-auth)
 	mimap "${px[@]}" pull --maildir "$MD"
 	# local: 1, 2 and 5 read, 3 flagged, 4 unread and flagged
@@ -117,7 +118,10 @@ S')" ]
 		[ "$output" = "$(printf '1\n2\n5')" ]
 	else
 		[[ $pulled == *"(UNCHANGEDSINCE "*"[MODIFIED "* ]]
-		python3 -c 'import json,sys; d=json.loads(sys.argv[1].splitlines()[-1]); assert d[0]["conflicts"]==1 and d[0]["flags_server"]==4 and d[0]["flags_local"]==1, d' "$pulled"
+		python3 -c 'import json, sys
+d = json.loads(sys.argv[1].splitlines()[-1])[0]
+assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (1, 4, 1), d
+' "$pulled"
 		# the server won the conflict, here and there
 		[ "$(local_flags 1)" = F ]
 		run mimap search INBOX SEEN

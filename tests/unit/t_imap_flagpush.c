@@ -53,12 +53,14 @@ mixed_script(struct peer *p)
 	peer_expect(p, "A1 UID STORE 2 (UNCHANGEDSINCE 20) +FLAGS (\\Flagged)");
 	peer_send(p, "* 2 FETCH (UID 2 MODSEQ (21) FLAGS (\\Seen \\Flagged))"
 		"\r\nA1 OK done\r\n");
-	peer_expect(p, "A2 UID STORE 1,4:7 (UNCHANGEDSINCE 20) +FLAGS (\\Seen)");
+	peer_expect(p, "A2 UID STORE 1,4:7 (UNCHANGEDSINCE 20) "
+		"+FLAGS (\\Seen)");
 	/* 4, 5, 6 changed since; nothing said of 7 */
 	peer_send(p, "* 1 FETCH (UID 1 MODSEQ (22) FLAGS (\\Seen))\r\n"
 		"A2 OK [MODIFIED 4:6] Conditional STORE failed\r\n");
 	peer_expect(p, "A3 UID STORE 3 (UNCHANGEDSINCE 20) -FLAGS (\\Seen)");
-	peer_send(p, "* 3 FETCH (UID 3 MODSEQ (23) FLAGS ())\r\nA3 OK done\r\n");
+	peer_send(p, "* 3 FETCH (UID 3 MODSEQ (23) FLAGS ())\r\n"
+		"A3 OK done\r\n");
 	peer_expect(p, "A4 UID FETCH 4:7 (UID FLAGS MODSEQ)");
 	/* 4 flagged by another client, 5 given a keyword, 6 gone, 7 done */
 	peer_send(p, "* 4 FETCH (UID 4 FLAGS (\\Flagged) MODSEQ (24))\r\n"
@@ -124,7 +126,8 @@ busy_script(struct peer *p)
 			"MODSEQ)", 2 * r + 2);
 		peer_expect(p, line);
 		snprintf(line, sizeof line, "* 1 FETCH (UID 9 FLAGS (k%d) "
-			"MODSEQ (%d))\r\nA%d OK done\r\n", r, 41 + r, 2 * r + 2);
+			"MODSEQ (%d))\r\nA%d OK done\r\n", r, 41 + r,
+			2 * r + 2);
 		peer_send(p, line);
 	}
 	bye(p, "A9");

@@ -133,7 +133,7 @@ test_ranges(void)
 {
 	static const struct {
 		const char *in;
-		const char *want;	/* "a-b " per range, then "end"/"bad" */
+		const char *want;	/* "a-b " a range, then end or bad */
 	} cases[] = {
 		{ "", "end" },
 		{ "7", "7-7 end" },

@@ -46,3 +46,6 @@ TESTS += tests/bats/mimap-pull-condstore.bats tests/bats/mimap-pull-plain.bats
 endif
 EXTRA_DIST += tests/bats/mimap-pull-condstore.bats \
 	tests/bats/mimap-pull-plain.bats tests/bats/pull_helper.bash
+## a forwarding proxy for the faults of pull (a change between FETCH and
+## STORE) and idle (a connection gone silent)
+EXTRA_DIST += tests/servers/tcpproxy.py

@@ -16,6 +16,8 @@ apt-get install -y -q --no-install-recommends \
 apt-get install -y -q --no-install-recommends bind9-dnsutils adns-tools
 # msend's composer: /etc/mime.types; its RSS check; its bench peers.
 apt-get install -y -q --no-install-recommends media-types time s-nail mutt
+# mimap idle's test of a silent connection: ss shows its TCP keepalive
+apt-get install -y -q --no-install-recommends iproute2
 # the peers of make bench-mimap-pull (mbsync, offlineimap3)
 apt-get install -y -q --no-install-recommends isync offlineimap3
 # mimap-pull.bats: an unchanged re-pull opens no maildir directory

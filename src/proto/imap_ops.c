@@ -8,6 +8,7 @@
  * RFC 4731  ESEARCH
  * RFC 4315  UIDPLUS (UID EXPUNGE, APPENDUID)
  * RFC 6851  MOVE
+ * RFC 7162  CONDSTORE (STORE UNCHANGEDSINCE)
  */
 #include <config.h>
 
@@ -97,6 +98,18 @@ imap_store(struct imap *im, const char *sets, const char *op,
 	return window(im, sets, "UID STORE", suffix, NULL, e);
 }
 
+int
+imap_store_unchanged(struct imap *im, const char *sets,
+	unsigned long long modseq, const char *op, const char *flags,
+	const struct imap_handler *h, struct err *e)
+{
+	char suffix[1024];
+
+	snprintf(suffix, sizeof suffix, " (UNCHANGEDSINCE %llu) %s %s",
+		modseq, op, flags);
+	return window(im, sets, "UID STORE", suffix, h, e);
+}
+
 /* ---- search ---- */
 
 struct search_ctx {
@@ -108,42 +121,17 @@ static int
 add_set(struct imap_uids *out, const char *s, size_t len)
 {
 	size_t i = 0;
+	unsigned long long a, b;
+	int rc;
 
-	while (i < len) {
-		unsigned long long a = 0, b;
-		size_t st = i;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9' && a < 1ull << 40)
-			a = a * 10 + (unsigned)(s[i++] - '0');
-		if (i == st)
-			return -1;
-		b = a;
-		if (i < len && s[i] == ':') {
-			i++;
-			st = i;
-			b = 0;
-			while (i < len && s[i] >= '0' && s[i] <= '9' &&
-			    b < 1ull << 40)
-				b = b * 10 + (unsigned)(s[i++] - '0');
-			if (i == st)
-				return -1;
-			if (b < a) {
-				unsigned long long t = a;
-
-				a = b;
-				b = t;
-			}
-		}
+	while ((rc = imap_set_range(s, len, &i, &a, &b)) > 0) {
 		if (b - a >= MAX_SEARCH_UIDS ||
 		    out->n + (b - a) >= MAX_SEARCH_UIDS)
 			return -1;
 		for (; a <= b; a++)
 			imap_uids_add(out, a);
-		if (i < len && s[i] != ',')
-			return -1;
-		i++;
 	}
-	return 0;
+	return rc;
 }
 
 static int

@@ -84,6 +84,16 @@ int imap_fetch(struct imap *im, const char *sets, const char *items,
 /* UID STORE sets op flags: op "+FLAGS.SILENT", flags "(\Seen)". */
 int imap_store(struct imap *im, const char *sets, const char *op,
 	const char *flags, struct err *e);
+/*
+ * UID STORE sets (UNCHANGEDSINCE modseq) op flags (RFC 7162 3.1.3): a
+ * message changed after modseq is left as it is. h gets the untagged
+ * FETCH of each message stored (with MODSEQ once CONDSTORE is on; op
+ * without .SILENT also gives its FLAGS) and each tagged reply, whose
+ * [MODIFIED set] names the messages left.
+ */
+int imap_store_unchanged(struct imap *im, const char *sets,
+	unsigned long long modseq, const char *op, const char *flags,
+	const struct imap_handler *h, struct err *e);
 
 /*
  * Remove exactly the messages sets (already flagged \Deleted) from the

@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/util.h"
+#include "proto/imap_flagpush.h"
 #include "proto/imap_ops.h"
 #include "proto/imap_pull.h"
 #include "proto/imap_set.h"
@@ -580,6 +581,10 @@ find_new(struct pull *p, struct err *e)
 
 struct pushes {
 	struct imap_uids add[5], del[5], gone;
+	/* with CONDSTORE: each message's push, in UID order */
+	int cond;
+	struct imap_flagpush *fp;
+	size_t nfp, afp;
 };
 
 static void
@@ -588,6 +593,20 @@ push_flags(struct pushes *ps, unsigned long long uid, unsigned want,
 {
 	unsigned b;
 
+	if (ps->cond) {
+		struct imap_flagpush *f;
+
+		if (ps->nfp == ps->afp) {
+			ps->afp = ps->afp ? 2 * ps->afp : 64;
+			ps->fp = xrealloc(ps->fp, ps->afp * sizeof(*ps->fp));
+		}
+		f = &ps->fp[ps->nfp++];
+		memset(f, 0, sizeof(*f));
+		f->uid = uid;
+		f->base = (unsigned char)have;
+		f->want = (unsigned char)want;
+		return;
+	}
 	for (b = 0; b < 5; b++) {
 		if ((want & (1u << b)) && !(have & (1u << b)))
 			imap_uids_add(&ps->add[b], uid);
@@ -698,6 +717,46 @@ merge_unread(struct pull *p, struct err *e)
 	return 1;
 }
 
+/*
+ * With CONDSTORE the flags go up only onto what the server had when they
+ * were read (imap_flagpush.h): where it changed them since, its flags
+ * win, here and in the state; where a push is still not made, the state
+ * keeps the server's flags so that the next pull pushes again.
+ */
+static int
+push_cond(struct pull *p, struct pushes *ps, struct err *e)
+{
+	size_t i;
+	int renamed = 0;
+
+	if (!ps->nfp)
+		return 0;
+	if (imap_flagpush(p->im, ps->fp, ps->nfp, p->modseq, e) < 0)
+		return -1;
+	for (i = 0; i < ps->nfp; i++) {
+		struct imap_flagpush *f = &ps->fp[i];
+		struct syncstate_ent *se = syncstate_find(&p->st, f->uid);
+		struct mdirsync_ent *en = mdirsync_find(&p->m, f->uid);
+
+		if (!se || (f->result != IMAP_FLAGPUSH_SERVER &&
+		    f->result != IMAP_FLAGPUSH_PENDING))
+			continue;
+		p->r->flags_server--;
+		se->flags = f->base;
+		p->st.dirty = 1;
+		if (f->result == IMAP_FLAGPUSH_PENDING)
+			continue;
+		p->r->conflicts++;
+		if (en && !en->gone && en->flags != f->base) {
+			if (mdirsync_set_flags(&p->m, en, f->base, e) < 0)
+				return -1;
+			p->r->flags_local++;
+			renamed = 1;
+		}
+	}
+	return renamed ? mdirsync_sync_dirs(&p->m, e) : 0;
+}
+
 static int
 merge(struct pull *p, struct err *e)
 {
@@ -712,12 +771,14 @@ merge(struct pull *p, struct err *e)
 		return rc < 0 ? -1 : 0;
 	rc = -1;
 	memset(&ps, 0, sizeof ps);
+	ps.cond = (imap_caps(p->im) & IMAP_CAP_CONDSTORE) && p->modseq;
 	for (i = 0; i < p->st.n; i++)
 		if (merge_one(p, i, &ps, e) < 0)
 			goto out;
 	/* renames and removals durable before the state says so */
 	if ((moved != p->r->flags_local + p->r->removed + p->r->kept &&
-	    mdirsync_sync_dirs(&p->m, e) < 0) || store_all(p, &ps, e) < 0)
+	    mdirsync_sync_dirs(&p->m, e) < 0) || store_all(p, &ps, e) < 0 ||
+	    push_cond(p, &ps, e) < 0)
 		goto out;
 	p->r->expunged = ps.gone.n;
 	for (i = 0; i < ps.gone.n; i++) {
@@ -734,6 +795,7 @@ out:
 		imap_uids_release(&ps.del[b]);
 	}
 	imap_uids_release(&ps.gone);
+	free(ps.fp);
 	return rc;
 }
 

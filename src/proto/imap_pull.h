@@ -19,6 +19,8 @@
  *    without either a UID FETCH 1:* (FLAGS) compared with the state;
  *  - flags merged per message against the state: a change on one side
  *    wins over no change, the server wins when both changed differently;
+ *    with CONDSTORE pushed with UNCHANGEDSINCE (imap_flagpush.h), so that
+ *    a change made on the server meanwhile wins too;
  *  - messages expunged on the server removed locally (kept, untagged,
  *    with keep_local), files removed locally expunged on the server only
  *    with push_deletes (else remembered, so never fetched again);

@@ -36,6 +36,46 @@ seq_number(const char *s, size_t *i)
 	return *i > start;
 }
 
+/* A number below 2^40 at s[*i] (of len): 0, or -1 when none. */
+static int
+range_number(const char *s, size_t len, size_t *i, unsigned long long *v)
+{
+	size_t start = *i;
+
+	*v = 0;
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9' && *v < 1ull << 40)
+		*v = *v * 10 + (unsigned)(s[(*i)++] - '0');
+	return *i > start ? 0 : -1;
+}
+
+int
+imap_set_range(const char *s, size_t len, size_t *pos,
+	unsigned long long *a, unsigned long long *b)
+{
+	size_t i = *pos;
+
+	if (i >= len)
+		return 0;
+	if (range_number(s, len, &i, a) < 0)
+		return -1;
+	*b = *a;
+	if (i < len && s[i] == ':') {
+		i++;
+		if (range_number(s, len, &i, b) < 0)
+			return -1;
+		if (*b < *a) {
+			unsigned long long t = *a;
+
+			*a = *b;
+			*b = t;
+		}
+	}
+	if (i < len && s[i] != ',')
+		return -1;
+	*pos = i < len ? i + 1 : i;
+	return 1;
+}
+
 int
 imap_set_valid(const char *s)
 {

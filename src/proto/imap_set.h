@@ -18,6 +18,14 @@
  * are 1 to 4294967295; "*" stands for the last. */
 int imap_set_valid(const char *s);
 
+/*
+ * The next range of a set from the server ("3:5,9", no "*") at s[*pos]
+ * (len bytes): 1 with *a <= *b (each below 2^40), *pos past it; 0 at the
+ * end; -1 for anything else.
+ */
+int imap_set_range(const char *s, size_t len, size_t *pos,
+	unsigned long long *a, unsigned long long *b);
+
 /* A list of UIDs. */
 struct imap_uids {
 	unsigned long long *v;

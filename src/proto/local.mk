@@ -20,6 +20,7 @@ src_proto_libproto_a_SOURCES = \
 	src/proto/imap_json.c src/proto/imap_json.h \
 	src/proto/imap_utf7.c src/proto/imap_utf7.h \
 	src/proto/imap_set.c src/proto/imap_set.h \
+	src/proto/imap_flagpush.c src/proto/imap_flagpush.h \
 	src/proto/imap_idle.c src/proto/imap_idle.h \
 	src/proto/sendmail.c src/proto/sendmail.h \
 	src/proto/probe.c src/proto/probe.h \
@@ -148,9 +149,17 @@ tests_unit_t_imap_LDADD = $(MKIT_PROTO_LIBS) -lpthread
 check_PROGRAMS += tests/unit/t_imap_idle
 TESTS += tests/unit/t_imap_idle
 tests_unit_t_imap_idle_SOURCES = tests/unit/t_imap_idle.c tests/unit/peer.h \
-	tests/unit/tap.h
+	tests/unit/imap_peer.h tests/unit/tap.h
 tests_unit_t_imap_idle_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_t_imap_idle_LDADD = $(MKIT_PROTO_LIBS) -lpthread
+
+# Flags pushed with UNCHANGEDSINCE against a scripted server (peer.h).
+check_PROGRAMS += tests/unit/t_imap_flagpush
+TESTS += tests/unit/t_imap_flagpush
+tests_unit_t_imap_flagpush_SOURCES = tests/unit/t_imap_flagpush.c \
+	tests/unit/peer.h tests/unit/imap_peer.h tests/unit/tap.h
+tests_unit_t_imap_flagpush_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_t_imap_flagpush_LDADD = $(MKIT_PROTO_LIBS) -lpthread
 
 # mimap pull (issue 11)
 src_proto_libproto_a_SOURCES += src/proto/imap_pull.c src/proto/imap_pull.h

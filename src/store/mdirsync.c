@@ -374,7 +374,8 @@ mdirsync_file(const struct mdirsync *m, const struct mdirsync_ent *ent,
 		m->names.data + ent->name);
 }
 
-/* The name of ent with flags: letters we do not mirror are kept. */
+/* The name of ent with flags: letters we do not mirror are kept (P,
+ * and a to z: keywords by another program's table, dovecot-keywords). */
 static void
 flagged_name(const char *name, unsigned flags, struct buf *out)
 {
@@ -386,8 +387,8 @@ flagged_name(const char *name, unsigned flags, struct buf *out)
 	for (q = ours; *q; q++)
 		letters[n++] = *q;
 	for (q = colon ? colon + 3 : ""; *q && n < sizeof letters - 1; q++)
-		if (*q >= 'A' && *q <= 'Z' && !strchr("DFRST", *q) &&
-		    !memchr(letters, *q, n))
+		if (((*q >= 'A' && *q <= 'Z' && !strchr("DFRST", *q)) ||
+		    (*q >= 'a' && *q <= 'z')) && !memchr(letters, *q, n))
 			letters[n++] = *q;
 	for (i = 1; i < n; i++)		/* maildir wants ASCII order */
 		for (j = i; j > 0 && letters[j - 1] > letters[j]; j--) {

@@ -83,6 +83,16 @@
 #                     "* unexpected: line", "* eof" (client closed),
 #                     "* close" (server closed).
 # stop_fake_smtp      stop the last fake server (call in teardown).
+# start_proxy UPSTREAM [REGEX CMD...]
+#                     tests/servers/tcpproxy.py forwarding to a real server
+#                     on 127.0.0.1:UPSTREAM: runs CMD to its end before the
+#                     first client line matching REGEX goes on (a change by
+#                     another client at an exact point of a session); kill
+#                     -USR1 $PROXY_PID makes every open connection silent
+#                     both ways without closing it (a half-open peer).
+#                     Exports PROXY_PORT, PROXY_PID, PROXY_RAN (CMD's
+#                     status, once it ran), PROXY_SILENT (exists once the
+#                     USR1 took effect). Stopped by stop_servers.
 # start_strict_smtp [OPTION]...
 #                     tests/servers/strictsmtp.py: a stateful SMTP server
 #                     that, like OpenSMTPD 6.8, offers no PIPELINING and

@@ -5,9 +5,11 @@
 # selected too, and one Dovecot says nothing of, caught by the check),
 # --exec with the event in its environment and no shell built from server
 # data, Dovecot stopped and started again during idle (the changes made
-# meanwhile are reported after the reconnection), IDLE renewed, SIGTERM;
-# and a scripted server that stops answering (a half-open connection):
-# found by the NOOP timer and connected again. mimap-idle-nonotify.bats
+# meanwhile are reported after the reconnection), a proxy in front of
+# Dovecot going silent both ways (TCP keepalive on, the NOOP timer finds
+# it, what came meanwhile reported), IDLE renewed, SIGTERM; and a scripted
+# server that stops answering (a half-open connection): found by the NOOP
+# timer and connected again. mimap-idle-nonotify.bats
 # and mimap-idle-poll.bats run the paths without NOTIFY and without IDLE.
 
 load mimap_idle_helper
@@ -192,6 +194,35 @@ EOF
 	stop_idle
 	[ "$status" -eq 0 ]
 	[ "$(wc -l <"$OUT")" -eq 4 ]
+}
+
+@test "idle: a connection to Dovecot gone silent (half-open): found, made again, what came meanwhile reported" {
+	mimap create Work
+	msg a | mimap append INBOX >/dev/null
+	msg w | mimap append Work >/dev/null
+	start_proxy "$DOVECOT_IMAP_PORT"
+	export MIMAP_IDLE_NOOP=3
+	idle INBOX Work --port="$PROXY_PORT" --tls=off --allow-plaintext-auth \
+		--timeout=2
+	# TCP keepalive on the idle connection
+	keepalive_on
+	# the proxy stops forwarding both ways, closes nothing; meanwhile
+	# mail comes (straight to Dovecot)
+	kill -USR1 "$PROXY_PID"
+	wait_out . "$PROXY_SILENT"
+	drop "while silent"
+	msg w2 | mimap append Work >/dev/null
+	# the NOOP timer: no reply within the timeout, connect again
+	wait_out 'no reply.*connecting again in 1 s' "$ERR"
+	wait_out '^INBOX: new 2$'
+	wait_out '^Work: new 2$'
+	grep -q 'connected again' "$ERR"
+	keepalive_on
+	u=$(msg after | mimap append INBOX)
+	wait_out "^INBOX: new $u\$"
+	stop_idle
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$OUT")" -eq 3 ]
 }
 
 @test "idle: with NOTIFY, Dovecot restarted: what changed in each folder meanwhile is reported" {

@@ -127,6 +127,93 @@ PY
 	[ "$output" = 3 ]
 }
 
+@test "a flag change on the server between the pull's FETCH and its STORE" {
+	for s in a b c; do msg $s | mimap append INBOX; done
+	msg d | mimap append INBOX --flags '\Seen'
+	msg e | mimap append INBOX
+	# another client, just before the pull's first STORE: 1 flagged (a
+	# conflict), 2 read (the same change), a keyword on 5 (no system flag)
+	start_proxy "$DOVECOT_IMAP_PORT" ' UID STORE ' sh -c 'mimap flag INBOX 1 \
+		+flagged && mimap flag INBOX 2 +seen && mimap flag INBOX 5 +Label1'
+	px=(--port "$PROXY_PORT" --tls=off --allow-plaintext-auth)
+	mimap "${px[@]}" pull --maildir "$MD"
+	# local: 1, 2 and 5 read, 3 flagged, 4 unread and flagged
+	local_flag 1 S
+	local_flag 2 S
+	local_flag 3 F
+	local_flag 4 F
+	local_flag 5 S
+	run mimap "${px[@]}" -v pull --json --maildir "$MD"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	pulled=$output
+	[ "$(cat "$PROXY_RAN")" = 0 ]
+	for i in 2 3 4 5; do
+		[ "$(local_flags $i)" = "$(sed -n "${i}p" <<<'
+S
+F
+F
+S')" ]
+	done
+	run mimap search INBOX KEYWORD Label1
+	[ "$output" = 5 ]
+	if [ "$PULL_MODE" = full ]; then
+		# no CONDSTORE: the STOREs go over the change (a race the man
+		# page tells of): both flags on 1 once the next pull sees it
+		run mimap "${px[@]}" pull --maildir "$MD"
+		[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
+		[ "$(local_flags 1)" = FS ]
+		run mimap search INBOX SEEN
+		[ "$output" = "$(printf '1\n2\n5')" ]
+	else
+		[[ $pulled == *"(UNCHANGEDSINCE "*"[MODIFIED "* ]]
+		python3 -c 'import json, sys
+d = json.loads(sys.argv[1].splitlines()[-1])[0]
+assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (1, 4, 1), d
+' "$pulled"
+		# the server won the conflict, here and there
+		[ "$(local_flags 1)" = F ]
+		run mimap search INBOX SEEN
+		[ "$output" = "$(printf '2\n5')" ]
+	fi
+	run mimap search INBOX FLAGGED
+	[ "$output" = "$(printf '1\n3\n4')" ]
+	run mimap "${px[@]}" pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
+}
+
+@test "keywords are not mirrored: the server's stay there, local letters stay here" {
+	msg a | mimap append INBOX --flags '\Seen $Forwarded Label1'
+	msg b | mimap append INBOX
+	run mimap pull --maildir "$MD"
+	[ "$status" -eq 0 ]
+	# only the system flags come down; no keyword table is written
+	[ "$(local_flags 1)" = S ]
+	[ ! -e "$MD/dovecot-keywords" ]
+	# letters pull does not mirror (P, and a-z: keywords by another
+	# program's table) stay when a flag change renames the file, and
+	# never go up
+	local_flag 2 Pab
+	mimap flag INBOX 2 +flagged
+	mimap flag INBOX 1 -seen
+	local_flag 1 FS
+	run mimap pull --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$(local_flags 2)" = FPab ]
+	# 1: both changed, the server won; its keywords untouched
+	[ "$(local_flags 1)" = "" ]
+	run mimap search INBOX KEYWORD Label1 KEYWORD '$Forwarded'
+	[ "$output" = 1 ]
+	run mimap search INBOX OR KEYWORD '$Forwarded' OR KEYWORD a KEYWORD b
+	[ "$output" = 1 ]
+	# a local change with keywords on the server: the keywords stay
+	local_flag 1 F
+	run mimap pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
+	run mimap search INBOX FLAGGED KEYWORD Label1 KEYWORD '$Forwarded'
+	[ "$output" = 1 ]
+}
+
 @test "server expunge: removed locally; --keep-local keeps the file as the user's" {
 	for s in a b c; do msg $s | mimap append INBOX; done
 	mimap pull --maildir "$MD"

@@ -10,6 +10,8 @@
 #   msg_file UID [DIR]  the file of a message in alice's Maildir (or DIR)
 #   dovecot_down        stop Dovecot and its IMAP processes (a restart:
 #                       every connection is cut)
+#   keepalive_on        mimap's connections to the proxy ($PROXY_PORT) have
+#                       TCP keepalive on
 #   dovecot_up          start it again from the same configuration
 #                       (same ports); its PID is kept for later tests
 
@@ -119,6 +121,15 @@ msg_file() {
 		"$d/dovecot-uidlist")
 	[[ -n $base ]] || return 1
 	ls "$d"/cur/"$base"* "$d"/new/"$base"* 2>/dev/null | sed -n 1p
+}
+
+# keepalive_on: mimap's connections to the proxy ($PROXY_PORT), at least
+# one, all with TCP keepalive on (ss shows its timer).
+keepalive_on() {
+	local conns
+	conns=$(ss -tnoH state established "( dport = :$PROXY_PORT )")
+	echo "$conns"
+	[[ -n $conns ]] && ! grep -vq 'timer:(keepalive' <<<"$conns"
 }
 
 dovecot_down() {

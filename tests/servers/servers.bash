@@ -51,6 +51,21 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# srv_wait_port PID DIR NAME: wait until the server PID (program NAME)
+# wrote its port to DIR/port; on failure, its DIR/stderr logged and PID
+# stopped.
+srv_wait_port() {
+	local n=0
+	while [[ ! -s $2/port ]]; do
+		if ! srv_alive "$1" || (( n++ > 100 )); then
+			srv_log "$3 did not start: $(cat "$2/stderr")"
+			srv_kill "$1" 1
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
 # srv_pid_start PID: the process's start time (clock ticks since boot), so
 # that a recycled PID is never mistaken for one of our servers.
 srv_pid_start() {
@@ -219,7 +234,7 @@ start_sink() {
 # FAKE_KEY, when set, replace the test certificate for "starttls". With
 # FAKE_STRICT=1 the server enforces "no PIPELINING" (fakesmtp.py --strict).
 start_fake_smtp() {
-	local d pid n=0
+	local d pid
 	srv_cert || return 1
 	d=$(mktemp -d "$MKIT_SRV_ROOT/fake.XXXX") || return 1
 	if [[ $# -gt 0 ]]; then
@@ -235,14 +250,7 @@ start_fake_smtp() {
 		--cert "${FAKE_CERT:-$TEST_CERT}" --key "${FAKE_KEY:-$TEST_KEY}" \
 		"${strict[@]}" >"$d/stderr" 2>&1 3>&- </dev/null &
 	pid=$!
-	while [[ ! -s $d/port ]]; do
-		if ! srv_alive "$pid" || (( n++ > 100 )); then
-			srv_log "fakesmtp.py did not start: $(cat "$d/stderr")"
-			srv_kill "$pid" 1
-			return 1
-		fi
-		sleep 0.05
-	done
+	srv_wait_port "$pid" "$d" fakesmtp.py || return 1
 	srv_track fake "$pid"
 	FAKE_PORT=$(cat "$d/port") FAKE_LOG=$d/transcript FAKE_PID=$pid
 	FAKE_PID_START=$(srv_pid_start "$pid")
@@ -258,6 +266,25 @@ stop_fake_smtp() {
 	FAKE_PID=
 }
 
+# start_proxy UPSTREAM [REGEX CMD...]: tests/servers/tcpproxy.py forwarding
+# to 127.0.0.1:UPSTREAM (see there: a command run when a client line matches,
+# SIGUSR1 to make the open connections silent). Exports PROXY_PORT,
+# PROXY_PID, PROXY_RAN (the file that gets CMD's status once it ran) and
+# PROXY_SILENT (written once SIGUSR1 took effect).
+start_proxy() {
+	local d pid
+	srv_init || return 1
+	d=$(mktemp -d "$MKIT_SRV_ROOT/proxy.XXXX") || return 1
+	python3 "$MKIT_SERVERS_DIR/tcpproxy.py" "$d/port" "$@" \
+		>"$d/stderr" 2>&1 3>&- </dev/null &
+	pid=$!
+	srv_wait_port "$pid" "$d" tcpproxy.py || return 1
+	srv_track proxy "$pid"
+	PROXY_PORT=$(cat "$d/port") PROXY_PID=$pid PROXY_RAN=$d/port.ran
+	PROXY_SILENT=$d/port.silent
+	export PROXY_PORT PROXY_PID PROXY_RAN PROXY_SILENT
+}
+
 # --- scripted hostile POP3 server --------------------------------------------
 
 # start_fake_pop3 [OPTION]...: run tests/servers/fakepop3.py, a stateful POP3
@@ -268,7 +295,7 @@ stop_fake_smtp() {
 # --cut-at-quit); user alice, password secret. Exports FAKE_POP3_PORT,
 # FAKE_POP3_LOG, FAKE_POP3_DIR, FAKE_POP3_PID.
 start_fake_pop3() {
-	local d pid n=0
+	local d pid
 	srv_cert || return 1
 	d=$(mktemp -d "$MKIT_SRV_ROOT/fakepop3.XXXX") || return 1
 	mkdir -p "$d/drop"
@@ -278,14 +305,7 @@ start_fake_pop3() {
 		--cert "$TEST_CERT" --key "$TEST_KEY" "$@" \
 		>"$d/stderr" 2>&1 3>&- </dev/null &
 	pid=$!
-	while [[ ! -s $d/port ]]; do
-		if ! srv_alive "$pid" || (( n++ > 100 )); then
-			srv_log "fakepop3.py did not start: $(cat "$d/stderr")"
-			srv_kill "$pid" 1
-			return 1
-		fi
-		sleep 0.05
-	done
+	srv_wait_port "$pid" "$d" fakepop3.py || return 1
 	srv_track fakepop3 "$pid"
 	FAKE_POP3_PORT=$(cat "$d/port") FAKE_POP3_LOG=$d/transcript
 	FAKE_POP3_DIR=$d/drop FAKE_POP3_PID=$pid
@@ -314,7 +334,7 @@ stop_fake_pop3() {
 # transcript, fakesmtp.py's format), STRICT_DIR (every accepted message as
 # msg.N.eml, its envelope in msg.N.env) and STRICT_PID.
 start_strict_smtp() {
-	local d pid n=0
+	local d pid
 	srv_cert || return 1
 	d=$(mktemp -d "$MKIT_SRV_ROOT/strict.XXXX") || return 1
 	: >"$d/transcript"
@@ -323,14 +343,7 @@ start_strict_smtp() {
 		--cert "$TEST_CERT" --key "$TEST_KEY" "$@" \
 		>"$d/stderr" 2>&1 3>&- </dev/null &
 	pid=$!
-	while [[ ! -s $d/port ]]; do
-		if ! srv_alive "$pid" || (( n++ > 100 )); then
-			srv_log "strictsmtp.py did not start: $(cat "$d/stderr")"
-			srv_kill "$pid" 1
-			return 1
-		fi
-		sleep 0.05
-	done
+	srv_wait_port "$pid" "$d" strictsmtp.py || return 1
 	srv_track strict "$pid"
 	STRICT_PORT=$(cat "$d/port") STRICT_LOG=$d/transcript
 	STRICT_DIR=$d/msgs STRICT_PID=$pid

@@ -20,6 +20,7 @@
 #include "proto/imap_idle.h"
 #include "tap.h"
 #include "peer.h"
+#include "imap_peer.h"
 
 static struct peer pe;
 static struct buf told;
@@ -45,16 +46,7 @@ on_event(void *ctx, const struct imap_event *ev)
 static struct imap *
 start(void (*script)(struct peer *), struct err *e)
 {
-	struct account acc;
-	struct conn *c;
-
-	memset(&acc, 0, sizeof acc);
-	memset(&pe, 0, sizeof pe);
-	c = conn_from_fd(peer_start(&pe, script), "peer:143", NULL, e);
-	if (!c)
-		return NULL;
-	conn_set_timeout(c, 10);
-	return imap_start(c, &acc, NULL, 0, e);
+	return imap_peer_start(&pe, script, e);
 }
 
 static const char *

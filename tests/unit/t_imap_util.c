@@ -127,10 +127,48 @@ test_sets(void)
 	buf_release(&out);
 }
 
+/* Ranges of a set from the server ([MODIFIED 1:2,7], VANISHED). */
+static void
+test_ranges(void)
+{
+	static const struct {
+		const char *in;
+		const char *want;	/* "a-b " a range, then end or bad */
+	} cases[] = {
+		{ "", "end" },
+		{ "7", "7-7 end" },
+		{ "1:2,7", "1-2 7-7 end" },
+		{ "9:3,4", "3-9 4-4 end" },
+		{ "5,", "5-5 end" },
+		{ "1,,2", "1-1 bad" },
+		{ "1:", "bad" },
+		{ "*", "bad" },
+		{ "3 4", "bad" },
+		{ "99999999999999999999", "bad" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *s = cases[i].in;
+		struct buf out = BUF_INIT;
+		unsigned long long a, b;
+		size_t pos = 0;
+		int rc;
+
+		while ((rc = imap_set_range(s, strlen(s), &pos, &a, &b)) > 0)
+			buf_addf(&out, "%llu-%llu ", a, b);
+		buf_addstr(&out, rc == 0 ? "end" : "bad");
+		tap_ok(!strcmp(out.data, cases[i].want), "range '%s': %s", s,
+			out.data);
+		buf_release(&out);
+	}
+}
+
 int
 main(void)
 {
 	test_utf7();
 	test_sets();
+	test_ranges();
 	return tap_done();
 }

@@ -70,8 +70,11 @@ fi
 mkdir -p "$work"
 python3 "$srcdir/bench/mparse/gen_corpus.py" --out "$out/mparse" --no-big \
 	>/dev/null
+# nullglob: an empty new/ (or cur/) adds no literal pattern to the cycle
+shopt -s nullglob
 corpus=("$out"/mparse/corpus/maildir/cur/* "$out"/mparse/corpus/maildir/new/*)
-[[ -e ${corpus[0]} ]] || die "no corpus in $out/mparse/corpus/maildir"
+shopt -u nullglob
+((${#corpus[@]})) || die "no corpus in $out/mparse/corpus/maildir"
 
 export MKIT_SERVERS_DIR=$srcdir/tests/servers
 # shellcheck source=../../tests/servers/servers.bash

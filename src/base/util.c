@@ -223,3 +223,41 @@ str_hash64(const char *s)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return h;
 }
+
+/* bytes per pool block, its link included */
+#define STRPOOL_BLOCK 8192
+
+char *
+strpool_add(struct strpool *sp, const char *s, size_t n)
+{
+	char *r;
+
+	if (!sp->blk || sp->size - sp->used < n + 1) {
+		size_t size = sizeof(char *) + n + 1 > STRPOOL_BLOCK ?
+			sizeof(char *) + n + 1 : STRPOOL_BLOCK;
+		char *b = xmalloc(size);
+
+		memcpy(b, &sp->blk, sizeof(char *));
+		sp->blk = b;
+		sp->size = size;
+		sp->used = sizeof(char *);
+	}
+	r = sp->blk + sp->used;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	sp->used += n + 1;
+	return r;
+}
+
+void
+strpool_release(struct strpool *sp)
+{
+	while (sp->blk) {
+		char *up;
+
+		memcpy(&up, sp->blk, sizeof(char *));
+		free(sp->blk);
+		sp->blk = up;
+	}
+	sp->used = sp->size = 0;
+}

@@ -89,6 +89,23 @@ void strv_free(char **v, size_t n);
  * anything an attacker's choice of keys must not slow down. */
 uint64_t str_hash64(const char *s);
 
+/*
+ * A string pool: many short strings (a mailbox's UIDLs) copied into blocks
+ * that never move, without a malloc header each, all freed at once by
+ * strpool_release(). Zero it (STRPOOL_INIT) before use.
+ */
+struct strpool {
+	char *blk;		/* the newest block; it starts with a pointer
+				   to the one before */
+	size_t used, size;	/* bytes used and held in it */
+};
+
+#define STRPOOL_INIT { NULL, 0, 0 }
+
+/* A NUL-terminated copy of s[0..n), owned by the pool. */
+char *strpool_add(struct strpool *sp, const char *s, size_t n);
+void strpool_release(struct strpool *sp);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

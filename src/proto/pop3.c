@@ -537,10 +537,7 @@ pop3_stat(struct pop3 *p, unsigned long *count, unsigned long long *size,
 void
 pop3_list_release(struct pop3_list *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].uidl);
+	strpool_release(&l->ids);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
@@ -639,7 +636,7 @@ scan_uidl(struct pop3 *p, struct pop3_list *l, struct err *e)
 				;
 		if (i == l->n || l->v[i].uidl)
 			return bad_listing(p, "UIDL", e);
-		l->v[i++].uidl = xstrdup(rest);
+		l->v[i++].uidl = strpool_add(&l->ids, rest, strlen(rest));
 	}
 	for (i = 0; i < l->n; i++)
 		if (!l->v[i].uidl) {

@@ -42,6 +42,7 @@
 
 #include "base/conf.h"
 #include "base/err.h"
+#include "base/util.h"
 
 struct conn;
 struct transcript;
@@ -101,6 +102,7 @@ struct pop3_list {
 	int have_uidl;		/* UIDL worked */
 	int dup_uidl;		/* some UIDL listed twice */
 	unsigned long long total;	/* sum of the sizes */
+	struct strpool ids;	/* the uidl strings */
 };
 
 void pop3_list_release(struct pop3_list *l);

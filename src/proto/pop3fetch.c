@@ -29,10 +29,11 @@ struct slot {
 };
 
 /*
- * Three windows live at once when pipelining: the one whose DELE replies
- * are owed, the one being delivered and the one whose RETRs went ahead.
+ * Four windows live at once when pipelining: the one whose DELE replies
+ * are owed, the one being made durable, the one being delivered and the
+ * one whose RETRs went ahead.
  */
-#define SLOTS 3
+#define SLOTS 4
 /* With a journal, the state is written every this many messages (and at
  * the end of a session); the journal holds the rest meanwhile. */
 #define STATE_EVERY 1024
@@ -190,22 +191,22 @@ save_state(struct fetch *f, struct err *e)
 }
 
 /*
- * The RETR replies of s are in (rr and re: what reading them returned):
- * make what arrived whole durable at once, then record it (in the state
- * written now, or with a journal in the journal until STATE_EVERY). s
- * then starts with its s->m delivered messages, their results cleared
- * for the DELE. -1 with e when the sync or the state failed (then s->m is
- * 0: nothing may be deleted) or a message did not arrive (the rest is
- * delivered).
+ * The RETR replies of s are in (rr and re: what reading them returned),
+ * and deliver_sync_start() handed what arrived whole over: wait until it
+ * is durable, then record it (in the state written now, or with a journal
+ * in the journal until STATE_EVERY). s then starts with its s->m
+ * delivered messages, their results cleared for the DELE. -1 with e when
+ * the sync or the state failed (then s->m is 0: nothing may be deleted)
+ * or a message did not arrive (the rest is delivered).
  */
 static int
-settle(struct fetch *f, struct slot *s, int rr, struct err *re,
+settle_end(struct fetch *f, struct slot *s, int rr, struct err *re,
 	struct err *e)
 {
 	size_t j, m = 0;
 
 	s->m = 0;
-	if (deliver_sync(f->d, e) < 0)
+	if (deliver_sync_wait(f->d, e) < 0)
 		return -1;
 	for (j = 0; j < s->n; j++) {
 		size_t k = s->win[j];
@@ -243,6 +244,16 @@ settle(struct fetch *f, struct slot *s, int rr, struct err *re,
 	return 0;
 }
 
+/* settle_end() at once: the sync not overlapped. */
+static int
+settle(struct fetch *f, struct slot *s, int rr, struct err *re,
+	struct err *e)
+{
+	if (deliver_sync_start(f->d, e) < 0)
+		return -1;
+	return settle_end(f, s, rr, re, e);
+}
+
 /* DELE what s delivered now (unless keep) and report it. */
 static int
 dele_delivered(struct fetch *f, struct slot *s, struct err *e)
@@ -271,31 +282,80 @@ fetch_window(struct fetch *f, struct slot *s, struct err *e)
 	return ret;
 }
 
-/* A window failed: drop what went ahead, DELE what it delivered. */
+/* Read the DELE replies owed for s (if any) and report s. */
 static int
-stop_piped(struct fetch *f, struct slot *c)
+dele_replies(struct fetch *f, struct slot *s, struct err *e)
 {
-	struct err de;
+	int r = 0;
 
+	if (!s || !s->dele_owed)
+		return 0;
+	s->dele_owed = 0;
+	if (pop3_usable(f->p))
+		r = pop3_recv_dele(f->p, s->m, s->res, e);
+	report(f, s, s->m, POP3_FETCH_DELIVERED);
+	return r;
+}
+
+/* s is settled: its DELEs go out, their replies read later (none with
+ * keep: then it is reported now). */
+static int
+dele_ahead(struct fetch *f, struct slot *s, struct err *e)
+{
+	if (f->acc->keep || !s->m || !pop3_usable(f->p)) {
+		report(f, s, s->m, POP3_FETCH_DELIVERED);
+		return 0;
+	}
+	if (pop3_send_dele(f->p, s->nums, s->m, e) < 0) {
+		report(f, s, s->m, POP3_FETCH_DELIVERED);
+		return -1;
+	}
+	s->dele_owed = 1;
+	return 0;
+}
+
+/*
+ * A window failed: read the DELE replies owed for dv, drop what went
+ * ahead, DELE what pv delivered, then settle c (what of it arrived whole,
+ * with rr and re: what reading it returned) and DELE that too. pv and c
+ * may be NULL. e keeps the first error: set by the caller unless
+ * c_error, else c's.
+ */
+static int
+stop_piped(struct fetch *f, struct slot *dv, struct slot *pv,
+	struct slot *c, int rr, struct err *re, int c_error, struct err *e)
+{
+	struct err de, ce;
+
+	dele_replies(f, dv, &de);
 	if (pop3_usable(f->p))
 		pop3_drain(f->p, &de);
-	dele_delivered(f, c, &de);
+	if (pv)
+		dele_delivered(f, pv, &de);
+	if (c) {
+		f->cur = c;
+		settle(f, c, rr, re, c_error ? e : &ce);
+		dele_delivered(f, c, &de);
+	}
 	return -1;
 }
 
 /*
  * With PIPELINING: the RETRs of the next window go out before this one is
- * synced, and its DELEs after, so the server streams while we sync and
- * never waits for a round trip between windows. On the wire: RETR w0,
- * RETR w1, DELE w0, RETR w2, DELE w1...
+ * read to its end, this one is made durable (deliver_sync_start) while
+ * the next is read, and its DELEs go out once it is, so that the server
+ * streams, the disk syncs and nothing waits for a round trip between
+ * windows. On the wire: RETR w0, RETR w1, RETR w2, DELE w0, RETR w3,
+ * DELE w1...; window k is read while k-1 syncs and the DELE replies of
+ * k-2 are owed.
  */
 static int
 fetch_piped(struct fetch *f, const size_t *v, size_t n, struct err *e)
 {
 	size_t w = f->w, nw = (n + w - 1) / w, k;
-	struct err re, de;
-	struct slot *c;
-	int bad = 0;
+	struct slot *pv = NULL, *dv = NULL;	/* syncing; DELE owed */
+	struct err re, de, pe;
+	int rr;
 
 	if (!n)
 		return 0;
@@ -303,12 +363,10 @@ fetch_piped(struct fetch *f, const size_t *v, size_t n, struct err *e)
 	if (pop3_send_retr(f->p, f->s[0].nums, f->s[0].n, -1, e) < 0)
 		return -1;
 	for (k = 0; k < nw; k++) {
+		struct slot *c = &f->s[k % SLOTS];
 		struct slot *nx = &f->s[(k + 1) % SLOTS];
-		struct slot *pv = &f->s[(k + SLOTS - 1) % SLOTS];
 		size_t i = (k + 1) * w;
-		int rr;
 
-		c = &f->s[k % SLOTS];
 		f->cur = c;
 		err_clear(&re);
 		rr = pop3_recv_retr(f->p, c->n, &to_delivery, f, c->res, &re);
@@ -316,32 +374,33 @@ fetch_piped(struct fetch *f, const size_t *v, size_t n, struct err *e)
 			slot_load(f, nx, v + i, n - i < w ? n - i : w);
 			rr = pop3_send_retr(f->p, nx->nums, nx->n, -1, &re);
 		}
-		if (pv->dele_owed) {
-			pv->dele_owed = 0;
-			if (pop3_usable(f->p) && pop3_recv_dele(f->p, pv->m,
-				pv->res, &de) < 0 && rr == 0) {
-				re = de;
-				rr = -1;
-			}
-			report(f, pv, pv->m, POP3_FETCH_DELIVERED);
+		if (dele_replies(f, dv, &de) < 0 && rr == 0) {
+			re = de;
+			rr = -1;
 		}
-		if (settle(f, c, rr, &re, e) < 0)
-			return stop_piped(f, c);
-		if (f->acc->keep || !c->m)
-			report(f, c, c->m, POP3_FETCH_DELIVERED);
-		else if (pop3_send_dele(f->p, c->nums, c->m, e) < 0) {
-			report(f, c, c->m, POP3_FETCH_DELIVERED);
-			return -1;
-		} else
-			c->dele_owed = 1;
+		dv = NULL;
+		err_clear(&pe);
+		if (pv && settle_end(f, pv, 0, &pe, e) < 0)
+			return stop_piped(f, NULL, pv, c, rr, &re, 0, e);
+		if (pv && dele_ahead(f, pv, e) < 0)
+			return stop_piped(f, NULL, NULL, c, rr, &re, 0, e);
+		if (pv && pv->dele_owed)
+			dv = pv;
+		pv = NULL;
+		if (rr < 0 || deliver_sync_start(f->d, &re) < 0)
+			return stop_piped(f, dv, NULL, c, -1, &re, 1, e);
+		pv = c;
 	}
-	c = &f->s[(nw - 1) % SLOTS];
-	if (c->dele_owed) {
-		c->dele_owed = 0;
-		bad = pop3_recv_dele(f->p, c->m, c->res, e) < 0;
-		report(f, c, c->m, POP3_FETCH_DELIVERED);
+	err_clear(&pe);
+	rr = dele_replies(f, dv, &de);
+	if (settle_end(f, pv, 0, &pe, e) < 0)
+		return stop_piped(f, NULL, pv, NULL, 0, NULL, 0, e);
+	if (rr < 0) {
+		dele_delivered(f, pv, &pe);
+		*e = de;
+		return -1;
 	}
-	return bad ? -1 : 0;
+	return dele_delivered(f, pv, e);
 }
 
 static int

@@ -8,9 +8,11 @@
  * deliver_sync() (every message of the window durable at once), then the
  * UIDLs recorded, and only then DELE the window (pipelined). A message is
  * never deleted on the server before it is durable and recorded. With
- * PIPELINING the next window's RETRs go out before this window's sync and
- * its DELEs after them (RETR w0, RETR w1, DELE w0, RETR w2, DELE w1...):
- * the server streams while we sync. With a maildir or an mbox the
+ * PIPELINING the next window's RETRs go out before this window is read to
+ * its end, the window is made durable (deliver_sync_start(): a maildir in
+ * a thread) while the next one is read, and its DELEs go out once it is
+ * (RETR w0, RETR w1, RETR w2, DELE w0, RETR w3, DELE w1...): the server
+ * streams and the disk syncs while we read. With a maildir or an mbox the
  * delivery journal records the UIDLs durably at each sync, and the state
  * file is written every 1,024 messages and at the end of each session
  * (then the journal is cut back); through an MDA or to a stream the state

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,21 @@ struct pending {
 	char *name;		/* maildir: the file name in tmp/ */
 	char *info;		/* maildir: flags ("FS"): to cur/NAME:2,FS */
 	int fd;			/* maildir: open for the fsync at sync */
+};
+
+/*
+ * The window handed over by deliver_sync_start(): a maildir window is made
+ * durable by a thread of its own (it only reads d's paths and journal
+ * descriptor, and owns pend), other kinds at once.
+ */
+struct handover {
+	int started;		/* deliver_sync_wait() owed */
+	int running;		/* the thread is to be joined */
+	pthread_t t;
+	struct pending *pend;
+	size_t n, cap;
+	int rc;			/* its result, err when -1 */
+	struct err err;
 };
 
 struct deliver {
@@ -112,6 +128,7 @@ struct deliver {
 
 	struct pending *pend;	/* ended since the last sync */
 	size_t npend, apend;
+	struct handover ho;
 };
 
 /* ---- small helpers ---- */
@@ -199,7 +216,8 @@ this_host(void)
 /* ---- the journal ---- */
 
 static int
-jwrite(struct deliver *d, const struct buf *rec, int sync, struct err *e)
+jwrite(const struct deliver *d, const struct buf *rec, int sync,
+	struct err *e)
 {
 	if (d->jfd < 0)
 		return 0;
@@ -1223,18 +1241,17 @@ deliver_exit_status(const struct deliver *d)
 /* ---- sync, close ---- */
 
 static void
-pend_release(struct deliver *d)
+pend_release(struct pending *pend, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < d->npend; i++) {
-		if (d->pend[i].fd >= 0)
-			close(d->pend[i].fd);
-		free(d->pend[i].id);
-		free(d->pend[i].name);
-		free(d->pend[i].info);
+	for (i = 0; i < n; i++) {
+		if (pend[i].fd >= 0)
+			close(pend[i].fd);
+		free(pend[i].id);
+		free(pend[i].name);
+		free(pend[i].info);
 	}
-	d->npend = 0;
 }
 
 /* Where a pending file goes: new/NAME, or cur/NAME:2,INFO. */
@@ -1248,20 +1265,20 @@ final_path(const struct deliver *d, const struct pending *pe,
 		buf_addf(p, "%s/%s", d->newdir, pe->name);
 }
 
-/* Remove the window's files from tmp/ and new/ (cur/): they are not
+/* Remove a window's files from tmp/ and new/ (cur/): they are not
  * delivered. */
 static void
-maildir_drop(struct deliver *d)
+maildir_drop(const struct deliver *d, const struct pending *pend, size_t n)
 {
 	struct buf p = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < d->npend; i++) {
+	for (i = 0; i < n; i++) {
 		buf_reset(&p);
-		buf_addf(&p, "%s/%s", d->tmpdir, d->pend[i].name);
+		buf_addf(&p, "%s/%s", d->tmpdir, pend[i].name);
 		unlink(p.data);
 		buf_reset(&p);
-		final_path(d, &d->pend[i], &p);
+		final_path(d, &pend[i], &p);
 		unlink(p.data);
 	}
 	buf_release(&p);
@@ -1276,12 +1293,13 @@ maildir_drop(struct deliver *d)
  * file and its record whole. One commit per window, not one per file.
  */
 static int
-sync_files(struct deliver *d, struct err *e)
+sync_files(const struct deliver *d, struct pending *pend, size_t n,
+	struct err *e)
 {
 	size_t i;
 
-	for (i = 0; i < d->npend; i++) {
-		struct pending *pe = &d->pend[i];
+	for (i = 0; i < n; i++) {
+		struct pending *pe = &pend[i];
 		int r = d->ordered ? durable_write_wait(pe->fd) :
 			durable_fsync(pe->fd);
 
@@ -1295,29 +1313,37 @@ sync_files(struct deliver *d, struct err *e)
 	return 0;
 }
 
+/*
+ * Make a window of maildir files durable: their R records, the renames,
+ * the fsync of new/ (cur/), the S record. It touches only pend, the
+ * journal (appends: the writer of the next window appends its G record
+ * meanwhile) and d's paths, so that it may run in the syncer thread while
+ * the next window is written.
+ */
 static int
-sync_maildir(struct deliver *d, struct err *e)
+sync_maildir(const struct deliver *d, struct pending *pend, size_t n,
+	struct err *e)
 {
 	struct buf from = BUF_INIT, to = BUF_INIT, rec = BUF_INIT;
 	size_t i;
 	int rc = -1, cur = 0;
 
-	d->prefix[0] = '\0';	/* the next window gets its own */
-	for (i = 0; i < d->npend; i++) {
+	for (i = 0; i < n; i++) {
 		buf_addstr(&rec, "R ");
-		add_id(&rec, d->pend[i].id);
-		buf_addf(&rec, " %s\n", d->pend[i].name);
+		add_id(&rec, pend[i].id);
+		buf_addf(&rec, " %s\n", pend[i].name);
 	}
-	if (sync_files(d, e) < 0 || jwrite(d, &rec, !d->ordered, e) < 0 ||
+	if (sync_files(d, pend, n, e) < 0 ||
+	    jwrite(d, &rec, !d->ordered, e) < 0 ||
 	    (d->ordered && d->jfd >= 0 && durable_write_wait(d->jfd) != 0 &&
 	    err_sys(e, ERR_IO, errno, "%s", d->jdisp)))
 		goto out;
-	for (i = 0; i < d->npend; i++) {
+	for (i = 0; i < n; i++) {
 		buf_reset(&from);
 		buf_reset(&to);
-		buf_addf(&from, "%s/%s", d->tmpdir, d->pend[i].name);
-		final_path(d, &d->pend[i], &to);
-		cur |= d->pend[i].info != NULL;
+		buf_addf(&from, "%s/%s", d->tmpdir, pend[i].name);
+		final_path(d, &pend[i], &to);
+		cur |= pend[i].info != NULL;
 		if (rename(from.data, to.data) != 0) {
 			err_sys(e, ERR_IO, errno, "%s", to.data);
 			goto out;
@@ -1326,10 +1352,12 @@ sync_maildir(struct deliver *d, struct err *e)
 	if (durable_sync_dir(d->newdir, e) < 0 ||
 	    (cur && durable_sync_dir(d->curdir, e) < 0))
 		goto out;
-	rc = jrecord(d, 0, e, "S\n");
+	buf_reset(&rec);
+	buf_addstr(&rec, "S\n");
+	rc = jwrite(d, &rec, 0, e);
 out:
 	if (rc < 0)
-		maildir_drop(d);
+		maildir_drop(d, pend, n);
 	buf_release(&rec);
 	buf_release(&from);
 	buf_release(&to);
@@ -1356,16 +1384,17 @@ sync_mbox(struct deliver *d, struct err *e)
 	return 0;
 }
 
-long
-deliver_sync(struct deliver *d, struct err *e)
+/* What deliver_sync() does for the pending messages, in this thread. */
+static int
+sync_now(struct deliver *d, struct err *e)
 {
-	long n = (long)d->npend;
-	int rc = 0;
 	struct stat st;
+	int rc = 0;
 
 	switch (d->kind) {
 	case DELIVER_MAILDIR:
-		rc = d->npend ? sync_maildir(d, e) : 0;
+		d->prefix[0] = '\0';	/* the next window gets its own */
+		rc = sync_maildir(d, d->pend, d->npend, e);
 		break;
 	case DELIVER_MBOX:
 		rc = sync_mbox(d, e);
@@ -1378,14 +1407,93 @@ deliver_sync(struct deliver *d, struct err *e)
 	case DELIVER_MDA:
 		break;
 	}
-	pend_release(d);
-	return rc < 0 ? -1 : n;
+	pend_release(d->pend, d->npend);
+	d->npend = 0;
+	return rc;
+}
+
+static void *
+syncer(void *arg)
+{
+	struct deliver *d = arg;
+	struct handover *h = &d->ho;
+
+	h->rc = sync_maildir(d, h->pend, h->n, &h->err);
+	pend_release(h->pend, h->n);
+	return NULL;
+}
+
+int
+deliver_sync_start(struct deliver *d, struct err *e)
+{
+	struct handover *h = &d->ho;
+	struct pending *t;
+	size_t cap;
+
+	if (h->started)
+		return err_set(e, ERR_SOFTWARE, "deliver_sync_start: the "
+			"window before is not waited for");
+	h->started = 1;
+	h->n = d->npend;
+	err_clear(&h->err);
+	if (d->kind != DELIVER_MAILDIR || !d->npend) {
+		h->rc = sync_now(d, &h->err);
+		return 0;
+	}
+	/* the pending list changes hands: the writer gets an empty one */
+	t = h->pend;
+	cap = h->cap;
+	h->pend = d->pend;
+	h->cap = d->apend;
+	d->pend = t;
+	d->apend = cap;
+	d->npend = 0;
+	d->prefix[0] = '\0';
+	if (pthread_create(&h->t, NULL, syncer, d) == 0)
+		h->running = 1;
+	else
+		syncer(d);	/* no thread: the same work here */
+	return 0;
+}
+
+long
+deliver_sync_wait(struct deliver *d, struct err *e)
+{
+	struct handover *h = &d->ho;
+
+	if (!h->started)
+		return 0;
+	if (h->running)
+		pthread_join(h->t, NULL);
+	h->running = h->started = 0;
+	if (h->rc < 0) {
+		*e = h->err;
+		return -1;
+	}
+	return (long)h->n;
+}
+
+long
+deliver_sync(struct deliver *d, struct err *e)
+{
+	long n = deliver_sync_wait(d, e), m;
+	struct err e2;
+
+	if (n < 0) {
+		deliver_sync_start(d, &e2);
+		deliver_sync_wait(d, &e2);
+		return -1;
+	}
+	if (deliver_sync_start(d, e) < 0 || (m = deliver_sync_wait(d, e)) < 0)
+		return -1;
+	return n + m;
 }
 
 int
 deliver_checkpoint(struct deliver *d, struct err *e)
 {
-	if (d->jfd < 0 || d->npend || d->in_msg || d->window >= 0)
+	if (d->jfd < 0 || d->npend || d->in_msg || d->window >= 0 ||
+	    d->ho.started)
 		return 0;
 	if (ftruncate(d->jfd, d->jhead) != 0)
 		return err_sys(e, ERR_IO, errno, "%s", d->jdisp);
@@ -1400,7 +1508,7 @@ deliver_close(struct deliver *d, struct err *e)
 	if (!d)
 		return 0;
 	deliver_abort(d);
-	n = d->in_msg ? -1 : deliver_sync(d, e);
+	n = deliver_sync(d, e);
 	if (d->dotlock) {
 		unlink(d->dotlock);
 		free(d->dotlock);
@@ -1409,8 +1517,9 @@ deliver_close(struct deliver *d, struct err *e)
 		close(d->mfd);
 	if (d->jfd >= 0)
 		close(d->jfd);
-	pend_release(d);
+	pend_release(d->pend, d->npend);
 	free(d->pend);
+	free(d->ho.pend);
 	free(d->target);
 	free(d->disp);
 	free(d->received_from);

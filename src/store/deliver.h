@@ -176,6 +176,20 @@ int deliver_exit_status(const struct deliver *d);
 long deliver_sync(struct deliver *d, struct err *e);
 
 /*
+ * deliver_sync() in two halves, so that the next window is written while
+ * this one is made durable: deliver_sync_start() hands every message ended
+ * so far over (a maildir window to a thread of its own, which renames the
+ * files and fsyncs new/; other kinds are synced at once) and returns;
+ * deliver_begin() and the rest may go on meanwhile. deliver_sync_wait()
+ * waits for the window handed over and returns deliver_sync()'s result for
+ * it (0 when none was). One window at a time: a second start before the
+ * wait is ERR_SOFTWARE. deliver_sync() and deliver_close() wait for a
+ * window still handed over first.
+ */
+int deliver_sync_start(struct deliver *d, struct err *e);
+long deliver_sync_wait(struct deliver *d, struct err *e);
+
+/*
  * The caller has recorded every message synced so far (its UIDL state is
  * committed): the journal may forget them. Optional (it keeps the journal
  * short in a long session). Errors: ERR_IO.

@@ -26,9 +26,10 @@
 struct uidlstate {
 	char *path, *journal, *disp;
 	int lockfd;
-	char **uidl;
+	char **uidl;		/* in ids */
 	size_t n, alloc;
-	size_t *slot;
+	struct strpool ids;
+	uint32_t *slot;		/* 1 + the index in uidl, or 0: empty */
 	size_t nslot;		/* a power of two, > 2 n */
 	int dirty;
 };
@@ -65,25 +66,26 @@ valid(const char *u, size_t len)
 		&& !memchr(u, '\r', len);
 }
 
+/* Add u[0..len) (valid(): at most UIDLSTATE_UIDL_MAX bytes). */
 static void
 insert(struct uidlstate *s, const char *u, size_t len)
 {
-	char *c = xmemdup(u, len);
+	char key[UIDLSTATE_UIDL_MAX + 1];
 	size_t i;
 
+	memcpy(key, u, len);
+	key[len] = '\0';
 	if (2 * (s->n + 1) + 2 > s->nslot)
 		rehash(s, s->n + 1);
-	i = find(s, c);
-	if (s->slot[i]) {
-		free(c);
+	i = find(s, key);
+	if (s->slot[i])
 		return;
-	}
 	if (s->n == s->alloc) {
 		s->alloc = s->alloc ? 2 * s->alloc : 256;
 		s->uidl = xrealloc(s->uidl, s->alloc * sizeof(*s->uidl));
 	}
-	s->uidl[s->n++] = c;
-	s->slot[i] = s->n;
+	s->uidl[s->n++] = strpool_add(&s->ids, key, len);
+	s->slot[i] = (uint32_t)s->n;
 	s->dirty = 1;
 }
 
@@ -308,8 +310,6 @@ uidlstate_retain(struct uidlstate *s, const char *const *list, size_t n)
 	for (i = 0; i < s->n; i++) {
 		if (keep.slot[find(&keep, s->uidl[i])])
 			s->uidl[j++] = s->uidl[i];
-		else
-			free(s->uidl[i]);
 	}
 	free(keep.slot);
 	if (j != s->n) {
@@ -428,14 +428,11 @@ out:
 void
 uidlstate_close(struct uidlstate *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
 	if (s->lockfd >= 0)
 		close(s->lockfd);
-	for (i = 0; i < s->n; i++)
-		free(s->uidl[i]);
+	strpool_release(&s->ids);
 	free(s->uidl);
 	free(s->slot);
 	free(s->path);

@@ -307,3 +307,53 @@ EOF
 		on && /^> / && $0 != "> <redacted>" { bad = 1; print }
 		END { exit bad }'
 }
+
+# ---- mpop and mimap, the programs -------------------------------------------
+
+# prog_conf FILE: an account for Dovecot's POP3 and IMAP with auth gssapi.
+prog_conf() {
+	cat >"$1" <<EOC
+account default
+host localhost
+pop3_port $DOVECOT_POP3_PORT
+imap_port $DOVECOT_IMAP_PORT
+tls on
+tls_starttls on
+tls_trust_file $TEST_CERT
+auth gssapi
+user $TEST_USER
+delivery maildir $BATS_TEST_TMPDIR/got
+EOC
+	chmod 600 "$1"
+}
+
+@test "mpop auth gssapi against Dovecot POP3: delivered" {
+	login
+	prog_conf "$BATS_TEST_TMPDIR/conf"
+	msg "kerberos pop" "fetched with a ticket" | deliver_message alice \
+		>/dev/null
+	XDG_STATE_HOME=$BATS_TEST_TMPDIR/state run mpop -v \
+		-C "$BATS_TEST_TMPDIR/conf"
+	[ "$status" -eq 0 ] || { show; return 1; }
+	# AUTH GSSAPI, then each client token redacted
+	grep -qx '> AUTH GSSAPI' <<<"$output" || { show; return 1; }
+	! grep -q '^> .*YI' <<<"$output" || { show; return 1; }
+	grep -l '^Subject: kerberos pop' "$BATS_TEST_TMPDIR"/got/new/* |
+		xargs grep -q '^fetched with a ticket'
+	[ "$(ls "$BATS_TEST_TMPDIR/got/new" | wc -l)" -eq 1 ]
+	[ -z "$(delivered_messages alice)" ] || { show; return 1; }
+	grep -q 'pop3-login: .*user=<alice@mkit.test>, method=GSSAPI' \
+		"$DOVECOT_LOG" || { show; return 1; }
+}
+
+@test "mimap auth gssapi: list works" {
+	login
+	prog_conf "$BATS_TEST_TMPDIR/conf"
+	run mimap -v -C "$BATS_TEST_TMPDIR/conf" list
+	[ "$status" -eq 0 ] || { show; return 1; }
+	[[ $output == *"AUTHENTICATE GSSAPI"* ]] || { show; return 1; }
+	[[ $output != *"AUTHENTICATE GSSAPI YI"* ]] || { show; return 1; }
+	grep -qx 'INBOX' <<<"$output" || { show; return 1; }
+	grep -q 'imap-login: .*user=<alice@mkit.test>, method=GSSAPI' \
+		"$DOVECOT_LOG" || { show; return 1; }
+}

@@ -188,14 +188,16 @@ fetched() {
 	[ "$status" -eq 0 ]
 	[ "$(fetched)" -eq 130 ]
 	[ "$(on_server)" -eq 0 ]
-	# windows of 64: RETR 1-64, RETR 65-128, DELE 1-64, RETR 129-130,
-	# DELE 65-128, DELE 129-130: the server never waits for us
+	# windows of 64: RETR 1-64, RETR 65-128, RETR 129-130 (window 1 is
+	# synced while window 2 is read), DELE 1-64, DELE 65-128, DELE
+	# 129-130: the server never waits for us
 	wire=$(grep -E '^> (RETR|DELE) ' <<<"$output")
 	at() { grep -nx "> $1" <<<"$wire" | cut -d: -f1; }
 	[ "$(at 'RETR 64')" -lt "$(at 'RETR 65')" ]
-	[ "$(at 'RETR 128')" -lt "$(at 'DELE 1')" ]
-	[ "$(at 'DELE 64')" -lt "$(at 'RETR 129')" ]
-	[ "$(at 'RETR 130')" -lt "$(at 'DELE 65')" ]
+	[ "$(at 'RETR 128')" -lt "$(at 'RETR 129')" ]
+	[ "$(at 'RETR 130')" -lt "$(at 'DELE 1')" ]
+	[ "$(at 'DELE 64')" -lt "$(at 'DELE 65')" ]
+	[ "$(at 'DELE 128')" -lt "$(at 'DELE 129')" ]
 	[ "$(grep -c '^> DELE ' <<<"$wire")" -eq 130 ]
 }
 

@@ -9,6 +9,10 @@
  * message is in the maildir or the mbox exactly once, byte for byte, that
  * nothing is left in tmp/, and that the state records them all.
  *
+ * The maildir runs twice: each window synced before the next is written,
+ * and (as mpop with PIPELINING) each window handed to deliver_sync_start()
+ * and recorded after the next one is written.
+ *
  * Runs on tmpfs (/dev/shm) when it can: a SIGKILL loses no page cache, so
  * the fsyncs change nothing here and cost time. MKIT_KILL_ITER sets the
  * iterations per kind (default 100), MKIT_KILL_SEED the random seed.
@@ -39,6 +43,7 @@
 
 static char base[256];
 static struct buf msg[NMSG];
+static int overlap;	/* sync a window while the next is written */
 
 static void
 make_messages(void)
@@ -68,6 +73,23 @@ id_of(const char *s)
 	return p ? atoi(p + 8) : -1;
 }
 
+/* Record the n messages in win, commit, let the journal forget them. */
+static int
+record(struct uidlstate *st, struct deliver *d, const int *win, int n,
+	struct err *e)
+{
+	char id[16];
+	int k;
+
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof id, "m%d", win[k]);
+		uidlstate_add(st, id, e);
+	}
+	if (uidlstate_commit(st, e) < 0 || deliver_checkpoint(d, e) < 0)
+		return -1;
+	return 0;
+}
+
 /* The local half of a fetch; exits 0 when every message is recorded. */
 static void
 fetch(enum deliver_kind kind, const char *target, const char *state)
@@ -77,8 +99,8 @@ fetch(enum deliver_kind kind, const char *target, const char *state)
 	struct deliver *d;
 	struct err e;
 	char **ids, id[16];
-	size_t n, i, k;
-	int m, inwin = 0, win[WINDOW];
+	size_t n, i;
+	int m, inwin = 0, win[WINDOW], npw = 0, pw[WINDOW];
 
 	err_clear(&e);
 	st = uidlstate_open(state, UIDLSTATE_WAIT, &e);
@@ -117,16 +139,25 @@ fetch(enum deliver_kind kind, const char *target, const char *state)
 			if (inwin < WINDOW)
 				continue;
 		}
-		if (deliver_sync(d, &e) < 0)
-			goto fail;
-		for (k = 0; k < (size_t)inwin; k++) {
-			snprintf(id, sizeof id, "m%d", win[k]);
-			uidlstate_add(st, id, &e);
+		if (overlap) {
+			/* the window before is durable: record it; this
+			 * one syncs while the next is written */
+			if (deliver_sync_wait(d, &e) < 0 ||
+			    record(st, d, pw, npw, &e) < 0 ||
+			    deliver_sync_start(d, &e) < 0)
+				goto fail;
+			memcpy(pw, win, sizeof win);
+			npw = inwin;
+			inwin = 0;
+			if (m == NMSG && (deliver_sync_wait(d, &e) < 0 ||
+			    record(st, d, pw, npw, &e) < 0))
+				goto fail;
+			continue;
 		}
-		inwin = 0;
-		if (uidlstate_commit(st, &e) < 0 ||
-		    deliver_checkpoint(d, &e) < 0)
+		if (deliver_sync(d, &e) < 0 || record(st, d, win, inwin,
+		    &e) < 0)
 			goto fail;
+		inwin = 0;
 	}
 	if (deliver_close(d, &e) < 0)
 		goto fail;
@@ -325,6 +356,10 @@ main(void)
 	printf("# seed %u (MKIT_KILL_SEED to repeat), in %s\n", seed, base);
 	make_messages();
 	one_kind(DELIVER_MAILDIR, "maildir", iters, &seed);
+	overlap = 1;
+	one_kind(DELIVER_MAILDIR, "maildir, synced while the next window is "
+		"written", iters, &seed);
+	overlap = 0;
 	one_kind(DELIVER_MBOX, "mbox", iters, &seed);
 	rm_rf(base);
 	for (i = 0; i < NMSG; i++)

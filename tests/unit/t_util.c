@@ -1,9 +1,13 @@
-/* t_util: the hex helpers, the fingerprint grammar and secure_wipe. */
+/*
+ * t_util: the hex helpers, the fingerprint grammar, secure_wipe, the
+ * string lists and the string pool.
+ */
 #include <config.h>
 
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/util.h"
 #include "tap.h"
 
@@ -201,6 +205,40 @@ test_strv(void)
 	}
 }
 
+/* Strings stay where they were put while the pool grows past a block;
+ * one longer than a block gets its own; ASan sees any overrun or leak. */
+static void
+test_strpool(void)
+{
+	struct strpool sp = STRPOOL_INIT;
+	char *first, *big, name[32], want[32];
+	char *v[2000];
+	size_t i, same = 0;
+	struct buf b = BUF_INIT;
+
+	first = strpool_add(&sp, "00000001abcdef", 8);
+	tap_str(first, "00000001", "a copy of the bytes asked, terminated");
+	for (i = 0; i < 2000; i++) {
+		snprintf(name, sizeof name, "uidl-%zu", i);
+		v[i] = strpool_add(&sp, name, strlen(name));
+	}
+	for (i = 0; i < 20000; i++)
+		buf_addch(&b, (char)('a' + i % 26));
+	big = strpool_add(&sp, b.data, b.len);
+	for (i = 0; i < 2000; i++) {
+		snprintf(want, sizeof want, "uidl-%zu", i);
+		same += strcmp(v[i], want) == 0;
+	}
+	tap_int((long long)same, 2000, "2,000 strings over several blocks "
+		"unmoved");
+	tap_ok(strlen(big) == 20000 && !memcmp(big, b.data, 20000) &&
+		!strcmp(first, "00000001"), "one longer than a block");
+	strpool_release(&sp);
+	strpool_release(&sp);
+	tap_ok(sp.blk == NULL, "released (twice is fine)");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -210,5 +248,6 @@ main(void)
 	test_fingerprint();
 	test_wipe();
 	test_strv();
+	test_strpool();
 	return tap_done();
 }

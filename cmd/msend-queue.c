@@ -44,7 +44,7 @@ list_text(struct buf *out, const struct queue_entry *qe)
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%a %b %e %H:%M", &tm);
-	buf_addf(out, "%-24s %8zu %s%s <%s>\n", qe->id, qe->len - qe->msg_off,
+	buf_addf(out, "%-24s %8zu %s%s <%s>\n", qe->id, qe->size,
 		when, qe->env.in_doubt ? " (in doubt)" : "", qe->env.from);
 	if (qe->env.last_error[0])
 		buf_addf(out, "    (%s)\n", qe->env.last_error);
@@ -70,7 +70,7 @@ list_json(struct json *j, const struct queue_entry *qe)
 		json_cstr(j, qe->env.rcpt[i]);
 	json_arr_end(j);
 	json_key(j, "size");
-	json_int(j, (long long)(qe->len - qe->msg_off));
+	json_int(j, (long long)qe->size);
 	json_key(j, "queued");
 	json_int(j, (long long)qe->env.queued);
 	json_key(j, "attempts");

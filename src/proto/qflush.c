@@ -67,6 +67,27 @@ outcome(const struct smtp_msg *m)
 	return QFLUSH_DEFERRED;
 }
 
+/*
+ * A refused entry of the window: its report takes its place before it
+ * leaves (settled in the journal first: a refused message was not
+ * delivered, and is not in doubt). FAILED, or DEFERRED when the report
+ * could not be queued (the entry is kept and tried again).
+ */
+static enum qflush_outcome
+report(struct queue_entry *qe, struct smtp_msg *m, struct queue_journal *j,
+	const struct qflush_ops *ops)
+{
+	int r;
+
+	queue_journal_settle(j, qe);
+	r = ops->report ? ops->report(ops->arg, qe, QFLUSH_FAILED, m,
+		&m->err) : 0;
+	if (r < 0)
+		return QFLUSH_DEFERRED;
+	qe->replaced = r > 0;
+	return QFLUSH_FAILED;
+}
+
 /* The message of a locked entry: what was read of it, the rest from its
  * file. */
 static void
@@ -140,7 +161,10 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 	err_clear(&de);
 	for (i = 0, k = 0; i < n; i++) {
 		res[i] = outcome(&m[i]);
-		if (res[i] == QFLUSH_SENT || res[i] == QFLUSH_FAILED)
+		if (res[i] == QFLUSH_FAILED)
+			res[i] = report(&win[i], &m[i], j, ops);
+		if (res[i] == QFLUSH_SENT || (res[i] == QFLUSH_FAILED &&
+		    !win[i].replaced))
 			gone[k++] = &win[i];
 	}
 	lost = queue_unlink_all(dir, gone, k, j, &de) < 0;
@@ -150,7 +174,9 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 		struct err ue;
 
 		err_clear(&ue);
-		if ((o == QFLUSH_SENT || o == QFLUSH_FAILED) && lost) {
+		if (o == QFLUSH_FAILED && win[i].replaced) {
+			/* its report took its place */
+		} else if ((o == QFLUSH_SENT || o == QFLUSH_FAILED) && lost) {
 			/* sent, not removed: the journal flags it */
 			o = QFLUSH_IN_DOUBT;
 			ue = de;
@@ -208,25 +234,35 @@ flush_window(struct run *r, const struct account *acc, struct smtp **s)
 	}
 }
 
+/* A locked entry older than acc's queue_lifetime: its report takes its
+ * place, or it is removed; kept when the report cannot be queued. */
+static void
+expire(struct run *r, struct queue_entry *qe, const struct account *acc)
+{
+	struct err ae, re;
+	int rep;
+
+	err_set(&ae, ERR_UNAVAILABLE, "queued longer than queue_lifetime "
+		"(%ds)%s%s", acc->queue_lifetime,
+		qe->env.last_error[0] ? "; last: " : "", qe->env.last_error);
+	rep = r->ops->report ? r->ops->report(r->ops->arg, qe,
+		QFLUSH_EXPIRED, NULL, &ae) : 0;
+	if (rep < 0 || (rep == 0 && queue_remove(r->dir, qe, &re) < 0)) {
+		r->left++;
+		return;
+	}
+	r->ops->result(r->ops->arg, qe, QFLUSH_EXPIRED, NULL, NULL, &ae);
+}
+
 /* A locked entry of acc: dropped when too old, kept when not due, else
  * into the window (which is sent when full). */
 static void
 take(struct run *r, struct queue_entry *qe, const struct account *acc,
 	struct smtp **s)
 {
-	struct err ae;
-
 	if (acc->queue_lifetime > 0 &&
 	    r->now - qe->env.queued > acc->queue_lifetime) {
-		if (queue_remove(r->dir, qe, &ae) == 0) {
-			err_set(&ae, ERR_UNAVAILABLE, "queued longer than "
-				"queue_lifetime (%ds)%s%s",
-				acc->queue_lifetime,
-				qe->env.last_error[0] ? "; last: " : "",
-				qe->env.last_error);
-			r->ops->result(r->ops->arg, qe, QFLUSH_EXPIRED, NULL,
-				NULL, &ae);
-		}
+		expire(r, qe, acc);
 		queue_entry_release(qe);
 		return;
 	}

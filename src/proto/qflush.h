@@ -67,6 +67,14 @@ struct qflush_ops {
 	void (*result)(void *arg, const struct queue_entry *qe,
 		enum qflush_outcome out, const struct smtp_msg *m,
 		const char *peer, const struct err *why);
+	/* Before a FAILED or EXPIRED entry leaves the queue (m NULL for
+	 * EXPIRED): replace it by its report to its sender (queue_replace())
+	 * so that no kill loses or doubles the report. 1: replaced (the
+	 * entry is that report now), 0: no report due (the entry is
+	 * removed), -1: not queued (the entry is kept for another try). */
+	int (*report)(void *arg, struct queue_entry *qe,
+		enum qflush_outcome out, const struct smtp_msg *m,
+		const struct err *why);
 	void *arg;
 };
 

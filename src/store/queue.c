@@ -95,6 +95,7 @@ new_id(char *out, size_t n)
 }
 
 static size_t sweep_journals(const char *dir);
+static int sync_sub(const char *dir, const char *sub, struct err *e);
 
 static int
 make_dirs(const char *dir, struct err *e)
@@ -111,15 +112,11 @@ make_dirs(const char *dir, struct err *e)
 	return 0;
 }
 
-int
-queue_add(const char *dir, const struct queue_env *env, const char *head,
-	size_t head_len, const char *body, size_t body_len, char **id,
-	struct err *e)
+/* A bad envelope: ERR_USAGE. */
+static int
+check_env(const struct queue_env *env, struct err *e)
 {
-	struct buf b = BUF_INIT;
-	char name[96], tmp[4096], dst[4096], msgdir[4096];
 	size_t i;
-	int fd = -1, rc = -1;
 
 	if (!env->nrcpt)
 		return err_set(e, ERR_USAGE, "queue: a message without "
@@ -132,14 +129,28 @@ queue_add(const char *dir, const struct queue_env *env, const char *head,
 		if (has_break(env->rcpt[i]) || !*env->rcpt[i])
 			return err_set(e, ERR_USAGE, "queue: bad recipient "
 				"\"%s\"", env->rcpt[i]);
-	if (make_dirs(dir, e) < 0)
-		return -1;
-	new_id(name, sizeof name);
+	return 0;
+}
+
+/* Write entry name: tmp/name, synced, renamed to msg/name, msg/ synced.
+ * A new name (fresh) is taken back when msg/ cannot be synced; a
+ * replaced one stays (the old entry is gone either way). */
+static int
+write_entry(const char *dir, const char *name, int fresh,
+	const struct queue_env *env, const char *head, size_t head_len,
+	const char *body, size_t body_len, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	char tmp[4096], dst[4096], msgdir[4096];
+	int fd = -1, rc = -1;
+
 	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
 	snprintf(dst, sizeof dst, "%s/msg/%s", dir, name);
 	snprintf(msgdir, sizeof msgdir, "%s/msg", dir);
 	serialize_env(&b, env, env->queued ? env->queued : time(NULL));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* a replacement's tmp name is its entry's, which we hold */
+	fd = open(tmp, O_WRONLY | O_CREAT | (fresh ? O_EXCL : O_TRUNC) |
+		O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		err_sys(e, ERR_CANTCREAT, errno, "%s", tmp);
 		goto out;
@@ -161,11 +172,10 @@ queue_add(const char *dir, const struct queue_env *env, const char *head,
 		goto out;
 	}
 	if (durable_sync_dir(msgdir, e) < 0) {
-		unlink(dst);
+		if (fresh)
+			unlink(dst);
 		goto out;
 	}
-	if (id)
-		*id = xstrdup(name);
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -174,6 +184,48 @@ out:
 		unlink(tmp);
 	buf_release(&b);
 	return rc;
+}
+
+int
+queue_add(const char *dir, const struct queue_env *env, const char *head,
+	size_t head_len, const char *body, size_t body_len, char **id,
+	struct err *e)
+{
+	char name[96];
+
+	if (check_env(env, e) < 0 || make_dirs(dir, e) < 0)
+		return -1;
+	new_id(name, sizeof name);
+	if (write_entry(dir, name, 1, env, head, head_len, body, body_len,
+		e) < 0)
+		return -1;
+	if (id)
+		*id = xstrdup(name);
+	return 0;
+}
+
+int
+queue_replace(const char *dir, struct queue_entry *qe,
+	const struct queue_env *env, const char *msg, size_t len,
+	struct err *e)
+{
+	char path[4096];
+
+	if (check_env(env, e) < 0)
+		return -1;
+	/* the old state must not become the new entry's: gone first */
+	if (qe->has_state) {
+		snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return err_sys(e, ERR_IO, errno, "%s", path);
+		if (sync_sub(dir, "state", e) < 0)
+			return -1;
+		qe->has_state = 0;
+	}
+	if (write_entry(dir, qe->id, 0, env, msg, len, "", 0, e) < 0)
+		return -1;
+	qe->replaced = 1;
+	return 0;
 }
 
 static int

@@ -35,6 +35,8 @@
 #define QUEUE_BACKOFF_FIRST 60
 #define QUEUE_BACKOFF_MAX 3600
 
+struct queue_entry;
+
 struct queue_env {
 	char *account;		/* account name, "" for none */
 	char *from;		/* envelope sender, "" = <> */
@@ -70,6 +72,18 @@ int queue_add(const char *dir, const struct queue_env *env,
 	const char *head, size_t head_len, const char *body, size_t body_len,
 	char **id, struct err *e);
 
+/*
+ * Replace the locked entry qe by a new message under its name (a report of
+ * its failure to its sender), atomically: its state goes (durably), then
+ * the new entry is written and renamed over the old. Killed at any moment,
+ * the queue holds the old entry (without retry state) or the new one:
+ * never both, never neither. qe still holds the old file: release it.
+ * Errors: as queue_add(); then the old entry is still there.
+ */
+int queue_replace(const char *dir, struct queue_entry *qe,
+	const struct queue_env *env, const char *msg, size_t len,
+	struct err *e);
+
 /* The entries in msg/, oldest first: *ids (n strings, caller frees each
  * and the array). A missing spool is an empty one. Removes tmp/ files older
  * than an hour (left by a killed writer). Errors: ERR_IO. */
@@ -89,6 +103,7 @@ struct queue_entry {
 	size_t size;		/* the message's bytes, in the file from
 				   msg_off; data holds len - msg_off of them */
 	int has_state;		/* state/ID exists */
+	int replaced;		/* by queue_replace(): msg/ID is another */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,6 +583,97 @@ queue_remove(const char *dir, struct queue_entry *qe, struct err *e)
 	return 0;
 }
 
+/*
+ * Closing the last descriptor of an unlinked entry is what frees its inode,
+ * and on a busy filesystem that waits for the journal's commit: the
+ * descriptors of removed entries are closed by a thread while the flush
+ * goes on sending. Nothing depends on those closes (the entries are
+ * unlinked: no other flush can open them, and one that opened them before
+ * finds them unlinked under its lock); queue_journal_done() waits for them.
+ */
+#define CLOSER_MAX 512
+
+struct queue_closer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t t;
+	int fd[CLOSER_MAX];
+	size_t n;
+	int stop;
+};
+
+static void *
+closer_main(void *arg)
+{
+	struct queue_closer *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		int fd;
+
+		while (!c->n && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->n)
+			break;
+		fd = c->fd[--c->n];
+		pthread_mutex_unlock(&c->mu);
+		close(fd);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Close fd in j's thread (started on first use), or here when it cannot
+ * start or is CLOSER_MAX behind. */
+static void
+close_later(struct queue_journal *j, int fd)
+{
+	struct queue_closer *c = j->closer;
+
+	if (!c) {
+		c = xcalloc(1, sizeof(*c));
+		pthread_mutex_init(&c->mu, NULL);
+		pthread_cond_init(&c->cv, NULL);
+		if (pthread_create(&c->t, NULL, closer_main, c) != 0) {
+			pthread_mutex_destroy(&c->mu);
+			pthread_cond_destroy(&c->cv);
+			free(c);
+			close(fd);
+			return;
+		}
+		j->closer = c;
+	}
+	pthread_mutex_lock(&c->mu);
+	if (c->n < CLOSER_MAX) {
+		c->fd[c->n++] = fd;
+		fd = -1;
+		pthread_cond_signal(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Wait for j's closes and end its thread. */
+static void
+closer_end(struct queue_journal *j)
+{
+	struct queue_closer *c = j->closer;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->t, NULL);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+	j->closer = NULL;
+}
+
 int
 queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
 	struct queue_journal *j, struct err *e)
@@ -594,6 +686,8 @@ queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
 		j->removed++;
 		if (qe[i]->has_state)
 			unlink_state(dir, qe[i]);
+		close_later(j, qe[i]->fd);
+		qe[i]->fd = -1;
 	}
 	return 0;
 }
@@ -722,6 +816,7 @@ queue_journal_done(const char *dir, struct queue_journal *j, struct err *e)
 {
 	int rc = 0;
 
+	closer_end(j);
 	if (j->fd < 0)
 		return 0;
 	/* the removals first: the journal goes only once they are durable,

@@ -36,6 +36,7 @@
 #define QUEUE_BACKOFF_MAX 3600
 
 struct queue_entry;
+struct queue_closer;
 
 struct queue_env {
 	char *account;		/* account name, "" for none */
@@ -138,9 +139,10 @@ int queue_defer(const char *dir, struct queue_entry *qe, time_t now,
 struct queue_journal {
 	int fd;			/* locked; -1: none */
 	size_t removed;		/* entries unlinked since msg/ was synced */
+	struct queue_closer *closer;	/* closes removed entries' files */
 	char path[4096];
 };
-#define QUEUE_JOURNAL_INIT { -1, 0, "" }
+#define QUEUE_JOURNAL_INIT { -1, 0, NULL, "" }
 
 /*
  * Before the data of the locked window qe[0..n) goes out: add their ids to
@@ -168,7 +170,9 @@ int queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
 	struct queue_journal *j, struct err *e);
 
 /*
- * Make j's removals durable (one sync of msg/), then remove j. ERR_IO:
+ * Wait for the files of j's removed entries to be closed (a thread closes
+ * them: freeing an inode may wait for the filesystem's journal), make j's
+ * removals durable (one sync of msg/), then remove j. ERR_IO:
  * the journal stays, unlocked, and its entries still queued come back in
  * doubt.
  */

@@ -171,15 +171,20 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 	for (i = 0; i < n; i++) {
 		const char *peer = *s ? smtp_peer(*s) : NULL;
 		enum qflush_outcome o = res[i];
-		struct err ue;
+		struct err ue, fe;
 
 		err_clear(&ue);
 		if (o == QFLUSH_FAILED && win[i].replaced) {
 			/* its report took its place */
-		} else if ((o == QFLUSH_SENT || o == QFLUSH_FAILED) && lost) {
-			/* sent, not removed: the journal flags it */
+		} else if ((o == QFLUSH_SENT || o == QFLUSH_FAILED) && lost &&
+		    win[i].fd >= 0) {
+			/* answered, not removed (queue_unlink_all() lets go
+			 * of what it removed): in doubt, as its state says */
 			o = QFLUSH_IN_DOUBT;
 			ue = de;
+			if (queue_defer(dir, &win[i], now, 1, de.msg,
+				&fe) == 0)
+				queue_journal_settle(j, &win[i]);
 			left++;
 		} else if (o == QFLUSH_DEFERRED || o == QFLUSH_IN_DOUBT) {
 			if (queue_defer(dir, &win[i], now,

@@ -164,7 +164,8 @@ void queue_journal_settle(struct queue_journal *j,
  * Remove the locked entries qe[0..n) of j's windows (delivered or refused),
  * not yet durably: queue_journal_done() syncs them all at once, and until
  * then j (which names them) brings them back in doubt after a crash of the
- * system. ERR_IO: then some may be gone.
+ * system. Each entry removed has its fd handed over (-1). ERR_IO: then
+ * the entries still holding their fd are still queued.
  */
 int queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
 	struct queue_journal *j, struct err *e);

@@ -10,9 +10,10 @@
 # round runs both, in turn (each round starting with the other one), after
 # a sync, BENCH_ROUNDS rounds (default 5): the table shows the median wall
 # time, the rate and every round's time; the ratio is --batch's median time
-# divided by the flush's (target, issue 12: >= 0.8). A flush syncs every
-# entry it removes (the queue loses nothing), --batch has nothing to sync:
-# that is the price measured. Every run is checked: each must print one
+# divided by the flush's (target, issue 12: >= 0.8). A flush journals
+# each window (one fdatasync) and unlinks every entry it delivered (one
+# sync of msg/ per 16 windows): the queue loses nothing; --batch has
+# nothing to write: that is the price measured. Every run is checked: each must print one
 # "sent" line per message, else the row reads FAIL.
 #
 # Environment: MSEND (default: cmd/msend of this tree; build without

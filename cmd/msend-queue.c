@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ list_text(struct buf *out, const struct queue_entry *qe)
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%a %b %e %H:%M", &tm);
-	buf_addf(out, "%-24s %8zu %s%s <%s>\n", qe->id, qe->len - qe->msg_off,
+	buf_addf(out, "%-24s %8zu %s%s <%s>\n", qe->id, qe->size,
 		when, qe->env.in_doubt ? " (in doubt)" : "", qe->env.from);
 	if (qe->env.last_error[0])
 		buf_addf(out, "    (%s)\n", qe->env.last_error);
@@ -70,7 +71,7 @@ list_json(struct json *j, const struct queue_entry *qe)
 		json_cstr(j, qe->env.rcpt[i]);
 	json_arr_end(j);
 	json_key(j, "size");
-	json_int(j, (long long)(qe->len - qe->msg_off));
+	json_int(j, (long long)qe->size);
 	json_key(j, "queued");
 	json_int(j, (long long)qe->env.queued);
 	json_key(j, "attempts");
@@ -230,32 +231,45 @@ report_rcpts(const struct queue_entry *qe, enum qflush_outcome out,
 	return r;
 }
 
+/* A test's kill -9 at a point of the report's making
+ * (MKIT_TEST_KILL_AT=report-pending or report-queued). */
+static void
+test_kill_at(const char *point)
+{
+	const char *at = getenv("MKIT_TEST_KILL_AT");
+
+	if (at && strcmp(at, point) == 0)
+		raise(SIGKILL);
+}
+
 /*
  * A message dropped from the queue is reported to its envelope sender
  * (queue_bounce mail, or auto off a terminal): a delivery report from
- * MAILER-DAEMON with the null sender, queued for the same account and
- * sent at the end of this flush. A message from the null sender (a report
- * itself) is never reported: no loops.
+ * MAILER-DAEMON with the null sender, which takes the dropped entry's
+ * place in the queue (one rename: never lost, never doubled) and is sent
+ * at the end of this flush. A message from the null sender (a report
+ * itself) is never reported: no loops. 1 (replaced), 0 (no report), -1.
  */
-static void
-report_dropped(struct flush_ctx *c, const struct queue_entry *qe,
-	enum qflush_outcome out, const struct smtp_msg *m,
-	const struct err *why)
+static int
+report_dropped(void *arg, struct queue_entry *qe, enum qflush_outcome out,
+	const struct smtp_msg *m, const struct err *why)
 {
+	struct flush_ctx *c = arg;
 	const struct account *acc;
 	struct queue_env env;
 	struct buf rep = BUF_INIT;
 	struct dsnb d;
 	struct err e;
-	char from[256], host[256] = "localhost", (*st)[16], *id = NULL;
+	char from[256], host[256] = "localhost", (*st)[16];
 	char *to = qe->env.from;
+	int rc = 1;
 
 	err_clear(&e);
 	if (!*qe->env.from || !(acc = flush_account(c, qe->env.account, &e)))
-		return;
+		return 0;
 	if (acc->queue_bounce == ACCOUNT_BOUNCE_STDERR ||
 	    (acc->queue_bounce == ACCOUNT_BOUNCE_AUTO && isatty(2)))
-		return;
+		return 0;
 	gethostname(host, sizeof host - 1);
 	report_from(from, sizeof from, acc);
 	st = xcalloc(qe->env.nrcpt, sizeof(*st));
@@ -277,16 +291,20 @@ report_dropped(struct flush_ctx *c, const struct queue_entry *qe,
 	env.rcpt = &to;
 	env.nrcpt = 1;
 	env.flags = msgprep_str_utf8(rep.data) ? SMTP_MSG_8BIT : 0;
-	if (queue_add(c->dir, &env, rep.data, rep.len, "", 0, &id, &e) < 0) {
-		warnx_("%s: no report to <%s>: %s", qe->id, to, e.msg);
+	test_kill_at("report-pending");
+	if (queue_replace(c->dir, qe, &env, rep.data, rep.len, &e) < 0) {
+		warnx_("%s: no report to <%s> (kept): %s", qe->id, to, e.msg);
+		rc = -1;
 	} else {
-		warnx_("%s: reported to <%s> (queued as %s)", qe->id, to, id);
+		test_kill_at("report-queued");
+		warnx_("%s: reported to <%s> (queued as %s)", qe->id, to,
+			qe->id);
 		c->reports++;
 	}
-	free(id);
 	free((void *)d.rcpt);
 	free(st);
 	buf_release(&rep);
+	return rc;
 }
 
 static void
@@ -336,8 +354,6 @@ flush_result(void *arg, const struct queue_entry *qe,
 		warnx_("%s from <%s> to <%s>%s not delivered: %s", qe->id,
 			qe->env.from, qe->env.rcpt[0],
 			qe->env.nrcpt > 1 ? " and others" : "", why->msg);
-	if (out == QFLUSH_FAILED || out == QFLUSH_EXPIRED)
-		report_dropped(c, qe, out, m, why);
 	if (st != EX_OK && (c->status == EX_OK || c->status == EX_TEMPFAIL))
 		c->status = st;
 }
@@ -349,7 +365,7 @@ msendq_flush(const struct netacct_opts *no, msendq_open_fn *open, int json,
 	struct flush_ctx c = { no, open, json, EX_OK, NULL, NULL, 0, NULL,
 		0 };
 	struct qflush_ops ops = { flush_account, flush_open, flush_result,
-		&c };
+		report_dropped, &c };
 	char *dir = dir_or_die();
 	struct err e;
 	size_t i;

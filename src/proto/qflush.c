@@ -9,7 +9,10 @@
 #include "base/util.h"
 #include "proto/qflush.h"
 
+/* Messages pipelined on one session at once (each holds an open file),
+ * and windows per journal (one sync of msg/ for all their removals). */
 #define WINDOW 64
+#define JOURNAL_WINDOWS 16
 
 int
 qflush_retryable(const struct err *e)
@@ -49,24 +52,6 @@ qflush_open(const struct account *acc, const char *password, unsigned flags,
 	return s;
 }
 
-/* An entry's place in the flush order. */
-struct item {
-	char *id;
-	char *account;
-	size_t order;
-};
-
-static int
-cmp_item(const void *a, const void *b)
-{
-	const struct item *x = a, *y = b;
-	int c = strcmp(x->account, y->account);
-
-	if (c)
-		return c;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
 /* What becomes of a message after smtp_send(). */
 static enum qflush_outcome
 outcome(const struct smtp_msg *m)
@@ -82,10 +67,60 @@ outcome(const struct smtp_msg *m)
 	return QFLUSH_DEFERRED;
 }
 
-/* Deliver win[0..n) (locked, same account) on *s, opening it when NULL. */
+/*
+ * A refused entry of the window: its report takes its place before it
+ * leaves (settled in the journal first: a refused message was not
+ * delivered, and is not in doubt). FAILED, or DEFERRED when the report
+ * could not be queued (the entry is kept and tried again).
+ */
+static enum qflush_outcome
+report(struct queue_entry *qe, struct smtp_msg *m, struct queue_journal *j,
+	const struct qflush_ops *ops)
+{
+	int r;
+
+	queue_journal_settle(j, qe);
+	r = ops->report ? ops->report(ops->arg, qe, QFLUSH_FAILED, m,
+		&m->err) : 0;
+	if (r < 0)
+		return QFLUSH_DEFERRED;
+	qe->replaced = r > 0;
+	return QFLUSH_FAILED;
+}
+
+/* The message of a locked entry: what was read of it, the rest from its
+ * file. */
+static void
+entry_msg(struct smtp_msg *m, struct queue_entry *qe, struct smtp_rcpt *rc)
+{
+	struct queue_env *v = &qe->env;
+	size_t k, have = qe->len - qe->msg_off;
+
+	for (k = 0; k < v->nrcpt; k++)
+		rc[k].addr = v->rcpt[k];
+	m->from = v->from;
+	m->rcpt = rc;
+	m->nrcpt = v->nrcpt;
+	m->head = qe->data + qe->msg_off;
+	m->head_len = have;
+	m->body = "";
+	m->body_len = qe->size - have;
+	m->flags = v->flags;
+	if (m->body_len) {
+		m->body_fd = qe->fd;
+		m->body_off = (off_t)(qe->msg_off + have);
+		m->flags |= SMTP_MSG_BODY_FD;
+	}
+	m->dsn_notify = v->dsn_notify;
+	m->dsn_return = (enum account_dsn_return)v->dsn_return;
+	m->envid = v->envid;
+}
+
+/* Deliver win[0..n) (locked, same account) on *s, opening it when NULL;
+ * j: the flush's journal. */
 static long
 send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
-	const struct account *acc, struct smtp **s,
+	const struct account *acc, struct smtp **s, struct queue_journal *j,
 	const struct qflush_ops *ops)
 {
 	struct smtp_msg *m = xcalloc(n, sizeof(*m));
@@ -96,17 +131,17 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 	long left = 0;
 	size_t i, k;
 	int lost;
-	struct queue_journal j = { -1, "" };
 
 	err_clear(&e);
 	if (!*s)
 		*s = ops->open(ops->arg, acc, &e);
 	/* a flush killed from here on leaves these "in doubt", never
 	 * silently sent twice */
-	if (!*s || queue_mark_sending_all(dir, win, n, &j, &e) < 0) {
+	if (!*s || queue_mark_sending_all(dir, win, n, j, &e) < 0) {
 		for (i = 0; i < n; i++) {
 			queue_defer(dir, &win[i], now, win[i].env.in_doubt,
 				e.msg, &de);
+			queue_journal_settle(j, &win[i]);
 			ops->result(ops->arg, &win[i], QFLUSH_DEFERRED, NULL,
 				NULL, &e);
 		}
@@ -114,56 +149,53 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		struct queue_env *v = &win[i].env;
-
-		rc[i] = xcalloc(v->nrcpt, sizeof(**rc));
-		for (k = 0; k < v->nrcpt; k++)
-			rc[i][k].addr = v->rcpt[k];
-		m[i].from = v->from;
-		m[i].rcpt = rc[i];
-		m[i].nrcpt = v->nrcpt;
-		m[i].head = win[i].data + win[i].msg_off;
-		m[i].head_len = win[i].len - win[i].msg_off;
-		m[i].body = "";
-		m[i].body_len = 0;
-		m[i].flags = v->flags;
-		m[i].dsn_notify = v->dsn_notify;
-		m[i].dsn_return = (enum account_dsn_return)v->dsn_return;
-		m[i].envid = v->envid;
+		rc[i] = xcalloc(win[i].env.nrcpt, sizeof(**rc));
+		entry_msg(&m[i], &win[i], rc[i]);
 	}
 	if (smtp_send(*s, m, n, 0, &e) < 0) {
 		smtp_free(*s);
 		*s = NULL;
 	}
-	/* the sent and the refused leave the queue together (one sync),
-	 * before any of them is reported */
+	/* the sent and the refused leave the queue together (synced with
+	 * the journal's end), before any of them is reported */
 	err_clear(&de);
 	for (i = 0, k = 0; i < n; i++) {
 		res[i] = outcome(&m[i]);
-		if (res[i] == QFLUSH_SENT || res[i] == QFLUSH_FAILED)
+		if (res[i] == QFLUSH_FAILED)
+			res[i] = report(&win[i], &m[i], j, ops);
+		if (res[i] == QFLUSH_SENT || (res[i] == QFLUSH_FAILED &&
+		    !win[i].replaced))
 			gone[k++] = &win[i];
 	}
-	lost = queue_remove_all(dir, gone, k, &de) < 0;
+	lost = queue_unlink_all(dir, gone, k, j, &de) < 0;
 	for (i = 0; i < n; i++) {
 		const char *peer = *s ? smtp_peer(*s) : NULL;
 		enum qflush_outcome o = res[i];
-		struct err ue;
+		struct err ue, fe;
 
 		err_clear(&ue);
-		if ((o == QFLUSH_SENT || o == QFLUSH_FAILED) && lost) {
-			o = QFLUSH_DEFERRED;
+		if (o == QFLUSH_FAILED && win[i].replaced) {
+			/* its report took its place */
+		} else if ((o == QFLUSH_SENT || o == QFLUSH_FAILED) && lost &&
+		    win[i].fd >= 0) {
+			/* answered, not removed (queue_unlink_all() lets go
+			 * of what it removed): in doubt, as its state says */
+			o = QFLUSH_IN_DOUBT;
 			ue = de;
+			if (queue_defer(dir, &win[i], now, 1, de.msg,
+				&fe) == 0)
+				queue_journal_settle(j, &win[i]);
 			left++;
 		} else if (o == QFLUSH_DEFERRED || o == QFLUSH_IN_DOUBT) {
-			queue_defer(dir, &win[i], now, o == QFLUSH_IN_DOUBT,
-				m[i].err.msg, &ue);
+			if (queue_defer(dir, &win[i], now,
+				o == QFLUSH_IN_DOUBT, m[i].err.msg, &ue) == 0)
+				queue_journal_settle(j, &win[i]);
 			left++;
 		}
 		ops->result(ops->arg, &win[i], o, &m[i], peer,
 			ue.code ? &ue : &m[i].err);
 	}
 out:
-	queue_journal_done(&j);
 	for (i = 0; i < n; i++)
 		free(rc[i]);
 	free(rc);
@@ -173,98 +205,152 @@ out:
 	return left;
 }
 
+/* One flush's progress: the entries of one account at a time. */
+struct run {
+	const char *dir;
+	time_t now;
+	int force;
+	const struct qflush_ops *ops;
+	struct queue_entry *win;
+	size_t w;
+	struct queue_journal j;
+	unsigned windows;
+	long left;
+	int failed;		/* removals not known durable: e says why */
+	struct err *e;
+};
+
+/* Send the window, and end the journal every JOURNAL_WINDOWS windows. */
+static void
+flush_window(struct run *r, const struct account *acc, struct smtp **s)
+{
+	struct err je;
+
+	if (!r->w)
+		return;
+	r->left += send_window(r->dir, r->now, r->win, r->w, acc, s, &r->j,
+		r->ops);
+	while (r->w)
+		queue_entry_release(&r->win[--r->w]);
+	if (++r->windows % JOURNAL_WINDOWS == 0 &&
+	    queue_journal_done(r->dir, &r->j, &je) < 0) {
+		*r->e = je;
+		r->failed = 1;
+	}
+}
+
+/* A locked entry older than acc's queue_lifetime: its report takes its
+ * place, or it is removed; kept when the report cannot be queued. */
+static void
+expire(struct run *r, struct queue_entry *qe, const struct account *acc)
+{
+	struct err ae, re;
+	int rep;
+
+	err_set(&ae, ERR_UNAVAILABLE, "queued longer than queue_lifetime "
+		"(%ds)%s%s", acc->queue_lifetime,
+		qe->env.last_error[0] ? "; last: " : "", qe->env.last_error);
+	rep = r->ops->report ? r->ops->report(r->ops->arg, qe,
+		QFLUSH_EXPIRED, NULL, &ae) : 0;
+	if (rep < 0 || (rep == 0 && queue_remove(r->dir, qe, &re) < 0)) {
+		r->left++;
+		return;
+	}
+	r->ops->result(r->ops->arg, qe, QFLUSH_EXPIRED, NULL, NULL, &ae);
+}
+
+/* A locked entry of acc: dropped when too old, kept when not due, else
+ * into the window (which is sent when full). */
+static void
+take(struct run *r, struct queue_entry *qe, const struct account *acc,
+	struct smtp **s)
+{
+	if (acc->queue_lifetime > 0 &&
+	    r->now - qe->env.queued > acc->queue_lifetime) {
+		expire(r, qe, acc);
+		queue_entry_release(qe);
+		return;
+	}
+	if (!r->force && qe->env.next > r->now) {
+		queue_entry_release(qe);
+		r->left++;
+		return;
+	}
+	if (++r->w == WINDOW)
+		flush_window(r, acc, s);
+}
+
+/*
+ * One pass over ids[0..n): the entries of the account of the first one
+ * still queued are sent (oldest first, on one session); the ids of other
+ * accounts are moved to the front of ids for the next pass. Returns how
+ * many remain.
+ */
+static size_t
+pass(struct run *r, char **ids, size_t n)
+{
+	const struct account *acc = NULL;
+	struct smtp *s = NULL;
+	char *cur = NULL;
+	size_t i, rest = 0;
+
+	for (i = 0; i < n; i++) {
+		struct queue_entry *qe = &r->win[r->w];
+		struct err ae;
+
+		if (queue_lock(r->dir, ids[i], qe, &ae) != 1) {
+			free(ids[i]);
+			continue;
+		}
+		if (!cur) {
+			cur = xstrdup(qe->env.account);
+			err_clear(&ae);
+			acc = r->ops->account(r->ops->arg, cur, &ae);
+			if (!acc)
+				*r->e = ae;
+		} else if (strcmp(qe->env.account, cur) != 0) {
+			/* another account's: its own pass */
+			queue_entry_release(qe);
+			ids[rest++] = ids[i];
+			continue;
+		}
+		free(ids[i]);
+		if (!acc) {
+			r->ops->result(r->ops->arg, qe, QFLUSH_DEFERRED, NULL,
+				NULL, r->e);
+			queue_entry_release(qe);
+			r->left++;
+			continue;
+		}
+		take(r, qe, acc, &s);
+	}
+	flush_window(r, acc, &s);
+	smtp_quit(s);
+	free(cur);
+	return rest;
+}
+
 long
 qflush_run(const char *dir, time_t now, int force,
 	const struct qflush_ops *ops, struct err *e)
 {
-	struct queue_entry *win = xcalloc(WINDOW, sizeof(*win));
-	struct item *it;
-	const struct account *acc = NULL;
-	const char *cur = NULL;
-	struct smtp *s = NULL;
+	struct run r = { dir, now, force, ops, NULL, 0, QUEUE_JOURNAL_INIT,
+		0, 0, 0, e };
+	struct err je;
 	char **ids;
-	size_t n, ni = 0, i, w = 0;
-	long left = 0;
+	size_t n;
 
-	if (queue_list(dir, &ids, &n, e) < 0) {
-		free(win);
+	if (queue_list(dir, &ids, &n, e) < 0)
 		return -1;
+	r.win = xcalloc(WINDOW, sizeof(*r.win));
+	/* an account at a time, in the order of its oldest entry */
+	while (n)
+		n = pass(&r, ids, n);
+	if (queue_journal_done(dir, &r.j, &je) < 0) {
+		*e = je;
+		r.failed = 1;
 	}
-	it = xcalloc(n ? n : 1, sizeof(*it));
-	for (i = 0; i < n; i++) {
-		struct queue_entry qe;
-		struct err pe;
-
-		if (queue_peek(dir, ids[i], &qe, &pe) != 1)
-			continue;
-		it[ni].id = ids[i];
-		it[ni].account = xstrdup(qe.env.account);
-		it[ni].order = i;
-		ni++;
-		queue_entry_release(&qe);
-	}
-	qsort(it, ni, sizeof(*it), cmp_item);
-	for (i = 0; i <= ni; i++) {
-		struct queue_entry *qe = &win[w];
-		struct err ae;
-
-		/* a window is sent when full, at a change of account, at
-		 * the end */
-		if (w && (i == ni || w == WINDOW ||
-		    strcmp(it[i].account, cur) != 0)) {
-			left += send_window(dir, now, win, w, acc, &s, ops);
-			while (w)
-				queue_entry_release(&win[--w]);
-			qe = &win[0];
-		}
-		if (i == ni)
-			break;
-		if (!cur || strcmp(it[i].account, cur) != 0) {
-			smtp_quit(s);
-			s = NULL;
-			cur = it[i].account;
-			err_clear(&ae);
-			acc = ops->account(ops->arg, cur, &ae);
-			if (!acc)
-				*e = ae;
-		}
-		if (queue_lock(dir, it[i].id, qe, &ae) != 1)
-			continue;
-		if (!acc) {
-			ops->result(ops->arg, qe, QFLUSH_DEFERRED, NULL, NULL,
-				e);
-			queue_entry_release(qe);
-			left++;
-			continue;
-		}
-		if (acc->queue_lifetime > 0 &&
-		    now - qe->env.queued > acc->queue_lifetime) {
-			struct err re;
-
-			if (queue_remove(dir, qe, &re) == 0) {
-				err_set(&ae, ERR_UNAVAILABLE, "queued longer "
-					"than queue_lifetime (%ds)%s%s",
-					acc->queue_lifetime,
-					qe->env.last_error[0] ? "; last: " : "",
-					qe->env.last_error);
-				ops->result(ops->arg, qe, QFLUSH_EXPIRED, NULL,
-					NULL, &ae);
-			}
-			queue_entry_release(qe);
-			continue;
-		}
-		if (!force && qe->env.next > now) {
-			queue_entry_release(qe);
-			left++;
-			continue;
-		}
-		w++;
-	}
-	smtp_quit(s);
-	for (i = 0; i < ni; i++)
-		free(it[i].account);
-	free(it);
-	strv_free(ids, n);
-	free(win);
-	return left;
+	free(ids);
+	free(r.win);
+	return r.failed ? -1 : r.left;
 }

@@ -2,8 +2,8 @@
  * qflush.h: deliver msend's queue (store/queue.h) and open an SMTP session
  * with failover over an account's hosts.
  *
- * A flush locks each due entry, groups them per account (entries oldest
- * first within one), and sends each group in windows on one connection,
+ * A flush locks each due entry, takes one account at a time (entries
+ * oldest first within one), and sends each in windows on one connection,
  * pipelined as smtp_send() does, every message with its own envelope.
  * Then per message:
  *   delivered (2xx to its data)          removed, after the final reply
@@ -67,6 +67,14 @@ struct qflush_ops {
 	void (*result)(void *arg, const struct queue_entry *qe,
 		enum qflush_outcome out, const struct smtp_msg *m,
 		const char *peer, const struct err *why);
+	/* Before a FAILED or EXPIRED entry leaves the queue (m NULL for
+	 * EXPIRED): replace it by its report to its sender (queue_replace())
+	 * so that no kill loses or doubles the report. 1: replaced (the
+	 * entry is that report now), 0: no report due (the entry is
+	 * removed), -1: not queued (the entry is kept for another try). */
+	int (*report)(void *arg, struct queue_entry *qe,
+		enum qflush_outcome out, const struct smtp_msg *m,
+		const struct err *why);
 	void *arg;
 };
 
@@ -74,7 +82,8 @@ struct qflush_ops {
  * Flush the queue in dir at time now; force: ignore the backoff (every
  * entry is due). Returns the number of entries not delivered and still
  * queued (0: the queue is empty of due mail) or -1 with e (the spool
- * cannot be read: ERR_IO).
+ * cannot be read, or the removals of delivered entries could not be made
+ * durable, which leaves them to come back in doubt: ERR_IO).
  */
 long qflush_run(const char *dir, time_t now, int force,
 	const struct qflush_ops *ops, struct err *e);

@@ -590,8 +590,8 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		 * "not sent" (a retry could deliver it twice). */
 		m->status = SMTP_IN_DOUBT;
 		if (m->body_len && (m->flags & SMTP_MSG_BODY_FD) ?
-			smtp_data_bdat_fd(&s->pp, m->body_fd, m->body_len, 1,
-			e) < 0 :
+			smtp_data_bdat_fd(&s->pp, m->body_fd, m->body_off,
+			m->body_len, 1, e) < 0 :
 			smtp_data_bdat(&s->pp, m->body_len ? m->body : m->head,
 			m->body_len ? m->body_len : m->head_len, 1, e) < 0)
 			return -1;
@@ -611,7 +611,7 @@ send_data(struct run *r, size_t k, int last, int go, struct err *e)
 		if (smtp_data_write(&s->data, &s->pp, m->head, m->head_len,
 			e) < 0 || ((m->flags & SMTP_MSG_BODY_FD) ?
 			smtp_data_write_fd(&s->data, &s->pp, m->body_fd,
-			m->body_len, e) : smtp_data_write(&s->data, &s->pp,
+			m->body_off, m->body_len, e) : smtp_data_write(&s->data, &s->pp,
 			m->body, m->body_len, e)) < 0)
 			return -1;
 		/* The final dot may leave with any later write (a big

@@ -30,6 +30,7 @@
 #define MKIT_SMTP_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/conf.h"
 #include "base/err.h"
@@ -110,8 +111,9 @@ struct smtp_rcpt {
 enum smtp_msg_flags {
 	SMTP_MSG_8BIT = 1 << 0,		/* 8-bit bytes: BODY=8BITMIME */
 	SMTP_MSG_UTF8 = 1 << 1,		/* UTF-8 in a header: SMTPUTF8 */
-	/* The body is body_len bytes of body_fd (from offset 0), read in
-	 * slices as it is sent: a spooled message (msend's composer). */
+	/* The body is body_len bytes of body_fd (from offset body_off),
+	 * read in slices as it is sent: a spooled message (msend's
+	 * composer) or a queued one. */
 	SMTP_MSG_BODY_FD = 1 << 2,
 };
 
@@ -135,6 +137,7 @@ struct smtp_msg {
 	const char *body;
 	size_t body_len;
 	int body_fd;			/* with SMTP_MSG_BODY_FD */
+	off_t body_off;			/* where in body_fd the body starts */
 	unsigned flags;			/* enum smtp_msg_flags */
 	unsigned dsn_notify;		/* account_dsn_notify bits; 0 off */
 	enum account_dsn_return dsn_return;

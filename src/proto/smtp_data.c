@@ -77,14 +77,13 @@ smtp_data_bdat(struct pp *p, const void *data, size_t len, int last,
 	return pp_write_data(p, data, len, e);
 }
 
-/* Read len bytes of fd from offset 0 in slices, handing each to part. */
+/* Read len bytes of fd from offset off in slices, handing each to part. */
 static int
-read_slices(int fd, size_t len, struct err *e,
+read_slices(int fd, off_t off, size_t len, struct err *e,
 	int (*part)(void *arg, const char *s, size_t n, struct err *e),
 	void *arg)
 {
 	char slice[DATA_SLICE];
-	off_t off = 0;
 
 	while (len) {
 		size_t want = len < sizeof slice ? len : sizeof slice;
@@ -119,12 +118,12 @@ data_part(void *arg, const char *s, size_t n, struct err *e)
 }
 
 int
-smtp_data_write_fd(struct smtp_data *d, struct pp *p, int fd, size_t len,
-	struct err *e)
+smtp_data_write_fd(struct smtp_data *d, struct pp *p, int fd, off_t off,
+	size_t len, struct err *e)
 {
 	struct data_arg a = { d, p };
 
-	return read_slices(fd, len, e, data_part, &a);
+	return read_slices(fd, off, len, e, data_part, &a);
 }
 
 static int
@@ -134,11 +133,12 @@ bdat_part(void *arg, const char *s, size_t n, struct err *e)
 }
 
 int
-smtp_data_bdat_fd(struct pp *p, int fd, size_t len, int last, struct err *e)
+smtp_data_bdat_fd(struct pp *p, int fd, off_t off, size_t len, int last,
+	struct err *e)
 {
 	if (pp_cmd(p, e, "BDAT %zu%s", len, last ? " LAST" : "") < 0)
 		return -1;
-	if (read_slices(fd, len, e, bdat_part, p) < 0)
+	if (read_slices(fd, off, len, e, bdat_part, p) < 0)
 		return -1;
 	pp_write_data_end(p);
 	return 0;

@@ -7,6 +7,7 @@
 #define MKIT_SMTP_DATA_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -46,13 +47,13 @@ int smtp_data_bdat(struct pp *p, const void *data, size_t len, int last,
 	struct err *e);
 
 /*
- * The same two with the data read from fd (len bytes from offset 0, with
+ * The same two with the data read from fd (len bytes from offset off, with
  * pread, in slices: never whole in memory), for a message spooled to a
- * file. ERR_IO when the file is shorter or cannot be read.
+ * file or queued. ERR_IO when the file is shorter or cannot be read.
  */
-int smtp_data_write_fd(struct smtp_data *d, struct pp *p, int fd, size_t len,
-	struct err *e);
-int smtp_data_bdat_fd(struct pp *p, int fd, size_t len, int last,
+int smtp_data_write_fd(struct smtp_data *d, struct pp *p, int fd, off_t off,
+	size_t len, struct err *e);
+int smtp_data_bdat_fd(struct pp *p, int fd, off_t off, size_t len, int last,
 	struct err *e);
 
 #endif

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@
 
 #define QUEUE_MAGIC "mkit-queue 1\n"
 #define STALE_TMP 3600
+/* An entry is read in slices of HEAD_READ up to its message's header (at
+ * most HEAD_MAX bytes); the rest stays in the file, sent from there. */
+#define HEAD_READ (16 * 1024)
+#define HEAD_MAX (1024 * 1024)
 
 char *
 queue_dir(struct err *e)
@@ -34,6 +39,15 @@ queue_dir(struct err *e)
 		return err_set(e, ERR_CONFIG, "no place for the queue: set "
 			"HOME or XDG_STATE_HOME"), NULL;
 	return buf_detach(&b, NULL);
+}
+
+/* A reply's line breaks become blanks. */
+static void
+one_line(char *p, size_t n)
+{
+	for (; n; n--, p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
 }
 
 static int
@@ -56,6 +70,16 @@ serialize_env(struct buf *b, const struct queue_env *env, time_t queued)
 		env->dsn_notify, env->dsn_return);
 	if (env->envid)
 		buf_addf(b, "envid %s\n", env->envid);
+	/* the try that failed before queueing: no state file to write */
+	if (env->attempts) {
+		size_t at;
+
+		buf_addf(b, "attempts %u\nnext %lld\nerror ", env->attempts,
+			(long long)env->next);
+		at = b->len;
+		buf_addf(b, "%s\n", env->last_error);
+		one_line(b->data + at, b->len - at - 1);
+	}
 	buf_addf(b, "queued %lld\n\n", (long long)queued);
 }
 
@@ -71,9 +95,8 @@ new_id(char *out, size_t n)
 		ts.tv_nsec, (long)getpid(), seq++);
 }
 
-static int write_env_state(const char *dir, const char *id,
-	const struct queue_env *env, struct err *e);
-static void sweep_journals(const char *dir);
+static size_t sweep_journals(const char *dir);
+static int sync_sub(const char *dir, const char *sub, struct err *e);
 
 static int
 make_dirs(const char *dir, struct err *e)
@@ -90,15 +113,11 @@ make_dirs(const char *dir, struct err *e)
 	return 0;
 }
 
-int
-queue_add(const char *dir, const struct queue_env *env, const char *head,
-	size_t head_len, const char *body, size_t body_len, char **id,
-	struct err *e)
+/* A bad envelope: ERR_USAGE. */
+static int
+check_env(const struct queue_env *env, struct err *e)
 {
-	struct buf b = BUF_INIT;
-	char name[96], tmp[4096], dst[4096], msgdir[4096];
 	size_t i;
-	int fd = -1, rc = -1;
 
 	if (!env->nrcpt)
 		return err_set(e, ERR_USAGE, "queue: a message without "
@@ -111,14 +130,28 @@ queue_add(const char *dir, const struct queue_env *env, const char *head,
 		if (has_break(env->rcpt[i]) || !*env->rcpt[i])
 			return err_set(e, ERR_USAGE, "queue: bad recipient "
 				"\"%s\"", env->rcpt[i]);
-	if (make_dirs(dir, e) < 0)
-		return -1;
-	new_id(name, sizeof name);
+	return 0;
+}
+
+/* Write entry name: tmp/name, synced, renamed to msg/name, msg/ synced.
+ * A new name (fresh) is taken back when msg/ cannot be synced; a
+ * replaced one stays (the old entry is gone either way). */
+static int
+write_entry(const char *dir, const char *name, int fresh,
+	const struct queue_env *env, const char *head, size_t head_len,
+	const char *body, size_t body_len, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	char tmp[4096], dst[4096], msgdir[4096];
+	int fd = -1, rc = -1;
+
 	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
 	snprintf(dst, sizeof dst, "%s/msg/%s", dir, name);
 	snprintf(msgdir, sizeof msgdir, "%s/msg", dir);
 	serialize_env(&b, env, env->queued ? env->queued : time(NULL));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* a replacement's tmp name is its entry's, which we hold */
+	fd = open(tmp, O_WRONLY | O_CREAT | (fresh ? O_EXCL : O_TRUNC) |
+		O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		err_sys(e, ERR_CANTCREAT, errno, "%s", tmp);
 		goto out;
@@ -135,20 +168,15 @@ queue_add(const char *dir, const struct queue_env *env, const char *head,
 		goto out;
 	}
 	fd = -1;
-	/* the state first: a crash before the rename leaves only a state
-	 * without a message, which nothing reads */
-	if (env->attempts && write_env_state(dir, name, env, e) < 0)
-		goto out;
 	if (rename(tmp, dst) < 0) {
 		err_sys(e, ERR_IO, errno, "%s", dst);
 		goto out;
 	}
 	if (durable_sync_dir(msgdir, e) < 0) {
-		unlink(dst);
+		if (fresh)
+			unlink(dst);
 		goto out;
 	}
-	if (id)
-		*id = xstrdup(name);
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -157,6 +185,48 @@ out:
 		unlink(tmp);
 	buf_release(&b);
 	return rc;
+}
+
+int
+queue_add(const char *dir, const struct queue_env *env, const char *head,
+	size_t head_len, const char *body, size_t body_len, char **id,
+	struct err *e)
+{
+	char name[96];
+
+	if (check_env(env, e) < 0 || make_dirs(dir, e) < 0)
+		return -1;
+	new_id(name, sizeof name);
+	if (write_entry(dir, name, 1, env, head, head_len, body, body_len,
+		e) < 0)
+		return -1;
+	if (id)
+		*id = xstrdup(name);
+	return 0;
+}
+
+int
+queue_replace(const char *dir, struct queue_entry *qe,
+	const struct queue_env *env, const char *msg, size_t len,
+	struct err *e)
+{
+	char path[4096];
+
+	if (check_env(env, e) < 0)
+		return -1;
+	/* the old state must not become the new entry's: gone first */
+	if (qe->has_state) {
+		snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return err_sys(e, ERR_IO, errno, "%s", path);
+		if (sync_sub(dir, "state", e) < 0)
+			return -1;
+		qe->has_state = 0;
+	}
+	if (write_entry(dir, qe->id, 0, env, msg, len, "", 0, e) < 0)
+		return -1;
+	qe->replaced = 1;
+	return 0;
 }
 
 static int
@@ -285,6 +355,13 @@ parse_entry(const char *path, struct queue_entry *qe, struct err *e)
 			qe->env.envid = xstrdup(sp);
 		else if (strcmp(line, "queued") == 0)
 			qe->env.queued = (time_t)strtoll(sp, NULL, 10);
+		else if (strcmp(line, "attempts") == 0)
+			qe->env.attempts = (unsigned)strtoul(sp, NULL, 10);
+		else if (strcmp(line, "next") == 0)
+			qe->env.next = (time_t)strtoll(sp, NULL, 10);
+		else if (strcmp(line, "error") == 0)
+			snprintf(qe->env.last_error,
+				sizeof qe->env.last_error, "%s", sp);
 	}
 	if (!qe->env.from || !qe->env.nrcpt)
 		return err_set(e, ERR_DATA, "%s: envelope without sender or "
@@ -306,6 +383,7 @@ read_state(const char *dir, struct queue_entry *qe)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
+	qe->has_state = 1;
 	buf_read_fd(&b, fd);
 	close(fd);
 	buf_addch(&b, '\0');
@@ -336,6 +414,61 @@ read_state(const char *dir, struct queue_entry *qe)
 	}
 }
 
+/* An open file description lock on fd, without waiting: 0, or -1 (held
+ * elsewhere: errno EAGAIN or EACCES). */
+static int
+lock_fd(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+#ifdef F_OFD_SETLK
+	return fcntl(fd, F_OFD_SETLK, &fl);
+#else
+	return fcntl(fd, F_SETLK, &fl);
+#endif
+}
+
+/* Does data[0..len) hold the envelope and then the message's header
+ * (both end at a blank line)? */
+static int
+has_heads(const char *data, size_t len)
+{
+	const char *env = memmem(data, len, "\n\n", 2), *p;
+	size_t rest;
+
+	if (!env)
+		return 0;
+	p = env + 2;
+	rest = len - (size_t)(p - data);
+	return memmem(p, rest, "\n\r\n", 3) || memmem(p, rest, "\n\n", 2);
+}
+
+/* The start of fd (size bytes) into b: the envelope and the message's
+ * header, in reads of HEAD_READ (a small message comes whole in one), at
+ * most HEAD_MAX bytes. The rest is left in the file. */
+static int
+read_head(int fd, off_t size, struct buf *b)
+{
+	while ((off_t)b->len < size && b->len < HEAD_MAX &&
+	    !has_heads(b->data ? b->data : "", b->len)) {
+		ssize_t n;
+
+		buf_grow(b, HEAD_READ);
+		n = pread(fd, b->data + b->len, HEAD_READ, (off_t)b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	return 0;
+}
+
 static int
 load(const char *dir, const char *id, struct queue_entry *qe, int lock,
 	struct err *e)
@@ -357,32 +490,21 @@ load(const char *dir, const char *id, struct queue_entry *qe, int lock,
 			return 0;
 		return err_sys(e, ERR_IO, errno, "%s", path);
 	}
-	if (lock) {
-		struct flock fl;
+	if (lock && lock_fd(qe->fd) < 0) {
+		int en = errno;
 
-		memset(&fl, 0, sizeof fl);
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-#ifdef F_OFD_SETLK
-		if (fcntl(qe->fd, F_OFD_SETLK, &fl) < 0) {
-#else
-		if (fcntl(qe->fd, F_SETLK, &fl) < 0) {
-#endif
-			int en = errno;
-
-			close(qe->fd);
-			qe->fd = -1;
-			if (en == EAGAIN || en == EACCES)
-				return 0;
-			return err_sys(e, ERR_IO, en, "%s: lock", path);
-		}
+		close(qe->fd);
+		qe->fd = -1;
+		if (en == EAGAIN || en == EACCES)
+			return 0;
+		return err_sys(e, ERR_IO, en, "%s: lock", path);
 	}
 	/* removed by another flush between our open and our lock */
 	if (fstat(qe->fd, &st) < 0 || st.st_nlink == 0) {
 		queue_entry_release(qe);
 		return 0;
 	}
-	if (buf_read_fd(&b, qe->fd) < 0) {
+	if (read_head(qe->fd, st.st_size, &b) < 0) {
 		int en = errno;
 
 		buf_release(&b);
@@ -399,6 +521,7 @@ load(const char *dir, const char *id, struct queue_entry *qe, int lock,
 		queue_entry_release(qe);
 		return -1;
 	}
+	qe->size = (size_t)st.st_size - qe->msg_off;
 	read_state(dir, qe);
 	if (!lock) {
 		close(qe->fd);
@@ -460,19 +583,112 @@ queue_remove(const char *dir, struct queue_entry *qe, struct err *e)
 	return 0;
 }
 
+/*
+ * Closing the last descriptor of an unlinked entry is what frees its inode,
+ * and on a busy filesystem that waits for the journal's commit: the
+ * descriptors of removed entries are closed by a thread while the flush
+ * goes on sending. Nothing depends on those closes (the entries are
+ * unlinked: no other flush can open them, and one that opened them before
+ * finds them unlinked under its lock); queue_journal_done() waits for them.
+ */
+#define CLOSER_MAX 512
+
+struct queue_closer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t t;
+	int fd[CLOSER_MAX];
+	size_t n;
+	int stop;
+};
+
+static void *
+closer_main(void *arg)
+{
+	struct queue_closer *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		int fd;
+
+		while (!c->n && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->n)
+			break;
+		fd = c->fd[--c->n];
+		pthread_mutex_unlock(&c->mu);
+		close(fd);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Close fd in j's thread (started on first use), or here when it cannot
+ * start or is CLOSER_MAX behind. */
+static void
+close_later(struct queue_journal *j, int fd)
+{
+	struct queue_closer *c = j->closer;
+
+	if (!c) {
+		c = xcalloc(1, sizeof(*c));
+		pthread_mutex_init(&c->mu, NULL);
+		pthread_cond_init(&c->cv, NULL);
+		if (pthread_create(&c->t, NULL, closer_main, c) != 0) {
+			pthread_mutex_destroy(&c->mu);
+			pthread_cond_destroy(&c->cv);
+			free(c);
+			close(fd);
+			return;
+		}
+		j->closer = c;
+	}
+	pthread_mutex_lock(&c->mu);
+	if (c->n < CLOSER_MAX) {
+		c->fd[c->n++] = fd;
+		fd = -1;
+		pthread_cond_signal(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Wait for j's closes and end its thread. */
+static void
+closer_end(struct queue_journal *j)
+{
+	struct queue_closer *c = j->closer;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->t, NULL);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+	j->closer = NULL;
+}
+
 int
-queue_remove_all(const char *dir, struct queue_entry **qe, size_t n,
-	struct err *e)
+queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
+	struct queue_journal *j, struct err *e)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (unlink_msg(dir, qe[i], e) < 0)
 			return -1;
-	if (n && sync_sub(dir, "msg", e) < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		unlink_state(dir, qe[i]);
+		j->removed++;
+		if (qe[i]->has_state)
+			unlink_state(dir, qe[i]);
+		close_later(j, qe[i]->fd);
+		qe[i]->fd = -1;
+	}
 	return 0;
 }
 
@@ -486,68 +702,22 @@ queue_backoff(unsigned n)
 	return s < QUEUE_BACKOFF_MAX ? s : QUEUE_BACKOFF_MAX;
 }
 
-/* Replace path with p, atomically but not durably (no fsync): what
- * survives the process being killed; the window journal covers a crash of
- * the system. */
 static int
-replace_nosync(const char *path, const void *p, size_t n, struct err *e)
-{
-	char tmp[4200];
-	int fd;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		0600);
-	if (fd < 0)
-		return err_sys(e, ERR_CANTCREAT, errno, "%s", tmp);
-	if (durable_write(fd, p, n) < 0 || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
-		err_sys(e, ERR_IO, errno, "%s", tmp);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-write_state_file_sync(const char *dir, const char *id,
-	const struct queue_env *env, int sending, int sync_dir, struct err *e)
+write_state(const char *dir, struct queue_entry *qe, struct err *e)
 {
 	struct buf b = BUF_INIT;
 	char path[4096];
 	int rc;
 
 	buf_addf(&b, "attempts %u\nnext %lld\nin-doubt %d\nerror %s\n",
-		env->attempts, (long long)env->next, env->in_doubt,
-		env->last_error);
-	if (sending)
-		buf_addstr(&b, "sending 1\n");
-	snprintf(path, sizeof path, "%s/state/%s", dir, id);
-	rc = sync_dir ? durable_replace(path, b.data, b.len, e) :
-		replace_nosync(path, b.data, b.len, e);
+		qe->env.attempts, (long long)qe->env.next, qe->env.in_doubt,
+		qe->env.last_error);
+	snprintf(path, sizeof path, "%s/state/%s", dir, qe->id);
+	rc = durable_replace(path, b.data, b.len, e);
 	buf_release(&b);
+	if (rc == 0)
+		qe->has_state = 1;
 	return rc;
-}
-
-static int
-write_state_file(const char *dir, const char *id,
-	const struct queue_env *env, int sending, struct err *e)
-{
-	return write_state_file_sync(dir, id, env, sending, 1, e);
-}
-
-static int
-write_env_state(const char *dir, const char *id, const struct queue_env *env,
-	struct err *e)
-{
-	return write_state_file(dir, id, env, 0, e);
-}
-
-static int
-write_state(const char *dir, const struct queue_entry *qe, int sending,
-	struct err *e)
-{
-	return write_state_file(dir, qe->id, &qe->env, sending, e);
 }
 
 int
@@ -559,49 +729,19 @@ queue_defer(const char *dir, struct queue_entry *qe, time_t now,
 	qe->env.in_doubt = in_doubt;
 	snprintf(qe->env.last_error, sizeof qe->env.last_error, "%s",
 		reason ? reason : "");
-	/* one line: a reply's breaks become blanks */
-	for (char *p = qe->env.last_error; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			*p = ' ';
-	return write_state(dir, qe, 0, e);
+	one_line(qe->env.last_error, strlen(qe->env.last_error));
+	return write_state(dir, qe, e);
 }
 
-int
-queue_mark_sending(const char *dir, const struct queue_entry *qe,
-	struct err *e)
-{
-	return write_state(dir, qe, 1, e);
-}
-
-/* An open file description lock on fd, without waiting: 0, or -1 (held
- * elsewhere: errno EAGAIN or EACCES). */
+/* A new journal for the ids: durable, locked while its writer lives.
+ * Written under a dot name and renamed, so that it is never seen unlocked
+ * while its writer lives. */
 static int
-lock_fd(int fd)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-#ifdef F_OFD_SETLK
-	return fcntl(fd, F_OFD_SETLK, &fl);
-#else
-	return fcntl(fd, F_SETLK, &fl);
-#endif
-}
-
-/* The journal of a window: its ids, durable, locked while its writer
- * lives. Written under a dot name and renamed, so that it is never seen
- * unlocked while its writer lives. */
-static int
-journal_write(const char *dir, const struct queue_entry *qe, size_t n,
+journal_create(const char *dir, const struct buf *ids,
 	struct queue_journal *j, struct err *e)
 {
 	static unsigned seq;
-	struct buf b = BUF_INIT;
 	char jdir[4096], tmp[4200];
-	size_t i;
-	int rc = -1;
 
 	snprintf(jdir, sizeof jdir, "%s/journal", dir);
 	if (durable_mkdirs(jdir, 0700, e) < 0)
@@ -613,76 +753,124 @@ journal_write(const char *dir, const struct queue_entry *qe, size_t n,
 		O_NOFOLLOW, 0600);
 	if (j->fd < 0)
 		return err_sys(e, ERR_CANTCREAT, errno, "%s", tmp);
-	for (i = 0; i < n; i++)
-		buf_addf(&b, "%s\n", qe[i].id);
-	if (lock_fd(j->fd) < 0 || durable_write(j->fd, b.data, b.len) < 0 ||
-	    fsync(j->fd) != 0 || rename(tmp, j->path) != 0) {
+	if (lock_fd(j->fd) < 0 || durable_write(j->fd, ids->data,
+	    ids->len) < 0 || durable_fdatasync(j->fd) != 0 ||
+	    rename(tmp, j->path) != 0) {
 		err_sys(e, ERR_IO, errno, "%s", tmp);
 		unlink(tmp);
 		close(j->fd);
 		j->fd = -1;
-		goto out;
+		return -1;
 	}
-	rc = durable_sync_dir(jdir, e);
-	if (rc < 0)
-		queue_journal_done(j);
-out:
+	if (durable_sync_dir(jdir, e) < 0) {
+		unlink(j->path);
+		close(j->fd);
+		j->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+queue_mark_sending_all(const char *dir, struct queue_entry *qe, size_t n,
+	struct queue_journal *j, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (!n)
+		return 0;
+	/* a flush that died after this one's listing left its window
+	 * unlocked, and some of it may be in qe: their states now say so */
+	if (sweep_journals(dir))
+		for (i = 0; i < n; i++)
+			read_state(dir, &qe[i]);
+	for (i = 0; i < n; i++)
+		buf_addf(&b, "%s\n", qe[i].id);
+	if (j->fd < 0)
+		rc = journal_create(dir, &b, j, e);
+	else if (durable_write(j->fd, b.data, b.len) < 0 ||
+	    durable_fdatasync(j->fd) != 0)
+		rc = err_sys(e, ERR_IO, errno, "%s", j->path);
+	else
+		rc = 0;
 	buf_release(&b);
 	return rc;
 }
 
-int
-queue_mark_sending_all(const char *dir, const struct queue_entry *qe,
-	size_t n, struct queue_journal *j, struct err *e)
+void
+queue_journal_settle(struct queue_journal *j, const struct queue_entry *qe)
 {
-	size_t i;
+	struct buf b = BUF_INIT;
 
-	j->fd = -1;
-	if (!n)
+	if (j->fd < 0)
+		return;
+	buf_addf(&b, "-%s\n", qe->id);
+	(void)durable_write(j->fd, b.data, b.len);
+	buf_release(&b);
+}
+
+int
+queue_journal_done(const char *dir, struct queue_journal *j, struct err *e)
+{
+	int rc = 0;
+
+	closer_end(j);
+	if (j->fd < 0)
 		return 0;
-	if (journal_write(dir, qe, n, j, e) < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (write_state_file_sync(dir, qe[i].id, &qe[i].env, 1, 0,
-			e) < 0) {
-			queue_journal_done(j);
-			return -1;
-		}
+	/* the removals first: the journal goes only once they are durable,
+	 * else a crash could bring back its entries unflagged */
+	if (j->removed && sync_sub(dir, "msg", e) < 0)
+		rc = -1;
+	else
+		unlink(j->path);
+	close(j->fd);
+	j->fd = -1;
+	j->removed = 0;
+	return rc;
+}
+
+/* Is id settled ("-ID" line) in the journal text s (starting "\n")? */
+static int
+settled(const char *s, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = s;
+
+	while ((p = strstr(p, "\n-"))) {
+		p += 2;
+		if (strncmp(p, id, n) == 0 && p[n] == '\n')
+			return 1;
+	}
 	return 0;
 }
 
-void
-queue_journal_done(struct queue_journal *j)
-{
-	if (j->fd < 0)
-		return;
-	unlink(j->path);
-	close(j->fd);
-	j->fd = -1;
-}
-
-/* A dead flush's journal: each of its entries still queued is marked in
- * doubt (durably), then the journal goes. On any failure it stays, to be
- * tried again. */
-static void
+/* A dead flush's journal: each of its entries still queued and not
+ * settled is marked in doubt (durably), then the journal goes. On any
+ * failure it stays, to be tried again. 1 when any entry was marked. */
+static int
 recover_journal(const char *dir, int jfd, const char *path)
 {
 	struct buf b = BUF_INIT, st = BUF_INIT;
 	struct err e;
-	char *s, *p;
-	int ok = 1;
+	char *all, *s, *p;
+	int ok = 1, marked = 0;
 
+	buf_addch(&b, '\n');
 	if (buf_read_fd(&b, jfd) < 0)
 		goto out;
 	buf_addch(&b, '\0');
-	for (s = b.data; ok && s && *s; s = p) {
+	all = xstrdup(b.data);
+	for (s = b.data + 1; ok && s && *s; s = p) {
 		char msg[4096], state[4096];
 		int fd;
 
 		p = strchr(s, '\n');
 		if (p)
 			*p++ = '\0';
-		if (!*s || strchr(s, '/') || s[0] == '.')
+		if (!*s || strchr(s, '/') || s[0] == '.' || s[0] == '-' ||
+		    settled(all, s))
 			continue;
 		snprintf(msg, sizeof msg, "%s/msg/%s", dir, s);
 		if (access(msg, F_OK) != 0)
@@ -698,31 +886,39 @@ recover_journal(const char *dir, int jfd, const char *path)
 			continue;
 		buf_addstr(&st, "sending 1\n");
 		ok = durable_replace(state, st.data, st.len, &e) == 0;
+		marked = 1;
 	}
+	free(all);
 	if (ok)
 		unlink(path);
 out:
 	buf_release(&b);
 	buf_release(&st);
+	return marked;
 }
 
 /* Journals nobody holds: their flushes died (a crash of the system
  * included). */
-static void
+static size_t
 sweep_journals(const char *dir)
 {
-	char jdir[4096], path[4400];
+	char jdir[4096], path[4400], mine[32];
 	struct dirent *de;
+	size_t marked = 0, nm;
 	DIR *d;
 
 	snprintf(jdir, sizeof jdir, "%s/journal", dir);
+	/* this process's own (the lock is its, without OFD locks) */
+	nm = (size_t)snprintf(mine, sizeof mine, "%ld.", (long)getpid());
 	d = opendir(jdir);
 	if (!d)
-		return;
+		return 0;
 	while ((de = readdir(d))) {
 		int fd;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strncmp(de->d_name, mine, nm) ||
+		    !strncmp(de->d_name + 1, mine, nm))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", jdir, de->d_name);
 		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
@@ -734,11 +930,12 @@ sweep_journals(const char *dir)
 			if (de->d_name[0] == '.')
 				unlink(path);
 			else
-				recover_journal(dir, fd, path);
+				marked += recover_journal(dir, fd, path);
 		}
 		close(fd);
 	}
 	closedir(d);
+	return marked;
 }
 
 void

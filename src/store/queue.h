@@ -6,15 +6,17 @@
  *   msg/ID     a queued message: its envelope, a blank line, its bytes.
  *              Written once to tmp/, fsynced, renamed here, msg/ fsynced:
  *              after kill -9 an entry is whole or absent, never half.
- *   state/ID   its retry state (attempts, next attempt, in doubt, last
- *              error, "being sent"), replaced whole (durable_replace); missing = never
- *              tried. Losing it loses backoff, never mail.
- *   journal/P.N  the ids of a window being sent by flush P (queue_mark_sending_all)
+ *   state/ID   its retry state after a failed try in a flush (attempts,
+ *              next attempt, in doubt, last error, "sending" after a
+ *              recovery), replaced whole (durable_replace); missing = the
+ *              envelope's. Losing it loses backoff, never mail.
+ *   journal/P.N  the ids being sent by flush P (queue_mark_sending_all)
  *
  * The entry file (text up to the blank line, one "key value" per line):
  *   mkit-queue 1 / account NAME / from ADDR / rcpt ADDR (one per
  *   recipient) / flags N / dsn-notify N / dsn-return N / envid X /
- *   queued EPOCH
+ *   attempts N / next EPOCH / error TEXT (the try that failed before
+ *   queueing, when there was one) / queued EPOCH
  *
  * Locks: queue_lock() takes an fcntl write lock (an open file description
  * lock where the system has them) on msg/ID and checks the entry is still
@@ -32,6 +34,9 @@
 /* The first retry after this many seconds, doubling, capped below. */
 #define QUEUE_BACKOFF_FIRST 60
 #define QUEUE_BACKOFF_MAX 3600
+
+struct queue_entry;
+struct queue_closer;
 
 struct queue_env {
 	char *account;		/* account name, "" for none */
@@ -68,6 +73,18 @@ int queue_add(const char *dir, const struct queue_env *env,
 	const char *head, size_t head_len, const char *body, size_t body_len,
 	char **id, struct err *e);
 
+/*
+ * Replace the locked entry qe by a new message under its name (a report of
+ * its failure to its sender), atomically: its state goes (durably), then
+ * the new entry is written and renamed over the old. Killed at any moment,
+ * the queue holds the old entry (without retry state) or the new one:
+ * never both, never neither. qe still holds the old file: release it.
+ * Errors: as queue_add(); then the old entry is still there.
+ */
+int queue_replace(const char *dir, struct queue_entry *qe,
+	const struct queue_env *env, const char *msg, size_t len,
+	struct err *e);
+
 /* The entries in msg/, oldest first: *ids (n strings, caller frees each
  * and the array). A missing spool is an empty one. Removes tmp/ files older
  * than an hour (left by a killed writer). Errors: ERR_IO. */
@@ -78,9 +95,16 @@ struct queue_entry {
 	char *id;
 	int fd;			/* msg/ID, locked; -1 when not held */
 	struct queue_env env;
-	char *data;		/* the whole entry file */
+	char *data;		/* the entry file's start: the envelope and
+				   the message's header at least (the
+				   whole of a small one) */
 	size_t len;
-	size_t msg_off;		/* where the message starts in data */
+	size_t msg_off;		/* where the message starts in data (and in
+				   the file) */
+	size_t size;		/* the message's bytes, in the file from
+				   msg_off; data holds len - msg_off of them */
+	int has_state;		/* state/ID exists */
+	int replaced;		/* by queue_replace(): msg/ID is another */
 };
 
 /*
@@ -97,11 +121,6 @@ int queue_peek(const char *dir, const char *id, struct queue_entry *qe,
 
 /* Remove a locked entry (message, then its state) durably. ERR_IO. */
 int queue_remove(const char *dir, struct queue_entry *qe, struct err *e);
-/* The same for the n locked entries qe[0..n), the durability batched: every
- * message unlinked, then msg/ synced once, then the states unlinked.
- * ERR_IO: then some may be gone but none is known removed for good. */
-int queue_remove_all(const char *dir, struct queue_entry **qe, size_t n,
-	struct err *e);
 
 /* Record a failed try of a locked entry: attempts + 1, next = now +
  * queue_backoff(attempts), in_doubt and the reason (may be NULL), written
@@ -109,30 +128,57 @@ int queue_remove_all(const char *dir, struct queue_entry **qe, size_t n,
 int queue_defer(const char *dir, struct queue_entry *qe, time_t now,
 	int in_doubt, const char *reason, struct err *e);
 
-/* Before its data goes out: mark a locked entry "being sent", so that if
- * this process dies before queue_remove() or queue_defer(), the next
- * reader sees it in doubt (in_doubt 1, last_error saying why). ERR_IO. */
-int queue_mark_sending(const char *dir, const struct queue_entry *qe,
-	struct err *e);
 /*
- * queue_mark_sending() for the window qe[0..n), with one durable write for
- * them all: their ids go to a journal, journal/PID.N, synced and held
- * locked by this process, then each entry's state says "being sent" (not
- * synced: that survives this process being killed). A journal that nobody
- * holds (its flush died, or the system crashed) is found by the next
- * queue_list(), which marks its entries still queued in doubt. Call
- * queue_journal_done() once every outcome of the window is recorded.
- * ERR_IO, ERR_CANTCREAT: then none may be sent (j holds nothing).
+ * The journal of a flush: the ids of every window it sends, durable before
+ * any of their data goes out, locked while the flush lives. A journal that
+ * nobody holds (its flush died, or the system crashed) is found by the
+ * next queue_list() or queue_mark_sending_all(), which marks each of its
+ * entries still queued and not settled in doubt. One journal serves many
+ * windows: each adds its ids with one fdatasync.
  */
 struct queue_journal {
 	int fd;			/* locked; -1: none */
+	size_t removed;		/* entries unlinked since msg/ was synced */
+	struct queue_closer *closer;	/* closes removed entries' files */
 	char path[4096];
 };
-int queue_mark_sending_all(const char *dir, const struct queue_entry *qe,
+#define QUEUE_JOURNAL_INIT { -1, 0, NULL, "" }
+
+/*
+ * Before the data of the locked window qe[0..n) goes out: add their ids to
+ * j (creating it when j->fd is -1), durably. A journal left by a flush
+ * that died since the listing is recovered first, and qe's states read
+ * again (such an entry is now in doubt). ERR_IO, ERR_CANTCREAT: then none
+ * may be sent.
+ */
+int queue_mark_sending_all(const char *dir, struct queue_entry *qe,
 	size_t n, struct queue_journal *j, struct err *e);
-/* Remove the window's journal (no sync: a journal that comes back after a
- * crash only flags its entries in doubt). */
-void queue_journal_done(struct queue_journal *j);
+
+/* The outcome of qe (of j) is recorded and it stays queued (deferred, its
+ * state written by queue_defer()): a recovery leaves it alone. Not synced:
+ * after a crash of the system it may come back in doubt. */
+void queue_journal_settle(struct queue_journal *j,
+	const struct queue_entry *qe);
+
+/*
+ * Remove the locked entries qe[0..n) of j's windows (delivered or refused),
+ * not yet durably: queue_journal_done() syncs them all at once, and until
+ * then j (which names them) brings them back in doubt after a crash of the
+ * system. Each entry removed has its fd handed over (-1). ERR_IO: then
+ * the entries still holding their fd are still queued.
+ */
+int queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
+	struct queue_journal *j, struct err *e);
+
+/*
+ * Wait for the files of j's removed entries to be closed (a thread closes
+ * them: freeing an inode may wait for the filesystem's journal), make j's
+ * removals durable (one sync of msg/), then remove j. ERR_IO:
+ * the journal stays, unlocked, and its entries still queued come back in
+ * doubt.
+ */
+int queue_journal_done(const char *dir, struct queue_journal *j,
+	struct err *e);
 
 /* Seconds to wait after the n-th failed try (n >= 1). */
 long queue_backoff(unsigned n);

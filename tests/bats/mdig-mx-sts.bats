@@ -227,6 +227,22 @@ PY
 	[[ $output == *'"fetch":null'* ]]
 }
 
+@test "libcurl is loaded for the policy fetch only, not by a run without one" {
+	if readelf -d "$(command -v mdig-mx)" | grep -q 'NEEDED.*libcurl'; then
+		skip "built with --disable-curl-load: libcurl is linked"
+	fi
+	# LD_DEBUG=files names every library as it is loaded
+	run env LD_DEBUG=files mdig-mx -r "$R" mta-sts plain.sts.test
+	[ "$status" -eq 0 ]
+	[[ $output == *"mta-sts.none"* ]]
+	[[ $output != *"file=libcurl"* ]]
+	run env LD_DEBUG=files mdig-mx -r "$R" --tls-trust-file "$STS_CA" \
+		mta-sts good.sts.test
+	[ "$status" -eq 0 ]
+	[[ $output == *"file=libcurl"* ]]
+	[[ $output == *"ok    mta-sts.ok: policy id 20240101T0000"* ]]
+}
+
 @test "tls-rpt: a good record with a mailto: and an https: destination" {
 	rpt good
 	[ "$status" -eq 0 ]

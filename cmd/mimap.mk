@@ -2,6 +2,8 @@
 bin_PROGRAMS += cmd/mimap
 cmd_mimap_SOURCES = cmd/mimap.c
 cmd_mimap_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)
+cmd_mimap_SOURCES += cmd/mimap.h cmd/mimap-query.c cmd/mimap-fetch.c \
+	cmd/mimap-edit.c
 if HAVE_BATS
 TESTS += tests/bats/mimap.bats
 endif

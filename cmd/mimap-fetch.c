@@ -16,6 +16,7 @@
 #include "proto/imap_json.h"
 #include "proto/imap_ops.h"
 #include "store/deliver.h"
+#include "store/tolf.h"
 
 /* ---- fetch ---- */
 
@@ -24,7 +25,7 @@
 struct fetch_out {
 	struct deliver *d;
 	int tty;		/* progress on stderr */
-	int cr;			/* a CR ended the last chunk */
+	struct tolf tolf;	/* CRLF to LF */
 	struct buf lf;
 	unsigned long n;	/* messages done */
 };
@@ -42,7 +43,7 @@ f_begin(void *ctx, const struct imap_resp *r, size_t item,
 	(void)size;
 	if (u)
 		imap_tok_copy(r, u, uid, sizeof uid);
-	f->cr = 0;
+	tolf_init(&f->tolf);
 	if (deliver_begin(f->d, uid, NULL, e) < 0)
 		return -1;
 	/* maildir: the flags as info, when they came before the body */
@@ -53,39 +54,13 @@ f_begin(void *ctx, const struct imap_resp *r, size_t item,
 	return 1;
 }
 
-/* The bytes with CRLF made LF (a CR alone stays), into out. */
-static void
-to_lf(struct fetch_out *f, const char *d, size_t n, struct buf *out)
-{
-	size_t i, start = 0;
-
-	const char *cr;
-
-	if (f->cr && n && d[0] != '\n')
-		buf_addch(out, '\r');
-	f->cr = 0;
-	for (i = 0; (cr = memchr(d + i, '\r', n - i)) != NULL; ) {
-		i = (size_t)(cr - d);
-		if (i + 1 < n && d[i + 1] == '\n') {
-			buf_add(out, d + start, i - start);
-			start = i + 1;
-		} else if (i + 1 == n) {
-			buf_add(out, d + start, i - start);
-			start = n;
-			f->cr = 1;
-		}
-		i++;
-	}
-	buf_add(out, d + start, n - start);
-}
-
 static int
 f_data(void *ctx, const void *d, size_t n, struct err *e)
 {
 	struct fetch_out *f = ctx;
 
 	buf_reset(&f->lf);
-	to_lf(f, d, n, &f->lf);
+	tolf_add(&f->tolf, d, n, &f->lf);
 	return deliver_write(f->d, f->lf.data, f->lf.len, e);
 }
 
@@ -104,9 +79,10 @@ f_end(void *ctx, struct err *e)
 {
 	struct fetch_out *f = ctx;
 
-	if (f->cr && deliver_write(f->d, "\r", 1, e) < 0)
+	buf_reset(&f->lf);
+	tolf_end(&f->tolf, &f->lf);
+	if (f->lf.len && deliver_write(f->d, f->lf.data, f->lf.len, e) < 0)
 		return -1;
-	f->cr = 0;
 	if (deliver_end(f->d, e) < 0)
 		return -1;
 	f->n++;

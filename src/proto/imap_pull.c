@@ -13,6 +13,7 @@
 #include "proto/imap_set.h"
 #include "store/mdirsync.h"
 #include "store/syncstate.h"
+#include "store/tolf.h"
 
 /* New messages per durable batch (write, fsync, rename, state). */
 #define PULL_BATCH 500
@@ -34,7 +35,7 @@ struct pull {
 	unsigned long long uv, uidnext, modseq;
 	struct imap_uids fresh;	/* UIDs to fetch */
 	/* the message being fetched */
-	int cr;
+	struct tolf tolf;
 	struct buf lf;
 	unsigned long done, total;
 	int delim;
@@ -726,7 +727,7 @@ n_begin(void *ctx, const struct imap_resp *r, size_t item,
 	if (resp_uid(r, &uid) < 0)
 		return err_set(e, ERR_PROTOCOL, "%s: folder \"%s\": a message "
 			"without its UID", imap_peer(p->im), p->folder);
-	p->cr = 0;
+	tolf_init(&p->tolf);
 	if (mdirsync_begin(&p->m, uid, resp_flags(r, imap_fetch_item(r,
 	    "FLAGS")), e) < 0)
 		return -1;
@@ -738,26 +739,9 @@ static int
 n_data(void *ctx, const void *d, size_t n, struct err *e)
 {
 	struct pull *p = ctx;
-	const char *s = d;
-	size_t i, start = 0;
 
 	buf_reset(&p->lf);
-	if (p->cr && n && s[0] != '\n')
-		buf_addch(&p->lf, '\r');
-	p->cr = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] != '\r')
-			continue;
-		if (i + 1 == n) {
-			buf_add(&p->lf, s + start, i - start);
-			start = n;
-			p->cr = 1;
-		} else if (s[i + 1] == '\n') {
-			buf_add(&p->lf, s + start, i - start);
-			start = i + 1;
-		}
-	}
-	buf_add(&p->lf, s + start, n - start);
+	tolf_add(&p->tolf, d, n, &p->lf);
 	return mdirsync_write(&p->m, p->lf.data, p->lf.len, e);
 }
 
@@ -766,9 +750,10 @@ n_end(void *ctx, struct err *e)
 {
 	struct pull *p = ctx;
 
-	if (p->cr && mdirsync_write(&p->m, "\r", 1, e) < 0)
+	buf_reset(&p->lf);
+	tolf_end(&p->tolf, &p->lf);
+	if (p->lf.len && mdirsync_write(&p->m, p->lf.data, p->lf.len, e) < 0)
 		return -1;
-	p->cr = 0;
 	if (mdirsync_end(&p->m, e) < 0)
 		return -1;
 	p->done++;

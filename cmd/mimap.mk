@@ -48,3 +48,8 @@ TESTS += tests/bats/mimap-pull-condstore.bats tests/bats/mimap-pull-plain.bats
 endif
 EXTRA_DIST += tests/bats/mimap-pull-condstore.bats \
 	tests/bats/mimap-pull-plain.bats tests/bats/pull_helper.bash
+## mimap fetch --maildir across kill -9: each message once, the server's flags
+if HAVE_BATS
+TESTS += tests/bats/mimap-fetch-kill.bats
+endif
+EXTRA_DIST += tests/bats/mimap-fetch-kill.bats

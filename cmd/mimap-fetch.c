@@ -162,17 +162,25 @@ f_abort(void *ctx)
 		deliver_abort(f->d);
 }
 
-/* Maildir: FLAGS sent after a message's bytes are its flags. */
+/* Maildir: FLAGS sent after a message's bytes are its flags, whether its
+ * file is still pending or already in cur/ or new/ (its batch committed;
+ * the directories are synced again at the end). */
 static int
 md_untagged(void *ctx, const struct imap_resp *r, struct err *e)
 {
 	struct fetch_out *f = ctx;
+	struct mdirsync_ent *ent;
 	unsigned long long uid;
+	unsigned flags;
 
-	(void)e;
-	if (r->status == IMAP_ST_NONE && !strcmp(r->name, "FETCH") &&
-	    imap_fetch_item(r, "FLAGS") && resp_uid(r, &uid) == 0)
-		mdirsync_last_flags(f->m, uid, resp_flags(r));
+	if (r->status != IMAP_ST_NONE || strcmp(r->name, "FETCH") != 0 ||
+	    !imap_fetch_item(r, "FLAGS") || resp_uid(r, &uid) < 0)
+		return 0;
+	flags = resp_flags(r);
+	mdirsync_last_flags(f->m, uid, flags);
+	ent = mdirsync_find(f->m, uid);
+	if (ent && !ent->gone && ent->flags != flags)
+		return mdirsync_set_flags(f->m, ent, flags, e);
 	return 0;
 }
 

@@ -461,8 +461,13 @@ void
 mdirsync_last_flags(struct mdirsync *m, unsigned long long uid,
 	unsigned flags)
 {
-	if (m->npend && m->pend[m->npend - 1].uid == uid)
-		m->pend[m->npend - 1].flags = (unsigned char)flags;
+	size_t i;
+
+	for (i = m->npend; i > 0; i--)
+		if (m->pend[i - 1].uid == uid) {
+			m->pend[i - 1].flags = (unsigned char)flags;
+			return;
+		}
 }
 
 void

@@ -197,6 +197,22 @@ close'
 	printf 'Subject: x\n\nbody\n' | cmp - "$MD"/cur/*
 }
 
+@test "fetch --maildir: FLAGS sent at the end of the FETCH reach a file pending and one already committed" {
+	# 501 messages: the first batch (500) is committed when the last
+	# begins; FLAGS for UID 1 and UID 501 come after all the bytes
+	local i body='raw '
+	for i in $(seq 1 501); do
+		body+="* $i FETCH (UID $i BODY[] {20}\\r\\nSubject: x\\r\\n\\r\\nbody\\r\\n)\\r\\n"
+	done
+	body+='* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 501 FETCH (UID 501 FLAGS (\\Seen))\r\nA2 OK done\r\n'
+	start_fake_server < <(fetch_script "$body")
+	plain fetch INBOX 1:501 --peek --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$MD/new" | wc -l)" -eq 499 ]
+	[ "$(ls "$MD/cur" | sed 's/.*,V=//' | sort)" = "$(printf '7,U=1:2,F\n7,U=501:2,S')" ]
+	[ -z "$(ls -A "$MD/tmp")" ]
+}
+
 @test "fetch --maildir from a folder without UIDVALIDITY: 76, nothing written" {
 	start_fake_server <<'EOF'
 send * OK [CAPABILITY IMAP4rev1] fake

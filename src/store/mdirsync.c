@@ -451,6 +451,7 @@ mdirsync_end(struct mdirsync *m, struct err *e)
 {
 	if (m->fd < 0)
 		return err_set(e, ERR_SOFTWARE, "no message open");
+	durable_start_write(m->fd);	/* while the next arrives */
 	m->pend[m->npend].fd = m->fd;
 	m->fd = -1;
 	m->npend++;
@@ -551,10 +552,16 @@ mdirsync_commit(struct mdirsync *m, struct err *e)
 {
 	struct buf from = BUF_INIT, to = BUF_INIT;
 	size_t i, done = 0;
-	int rc = -1, sorted;
+	int rc = -1, sorted, ordered = durable_ordered_fs(m->dir);
 
+	/* on ext4 each file written out and waited for, and the fsync of
+	 * cur/ after the renames commits the journal transaction that holds
+	 * them all, as deliver.c does: a rename that survives a crash has
+	 * its file whole. Elsewhere each file is fsync'd. */
 	for (i = 0; i < m->npend; i++) {
-		if (fsync(m->pend[i].fd) != 0) {
+		int fd = m->pend[i].fd;
+
+		if ((ordered ? durable_write_wait(fd) : durable_fsync(fd)) != 0) {
 			err_sys(e, ERR_IO, errno, "%s/tmp/%s", m->dir,
 				m->names.data + m->pend[i].name);
 			goto out;

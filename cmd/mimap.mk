@@ -2,6 +2,8 @@
 bin_PROGRAMS += cmd/mimap
 cmd_mimap_SOURCES = cmd/mimap.c
 cmd_mimap_LDADD = cmd/libcmd.a $(MKIT_PROTO_LIBS)
+cmd_mimap_SOURCES += cmd/mimap.h cmd/mimap-query.c cmd/mimap-fetch.c \
+	cmd/mimap-edit.c
 if HAVE_BATS
 TESTS += tests/bats/mimap.bats
 endif
@@ -49,3 +51,8 @@ EXTRA_DIST += tests/bats/mimap-pull-condstore.bats \
 ## a forwarding proxy for the faults of pull (a change between FETCH and
 ## STORE) and idle (a connection gone silent)
 EXTRA_DIST += tests/servers/tcpproxy.py
+## mimap fetch --maildir across kill -9: each message once, the server's flags
+if HAVE_BATS
+TESTS += tests/bats/mimap-fetch-kill.bats
+endif
+EXTRA_DIST += tests/bats/mimap-fetch-kill.bats

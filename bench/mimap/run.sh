@@ -24,7 +24,9 @@
 #   flag     mimap flag benchN 1:* +flagged, then -flagged
 # Wall time around /usr/bin/time -v; peak RSS from it; mimap --version
 # gives the program's own start-up RSS (libcurl's libraries alone map
-# about 8 MiB). Medians over BENCH_RUNS rounds (default 3). Targets: stream
+# about 8 MiB), and each mimap row shows its peak over it; the last lines
+# say the largest of those and how each moved from the smallest N to the
+# largest. Medians over BENCH_RUNS rounds (default 3). Targets: stream
 # >= 3x curl; peak RSS within 4 MiB of --version, flat from 1,000 to
 # 10,000.
 #
@@ -52,6 +54,13 @@ say() { printf '%s\n' "$*" >&2; }
 command -v /usr/bin/time >/dev/null || apt-get install -y -q time >&2
 command -v curl >/dev/null || apt-get install -y -q curl >&2
 mkdir -p "$work"
+# a build with --enable-sanitizers maps ASan's shadow memory and runs
+# several times slower: its seconds and RSS say nothing about mimap
+sanitized=
+if ldd "$mimap" 2>/dev/null | grep -q -e libasan -e libubsan; then
+	sanitized=1
+	say "bench-mimap: $mimap is built with sanitizers: its figures are not comparable (configure without --enable-sanitizers)"
+fi
 
 # the corpus: the mparse benchmark's 1,000 messages
 corpus=$out/mparse/corpus/maildir
@@ -148,9 +157,9 @@ for n in $sizes; do
 done
 rm -rf "$work/md" "$work/out.mbox" "$work/py.out"
 
-"$py" - "$raw" "$sizes" <<'PY' | tee "$results"
+"$py" - "$raw" "$sizes" "$sanitized" <<'PY' | tee "$results"
 import sys, statistics
-raw, sizes = sys.argv[1], sys.argv[2].split()
+raw, sizes, sanitized = sys.argv[1], sys.argv[2].split(), sys.argv[3]
 rows = {}
 for line in open(raw):
     label, secs, rss = line.split()
@@ -159,9 +168,15 @@ def med(label, i):
     v = [r[i] for r in rows.get(label, [])]
     return statistics.median(v) if v else None
 print("mimap benchmark (loopback Dovecot, plain; medians)")
-print("%-8s %-8s %10s %10s %9s %10s" % ("N", "tool", "seconds", "msgs/s", "vs curl", "peak RSS"))
+if sanitized:
+    print("WARNING: mimap built with sanitizers: not comparable figures")
+print("%-8s %-8s %10s %10s %9s %10s %12s" % ("N", "tool", "seconds", "msgs/s",
+    "vs curl", "peak RSS", "over --version"))
+mimap_tools = ("stream", "null", "maildir", "search", "flag")
+over = {}
 for n in sizes:
     c = med("curl." + n, 0)
+    base = med("version." + n, 1)
     for tool in ("version", "stream", "null", "maildir", "curl", "ceiling", "imaplib", "search", "flag"):
         s = med("%s.%s" % (tool, n), 0)
         if s is None:
@@ -169,6 +184,26 @@ for n in sizes:
         rss = med("%s.%s" % (tool, n), 1)
         rate = int(n) / s if tool not in ("version",) else 0
         ratio = ("%.2fx" % (c / s)) if c and tool in ("stream", "null", "maildir", "ceiling", "imaplib") else ""
-        print("%-8s %-8s %10.3f %10s %9s %8.1f MiB" % (n, tool, s,
-            "%d" % rate if rate else "", ratio, rss / 1024.0))
+        extra = ""
+        if tool in mimap_tools and base is not None:
+            over[(tool, n)] = (rss - base) / 1024.0
+            extra = "%+.1f MiB" % over[(tool, n)]
+        print("%-8s %-8s %10.3f %10s %9s %8.1f MiB %12s" % (n, tool, s,
+            "%d" % rate if rate else "", ratio, rss / 1024.0, extra))
+# the issue's memory targets: each mimap run within 4 MiB of its own
+# start-up (mimap --version), and flat from the smallest folder to the
+# largest
+if over:
+    worst = max(over.items(), key=lambda kv: kv[1])
+    print("RSS over start-up: at most %.1f MiB (%s, %s messages): %s"
+        " (target: within 4 MiB)" % (worst[1], worst[0][0], worst[0][1],
+        "ok" if worst[1] <= 4.0 else "OVER"))
+    if len(sizes) > 1:
+        lo, hi = sizes[0], sizes[-1]
+        for tool in mimap_tools:
+            if (tool, lo) in over and (tool, hi) in over:
+                d = over[(tool, hi)] - over[(tool, lo)]
+                print("RSS %s, %s -> %s messages: %+.1f MiB%s" % (tool,
+                    lo, hi, d, "" if abs(d) <= 1.0 else
+                    " (not flat: more than 1 MiB)"))
 PY

@@ -14,6 +14,7 @@
 #include "proto/imap_set.h"
 #include "store/mdirsync.h"
 #include "store/syncstate.h"
+#include "store/tolf.h"
 
 /* New messages per durable batch (write, fsync, rename, state). */
 #define PULL_BATCH 500
@@ -38,7 +39,7 @@ struct pull {
 	unsigned long long uv, uidnext, modseq;
 	struct imap_uids fresh;	/* UIDs to fetch */
 	/* the message being fetched */
-	int cr;
+	struct tolf tolf;
 	struct buf lf;
 	unsigned long done, total;
 	int delim;
@@ -813,7 +814,7 @@ n_begin(void *ctx, const struct imap_resp *r, size_t item,
 	if (resp_uid(r, &uid) < 0)
 		return err_set(e, ERR_PROTOCOL, "%s: folder \"%s\": a message "
 			"without its UID", imap_peer(p->im), p->folder);
-	p->cr = 0;
+	tolf_init(&p->tolf);
 	buf_reset(&p->lf);
 	if (mdirsync_begin(&p->m, uid, resp_flags(r, imap_fetch_item(r,
 	    "FLAGS")), e) < 0)
@@ -838,29 +839,8 @@ static int
 n_data(void *ctx, const void *d, size_t n, struct err *e)
 {
 	struct pull *p = ctx;
-	const char *q = d, *end, *r;
 
-	if (n == 0)
-		return 0;
-	end = q + n;
-	if (p->cr && q[0] != '\n')
-		buf_addch(&p->lf, '\r');
-	p->cr = 0;
-	while (q < end && (r = memchr(q, '\r', (size_t)(end - q)))) {
-		if (r + 1 == end) {
-			/* its LF, if any, comes with the next piece */
-			buf_add(&p->lf, q, (size_t)(r - q));
-			p->cr = 1;
-			q = end;
-		} else if (r[1] == '\n') {
-			buf_add(&p->lf, q, (size_t)(r - q));
-			q = r + 1;
-		} else {
-			buf_add(&p->lf, q, (size_t)(r + 1 - q));
-			q = r + 1;
-		}
-	}
-	buf_add(&p->lf, q, (size_t)(end - q));
+	tolf_add(&p->tolf, d, n, &p->lf);
 	return p->lf.len >= PULL_WRITE_MIN ? n_flush(p, e) : 0;
 }
 
@@ -869,9 +849,7 @@ n_end(void *ctx, struct err *e)
 {
 	struct pull *p = ctx;
 
-	if (p->cr)
-		buf_addch(&p->lf, '\r');
-	p->cr = 0;
+	tolf_end(&p->tolf, &p->lf);
 	if (n_flush(p, e) < 0 || mdirsync_end(&p->m, e) < 0)
 		return -1;
 	p->done++;

@@ -53,7 +53,6 @@
 struct pending {
 	char *id;
 	char *name;		/* maildir: the file name in tmp/ */
-	char *info;		/* maildir: flags ("FS"): to cur/NAME:2,FS */
 	int fd;			/* maildir: open for the fsync at sync */
 };
 
@@ -85,8 +84,7 @@ struct deliver {
 	off_t jhead;		/* length of its first line */
 
 	/* maildir */
-	char *tmpdir, *newdir, *curdir;
-	char *info;		/* deliver_set_info() of the open message */
+	char *tmpdir, *newdir;
 	unsigned long counter;
 	int ordered;		/* on ext4: see sync_maildir */
 	char *host;		/* this host (the Received header) */
@@ -786,8 +784,6 @@ open_maildir(struct deliver *d, struct err *e)
 	buf_addf(&p, "%s/new", d->target);
 	d->newdir = buf_detach(&p, NULL);
 	d->ordered = durable_ordered_fs(d->tmpdir);
-	buf_addf(&p, "%s/cur", d->target);
-	d->curdir = buf_detach(&p, NULL);
 	return rc;
 }
 
@@ -1125,28 +1121,8 @@ pend_add(struct deliver *d)
 	d->id = NULL;
 	pe->name = d->name;
 	d->name = NULL;
-	pe->info = d->info;
-	d->info = NULL;
 	pe->fd = d->kind == DELIVER_MAILDIR ? d->fd : -1;
 	d->fd = -1;
-}
-
-int
-deliver_set_info(struct deliver *d, const char *info)
-{
-	static const char order[] = "DFPRST";
-	char flags[sizeof order];
-	size_t i, n = 0;
-
-	if (!d->in_msg || d->kind != DELIVER_MAILDIR)
-		return 0;
-	for (i = 0; order[i]; i++)
-		if (strchr(info, order[i]))
-			flags[n++] = order[i];
-	flags[n] = '\0';
-	free(d->info);
-	d->info = n ? xstrdup(flags) : NULL;
-	return 0;
 }
 
 int
@@ -1196,8 +1172,6 @@ deliver_abort(struct deliver *d)
 	if (!d || !d->in_msg)
 		return;
 	d->in_msg = 0;
-	free(d->info);
-	d->info = NULL;
 	buf_reset(&d->out);
 	buf_reset(&d->head);
 	switch (d->kind) {
@@ -1250,22 +1224,18 @@ pend_release(struct pending *pend, size_t n)
 			close(pend[i].fd);
 		free(pend[i].id);
 		free(pend[i].name);
-		free(pend[i].info);
 	}
 }
 
-/* Where a pending file goes: new/NAME, or cur/NAME:2,INFO. */
+/* Where a pending file goes: new/NAME. */
 static void
 final_path(const struct deliver *d, const struct pending *pe,
 	struct buf *p)
 {
-	if (pe->info)
-		buf_addf(p, "%s/%s:2,%s", d->curdir, pe->name, pe->info);
-	else
-		buf_addf(p, "%s/%s", d->newdir, pe->name);
+	buf_addf(p, "%s/%s", d->newdir, pe->name);
 }
 
-/* Remove a window's files from tmp/ and new/ (cur/): they are not
+/* Remove a window's files from tmp/ and new/: they are not
  * delivered. */
 static void
 maildir_drop(const struct deliver *d, const struct pending *pend, size_t n)
@@ -1326,7 +1296,7 @@ sync_maildir(const struct deliver *d, struct pending *pend, size_t n,
 {
 	struct buf from = BUF_INIT, to = BUF_INIT, rec = BUF_INIT;
 	size_t i;
-	int rc = -1, cur = 0;
+	int rc = -1;
 
 	for (i = 0; i < n; i++) {
 		buf_addstr(&rec, "R ");
@@ -1343,14 +1313,12 @@ sync_maildir(const struct deliver *d, struct pending *pend, size_t n,
 		buf_reset(&to);
 		buf_addf(&from, "%s/%s", d->tmpdir, pend[i].name);
 		final_path(d, &pend[i], &to);
-		cur |= pend[i].info != NULL;
 		if (rename(from.data, to.data) != 0) {
 			err_sys(e, ERR_IO, errno, "%s", to.data);
 			goto out;
 		}
 	}
-	if (durable_sync_dir(d->newdir, e) < 0 ||
-	    (cur && durable_sync_dir(d->curdir, e) < 0))
+	if (durable_sync_dir(d->newdir, e) < 0)
 		goto out;
 	buf_reset(&rec);
 	buf_addstr(&rec, "S\n");
@@ -1529,8 +1497,6 @@ deliver_close(struct deliver *d, struct err *e)
 	free(d->newdir);
 	free(d->host);
 	free(d->mhost);
-	free(d->curdir);
-	free(d->info);
 	free(d->id);
 	free(d->from);
 	free(d->name);

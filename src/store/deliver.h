@@ -1,6 +1,6 @@
 /*
- * deliver.h: where retrieved messages go (mpop; mimap next): a maildir, an
- * mbox file, an MDA command, or a stream (mpop --stdout).
+ * deliver.h: where retrieved messages go (mpop; mimap fetch to a stream):
+ * a maildir, an mbox file, an MDA command, or a stream (mpop --stdout).
  *
  * Messages come in as they arrive, already dot-unstuffed and with LF line
  * endings: deliver_begin(), deliver_write() any number of times,
@@ -129,14 +129,6 @@ int deliver_begin(struct deliver *d, const char *id,
 	const char *envelope_from, struct err *e);
 
 #define DELIVER_HEADER_MAX (256u << 10)
-
-/*
- * Maildir: the open message's flags as maildir info letters ("SF": any
- * of D F P R S T, any order; others ignored): it is then delivered to
- * cur/NAME:2,DFPRST (letters sorted) instead of new/NAME. Call between
- * deliver_begin() and deliver_end(); other kinds ignore it. Returns 0.
- */
-int deliver_set_info(struct deliver *d, const char *info);
 
 /* The next n bytes of the message (LF line endings). Errors: ERR_IO (a
  * full disk, ENOSPC, included), an MDA that stopped reading (its exit

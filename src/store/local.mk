@@ -75,3 +75,11 @@ TESTS += tests/unit/t_syncstate
 tests_unit_t_syncstate_SOURCES = tests/unit/t_syncstate.c tests/unit/tap.h \
 	tests/unit/storetest.h
 tests_unit_t_syncstate_LDADD = $(MKIT_STORE_LIBS)
+
+# CRLF made LF, streaming: mimap fetch and mimap pull write the wire form
+# of IMAP into maildirs and pipes through it
+src_store_libstore_a_SOURCES += src/store/tolf.c src/store/tolf.h
+check_PROGRAMS += tests/unit/t_tolf
+TESTS += tests/unit/t_tolf
+tests_unit_t_tolf_SOURCES = tests/unit/t_tolf.c tests/unit/tap.h
+tests_unit_t_tolf_LDADD = $(MKIT_STORE_LIBS)

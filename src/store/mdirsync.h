@@ -133,8 +133,9 @@ int mdirsync_write(struct mdirsync *m, const void *p, size_t n,
 	struct err *e);
 /* The message is whole (not durable before mdirsync_commit). */
 int mdirsync_end(struct mdirsync *m, struct err *e);
-/* The flags of the last message ended, uid, when they came after its
- * bytes (a FETCH may order its items so). No-op for another uid. */
+/* The flags of a message ended and not yet committed, uid, when they
+ * came after its bytes (a FETCH may order its items so, or send them in
+ * a FETCH of their own later). No-op for another uid. */
 void mdirsync_last_flags(struct mdirsync *m, unsigned long long uid,
 	unsigned flags);
 /* Drop the message open. */

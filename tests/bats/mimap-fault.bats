@@ -115,6 +115,7 @@ fetch_script() {
 send * OK [CAPABILITY IMAP4rev1] fake
 expect A1 EXAMINE INBOX
 send * 1 EXISTS
+send * OK [UIDVALIDITY 7] ok
 send A1 OK [READ-ONLY] done
 expect A2 UID FETCH 1
 $1
@@ -184,6 +185,45 @@ close'
 	fault_fetch 'flood 10M'
 	[ "$status" -eq 76 ]
 	[[ $output == *"too long"* ]]
+	nothing_done
+}
+
+@test "fetch --maildir: FLAGS after a message's bytes are its maildir info" {
+	# the same response after the literal, then a FETCH of its own
+	fault_fetch 'raw * 1 FETCH (UID 1 BODY[] {20}\r\nSubject: x\r\n\r\nbody\r\n FLAGS (\\Seen))\r\n* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged \\Answered))\r\nA2 OK done\r\n'
+	[ "$status" -eq 0 ]
+	[ -z "$(find "$MD/new" "$MD/tmp" -type f)" ]
+	[ "$(ls "$MD/cur")" = "$(cd "$MD/cur" && echo *,V=7,U=1:2,FRS)" ]
+	printf 'Subject: x\n\nbody\n' | cmp - "$MD"/cur/*
+}
+
+@test "fetch --maildir: FLAGS sent at the end of the FETCH reach a file pending and one already committed" {
+	# 501 messages: the first batch (500) is committed when the last
+	# begins; FLAGS for UID 1 and UID 501 come after all the bytes
+	local i body='raw '
+	for i in $(seq 1 501); do
+		body+="* $i FETCH (UID $i BODY[] {20}\\r\\nSubject: x\\r\\n\\r\\nbody\\r\\n)\\r\\n"
+	done
+	body+='* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 501 FETCH (UID 501 FLAGS (\\Seen))\r\nA2 OK done\r\n'
+	start_fake_server < <(fetch_script "$body")
+	plain fetch INBOX 1:501 --peek --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$MD/new" | wc -l)" -eq 499 ]
+	[ "$(ls "$MD/cur" | sed 's/.*,V=//' | sort)" = "$(printf '7,U=1:2,F\n7,U=501:2,S')" ]
+	[ -z "$(ls -A "$MD/tmp")" ]
+}
+
+@test "fetch --maildir from a folder without UIDVALIDITY: 76, nothing written" {
+	start_fake_server <<'EOF'
+send * OK [CAPABILITY IMAP4rev1] fake
+expect A1 EXAMINE INBOX
+send * 1 EXISTS
+send A1 OK [READ-ONLY] done
+read
+EOF
+	plain fetch INBOX 1 --peek --maildir "$MD"
+	[ "$status" -eq 76 ]
+	[[ $output == *"UIDVALIDITY"* ]]
 	nothing_done
 }
 

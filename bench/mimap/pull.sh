@@ -17,6 +17,8 @@
 #                thrown away (plain, or after STARTTLS through OpenSSL
 #                alone), no file written: the best any client could do
 #                against this Dovecot; "mimap at" says how near mimap is
+#   status       mimap status benchN: start, connect, (STARTTLS,) login and
+#                one STATUS: the floor under any unchanged re-pull
 # Wall time and peak RSS from /usr/bin/time -v; mimap --version gives the
 # program's start-up RSS. Medians over BENCH_RUNS rounds (default 3).
 # Targets: mimap >= 2x mbsync with every message durable; an unchanged
@@ -213,6 +215,9 @@ for n in $sizes; do
 			for name in mimap $peers; do
 				tool "$name" "$n" "$t"
 			done
+			# the floor of any re-pull: start, connect, login and
+			# one command, nothing compared or written
+			run "status.$t.$n" "$mimap" -a "$t" status "bench$n"
 			if [ -x "$ceiling" ]; then
 				local_tls=
 				[ "$t" = tls ] && local_tls=starttls
@@ -239,6 +244,8 @@ print("%-6s %-6s %-12s %9s %8s %10s %11s %9s" % ("N", "conn", "tool", "seconds",
     "msgs/s", "mimap is", "re-pull ms", "peak RSS"))
 print("(ceiling: the server alone, nothing written; its \"mimap is\" column says "
     "\"at N%\": mimap's rate as a share of it)")
+print("(mimap status: start, connect, login and one STATUS, the floor under any "
+    "re-pull)")
 for n in sizes:
     v = med("version.plain." + n, 1)
     if v:
@@ -256,6 +263,10 @@ for n in sizes:
             print("%-6s %-6s %-12s %9.3f %8d %10s %11s %7.1f MiB" % (n, t, tool, s,
                 int(n) / s, ratio, "%.0f" % (re_ * 1000) if re_ else "",
                 rss / 1024.0))
+        f = med("status.%s.%s" % (t, n), 0)
+        if f:
+            print("%-6s %-6s %-12s %9s %8s %10s %11.0f" % (n, t, "mimap status",
+                "", "", "", f * 1000))
         c = med("ceiling.%s.%s" % (t, n), 0)
         if c:
             print("%-6s %-6s %-12s %9.3f %8d %10s" % (n, t, "ceiling", c,

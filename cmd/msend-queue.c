@@ -4,7 +4,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <signal.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,17 +230,6 @@ report_rcpts(const struct queue_entry *qe, enum qflush_outcome out,
 	return r;
 }
 
-/* A test's kill -9 at a point of the report's making
- * (MKIT_TEST_KILL_AT=report-pending or report-queued). */
-static void
-test_kill_at(const char *point)
-{
-	const char *at = getenv("MKIT_TEST_KILL_AT");
-
-	if (at && strcmp(at, point) == 0)
-		raise(SIGKILL);
-}
-
 /*
  * A message dropped from the queue is reported to its envelope sender
  * (queue_bounce mail, or auto off a terminal): a delivery report from
@@ -291,12 +279,12 @@ report_dropped(void *arg, struct queue_entry *qe, enum qflush_outcome out,
 	env.rcpt = &to;
 	env.nrcpt = 1;
 	env.flags = msgprep_str_utf8(rep.data) ? SMTP_MSG_8BIT : 0;
-	test_kill_at("report-pending");
+	test_kill_point("report-pending");
 	if (queue_replace(c->dir, qe, &env, rep.data, rep.len, &e) < 0) {
 		warnx_("%s: no report to <%s> (kept): %s", qe->id, to, e.msg);
 		rc = -1;
 	} else {
-		test_kill_at("report-queued");
+		test_kill_point("report-queued");
 		warnx_("%s: reported to <%s> (queued as %s)", qe->id, to,
 			qe->id);
 		c->reports++;

@@ -1,6 +1,7 @@
 /* util.c: see util.h. */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,4 +261,26 @@ strpool_release(struct strpool *sp)
 		sp->blk = up;
 	}
 	sp->used = sp->size = 0;
+}
+
+void
+test_kill_point(const char *point)
+{
+	static const char *want;
+	static size_t len;
+	static long left;
+	const char *colon;
+
+	if (!want) {
+		want = getenv("MKIT_TEST_KILL");
+		if (!want)
+			want = "";
+		colon = strchr(want, ':');
+		len = colon ? (size_t)(colon - want) : strlen(want);
+		left = colon ? strtol(colon + 1, NULL, 10) : 0;
+	}
+	if (len == 0 || strncmp(point, want, len) != 0 || point[len] != '\0')
+		return;
+	if (left-- == 0)
+		raise(SIGKILL);
 }

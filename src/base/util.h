@@ -85,6 +85,15 @@ void strv_add_list(char ***v, size_t *n, const char *list, int lower);
 /* Free the n strings of v and v itself (NULL with n 0 is fine). */
 void strv_free(char **v, size_t n);
 
+/*
+ * A test's kill -9 at a named point of the code, for the suite's crash
+ * tests: with MKIT_TEST_KILL=POINT the process kills itself the first
+ * time it passes test_kill_point("POINT"), with MKIT_TEST_KILL=POINT:N
+ * after passing it N times. Nothing when the variable is unset or names
+ * another point.
+ */
+void test_kill_point(const char *point);
+
 /* FNV-1a, 64 bits, of the string s: for in-memory hash tables, never for
  * anything an attacker's choice of keys must not slow down. */
 uint64_t str_hash64(const char *s);

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -631,28 +630,6 @@ publish(struct mdirsync *m, size_t i, struct buf *from, struct buf *to,
 	return 0;
 }
 
-/*
- * Tests only: with MKIT_TEST_KILL_RENAME=N in the environment the process
- * kills itself (SIGKILL, as kill -9 does) before its rename number N+1
- * from tmp/ (N from 0): the files of the batch are whole and synced, N
- * of them are published and the rest are not.
- */
-static void
-test_kill_point(void)
-{
-	static long left = -2;
-
-	if (left == -2) {
-		const char *v = getenv("MKIT_TEST_KILL_RENAME");
-
-		left = v && *v ? strtol(v, NULL, 10) : -1;
-	}
-	if (left == 0)
-		raise(SIGKILL);
-	if (left > 0)
-		left--;
-}
-
 int
 mdirsync_commit(struct mdirsync *m, struct err *e)
 {
@@ -675,7 +652,9 @@ mdirsync_commit(struct mdirsync *m, struct err *e)
 	sorted = m->n == 0 || m->npend == 0 ||
 		m->v[m->n - 1].uid < m->pend[0].uid;
 	for (i = 0; i < m->npend; i++) {
-		test_kill_point();
+		/* tests: a kill between the batch synced in tmp/ and its
+		 * publication, after i renames (MKIT_TEST_KILL=rename:N) */
+		test_kill_point("rename");
 		if (publish(m, i, &from, &to, e) < 0)
 			goto out;
 		close(m->pend[i].fd);

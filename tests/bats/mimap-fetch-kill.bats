@@ -2,9 +2,9 @@
 # mimap fetch --maildir across kill -9, against the suite's real Dovecot:
 # whatever moment the fetch dies at, the next run leaves each message of
 # the folder exactly once in the maildir, whole, with the server's flags,
-# and nothing in tmp/. MKIT_TEST_KILL_RENAME=N (store/mdirsync.c) makes
-# mimap kill itself before its rename N+1 from tmp/: the point between a
-# message being whole and synced in tmp/ and its publication in cur/ or
+# and nothing in tmp/. MKIT_TEST_KILL=rename:N (test_kill_point() in
+# base/util.c, called in store/mdirsync.c) makes mimap kill itself
+# before its rename N+1 from tmp/: the point between a message being whole and synced in tmp/ and its publication in cur/ or
 # new/ with its flags.
 
 load mimap_helper
@@ -70,12 +70,12 @@ PY
 	server_messages 1 40
 	server_flags 40
 	# killed before the first rename: nothing published, all in tmp/
-	MKIT_TEST_KILL_RENAME=0 run mimap fetch INBOX 1:* --peek --maildir "$MD"
+	MKIT_TEST_KILL=rename:0 run mimap fetch INBOX 1:* --peek --maildir "$MD"
 	[ "$status" -eq 137 ]
 	[ "$(ls "$MD/new" "$MD/cur" | grep -c ,U=)" -eq 0 ]
 	[ "$(ls "$MD/tmp" | wc -l)" -eq 40 ]
 	# killed after 7 renames: those 7 are in cur/ or new/, the rest not
-	MKIT_TEST_KILL_RENAME=7 run mimap fetch INBOX 1:* --peek --maildir "$MD"
+	MKIT_TEST_KILL=rename:7 run mimap fetch INBOX 1:* --peek --maildir "$MD"
 	[ "$status" -eq 137 ]
 	[ "$(ls "$MD/new" "$MD/cur" | grep -c ,U=)" -eq 7 ]
 	# the server's flags change meanwhile, on messages held and not
@@ -118,7 +118,7 @@ PY
 		mimap flag INBOX "$((i * 100)):$((i * 100 + 20))" +flagged -seen
 	done
 	# and killed between renames in the second batch
-	MKIT_TEST_KILL_RENAME=$((500 + RANDOM % 100)) run mimap fetch INBOX 1:* --peek --maildir "$MD"
+	MKIT_TEST_KILL=rename:$((500 + RANDOM % 100)) run mimap fetch INBOX 1:* --peek --maildir "$MD"
 	run mimap fetch INBOX 1:* --peek --maildir "$MD"
 	[ "$status" -eq 0 ]
 	check_maildir 1200

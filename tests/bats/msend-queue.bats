@@ -274,7 +274,7 @@ kill_at_report() {
 	[ "$status" -eq 0 ]
 	write_config "$POSTFIX_PLAIN_PORT" "${3:-}"
 	[ -z "${3:-}" ] || sleep 2.2
-	run env MKIT_TEST_KILL_AT="$1" msend --flush-all
+	run env MKIT_TEST_KILL="$1" msend --flush-all
 	echo "killed: $output"
 	[ "$status" -eq 137 ]
 	run msend --flush-all

@@ -4,8 +4,9 @@
 # the folder exactly once in the maildir, whole, with the server's flags,
 # and nothing in tmp/. MKIT_TEST_KILL=rename:N (test_kill_point() in
 # base/util.c, called in store/mdirsync.c) makes mimap kill itself
-# before its rename N+1 from tmp/: the point between a message being whole and synced in tmp/ and its publication in cur/ or
-# new/ with its flags.
+# before its rename N+1 from tmp/: the point between a message being
+# whole and synced in tmp/ and its publication in cur/ or new/ with its
+# flags.
 
 load mimap_helper
 load pull_helper

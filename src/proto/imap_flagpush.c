@@ -189,6 +189,18 @@ round_store(struct imap *im, struct push *p, unsigned long long modseq,
 	return rc;
 }
 
+/* The server's flags read (got) when it had was: the changes it made
+ * since win, flag by flag, over what is still to push. */
+static void
+learn(struct imap_flagpush *f, unsigned was)
+{
+	f->want = (unsigned char)syncstate_merge(was, f->want, f->got);
+	f->base = f->got;
+	f->modseq = f->got_modseq;
+	if (f->want == f->base)
+		f->result = IMAP_FLAGPUSH_DONE;
+}
+
 /* After a STORE that left a message alone (or said nothing of it): read
  * its flags again and judge. */
 static int
@@ -220,16 +232,10 @@ refetch(struct imap *im, struct push *p, struct err *e)
 
 		if (f->result != IMAP_FLAGPUSH_PENDING || !f->modified)
 			continue;
-		if (!f->seen)
+		if (f->seen)
+			learn(f, f->base);
+		else
 			f->result = IMAP_FLAGPUSH_GONE;
-		else if (f->got == f->want)
-			f->result = IMAP_FLAGPUSH_DONE;
-		else if (f->got != f->base)
-			f->result = IMAP_FLAGPUSH_SERVER;
-		if (f->seen) {
-			f->base = f->got;
-			f->modseq = f->got_modseq;
-		}
 	}
 	imap_uids_release(&u);
 	buf_release(&sets);
@@ -253,12 +259,7 @@ judge_stored(struct push *p)
 			f->modified = 1;	/* said nothing: ask */
 			continue;
 		}
-		if (f->got == f->want)
-			f->result = IMAP_FLAGPUSH_DONE;
-		else if (f->got != expect)
-			f->result = IMAP_FLAGPUSH_SERVER; /* changed since */
-		f->base = f->got;
-		f->modseq = f->got_modseq;
+		learn(f, expect);	/* more than ours: changed since */
 		if (!f->modseq && f->result == IMAP_FLAGPUSH_PENDING)
 			f->modified = 1;	/* no MODSEQ: ask */
 	}

@@ -10,14 +10,13 @@
  * and to remove takes the second command against the mod-sequence the
  * first left. The server's [MODIFIED set] names the messages changed
  * since m: their flags are read again (UID FETCH (FLAGS MODSEQ)) and
- *  - when the server's system flags did change, the server wins
- *    (IMAP_FLAGPUSH_SERVER, base then holds them), as it wins any
- *    conflict in a pull;
- *  - when they did not (a keyword changed), the push is made again
- *    against the new mod-sequence.
+ * merged flag by flag against base (syncstate_merge): a flag the server
+ * changed since takes its value (it wins a conflict, as in a pull), the
+ * others keep want's; the flags that still differ are pushed again
+ * against the new mod-sequence (a keyword alone changed: the same push).
  * A few rounds at most: a message still not pushed after them is left
- * IMAP_FLAGPUSH_PENDING (base holds the server's flags: a later pull
- * tries again).
+ * IMAP_FLAGPUSH_PENDING (base holds the server's flags, want the merge:
+ * a later pull tries again).
  */
 #ifndef MKIT_IMAP_FLAGPUSH_H
 #define MKIT_IMAP_FLAGPUSH_H
@@ -29,8 +28,7 @@
 
 enum imap_flagpush_result {
 	IMAP_FLAGPUSH_PENDING,	/* not pushed (yet) */
-	IMAP_FLAGPUSH_DONE,	/* the server has want */
-	IMAP_FLAGPUSH_SERVER,	/* changed on the server: base is its */
+	IMAP_FLAGPUSH_DONE,	/* the server has want (merged) */
 	IMAP_FLAGPUSH_GONE,	/* expunged meanwhile */
 };
 
@@ -47,8 +45,10 @@ struct imap_flagpush {
 /*
  * Push v[0..n) (sorted by UID, each once; result PENDING) on im, whose
  * selected folder had every base at mod-sequence modseq (its
- * HIGHESTMODSEQ when selected, CONDSTORE on). Fills each result. Errors
- * are imap.h's (a NO to a STORE: ERR_UNAVAILABLE).
+ * HIGHESTMODSEQ when selected, CONDSTORE on). Fills each result; want
+ * then holds the flags merged with the server's changes met on the way,
+ * which the caller writes locally. Errors are imap.h's (a NO to a STORE:
+ * ERR_UNAVAILABLE).
  */
 int imap_flagpush(struct imap *im, struct imap_flagpush *v, size_t n,
 	unsigned long long modseq, struct err *e);

@@ -684,9 +684,14 @@ merge_one(struct pull *p, size_t i, struct pushes *ps, struct err *e)
 		return 0;
 	}
 	l = en->flags;
-	n = l == s ? r : r == s ? l : r;
-	if (l != s && r != s && l != r)
-		p->r->conflicts++;
+	n = syncstate_merge(s, l, r);
+	if (n != r && ps->cond) {
+		/* the file and the state follow once the server has n, or
+		 * what n became (push_cond) */
+		push_flags(ps, se->uid, n, r);
+		p->r->flags_server++;
+		return 0;
+	}
 	if (n != l) {
 		if (mdirsync_set_flags(&p->m, en, n, e) < 0)
 			return -1;
@@ -720,9 +725,12 @@ merge_unread(struct pull *p, struct err *e)
 
 /*
  * With CONDSTORE the flags go up only onto what the server had when they
- * were read (imap_flagpush.h): where it changed them since, its flags
- * win, here and in the state; where a push is still not made, the state
- * keeps the server's flags so that the next pull pushes again.
+ * were read (imap_flagpush.h); where it changed them since, its changes
+ * are merged in flag by flag. The file then gets the merged flags, and
+ * the state the server's: those once pushed, else (still pending) those
+ * it has, so that the next pull pushes the rest again. A local change
+ * the server's later change undid is a conflict it won. The state still
+ * holds the base and the file the local flags (merge_one).
  */
 static int
 push_cond(struct pull *p, struct pushes *ps, struct err *e)
@@ -738,18 +746,20 @@ push_cond(struct pull *p, struct pushes *ps, struct err *e)
 		struct imap_flagpush *f = &ps->fp[i];
 		struct syncstate_ent *se = syncstate_find(&p->st, f->uid);
 		struct mdirsync_ent *en = mdirsync_find(&p->m, f->uid);
+		unsigned s, l;
 
-		if (!se || (f->result != IMAP_FLAGPUSH_SERVER &&
-		    f->result != IMAP_FLAGPUSH_PENDING))
-			continue;
-		p->r->flags_server--;
-		se->flags = f->base;
-		p->st.dirty = 1;
+		if (!se || !en || f->result == IMAP_FLAGPUSH_GONE)
+			continue;	/* gone: the next pull follows */
+		s = se->flags;
+		l = en->flags;
+		if ((s ^ l) & (l ^ f->want))
+			p->r->conflicts++;
 		if (f->result == IMAP_FLAGPUSH_PENDING)
-			continue;
-		p->r->conflicts++;
-		if (en && !en->gone && en->flags != f->base) {
-			if (mdirsync_set_flags(&p->m, en, f->base, e) < 0)
+			p->r->flags_server--;
+		se->flags = f->result == IMAP_FLAGPUSH_DONE ? f->want : f->base;
+		p->st.dirty = 1;
+		if (l != f->want) {
+			if (mdirsync_set_flags(&p->m, en, f->want, e) < 0)
 				return -1;
 			p->r->flags_local++;
 			renamed = 1;

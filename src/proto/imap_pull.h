@@ -17,10 +17,10 @@
  *    alone tells (VANISHED (EARLIER) and FETCH FLAGS), with CONDSTORE a
  *    UID FETCH (FLAGS) (CHANGEDSINCE) and a UID SEARCH for expunges,
  *    without either a UID FETCH 1:* (FLAGS) compared with the state;
- *  - flags merged per message against the state: a change on one side
- *    wins over no change, the server wins when both changed differently;
- *    with CONDSTORE pushed with UNCHANGEDSINCE (imap_flagpush.h), so that
- *    a change made on the server meanwhile wins too;
+ *  - flags merged flag by flag against the state (syncstate_merge): a
+ *    change on either side wins over no change; with CONDSTORE pushed
+ *    with UNCHANGEDSINCE (imap_flagpush.h), so that a change made on the
+ *    server meanwhile is merged in too, and wins over the local one;
  *  - messages expunged on the server removed locally (kept, untagged,
  *    with keep_local), files removed locally expunged on the server only
  *    with push_deletes (else remembered, so never fetched again);
@@ -60,7 +60,8 @@ struct imap_pull_result {
 	unsigned long fetched;	/* new messages down */
 	unsigned long flags_local;	/* files given the server's flags */
 	unsigned long flags_server;	/* messages given local flags */
-	unsigned long conflicts;	/* both changed: the server's won */
+	unsigned long conflicts;	/* a local change the server's
+					 * undid meanwhile: the server's won */
 	unsigned long removed;		/* server expunges removed locally */
 	unsigned long kept;		/* ... kept (keep_local) */
 	unsigned long expunged;		/* local deletes expunged */

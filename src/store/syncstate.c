@@ -79,6 +79,16 @@ syncstate_imap_names(unsigned flags, char *out)
 	}
 }
 
+unsigned
+syncstate_merge(unsigned base, unsigned local, unsigned server)
+{
+	unsigned theirs = (base ^ server) & SYNC_FLAGS_ALL;
+
+	if (base == SYNC_UNKNOWN)
+		return server & SYNC_FLAGS_ALL;
+	return ((server & theirs) | (local & ~theirs)) & SYNC_FLAGS_ALL;
+}
+
 /* '/', '%', control bytes and a leading '.' as %XX: one safe file name. */
 static void
 add_escaped(struct buf *b, const char *s)

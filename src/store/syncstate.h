@@ -69,6 +69,18 @@ unsigned syncstate_from_imap(const char *s, size_t len);
 /* "\Seen \Flagged" for flags into out (at least 64 bytes). */
 void syncstate_imap_names(unsigned flags, char *out);
 
+/* A base for syncstate_merge when none is known (no state). */
+#define SYNC_UNKNOWN 0x100u
+
+/*
+ * The three-way merge of one message's flags against base, the flags
+ * both sides last agreed on, flag by flag: a flag the server changed
+ * since base takes the server's value, any other the local value
+ * (changed or not). Both sides changing one flag can only agree (a flag
+ * is set or not); with base SYNC_UNKNOWN the server's flags win whole.
+ */
+unsigned syncstate_merge(unsigned base, unsigned local, unsigned server);
+
 /*
  * The account's state directory, a new string, or NULL with ERR_CONFIG
  * (no $HOME and no absolute $XDG_STATE_HOME).

@@ -97,23 +97,27 @@ PY
 	[ "$output" = "$(printf '1\n2\n4')" ]
 }
 
-@test "flags: a change on either side wins over no change; the server wins a conflict" {
-	for s in a b c d; do msg $s | mimap append INBOX; done
+@test "flags merge flag by flag: a change on either side wins over no change" {
+	for s in a b c; do msg $s | mimap append INBOX; done
+	msg d | mimap append INBOX --flags '\Seen'
 	mimap pull --maildir "$MD"
-	# server: 1 seen; local: 2 flagged; both: 3 (server seen, local flagged)
+	# server: 1 read; local: 2 flagged; 3 read there and flagged here;
+	# 4 flagged there and made unread here
 	mimap flag INBOX 1 +seen
 	mimap flag INBOX 3 +seen
+	mimap flag INBOX 4 +flagged
 	local_flag 2 F
 	local_flag 3 F
+	local_flag 4 ""
 	run mimap pull --maildir "$MD"
 	[ "$status" -eq 0 ]
-	[ "$output" = "INBOX: 0 new, 3 flags changed, 0 removed" ]
+	[ "$output" = "INBOX: 0 new, 6 flags changed, 0 removed" ]
 	[ "$(local_flags 1)" = S ]
 	[ "$(local_flags 2)" = F ]
-	[ "$(local_flags 3)" = S ]
-	[ "$(local_flags 4)" = "" ]
+	[ "$(local_flags 3)" = FS ]
+	[ "$(local_flags 4)" = F ]
 	run mimap search INBOX FLAGGED
-	[ "$output" = 2 ]
+	[ "$output" = "$(printf '2\n3\n4')" ]
 	run mimap search INBOX SEEN
 	[ "$output" = "$(printf '1\n3')" ]
 	# agreed: nothing more to do either way
@@ -125,14 +129,24 @@ PY
 	[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
 	run mimap search INBOX SEEN
 	[ "$output" = 3 ]
+	# no state (lost): no base to merge against, the server's flags win
+	local_flag 2 S
+	rm -r "$XDG_STATE_HOME/mkit"
+	run mimap pull --maildir "$MD"
+	[ "$status" -eq 0 ]
+	[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
+	[ "$(local_flags 2)" = F ]
+	run mimap search INBOX SEEN
+	[ "$output" = 3 ]
 }
 
 @test "a flag change on the server between the pull's FETCH and its STORE" {
 	for s in a b c; do msg $s | mimap append INBOX; done
 	msg d | mimap append INBOX --flags '\Seen'
 	msg e | mimap append INBOX
-	# another client, just before the pull's first STORE: 1 flagged (a
-	# conflict), 2 read (the same change), a keyword on 5 (no system flag)
+	# another client, just before the pull's first STORE: 1 flagged (read
+	# here: both stay), 2 read (the same change), a keyword on 5 (no
+	# system flag)
 	start_proxy "$DOVECOT_IMAP_PORT" ' UID STORE ' sh -c 'mimap flag INBOX 1 \
 		+flagged && mimap flag INBOX 2 +seen && mimap flag INBOX 5 +Label1'
 	px=(--port "$PROXY_PORT" --tls=off --allow-plaintext-auth)
@@ -158,26 +172,72 @@ S')" ]
 	run mimap search INBOX KEYWORD Label1
 	[ "$output" = 5 ]
 	if [ "$PULL_MODE" = full ]; then
-		# no CONDSTORE: the STOREs go over the change (a race the man
-		# page tells of): both flags on 1 once the next pull sees it
+		# no CONDSTORE: the STOREs go flag by flag over the change (a
+		# race the man page tells of): 1's \Flagged comes down next time
+		[ "$(local_flags 1)" = S ]
 		run mimap "${px[@]}" pull --maildir "$MD"
 		[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
-		[ "$(local_flags 1)" = FS ]
-		run mimap search INBOX SEEN
-		[ "$output" = "$(printf '1\n2\n5')" ]
 	else
+		# refused ([MODIFIED]), read again, merged, pushed again
+		grep -q ' OK \[MODIFIED [0-9:,]*1[],:]' <<<"$pulled"
 		[[ $pulled == *"(UNCHANGEDSINCE "*"[MODIFIED "* ]]
 		python3 -c 'import json, sys
 d = json.loads(sys.argv[1].splitlines()[-1])[0]
-assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (1, 4, 1), d
+assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (0, 5, 1), d
 ' "$pulled"
-		# the server won the conflict, here and there
-		[ "$(local_flags 1)" = F ]
-		run mimap search INBOX SEEN
-		[ "$output" = "$(printf '2\n5')" ]
 	fi
+	# 1: the other client's \Flagged and the local \Seen, on both sides
+	[ "$(local_flags 1)" = FS ]
+	run mimap search INBOX SEEN
+	[ "$output" = "$(printf '1\n2\n5')" ]
 	run mimap search INBOX FLAGGED
 	[ "$output" = "$(printf '1\n3\n4')" ]
+	run mimap "${px[@]}" pull --maildir "$MD"
+	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
+}
+
+@test "one flag changed on both sides, met by [MODIFIED]: the server's later change wins" {
+	msg a | mimap append INBOX --flags '\Seen'
+	msg b | mimap append INBOX --flags '\Seen'
+	# another client, just before the pull's first STORE: reads 1 again,
+	# flags 2
+	start_proxy "$DOVECOT_IMAP_PORT" ' UID STORE ' sh -c 'mimap flag INBOX 1 \
+		+seen && mimap flag INBOX 2 +flagged'
+	px=(--port "$PROXY_PORT" --tls=off --allow-plaintext-auth)
+	mimap "${px[@]}" pull --maildir "$MD"
+	# 1: unread on both sides (the server's change seen by the pull) and
+	# flagged here; 2: unread here
+	mimap flag INBOX 1 -seen
+	local_flag 1 F
+	local_flag 2 ""
+	run mimap "${px[@]}" -v pull --json --maildir "$MD"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	pulled=$output
+	[ "$(cat "$PROXY_RAN")" = 0 ]
+	if [ "$PULL_MODE" = full ]; then
+		# no CONDSTORE: 1's \Flagged and 2's -\Seen went over the
+		# change flag by flag; the next pull brings the rest down
+		run mimap "${px[@]}" pull --maildir "$MD"
+		[ "$output" = "INBOX: 0 new, 2 flags changed, 0 removed" ]
+	else
+		# both refused, read again, merged and pushed again
+		[ "$(grep -c '^< A[0-9]* OK \[MODIFIED ' <<<"$pulled")" -eq 2 ]
+		[ "$(grep -c '^> A[0-9]* UID STORE 1 (UNCHANGEDSINCE [0-9]*) +FLAGS (\\Flagged)' <<<"$pulled")" -eq 2 ]
+		[ "$(grep -c '^> A[0-9]* UID STORE 2 (UNCHANGEDSINCE [0-9]*) -FLAGS (\\Seen)' <<<"$pulled")" -eq 2 ]
+		python3 -c 'import json, sys
+d = json.loads(sys.argv[1].splitlines()[-1])[0]
+assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (1, 2, 2), d
+' "$pulled"
+	fi
+	# 1: \Seen cleared here, set again there later: the server's wins;
+	# the local \Flagged stays. 2: both changes.
+	[ "$(local_flags 1)" = FS ]
+	[ "$(local_flags 2)" = F ]
+	run mimap search INBOX SEEN
+	[ "$output" = 1 ]
+	run mimap search INBOX FLAGGED
+	[ "$output" = "$(printf '1\n2')" ]
 	run mimap "${px[@]}" pull --maildir "$MD"
 	[ "$output" = "INBOX: 0 new, 0 flags changed, 0 removed" ]
 }
@@ -200,17 +260,17 @@ assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (1, 4, 1), d
 	run mimap pull --maildir "$MD"
 	[ "$status" -eq 0 ]
 	[ "$(local_flags 2)" = FPab ]
-	# 1: both changed, the server won; its keywords untouched
-	[ "$(local_flags 1)" = "" ]
-	run mimap search INBOX KEYWORD Label1 KEYWORD '$Forwarded'
+	# 1: unread there, flagged here: both; its keywords untouched
+	[ "$(local_flags 1)" = F ]
+	run mimap search INBOX FLAGGED UNSEEN KEYWORD Label1 KEYWORD '$Forwarded'
 	[ "$output" = 1 ]
 	run mimap search INBOX OR KEYWORD '$Forwarded' OR KEYWORD a KEYWORD b
 	[ "$output" = 1 ]
 	# a local change with keywords on the server: the keywords stay
-	local_flag 1 F
+	local_flag 1 FR
 	run mimap pull --maildir "$MD"
 	[ "$output" = "INBOX: 0 new, 1 flags changed, 0 removed" ]
-	run mimap search INBOX FLAGGED KEYWORD Label1 KEYWORD '$Forwarded'
+	run mimap search INBOX ANSWERED KEYWORD Label1 KEYWORD '$Forwarded'
 	[ "$output" = 1 ]
 }
 

@@ -3,10 +3,11 @@
  * (src/proto/imap_flagpush.c) against a scripted server (peer.h): one
  * command per operation and mask, a message with flags to add and to
  * remove in two commands (the second against the mod-sequence the first
- * left), [MODIFIED] read again and judged (the server's change wins, a
- * keyword alone is pushed again, a message gone), a STORE that says
- * nothing of a message, a server that keeps modifying (left pending after
- * a few rounds), and a NO.
+ * left), [MODIFIED] read again and merged flag by flag (the server's
+ * change kept and ours pushed again beside it, a keyword alone pushed
+ * again, the same change done, a message gone), a STORE that says nothing
+ * of a message, a server that keeps modifying (left pending after a few
+ * rounds), and a NO.
  */
 #include <config.h>
 
@@ -67,13 +68,17 @@ mixed_script(struct peer *p)
 		"* 5 FETCH (UID 5 FLAGS (Kw) MODSEQ (30))\r\n"
 		"* 6 FETCH (UID 7 FLAGS (\\Seen) MODSEQ (25))\r\n"
 		"A4 OK done\r\n");
-	peer_expect(p, "A5 UID STORE 5 (UNCHANGEDSINCE 30) +FLAGS (\\Seen)");
+	/* 4: its \Flagged kept, our \Seen pushed again beside it */
+	peer_expect(p, "A5 UID STORE 4 (UNCHANGEDSINCE 24) +FLAGS (\\Seen)");
+	peer_send(p, "* 4 FETCH (UID 4 MODSEQ (26) FLAGS (\\Seen "
+		"\\Flagged))\r\nA5 OK done\r\n");
+	peer_expect(p, "A6 UID STORE 5 (UNCHANGEDSINCE 30) +FLAGS (\\Seen)");
 	peer_send(p, "* 5 FETCH (UID 5 MODSEQ (31) FLAGS (\\Seen Kw))\r\n"
-		"A5 OK done\r\n");
-	peer_expect(p, "A6 UID STORE 2 (UNCHANGEDSINCE 21) -FLAGS (\\Seen)");
-	peer_send(p, "* 2 FETCH (UID 2 MODSEQ (32) FLAGS (\\Flagged))\r\n"
 		"A6 OK done\r\n");
-	bye(p, "A7");
+	peer_expect(p, "A7 UID STORE 2 (UNCHANGEDSINCE 21) -FLAGS (\\Seen)");
+	peer_send(p, "* 2 FETCH (UID 2 MODSEQ (32) FLAGS (\\Flagged))\r\n"
+		"A7 OK done\r\n");
+	bye(p, "A8");
 }
 
 static void
@@ -89,8 +94,9 @@ test_mixed(void)
 		{ 7, 0, 0, S, 0, 0, 0, 0, 0 },
 	};
 	static const unsigned char want[] = { IMAP_FLAGPUSH_DONE,
-		IMAP_FLAGPUSH_DONE, IMAP_FLAGPUSH_DONE, IMAP_FLAGPUSH_SERVER,
+		IMAP_FLAGPUSH_DONE, IMAP_FLAGPUSH_DONE, IMAP_FLAGPUSH_DONE,
 		IMAP_FLAGPUSH_DONE, IMAP_FLAGPUSH_GONE, IMAP_FLAGPUSH_DONE };
+	static const unsigned char flags[] = { S, F, 0, S | F, S, S, S };
 	struct imap *im;
 	struct err e;
 	size_t i;
@@ -98,12 +104,61 @@ test_mixed(void)
 	im = start(mixed_script, &e);
 	tap_ok(im != NULL, "mixed: session");
 	tap_int(imap_flagpush(im, v, 7, 20, &e), 0, "mixed: pushed");
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 7; i++) {
 		tap_int(v[i].result, want[i], "mixed: result of each UID");
-	tap_int(v[3].base, F, "mixed: the server's flags won on 4");
+		tap_int(v[i].want, flags[i], "mixed: flags of each UID");
+	}
 	imap_logout(im);
 	peer_join(&pe);
 	tap_str(pe.fail, "", "mixed: the dialogue");
+}
+
+/* ---- merged flag by flag: each side's change kept ---- */
+
+static void
+merge_script(struct peer *p)
+{
+	peer_send(p, "* OK [CAPABILITY IMAP4rev1 CONDSTORE] hi\r\n");
+	peer_expect(p, "A1 UID STORE 1 (UNCHANGEDSINCE 20) "
+		"+FLAGS (\\Flagged)");
+	peer_send(p, "A1 OK [MODIFIED 1] Conditional STORE failed\r\n");
+	peer_expect(p, "A2 UID STORE 2 (UNCHANGEDSINCE 20) +FLAGS (\\Seen)");
+	peer_send(p, "A2 OK [MODIFIED 2] Conditional STORE failed\r\n");
+	peer_expect(p, "A3 UID FETCH 1:2 (UID FLAGS MODSEQ)");
+	/* another client read 1 and unflagged 2 */
+	peer_send(p, "* 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (31))\r\n"
+		"* 2 FETCH (UID 2 FLAGS () MODSEQ (32))\r\n"
+		"A3 OK done\r\n");
+	peer_expect(p, "A4 UID STORE 1 (UNCHANGEDSINCE 31) "
+		"+FLAGS (\\Flagged)");
+	peer_send(p, "* 1 FETCH (UID 1 MODSEQ (33) FLAGS (\\Seen "
+		"\\Flagged))\r\nA4 OK done\r\n");
+	peer_expect(p, "A5 UID STORE 2 (UNCHANGEDSINCE 32) +FLAGS (\\Seen)");
+	peer_send(p, "* 2 FETCH (UID 2 MODSEQ (34) FLAGS (\\Seen))\r\n"
+		"A5 OK done\r\n");
+	bye(p, "A6");
+}
+
+static void
+test_merge(void)
+{
+	struct imap_flagpush v[] = {
+		{ 1, 0, 0, F, 0, 0, 0, 0, 0 },
+		{ 2, 0, F, F | S, 0, 0, 0, 0, 0 },
+	};
+	struct imap *im;
+	struct err e;
+
+	im = start(merge_script, &e);
+	tap_ok(im != NULL, "merge: session");
+	tap_int(imap_flagpush(im, v, 2, 20, &e), 0, "merge: pushed");
+	tap_int(v[0].result, IMAP_FLAGPUSH_DONE, "merge: 1 done");
+	tap_int(v[0].want, F | S, "merge: +F here, +S there: both");
+	tap_int(v[1].result, IMAP_FLAGPUSH_DONE, "merge: 2 done");
+	tap_int(v[1].want, S, "merge: +S here, -F there: both");
+	imap_logout(im);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "merge: the dialogue");
 }
 
 /* ---- a server that keeps changing the message ---- */
@@ -145,6 +200,7 @@ test_busy(void)
 	tap_int(imap_flagpush(im, v, 1, 5, &e), 0, "busy: no error");
 	tap_int(v[0].result, IMAP_FLAGPUSH_PENDING, "busy: left pending");
 	tap_int(v[0].base, 0, "busy: base is the server's flags");
+	tap_int(v[0].want, S, "busy: want still ours (keywords only)");
 	imap_logout(im);
 	peer_join(&pe);
 	tap_str(pe.fail, "", "busy: the dialogue");
@@ -182,6 +238,7 @@ int
 main(void)
 {
 	test_mixed();
+	test_merge();
 	test_busy();
 	test_no();
 	return tap_done();

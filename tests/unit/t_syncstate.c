@@ -1,6 +1,7 @@
 /*
  * t_syncstate: what mimap pull keeps between runs, as a rerun relies on
- * it: the state file (where it lives, what it holds, refused when
+ * it: the three-way flag merge against it (every combination, flag by
+ * flag), the state file (where it lives, what it holds, refused when
  * malformed, one pull per account), and the UID-tagged maildir (a scan
  * finds every mirrored file and its flags, a batch is only visible once
  * committed, leftovers of a killed pull are removed, a file of another
@@ -86,6 +87,85 @@ test_flags(void)
 	tap_int(syncstate_from_imap("\\SEEN", 5), SYNC_SEEN,
 		"IMAP flags ignore case");
 	tap_int(syncstate_from_imap("$Junk", 5), 0, "keywords: none");
+}
+
+/* One flag's three-way merge: base (-1: unknown), local, server, and the
+ * value it must take. Every combination. */
+static const struct {
+	int base, local, server, want;
+	const char *why;
+} merge_rows[] = {
+	{ 0, 0, 0, 0, "no change" },
+	{ 0, 0, 1, 1, "set on the server" },
+	{ 0, 1, 0, 1, "set locally" },
+	{ 0, 1, 1, 1, "set on both sides" },
+	{ 1, 0, 0, 0, "cleared on both sides" },
+	{ 1, 0, 1, 0, "cleared locally" },
+	{ 1, 1, 0, 0, "cleared on the server" },
+	{ 1, 1, 1, 1, "no change (set)" },
+	{ -1, 0, 0, 0, "no base: the server's (both clear)" },
+	{ -1, 0, 1, 1, "no base: the server's (set there)" },
+	{ -1, 1, 0, 0, "no base: the server's (set here)" },
+	{ -1, 1, 1, 1, "no base: the server's (both set)" },
+};
+
+/* The merge of whole flag sets by the table above, bit by bit. */
+static unsigned
+merge_by_rows(unsigned base, unsigned local, unsigned server)
+{
+	unsigned b, out = 0;
+	size_t r;
+
+	for (b = 1; b <= SYNC_DELETED; b <<= 1)
+		for (r = 0; r < ARRAY_SIZE(merge_rows); r++)
+			if (merge_rows[r].base == (base == SYNC_UNKNOWN ? -1 :
+			    !!(base & b)) && merge_rows[r].local ==
+			    !!(local & b) && merge_rows[r].server ==
+			    !!(server & b) && merge_rows[r].want)
+				out |= b;
+	return out;
+}
+
+static void
+test_merge(void)
+{
+	static const unsigned flag[] = { SYNC_DRAFT, SYNC_FLAGGED,
+		SYNC_ANSWERED, SYNC_SEEN, SYNC_DELETED };
+	unsigned b, l, s, bad = 0;
+	size_t f, r;
+	char name[96];
+
+	for (f = 0; f < ARRAY_SIZE(flag); f++) {
+		for (r = 0; r < ARRAY_SIZE(merge_rows); r++) {
+			unsigned fb = flag[f], base = merge_rows[r].base < 0 ?
+				SYNC_UNKNOWN : merge_rows[r].base ? fb : 0;
+
+			syncstate_letters(fb, name);
+			snprintf(name + strlen(name), sizeof name -
+				strlen(name), ": %s", merge_rows[r].why);
+			tap_int(syncstate_merge(base, merge_rows[r].local ?
+				fb : 0, merge_rows[r].server ? fb : 0),
+				merge_rows[r].want ? fb : 0, name);
+		}
+	}
+	/* each flag on its own, whatever the others do */
+	for (b = 0; b <= SYNC_FLAGS_ALL; b++)
+		for (l = 0; l <= SYNC_FLAGS_ALL; l++)
+			for (s = 0; s <= SYNC_FLAGS_ALL; s++)
+				bad += syncstate_merge(b, l, s) !=
+					merge_by_rows(b, l, s);
+	for (l = 0; l <= SYNC_FLAGS_ALL; l++)
+		for (s = 0; s <= SYNC_FLAGS_ALL; s++)
+			bad += syncstate_merge(SYNC_UNKNOWN, l, s) != s;
+	tap_int(bad, 0, "every base, local and server set merged flag by "
+		"flag");
+	/* issue 11's cases, whole messages */
+	tap_int(syncstate_merge(0, SYNC_FLAGGED, SYNC_SEEN),
+		SYNC_FLAGGED | SYNC_SEEN, "+F here, +S there: both");
+	tap_int(syncstate_merge(SYNC_SEEN, 0, SYNC_SEEN | SYNC_FLAGGED),
+		SYNC_FLAGGED, "-S here, +F there: both");
+	tap_int(syncstate_merge(SYNC_SEEN, SYNC_FLAGGED, 0), SYNC_FLAGGED,
+		"-S on both sides, +F here");
 }
 
 static void
@@ -419,6 +499,7 @@ main(void)
 		return 99;
 	setenv("HOME", dir, 1);
 	test_flags();
+	test_merge();
 	test_paths();
 	test_file();
 	test_bad();

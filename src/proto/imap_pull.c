@@ -725,12 +725,12 @@ merge_unread(struct pull *p, struct err *e)
 
 /*
  * With CONDSTORE the flags go up only onto what the server had when they
- * were read (imap_flagpush.h); where it changed them since, its changes
- * are merged in flag by flag. The file then gets the merged flags, and
- * the state the server's: those once pushed, else (still pending) those
- * it has, so that the next pull pushes the rest again. A local change
- * the server's later change undid is a conflict it won. The state still
- * holds the base and the file the local flags (merge_one).
+ * were read (imap_flagpush.h), its changes since merged in flag by flag.
+ * Until then the state holds the base and the file the local flags
+ * (merge_one); then the file gets the merged flags, and the state the
+ * server's: those pushed, or (still pending) those it has, so that the
+ * next pull pushes the rest again. A local change that the server's later
+ * change undid is a conflict the server won.
  */
 static int
 push_cond(struct pull *p, struct pushes *ps, struct err *e)

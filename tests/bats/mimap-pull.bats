@@ -223,8 +223,11 @@ assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (0, 5, 1), d
 	else
 		# both refused, read again, merged and pushed again
 		[ "$(grep -c '^< A[0-9]* OK \[MODIFIED ' <<<"$pulled")" -eq 2 ]
-		[ "$(grep -c '^> A[0-9]* UID STORE 1 (UNCHANGEDSINCE [0-9]*) +FLAGS (\\Flagged)' <<<"$pulled")" -eq 2 ]
-		[ "$(grep -c '^> A[0-9]* UID STORE 2 (UNCHANGEDSINCE [0-9]*) -FLAGS (\\Seen)' <<<"$pulled")" -eq 2 ]
+		stores=$(grep '^> A[0-9]* UID STORE ' <<<"$pulled")
+		[ "$(grep -c ' 1 (UNCHANGEDSINCE .*) +FLAGS (\\Flagged)' \
+			<<<"$stores")" -eq 2 ]
+		[ "$(grep -c ' 2 (UNCHANGEDSINCE .*) -FLAGS (\\Seen)' \
+			<<<"$stores")" -eq 2 ]
 		python3 -c 'import json, sys
 d = json.loads(sys.argv[1].splitlines()[-1])[0]
 assert (d["conflicts"], d["flags_server"], d["flags_local"]) == (1, 2, 2), d

@@ -114,3 +114,114 @@ script() {
 	grep "^\* sunk $((${#HEAD} + size)) bytes sha256 $want\$" "$FAKE_LOG"
 	[ "$(msend -bp)" = "mail queue is empty" ]
 }
+
+# -bs (SMTP on standard input and output) streams the same way: each
+# message's DATA is dot-unstuffed into the header in memory and the body in
+# the unlinked spool, then relayed. The client's DATA below is the 1 GiB
+# body with every other line dot-stuffed ("..y...": the message holds
+# ".y..."); msend relays it stuffed again, so the sink must get exactly the
+# bytes the client sent, and the SIZE= it announces counts them unstuffed.
+bs_data() {
+	printf '%s' "$HEAD"
+	yes "$(printf 'x%.0s' {1..62})"$'\r\n..'"$(printf 'y%.0s' {1..60})"$'\r' |
+		head -c $BIG
+}
+
+# bs MSEND-ARGS...: msend -bs to the fake server, under /usr/bin/time.
+bs() {
+	/usr/bin/time -o rss -f %M msend -bs --host 127.0.0.1 \
+		--port "$FAKE_PORT" --tls=off --auth=off --timeout=60 "$@"
+}
+
+@test "-bs: a 1 GB message, bounded memory, every byte; RSET, then a second message on the session" {
+	local base peak want size
+	start_fake_smtp <<'EOF2'
+send 220 fake
+ehlo PIPELINING SIZE_2000000000 8BITMIME
+expect MAIL FROM:<a@example.test> SIZE=
+send 250 ok
+expect RCPT TO:<b@example.test>
+send 250 ok
+expect DATA
+send 354 go
+sinkdata
+send 250 2.0.0 taken 1
+expect MAIL FROM:<c@example.test>
+send 250 ok
+expect RCPT TO:<d@example.test>
+send 250 ok
+expect DATA
+send 354 go
+data
+send 250 2.0.0 taken 2
+quit
+EOF2
+	{
+		printf 'EHLO client\r\nMAIL FROM:<x@example.test>\r\n'
+		printf 'RCPT TO:<y@example.test>\r\nRSET\r\n'
+		printf 'MAIL FROM:<a@example.test> SIZE=%s\r\n' $((BIG + 200))
+		printf 'RCPT TO:<b@example.test>\r\nDATA\r\n'
+		bs_data
+		printf '.\r\nMAIL FROM:<c@example.test>\r\n'
+		printf 'RCPT TO:<d@example.test>\r\nDATA\r\n%s..two\r\n.\r\n' \
+			"$HEAD"
+		printf 'QUIT\r\n'
+	} | bs >out 2>err
+	cat out err
+	[ "$(grep -c '^250 2.0.0 250 2.0.0 taken' out)" -eq 2 ]
+	grep -q '^221 ' out
+	[ ! -s err ]
+	# the relay's SIZE= counts the message unstuffed: one dot less on
+	# every other line
+	size=$((${#HEAD} + BIG - BIG / 128))
+	grep "^C: MAIL FROM:<a@example.test> SIZE=$size\$" "$FAKE_LOG"
+	base=$(/usr/bin/time -f %M msend --version 2>&1 >/dev/null)
+	peak=$(cat rss)
+	echo "start-up $base KiB, peak $peak KiB"
+	[ "$peak" -le $((base + 8192)) ]
+	want=$(bs_data | sha256sum | cut -d' ' -f1)
+	grep "^\* sunk $((${#HEAD} + BIG)) bytes sha256 $want\$" "$FAKE_LOG"
+	# the second message went on the same connection, stuffed again
+	[ "$(grep -c '^\* connect' "$FAKE_LOG")" -eq 1 ]
+	grep -qx 'C: \.\.two' "$FAKE_LOG"
+	[ -z "$(ls "$TMPDIR" | grep '^mkit-')" ]
+}
+
+@test "-bs: SIZE= beyond the limit is refused at MAIL; a client gone mid-DATA: nothing sent, exit 76" {
+	start_fake_smtp <<'EOF2'
+send 220 fake
+ehlo PIPELINING SIZE_2000000000 8BITMIME
+expect MAIL FROM:<a@example.test>
+send 250 ok
+expect RCPT TO:<b@example.test>
+send 250 ok
+expect DATA
+send 354 go
+data
+send 250 2.0.0 taken 1
+quit
+EOF2
+	{
+		printf 'EHLO client\r\n'
+		printf 'MAIL FROM:<a@example.test> SIZE=3000000000\r\n'
+		printf 'MAIL FROM:<a@example.test>\r\n'
+		printf 'RCPT TO:<b@example.test>\r\nDATA\r\n%sone\r\n.\r\n' \
+			"$HEAD"
+		printf 'MAIL FROM:<a@example.test>\r\n'
+		printf 'RCPT TO:<b@example.test>\r\nDATA\r\n%s' "$HEAD"
+		yes 'the client dies before the dot' | head -c 3000000
+	} | bs >out 2>err && status=0 || status=$?
+	cat out err "$FAKE_LOG"
+	[ "$status" -eq 76 ]
+	grep -q '^250-SIZE 2147483648' out
+	grep -q '^552 5.3.4 message size 3000000000 exceeds the limit' out
+	[ "$(grep -c '^250 2.0.0 250 2.0.0 taken 1' out)" -eq 1 ]
+	[ "$(grep -c '^354 ' out)" -eq 2 ]
+	grep -q 'msend: the input ended inside a message (DATA without its final dot): that message was not sent' err
+	[ "$(wc -l <err)" -eq 1 ]
+	# one message reached the server, the cut one never began there
+	[ "$(grep -c '^C: MAIL FROM' "$FAKE_LOG")" -eq 1 ]
+	grep -q '^C: QUIT' "$FAKE_LOG"
+	! grep -q 'the client dies' "$FAKE_LOG"
+	[ -z "$(ls "$TMPDIR" | grep '^mkit-')" ]
+}

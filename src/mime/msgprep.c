@@ -707,6 +707,12 @@ msgprep_str_utf8(const char *s)
 	return s && mem_8bit(s, strlen(s));
 }
 
+int
+msgprep_mem_8bit(const char *p, size_t n)
+{
+	return mem_8bit(p, n);
+}
+
 /* Aliases. */
 
 struct alias {

@@ -199,6 +199,8 @@ int msgprep_is_8bit(const struct msgprep *m);
 int msgprep_header_utf8(const struct msgprep *m);
 /* Does s hold bytes >= 0x80? */
 int msgprep_str_utf8(const char *s);
+/* Do the n bytes at p? */
+int msgprep_mem_8bit(const char *p, size_t n);
 
 /*
  * An envelope address from the command line or a header: refuses

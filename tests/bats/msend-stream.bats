@@ -5,7 +5,8 @@
 # 1 GB message on standard input goes out whole with a peak RSS within
 # 8 MiB of `msend --version`, over DATA with SIZE and over BDAT (CHUNKING),
 # to the scripted server's sink (tests/servers/fakesmtp.py: sinkdata,
-# sinkbdat), which logs the size and SHA-256 of what arrived.
+# sinkbdat), which logs the size and SHA-256 of what arrived. msend -bs
+# (SMTP on standard input) streams each message the same way.
 
 load helpers
 

@@ -1,6 +1,7 @@
 /* sendmail.c: see sendmail.h. */
 #include <config.h>
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -163,6 +164,8 @@ sendmail_prepare(struct sendmail_msg *p, const struct sendmail_env *o,
 
 struct session {
 	const struct sendmail_server *sv;
+	char *rbuf;		/* what read(2) got: BS_PIECE bytes */
+	size_t rpos, rlen;	/* the part not yet taken */
 	char *buf;		/* BS_PIECE + 1 bytes */
 	size_t len;		/* the piece in buf */
 	int eol;		/* it ends its line (with the LF) */
@@ -226,26 +229,49 @@ size_param(const char *arg, size_t *size)
 	return 0;
 }
 
+/* More input into rbuf when it is used up: 0 at the end of input (or a
+ * read error: the input is over either way). read(2) returns what the
+ * client has sent, so one that waits for a reply is never waited for. */
+static size_t
+fill(struct session *ss)
+{
+	ssize_t got;
+
+	if (ss->rpos < ss->rlen)
+		return ss->rlen - ss->rpos;
+	do
+		got = read(ss->sv->in, ss->rbuf, BS_PIECE);
+	while (got < 0 && errno == EINTR);
+	ss->rpos = 0;
+	ss->rlen = got > 0 ? (size_t)got : 0;
+	return ss->rlen;
+}
+
 /*
  * The next piece of input into buf: up to and with its LF, or max bytes of
  * a longer line; NUL-terminated (it may hold NULs). Its length, 0 at the
- * end of input. getc_unlocked() takes what stdio has read, so a client
- * that waits for a reply is never waited for beyond its line end.
+ * end of input.
  */
 static size_t
 next_piece(struct session *ss, size_t max)
 {
-	FILE *in = ss->sv->in;
-	size_t n = 0;
-	int c;
+	size_t n = 0, avail;
 
 	ss->eol = 0;
-	while (n < max && (c = getc_unlocked(in)) != EOF) {
-		ss->buf[n++] = (char)c;
-		if (c == '\n') {
+	while (n < max && (avail = fill(ss)) > 0) {
+		const char *p = ss->rbuf + ss->rpos;
+		size_t take = avail < max - n ? avail : max - n;
+		const char *lf = memchr(p, '\n', take);
+
+		if (lf) {
+			take = (size_t)(lf - p) + 1;
 			ss->eol = 1;
-			break;
 		}
+		memcpy(ss->buf + n, p, take);
+		n += take;
+		ss->rpos += take;
+		if (lf)
+			break;
 	}
 	ss->buf[n] = '\0';
 	ss->len = n;
@@ -273,32 +299,51 @@ next_line(struct session *ss)
 	return (ssize_t)n;
 }
 
+/* Hand what acc holds to sp (after an error, drop it). */
+static void
+data_flush(struct buf *acc, struct msgprep_spool *sp, int *bad,
+	struct err *e)
+{
+	if (!*bad && acc->len && msgprep_spool_add(sp, acc->data, acc->len,
+		e) < 0)
+		*bad = 1;
+	buf_reset(acc);
+}
+
 /*
  * DATA's lines up to the lone ".", dot-unstuffed (RFC 5321 4.5.2), into
- * sp, in pieces. After an error (*bad set, e says which) the rest is read
- * and dropped. 1 at the ".", 0 when the input ended before it.
+ * sp, gathered in slices of BS_PIECE (one spool write each, not one a
+ * line). After an error (*bad set, e says which) the rest is read and
+ * dropped. 1 at the ".", 0 when the input ended before it.
  */
 static int
 read_data(struct session *ss, struct msgprep_spool *sp, int *bad,
 	struct err *e)
 {
-	int bol = 1;
+	struct buf acc = BUF_INIT;
+	int bol = 1, ret = 0;
 	size_t n;
 
 	while ((n = next_piece(ss, BS_PIECE)) > 0) {
 		const char *p = ss->buf;
 
 		if (bol && p[0] == '.') {
-			if (ss->eol && (n == 2 || (n == 3 && p[1] == '\r')))
-				return 1;
+			if (ss->eol && (n == 2 || (n == 3 && p[1] == '\r'))) {
+				ret = 1;
+				break;
+			}
 			p++;
 			n--;
 		}
 		bol = ss->eol;
-		if (!*bad && msgprep_spool_add(sp, p, n, e) < 0)
-			*bad = 1;
+		if (acc.len + n > BS_PIECE)
+			data_flush(&acc, sp, bad, e);
+		buf_add(&acc, p, n);
 	}
-	return 0;
+	if (ret)
+		data_flush(&acc, sp, bad, e);
+	buf_release(&acc);
+	return ret;
 }
 
 /* Relay the message read into sm and answer its final dot. */
@@ -397,7 +442,8 @@ serve_mail(struct session *ss, const char *line, size_t n)
 int
 sendmail_serve(const struct sendmail_server *sv, struct err *err)
 {
-	struct session ss = { sv, xmalloc(BS_PIECE + 1), 0, 0, 0 };
+	struct session ss = { sv, xmalloc(BS_PIECE), 0, 0,
+		xmalloc(BS_PIECE + 1), 0, 0, 0 };
 	struct addrvec rcpts = ADDRVEC_INIT;
 	char *from = NULL;
 	int cut = 0;
@@ -474,6 +520,7 @@ sendmail_serve(const struct sendmail_server *sv, struct err *err)
 		} else
 			reply(&ss, "502 5.5.2 command not implemented");
 	}
+	free(ss.rbuf);
 	free(ss.buf);
 	free(from);
 	addrvec_release(&rcpts);

@@ -96,7 +96,7 @@ void sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
 typedef void sendmail_relay_fn(void *arg, struct sendmail_msg *sm);
 
 struct sendmail_server {
-	FILE *in;
+	int in;				/* read(2) as it comes, in pieces */
 	FILE *out;
 	const char *hostname;		/* for the greeting and EHLO */
 	const struct sendmail_env *env;	/* -F, -V... for every message */

@@ -67,15 +67,18 @@ serve(const char *in, size_t len, size_t max, struct fake *f, char **out,
 	struct sendmail_env env;
 	struct sendmail_server sv;
 	size_t outlen = 0;
-	FILE *fi = fmemopen((void *)in, len, "r");
+	FILE *fi = tmpfile();
 	FILE *fo = open_memstream(out, &outlen);
 	int r;
+
+	fwrite(in, 1, len, fi);
+	rewind(fi);
 
 	account_set(acc, "set_date_header", "off", e);
 	account_set(acc, "set_msgid_header", "off", e);
 	memset(&env, 0, sizeof env);
 	memset(&sv, 0, sizeof sv);
-	sv.in = fi;
+	sv.in = fileno(fi);
 	sv.out = fo;
 	sv.hostname = "h";
 	sv.env = &env;

@@ -226,3 +226,54 @@ EOF2
 	! grep -q 'the client dies' "$FAKE_LOG"
 	[ -z "$(ls "$TMPDIR" | grep '^mkit-')" ]
 }
+
+# A client such as PHP's waits for each reply before it sends more: msend
+# must answer every line as it comes (a reader that waits to fill its
+# buffer would hang here, up to the timeout of 10 s a step).
+@test "-bs: a client that waits for each reply is answered at each step" {
+	start_fake_smtp <<'EOF2'
+send 220 fake
+ehlo PIPELINING 8BITMIME
+expect MAIL FROM:<a@example.test>
+send 250 ok
+expect RCPT TO:<b@example.test>
+send 250 ok
+expect DATA
+send 354 go
+data
+send 250 2.0.0 taken
+quit
+EOF2
+	python3 - "$FAKE_PORT" "$HEAD" <<'PY'
+import select, subprocess, sys
+port, head = sys.argv[1], sys.argv[2]
+p = subprocess.Popen(["msend", "-bs", "--host", "127.0.0.1", "--port", port,
+    "--tls=off", "--auth=off", "--timeout=10"], stdin=subprocess.PIPE,
+    stdout=subprocess.PIPE)
+def reply(want):
+    buf = b""
+    while True:
+        r, _, _ = select.select([p.stdout], [], [], 10)
+        assert r, "no reply, waiting for %r after %r" % (want, buf)
+        c = p.stdout.read1(4096)
+        assert c, "msend ended before %r" % want
+        buf += c
+        lines = buf.split(b"\r\n")
+        if len(lines) > 1 and lines[-2][3:4] == b" ":
+            assert lines[-2].startswith(want.encode()), buf
+            return
+def say(s):
+    p.stdin.write(s.encode())
+    p.stdin.flush()
+reply("220")
+for cmd, want in [("EHLO c\r\n", "250"), ("MAIL FROM:<a@example.test>\r\n",
+        "250"), ("RCPT TO:<b@example.test>\r\n", "250"), ("DATA\r\n", "354"),
+        (head + "..line\r\n.\r\n", "250 2.0.0 250 2.0.0 taken"),
+        ("QUIT\r\n", "221")]:
+    say(cmd)
+    reply(want)
+p.stdin.close()
+assert p.wait(10) == 0
+PY
+	grep -qx 'C: \.\.line' "$FAKE_LOG"
+}

@@ -196,7 +196,7 @@ run_bs(const struct opts *o, const struct account *acc,
 	gethostname(host, sizeof host - 1);
 	env_init(&env, o, 0);
 	memset(&sv, 0, sizeof sv);
-	sv.in = stdin;
+	sv.in = 0;
 	sv.out = stdout;
 	sv.hostname = host;
 	sv.env = &env;

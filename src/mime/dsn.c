@@ -1,4 +1,4 @@
-/* dsn.c: see dsn.h. RFC 3464, RFC 6533. */
+/* dsn.c: see dsn.h. RFC 3464, RFC 6533 (utf-8 addresses decoded). */
 #include <config.h>
 
 #include <stdlib.h>
@@ -55,6 +55,81 @@ typed(const struct mime_headers *h, const char *name, char **typep)
 	return v;
 }
 
+/* Code point c as UTF-8 at out: its length (1 to 4). */
+static size_t
+utf8_put(char *out, unsigned long c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+static int
+hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decode, in place, the \x{HEX} escapes of a utf-8 typed address (RFC 6533
+ * 3: utf-8-addr-xtext and utf-8-addr-unitext; never longer decoded). An
+ * escape that names no Unicode scalar value stays as it is. */
+static void
+utf8_addr_unescape(char *v)
+{
+	char *in = v, *out = v;
+
+	while (*in) {
+		unsigned long c = 0;
+		size_t k = 3;
+
+		if (in[0] == '\\' && in[1] == 'x' && in[2] == '{') {
+			for (; k < 9 && hex_val(in[k]) >= 0; k++)
+				c = c * 16 + (unsigned long)hex_val(in[k]);
+			if (k > 3 && in[k] == '}' && c > 0 && c <= 0x10FFFF &&
+				(c < 0xD800 || c > 0xDFFF)) {
+				out += utf8_put(out, c);
+				in += k + 1;
+				continue;
+			}
+		}
+		*out++ = *in++;
+	}
+	*out = '\0';
+}
+
+/* A recipient field's address (its type split off): a utf-8 one decoded
+ * to plain UTF-8. */
+static char *
+rcpt_addr(const struct mime_headers *h, const char *name)
+{
+	char *type = NULL, *v = field(h, name, &type);
+
+	if (v && type && strcmp(type, "utf-8") == 0)
+		utf8_addr_unescape(v);
+	free(type);
+	return v;
+}
+
 size_t
 dsn_parse(const char *body, size_t len, struct dsn *d)
 {
@@ -107,9 +182,9 @@ dsn_parse(const char *body, size_t len, struct dsn *d)
 			d->r = xrealloc(d->r, alloc * sizeof(*d->r));
 			r = &d->r[d->n++];
 			memset(r, 0, sizeof(*r));
-			r->final_recipient = typed(&h, "final-recipient", NULL);
+			r->final_recipient = rcpt_addr(&h, "final-recipient");
 			r->original_recipient =
-				typed(&h, "original-recipient", NULL);
+				rcpt_addr(&h, "original-recipient");
 			r->action = field(&h, "action", NULL);
 			if (r->action)
 				for (t = r->action; *t; t++)

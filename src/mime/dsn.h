@@ -18,8 +18,10 @@
 #include "mime/mime.h"
 
 struct dsn_rcpt {
-	char *final_recipient;		/* address, or NULL */
-	char *original_recipient;	/* address, or NULL */
+	/* addresses, or NULL; a utf-8 typed one (RFC 6533 3) with its
+	 * \x{HEX} escapes decoded to UTF-8 */
+	char *final_recipient;
+	char *original_recipient;
 	char *action;			/* lowercased: failed, delayed, ... */
 	char *status;			/* "5.1.1", or NULL */
 	char *diagnostic;		/* text after "smtp;", or NULL */

@@ -47,20 +47,13 @@ msgprep_release(struct msgprep *m)
 }
 
 /*
- * The normaliser: appends bytes to raw, turning LF or CRLF into CRLF.
- * line is the offset in raw where the current (unterminated) line starts.
- * Returns 1 when a "." line ended the input (DOT_ENDS), 0 to go on, -1 when
- * the cap was hit.
+ * The normaliser (struct msgprep_norm): appends bytes to raw, turning LF
+ * or CRLF into CRLF. line is the offset in raw where the current
+ * (unterminated) line starts. norm_add returns 1 when a "." line ended the
+ * input (DOT_ENDS), 0 to go on, -1 when the cap was hit.
  */
-struct norm {
-	struct buf *raw;
-	size_t line;
-	unsigned flags;
-	int spilled;	/* part of the current line left raw (spooling) */
-};
-
 static int
-is_dot_line(const struct norm *n)
+is_dot_line(const struct msgprep_norm *n)
 {
 	size_t l = n->raw->len - n->line;
 
@@ -73,7 +66,7 @@ is_dot_line(const struct norm *n)
 }
 
 static int
-norm_add(struct norm *n, const char *p, size_t len)
+norm_add(struct msgprep_norm *n, const char *p, size_t len)
 {
 	while (len) {
 		const char *lf = memchr(p, '\n', len);
@@ -103,7 +96,7 @@ norm_add(struct norm *n, const char *p, size_t len)
 
 /* End of input: a "." alone ends it too; terminate the last line. */
 static int
-norm_end(struct norm *n)
+norm_end(struct msgprep_norm *n)
 {
 	if (n->raw->len == n->line)
 		return 0;
@@ -133,7 +126,7 @@ int
 msgprep_read_fd(struct msgprep *m, int fd, unsigned flags, size_t max,
 	struct err *err)
 {
-	struct norm n;
+	struct msgprep_norm n;
 	char *chunk = xmalloc(MSGPREP_READ_CHUNK);
 	int ret = -1, r = 0;
 
@@ -174,7 +167,7 @@ int
 msgprep_set(struct msgprep *m, const char *p, size_t len, unsigned flags,
 	struct err *err)
 {
-	struct norm n;
+	struct msgprep_norm n;
 
 	buf_reset(&m->raw);
 	n.raw = &m->raw;
@@ -227,7 +220,7 @@ head_end(const struct buf *raw, size_t *from, size_t upto, size_t *end)
  * longer be a "." line. ERR_DATA past max, ERR_IO when the write fails.
  */
 static int
-spool_out(struct msgprep *m, struct norm *n, int final, size_t max,
+spool_out(struct msgprep *m, struct msgprep_norm *n, int final, size_t max,
 	struct err *err)
 {
 	struct buf *b = n->raw;
@@ -268,22 +261,91 @@ skip_from_line(const struct buf *raw, unsigned flags)
 	return (size_t)(lf + 1 - raw->data);
 }
 
-int
-msgprep_read_spool(struct msgprep *m, int fd, int spool, unsigned flags,
-	size_t max, struct err *err)
+void
+msgprep_spool_begin(struct msgprep_spool *sp, struct msgprep *m, int spool,
+	unsigned flags, size_t max)
 {
-	struct norm n = { &m->raw, 0, flags, 0 };
-	struct buf body = BUF_INIT;
-	char *chunk = xmalloc(MSGPREP_READ_CHUNK);
-	size_t scan = 0, end = 0;
-	int in_head = 1, first = 1, r = 0, ret = -1;
-
+	memset(sp, 0, sizeof(*sp));
+	sp->m = m;
+	sp->n.raw = &m->raw;
+	sp->n.flags = flags;
+	buf_init(&sp->body, 0);
+	sp->max = max;
+	sp->in_head = 1;
+	sp->first = 1;
 	buf_reset(&m->raw);
 	m->raw.cap = MSGPREP_MAX_HEAD;
 	m->spool_fd = spool;
 	m->spool_len = 0;
 	m->spool_8bit = 0;
-	for (;;) {
+}
+
+static int
+head_too_big(struct err *err)
+{
+	return err_set(err, ERR_DATA, "header section larger than %zu bytes",
+		MSGPREP_MAX_HEAD);
+}
+
+int
+msgprep_spool_add(struct msgprep_spool *sp, const char *p, size_t len,
+	struct err *err)
+{
+	struct msgprep *m = sp->m;
+	struct msgprep_norm *n = &sp->n;
+	int r = norm_add(n, p, len);
+
+	if (r < 0)
+		return head_too_big(err);
+	if (sp->in_head && sp->first && n->line) {
+		sp->scan = skip_from_line(&m->raw, n->flags);
+		sp->first = 0;
+	}
+	if (sp->in_head && head_end(&m->raw, &sp->scan, n->line, &sp->end)) {
+		sp->in_head = 0;
+		buf_add(&sp->body, m->raw.data + sp->end,
+			m->raw.len - sp->end);
+		buf_truncate(&m->raw, sp->end);
+		n->raw = &sp->body;
+		n->line -= sp->end;
+	}
+	if (!sp->in_head && spool_out(m, n, 0, sp->max, err) < 0)
+		return -1;
+	sp->ended = r;
+	return r;
+}
+
+int
+msgprep_spool_finish(struct msgprep_spool *sp, struct err *err)
+{
+	struct msgprep *m = sp->m;
+
+	if (!sp->ended && norm_end(&sp->n) < 0)
+		return head_too_big(err);
+	if (!sp->in_head && spool_out(m, &sp->n, 1, sp->max, err) < 0)
+		return -1;
+	if (sp->in_head && sp->max && m->raw.len > sp->max)
+		return err_set(err, ERR_DATA, "message larger than %zu bytes",
+			sp->max);
+	return finish_read(m, sp->n.flags, err);
+}
+
+void
+msgprep_spool_release(struct msgprep_spool *sp)
+{
+	buf_release(&sp->body);
+}
+
+int
+msgprep_read_spool(struct msgprep *m, int fd, int spool, unsigned flags,
+	size_t max, struct err *err)
+{
+	struct msgprep_spool sp;
+	char *chunk = xmalloc(MSGPREP_READ_CHUNK);
+	int r = 0, ret = -1;
+
+	msgprep_spool_begin(&sp, m, spool, flags, max);
+	while (r == 0) {
 		ssize_t got = read(fd, chunk, MSGPREP_READ_CHUNK);
 
 		if (got < 0 && errno == EINTR)
@@ -294,40 +356,12 @@ msgprep_read_spool(struct msgprep *m, int fd, int spool, unsigned flags,
 		}
 		if (got == 0)
 			break;
-		r = norm_add(&n, chunk, (size_t)got);
-		if (r < 0)
-			goto too_big;
-		if (in_head && first && n.line) {
-			scan = skip_from_line(&m->raw, flags);
-			first = 0;
-		}
-		if (in_head && head_end(&m->raw, &scan, n.line, &end)) {
-			in_head = 0;
-			buf_add(&body, m->raw.data + end, m->raw.len - end);
-			buf_truncate(&m->raw, end);
-			n.raw = &body;
-			n.line -= end;
-		}
-		if (!in_head && spool_out(m, &n, 0, max, err) < 0)
-			goto out;
-		if (r)
-			break;
+		r = msgprep_spool_add(&sp, chunk, (size_t)got, err);
 	}
-	if (r == 0 && norm_end(&n) < 0)
-		goto too_big;
-	if (!in_head && spool_out(m, &n, 1, max, err) < 0)
-		goto out;
-	if (in_head && max && m->raw.len > max) {
-		err_set(err, ERR_DATA, "message larger than %zu bytes", max);
-		goto out;
-	}
-	ret = finish_read(m, flags, err);
-	goto out;
-too_big:
-	err_set(err, ERR_DATA, "header section larger than %zu bytes",
-		MSGPREP_MAX_HEAD);
+	if (r >= 0)
+		ret = msgprep_spool_finish(&sp, err);
 out:
-	buf_release(&body);
+	msgprep_spool_release(&sp);
 	free(chunk);
 	return ret;
 }
@@ -671,6 +705,12 @@ int
 msgprep_str_utf8(const char *s)
 {
 	return s && mem_8bit(s, strlen(s));
+}
+
+int
+msgprep_mem_8bit(const char *p, size_t n)
+{
+	return mem_8bit(p, n);
 }
 
 /* Aliases. */

@@ -102,7 +102,38 @@ int msgprep_read_spool(struct msgprep *m, int fd, int spool, unsigned flags,
 	size_t max, struct err *err);
 
 /*
- * The same from memory (for --batch and -bs): p is copied, normalised.
+ * msgprep_read_spool() for a caller that reads the message itself and
+ * hands it over in pieces of any size (msend -bs: DATA, dot-unstuffed):
+ * begin, then add each piece in order, then finish; release in every case.
+ * add returns 0 to go on, 1 when a "." line ended the message
+ * (MSGPREP_DOT_ENDS: add no more), -1 on the errors of
+ * msgprep_read_spool(); after an error, only release. finish scans the
+ * header (0, or -1 as msgprep_read_spool()).
+ */
+struct msgprep_norm {		/* msgprep.c's line-end normaliser */
+	struct buf *raw;
+	size_t line;
+	unsigned flags;
+	int spilled;
+};
+
+struct msgprep_spool {		/* private to msgprep.c */
+	struct msgprep *m;
+	struct msgprep_norm n;
+	struct buf body;
+	size_t scan, end, max;
+	int in_head, first, ended;
+};
+
+void msgprep_spool_begin(struct msgprep_spool *sp, struct msgprep *m,
+	int spool, unsigned flags, size_t max);
+int msgprep_spool_add(struct msgprep_spool *sp, const char *p, size_t len,
+	struct err *err);
+int msgprep_spool_finish(struct msgprep_spool *sp, struct err *err);
+void msgprep_spool_release(struct msgprep_spool *sp);
+
+/*
+ * The same from memory (for --batch): p is copied, normalised.
  */
 int msgprep_set(struct msgprep *m, const char *p, size_t len, unsigned flags,
 	struct err *err);
@@ -168,6 +199,8 @@ int msgprep_is_8bit(const struct msgprep *m);
 int msgprep_header_utf8(const struct msgprep *m);
 /* Does s hold bytes >= 0x80? */
 int msgprep_str_utf8(const char *s);
+/* Do the n bytes at p? */
+int msgprep_mem_8bit(const char *p, size_t n);
 
 /*
  * An envelope address from the command line or a header: refuses

@@ -1,8 +1,10 @@
 /* sendmail.c: see sendmail.h. */
 #include <config.h>
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "base/json.h"
 #include "base/util.h"
+#include "mime/build.h"
 #include "proto/sendmail.h"
 
 void
@@ -153,10 +156,19 @@ sendmail_prepare(struct sendmail_msg *p, const struct sendmail_env *o,
 
 /* ---- sendmail -bs ---- */
 
+/* A command line's bound (RFC 5321 4.5.3.1.4: 512 octets, more with the
+ * parameters of extensions), and the piece DATA is read in: a longer line
+ * goes to the spool in pieces, never whole. */
+#define BS_CMD_MAX 2048
+#define BS_PIECE ((size_t)64 << 10)
+
 struct session {
 	const struct sendmail_server *sv;
-	char *line;
-	size_t cap;
+	char *rbuf;		/* what read(2) got: BS_PIECE bytes */
+	size_t rpos, rlen;	/* the part not yet taken */
+	char *buf;		/* BS_PIECE + 1 bytes */
+	size_t len;		/* the piece in buf */
+	int eol;		/* it ends its line (with the LF) */
 	int failed;		/* a reply could not be written */
 };
 
@@ -189,96 +201,265 @@ path_arg(const char *arg)
 	return xmemdup(lt + 1, (size_t)(gt - lt - 1));
 }
 
-/* One line without its line end, or -1 at the end of input. */
-static ssize_t
-next_line(struct session *ss)
+/*
+ * MAIL's SIZE=N parameter (RFC 1870: 1 to 20 digits) after the path in
+ * arg: 0 with *size (0 when there is none), -1 when it is malformed. A
+ * number beyond SIZE_MAX is SIZE_MAX.
+ */
+static int
+size_param(const char *arg, size_t *size)
 {
-	ssize_t n = getline(&ss->line, &ss->cap, ss->sv->in);
+	const char *p = strchr(arg, '>');
 
-	if (n > 0 && ss->line[n - 1] == '\n')
-		ss->line[--n] = '\0';
-	if (n > 0 && ss->line[n - 1] == '\r')
-		ss->line[--n] = '\0';
+	*size = 0;
+	while (p && (p = strchr(p, ' '))) {
+		size_t k = 0, v = 0;
+
+		while (*p == ' ')
+			p++;
+		if (!has_prefix_ci(p, strlen(p), "SIZE="))
+			continue;
+		for (p += 5; p[k] >= '0' && p[k] <= '9'; k++)
+			v = v > (SIZE_MAX - 9) / 10 ? SIZE_MAX :
+				v * 10 + (size_t)(p[k] - '0');
+		if (k == 0 || k > 20 || (p[k] && p[k] != ' '))
+			return -1;
+		*size = v;
+	}
+	return 0;
+}
+
+/* More input into rbuf when it is used up: 0 at the end of input (or a
+ * read error: the input is over either way). read(2) returns what the
+ * client has sent, so one that waits for a reply is never waited for. */
+static size_t
+fill(struct session *ss)
+{
+	ssize_t got;
+
+	if (ss->rpos < ss->rlen)
+		return ss->rlen - ss->rpos;
+	do
+		got = read(ss->sv->in, ss->rbuf, BS_PIECE);
+	while (got < 0 && errno == EINTR);
+	ss->rpos = 0;
+	ss->rlen = got > 0 ? (size_t)got : 0;
+	return ss->rlen;
+}
+
+/*
+ * The next piece of input into buf: up to and with its LF, or max bytes of
+ * a longer line; NUL-terminated (it may hold NULs). Its length, 0 at the
+ * end of input.
+ */
+static size_t
+next_piece(struct session *ss, size_t max)
+{
+	size_t n = 0, avail;
+
+	ss->eol = 0;
+	while (n < max && (avail = fill(ss)) > 0) {
+		const char *p = ss->rbuf + ss->rpos;
+		size_t take = avail < max - n ? avail : max - n;
+		const char *lf = memchr(p, '\n', take);
+
+		if (lf) {
+			take = (size_t)(lf - p) + 1;
+			ss->eol = 1;
+		}
+		memcpy(ss->buf + n, p, take);
+		n += take;
+		ss->rpos += take;
+		if (lf)
+			break;
+	}
+	ss->buf[n] = '\0';
+	ss->len = n;
 	return n;
 }
 
-/* DATA: read up to the dot, relay, answer. 0, or -1 at end of input. */
+/* One command line without its line end in buf: its length, -1 at the
+ * end of input, -2 for a line longer than BS_CMD_MAX (read and dropped). */
+static ssize_t
+next_line(struct session *ss)
+{
+	size_t n = next_piece(ss, BS_CMD_MAX);
+
+	if (n == 0)
+		return -1;
+	if (!ss->eol && n == BS_CMD_MAX) {
+		while (!ss->eol && next_piece(ss, BS_PIECE) > 0)
+			;
+		return -2;
+	}
+	if (n > 0 && ss->buf[n - 1] == '\n')
+		ss->buf[--n] = '\0';
+	if (n > 0 && ss->buf[n - 1] == '\r')
+		ss->buf[--n] = '\0';
+	return (ssize_t)n;
+}
+
+/* Hand what acc holds to sp (after an error, drop it). */
+static void
+data_flush(struct buf *acc, struct msgprep_spool *sp, int *bad,
+	struct err *e)
+{
+	if (!*bad && acc->len && msgprep_spool_add(sp, acc->data, acc->len,
+		e) < 0)
+		*bad = 1;
+	buf_reset(acc);
+}
+
+/*
+ * DATA's lines up to the lone ".", dot-unstuffed (RFC 5321 4.5.2), into
+ * sp, gathered in slices of BS_PIECE (one spool write each, not one a
+ * line). After an error (*bad set, e says which) the rest is read and
+ * dropped. 1 at the ".", 0 when the input ended before it.
+ */
 static int
-serve_data(struct session *ss, const char *from, struct addrvec *rcpts)
+read_data(struct session *ss, struct msgprep_spool *sp, int *bad,
+	struct err *e)
+{
+	struct buf acc = BUF_INIT;
+	int bol = 1, ret = 0;
+	size_t n;
+
+	while ((n = next_piece(ss, BS_PIECE)) > 0) {
+		const char *p = ss->buf;
+
+		if (bol && p[0] == '.') {
+			if (ss->eol && (n == 2 || (n == 3 && p[1] == '\r'))) {
+				ret = 1;
+				break;
+			}
+			p++;
+			n--;
+		}
+		bol = ss->eol;
+		if (acc.len + n > BS_PIECE)
+			data_flush(&acc, sp, bad, e);
+		buf_add(&acc, p, n);
+	}
+	if (ret)
+		data_flush(&acc, sp, bad, e);
+	buf_release(&acc);
+	return ret;
+}
+
+/* Relay the message read into sm and answer its final dot. */
+static void
+relay_msg(struct session *ss, struct sendmail_msg *sm, const char *from,
+	struct addrvec *rcpts)
 {
 	const struct sendmail_server *sv = ss->sv;
-	struct sendmail_msg sm;
 	struct sendmail_env env = *sv->env;
-	struct buf data;
 	struct err e;
-	int toobig = 0, ended = 0;
 
-	buf_init(&data, sv->max_bytes);
-	reply(ss, "354 end data with <CR><LF>.<CR><LF>");
-	while (next_line(ss) >= 0) {
-		const char *q = ss->line;
-
-		if (strcmp(q, ".") == 0) {
-			ended = 1;
-			break;
-		}
-		if (*q == '.')
-			q++;
-		if (buf_addstr(&data, q) < 0 || buf_add(&data, "\r\n", 2) < 0)
-			toobig = 1;
-	}
-	if (!ended) {
-		buf_release(&data);
-		return -1;
-	}
-	if (toobig) {
-		reply(ss, "552 5.3.4 message larger than %zu bytes",
-			sv->max_bytes);
-		buf_release(&data);
-		return 0;
-	}
-	sendmail_msg_init(&sm);
 	env.envfrom = from;
 	env.from_header = 0;
 	env.rcpts = rcpts->v;
 	env.nrcpts = rcpts->n;
 	env.read_rcpts = 0;
 	err_clear(&e);
-	if (msgprep_set(&sm.mp, data.data ? data.data : "", data.len,
-		MSGPREP_KEEP_FROM_LINE, &e) < 0 ||
-		sendmail_prepare(&sm, &env, sv->acc, sv->al, &e) < 0)
+	if (sendmail_prepare(sm, &env, sv->acc, sv->al, &e) < 0) {
 		reply(ss, "554 5.6.0 %s", e.msg);
-	else {
-		sv->relay(sv->arg, &sm);
-		if (sm.msg.status == SMTP_SENT)
-			reply(ss, "250 2.0.0 %s", sm.msg.reply);
-		else if (sm.msg.err.code == ERR_TEMPFAIL)
-			reply(ss, "451 4.3.0 %s", sm.msg.err.msg);
-		else if (sm.msg.err.code == ERR_NOUSER)
-			reply(ss, "550 5.1.1 %s", sm.msg.err.msg);
-		else
-			reply(ss, "554 5.3.0 %s", sm.msg.err.code ?
-				sm.msg.err.msg : "not sent");
+		return;
 	}
+	sv->relay(sv->arg, sm);
+	if (sm->msg.status == SMTP_SENT)
+		reply(ss, "250 2.0.0 %s", sm->msg.reply);
+	else if (sm->msg.err.code == ERR_TEMPFAIL)
+		reply(ss, "451 4.3.0 %s", sm->msg.err.msg);
+	else if (sm->msg.err.code == ERR_NOUSER)
+		reply(ss, "550 5.1.1 %s", sm->msg.err.msg);
+	else
+		reply(ss, "554 5.3.0 %s", sm->msg.err.code ?
+			sm->msg.err.msg : "not sent");
+}
+
+/*
+ * DATA: the header into memory, the body into an unlinked spool file (the
+ * relay reads it from there: SIZE and BDAT need its size first), up to
+ * the dot; then relay and answer. 0, or -1 at the end of input (the client
+ * went away mid-message: nothing is relayed).
+ */
+static int
+serve_data(struct session *ss, const char *from, struct addrvec *rcpts)
+{
+	const struct sendmail_server *sv = ss->sv;
+	struct sendmail_msg sm;
+	struct msgprep_spool sp;
+	struct err e;
+	int spool, bad = 0, ended;
+
+	err_clear(&e);
+	spool = mbuild_tmpfile(&e);
+	if (spool < 0) {
+		reply(ss, "451 4.3.0 %s", e.msg);
+		return 0;
+	}
+	sendmail_msg_init(&sm);
+	msgprep_spool_begin(&sp, &sm.mp, spool, MSGPREP_KEEP_FROM_LINE,
+		sv->max_bytes);
+	reply(ss, "354 end data with <CR><LF>.<CR><LF>");
+	ended = read_data(ss, &sp, &bad, &e);
+	if (ended && !bad && msgprep_spool_finish(&sp, &e) < 0)
+		bad = 1;
+	msgprep_spool_release(&sp);
+	if (ended && bad)
+		reply(ss, "%s %s", e.code == ERR_DATA ? "552 5.3.4" :
+			"452 4.3.1", e.msg);
+	else if (ended)
+		relay_msg(ss, &sm, from, rcpts);
 	sendmail_msg_release(&sm);
-	buf_release(&data);
-	return 0;
+	close(spool);
+	return ended ? 0 : -1;
+}
+
+/* MAIL FROM:<path> [SIZE=N]: the sender, or NULL after a refusal. */
+static char *
+serve_mail(struct session *ss, const char *line, size_t n)
+{
+	size_t max = ss->sv->max_bytes, size;
+	char *p = has_prefix_ci(line, n, "MAIL FROM:") ? path_arg(line + 10) :
+		NULL;
+
+	if (!p)
+		reply(ss, "501 5.5.4 syntax: MAIL FROM:<address>");
+	else if (size_param(line + 10, &size) < 0)
+		reply(ss, "501 5.5.4 syntax: SIZE=<number of bytes>");
+	else if (max && size > max)
+		reply(ss, "552 5.3.4 message size %zu exceeds the limit of "
+			"%zu bytes", size, max);
+	else {
+		reply(ss, "250 2.1.0 ok");
+		return p;
+	}
+	free(p);
+	return NULL;
 }
 
 int
 sendmail_serve(const struct sendmail_server *sv, struct err *err)
 {
-	struct session ss = { sv, NULL, 0, 0 };
+	struct session ss = { sv, xmalloc(BS_PIECE), 0, 0,
+		xmalloc(BS_PIECE + 1), 0, 0, 0 };
 	struct addrvec rcpts = ADDRVEC_INIT;
 	char *from = NULL;
+	int cut = 0;
 	ssize_t n;
 
 	reply(&ss, "220 %s ESMTP msend", sv->hostname);
-	while (!ss.failed && (n = next_line(&ss)) >= 0) {
-		const char *line = ss.line;
+	while (!ss.failed && (n = next_line(&ss)) != -1) {
+		const char *line = ss.buf;
 		char verb[16];
 		size_t k = 0;
 
+		if (n == -2) {
+			reply(&ss, "500 5.5.2 line longer than %d bytes",
+				BS_CMD_MAX);
+			continue;
+		}
 		while (k < sizeof(verb) - 1 && line[k] && line[k] != ' ') {
 			verb[k] = (char)(line[k] >= 'a' && line[k] <= 'z' ?
 				line[k] - 32 : line[k]);
@@ -287,9 +468,9 @@ sendmail_serve(const struct sendmail_server *sv, struct err *err)
 		verb[k] = '\0';
 		if (strcmp(verb, "EHLO") == 0)
 			reply(&ss, "250-%s\r\n250-PIPELINING\r\n"
-				"250-8BITMIME\r\n250-SMTPUTF8\r\n"
-				"250 ENHANCEDSTATUSCODES",
-				sv->hostname);
+				"250-SIZE %zu\r\n250-8BITMIME\r\n"
+				"250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES",
+				sv->hostname, sv->max_bytes);
 		else if (strcmp(verb, "HELO") == 0)
 			reply(&ss, "250 %s", sv->hostname);
 		else if (strcmp(verb, "NOOP") == 0)
@@ -305,20 +486,10 @@ sendmail_serve(const struct sendmail_server *sv, struct err *err)
 		} else if (strcmp(verb, "VRFY") == 0)
 			reply(&ss, "252 2.5.2 cannot verify, send some mail");
 		else if (strcmp(verb, "MAIL") == 0) {
-			char *p = has_prefix_ci(line, (size_t)n, "MAIL FROM:")
-				? path_arg(line + 10) : NULL;
-
 			if (from)
 				reply(&ss, "503 5.5.1 nested MAIL command");
-			else if (!p)
-				reply(&ss, "501 5.5.4 syntax: MAIL "
-					"FROM:<address>");
-			else {
-				from = p;
-				p = NULL;
-				reply(&ss, "250 2.1.0 ok");
-			}
-			free(p);
+			else
+				from = serve_mail(&ss, line, (size_t)n);
 		} else if (strcmp(verb, "RCPT") == 0) {
 			char *p = has_prefix_ci(line, (size_t)n, "RCPT TO:") ?
 				path_arg(line + 8) : NULL;
@@ -339,19 +510,26 @@ sendmail_serve(const struct sendmail_server *sv, struct err *err)
 					"first");
 				continue;
 			}
-			if (serve_data(&ss, from, &rcpts) < 0)
+			if (serve_data(&ss, from, &rcpts) < 0) {
+				cut = 1;
 				break;
+			}
 			free(from);
 			from = NULL;
 			addrvec_release(&rcpts);
 		} else
 			reply(&ss, "502 5.5.2 command not implemented");
 	}
-	free(ss.line);
+	free(ss.rbuf);
+	free(ss.buf);
 	free(from);
 	addrvec_release(&rcpts);
 	if (ss.failed)
 		return err_set(err, ERR_IO, "writing an SMTP reply failed");
+	if (cut)
+		return err_set(err, ERR_PROTOCOL, "the input ended inside a "
+			"message (DATA without its final dot): that message "
+			"was not sent");
 	return 0;
 }
 

@@ -82,16 +82,21 @@ void sendmail_json(struct buf *out, const struct smtp_msg *m, size_t index,
 
 /*
  * sendmail -bs: an SMTP server session on in/out (RFC 5321 subset: EHLO,
- * HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT). Each message accepted
- * with DATA is prepared with env (its sender and recipients replaced by the
- * session's MAIL and RCPT) and handed to relay, whose result answers the
- * final dot: 250 with the relay's reply when sent; 451 for a temporary
- * failure; 550 when a recipient was refused; 554 otherwise.
+ * HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT; RFC 1870 SIZE). Each
+ * message accepted with DATA streams: its header is kept in memory and its
+ * body, dot-unstuffed and made CRLF, goes to an unlinked temporary file
+ * (mbuild_tmpfile()), never whole into memory; command lines are bounded
+ * (500 beyond). The message is prepared with env (its sender and
+ * recipients replaced by the session's MAIL and RCPT) and handed to
+ * relay, whose result answers the final dot: 250 with the relay's reply
+ * when sent; 451 for a temporary failure; 550 when a recipient was
+ * refused; 554 otherwise. A declared SIZE= or a message beyond max_bytes
+ * is refused with 552; a spool that cannot be written gives 452.
  */
 typedef void sendmail_relay_fn(void *arg, struct sendmail_msg *sm);
 
 struct sendmail_server {
-	FILE *in;
+	int in;				/* read(2) as it comes, in pieces */
 	FILE *out;
 	const char *hostname;		/* for the greeting and EHLO */
 	const struct sendmail_env *env;	/* -F, -V... for every message */
@@ -103,7 +108,8 @@ struct sendmail_server {
 };
 
 /* Run the session until QUIT or end of input. Returns 0, or -1 with ERR_IO
- * when a reply cannot be written. */
+ * when a reply cannot be written, or ERR_PROTOCOL when the input ended
+ * inside a message (after DATA, before its final dot: not relayed). */
 int sendmail_serve(const struct sendmail_server *sv, struct err *err);
 
 /* ---- sendmail(8)'s command line ---- */

@@ -244,6 +244,34 @@ the_report() {
 	grep -qx 'Subject: old' "$f"
 }
 
+# RFC 6533: a recipient address that is not ASCII is reported with the
+# utf-8 address type in a message/global-delivery-status part (and the
+# original header, UTF-8 too, as message/global-headers); mparse reads the
+# address back as it was.
+@test "an expired entry for a UTF-8 recipient: a global delivery report that mparse reads" {
+	local rcpt=$'bj\xc3\xb8rn@ex\xc3\xa4mple.test' f
+	write_config "$(free_port)"
+	run msend "$rcpt" < <(printf 'From: alice@example.test\nTo: %s\nSubject: global\n\nhello\n' "$rcpt")
+	[ "$status" -eq 0 ]
+	write_config "$POSTFIX_PLAIN_PORT" "queue_lifetime 1s"
+	sleep 2.2
+	run msend -q
+	echo "$output"
+	[ "$status" -eq 69 ]
+	[[ $output == *": reported to <alice@example.test> (queued as "* ]]
+	[ "$(queue_len)" -eq 0 ]
+	f=$(wait_for_delivery alice 1 30)
+	grep -qx 'Return-Path: <>' "$f"
+	grep -q '^Content-Type: multipart/report; report-type=global-delivery-status' "$f"
+	grep -qx $'Content-Type: message/global-delivery-status\r\{0,1\}' "$f"
+	grep -qx $'Content-Type: message/global-headers\r\{0,1\}' "$f"
+	grep -q "^Final-Recipient: utf-8; $rcpt" "$f"
+	run mparse bounce "$f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == $'failed\t4.4.7\t'"$rcpt"$'\t'* ]]
+}
+
 @test "a 5xx during a flush: removed, and a report lands in the sender's mailbox" {
 	write_config "$(free_port)"
 	run msend reject@example.test < <(msg refused)

@@ -23,6 +23,60 @@ part_body(const char *msg, const char *ct, size_t *len)
 	return p;
 }
 
+/* RFC 6533: a UTF-8 recipient makes the report global; its address is
+ * written as utf-8-addr-unitext and read back as it was. */
+static void
+test_global(void)
+{
+	static const char orig[] = "From: alice@example.test\r\n"
+		"To: bj\xc3\xb8rn+x@ex\xc3\xa4mple.test\r\n"
+		"Subject: gr\xc3\xbc\xc3\x9f" "e\r\n\r\nbody\r\n";
+	const struct dsnb_rcpt rc[] = {
+		{ "bj\xc3\xb8rn+x@ex\xc3\xa4mple.test", "5.1.1", "550 no" },
+		{ "bob@example.test", "5.1.1", "550 no" },
+	};
+	struct dsnb d = { "alice@example.test", "MAILER-DAEMON@example.test",
+		"client.example.test", NULL, 0, 1700003600, "550 no", rc, 2,
+		orig, sizeof orig - 1 };
+	static const char xtext[] = "Reporting-MTA: dns; m\r\n\r\n"
+		"Final-Recipient: utf-8; bj\\x{F8}rn\\x{2b}x@\\x{1F600}.test\r\n"
+		"Original-Recipient: utf-8; a\\x{D800}\\x{0}\\x{41\r\n"
+		"Action: failed\r\n";
+	const char *body;
+	struct dsn dsn;
+	struct buf out = BUF_INIT;
+	size_t len;
+
+	dsnb_build(&out, &d);
+	body = part_body(out.data, "Content-Type: message/global-delivery-"
+		"status\r\nContent-Transfer-Encoding: 8bit", &len);
+	tap_ok(body != NULL, "global: a global-delivery-status part, 8bit");
+	tap_ok(strstr(out.data, "\r\nContent-Type: multipart/report; "
+		"report-type=global-delivery-status;") != NULL,
+		"global: multipart/report");
+	tap_ok(strstr(out.data, "\r\nFinal-Recipient: utf-8; "
+		"bj\xc3\xb8rn\\x{2B}x@ex\xc3\xa4mple.test\r\n") != NULL,
+		"global: utf-8-addr-unitext");
+	tap_ok(strstr(out.data, "\r\nFinal-Recipient: rfc822; "
+		"bob@example.test\r\n") != NULL, "global: ASCII stays rfc822");
+	tap_int((long long)dsn_parse(body ? body : "", len, &dsn), 2,
+		"global: two recipient blocks");
+	tap_str(dsn.r[0].final_recipient, "bj\xc3\xb8rn+x@ex\xc3\xa4mple.test",
+		"global: the address read back");
+	dsn_release(&dsn);
+	body = part_body(out.data, "Content-Type: message/global-headers\r\n"
+		"Content-Transfer-Encoding: 8bit", &len);
+	tap_ok(body && len == strlen(orig) - strlen("body\r\n") - 2,
+		"global: the UTF-8 header as message/global-headers");
+	buf_release(&out);
+	dsn_parse(xtext, sizeof xtext - 1, &dsn);
+	tap_str(dsn.r[0].final_recipient, "bj\xc3\xb8rn+x@\xf0\x9f\x98\x80"
+		".test", "utf-8-addr-xtext decoded");
+	tap_str(dsn.r[0].original_recipient, "a\\x{D800}\\x{0}\\x{41",
+		"escapes naming no character kept");
+	dsn_release(&dsn);
+}
+
 int
 main(void)
 {
@@ -73,5 +127,6 @@ main(void)
 	tap_ok(out.len > 20 && strcmp(out.data + out.len - 4, "--\r\n") == 0,
 		"closing boundary");
 	buf_release(&out);
+	test_global();
 	return tap_done();
 }

@@ -932,6 +932,20 @@ start(struct deliver *d, const char *from, struct err *e)
 	return 0;
 }
 
+/* Has s[0..n) "\n\n"? A memchr per line. */
+static int
+blank_line(const char *s, size_t n)
+{
+	const char *e = s + n, *nl;
+
+	while ((nl = memchr(s, '\n', (size_t)(e - s))) && nl + 1 < e) {
+		if (nl[1] == '\n')
+			return 1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
 /* Feed n bytes while the header is held; start once it is complete. */
 static int
 feed_head(struct deliver *d, const char *p, size_t n, struct err *e)
@@ -949,18 +963,12 @@ feed_head(struct deliver *d, const char *p, size_t n, struct err *e)
 		buf_release(&d->head);
 		return 0;
 	}
-	/* the end of the header: an empty first line, or "\n\n" */
+	/* the end of the header: an empty first line, or "\n\n" (one may
+	 * span the chunk before and this one) */
 	i = old > 0 ? old - 1 : 0;
-	if (d->head.len > 0 && d->head.data[0] == '\n')
-		i = 0;
-	else {
-		for (; i + 1 < d->head.len; i++)
-			if (d->head.data[i] == '\n' &&
-			    d->head.data[i + 1] == '\n')
-				break;
-		if (i + 1 >= d->head.len)
-			return 0;
-	}
+	if (!d->head.len || (d->head.data[0] != '\n' &&
+	    !blank_line(d->head.data + i, d->head.len - i)))
+		return 0;
 	from = return_path(d->head.data, d->head.len);
 	rc = start(d, from, e);
 	free(from);

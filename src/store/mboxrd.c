@@ -247,27 +247,28 @@ mboxrd_write_begin(struct mboxrd_writer *w, struct buf *out,
 static void
 w_decided(struct mboxrd_writer *w)
 {
+	w->bol = 0;
+	if (!w->gt && !w->fk)	/* most lines: nothing held */
+		return;
 	for (; w->gt; w->gt--)
 		buf_addch(w->out, '>');
 	buf_add(w->out, from_, w->fk);
 	w->fk = 0;
-	w->bol = 0;
 }
 
 /* Append n bytes to w->out: a plain copy when there is room (the common
  * case: mboxrd_write_data makes room for its whole chunk first). */
-static void
+static int
 w_put(struct mboxrd_writer *w, const char *p, size_t n)
 {
 	struct buf *b = w->out;
 
-	if (b->alloc - b->len > n) {
-		memcpy(b->data + b->len, p, n);
-		b->len += n;
-		b->data[b->len] = '\0';
-	} else {
-		buf_add(b, p, n);
-	}
+	if (b->alloc - b->len <= n)
+		return buf_add(b, p, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 /* A line's bytes up to the chunk's end e: through its '\n', CRLF made LF
@@ -283,12 +284,13 @@ w_line(struct mboxrd_writer *w, const char *p, const char *e)
 		w_put(w, p, nl ? k + 1 : k);
 		return nl ? nl + 1 : e;
 	}
-	w_put(w, p, k - 1);
 	if (!nl) {
+		w_put(w, p, k - 1);
 		w->cr = 1;
 		return e;
 	}
-	w_put(w, "\n", 1);
+	if (w_put(w, p, k) == 0)	/* one copy, its CR made the LF */
+		w->out->data[w->out->len - 1] = '\n';
 	return nl + 1;
 }
 
@@ -327,7 +329,9 @@ mboxrd_write_data(struct mboxrd_writer *w, const void *d, size_t n)
 				}
 				continue;
 			}
-			w_decided(w);
+			if (w->gt || w->fk)
+				w_decided(w);
+			w->bol = 0;
 		}
 		p = w_line(w, p, e);
 		w->bol = p < e || e[-1] == '\n';

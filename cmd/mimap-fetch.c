@@ -121,6 +121,8 @@ f_data(void *ctx, const void *d, size_t n, struct err *e)
 {
 	struct fetch_out *f = ctx;
 
+	if (!f->m)	/* deliver.h makes the line ends LF itself */
+		return deliver_write(f->d, d, n, e);
 	buf_reset(&f->lf);
 	tolf_add(&f->tolf, d, n, &f->lf);
 	return put(f, e);
@@ -377,7 +379,10 @@ cmd_fetch(struct imap *im, const struct opts *o)
 	memset(&dopts, 0, sizeof dopts);
 	dopts.kind = DELIVER_STREAM;
 	dopts.fd = 1;
-	dopts.flags = single ? 0 : DELIVER_STREAM_MBOXRD;
+	/* no fsync of a regular file: "> out.mbox" asks for what cat and
+	 * curl give; --maildir is the durable form */
+	dopts.flags = DELIVER_IN_CRLF | DELIVER_STREAM_NOSYNC |
+		(single ? 0 : DELIVER_STREAM_MBOXRD);
 	if (!o->json && !o->maildir && !(f.d = deliver_open(&dopts, &e))) {
 		print_err(&e);
 		imap_logout(im);

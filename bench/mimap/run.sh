@@ -9,17 +9,22 @@
 # the mparse corpus (bench/mparse/gen_corpus.py, its 1,000 messages
 # repeated; generated once under $BENCH_OUT/mparse). Each round measures,
 # one tool after the other so the ratios are paired:
-#   stream   mimap fetch benchN 1:* > out.mbox (fsync'd once at the end)
-#   null     the same to /dev/null: the engine without the disk (curl and
-#            the ceiling write nothing either)
+#   stream   mimap fetch benchN 1:* > out.mbox (the headline:
+#            a file, no fsync, as cat or curl write one)
+#   curl     curl's IMAP with a URL glob, one request per message
+#            (imap://.../benchN;UID=[1-N]) > a file: stream's pair
+#   null     mimap fetch to /dev/null: the engine without the disk
+#   curl-null  curl's glob to /dev/null: null's pair
 #   maildir  mimap fetch benchN 1:* --peek --maildir DIR (every message
 #            fsync'd)
-#   curl     curl's IMAP with a URL glob, one request per message
-#            (imap://.../benchN;UID=[1-N]), to /dev/null; no fsync
 #   imaplib  a Python imaplib loop, one UID FETCH per message, to a file
 #   ceiling  bench/mimap/ceiling: the same UID FETCH 1:* sent by a client
 #            that only reads and discards (no parsing, no output): the
 #            server's own pace, the best rate any client could reach here
+# Each tool's ratio is to curl writing where it writes: to a file
+# (stream, maildir, imaplib) against curl, to nothing (null, ceiling)
+# against curl-null; the files are removed before each run, outside the
+# time. The last lines give null and stream as shares of the ceiling.
 #   search   mimap search benchN ALL
 #   flag     mimap flag benchN 1:* +flagged, then -flagged
 # Wall time around /usr/bin/time -v; peak RSS from it; mimap --version
@@ -141,12 +146,16 @@ for n in $sizes; do
 	for r in $(seq "$runs"); do
 		say "bench-mimap: $n messages, round $r"
 		run "version.$n" "$mimap" --version
+		url="imap://127.0.0.1:$DOVECOT_IMAP_PORT/bench$n;UID=[1-$n]"
+		rm -f "$work/out.mbox"
 		run "stream.$n" sh -c "'$mimap' fetch bench$n 1:* --peek > '$work/out.mbox'"
+		rm -f "$work/out.mbox"
+		run "curl.$n" sh -c "curl -s -u '$TEST_USER:$TEST_PASS' '$url' > '$work/out.mbox'"
+		rm -f "$work/out.mbox"
 		run "null.$n" sh -c "'$mimap' fetch bench$n 1:* --peek > /dev/null"
+		run "curl-null.$n" curl -s -u "$TEST_USER:$TEST_PASS" "$url" -o /dev/null
 		rm -rf "$work/md"
 		run "maildir.$n" "$mimap" fetch "bench$n" 1:* --peek --maildir "$work/md"
-		run "curl.$n" curl -s -u "$TEST_USER:$TEST_PASS" \
-			"imap://127.0.0.1:$DOVECOT_IMAP_PORT/bench$n;UID=[1-$n]" -o /dev/null
 		run "ceiling.$n" "$ceiling" "$DOVECOT_IMAP_PORT" "$TEST_USER" \
 			"$TEST_PASS" "bench$n"
 		run "imaplib.$n" "$py" "$work/imaplib_loop.py" "$DOVECOT_IMAP_PORT" \
@@ -170,26 +179,36 @@ def med(label, i):
 print("mimap benchmark (loopback Dovecot, plain; medians)")
 if sanitized:
     print("WARNING: mimap built with sanitizers: not comparable figures")
-print("%-8s %-8s %10s %10s %9s %10s %12s" % ("N", "tool", "seconds", "msgs/s",
+print("%-8s %-9s %10s %10s %9s %10s %12s" % ("N", "tool", "seconds", "msgs/s",
     "vs curl", "peak RSS", "over --version"))
 mimap_tools = ("stream", "null", "maildir", "search", "flag")
 over = {}
+# each tool's pair: curl writing where it writes
+pair = {"stream": "curl", "maildir": "curl", "imaplib": "curl",
+    "null": "curl-null", "ceiling": "curl-null"}
 for n in sizes:
-    c = med("curl." + n, 0)
     base = med("version." + n, 1)
-    for tool in ("version", "stream", "null", "maildir", "curl", "ceiling", "imaplib", "search", "flag"):
+    for tool in ("version", "stream", "curl", "null", "curl-null", "maildir", "ceiling", "imaplib", "search", "flag"):
         s = med("%s.%s" % (tool, n), 0)
         if s is None:
             continue
         rss = med("%s.%s" % (tool, n), 1)
         rate = int(n) / s if tool not in ("version",) else 0
-        ratio = ("%.2fx" % (c / s)) if c and tool in ("stream", "null", "maildir", "ceiling", "imaplib") else ""
+        c = med("%s.%s" % (pair.get(tool, ""), n), 0)
+        ratio = ("%.2fx" % (c / s)) if c else ""
         extra = ""
         if tool in mimap_tools and base is not None:
             over[(tool, n)] = (rss - base) / 1024.0
             extra = "%+.1f MiB" % over[(tool, n)]
-        print("%-8s %-8s %10.3f %10s %9s %8.1f MiB %12s" % (n, tool, s,
+        print("%-8s %-9s %10.3f %10s %9s %8.1f MiB %12s" % (n, tool, s,
             "%d" % rate if rate else "", ratio, rss / 1024.0, extra))
+for n in sizes:
+    ceil = med("ceiling." + n, 0)
+    for tool in ("null", "stream"):
+        s = med("%s.%s" % (tool, n), 0)
+        if ceil and s:
+            print("%s at %s messages: %.0f%% of the ceiling's rate" %
+                (tool, n, 100.0 * ceil / s))
 # the memory targets: each mimap run within 4 MiB of its own
 # start-up (mimap --version), and flat from the smallest folder to the
 # largest

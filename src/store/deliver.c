@@ -44,10 +44,13 @@
 #include "store/deliver.h"
 #include "store/durable.h"
 #include "store/mboxrd.h"
+#include "store/tolf.h"
 
 #define JOURNAL_MAGIC "mkit-journal 1 "
 #define JOURNAL_MAX (256u << 20)
 #define OUT_CHUNK (64u << 10)
+/* a stream's writes: most messages in one (see README.md's bench) */
+#define STREAM_CHUNK (256u << 10)
 #define DOTLOCK_STALE 300	/* seconds after which a dotlock is old */
 
 struct pending {
@@ -109,7 +112,7 @@ struct deliver {
 
 	/* stream */
 	int sfd;
-	int sfd_pipe;		/* not a regular file: SIGPIPE is possible */
+	int sfd_pipe;		/* a pipe or socket: SIGPIPE is possible */
 
 	/* the message being written */
 	int in_msg;
@@ -122,10 +125,14 @@ struct deliver {
 	off_t start;		/* mbox: its offset */
 	int mboxrd;		/* through the mboxrd writer */
 	struct mboxrd_writer w;
+	struct tolf tolf;	/* DELIVER_IN_CRLF, outside the writer */
+	struct buf lf;		/* its output */
 	struct buf out;
 
 	struct pending *pend;	/* ended since the last sync */
 	size_t npend, apend;
+	size_t nended;		/* other kinds: messages ended since the
+				   last sync (no list) */
 	struct handover ho;
 };
 
@@ -836,6 +843,7 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 	d->window = -1;
 	buf_init(&d->head, DELIVER_HEADER_MAX);
 	buf_init(&d->out, 0);
+	buf_init(&d->lf, 0);
 	switch (d->kind) {
 	case DELIVER_MAILDIR:
 		rc = open_maildir(d, e);
@@ -862,7 +870,8 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 
 		d->sfd = o->fd;
 		/* a file never raises SIGPIPE: no signal mask per write */
-		d->sfd_pipe = fstat(o->fd, &st) != 0 || !S_ISREG(st.st_mode);
+		d->sfd_pipe = fstat(o->fd, &st) != 0 ||
+			S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 		break;
 	}
 	default:
@@ -923,6 +932,20 @@ start(struct deliver *d, const char *from, struct err *e)
 	return 0;
 }
 
+/* Has s[0..n) "\n\n"? A memchr per line. */
+static int
+blank_line(const char *s, size_t n)
+{
+	const char *e = s + n, *nl;
+
+	while ((nl = memchr(s, '\n', (size_t)(e - s))) && nl + 1 < e) {
+		if (nl[1] == '\n')
+			return 1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
 /* Feed n bytes while the header is held; start once it is complete. */
 static int
 feed_head(struct deliver *d, const char *p, size_t n, struct err *e)
@@ -940,18 +963,12 @@ feed_head(struct deliver *d, const char *p, size_t n, struct err *e)
 		buf_release(&d->head);
 		return 0;
 	}
-	/* the end of the header: an empty first line, or "\n\n" */
+	/* the end of the header: an empty first line, or "\n\n" (one may
+	 * span the chunk before and this one) */
 	i = old > 0 ? old - 1 : 0;
-	if (d->head.len > 0 && d->head.data[0] == '\n')
-		i = 0;
-	else {
-		for (; i + 1 < d->head.len; i++)
-			if (d->head.data[i] == '\n' &&
-			    d->head.data[i + 1] == '\n')
-				break;
-		if (i + 1 >= d->head.len)
-			return 0;
-	}
+	if (!d->head.len || (d->head.data[0] != '\n' &&
+	    !blank_line(d->head.data + i, d->head.len - i)))
+		return 0;
 	from = return_path(d->head.data, d->head.len);
 	rc = start(d, from, e);
 	free(from);
@@ -1057,6 +1074,7 @@ deliver_begin(struct deliver *d, const char *id, const char *envelope_from,
 	d->from = envelope_from ? xstrdup(envelope_from) : NULL;
 	d->started = d->mboxrd = 0;
 	d->exit_status = 0;
+	tolf_init(&d->tolf);
 	buf_reset(&d->out);
 	buf_reset(&d->head);
 	switch (d->kind) {
@@ -1092,19 +1110,47 @@ deliver_begin(struct deliver *d, const char *id, const char *envelope_from,
 	return 0;
 }
 
-int
-deliver_write(struct deliver *d, const void *p, size_t n, struct err *e)
+/* deliver_write() of bytes with LF line ends. */
+static int
+write_lf(struct deliver *d, const void *p, size_t n, struct err *e)
 {
-	if (!d->in_msg)
-		return err_set(e, ERR_SOFTWARE, "deliver_write outside a "
-			"message");
 	if (!d->started) {
 		if (feed_head(d, p, n, e) < 0)
 			return -1;
 	} else {
 		put(d, p, n);
 	}
-	return d->out.len >= OUT_CHUNK ? flush(d, e) : 0;
+	return d->out.len >= (d->kind == DELIVER_STREAM ? STREAM_CHUNK :
+		OUT_CHUNK) ? flush(d, e) : 0;
+}
+
+/* DELIVER_IN_CRLF: the mboxrd writer makes the line ends LF itself (once
+ * the header is through, when it holds a CR tolf.h held back), or
+ * else tolf.h does into d->lf. */
+static int
+crlf_by_writer(struct deliver *d)
+{
+	if (!d->started || !d->mboxrd)
+		return 0;
+	if (!d->w.crlf) {
+		d->w.crlf = 1;
+		d->w.cr = d->tolf.cr;
+		d->tolf.cr = 0;
+	}
+	return 1;
+}
+
+int
+deliver_write(struct deliver *d, const void *p, size_t n, struct err *e)
+{
+	if (!d->in_msg)
+		return err_set(e, ERR_SOFTWARE, "deliver_write outside a "
+			"message");
+	if (!(d->flags & DELIVER_IN_CRLF) || crlf_by_writer(d))
+		return write_lf(d, p, n, e);
+	buf_reset(&d->lf);
+	tolf_add(&d->tolf, p, n, &d->lf);
+	return write_lf(d, d->lf.data, d->lf.len, e);
 }
 
 static void
@@ -1112,6 +1158,13 @@ pend_add(struct deliver *d)
 {
 	struct pending *pe;
 
+	if (d->kind != DELIVER_MAILDIR) {
+		/* only a maildir's sync needs them: a count keeps a long
+		 * stream's memory flat */
+		d->nended++;
+		d->fd = -1;
+		return;
+	}
 	if (d->npend == d->apend) {
 		d->apend = d->apend ? 2 * d->apend : 64;
 		d->pend = xrealloc(d->pend, d->apend * sizeof(*d->pend));
@@ -1121,7 +1174,7 @@ pend_add(struct deliver *d)
 	d->id = NULL;
 	pe->name = d->name;
 	d->name = NULL;
-	pe->fd = d->kind == DELIVER_MAILDIR ? d->fd : -1;
+	pe->fd = d->fd;
 	d->fd = -1;
 }
 
@@ -1131,6 +1184,12 @@ deliver_end(struct deliver *d, struct err *e)
 	if (!d->in_msg)
 		return err_set(e, ERR_SOFTWARE, "deliver_end outside a "
 			"message");
+	if ((d->flags & DELIVER_IN_CRLF) && !crlf_by_writer(d)) {
+		buf_reset(&d->lf);
+		tolf_end(&d->tolf, &d->lf);	/* a CR held back is data */
+		if (d->lf.len && write_lf(d, d->lf.data, d->lf.len, e) < 0)
+			goto fail;
+	}
 	if (!d->started) {	/* a header without its end */
 		char *from = return_path(d->head.data ? d->head.data : "",
 			d->head.len);
@@ -1368,6 +1427,8 @@ sync_now(struct deliver *d, struct err *e)
 		rc = sync_mbox(d, e);
 		break;
 	case DELIVER_STREAM:
+		if (d->flags & DELIVER_STREAM_NOSYNC)
+			break;
 		if (d->sfd >= 0 && fstat(d->sfd, &st) == 0 &&
 		    S_ISREG(st.st_mode) && durable_fsync(d->sfd) != 0)
 			rc = err_sys(e, ERR_IO, errno, "standard output");
@@ -1402,7 +1463,8 @@ deliver_sync_start(struct deliver *d, struct err *e)
 		return err_set(e, ERR_SOFTWARE, "deliver_sync_start: the "
 			"window before is not waited for");
 	h->started = 1;
-	h->n = d->npend;
+	h->n = d->npend + d->nended;
+	d->nended = 0;
 	err_clear(&h->err);
 	if (d->kind != DELIVER_MAILDIR || !d->npend) {
 		h->rc = sync_now(d, &h->err);
@@ -1460,7 +1522,7 @@ deliver_sync(struct deliver *d, struct err *e)
 int
 deliver_checkpoint(struct deliver *d, struct err *e)
 {
-	if (d->jfd < 0 || d->npend || d->in_msg || d->window >= 0 ||
+	if (d->jfd < 0 || d->npend || d->nended || d->in_msg || d->window >= 0 ||
 	    d->ho.started)
 		return 0;
 	if (ftruncate(d->jfd, d->jhead) != 0)
@@ -1501,6 +1563,7 @@ deliver_close(struct deliver *d, struct err *e)
 	free(d->from);
 	free(d->name);
 	buf_release(&d->head);
+	buf_release(&d->lf);
 	buf_release(&d->out);
 	free(d);
 	return n;

@@ -30,7 +30,8 @@
  *    delivers it again on the next run.
  *  - stream: one message is written raw; with DELIVER_STREAM_MBOXRD each
  *    message goes out as mboxrd (mboxrd.h), as the pipes of the suite
- *    expect (several messages). deliver_sync flushes.
+ *    expect (several messages). deliver_sync flushes (and fsyncs a
+ *    regular file, unless DELIVER_STREAM_NOSYNC).
  *
  * Exactly once (maildir, mbox): with a journal file, what is being
  * delivered is recorded there, so that after a kill -9 (or a power loss)
@@ -60,6 +61,15 @@ enum deliver_flags {
 	/* stream: write every message as mboxrd (several messages);
 	 * without it the stream is one raw message */
 	DELIVER_STREAM_MBOXRD = 1 << 0,
+	/* the bytes given have CRLF line ends (the wire form, as tolf.h
+	 * takes them): made LF here, in the mboxrd writer's own pass when
+	 * there is one (one scan and one copy, not two) */
+	DELIVER_IN_CRLF = 1 << 1,
+	/* stream: deliver_sync() only flushes; without it a regular file
+	 * is also fsync'd (mpop --stdout deletes on the server after the
+	 * sync; mimap fetch > FILE deletes nothing, and neither cat nor
+	 * curl fsync what they write) */
+	DELIVER_STREAM_NOSYNC = 1 << 2,
 };
 
 struct deliver_opts {
@@ -130,7 +140,8 @@ int deliver_begin(struct deliver *d, const char *id,
 
 #define DELIVER_HEADER_MAX (256u << 10)
 
-/* The next n bytes of the message (LF line endings). Errors: ERR_IO (a
+/* The next n bytes of the message (LF line endings, or CRLF with
+ * DELIVER_IN_CRLF). Errors: ERR_IO (a
  * full disk, ENOSPC, included), an MDA that stopped reading (its exit
  * status is then the error, as deliver_end()). After an error call
  * deliver_abort(). */

@@ -247,11 +247,51 @@ mboxrd_write_begin(struct mboxrd_writer *w, struct buf *out,
 static void
 w_decided(struct mboxrd_writer *w)
 {
+	w->bol = 0;
+	if (!w->gt && !w->fk)	/* most lines: nothing held */
+		return;
 	for (; w->gt; w->gt--)
 		buf_addch(w->out, '>');
 	buf_add(w->out, from_, w->fk);
 	w->fk = 0;
-	w->bol = 0;
+}
+
+/* Append n bytes to w->out: a plain copy when there is room (the common
+ * case: mboxrd_write_data makes room for its whole chunk first). */
+static int
+w_put(struct mboxrd_writer *w, const char *p, size_t n)
+{
+	struct buf *b = w->out;
+
+	if (b->alloc - b->len <= n)
+		return buf_add(b, p, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/* A line's bytes up to the chunk's end e: through its '\n', CRLF made LF
+ * (w->crlf); a CR ending the chunk held back. Returns where the next line
+ * starts, or e. */
+static const char *
+w_line(struct mboxrd_writer *w, const char *p, const char *e)
+{
+	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	size_t k = (size_t)((nl ? nl : e) - p);
+
+	if (!w->crlf || !k || (nl ? nl[-1] : e[-1]) != '\r') {
+		w_put(w, p, nl ? k + 1 : k);
+		return nl ? nl + 1 : e;
+	}
+	if (!nl) {
+		w_put(w, p, k - 1);
+		w->cr = 1;
+		return e;
+	}
+	if (w_put(w, p, k) == 0)	/* one copy, its CR made the LF */
+		w->out->data[w->out->len - 1] = '\n';
+	return nl + 1;
 }
 
 void
@@ -259,13 +299,22 @@ mboxrd_write_data(struct mboxrd_writer *w, const void *d, size_t n)
 {
 	const char *p = d, *e = p + n;
 
-	if (n) {
-		w->any = 1;
-		w->last_lf = e[-1] == '\n';
+	if (!n)
+		return;
+	w->any = 1;
+	w->last_lf = e[-1] == '\n';
+	buf_grow(w->out, n + 1);
+	if (w->cr) {		/* held back: a line end, or data */
+		w->cr = 0;
+		if (*p == '\n') {
+			w_put(w, "\n", 1);
+			w->bol = 1;
+			p++;
+		} else {
+			w_put(w, "\r", 1);
+		}
 	}
 	while (p < e) {
-		const char *nl;
-
 		if (w->bol) {
 			if (w->fk == 0 && *p == '>') {
 				w->gt++;
@@ -280,14 +329,12 @@ mboxrd_write_data(struct mboxrd_writer *w, const void *d, size_t n)
 				}
 				continue;
 			}
-			w_decided(w);
+			if (w->gt || w->fk)
+				w_decided(w);
+			w->bol = 0;
 		}
-		nl = memchr(p, '\n', (size_t)(e - p));
-		buf_add(w->out, p, (size_t)((nl ? nl + 1 : e) - p));
-		if (!nl)
-			break;
-		p = nl + 1;
-		w->bol = 1;
+		p = w_line(w, p, e);
+		w->bol = p < e || e[-1] == '\n';
 	}
 }
 
@@ -296,6 +343,9 @@ mboxrd_write_end(struct mboxrd_writer *w)
 {
 	if (w->bol)
 		w_decided(w);
+	if (w->cr)
+		buf_addch(w->out, '\r');
+	w->cr = 0;
 	if (w->any && !w->last_lf)
 		buf_addch(w->out, '\n');
 	buf_addch(w->out, '\n');

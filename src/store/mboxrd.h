@@ -80,6 +80,9 @@ struct mboxrd_writer {
 	int bol;		/* at the start of a line (matching) */
 	int any;		/* the message has bytes */
 	int last_lf;		/* its last byte was '\n' */
+	int crlf;		/* set by the caller after _begin: CRLF
+				   line ends in the input become LF */
+	int cr;			/* crlf: a CR ended the last chunk */
 };
 
 /*
@@ -90,7 +93,9 @@ struct mboxrd_writer {
  */
 int mboxrd_write_begin(struct mboxrd_writer *w, struct buf *out,
 	const char *from_line, struct err *err);
-/* The message's next bytes, quoted; chunks may split lines anywhere. */
+/* The message's next bytes, quoted; chunks may split lines anywhere.
+ * With w->crlf, each CRLF (one split between chunks too) is made LF in the
+ * same pass, as tolf.h does: the wire form in, one copy out. */
 void mboxrd_write_data(struct mboxrd_writer *w, const void *d, size_t n);
 /* End the message: a line break when it has bytes and does not end with
  * one (the one byte mboxrd cannot keep), then the separating empty line.

@@ -25,6 +25,7 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "store/deliver.h"
+#include "store/tolf.h"
 #include "storetest.h"
 #include "tap.h"
 
@@ -461,6 +462,75 @@ test_cmd_argv(void)
 	}
 }
 
+/* The stream of msg (wire form) through DELIVER_IN_CRLF in steps of
+ * step, or of msg made LF first: its bytes after the From line. */
+static char *
+stream_of(const char *msg, unsigned flags, size_t step)
+{
+	char *f = path("crlf"), *c, *body;
+	struct deliver_opts o;
+	struct deliver *d;
+	struct buf lf = BUF_INIT;
+	struct tolf t;
+	struct err e;
+	int fd = open(f, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	memset(&o, 0, sizeof(o));
+	o.kind = DELIVER_STREAM;
+	o.fd = fd;
+	o.flags = flags;
+	if (!(flags & DELIVER_IN_CRLF)) {
+		tolf_init(&t);
+		tolf_add(&t, msg, strlen(msg), &lf);
+		tolf_end(&t, &lf);
+		msg = lf.data;
+	}
+	d = deliver_open(&o, &e);
+	one(d, "a", NULL, msg, step, &e);
+	deliver_close(d, &e);
+	close(fd);
+	c = slurp(f);
+	body = xstrdup(flags & DELIVER_STREAM_MBOXRD ? strchr(c, '\n') : c);
+	free(c);
+	free(f);
+	buf_release(&lf);
+	return body;
+}
+
+/* DELIVER_IN_CRLF gives what tolf.h then deliver give, in any steps: the
+ * mboxrd writer takes over the line ends once the header (where the
+ * Return-Path is looked for) is through, a CR held back included. */
+static void
+test_stream_crlf(void)
+{
+	static const char *msgs[] = {
+		"Return-Path: <rp@x.example>\r\nS: x\r\n\r\nFrom a\r\n"
+		">From b\r\r\nlone\rcr\r\nend\r",
+		"S: x\r\n\r\nbody\r\n",
+		"no header end\r\nFrom x\r",
+		"S: x\r\n\r\n\rlone cr first\r\n",
+	};
+	size_t i, step;
+	unsigned k;
+
+	for (i = 0; i < ARRAY_SIZE(msgs); i++)
+		for (k = 0; k < 2; k++)
+			for (step = 1; step < 12; step++) {
+				unsigned fl = k ? DELIVER_STREAM_MBOXRD : 0;
+				char *a = stream_of(msgs[i], fl |
+					DELIVER_IN_CRLF, step);
+				char *b = stream_of(msgs[i], fl, step);
+				char name[64];
+
+				snprintf(name, sizeof name, "crlf in, %s, "
+					"message %zu, steps of %zu", k ?
+					"mboxrd" : "raw", i, step);
+				tap_str(a, b, name);
+				free(a);
+				free(b);
+			}
+}
+
 static void
 test_stream(void)
 {
@@ -613,6 +683,7 @@ main(void)
 	test_mda();
 	test_cmd_argv();
 	test_stream();
+	test_stream_crlf();
 	test_recover();
 	test_account();
 	rm_rf(dir);

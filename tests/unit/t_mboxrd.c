@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store/mboxrd.h"
+#include "store/tolf.h"
 #include "tap.h"
 
 /* The reader's output as "<From line>bytes</>" per message. */
@@ -208,11 +209,109 @@ test_round_trip(void)
 		"differ)", bad);
 }
 
+/* Write m in random chunks through a writer, CRLF made LF by it (crlf) or
+ * by tolf.h first: out gets the message (From line to blank line). */
+static void
+write_chunked(const struct buf *m, int crlf, unsigned long *seed,
+	struct buf *out)
+{
+	struct mboxrd_writer w;
+	struct tolf t;
+	struct buf lf = BUF_INIT;
+	struct err e;
+	size_t off = 0;
+
+	mboxrd_write_begin(&w, out, "From a", &e);
+	w.crlf = crlf;
+	tolf_init(&t);
+	while (off < m->len) {
+		size_t n;
+
+		*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
+		n = 1 + (*seed >> 33) % 7;
+		n = n < m->len - off ? n : m->len - off;
+		if (crlf) {
+			mboxrd_write_data(&w, m->data + off, n);
+		} else {
+			buf_reset(&lf);
+			tolf_add(&t, m->data + off, n, &lf);
+			mboxrd_write_data(&w, lf.data, lf.len);
+		}
+		off += n;
+	}
+	if (!crlf) {
+		buf_reset(&lf);
+		tolf_end(&t, &lf);
+		mboxrd_write_data(&w, lf.data, lf.len);
+	}
+	mboxrd_write_end(&w);
+	buf_release(&lf);
+}
+
+/*
+ * The writer's crlf mode (the wire form in, mimap fetch) gives what
+ * tolf.h then the writer give, for random messages in random chunks: a
+ * CRLF or a "From " split anywhere, lone CRs, a CR at the very end.
+ */
+static void
+test_crlf(void)
+{
+	static const char *pieces[] = {
+		"From ", "From", ">From ", ">", "\n", "\r\n", "\r", "x",
+		"\r\r\n", " ",
+	};
+	unsigned long seed = 11;
+	size_t i, j, bad = 0;
+
+	for (i = 0; i < 3000; i++) {
+		struct buf m = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+		unsigned long s1, s2;
+		size_t n;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		n = (seed >> 33) % 20;
+		for (j = 0; j < n; j++) {
+			seed = seed * 6364136223846793005UL +
+				1442695040888963407UL;
+			buf_addstr(&m, pieces[(seed >> 33) %
+				(sizeof(pieces) / sizeof(*pieces))]);
+		}
+		s1 = s2 = seed;
+		write_chunked(&m, 1, &s1, &a);
+		write_chunked(&m, 0, &s2, &b);
+		if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+			if (!bad)
+				tap_str(a.data, b.data, m.data ? m.data : "");
+			bad++;
+		}
+		buf_release(&m);
+		buf_release(&a);
+		buf_release(&b);
+	}
+	{
+		struct mboxrd_writer w;
+		struct buf b = BUF_INIT;
+		struct err e;
+
+		mboxrd_write_begin(&w, &b, "From a", &e);
+		w.crlf = 1;
+		mboxrd_write_data(&w, "a\r\nFrom b\r\n\r\r\nc\r", 16);
+		mboxrd_write_end(&w);
+		tap_str(b.data, "From a\na\n>From b\n\r\nc\r\n\n",
+			"crlf mode: line ends made LF, From quoted, lone CRs "
+			"kept");
+		buf_release(&b);
+	}
+	tap_ok(bad == 0, "crlf mode: 3000 random messages as tolf then the "
+		"writer give them (%zu differ)", bad);
+}
+
 int
 main(void)
 {
 	test_read();
 	test_write();
 	test_round_trip();
+	test_crlf();
 	return tap_done();
 }

@@ -90,6 +90,7 @@ usage(FILE *f)
 "  -v, --verbose         with --probe: the SMTP transcript of each probe\n"
 "                        on stderr\n"
 "  -h, --help            this help\n"
+"  -V, --version         the version\n"
 "exit status: 0 no error found, 1 errors found, 64 usage, 68 no such\n"
 "domain, 75 DNS failing (--batch: 75 if any domain failed, else 1 if any\n"
 "has errors); spf --ip: 0 a result was reached, 75 the domain's own\n"
@@ -173,6 +174,7 @@ main(int argc, char **argv)
 		{ "sender", required_argument, NULL, 'S' },
 		{ "helo", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dns_opts o = { 0 };
@@ -187,7 +189,7 @@ main(int argc, char **argv)
 	int c, status;
 
 	prog_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "jr:t:pP:c:vh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jr:t:pP:c:vhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -238,7 +240,12 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			status = 0;
+			goto out;
+		case 'V':
+			printf("mdig-mx (mkit) %s\n", PACKAGE_VERSION);
+			status = 0;
+			goto out;
 		default:
 			usage(stderr);
 			return EX_USAGE;

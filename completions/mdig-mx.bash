@@ -21,7 +21,7 @@ _mdig_mx()
 		;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad -p --probe -P --port --tls-trust-file --batch --parallel -v --verbose -c --checks --ip --sender --helo -h --help' -- "$cur"))
+		COMPREPLY=($(compgen -W '-j --json -r --resolver -t --timeout --trust-ad -p --probe -P --port --tls-trust-file --batch --parallel -v --verbose -c --checks --ip --sender --helo -h --help -V --version' -- "$cur"))
 		return
 	fi
 	check=

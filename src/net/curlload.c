@@ -24,10 +24,12 @@
 /* the functions themselves, not typecheck-gcc.h's macros */
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include "base/util.h"
+#include "net/dlsyms.h"
 
 /* curl_url_get's handle became const in curl 8 */
 #if LIBCURL_VERSION_NUM >= 0x080000
@@ -57,10 +59,7 @@ static struct {
 	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
 } fn;
 
-static const struct {
-	const char *name;
-	size_t off;
-} syms[] = {
+static const struct dlsym_ent syms[] = {
 #define SYM(f) { "curl_" #f, offsetof(__typeof__(fn), f) }
 	SYM(global_init), SYM(easy_init), SYM(easy_setopt),
 	SYM(easy_getinfo), SYM(easy_perform), SYM(easy_send),
@@ -77,23 +76,8 @@ static const char *why = "libcurl not loaded yet";
 static void
 load(void)
 {
-	void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h) {
-		why = dlerror();
-		return;
-	}
-	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-		void *p = dlsym(h, syms[i].name);
-
-		if (!p) {
-			why = dlerror();
-			dlclose(h);
-			return;
-		}
-		*(void **)((char *)&fn + syms[i].off) = p;
-	}
-	loaded = 1;
+	why = dlsyms_open(CURL_SONAME, syms, ARRAY_SIZE(syms), &fn);
+	loaded = !why;
 }
 
 /* Load libcurl if not done yet (tried once, thread-safe): 0, or -1 with

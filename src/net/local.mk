@@ -45,11 +45,21 @@ tests_unit_t_tlsamatch_LDADD = $(MKIT_NET_LIBS)
 ## libcurl loaded on first use (curlload.c) for mdig-mx, whose runs mostly
 ## ask only the DNS: link $(MKIT_NET_LOAD_LIBS) in place of $(MKIT_NET_LIBS).
 ## Without a soname (configure --disable-curl-load) it is libcurl itself.
+## OpenSSL (libssl, libcrypto) likewise, on first use (sslload.c), when
+## configure found OpenSSL 3's soname.
 if CURL_LOAD
 noinst_LIBRARIES += src/net/libcurlload.a
-src_net_libcurlload_a_SOURCES = src/net/curlload.c
+src_net_libcurlload_a_SOURCES = src/net/curlload.c \
+	src/net/dlsyms.c src/net/dlsyms.h
+if SSL_LOAD
+noinst_LIBRARIES += src/net/libsslload.a
+src_net_libsslload_a_SOURCES = src/net/sslload.c
+MKIT_NET_LOAD_LIBS = src/net/libnet.a $(MKIT_BASE_LIBS) \
+	src/net/libsslload.a src/net/libcurlload.a $(DL_LIBS)
+else
 MKIT_NET_LOAD_LIBS = src/net/libnet.a $(MKIT_BASE_LIBS) \
 	src/net/libcurlload.a $(DL_LIBS) $(OPENSSL_LIBS)
+endif
 else
 MKIT_NET_LOAD_LIBS = $(MKIT_NET_LIBS)
 endif

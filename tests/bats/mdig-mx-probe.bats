@@ -312,3 +312,22 @@ EOF2
 	(( ms < 2800 ))
 	[[ $output == *"error probe.smtp: MX 20 hole1.example.test does not start an SMTP session"* ]]
 }
+
+@test "OpenSSL is loaded for the probe only, not by a DNS-only report" {
+	if readelf -d "$(command -v mdig-mx)" | grep -q 'NEEDED.*libssl'; then
+		skip "built with --disable-curl-load or before OpenSSL 3: linked"
+	fi
+	# LD_DEBUG=files names every library as it is loaded
+	run env LD_DEBUG=files mdig-mx -r "$R" tls.example.test
+	[[ $output == *"  10 mx.example.test"* ]]
+	[[ $output != *"file=libssl"* ]]
+	[[ $output != *"file=libcrypto"* ]]
+	# the probe loads it (with libcurl) and every TLS verdict still comes
+	run env LD_DEBUG=files mdig-mx -r "$R" probe --port "$POSTFIX_PORT" \
+		--tls-trust-file "$MX_CERT" tls.example.test
+	[[ $output == *"file=libssl"* ]]
+	[[ $output == *"    starttls: ok"* ]]
+	[[ $output == *"    certificate 0: CN=mx.example.test (issuer CN=mx.example.test)"* ]]
+	[[ $output == *"    pkix: valid"* ]]
+	[[ $output == *"ok    probe.tlsa-match: mx.example.test: TLSA 3 1 1 matches certificate 0"* ]]
+}

@@ -158,3 +158,23 @@ PY
 	run mdig-mx -r nonsense example.test
 	[ "$status" -eq 64 ]
 }
+
+@test "-V, --version: the suite's version, as the other programs print it" {
+	want=$(sed -n 's/^AC_INIT(\[mkit\], \[\([^]]*\)\].*/\1/p' \
+		"$MKIT_SRCDIR/configure.ac")
+	[ -n "$want" ]
+	run mdig-mx --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "mdig-mx (mkit) $want" ]
+	[ "$(mimap --version)" = "mimap (mkit) $want" ]
+	run mdig-mx -V
+	[ "$status" -eq 0 ]
+	[ "$output" = "mdig-mx (mkit) $want" ]
+	# before any question: no domain needed, a dead resolver never asked
+	run mdig-mx -r 192.0.2.1 -t 30 --version example.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "mdig-mx (mkit) $want" ]
+	run mdig-mx -r 192.0.2.1 --help
+	[ "$status" -eq 0 ]
+	[[ $output == *"-V, --version"* ]]
+}

@@ -214,8 +214,8 @@ validate_ptr(struct ev *ev)
 {
 	struct buf rev = BUF_INIT;
 	struct dnsmsg *ptr, *addrs[PTR_LIMIT];
-	char *names[PTR_LIMIT];
-	int types[PTR_LIMIT];
+	char *names[PTR_LIMIT] = { 0 };
+	int types[PTR_LIMIT] = { 0 };
 	size_t n = 0;
 
 	if (ev->ptr_done)

@@ -11,6 +11,8 @@
  *              recovery), replaced whole (durable_replace); missing = the
  *              envelope's. Losing it loses backoff, never mail.
  *   journal/P.N  the ids being sent by flush P (queue_mark_sending_all)
+ *   free/ID    the file of a removed entry, kept for queue_add() to write
+ *              the next entry over (queue_unlink_all()): never read
  *
  * The entry file (text up to the blank line, one "key value" per line):
  *   mkit-queue 1 / account NAME / from ADDR / rcpt ADDR (one per
@@ -140,9 +142,10 @@ struct queue_journal {
 	int fd;			/* locked; -1: none */
 	size_t removed;		/* entries unlinked since msg/ was synced */
 	struct queue_closer *closer;	/* closes removed entries' files */
+	long nfree;		/* files in free/ (-1: not counted yet) */
 	char path[4096];
 };
-#define QUEUE_JOURNAL_INIT { -1, 0, NULL, "" }
+#define QUEUE_JOURNAL_INIT { -1, 0, NULL, -1, "" }
 
 /*
  * Before the data of the locked window qe[0..n) goes out: add their ids to
@@ -164,8 +167,10 @@ void queue_journal_settle(struct queue_journal *j,
  * Remove the locked entries qe[0..n) of j's windows (delivered or refused),
  * not yet durably: queue_journal_done() syncs them all at once, and until
  * then j (which names them) brings them back in doubt after a crash of the
- * system. Each entry removed has its fd handed over (-1). ERR_IO: then
- * the entries still holding their fd are still queued.
+ * system. A small entry's file moves to free/ (up to a bound) rather than
+ * being freed, for queue_add() to reuse. Each entry removed has its fd
+ * handed over (-1). ERR_IO: then the entries still holding their fd are
+ * still queued.
  */
 int queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
 	struct queue_journal *j, struct err *e);

@@ -868,23 +868,118 @@ journal_create(const char *dir, const struct buf *ids,
 	return 0;
 }
 
+/* The ids written ahead (queue_journal_ahead()), synced in a thread while
+ * their entries are locked and read. */
+struct queue_ahead {
+	pthread_t t;
+	int fd;
+	int rc;			/* the thread's fdatasync */
+	struct buf ids;		/* "\nID\nID...\n" */
+};
+
+static void *
+ahead_main(void *arg)
+{
+	struct queue_ahead *a = arg;
+
+	a->rc = durable_fdatasync(a->fd);
+	return NULL;
+}
+
+static void
+ahead_free(struct queue_ahead *a)
+{
+	if (!a)
+		return;
+	buf_release(&a->ids);
+	free(a);
+}
+
+void
+queue_journal_ahead(char *const *ids, size_t n, struct queue_journal *j)
+{
+	struct queue_ahead *a;
+	size_t i;
+
+	if (j->fd < 0 || j->ahead || !n)
+		return;
+	a = xcalloc(1, sizeof(*a));
+	a->fd = j->fd;
+	a->ids = (struct buf)BUF_INIT;
+	buf_addch(&a->ids, '\n');
+	for (i = 0; i < n; i++)
+		buf_addf(&a->ids, "%s\n", ids[i]);
+	/* written or not, none counts as marked when this fails */
+	if (durable_write(j->fd, a->ids.data + 1, a->ids.len - 1) < 0) {
+		ahead_free(a);
+		return;
+	}
+	test_kill_point("journal-ahead");
+	if (pthread_create(&a->t, NULL, ahead_main, a) != 0) {
+		ahead_free(a);
+		return;
+	}
+	j->ahead = a;
+}
+
+/* Wait for j's ids written ahead; NULL when none, or when they may not be
+ * durable (the caller frees the result with ahead_free()). */
+static struct queue_ahead *
+ahead_end(struct queue_journal *j)
+{
+	struct queue_ahead *a = j->ahead;
+
+	if (!a)
+		return NULL;
+	j->ahead = NULL;
+	pthread_join(a->t, NULL);
+	if (a->rc == 0)
+		return a;
+	ahead_free(a);
+	return NULL;
+}
+
+/* Is id among the durable ids of a? */
+static int
+ahead_has(const struct queue_ahead *a, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = a->ids.data;
+
+	while ((p = strstr(p, id)))
+		if (p[-1] == '\n' && p[n] == '\n')
+			return 1;
+		else
+			p += n;
+	return 0;
+}
+
 int
 queue_mark_sending_all(const char *dir, struct queue_entry *qe, size_t n,
 	struct queue_journal *j, struct err *e)
 {
+	struct queue_ahead *a = ahead_end(j);
 	struct buf b = BUF_INIT;
 	size_t i;
 	int rc;
 
-	if (!n)
+	if (!n) {
+		ahead_free(a);
 		return 0;
+	}
 	/* a flush that died after this one's listing left its window
 	 * unlocked, and some of it may be in qe: their states now say so */
 	if (sweep_journals(dir))
 		for (i = 0; i < n; i++)
 			read_state(dir, &qe[i]);
 	for (i = 0; i < n; i++)
-		buf_addf(&b, "%s\n", qe[i].id);
+		if (!a || !ahead_has(a, qe[i].id))
+			buf_addf(&b, "%s\n", qe[i].id);
+	/* every one written ahead, and synced: nothing to wait for */
+	if (!b.len) {
+		rc = 0;
+		goto out;
+	}
 	if (j->fd < 0)
 		rc = journal_create(dir, &b, j, e);
 	else if (durable_write(j->fd, b.data, b.len) < 0 ||
@@ -892,7 +987,9 @@ queue_mark_sending_all(const char *dir, struct queue_entry *qe, size_t n,
 		rc = err_sys(e, ERR_IO, errno, "%s", j->path);
 	else
 		rc = 0;
+out:
 	buf_release(&b);
+	ahead_free(a);
 	return rc;
 }
 
@@ -913,6 +1010,7 @@ queue_journal_done(const char *dir, struct queue_journal *j, struct err *e)
 {
 	int rc = 0;
 
+	ahead_free(ahead_end(j));
 	closer_end(j);
 	if (j->fd < 0)
 		return 0;

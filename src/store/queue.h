@@ -39,6 +39,7 @@
 
 struct queue_entry;
 struct queue_closer;
+struct queue_ahead;
 
 struct queue_env {
 	char *account;		/* account name, "" for none */
@@ -136,16 +137,18 @@ int queue_defer(const char *dir, struct queue_entry *qe, time_t now,
  * nobody holds (its flush died, or the system crashed) is found by the
  * next queue_list() or queue_mark_sending_all(), which marks each of its
  * entries still queued and not settled in doubt. One journal serves many
- * windows: each adds its ids with one fdatasync.
+ * windows: each adds its ids with one fdatasync, made in a thread while
+ * the window is read when queue_journal_ahead() wrote them.
  */
 struct queue_journal {
 	int fd;			/* locked; -1: none */
 	size_t removed;		/* entries unlinked since msg/ was synced */
 	struct queue_closer *closer;	/* closes removed entries' files */
+	struct queue_ahead *ahead;	/* ids being synced ahead */
 	long nfree;		/* files in free/ (-1: not counted yet) */
 	char path[4096];
 };
-#define QUEUE_JOURNAL_INIT { -1, 0, NULL, -1, "" }
+#define QUEUE_JOURNAL_INIT { -1, 0, NULL, NULL, -1, "" }
 
 /*
  * Before the data of the locked window qe[0..n) goes out: add their ids to
@@ -156,6 +159,17 @@ struct queue_journal {
  */
 int queue_mark_sending_all(const char *dir, struct queue_entry *qe,
 	size_t n, struct queue_journal *j, struct err *e);
+
+/*
+ * Before the entries of the next window are locked and read: add the ids
+ * of their candidates ids[0..n) to j (when it exists) and sync them in a
+ * thread meanwhile, so that queue_mark_sending_all() waits for no sync of
+ * its own when they are all among them (else it marks the others as
+ * before). An id written so and not sent (held by another flush, not due,
+ * another account's) comes back in doubt only after a crash.
+ */
+void queue_journal_ahead(char *const *ids, size_t n,
+	struct queue_journal *j);
 
 /* The outcome of qe (of j) is recorded and it stays queued (deferred, its
  * state written by queue_defer()): a recovery leaves it alone. Not synced:

@@ -193,6 +193,22 @@ for e in json.load(open(sys.argv[1])):
 	done <"$BATS_TEST_TMPDIR/counts"
 }
 
+@test "kill -9 after a window's ids are written ahead, before they are synced: a rerun sends each once" {
+	local n=150
+	queue_many "$n"
+	# the second window's ids go to the journal while the first is sent
+	run env MKIT_TEST_KILL=journal-ahead msend --flush-all
+	[ "$status" -eq 137 ]
+	[ "$(queue_len)" -eq $((n - 64)) ]
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	# the killed window was never sent: in doubt, so sent "again", once
+	[ "$(grep -c 'again: was in doubt' <<<"$output")" -eq 64 ]
+	settle "$n"
+	[ "$(queue_len)" -eq 0 ]
+	[ "$(subject_counts | awk '$1 == 1' | wc -l)" -eq "$n" ]
+}
+
 @test "queued over a delivered entry's file: whole; kill -9 while doing so queues nothing half" {
 	local dead f free=$XDG_STATE_HOME/mkit/queue/free
 	dead=$(free_port)

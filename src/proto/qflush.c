@@ -298,6 +298,10 @@ pass(struct run *r, char **ids, size_t n)
 		struct queue_entry *qe = &r->win[r->w];
 		struct err ae;
 
+		/* a new window: its likely ids are synced while it is read */
+		if (!r->w)
+			queue_journal_ahead(&ids[i], n - i < WINDOW ? n - i :
+				WINDOW, &r->j);
 		if (queue_lock(r->dir, ids[i], qe, &ae) != 1) {
 			free(ids[i]);
 			continue;

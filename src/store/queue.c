@@ -24,6 +24,10 @@
  * most HEAD_MAX bytes); the rest stays in the file, sent from there. */
 #define HEAD_READ (16 * 1024)
 #define HEAD_MAX (1024 * 1024)
+/* A removed entry's file is kept in free/ for reuse when it is at most
+ * FREE_SIZE bytes and free/ holds fewer than FREE_MAX (at most 16 MiB). */
+#define FREE_MAX 1024
+#define FREE_SIZE (16 * 1024)
 
 char *
 queue_dir(struct err *e)
@@ -133,9 +137,36 @@ check_env(const struct queue_env *env, struct err *e)
 	return 0;
 }
 
-/* Write entry name: tmp/name, synced, renamed to msg/name, msg/ synced.
- * A new name (fresh) is taken back when msg/ cannot be synced; a
- * replaced one stays (the old entry is gone either way). */
+/*
+ * Move a file of free/ (a removed entry's) to tmp, the new entry's tmp/
+ * name: 1, or 0 when there is none (another writer may take each one
+ * first). Writing over it allocates no block, and freeing none when it
+ * was removed saved the flush a discard per entry (queue_unlink_all()).
+ * The rename sets its ctime: sweep_tmp() leaves it alone.
+ */
+static int
+take_free(const char *dir, const char *tmp)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+	int got = 0;
+
+	snprintf(path, sizeof path, "%s/free", dir);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!got && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			got = renameat(dirfd(d), de->d_name, AT_FDCWD, tmp) == 0;
+	closedir(d);
+	return got;
+}
+
+/* Write entry name: tmp/name (a fresh one over a file of free/ when there
+ * is one), synced, renamed to msg/name, msg/ synced. A new name (fresh) is
+ * taken back when msg/ cannot be synced; a replaced one stays (the old
+ * entry is gone either way). */
 static int
 write_entry(const char *dir, const char *name, int fresh,
 	const struct queue_env *env, const char *head, size_t head_len,
@@ -143,22 +174,29 @@ write_entry(const char *dir, const char *name, int fresh,
 {
 	struct buf b = BUF_INIT;
 	char tmp[4096], dst[4096], msgdir[4096];
-	int fd = -1, rc = -1;
+	int fd = -1, rc = -1, reused = 0;
 
 	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
 	snprintf(dst, sizeof dst, "%s/msg/%s", dir, name);
 	snprintf(msgdir, sizeof msgdir, "%s/msg", dir);
 	serialize_env(&b, env, env->queued ? env->queued : time(NULL));
-	/* a replacement's tmp name is its entry's, which we hold */
-	fd = open(tmp, O_WRONLY | O_CREAT | (fresh ? O_EXCL : O_TRUNC) |
-		O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fresh && take_free(dir, tmp)) {
+		reused = 1;
+		test_kill_point("queue-reused");
+	}
+	/* a replacement's tmp name is its entry's, which we hold; a reused
+	 * file is cut to its new length once written */
+	fd = open(tmp, O_WRONLY | O_CREAT | (reused ? 0 : fresh ? O_EXCL :
+		O_TRUNC) | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		err_sys(e, ERR_CANTCREAT, errno, "%s", tmp);
 		goto out;
 	}
 	if (durable_write(fd, b.data, b.len) < 0 ||
 	    durable_write(fd, head, head_len) < 0 ||
-	    durable_write(fd, body, body_len) < 0 || fsync(fd) < 0) {
+	    durable_write(fd, body, body_len) < 0 || (reused &&
+	    ftruncate(fd, (off_t)(b.len + head_len + body_len)) < 0) ||
+	    fsync(fd) < 0) {
 		err_sys(e, ERR_IO, errno, "%s", tmp);
 		goto out;
 	}
@@ -257,8 +295,11 @@ sweep_tmp(const char *dir)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
+		/* the ctime too: a reused file keeps its old mtime until
+		 * written (take_free()) */
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
-		    && st.st_mtime + STALE_TMP < now)
+		    && st.st_mtime + STALE_TMP < now &&
+		    st.st_ctime + STALE_TMP < now)
 			unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);
@@ -475,7 +516,7 @@ load(const char *dir, const char *id, struct queue_entry *qe, int lock,
 {
 	char path[4096];
 	struct buf b = BUF_INIT;
-	struct stat st;
+	struct stat st, now;
 
 	memset(qe, 0, sizeof(*qe));
 	qe->fd = -1;
@@ -499,8 +540,12 @@ load(const char *dir, const char *id, struct queue_entry *qe, int lock,
 			return 0;
 		return err_sys(e, ERR_IO, en, "%s: lock", path);
 	}
-	/* removed by another flush between our open and our lock */
-	if (fstat(qe->fd, &st) < 0 || st.st_nlink == 0) {
+	/* removed or replaced by another flush between our open and our
+	 * lock: the name is no longer this file's (a removed entry's file
+	 * may live on in free/, even as another entry by now) */
+	if (fstat(qe->fd, &st) < 0 || st.st_nlink == 0 || (lock &&
+	    (stat(path, &now) < 0 || now.st_ino != st.st_ino ||
+	    now.st_dev != st.st_dev))) {
 		queue_entry_release(qe);
 		return 0;
 	}
@@ -674,19 +719,71 @@ closer_end(struct queue_journal *j)
 	j->closer = NULL;
 }
 
+/* How many files free/ holds (created when missing), at most FREE_MAX:
+ * FREE_MAX when it cannot be read. */
+static long
+count_free(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	struct err e;
+	long n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "%s/free", dir);
+	if (durable_mkdirs(path, 0700, &e) < 0 || !(d = opendir(path)))
+		return FREE_MAX;
+	while (n < FREE_MAX && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Take a locked entry's message out of msg/, not yet durably: into free/
+ * when it is small and free/ has room (1), else unlinked (0). Freeing a
+ * file's blocks is a removal's dear part: on a filesystem mounted with
+ * discard, ext4 waits for the device to discard them (a millisecond and
+ * more when the disk is busy), where a rename costs microseconds.
+ */
+static int
+retire_msg(const char *dir, const struct queue_entry *qe,
+	struct queue_journal *j, struct err *e)
+{
+	char from[4096], to[4096];
+
+	if (j->nfree < 0)
+		j->nfree = count_free(dir);
+	if (j->nfree < FREE_MAX && qe->msg_off + qe->size <= FREE_SIZE) {
+		snprintf(from, sizeof from, "%s/msg/%s", dir, qe->id);
+		snprintf(to, sizeof to, "%s/free/%s", dir, qe->id);
+		if (rename(from, to) == 0) {
+			j->nfree++;
+			return 1;
+		}
+	}
+	return unlink_msg(dir, qe, e);
+}
+
 int
 queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
 	struct queue_journal *j, struct err *e)
 {
 	size_t i;
+	int kept;
 
 	for (i = 0; i < n; i++) {
-		if (unlink_msg(dir, qe[i], e) < 0)
+		if ((kept = retire_msg(dir, qe[i], j, e)) < 0)
 			return -1;
 		j->removed++;
 		if (qe[i]->has_state)
 			unlink_state(dir, qe[i]);
-		close_later(j, qe[i]->fd);
+		/* the last close of an unlinked file frees it: not here */
+		if (kept)
+			close(qe[i]->fd);
+		else
+			close_later(j, qe[i]->fd);
 		qe[i]->fd = -1;
 	}
 	return 0;
@@ -771,23 +868,118 @@ journal_create(const char *dir, const struct buf *ids,
 	return 0;
 }
 
+/* The ids written ahead (queue_journal_ahead()), synced in a thread while
+ * their entries are locked and read. */
+struct queue_ahead {
+	pthread_t t;
+	int fd;
+	int rc;			/* the thread's fdatasync */
+	struct buf ids;		/* "\nID\nID...\n" */
+};
+
+static void *
+ahead_main(void *arg)
+{
+	struct queue_ahead *a = arg;
+
+	a->rc = durable_fdatasync(a->fd);
+	return NULL;
+}
+
+static void
+ahead_free(struct queue_ahead *a)
+{
+	if (!a)
+		return;
+	buf_release(&a->ids);
+	free(a);
+}
+
+void
+queue_journal_ahead(char *const *ids, size_t n, struct queue_journal *j)
+{
+	struct queue_ahead *a;
+	size_t i;
+
+	if (j->fd < 0 || j->ahead || !n)
+		return;
+	a = xcalloc(1, sizeof(*a));
+	a->fd = j->fd;
+	a->ids = (struct buf)BUF_INIT;
+	buf_addch(&a->ids, '\n');
+	for (i = 0; i < n; i++)
+		buf_addf(&a->ids, "%s\n", ids[i]);
+	/* written or not, none counts as marked when this fails */
+	if (durable_write(j->fd, a->ids.data + 1, a->ids.len - 1) < 0) {
+		ahead_free(a);
+		return;
+	}
+	test_kill_point("journal-ahead");
+	if (pthread_create(&a->t, NULL, ahead_main, a) != 0) {
+		ahead_free(a);
+		return;
+	}
+	j->ahead = a;
+}
+
+/* Wait for j's ids written ahead; NULL when none, or when they may not be
+ * durable (the caller frees the result with ahead_free()). */
+static struct queue_ahead *
+ahead_end(struct queue_journal *j)
+{
+	struct queue_ahead *a = j->ahead;
+
+	if (!a)
+		return NULL;
+	j->ahead = NULL;
+	pthread_join(a->t, NULL);
+	if (a->rc == 0)
+		return a;
+	ahead_free(a);
+	return NULL;
+}
+
+/* Is id among the durable ids of a? */
+static int
+ahead_has(const struct queue_ahead *a, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = a->ids.data;
+
+	while ((p = strstr(p, id)))
+		if (p[-1] == '\n' && p[n] == '\n')
+			return 1;
+		else
+			p += n;
+	return 0;
+}
+
 int
 queue_mark_sending_all(const char *dir, struct queue_entry *qe, size_t n,
 	struct queue_journal *j, struct err *e)
 {
+	struct queue_ahead *a = ahead_end(j);
 	struct buf b = BUF_INIT;
 	size_t i;
 	int rc;
 
-	if (!n)
+	if (!n) {
+		ahead_free(a);
 		return 0;
+	}
 	/* a flush that died after this one's listing left its window
 	 * unlocked, and some of it may be in qe: their states now say so */
 	if (sweep_journals(dir))
 		for (i = 0; i < n; i++)
 			read_state(dir, &qe[i]);
 	for (i = 0; i < n; i++)
-		buf_addf(&b, "%s\n", qe[i].id);
+		if (!a || !ahead_has(a, qe[i].id))
+			buf_addf(&b, "%s\n", qe[i].id);
+	/* every one written ahead, and synced: nothing to wait for */
+	if (!b.len) {
+		rc = 0;
+		goto out;
+	}
 	if (j->fd < 0)
 		rc = journal_create(dir, &b, j, e);
 	else if (durable_write(j->fd, b.data, b.len) < 0 ||
@@ -795,7 +987,9 @@ queue_mark_sending_all(const char *dir, struct queue_entry *qe, size_t n,
 		rc = err_sys(e, ERR_IO, errno, "%s", j->path);
 	else
 		rc = 0;
+out:
 	buf_release(&b);
+	ahead_free(a);
 	return rc;
 }
 
@@ -816,6 +1010,7 @@ queue_journal_done(const char *dir, struct queue_journal *j, struct err *e)
 {
 	int rc = 0;
 
+	ahead_free(ahead_end(j));
 	closer_end(j);
 	if (j->fd < 0)
 		return 0;

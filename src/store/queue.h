@@ -11,6 +11,8 @@
  *              recovery), replaced whole (durable_replace); missing = the
  *              envelope's. Losing it loses backoff, never mail.
  *   journal/P.N  the ids being sent by flush P (queue_mark_sending_all)
+ *   free/ID    the file of a removed entry, kept for queue_add() to write
+ *              the next entry over (queue_unlink_all()): never read
  *
  * The entry file (text up to the blank line, one "key value" per line):
  *   mkit-queue 1 / account NAME / from ADDR / rcpt ADDR (one per
@@ -37,6 +39,7 @@
 
 struct queue_entry;
 struct queue_closer;
+struct queue_ahead;
 
 struct queue_env {
 	char *account;		/* account name, "" for none */
@@ -134,15 +137,18 @@ int queue_defer(const char *dir, struct queue_entry *qe, time_t now,
  * nobody holds (its flush died, or the system crashed) is found by the
  * next queue_list() or queue_mark_sending_all(), which marks each of its
  * entries still queued and not settled in doubt. One journal serves many
- * windows: each adds its ids with one fdatasync.
+ * windows: each adds its ids with one fdatasync, made in a thread while
+ * the window is read when queue_journal_ahead() wrote them.
  */
 struct queue_journal {
 	int fd;			/* locked; -1: none */
 	size_t removed;		/* entries unlinked since msg/ was synced */
 	struct queue_closer *closer;	/* closes removed entries' files */
+	struct queue_ahead *ahead;	/* ids being synced ahead */
+	long nfree;		/* files in free/ (-1: not counted yet) */
 	char path[4096];
 };
-#define QUEUE_JOURNAL_INIT { -1, 0, NULL, "" }
+#define QUEUE_JOURNAL_INIT { -1, 0, NULL, NULL, -1, "" }
 
 /*
  * Before the data of the locked window qe[0..n) goes out: add their ids to
@@ -154,6 +160,17 @@ struct queue_journal {
 int queue_mark_sending_all(const char *dir, struct queue_entry *qe,
 	size_t n, struct queue_journal *j, struct err *e);
 
+/*
+ * Before the entries of the next window are locked and read: add the ids
+ * of their candidates ids[0..n) to j (when it exists) and sync them in a
+ * thread meanwhile, so that queue_mark_sending_all() waits for no sync of
+ * its own when they are all among them (else it marks the others as
+ * before). An id written so and not sent (held by another flush, not due,
+ * another account's) comes back in doubt only after a crash.
+ */
+void queue_journal_ahead(char *const *ids, size_t n,
+	struct queue_journal *j);
+
 /* The outcome of qe (of j) is recorded and it stays queued (deferred, its
  * state written by queue_defer()): a recovery leaves it alone. Not synced:
  * after a crash of the system it may come back in doubt. */
@@ -164,8 +181,10 @@ void queue_journal_settle(struct queue_journal *j,
  * Remove the locked entries qe[0..n) of j's windows (delivered or refused),
  * not yet durably: queue_journal_done() syncs them all at once, and until
  * then j (which names them) brings them back in doubt after a crash of the
- * system. Each entry removed has its fd handed over (-1). ERR_IO: then
- * the entries still holding their fd are still queued.
+ * system. A small entry's file moves to free/ (up to a bound) rather than
+ * being freed, for queue_add() to reuse. Each entry removed has its fd
+ * handed over (-1). ERR_IO: then the entries still holding their fd are
+ * still queued.
  */
 int queue_unlink_all(const char *dir, struct queue_entry **qe, size_t n,
 	struct queue_journal *j, struct err *e);

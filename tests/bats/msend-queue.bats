@@ -2,7 +2,8 @@
 # msend's durable queue and failover against a real Postfix (issue 12,
 # sections 2 and 4): a temporary failure queues the message, -q delivers it
 # once the server is back, a kill -9 during a flush loses nothing and
-# doubles only what it reports in doubt, two flushes never send one message
+# doubles only what it reports in doubt, a message queued over a delivered
+# one's file (or killed doing so) is whole, two flushes never send one message
 # twice, old entries expire, mailq lists them; a 421 greeting or a host
 # that is down moves to the next server.
 
@@ -190,6 +191,56 @@ for e in json.load(open(sys.argv[1])):
 			"$BATS_TEST_TMPDIR/second" ||
 			{ echo "$s doubled silently"; return 1; }
 	done <"$BATS_TEST_TMPDIR/counts"
+}
+
+@test "kill -9 after a window's ids are written ahead, before they are synced: a rerun sends each once" {
+	local n=150
+	queue_many "$n"
+	# the second window's ids go to the journal while the first is sent
+	run env MKIT_TEST_KILL=journal-ahead msend --flush-all
+	[ "$status" -eq 137 ]
+	[ "$(queue_len)" -eq $((n - 64)) ]
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	# the killed window was never sent: in doubt, so sent "again", once
+	[ "$(grep -c 'again: was in doubt' <<<"$output")" -eq 64 ]
+	settle "$n"
+	[ "$(queue_len)" -eq 0 ]
+	[ "$(subject_counts | awk '$1 == 1' | wc -l)" -eq "$n" ]
+}
+
+@test "queued over a delivered entry's file: whole; kill -9 while doing so queues nothing half" {
+	local dead f free=$XDG_STATE_HOME/mkit/queue/free
+	dead=$(free_port)
+	write_config "$dead"
+	msend alice@example.test < <(msg "first one" "$(seq 1 2000)") 2>/dev/null
+	write_config "$POSTFIX_PLAIN_PORT"
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	# the delivered entry's file is kept for the next one
+	[ "$(ls "$free" | wc -l)" -eq 1 ]
+	write_config "$dead"
+	run env MKIT_TEST_KILL=queue-reused msend alice@example.test \
+		< <(msg killed)
+	[ "$status" -eq 137 ]
+	[ "$(queue_len)" -eq 0 ]
+	# a file was taken (the killed one's, in tmp/, swept in an hour)
+	[ "$(ls "$free" | wc -l)" -eq 0 ]
+	# back to free/: the next message is written over the long one
+	mv "$XDG_STATE_HOME"/mkit/queue/tmp/* "$free/"
+	run msend alice@example.test < <(msg "over it" short)
+	[ "$status" -eq 0 ]
+	[ "$(ls "$free" | wc -l)" -eq 0 ]
+	write_config "$POSTFIX_PLAIN_PORT"
+	run msend --flush-all
+	[ "$status" -eq 0 ]
+	settle 2
+	[ "$(count_subject killed)" -eq 0 ]
+	[ "$(count_subject 'over it')" -eq 1 ]
+	# the long message's lines are not in the short one written over it
+	f=$(grep -lx 'Subject: over it' $(delivered_messages alice))
+	[ -z "$(grep -x 2000 "$f")" ]
+	grep -qx short "$f"
 }
 
 @test "two flushes at once send each message exactly once" {

@@ -1,8 +1,9 @@
 /*
  * t_queue: msend's spool (store/queue.h): round trip, order, locks,
- * backoff, removal, and kill -9 at random points of a child queueing
- * messages: every entry afterwards is whole or absent, and every entry
- * the child finished queueing is there.
+ * backoff, removal, the reuse of removed entries' files, and kill -9 at
+ * random points of a child queueing messages (over reused files in most
+ * runs): every entry afterwards is whole or absent, and every entry the
+ * child finished queueing is there.
  *
  * MKIT_KILL_ITER sets the kill iterations (default 40).
  */
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -231,6 +233,65 @@ test_journal(const char *dir)
 	strv_free(ids, n);
 }
 
+/* Delivered entries' files go to free/ and the next entries are written
+ * over them, whole and cut to their length; a reused file renamed into
+ * tmp/ with an old mtime is not taken for a stale one. */
+static void
+test_reuse(const char *dir)
+{
+	char *rc[] = { "a@example.org", "b@example.org" };
+	struct queue_journal j = QUEUE_JOURNAL_INIT;
+	struct queue_entry win[2], *gone[2], qe;
+	struct queue_env env;
+	struct timeval old[2] = { { 1000, 0 }, { 1000, 0 } };
+	struct buf big = BUF_INIT;
+	struct err e;
+	char *id[3], path[600], fpath[600], **ids;
+	size_t n, i;
+
+	env_make(&env, rc, "r@example.org");
+	for (i = 0; i < 300; i++)
+		buf_addstr(&big, "a long line of a long message\r\n");
+	for (i = 0; i < 2; i++) {
+		queue_add(dir, &env, "H: 1\r\n\r\n", 8, big.data, big.len,
+			&id[i], &e);
+		queue_lock(dir, id[i], &win[i], &e);
+		gone[i] = &win[i];
+	}
+	queue_mark_sending_all(dir, win, 2, &j, &e);
+	tap_ok(queue_unlink_all(dir, gone, 2, &j, &e) == 0 &&
+		queue_journal_done(dir, &j, &e) == 0, "reuse: removed");
+	snprintf(path, sizeof path, "%s/free", dir);
+	tap_int((long long)count_files(path), 2, "reuse: kept in free/");
+	for (i = 0; i < 2; i++)
+		queue_entry_release(&win[i]);
+	tap_ok(queue_add(dir, &env, "H: 2\r\n\r\n", 8, "short\r\n", 7,
+		&id[2], &e) == 0, "reuse: queue_add");
+	tap_int((long long)count_files(path), 1, "reuse: one file taken");
+	tap_int(queue_lock(dir, id[2], &qe, &e), 1, "reuse: locked");
+	tap_mem(qe.data + qe.msg_off, qe.len - qe.msg_off,
+		"H: 2\r\n\r\nshort\r\n", 15, "reuse: the new bytes only");
+	tap_int((long long)qe.size, 15, "reuse: cut to its length");
+	tap_int(queue_lock(dir, id[0], &win[0], &e), 0,
+		"reuse: a removed entry stays removed");
+	queue_remove(dir, &qe, &e);
+	queue_entry_release(&qe);
+
+	/* a reused file an hour old, just renamed into tmp/ */
+	snprintf(fpath, sizeof fpath, "%s/free/old", dir);
+	fclose(fopen(fpath, "w"));
+	utimes(fpath, old);
+	snprintf(path, sizeof path, "%s/tmp/reused", dir);
+	rename(fpath, path);
+	queue_list(dir, &ids, &n, &e);
+	tap_ok(access(path, F_OK) == 0, "reuse: not swept from tmp/");
+	unlink(path);
+	strv_free(ids, n);
+	for (i = 0; i < 3; i++)
+		free(id[i]);
+	buf_release(&big);
+}
+
 /* The child's message i: a body made from i, so the parent can tell a
  * whole one from a torn one. */
 static void
@@ -283,6 +344,30 @@ child_queue(const char *dir, const char *log)
 	}
 }
 
+/* free/ with files of junk, some longer than the messages written over
+ * them, for the child to reuse (none every fourth run). */
+static void
+fill_free(const char *dir, int it)
+{
+	char path[600];
+	int k;
+
+	mkdir(dir, 0700);
+	snprintf(path, sizeof path, "%s/free", dir);
+	mkdir(path, 0700);
+	for (k = 0; it % 4 && k < 40; k++) {
+		FILE *f;
+		int c;
+
+		snprintf(path, sizeof path, "%s/free/j%d", dir, k);
+		if (!(f = fopen(path, "w")))
+			continue;
+		for (c = 0; c < 500 * (k % 7); c++)
+			fputs("junk junk junk\n", f);
+		fclose(f);
+	}
+}
+
 static void
 test_kill(const char *dir)
 {
@@ -307,6 +392,7 @@ test_kill(const char *dir)
 
 		rm_rf(dir);
 		unlink(log);
+		fill_free(dir, it);
 		pid = fork();
 		if (pid == 0)
 			child_queue(dir, log);
@@ -372,6 +458,7 @@ main(void)
 	test_backoff();
 	test_order(dir);
 	test_journal(dir);
+	test_reuse(dir);
 	test_kill(dir);
 	rm_rf(base);
 	return tap_done();

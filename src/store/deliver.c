@@ -1255,32 +1255,34 @@ maildir_drop(const struct deliver *d, const struct pending *pend, size_t n)
 }
 
 /*
- * The window's files on disk. Elsewhere each is fsync'd. On ext4 each is
- * written out and waited for (durable_write_wait), then its R record too,
- * and the one fsync of new/ after the renames commits the journal
- * transaction that holds them all: ext4 commits in order, with a cache
- * flush before the commit, so a rename that survives a crash has its
- * file and its record whole. One commit per window, not one per file.
+ * The window's files on disk (durable_sync_files). Elsewhere each is
+ * fsync'd. On ext4 with an ordered journal each is written out and waited
+ * for, then its R record too, and the one fsync of new/ after the renames
+ * commits the journal transaction that holds them all: ext4 commits in
+ * order, with a cache flush before the commit, so a rename that survives
+ * a crash has its file and its record whole. One commit per window, not
+ * one per file.
  */
 static int
 sync_files(const struct deliver *d, struct pending *pend, size_t n,
 	struct err *e)
 {
-	size_t i;
+	int *fds = xcalloc(n ? n : 1, sizeof(*fds)), rc = 0;
+	size_t i, bad;
 
+	for (i = 0; i < n; i++)
+		fds[i] = pend[i].fd;
+	if (durable_sync_files(fds, n, d->ordered, &bad) != 0)
+		rc = err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+			pend[bad].name);
 	for (i = 0; i < n; i++) {
-		struct pending *pe = &pend[i];
-		int r = d->ordered ? durable_write_wait(pe->fd) :
-			durable_fsync(pe->fd);
-
-		if (r != 0 || close(pe->fd) != 0) {
-			pe->fd = -1;
-			return err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
-				pe->name);
-		}
-		pe->fd = -1;
+		if (close(pend[i].fd) != 0 && rc == 0)
+			rc = err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+				pend[i].name);
+		pend[i].fd = -1;
 	}
-	return 0;
+	free(fds);
+	return rc;
 }
 
 /*

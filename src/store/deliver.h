@@ -172,7 +172,10 @@ long deliver_sync(struct deliver *d, struct err *e);
  * this one is made durable: deliver_sync_start() hands every message ended
  * so far over (a maildir window to a thread of its own, which renames the
  * files and fsyncs new/; other kinds are synced at once) and returns;
- * deliver_begin() and the rest may go on meanwhile. deliver_sync_wait()
+ * deliver_begin() and the rest may go on meanwhile. A maildir's thread
+ * first creates in tmp/ as many files as the window had, for the next
+ * window to take (those not taken are removed at the next start and by
+ * deliver_close(), and after a crash by deliver_recover()). deliver_sync_wait()
  * waits for the window handed over and returns deliver_sync()'s result for
  * it (0 when none was). One window at a time: a second start before the
  * wait is ERR_SOFTWARE. deliver_sync() and deliver_close() wait for a

@@ -191,6 +191,9 @@ durable_sync_files(const int *fds, size_t n, int ordered, size_t *bad)
 	size_t i, k, nt = n < SYNC_THREADS ? n : SYNC_THREADS;
 
 	*bad = n;
+	if (ordered)	/* every write submitted before the first wait */
+		for (i = 0; i < n; i++)
+			durable_start_write(fds[i]);
 	if (ordered || nt < 2 || nosync()) {
 		for (i = 0; i < n; i++)
 			if ((ordered ? durable_write_wait(fds[i]) :

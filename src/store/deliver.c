@@ -87,6 +87,7 @@ struct ahead {
 	int *fd;		/* want of them; -1 once taken or not made */
 	size_t want, made, next;	/* asked, created (in order), taken */
 	int busy;		/* the syncer is still making them */
+	size_t expect;		/* deliver_expect()'s, or (size_t)-1 */
 };
 
 struct deliver {
@@ -854,6 +855,7 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 	d->pid = -1;
 	d->window = -1;
 	pthread_mutex_init(&d->ahead.lock, NULL);
+	d->ahead.expect = (size_t)-1;
 	pthread_cond_init(&d->ahead.ready, NULL);
 	buf_init(&d->head, DELIVER_HEADER_MAX);
 	buf_init(&d->out, 0);
@@ -1562,8 +1564,10 @@ sync_start(struct deliver *d, int ahead, struct err *e)
 	d->apend = cap;
 	d->npend = 0;
 	d->prefix[0] = '\0';
-	if (ahead)
-		plan_ahead(d, h->n);	/* as many as this one had */
+	if (ahead)	/* as many as this one had, or as expected */
+		plan_ahead(d, h->n < d->ahead.expect ? h->n :
+			d->ahead.expect);
+	d->ahead.expect = (size_t)-1;
 	if (pthread_create(&h->t, NULL, syncer, d) == 0)
 		h->running = 1;
 	else
@@ -1575,6 +1579,12 @@ int
 deliver_sync_start(struct deliver *d, struct err *e)
 {
 	return sync_start(d, 1, e);
+}
+
+void
+deliver_expect(struct deliver *d, size_t n)
+{
+	d->ahead.expect = n;
 }
 
 long

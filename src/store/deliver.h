@@ -185,6 +185,14 @@ int deliver_sync_start(struct deliver *d, struct err *e);
 long deliver_sync_wait(struct deliver *d, struct err *e);
 
 /*
+ * The window after the one handed over next will hold at most n
+ * messages: the next deliver_sync_start() makes no more files ahead than
+ * that (none after the last window). A hint for that one start only;
+ * without it, as many as the window handed over had.
+ */
+void deliver_expect(struct deliver *d, size_t n);
+
+/*
  * The caller has recorded every message synced so far (its UIDL state is
  * committed): the journal may forget them. Optional (it keeps the journal
  * short in a long session). Errors: ERR_IO.

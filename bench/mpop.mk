@@ -11,7 +11,9 @@ bench-mpop: all bench/mpop/sink
 	BENCH_OUT='$(abs_top_builddir)/bench/out' \
 	bash '$(abs_top_srcdir)/bench/mpop/run.sh'
 ## bench/mpop/sink: the ceiling row (the server's pace with a client that
-## only discards), built only for make bench-mpop
+## only discards, plain or after STLS), built only for make bench-mpop
 EXTRA_PROGRAMS += bench/mpop/sink
 bench_mpop_sink_SOURCES = bench/mpop/sink.c
+bench_mpop_sink_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+bench_mpop_sink_LDADD = $(OPENSSL_LIBS)
 CLEANFILES += bench/mpop/sink

@@ -18,12 +18,14 @@
 #   mpop    mpop 1.4 (Debian package mpop): maildir delivery
 #   fetchmail  fetchmail 6.4 (package fetchmail): an MDA writing the maildir
 #           file (fetchmail has no maildir delivery of its own)
-# and two rows that say where the time goes (sink in plain mode only):
+# and two rows that say where the time goes:
 #   nosync  mkit with MKIT_BENCH_NOSYNC=1: no fsync, fdatasync or
 #           sync_file_range at all (a knob for this bench, never a user
 #           option): the cost of durability is the gap to the mkit row
 #   sink    bench/mpop/sink: every RETR pipelined, the bytes discarded,
 #           every DELE: the server's own pace, the ceiling of any client
+#           (with STARTTLS: after STLS, through OpenSSL alone, so the TLS
+#           rows are judged against what the server's TLS side gives)
 # The table shows, per tool, the median rate (messages/s), every round's
 # rate, the median peak RSS (MiB, /usr/bin/time), and mkit's median over the
 # tool's (> 1: mkit wins). The "--version RSS" line is each program's peak
@@ -124,7 +126,9 @@ EOF
 		[[ $tool == nosync ]] && knob=MKIT_BENCH_NOSYNC=1
 		echo "env XDG_STATE_HOME=$d/state $knob $MKIT_MPOP -q -C $d/config" ;;
 	sink)
-		echo "$SINK 127.0.0.1 $port $TEST_USER $TEST_PASS" ;;
+		local stls=
+		[[ $mode == starttls ]] && stls=starttls
+		echo "$SINK 127.0.0.1 $port $TEST_USER $TEST_PASS $stls" ;;
 	mpop)
 		cat >"$d/config" <<EOF
 account default
@@ -167,7 +171,7 @@ EOF
 have() {
 	case $1 in
 	mkit | nosync) return 0 ;;
-	sink) [[ $2 == plain && -x $SINK ]] ;;
+	sink) [[ -x $SINK ]] ;;
 	mpop) [[ -x /usr/bin/mpop ]] ;;
 	fetchmail) command -v fetchmail >/dev/null ;;
 	esac

@@ -735,6 +735,11 @@ recv_now(struct conn *c, struct err *e)
 		return 0;
 	if (room > RECV_CHUNK)
 		room = RECV_CHUNK;
+	/* what the buffer has room for, when that is a fair read: never
+	 * grown (doubled) only to read a whole chunk behind a partial line */
+	if (c->rbuf.alloc > c->rbuf.len + RECV_CHUNK / 4 &&
+	    c->rbuf.alloc - c->rbuf.len - 1 < room)
+		room = c->rbuf.alloc - c->rbuf.len - 1;
 	if (buf_grow(&c->rbuf, room) < 0)
 		return 0;
 	c->errbuf[0] = '\0';

@@ -582,6 +582,8 @@ scan_list(struct pop3 *p, struct pop3_list *l, struct err *e)
 
 		if (listing_line(p, &end, e) < 0)
 			return -1;
+		if (end && l->n < alloc)	/* no doubling slack kept */
+			l->v = xrealloc(l->v, l->n * sizeof(*l->v));
 		if (end)
 			return 0;
 		if (listing_num(p->line.data, &num, &rest) < 0 ||

@@ -327,6 +327,7 @@ stop_piped(struct fetch *f, struct slot *dv, struct slot *pv,
 {
 	struct err de, ce;
 
+	deliver_expect(f->d, 0);	/* nothing more comes */
 	dele_replies(f, dv, &de);
 	if (pop3_usable(f->p))
 		pop3_drain(f->p, &de);
@@ -387,6 +388,7 @@ fetch_piped(struct fetch *f, const size_t *v, size_t n, struct err *e)
 		if (pv && pv->dele_owed)
 			dv = pv;
 		pv = NULL;
+		deliver_expect(f->d, k + 1 < nw ? nx->n : 0);
 		if (rr < 0 || deliver_sync_start(f->d, &re) < 0)
 			return stop_piped(f, dv, NULL, c, -1, &re, 1, e);
 		pv = c;
@@ -411,7 +413,10 @@ fetch_all(struct fetch *f, const size_t *v, size_t n, struct err *e)
 	if (pop3_pipelining(f->p))
 		return fetch_piped(f, v, n, e);
 	for (i = 0; i < n; i += f->w) {
+		size_t after = n - i > f->w ? n - i - f->w : 0;
+
 		slot_load(f, &f->s[0], v + i, n - i < f->w ? n - i : f->w);
+		deliver_expect(f->d, after < f->w ? after : f->w);
 		if (fetch_window(f, &f->s[0], e) < 0)
 			return -1;
 	}

@@ -74,6 +74,25 @@ struct handover {
 	struct err err;
 };
 
+/*
+ * maildir: the next window's files, made ahead. While the syncer thread
+ * makes a window durable it first creates the files the next window will
+ * need in tmp/ (names under a prefix whose G record is written before it
+ * starts), so that the writer, reading the next window meanwhile, finds
+ * each file open instead of paying for its creation (an inode allocation,
+ * which ext4 makes costly after many deletions) between two reads.
+ */
+struct ahead {
+	pthread_mutex_t lock;
+	pthread_cond_t ready;
+	char prefix[96];
+	unsigned long base;	/* file i is PREFIX<base + 1 + i>.HOST */
+	int *fd;		/* want of them; -1 once taken or not made */
+	size_t want, made, next;	/* asked, created (in order), taken */
+	int busy;		/* the syncer is still making them */
+	size_t expect;		/* deliver_expect()'s, or (size_t)-1 */
+};
+
 struct deliver {
 	enum deliver_kind kind;
 	unsigned flags;
@@ -134,6 +153,7 @@ struct deliver {
 	size_t nended;		/* other kinds: messages ended since the
 				   last sync (no list) */
 	struct handover ho;
+	struct ahead ahead;
 };
 
 /* ---- small helpers ---- */
@@ -841,6 +861,9 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 	d->jfd = d->mfd = d->sfd = d->fd = -1;
 	d->pid = -1;
 	d->window = -1;
+	pthread_mutex_init(&d->ahead.lock, NULL);
+	d->ahead.expect = (size_t)-1;
+	pthread_cond_init(&d->ahead.ready, NULL);
 	buf_init(&d->head, DELIVER_HEADER_MAX);
 	buf_init(&d->out, 0);
 	buf_init(&d->lf, 0);
@@ -1000,12 +1023,132 @@ maildir_window(struct deliver *d, struct err *e)
 	return 0;
 }
 
+/* The name of file i made ahead (a new string). */
+static char *
+ahead_name(const struct deliver *d, size_t i)
+{
+	struct buf p = BUF_INIT;
+
+	buf_addf(&p, "%s%06lu.%s", d->ahead.prefix, d->ahead.base + 1 + i,
+		d->mhost);
+	return buf_detach(&p, NULL);
+}
+
+/* Take the next file made ahead, waiting for the syncer to create it:
+ * 0, or -1 when there is none (then the writer creates its own). */
+static int
+take_ahead(struct deliver *d)
+{
+	struct ahead *a = &d->ahead;
+	size_t i;
+	int fd = -1;
+
+	if (a->next >= a->want)
+		return -1;
+	pthread_mutex_lock(&a->lock);
+	while (a->next >= a->made && a->busy)
+		pthread_cond_wait(&a->ready, &a->lock);
+	i = a->next;
+	if (i < a->made) {
+		fd = a->fd[i];
+		a->fd[i] = -1;
+		a->next++;
+	} else {
+		a->next = a->want;	/* it stopped short: no more */
+	}
+	pthread_mutex_unlock(&a->lock);
+	if (fd < 0)
+		return -1;
+	free(d->name);
+	d->name = ahead_name(d, i);
+	d->fd = fd;
+	return 0;
+}
+
+/* In the syncer thread: create the files asked for, in order. */
+static void
+make_ahead(struct deliver *d)
+{
+	struct ahead *a = &d->ahead;
+	struct buf p = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < a->want; i++) {
+		char *name = ahead_name(d, i);
+		int fd;
+
+		buf_reset(&p);
+		buf_addf(&p, "%s/%s", d->tmpdir, name);
+		free(name);
+		fd = open(p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			0600);
+		pthread_mutex_lock(&a->lock);
+		a->fd[i] = fd;
+		if (fd >= 0)
+			a->made = i + 1;
+		pthread_cond_signal(&a->ready);
+		pthread_mutex_unlock(&a->lock);
+		if (fd < 0)
+			break;	/* the writer creates its own, and says why */
+	}
+	pthread_mutex_lock(&a->lock);
+	a->busy = 0;
+	pthread_cond_signal(&a->ready);
+	pthread_mutex_unlock(&a->lock);
+	buf_release(&p);
+}
+
+/* Remove the files made ahead and not taken (the syncer is done). */
+static void
+drop_ahead(struct deliver *d)
+{
+	struct ahead *a = &d->ahead;
+	struct buf p = BUF_INIT;
+	size_t i;
+
+	for (i = a->next; i < a->made; i++) {
+		char *name = ahead_name(d, i);
+
+		close(a->fd[i]);
+		buf_reset(&p);
+		buf_addf(&p, "%s/%s", d->tmpdir, name);
+		unlink(p.data);
+		free(name);
+	}
+	buf_release(&p);
+	a->want = a->made = a->next = 0;
+}
+
+/* Ask the syncer for n files ahead: their prefix, its G record. Without
+ * the record (a journal that failed) none are asked for. */
+static void
+plan_ahead(struct deliver *d, size_t n)
+{
+	struct ahead *a = &d->ahead;
+	struct timeval tv;
+	struct err e;
+
+	drop_ahead(d);
+	gettimeofday(&tv, NULL);
+	snprintf(a->prefix, sizeof a->prefix, "%lld.M%06ldP%ldQ",
+		(long long)tv.tv_sec, (long)tv.tv_usec, (long)d->self);
+	if (!n || jrecord(d, 0, &e, "G %s\n", a->prefix) < 0)
+		return;
+	a->fd = xrealloc(a->fd, n * sizeof(*a->fd));
+	a->base = d->counter;
+	d->counter += n;
+	a->want = n;
+	a->busy = 1;
+}
+
 static int
 begin_maildir(struct deliver *d, struct err *e)
 {
 	struct buf p = BUF_INIT;
 	int tries;
 
+	if (take_ahead(d) == 0)
+		return 0;
 	if (!d->prefix[0] && maildir_window(d, e) < 0)
 		return -1;
 	for (tries = 0; tries < 100; tries++) {
@@ -1215,8 +1358,6 @@ deliver_end(struct deliver *d, struct err *e)
 	if (d->kind == DELIVER_MBOX && jrecord_id(d, "M", d->id, NULL,
 	    e) < 0)
 		goto fail;
-	if (d->kind == DELIVER_MAILDIR)
-		durable_start_write(d->fd);	/* while the next arrives */
 	d->in_msg = 0;
 	pend_add(d);
 	return 0;
@@ -1314,32 +1455,34 @@ maildir_drop(const struct deliver *d, const struct pending *pend, size_t n)
 }
 
 /*
- * The window's files on disk. Elsewhere each is fsync'd. On ext4 each is
- * written out and waited for (durable_write_wait), then its R record too,
- * and the one fsync of new/ after the renames commits the journal
- * transaction that holds them all: ext4 commits in order, with a cache
- * flush before the commit, so a rename that survives a crash has its
- * file and its record whole. One commit per window, not one per file.
+ * The window's files on disk (durable_sync_files). Elsewhere each is
+ * fsync'd. On ext4 with an ordered journal each is written out and waited
+ * for, then its R record too, and the one fsync of new/ after the renames
+ * commits the journal transaction that holds them all: ext4 commits in
+ * order, with a cache flush before the commit, so a rename that survives
+ * a crash has its file and its record whole. One commit per window, not
+ * one per file.
  */
 static int
 sync_files(const struct deliver *d, struct pending *pend, size_t n,
 	struct err *e)
 {
-	size_t i;
+	int *fds = xcalloc(n ? n : 1, sizeof(*fds)), rc = 0;
+	size_t i, bad;
 
+	for (i = 0; i < n; i++)
+		fds[i] = pend[i].fd;
+	if (durable_sync_files(fds, n, d->ordered, &bad) != 0)
+		rc = err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+			pend[bad].name);
 	for (i = 0; i < n; i++) {
-		struct pending *pe = &pend[i];
-		int r = d->ordered ? durable_write_wait(pe->fd) :
-			durable_fsync(pe->fd);
-
-		if (r != 0 || close(pe->fd) != 0) {
-			pe->fd = -1;
-			return err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
-				pe->name);
-		}
-		pe->fd = -1;
+		if (close(pend[i].fd) != 0 && rc == 0)
+			rc = err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
+				pend[i].name);
+		pend[i].fd = -1;
 	}
-	return 0;
+	free(fds);
+	return rc;
 }
 
 /*
@@ -1447,13 +1590,17 @@ syncer(void *arg)
 	struct deliver *d = arg;
 	struct handover *h = &d->ho;
 
+	if (d->ahead.busy)
+		make_ahead(d);
 	h->rc = sync_maildir(d, h->pend, h->n, &h->err);
 	pend_release(h->pend, h->n);
 	return NULL;
 }
 
-int
-deliver_sync_start(struct deliver *d, struct err *e)
+/* deliver_sync_start(), with files made ahead for the next window when
+ * ahead (one is expected). */
+static int
+sync_start(struct deliver *d, int ahead, struct err *e)
 {
 	struct handover *h = &d->ho;
 	struct pending *t;
@@ -1479,11 +1626,27 @@ deliver_sync_start(struct deliver *d, struct err *e)
 	d->apend = cap;
 	d->npend = 0;
 	d->prefix[0] = '\0';
+	if (ahead)	/* as many as this one had, or as expected */
+		plan_ahead(d, h->n < d->ahead.expect ? h->n :
+			d->ahead.expect);
+	d->ahead.expect = (size_t)-1;
 	if (pthread_create(&h->t, NULL, syncer, d) == 0)
 		h->running = 1;
 	else
 		syncer(d);	/* no thread: the same work here */
 	return 0;
+}
+
+int
+deliver_sync_start(struct deliver *d, struct err *e)
+{
+	return sync_start(d, 1, e);
+}
+
+void
+deliver_expect(struct deliver *d, size_t n)
+{
+	d->ahead.expect = n;
 }
 
 long
@@ -1510,11 +1673,11 @@ deliver_sync(struct deliver *d, struct err *e)
 	struct err e2;
 
 	if (n < 0) {
-		deliver_sync_start(d, &e2);
+		sync_start(d, 0, &e2);
 		deliver_sync_wait(d, &e2);
 		return -1;
 	}
-	if (deliver_sync_start(d, e) < 0 || (m = deliver_sync_wait(d, e)) < 0)
+	if (sync_start(d, 0, e) < 0 || (m = deliver_sync_wait(d, e)) < 0)
 		return -1;
 	return n + m;
 }
@@ -1527,6 +1690,9 @@ deliver_checkpoint(struct deliver *d, struct err *e)
 		return 0;
 	if (ftruncate(d->jfd, d->jhead) != 0)
 		return err_sys(e, ERR_IO, errno, "%s", d->jdisp);
+	/* files made ahead stay known */
+	if (d->ahead.next < d->ahead.made)
+		return jrecord(d, 0, e, "G %s\n", d->ahead.prefix);
 	return 0;
 }
 
@@ -1539,6 +1705,10 @@ deliver_close(struct deliver *d, struct err *e)
 		return 0;
 	deliver_abort(d);
 	n = deliver_sync(d, e);
+	drop_ahead(d);
+	free(d->ahead.fd);
+	pthread_mutex_destroy(&d->ahead.lock);
+	pthread_cond_destroy(&d->ahead.ready);
 	if (d->dotlock) {
 		unlink(d->dotlock);
 		free(d->dotlock);

@@ -183,7 +183,10 @@ long deliver_sync(struct deliver *d, struct err *e);
  * this one is made durable: deliver_sync_start() hands every message ended
  * so far over (a maildir window to a thread of its own, which renames the
  * files and fsyncs new/; other kinds are synced at once) and returns;
- * deliver_begin() and the rest may go on meanwhile. deliver_sync_wait()
+ * deliver_begin() and the rest may go on meanwhile. A maildir's thread
+ * first creates in tmp/ as many files as the window had, for the next
+ * window to take (those not taken are removed at the next start and by
+ * deliver_close(), and after a crash by deliver_recover()). deliver_sync_wait()
  * waits for the window handed over and returns deliver_sync()'s result for
  * it (0 when none was). One window at a time: a second start before the
  * wait is ERR_SOFTWARE. deliver_sync() and deliver_close() wait for a
@@ -191,6 +194,14 @@ long deliver_sync(struct deliver *d, struct err *e);
  */
 int deliver_sync_start(struct deliver *d, struct err *e);
 long deliver_sync_wait(struct deliver *d, struct err *e);
+
+/*
+ * The window after the one handed over next will hold at most n
+ * messages: the next deliver_sync_start() makes no more files ahead than
+ * that (none after the last window). A hint for that one start only;
+ * without it, as many as the window handed over had.
+ */
+void deliver_expect(struct deliver *d, size_t n);
 
 /*
  * The caller has recorded every message synced so far (its UIDL state is

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -85,13 +87,57 @@ durable_start_write(int fd)
 /* ext4's superblock magic (linux/magic.h) */
 #define EXT4_MAGIC 0xEF53
 
+#ifdef SYNC_FILE_RANGE_WRITE
+/*
+ * Does the ext4 holding path have a journal that orders data before
+ * metadata (data=ordered or data=journal)? ext4 also runs without one
+ * (mkfs -O ^has_journal), and then nothing is ordered: a written-out file
+ * whose inode was never written is lost with the power. Its options, as
+ * the kernel shows them in /proc/fs/ext4/DEV/options, name the data mode
+ * only when there is a journal.
+ */
+static int
+ext4_journal_ordered(const char *path)
+{
+	char link[512], opts[4096];
+	struct buf p = BUF_INIT;
+	const char *dev;
+	struct stat st;
+	ssize_t n;
+	int fd, ok = 0;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	buf_addf(&p, "/sys/dev/block/%u:%u", major(st.st_dev),
+		minor(st.st_dev));
+	n = readlink(p.data, link, sizeof link - 1);
+	buf_reset(&p);
+	if (n > 0) {
+		link[n] = '\0';
+		dev = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		buf_addf(&p, "/proc/fs/ext4/%s/options", dev);
+		fd = open(p.data, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && (n = read(fd, opts, sizeof opts - 1)) > 0) {
+			opts[n] = '\0';
+			ok = strstr(opts, "data=ordered\n") ||
+				strstr(opts, "data=journal\n");
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	buf_release(&p);
+	return ok;
+}
+#endif
+
 int
 durable_ordered_fs(const char *path)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
 	struct statfs sf;
 
-	return statfs(path, &sf) == 0 && sf.f_type == EXT4_MAGIC;
+	return statfs(path, &sf) == 0 && sf.f_type == EXT4_MAGIC &&
+		ext4_journal_ordered(path);
 #else
 	(void)path;
 	return 0;
@@ -109,6 +155,71 @@ durable_write_wait(int fd)
 #else
 	return durable_fsync(fd);
 #endif
+}
+
+/* Threads that fsync a batch together: their cache flushes merge. */
+#define SYNC_THREADS 8
+
+/* One thread's share: every step-th descriptor from first. */
+struct sync_share {
+	const int *fds;
+	size_t n, first, step;
+	size_t bad;		/* the index that failed, or n */
+	int err;		/* its errno */
+};
+
+static void *
+sync_some(void *arg)
+{
+	struct sync_share *s = arg;
+	size_t i;
+
+	for (i = s->first; i < s->n && s->bad == s->n; i += s->step)
+		if (durable_fsync(s->fds[i]) != 0) {
+			s->bad = i;
+			s->err = errno;
+		}
+	return NULL;
+}
+
+int
+durable_sync_files(const int *fds, size_t n, int ordered, size_t *bad)
+{
+	struct sync_share sh[SYNC_THREADS];
+	pthread_t t[SYNC_THREADS];
+	int run[SYNC_THREADS];
+	size_t i, k, nt = n < SYNC_THREADS ? n : SYNC_THREADS;
+
+	*bad = n;
+	if (ordered)	/* every write submitted before the first wait */
+		for (i = 0; i < n; i++)
+			durable_start_write(fds[i]);
+	if (ordered || nt < 2 || nosync()) {
+		for (i = 0; i < n; i++)
+			if ((ordered ? durable_write_wait(fds[i]) :
+			    durable_fsync(fds[i])) != 0) {
+				*bad = i;
+				return -1;
+			}
+		return 0;
+	}
+	for (k = 0; k < nt; k++) {
+		sh[k] = (struct sync_share){ fds, n, k, nt, n, 0 };
+		run[k] = k > 0 && pthread_create(&t[k], NULL, sync_some,
+			&sh[k]) == 0;
+		if (k > 0 && !run[k])
+			sync_some(&sh[k]);	/* no thread: here */
+	}
+	sync_some(&sh[0]);
+	for (k = 0; k < nt; k++) {
+		if (run[k])
+			pthread_join(t[k], NULL);
+		if (sh[k].bad < *bad) {
+			*bad = sh[k].bad;
+			errno = sh[k].err;
+		}
+	}
+	return *bad < n ? -1 : 0;
 }
 
 int
@@ -185,31 +296,74 @@ int
 durable_replace_file(const char *path, const void *p, size_t n,
 	struct err *e)
 {
-	struct buf tmp = BUF_INIT;
-	char *disp = path_tilde(path);
-	int fd, rc = -1;
+	struct durable_file f;
 
+	if (durable_file_open(&f, path, e) < 0)
+		return -1;
+	if (durable_file_write(&f, p, n, e) < 0) {
+		durable_file_abort(&f);
+		return -1;
+	}
+	return durable_file_commit(&f, e);
+}
+
+int
+durable_file_open(struct durable_file *f, const char *path, struct err *e)
+{
+	struct buf tmp = BUF_INIT;
+
+	f->path = xstrdup(path);
+	f->disp = path_tilde(path);
 	buf_addf(&tmp, "%s.tmp", path);
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	f->tmp = buf_detach(&tmp, NULL);
+	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 		O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		err_sys(e, ERR_CANTCREAT, errno, "%s.tmp", disp);
-		goto out;
+	if (f->fd < 0) {
+		err_sys(e, ERR_CANTCREAT, errno, "%s.tmp", f->disp);
+		durable_file_abort(f);
+		return -1;
 	}
-	if (durable_write(fd, p, n) < 0 || durable_fsync(fd) != 0) {
-		err_sys(e, ERR_IO, errno, "%s.tmp", disp);
-		close(fd);
-		unlink(tmp.data);
-		goto out;
+	return 0;
+}
+
+int
+durable_file_write(struct durable_file *f, const void *p, size_t n,
+	struct err *e)
+{
+	if (durable_write(f->fd, p, n) < 0)
+		return err_sys(e, ERR_IO, errno, "%s.tmp", f->disp);
+	return 0;
+}
+
+int
+durable_file_commit(struct durable_file *f, struct err *e)
+{
+	int rc = 0;
+
+	if (durable_fsync(f->fd) != 0) {
+		rc = err_sys(e, ERR_IO, errno, "%s.tmp", f->disp);
+	} else if (close(f->fd) != 0 || rename(f->tmp, f->path) != 0) {
+		f->fd = -1;
+		rc = err_sys(e, ERR_IO, errno, "%s", f->disp);
+	} else {
+		f->fd = -1;
+		free(f->tmp);	/* renamed: nothing to remove */
+		f->tmp = NULL;
 	}
-	if (close(fd) != 0 || rename(tmp.data, path) != 0) {
-		err_sys(e, ERR_IO, errno, "%s", disp);
-		unlink(tmp.data);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(disp);
-	buf_release(&tmp);
+	durable_file_abort(f);
 	return rc;
+}
+
+void
+durable_file_abort(struct durable_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp)
+		unlink(f->tmp);
+	free(f->tmp);
+	free(f->path);
+	free(f->disp);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
 }

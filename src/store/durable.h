@@ -34,8 +34,10 @@ void durable_start_write(int fd);
 
 /*
  * Does the filesystem holding path commit its metadata journal in order
- * (ext4), so that a file whose pages were written out (durable_write_wait)
- * is durable with the next fsync of anything on it? 1 or 0.
+ * (ext4 with a journal in data=ordered or data=journal mode), so that a
+ * file whose pages were written out (durable_write_wait) is durable with
+ * the next fsync of anything on it? 1 or 0 (ext4 without a journal, or
+ * whose mode cannot be read: 0, every file is fsync'd).
  */
 int durable_ordered_fs(const char *path);
 
@@ -45,6 +47,17 @@ int durable_ordered_fs(const char *path);
  * errno. Nothing with MKIT_BENCH_NOSYNC.
  */
 int durable_write_wait(int fd);
+
+/*
+ * Make the n files open at fds durable but for their directory entries:
+ * on an ordered filesystem (durable_ordered_fs) each is written out and
+ * waited for (durable_write_wait); elsewhere each is fsync'd, by several
+ * threads at once so that the disk's cache flushes serve many files
+ * together (the files' data and inodes, one flush for a batch instead of
+ * one per file). 0, or -1 with errno and *bad the index of a file that
+ * failed (then the batch is not durable).
+ */
+int durable_sync_files(const int *fds, size_t n, int ordered, size_t *bad);
 
 /* Create dir and its missing parents with mode (existing ones are left
  * as they are). Errors: ERR_CANTCREAT naming the directory that failed. */
@@ -71,5 +84,26 @@ int durable_replace(const char *path, const void *p, size_t n,
  * then a crash may leave the old path. */
 int durable_replace_file(const char *path, const void *p, size_t n,
 	struct err *e);
+
+/*
+ * The same written in pieces, so that a large file is never held whole:
+ * durable_file_open() creates "path.tmp" (mode 0600), durable_file_write()
+ * appends to it, durable_file_commit() fsyncs it and renames it over path
+ * (the directory not synced, as durable_replace_file()), and
+ * durable_file_abort() removes it. commit and abort release f whatever
+ * they return; a failed open leaves nothing to release, a failed write
+ * asks for abort. Errors: as durable_replace_file().
+ */
+struct durable_file {
+	int fd;
+	char *path, *tmp, *disp;
+};
+
+int durable_file_open(struct durable_file *f, const char *path,
+	struct err *e);
+int durable_file_write(struct durable_file *f, const void *p, size_t n,
+	struct err *e);
+int durable_file_commit(struct durable_file *f, struct err *e);
+void durable_file_abort(struct durable_file *f);
 
 #endif

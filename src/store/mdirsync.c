@@ -637,14 +637,21 @@ mdirsync_commit(struct mdirsync *m, struct err *e)
 	size_t i, done = 0;
 	int rc = -1, sorted;
 
-	/* on ext4 each file written out and waited for, and the fsync of
-	 * cur/ after the renames commits the journal transaction that holds
-	 * them all, as deliver.c does: a rename that survives a crash has
-	 * its file whole. Elsewhere each file is fsync'd. */
-	for (i = 0; i < m->npend; i++) {
-		if ((m->ordered ? durable_write_wait(m->pend[i].fd) :
-		    durable_fsync(m->pend[i].fd)) != 0) {
-			err_sys(e, ERR_IO, errno, "%s/tmp/%s", m->dir,
+	/* on ext4 with an ordered journal each file written out and waited
+	 * for, and the fsync of cur/ after the renames commits the journal
+	 * transaction that holds them all, as deliver.c does: a rename that
+	 * survives a crash has its file whole. Elsewhere each file is
+	 * fsync'd (several at once: durable_sync_files). */
+	if (m->npend) {
+		int *fds = xcalloc(m->npend, sizeof(*fds)), r, en;
+
+		for (i = 0; i < m->npend; i++)
+			fds[i] = m->pend[i].fd;
+		r = durable_sync_files(fds, m->npend, m->ordered, &i);
+		en = errno;
+		free(fds);
+		if (r != 0) {
+			err_sys(e, ERR_IO, en, "%s/tmp/%s", m->dir,
 				m->names.data + m->pend[i].name);
 			goto out;
 		}

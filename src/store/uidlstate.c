@@ -299,19 +299,20 @@ uidlstate_add(struct uidlstate *s, const char *uidl, struct err *e)
 void
 uidlstate_retain(struct uidlstate *s, const char *const *list, size_t n)
 {
-	struct uidlstate keep;
+	unsigned char *on = xcalloc(s->n ? s->n : 1, 1);
 	size_t i, j = 0;
 
-	/* a table of the list, to test each recorded UIDL against */
-	memset(&keep, 0, sizeof(keep));
-	keep.uidl = (char **)list;
-	keep.n = n;
-	rehash(&keep, n);
-	for (i = 0; i < s->n; i++) {
-		if (keep.slot[find(&keep, s->uidl[i])])
-			s->uidl[j++] = s->uidl[i];
+	/* mark what the list holds (a byte per UIDL, no second table) */
+	for (i = 0; i < n; i++) {
+		size_t k = list[i] ? find(s, list[i]) : 0;
+
+		if (list[i] && s->slot[k])
+			on[s->slot[k] - 1] = 1;
 	}
-	free(keep.slot);
+	for (i = 0; i < s->n; i++)
+		if (on[i])
+			s->uidl[j++] = s->uidl[i];
+	free(on);
 	if (j != s->n) {
 		s->n = j;
 		s->dirty = 1;
@@ -325,25 +326,42 @@ uidlstate_count(const struct uidlstate *s)
 	return s->n;
 }
 
+/* The state file is written in pieces of about this size. */
+#define COMMIT_CHUNK (16u << 10)
+
 int
 uidlstate_commit(struct uidlstate *s, struct err *e)
 {
+	struct durable_file f;
 	struct buf b = BUF_INIT;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	if (!s->dirty)
 		return 0;
+	if (durable_file_open(&f, s->path, e) < 0)
+		return -1;
 	buf_addstr(&b, MAGIC "\n");
-	for (i = 0; i < s->n; i++) {
-		buf_addstr(&b, s->uidl[i]);
-		buf_addch(&b, '\n');
+	for (i = 0; i <= s->n && rc == 0; i++) {
+		if (i == s->n || b.len >= COMMIT_CHUNK) {
+			rc = durable_file_write(&f, b.data, b.len, e);
+			buf_reset(&b);
+		}
+		if (i < s->n) {
+			buf_addstr(&b, s->uidl[i]);
+			buf_addch(&b, '\n');
+		}
 	}
-	rc = durable_replace(s->path, b.data, b.len, e);
 	buf_release(&b);
-	if (rc == 0)
-		s->dirty = 0;
-	return rc;
+	if (rc < 0) {
+		durable_file_abort(&f);
+		return -1;
+	}
+	if (durable_file_commit(&f, e) < 0 ||
+	    durable_sync_parent(s->path, e) < 0)
+		return -1;
+	s->dirty = 0;
+	return 0;
 }
 
 /*

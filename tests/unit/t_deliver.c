@@ -25,6 +25,7 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "store/deliver.h"
+#include "store/durable.h"
 #include "store/tolf.h"
 #include "storetest.h"
 #include "tap.h"
@@ -672,6 +673,34 @@ test_account(void)
 	account_free(a);
 }
 
+/* Files synced together: several threads, every file, the failing one
+ * named (a descriptor that cannot be synced stands for a failed disk). */
+static void
+test_sync_files(void)
+{
+	char p[4200];
+	int fds[12];
+	size_t i, bad = 99;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(p, sizeof p, "%s/sync%zu", dir, i);
+		fds[i] = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		(void)!write(fds[i], "x\n", 2);
+	}
+	tap_int(durable_sync_files(fds, 12, 0, &bad), 0,
+		"sync_files: 12 files fsync'd together");
+	tap_int(durable_sync_files(fds, 12, 1, &bad), 0,
+		"sync_files: 12 files written out (ordered)");
+	close(fds[7]);
+	fds[7] = -1;
+	tap_int(durable_sync_files(fds, 12, 0, &bad), -1,
+		"sync_files: a file that cannot be synced fails the batch");
+	tap_ok(bad == 7 && errno == EBADF, "... and is the one named");
+	for (i = 0; i < 12; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 int
 main(void)
 {
@@ -686,6 +715,7 @@ main(void)
 	test_stream_crlf();
 	test_recover();
 	test_account();
+	test_sync_files();
 	rm_rf(dir);
 	return tap_done();
 }

@@ -174,42 +174,99 @@ durable_sync_parent(const char *path, struct err *e)
 }
 
 int
+durable_out_open(struct durable_out *o, const char *path, struct err *e)
+{
+	struct buf tmp = BUF_INIT;
+
+	o->path = xstrdup(path);
+	o->disp = path_tilde(path);
+	buf_addf(&tmp, "%s.tmp", path);
+	o->tmp = buf_detach(&tmp, NULL);
+	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		O_NOFOLLOW, 0600);
+	if (o->fd < 0) {
+		err_sys(e, ERR_CANTCREAT, errno, "%s.tmp", o->disp);
+		durable_out_abort(o);
+		return -1;
+	}
+	return 0;
+}
+
+int
+durable_out_write(struct durable_out *o, const void *p, size_t n,
+	struct err *e)
+{
+	if (durable_write(o->fd, p, n) < 0) {
+		err_sys(e, ERR_IO, errno, "%s.tmp", o->disp);
+		durable_out_abort(o);
+		return -1;
+	}
+	return 0;
+}
+
+int
+durable_out_commit(struct durable_out *o, int sync_dir, struct err *e)
+{
+	int fd = o->fd;
+
+	if (durable_fsync(fd) != 0) {
+		err_sys(e, ERR_IO, errno, "%s.tmp", o->disp);
+		goto fail;
+	}
+	o->fd = -1;
+	if (close(fd) != 0 || rename(o->tmp, o->path) != 0) {
+		err_sys(e, ERR_IO, errno, "%s", o->disp);
+		goto fail;
+	}
+	if (sync_dir && durable_sync_parent(o->path, e) < 0) {
+		free(o->tmp);
+		o->tmp = NULL;	/* renamed: nothing to remove */
+		goto fail;
+	}
+	free(o->tmp);
+	o->tmp = NULL;
+	durable_out_abort(o);
+	return 0;
+fail:
+	durable_out_abort(o);
+	return -1;
+}
+
+void
+durable_out_abort(struct durable_out *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	free(o->disp);
+	o->fd = -1;
+	o->tmp = o->path = o->disp = NULL;
+}
+
+static int
+replace(const char *path, const void *p, size_t n, int sync_dir,
+	struct err *e)
+{
+	struct durable_out o;
+
+	if (durable_out_open(&o, path, e) < 0 ||
+	    durable_out_write(&o, p, n, e) < 0)
+		return -1;
+	return durable_out_commit(&o, sync_dir, e);
+}
+
+int
 durable_replace(const char *path, const void *p, size_t n, struct err *e)
 {
-	if (durable_replace_file(path, p, n, e) < 0)
-		return -1;
-	return durable_sync_parent(path, e);
+	return replace(path, p, n, 1, e);
 }
 
 int
 durable_replace_file(const char *path, const void *p, size_t n,
 	struct err *e)
 {
-	struct buf tmp = BUF_INIT;
-	char *disp = path_tilde(path);
-	int fd, rc = -1;
-
-	buf_addf(&tmp, "%s.tmp", path);
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-		O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		err_sys(e, ERR_CANTCREAT, errno, "%s.tmp", disp);
-		goto out;
-	}
-	if (durable_write(fd, p, n) < 0 || durable_fsync(fd) != 0) {
-		err_sys(e, ERR_IO, errno, "%s.tmp", disp);
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp.data, path) != 0) {
-		err_sys(e, ERR_IO, errno, "%s", disp);
-		unlink(tmp.data);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(disp);
-	buf_release(&tmp);
-	return rc;
+	return replace(path, p, n, 0, e);
 }

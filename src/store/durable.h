@@ -66,6 +66,24 @@ int durable_sync_parent(const char *path, struct err *e);
 int durable_replace(const char *path, const void *p, size_t n,
 	struct err *e);
 
+/*
+ * durable_replace() written in pieces, for a file too large to build in
+ * memory first: _open creates "path.tmp" (mode 0600), _write appends,
+ * _commit fsyncs it, renames it over path and, with sync_dir, fsyncs the
+ * directory. On any failure (and on _abort) the temp file is removed,
+ * path is unchanged and o is released; each call returns 0 or -1.
+ * Errors: ERR_CANTCREAT, ERR_IO (ENOSPC included).
+ */
+struct durable_out {
+	int fd;
+	char *path, *tmp, *disp;
+};
+int durable_out_open(struct durable_out *o, const char *path,
+	struct err *e);
+int durable_out_write(struct durable_out *o, const void *p, size_t n,
+	struct err *e);
+int durable_out_commit(struct durable_out *o, int sync_dir, struct err *e);
+void durable_out_abort(struct durable_out *o);
 /* As durable_replace() but for the directory's fsync, which the caller
  * does once after replacing many files in it (durable_sync_dir()): until
  * then a crash may leave the old path. */

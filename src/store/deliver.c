@@ -124,8 +124,8 @@ struct deliver {
 	struct mboxrd_writer w;
 	struct buf out;
 
-	struct pending *pend;	/* ended since the last sync */
-	size_t npend, apend;
+	struct pending *pend;	/* ended since the last sync (maildir) */
+	size_t npend, apend;	/* npend: ended since, every kind */
 	struct handover ho;
 };
 
@@ -1107,11 +1107,22 @@ deliver_write(struct deliver *d, const void *p, size_t n, struct err *e)
 	return d->out.len >= OUT_CHUNK ? flush(d, e) : 0;
 }
 
+/* A message ended: only a maildir needs its id, name and descriptor at
+ * the sync; the other kinds count it, so that a long stream does not
+ * hold an entry per message. */
 static void
 pend_add(struct deliver *d)
 {
 	struct pending *pe;
 
+	if (d->kind != DELIVER_MAILDIR) {
+		free(d->id);
+		free(d->name);
+		d->id = d->name = NULL;
+		d->fd = -1;
+		d->npend++;
+		return;
+	}
 	if (d->npend == d->apend) {
 		d->apend = d->apend ? 2 * d->apend : 64;
 		d->pend = xrealloc(d->pend, d->apend * sizeof(*d->pend));
@@ -1214,12 +1225,13 @@ deliver_exit_status(const struct deliver *d)
 
 /* ---- sync, close ---- */
 
+/* pend is NULL for the kinds that only count (pend_add). */
 static void
 pend_release(struct pending *pend, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; pend && i < n; i++) {
 		if (pend[i].fd >= 0)
 			close(pend[i].fd);
 		free(pend[i].id);

@@ -240,12 +240,13 @@ def med(label, i):
     v = [r[i] for r in rows.get(label, [])]
     return statistics.median(v) if v else None
 print("mimap pull benchmark (loopback Dovecot; medians; every tool fsyncs)")
-print("%-6s %-6s %-12s %9s %8s %10s %11s %9s" % ("N", "conn", "tool", "seconds",
-    "msgs/s", "mimap is", "re-pull ms", "peak RSS"))
+print("%-6s %-6s %-12s %9s %8s %10s %11s %9s %9s" % ("N", "conn", "tool",
+    "seconds", "msgs/s", "mimap is", "re-pull ms", "peak RSS", "re-pull"))
 print("(ceiling: the server alone, nothing written; its \"mimap is\" column says "
     "\"at N%\": mimap's rate as a share of it)")
 print("(mimap status: start, connect, login and one STATUS, the floor under any "
     "re-pull)")
+print("(peak RSS: of the first pull; re-pull: of the unchanged re-pull)")
 for n in sizes:
     v = med("version.plain." + n, 1)
     if v:
@@ -259,10 +260,12 @@ for n in sizes:
                 continue
             re_ = med("%s-re.%s.%s" % (tool, t, n), 0)
             rss = med("%s.%s.%s" % (tool, t, n), 1)
+            re_rss = med("%s-re.%s.%s" % (tool, t, n), 1)
             ratio = "%.2fx" % (s / m) if m and tool != "mimap" else ""
-            print("%-6s %-6s %-12s %9.3f %8d %10s %11s %7.1f MiB" % (n, t, tool, s,
-                int(n) / s, ratio, "%.0f" % (re_ * 1000) if re_ else "",
-                rss / 1024.0))
+            print("%-6s %-6s %-12s %9.3f %8d %10s %11s %7.1f MiB %5s MiB" % (n,
+                t, tool, s, int(n) / s, ratio,
+                "%.0f" % (re_ * 1000) if re_ else "", rss / 1024.0,
+                "%.1f" % (re_rss / 1024.0) if re_rss else ""))
         f = med("status.%s.%s" % (t, n), 0)
         if f:
             print("%-6s %-6s %-12s %9s %8s %10s %11.0f" % (n, t, "mimap status",

@@ -460,8 +460,8 @@ rematch(struct pull *p, struct err *e)
 		unsigned long long size;
 		char msgid[512];
 
-		mdirsync_file(&p->m, en, &path);
-		if (mdirsync_identity(path.data, msgid, sizeof msgid, &size,
+		if (mdirsync_file(&p->m, en, &path, e) < 0 ||
+		    mdirsync_identity(path.data, msgid, sizeof msgid, &size,
 		    e) < 0)
 			goto out;
 		if (msgid[0])
@@ -707,6 +707,26 @@ merge_one(struct pull *p, size_t i, struct pushes *ps, struct err *e)
 	return 0;
 }
 
+/* The files merge_one() renames or removes, their names looked up in one
+ * pass (the scan keeps none: mdirsync.h). */
+static int
+name_files(struct pull *p, struct err *e)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < p->st.n; i++) {
+		struct mdirsync_ent *en = mdirsync_find(&p->m, p->st.v[i].uid);
+		unsigned s = p->st.v[i].flags, r = p->rf[i];
+
+		if (en && !en->gone && (r == GONE || (r != en->flags &&
+		    (en->flags == s || r != s)))) {
+			en->want = 1;
+			k++;
+		}
+	}
+	return k ? mdirsync_names(&p->m, e) : 0;
+}
+
 /* The maildir not read (its stamp matched): the files of the state are
  * there with the state's flags. The merge needs their names only when
  * the server changed something. 1: nothing to merge. */
@@ -780,6 +800,8 @@ merge(struct pull *p, struct err *e)
 
 	if ((rc = merge_unread(p, e)) != 0)
 		return rc < 0 ? -1 : 0;
+	if (name_files(p, e) < 0)
+		return -1;
 	rc = -1;
 	memset(&ps, 0, sizeof ps);
 	ps.cond = (imap_caps(p->im) & IMAP_CAP_CONDSTORE) && p->modseq;
@@ -892,19 +914,14 @@ n_untagged(void *ctx, const struct imap_resp *r, struct err *e)
 	return 0;
 }
 
-/* The messages of the batch now in the maildir, into the state. */
+/* A message of the batch renamed into place: into the state, which is
+ * saved only once the commit made it durable. */
 static void
-record(struct pull *p, size_t k, size_t end)
+published(void *ctx, unsigned long long uid, unsigned flags)
 {
-	size_t j;
+	struct pull *p = ctx;
 
-	for (j = k; j < end; j++) {
-		struct mdirsync_ent *en = mdirsync_find(&p->m, p->fresh.v[j]);
-
-		if (en)
-			syncstate_set(&p->st, en->uid, en->flags);
-	}
-	p->r->fetched = p->done;
+	syncstate_set(&p->st, uid, flags);
 }
 
 static int
@@ -920,6 +937,8 @@ fetch_new(struct pull *p, struct err *e)
 	if (p->fresh.n)
 		qsort(p->fresh.v, p->fresh.n, sizeof(*p->fresh.v), by_u64);
 	p->total = p->fresh.n;
+	p->m.published = published;
+	p->m.ctx = p;
 	for (k = 0; k < p->fresh.n; k += PULL_BATCH) {
 		struct imap_uids batch;
 		size_t end = k + PULL_BATCH < p->fresh.n ? k + PULL_BATCH :
@@ -934,7 +953,7 @@ fetch_new(struct pull *p, struct err *e)
 			/* keep what came whole, durably, and say so */
 			err_clear(&e2);
 			if (mdirsync_commit(&p->m, &e2) == 0) {
-				record(p, k, end);
+				p->r->fetched = p->done;
 				syncstate_save(&p->st, p->spath, &e2);
 			}
 			goto out;
@@ -942,7 +961,7 @@ fetch_new(struct pull *p, struct err *e)
 		/* durable first, then recorded */
 		if (mdirsync_commit(&p->m, e) < 0)
 			goto out;
-		record(p, k, end);
+		p->r->fetched = p->done;
 		if (p->fresh.v[end - 1] >= p->st.uidnext) {
 			p->st.uidnext = p->fresh.v[end - 1] + 1;
 			p->st.dirty = 1;

@@ -79,13 +79,26 @@ name_flags(const char *name)
 }
 
 static uint32_t
+add_to(struct buf *pool, const char *s, size_t n)
+{
+	uint32_t off = (uint32_t)pool->len;
+
+	buf_add(pool, s, n);
+	buf_addch(pool, '\0');
+	return off;
+}
+
+static uint32_t
 add_name(struct mdirsync *m, const char *s, size_t n)
 {
-	uint32_t off = (uint32_t)m->names.len;
+	return add_to(&m->names, s, n);
+}
 
-	buf_add(&m->names, s, n);
-	buf_addch(&m->names, '\0');
-	return off;
+/* The tmp/ name of pending message i (or of the message open: npend). */
+static const char *
+pend_name(const struct mdirsync *m, size_t i)
+{
+	return m->pnames.data + m->pend[i].name;
 }
 
 static void
@@ -107,42 +120,61 @@ by_uid(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-/* Index the tagged files of DIR/sub. */
+/*
+ * Call fn for each tagged file of cur/ and new/ (its name, tag, and
+ * whether in new/) until it returns non-zero. 0, -1 with ERR_IO.
+ */
 static int
-scan(struct mdirsync *m, const char *sub, struct err *e)
+walk(const struct mdirsync *m, int (*fn)(void *ctx, const char *name,
+	const struct tag *t, int in_new), void *ctx, struct err *e)
 {
+	static const char *const subs[] = { "cur", "new" };
 	struct buf p = BUF_INIT;
 	struct dirent *d;
-	DIR *dh;
-	int rc = -1;
+	size_t i;
+	int rc = 0, stop = 0;
 
-	buf_addf(&p, "%s/%s", m->dir, sub);
-	dh = opendir(p.data);
-	if (!dh) {
-		err_sys(e, ERR_IO, errno, "%s", p.data);
-		goto out;
-	}
-	while ((d = readdir(dh))) {
-		struct mdirsync_ent ent;
-		struct tag t;
+	for (i = 0; i < ARRAY_SIZE(subs) && !stop; i++) {
+		DIR *dh;
 
-		if (d->d_name[0] == '.' || parse_tag(d->d_name, &t) < 0)
-			continue;
-		memset(&ent, 0, sizeof ent);
-		ent.uid = (uint32_t)t.uid;
-		ent.in_new = sub[0] == 'n';
-		ent.flags = (unsigned char)name_flags(d->d_name);
-		ent.name = add_name(m, d->d_name, strlen(d->d_name));
-		if (t.uv == m->uidvalidity)
-			push(&m->v, &m->n, &m->alloc, &ent);
-		else
-			push(&m->old, &m->nold, &m->aold, &ent);
+		buf_reset(&p);
+		buf_addf(&p, "%s/%s", m->dir, subs[i]);
+		if (!(dh = opendir(p.data))) {
+			rc = err_sys(e, ERR_IO, errno, "%s", p.data);
+			break;
+		}
+		while (!stop && (d = readdir(dh))) {
+			const char *name = d->d_name;
+			struct tag t;
+
+			if (name[0] != '.' && parse_tag(name, &t) == 0)
+				stop = fn(ctx, name, &t, subs[i][0] == 'n');
+		}
+		closedir(dh);
 	}
-	closedir(dh);
-	rc = 0;
-out:
 	buf_release(&p);
 	return rc;
+}
+
+/* Index one tagged file (walk()). */
+static int
+index_one(void *ctx, const char *name, const struct tag *t, int in_new)
+{
+	struct mdirsync *m = ctx;
+	struct mdirsync_ent ent;
+
+	memset(&ent, 0, sizeof ent);
+	ent.uid = (uint32_t)t->uid;
+	ent.in_new = (unsigned char)in_new;
+	ent.flags = (unsigned char)name_flags(name);
+	ent.name = MDIRSYNC_NONAME;
+	if (t->uv == m->uidvalidity) {
+		push(&m->v, &m->n, &m->alloc, &ent);
+	} else {
+		ent.name = add_name(m, name, strlen(name));
+		push(&m->old, &m->nold, &m->aold, &ent);
+	}
+	return 0;
 }
 
 /* A second file with the same UID (a copy made by hand) is the user's. */
@@ -278,6 +310,7 @@ mdirsync_open(struct mdirsync *m, const char *dir,
 	m->uidvalidity = uidvalidity;
 	m->pid = (long)getpid();
 	buf_init(&m->names, 0);
+	buf_init(&m->pnames, 0);
 	if (gethostname(m->host, sizeof m->host - 1) != 0 || !m->host[0])
 		strcpy(m->host, "localhost");
 	if ((dot = strchr(m->host, '.')))
@@ -316,9 +349,8 @@ mdirsync_scan(struct mdirsync *m, struct err *e)
 	if (m->scanned)
 		return 0;
 	m->n = m->nold = 0;
-	if (m->npend == 0 && m->fd < 0)
-		buf_reset(&m->names);
-	if (scan(m, "cur", e) < 0 || scan(m, "new", e) < 0)
+	buf_reset(&m->names);
+	if (walk(m, index_one, m, e) < 0)
 		return -1;
 	drop_duplicates(m);
 	m->scanned = 1;
@@ -335,8 +367,7 @@ mdirsync_close(struct mdirsync *m)
 	for (i = 0; i < m->npend; i++) {
 		close(m->pend[i].fd);
 		buf_reset(&p);
-		buf_addf(&p, "%s/tmp/%s", m->dir, m->names.data +
-			m->pend[i].name);
+		buf_addf(&p, "%s/tmp/%s", m->dir, pend_name(m, i));
 		unlink(p.data);
 	}
 	buf_release(&p);
@@ -345,6 +376,7 @@ mdirsync_close(struct mdirsync *m)
 	free(m->old);
 	free(m->dir);
 	buf_release(&m->names);
+	buf_release(&m->pnames);
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 }
@@ -365,13 +397,74 @@ mdirsync_find(const struct mdirsync *m, unsigned long long uid)
 	return lo < m->n && m->v[lo].uid == uid ? &m->v[lo] : NULL;
 }
 
-void
-mdirsync_file(const struct mdirsync *m, const struct mdirsync_ent *ent,
-	struct buf *out)
+struct naming {
+	struct mdirsync *m;
+	const struct mdirsync_ent *one;
+};
+
+/* Name the entry of a tagged file if it wants it (walk()). */
+static int
+name_one(void *ctx, const char *name, const struct tag *t, int in_new)
 {
+	struct naming *nm = ctx;
+	struct mdirsync_ent *en;
+
+	if (t->uv != nm->m->uidvalidity || !(en = mdirsync_find(nm->m,
+	    t->uid)) || en->name != MDIRSYNC_NONAME ||
+	    (!en->want && en != nm->one))
+		return 0;
+	en->name = add_name(nm->m, name, strlen(name));
+	en->in_new = (unsigned char)in_new;
+	return 0;
+}
+
+/*
+ * One pass over cur/ and new/ naming the entries of this UIDVALIDITY
+ * that have no name yet and want one, or are the entry one.
+ */
+static int
+resolve(struct mdirsync *m, const struct mdirsync_ent *one, struct err *e)
+{
+	struct naming nm;
+
+	nm.m = m;
+	nm.one = one;
+	return walk(m, name_one, &nm, e);
+}
+
+int
+mdirsync_names(struct mdirsync *m, struct err *e)
+{
+	return resolve(m, NULL, e);
+}
+
+/* ent's file named: 0, 1 when it has none (then gone), -1 ERR_IO. */
+static int
+named(struct mdirsync *m, struct mdirsync_ent *ent, struct err *e)
+{
+	if (ent->name == MDIRSYNC_NONAME && resolve(m, ent, e) < 0)
+		return -1;
+	if (ent->name != MDIRSYNC_NONAME)
+		return 0;
+	ent->gone = 1;
+	return 1;
+}
+
+int
+mdirsync_file(struct mdirsync *m, struct mdirsync_ent *ent,
+	struct buf *out, struct err *e)
+{
+	int r = named(m, ent, e);
+
 	buf_reset(out);
+	if (r > 0)
+		return err_set(e, ERR_IO, "%s: no file of UID %lu", m->dir,
+			(unsigned long)ent->uid);
+	if (r < 0)
+		return -1;
 	buf_addf(out, "%s/%s/%s", m->dir, ent->in_new ? "new" : "cur",
 		m->names.data + ent->name);
+	return 0;
 }
 
 /* The name of ent with flags: letters we do not mirror are kept (P,
@@ -409,7 +502,9 @@ rename_to(struct mdirsync *m, struct mdirsync_ent *ent, const char *name,
 	struct buf from = BUF_INIT, to = BUF_INIT;
 	int rc = 0;
 
-	mdirsync_file(m, ent, &from);
+	if ((rc = named(m, ent, e)) != 0)
+		return rc < 0 ? -1 : 0;
+	mdirsync_file(m, ent, &from, e);
 	buf_addf(&to, "%s/%s/%s", m->dir, to_new ? "new" : "cur", name);
 	if (rename(from.data, to.data) != 0) {
 		if (errno == ENOENT)
@@ -433,6 +528,8 @@ mdirsync_set_flags(struct mdirsync *m, struct mdirsync_ent *ent,
 	struct buf name = BUF_INIT;
 	int rc;
 
+	if ((rc = named(m, ent, e)) != 0)
+		return rc < 0 ? -1 : 0;
 	flagged_name(m->names.data + ent->name, flags, &name);
 	rc = rename_to(m, ent, name.data, 0, e);
 	if (rc == 0 && !ent->gone)
@@ -448,7 +545,9 @@ mdirsync_remove(struct mdirsync *m, struct mdirsync_ent *ent,
 	struct buf p = BUF_INIT;
 	int rc = 0;
 
-	mdirsync_file(m, ent, &p);
+	if ((rc = named(m, ent, e)) != 0)
+		return rc < 0 ? -1 : 0;
+	mdirsync_file(m, ent, &p, e);
 	if (unlink(p.data) != 0 && errno != ENOENT)
 		rc = err_sys(e, ERR_IO, errno, "%s", p.data);
 	else
@@ -462,11 +561,14 @@ int
 mdirsync_retag(struct mdirsync *m, struct mdirsync_ent *ent,
 	unsigned long long uid, struct buf *out, struct err *e)
 {
-	const char *name = m->names.data + ent->name;
+	const char *name;
 	struct buf nn = BUF_INIT;
 	struct tag t;
 	int rc;
 
+	if ((rc = named(m, ent, e)) != 0)
+		return rc < 0 ? -1 : 0;
+	name = m->names.data + ent->name;
 	if (parse_tag(name, &t) < 0)
 		return err_set(e, ERR_SOFTWARE, "%s: no tag", name);
 	buf_add(&nn, name, t.start);
@@ -475,8 +577,8 @@ mdirsync_retag(struct mdirsync *m, struct mdirsync_ent *ent,
 	buf_addstr(&nn, name + t.end);
 	rc = rename_to(m, ent, nn.data, ent->in_new, e);
 	buf_release(&nn);
-	if (rc == 0 && out)
-		mdirsync_file(m, ent, out);
+	if (rc == 0 && out && !ent->gone && mdirsync_file(m, ent, out, e) < 0)
+		rc = -1;
 	if (rc == 0 && uid && !ent->gone) {
 		struct mdirsync_ent copy = *ent;
 
@@ -535,7 +637,7 @@ mdirsync_begin(struct mdirsync *m, unsigned long long uid, unsigned flags,
 	pe->fd = -1;
 	pe->uid = (uint32_t)uid;
 	pe->flags = (unsigned char)flags;
-	pe->name = add_name(m, name, strlen(name));
+	pe->name = add_to(&m->pnames, name, strlen(name));
 	return 0;
 }
 
@@ -546,7 +648,7 @@ mdirsync_write(struct mdirsync *m, const void *p, size_t n, struct err *e)
 		return err_set(e, ERR_SOFTWARE, "no message open");
 	if (durable_write(m->fd, p, n) != 0)
 		return err_sys(e, ERR_IO, errno, "%s/tmp/%s", m->dir,
-			m->names.data + m->pend[m->npend].name);
+			pend_name(m, m->npend));
 	return 0;
 }
 
@@ -584,8 +686,7 @@ mdirsync_abort(struct mdirsync *m)
 		return;
 	close(m->fd);
 	m->fd = -1;
-	buf_addf(&p, "%s/tmp/%s", m->dir, m->names.data +
-		m->pend[m->npend].name);
+	buf_addf(&p, "%s/tmp/%s", m->dir, pend_name(m, m->npend));
 	unlink(p.data);
 	buf_release(&p);
 }
@@ -602,7 +703,7 @@ publish(struct mdirsync *m, size_t i, struct buf *from, struct buf *to,
 	struct err *e)
 {
 	struct mdirsync_pend *pe = &m->pend[i];
-	const char *base = m->names.data + pe->name;
+	const char *base = pend_name(m, i);
 	struct mdirsync_ent ent;
 
 	buf_reset(from);
@@ -612,21 +713,23 @@ publish(struct mdirsync *m, size_t i, struct buf *from, struct buf *to,
 	ent.uid = pe->uid;
 	ent.flags = pe->flags;
 	ent.in_new = pe->flags == 0;
+	ent.name = MDIRSYNC_NONAME;	/* found again when needed */
 	if (ent.in_new) {
 		buf_addf(to, "%s/new/%s", m->dir, base);
-		ent.name = pe->name;
 	} else {
 		struct buf n = BUF_INIT;
 
 		flagged_name(base, pe->flags, &n);
 		buf_addf(to, "%s/cur/%s", m->dir, n.data);
-		ent.name = add_name(m, n.data, n.len);
 		buf_release(&n);
 	}
 	m->changes++;
 	if (rename(from->data, to->data) != 0)
 		return err_sys(e, ERR_IO, errno, "%s", from->data);
-	push(&m->v, &m->n, &m->alloc, &ent);
+	if (m->published)
+		m->published(m->ctx, ent.uid, ent.flags);
+	else
+		push(&m->v, &m->n, &m->alloc, &ent);
 	return 0;
 }
 
@@ -652,7 +755,7 @@ mdirsync_commit(struct mdirsync *m, struct err *e)
 		free(fds);
 		if (r != 0) {
 			err_sys(e, ERR_IO, en, "%s/tmp/%s", m->dir,
-				m->names.data + m->pend[i].name);
+				pend_name(m, i));
 			goto out;
 		}
 	}
@@ -677,11 +780,12 @@ out:
 	for (i = done; i < m->npend; i++) {
 		close(m->pend[i].fd);
 		buf_reset(&from);
-		buf_addf(&from, "%s/tmp/%s", m->dir, m->names.data +
-			m->pend[i].name);
+		buf_addf(&from, "%s/tmp/%s", m->dir, pend_name(m, i));
 		unlink(from.data);
 	}
 	m->npend = 0;
+	if (m->fd < 0)
+		buf_reset(&m->pnames);
 	buf_release(&from);
 	buf_release(&to);
 	return rc;
@@ -706,6 +810,77 @@ same(const struct mdirsync *m, const struct syncstate_ent *v, size_t n)
 	return j == n;
 }
 
+/* v's entry of uid (ascending UIDs), or n. */
+static size_t
+ent_index(const struct syncstate_ent *v, size_t n, unsigned long long uid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].uid == uid ? lo : n;
+}
+
+struct holding {
+	const struct mdirsync *m;
+	const struct syncstate_ent *v;
+	size_t n, found;
+	unsigned char *seen;	/* a bit per entry of v */
+	int same;
+};
+
+/* One tagged file against v (walk()): 1 stops at the first difference. */
+static int
+hold_one(void *ctx, const char *name, const struct tag *t, int in_new)
+{
+	struct holding *h = ctx;
+	size_t k = ent_index(h->v, h->n, t->uid);
+
+	(void)in_new;
+	/* another UIDVALIDITY, a UID not in v or twice (a copy: which one
+	 * the scan keeps is not known) */
+	if (t->uv != h->m->uidvalidity || k == h->n ||
+	    (h->seen[k / 8] & (1u << (k % 8))) ||
+	    name_flags(name) != h->v[k].flags) {
+		h->same = 0;
+		return 1;
+	}
+	h->seen[k / 8] |= (unsigned char)(1u << (k % 8));
+	h->found++;
+	return 0;
+}
+
+/*
+ * Do cur/ and new/ hold exactly v[0..n): each UID once with its flags,
+ * nothing of another UIDVALIDITY? Read as they are now, in one pass with
+ * a bit per entry (no index, no names). 1 or 0, -1 with ERR_IO.
+ */
+static int
+dirs_hold(const struct mdirsync *m, const struct syncstate_ent *v,
+	size_t n, struct err *e)
+{
+	struct holding h;
+	int rc;
+
+	h.m = m;
+	h.v = v;
+	h.n = n;
+	h.found = 0;
+	h.same = 1;
+	h.seen = xcalloc(n / 8 + 1, 1);
+	rc = walk(m, hold_one, &h, e);
+	free(h.seen);
+	if (rc < 0)
+		return -1;
+	return h.same && h.found == n;
+}
+
 /* A stamp that is settled: wait out the clock tick of the last change
  * (a few milliseconds) at most a few times. */
 static int
@@ -723,8 +898,7 @@ int
 mdirsync_stamp(struct mdirsync *m, const struct syncstate_ent *v, size_t n,
 	char *out, struct err *e)
 {
-	struct mdirsync fresh;
-	int rc = 0;
+	int rc;
 
 	out[0] = '\0';
 	if (!m->changes && m->prestamp[0]) {
@@ -737,20 +911,10 @@ mdirsync_stamp(struct mdirsync *m, const struct syncstate_ent *v, size_t n,
 		out[0] = '\0';
 		return 0;
 	}
-	/* taken before this scan: a change after it changes the stamp */
-	memset(&fresh, 0, sizeof fresh);
-	fresh.fd = -1;
-	fresh.dir = m->dir;
-	fresh.uidvalidity = m->uidvalidity;
-	buf_init(&fresh.names, 0);
-	if (mdirsync_scan(&fresh, e) < 0)
-		rc = -1;
-	if (rc < 0 || !same(&fresh, v, n))
+	/* taken before this read: a change after it changes the stamp */
+	if ((rc = dirs_hold(m, v, n, e)) <= 0)
 		out[0] = '\0';
-	free(fresh.v);
-	free(fresh.old);
-	buf_release(&fresh.names);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 void

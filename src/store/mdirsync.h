@@ -20,7 +20,10 @@
  * written out and waited for instead of fsync'd: the fsync of the
  * directories after the renames commits the one journal transaction that
  * holds them all, as mpop's delivery does (store/deliver.c).
- * The index costs 12 bytes per message and the file names one arena.
+ * The index costs 12 bytes per message and no file name: a scan keeps
+ * only UIDs and flags, and a file's name is looked up when it is to be
+ * renamed or removed (mdirsync_names() for many in one pass), so that
+ * memory does not grow with the names of a large folder.
  *
  * An unchanged re-pull need not read the directories: a stamp of cur/ and
  * new/ (inode, mtime, ctime, size), kept in the pull state, says that
@@ -42,12 +45,18 @@
 #include "base/err.h"
 #include "store/syncstate.h"
 
+/* An entry's name not known yet (found again when needed). */
+#define MDIRSYNC_NONAME UINT32_MAX
+
 struct mdirsync_ent {
 	uint32_t uid;
-	uint32_t name;		/* offset of the base name in names */
+	uint32_t name;		/* offset of the base name in names, or
+				 * MDIRSYNC_NONAME */
 	unsigned char flags;	/* syncstate.h's bits */
 	unsigned char in_new;	/* in new/ (else cur/) */
 	unsigned char gone;	/* removed this run */
+	unsigned char want;	/* set by the caller: mdirsync_names() is
+				 * to find its name */
 };
 
 struct mdirsync_pend;
@@ -62,14 +71,22 @@ struct mdirsync {
 	size_t n, alloc;
 	struct mdirsync_ent *old; /* tagged with another UIDVALIDITY */
 	size_t nold, aold;
-	struct buf names;	/* NUL-terminated base names */
-	/* the batch being written */
+	struct buf names;	/* NUL-terminated base names: of old, and of
+				 * v's entries named so far */
+	/* the batch being written; its tmp/ names in pnames */
+	struct buf pnames;
 	struct mdirsync_pend *pend;
 	size_t npend, apend;
 	int fd;			/* the message open, or -1 */
 	int ordered;		/* durable_ordered_fs(dir) */
 	int scanned;		/* v and old hold cur/ and new/ */
 	unsigned long changes;	/* renames and removals done here */
+	/* set by the caller after mdirsync_open(): each message committed
+	 * is told to it (before the directories' fsync ends the commit)
+	 * instead of being added to v, which then does not grow with the
+	 * messages fetched */
+	void (*published)(void *ctx, unsigned long long uid, unsigned flags);
+	void *ctx;
 	char prestamp[MDIRSYNC_STAMP_MAX]; /* taken before the scan, or "" */
 	unsigned long long seq;
 	long pid;		/* in the names: asked once */
@@ -104,9 +121,14 @@ void mdirsync_close(struct mdirsync *m);
 /* The file of uid, or NULL. */
 struct mdirsync_ent *mdirsync_find(const struct mdirsync *m,
 	unsigned long long uid);
-/* "DIR/cur/NAME:2,FS" or "DIR/new/NAME" of ent, into out (reset). */
-void mdirsync_file(const struct mdirsync *m, const struct mdirsync_ent *ent,
-	struct buf *out);
+/* "DIR/cur/NAME:2,FS" or "DIR/new/NAME" of ent, into out (reset); its
+ * name is looked up when not known. ERR_IO, also when it has no file
+ * (then ent->gone is set). */
+int mdirsync_file(struct mdirsync *m, struct mdirsync_ent *ent,
+	struct buf *out, struct err *e);
+/* Look up, in one pass over cur/ and new/, the names of the entries
+ * with want set (those whose file is not found stay without). ERR_IO. */
+int mdirsync_names(struct mdirsync *m, struct err *e);
 
 /* Give ent flags: rename it into cur/ with ":2,LETTERS". ERR_IO (the file
  * gone under us is not an error: it counts as removed). */

@@ -14,7 +14,9 @@
 #include "store/syncstate.h"
 
 #define MAGIC "mkit-imapsync 1"
-#define STATE_FILE_MAX (1u << 30)
+/* Bytes read or written at a time; the longest line accepted. */
+#define STATE_READ (16u << 10)
+#define STATE_LINE_MAX (64u << 10)
 
 static const struct {
 	char letter;
@@ -273,13 +275,34 @@ load_key(struct syncstate *s, const char *p, size_t n)
 	return 0;	/* a key of a later version: ignored */
 }
 
+/* One line (without its newline) of the file: the first, a key, "uids"
+ * or a message. */
+static int
+load_line(struct syncstate *s, const char *p, size_t n, size_t line,
+	int *in_uids)
+{
+	if (line == 1)
+		return n == strlen(MAGIC) && !memcmp(p, MAGIC, n) ? 0 : -1;
+	if (!*in_uids && n == 4 && !memcmp(p, "uids", 4)) {
+		*in_uids = 1;
+		return 0;
+	}
+	return *in_uids ? load_uid(s, p, n) : load_key(s, p, n);
+}
+
+/*
+ * Read in pieces of STATE_READ (the file of a large folder is never held
+ * whole): complete lines are parsed and dropped, a line longer than
+ * STATE_LINE_MAX is malformed.
+ */
 int
 syncstate_load(struct syncstate *s, const char *path, struct err *e)
 {
 	struct buf data = BUF_INIT;
-	size_t pos, line = 1;
+	size_t line = 0;
 	int fd, rc = -1, in_uids = 0;
-	char *nl, *disp = path_tilde(path);
+	char *disp = path_tilde(path);
+	ssize_t r;
 
 	syncstate_init(s);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -292,42 +315,42 @@ syncstate_load(struct syncstate *s, const char *path, struct err *e)
 		free(disp);
 		return -1;
 	}
-	buf_init(&data, STATE_FILE_MAX);
-	if (buf_read_fd(&data, fd) < 0) {
-		err_sys(e, ERR_IO, errno, "%s", disp);
-		goto out;
-	}
-	nl = data.len ? memchr(data.data, '\n', data.len) : NULL;
-	if (!nl || (size_t)(nl - data.data) != strlen(MAGIC) ||
-	    memcmp(data.data, MAGIC, strlen(MAGIC)) != 0) {
-		err_set(e, ERR_DATA, "%s: not a pull state of mkit (its first "
-			"line is not \"" MAGIC "\")", disp);
-		goto out;
-	}
-	for (pos = (size_t)(nl - data.data) + 1; pos < data.len; ) {
-		const char *p = data.data + pos;
-		size_t n;
-		int bad;
+	buf_init(&data, STATE_LINE_MAX + STATE_READ);
+	do {
+		size_t pos = 0;
+		char *nl;
 
-		line++;
-		nl = memchr(p, '\n', data.len - pos);
-		if (!nl) {
-			err_set(e, ERR_DATA, "%s:%zu: cut short", disp, line);
+		buf_grow(&data, STATE_READ);
+		r = read(fd, data.data + data.len, STATE_READ);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_sys(e, ERR_IO, errno, "%s", disp);
 			goto out;
 		}
-		n = (size_t)(nl - p);
-		if (!in_uids && n == 4 && !memcmp(p, "uids", 4)) {
-			in_uids = 1;
-			bad = 0;
-		} else {
-			bad = in_uids ? load_uid(s, p, n) : load_key(s, p, n);
+		data.len += (size_t)r;
+		data.data[data.len] = '\0';
+		while ((nl = memchr(data.data + pos, '\n', data.len - pos))) {
+			size_t n = (size_t)(nl - data.data) - pos;
+
+			if (load_line(s, data.data + pos, n, ++line,
+			    &in_uids) < 0)
+				goto bad;
+			pos += n + 1;
 		}
-		if (bad) {
-			err_set(e, ERR_DATA, "%s:%zu: not a line of a pull "
-				"state", disp, line);
-			goto out;
+		buf_consume(&data, pos);
+		if (data.len > STATE_LINE_MAX) {
+			line++;
+			goto bad;
 		}
-		pos += n + 1;
+	} while (r != 0);
+	if (line == 0 && data.len == 0)
+		goto bad;	/* empty: not ours either */
+	if (data.len && line == 0)
+		goto bad;
+	if (data.len) {
+		err_set(e, ERR_DATA, "%s:%zu: cut short", disp, line + 1);
+		goto out;
 	}
 	if (!in_uids) {
 		err_set(e, ERR_DATA, "%s: cut short (no \"uids\" line)", disp);
@@ -335,6 +358,14 @@ syncstate_load(struct syncstate *s, const char *path, struct err *e)
 	}
 	s->dirty = 0;
 	rc = 0;
+	goto out;
+bad:
+	if (line <= 1)
+		err_set(e, ERR_DATA, "%s: not a pull state of mkit (its first "
+			"line is not \"" MAGIC "\")", disp);
+	else
+		err_set(e, ERR_DATA, "%s:%zu: not a line of a pull state",
+			disp, line);
 out:
 	if (rc < 0)
 		syncstate_release(s);
@@ -344,13 +375,30 @@ out:
 	return rc;
 }
 
+/* Write b out once it holds STATE_READ bytes (or at last: all). */
+static int
+save_flush(struct durable_file *o, struct buf *b, int all, struct err *e)
+{
+	int rc = 0;
+
+	if (b->len >= STATE_READ || (all && b->len)) {
+		rc = durable_file_write(o, b->data, b->len, e);
+		buf_reset(b);
+	}
+	return rc;
+}
+
+/* Written in pieces: the text of a large folder is never built whole. */
 int
 syncstate_save(const struct syncstate *s, const char *path, struct err *e)
 {
+	struct durable_file o;
 	struct buf b = BUF_INIT;
 	size_t i;
-	int rc;
+	int rc = -1;
 
+	if (durable_file_open(&o, path, e) < 0)
+		return -1;
 	buf_addf(&b, MAGIC "\nuidvalidity %llu\nuidnext %llu\n"
 		"highestmodseq %llu\n", s->uidvalidity, s->uidnext,
 		s->highestmodseq);
@@ -367,8 +415,18 @@ syncstate_save(const struct syncstate *s, const char *path, struct err *e)
 		syncstate_letters(s->v[i].flags, l);
 		buf_addf(&b, "%lu %s\n", (unsigned long)s->v[i].uid,
 			l[0] ? l : "-");
+		if (save_flush(&o, &b, 0, e) < 0)
+			goto fail;
 	}
-	rc = durable_replace(path, b.data, b.len, e);
+	if (save_flush(&o, &b, 1, e) < 0)
+		goto fail;
+	if (durable_file_commit(&o, e) == 0 &&
+	    durable_sync_parent(path, e) == 0)
+		rc = 0;
+	goto out;
+fail:
+	durable_file_abort(&o);
+out:
 	buf_release(&b);
 	return rc;
 }

@@ -15,9 +15,11 @@
  * The file: a line "mkit-imapsync 1", then "key value" lines, then
  * "uids", then one "UID FLAGS" line per message in ascending UID order
  * (FLAGS in maildir letters, "-" for none). The key "stamp" says the
- * maildir was seen to hold exactly these messages and flags (mdirsync.h). It is only ever replaced
- * whole (durable_replace): a crash leaves the old state or the new one.
- * In memory a message costs 8 bytes: the folder's size does not matter.
+ * maildir was seen to hold exactly these messages and flags (mdirsync.h).
+ * It is only ever replaced whole (durable_file: a temp file, fsync'd and
+ * renamed): a crash leaves the old state or the new one. It is read and
+ * written in pieces, never held as text: in memory a message costs its
+ * 8 bytes of struct syncstate_ent and nothing else.
  */
 #ifndef MKIT_SYNCSTATE_H
 #define MKIT_SYNCSTATE_H

@@ -258,6 +258,31 @@ test_file(void)
 	syncstate_release(&s);
 }
 
+/* A state many times the size read or written at a time (lines cut
+ * between two reads) comes back whole and in order. */
+static void
+test_large(void)
+{
+	struct syncstate s, t;
+	struct err e;
+	char path[512];
+	size_t i, ok = 0;
+
+	snprintf(path, sizeof path, "%s/large", dir);
+	err_clear(&e);
+	syncstate_init(&s);
+	s.uidvalidity = 5;
+	for (i = 1; i <= 20000; i++)
+		syncstate_set(&s, i * 3, (unsigned)(i % 32));
+	tap_int(syncstate_save(&s, path, &e), 0, "save 20,000 messages");
+	tap_int(syncstate_load(&t, path, &e), 0, "load them");
+	for (i = 0; i < t.n && i < s.n; i++)
+		ok += t.v[i].uid == s.v[i].uid && t.v[i].flags == s.v[i].flags;
+	tap_ok(t.n == 20000 && ok == 20000, "every message, its flags");
+	syncstate_release(&t);
+	syncstate_release(&s);
+}
+
 static void
 test_bad(void)
 {
@@ -285,6 +310,21 @@ test_bad(void)
 		tap_ok(syncstate_load(&s, path, &e) < 0 && e.code ==
 			ERR_DATA && strstr(e.msg, t[i].want), "refused: %s "
 			"(%s)", t[i].want, e.msg);
+	}
+	{
+		/* a line longer than any state writes */
+		struct buf big = BUF_INIT;
+
+		buf_addstr(&big, "mkit-imapsync 1\nmaildir /");
+		for (i = 0; i < 100000; i++)
+			buf_addch(&big, 'x');
+		buf_addstr(&big, "\nuids\n");
+		put_file(path, big.data);
+		buf_release(&big);
+		err_clear(&e);
+		tap_ok(syncstate_load(&s, path, &e) < 0 && e.code == ERR_DATA &&
+			strstr(e.msg, ":2: not a line"), "refused: a line too "
+			"long (%s)", e.msg);
 	}
 	put_file(path, "mkit-imapsync 1\nfuture_key 1\nuids\n");
 	tap_int(syncstate_load(&s, path, &e), 0, "a key of a later version "
@@ -357,7 +397,8 @@ test_maildir(void)
 	tap_ok(count_files("new") == 1 && count_files("cur") == 1 &&
 		count_files("tmp") == 0, "unflagged to new/, flagged to cur/");
 	en = mdirsync_find(&m, 2);
-	mdirsync_file(&m, en, &p);
+	tap_int(en ? mdirsync_file(&m, en, &p, &e) : -1, 0,
+		"a committed message's file is found");
 	tap_ok(en && strstr(p.data, "/cur/") && strstr(p.data, ",V=5,U=2:2,S"),
 		"the name carries UIDVALIDITY, UID and flags (%s)", p.data);
 	text = slurp(p.data);
@@ -385,6 +426,11 @@ test_maildir(void)
 			mdirsync_find(&m2, 2)->flags == SYNC_SEEN &&
 			!mdirsync_find(&m2, 3), "the scan finds what was "
 			"committed, with its flags");
+		mdirsync_find(&m2, 1)->want = 1;
+		tap_ok(mdirsync_names(&m2, &e) == 0 &&
+			mdirsync_find(&m2, 1)->name != MDIRSYNC_NONAME &&
+			mdirsync_find(&m2, 2)->name == MDIRSYNC_NONAME,
+			"the scan keeps no names; one pass names those wanted");
 		mdirsync_close(&m2);
 	}
 	m.npend = 0;	/* their files are gone: forget them */
@@ -502,6 +548,7 @@ main(void)
 	test_merge();
 	test_paths();
 	test_file();
+	test_large();
 	test_bad();
 	test_lock();
 	test_maildir();

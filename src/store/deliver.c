@@ -108,7 +108,7 @@ struct deliver {
 	/* maildir */
 	char *tmpdir, *newdir;
 	unsigned long counter;
-	int ordered;		/* on ext4: see sync_maildir */
+	enum durable_mode ordered;	/* durable_fs_mode: see sync_files */
 	char *host;		/* this host (the Received header) */
 	char *mhost;		/* the same as a maildir name holds it */
 	long self;		/* our PID */
@@ -810,7 +810,7 @@ open_maildir(struct deliver *d, struct err *e)
 	d->tmpdir = buf_detach(&p, NULL);
 	buf_addf(&p, "%s/new", d->target);
 	d->newdir = buf_detach(&p, NULL);
-	d->ordered = durable_ordered_fs(d->tmpdir);
+	d->ordered = durable_fs_mode(d->tmpdir);
 	return rc;
 }
 
@@ -1461,7 +1461,10 @@ maildir_drop(const struct deliver *d, const struct pending *pend, size_t n)
  * commits the journal transaction that holds them all: ext4 commits in
  * order, with a cache flush before the commit, so a rename that survives
  * a crash has its file and its record whole. One commit per window, not
- * one per file.
+ * one per file. On ext4 without a journal one syncfs and one fsync make
+ * the window's files durable (durable_sync_files says why that is
+ * enough), then the R records are fsync'd: three cache flushes per
+ * window, not one per file.
  */
 static int
 sync_files(const struct deliver *d, struct pending *pend, size_t n,
@@ -1506,8 +1509,9 @@ sync_maildir(const struct deliver *d, struct pending *pend, size_t n,
 		buf_addf(&rec, " %s\n", pend[i].name);
 	}
 	if (sync_files(d, pend, n, e) < 0 ||
-	    jwrite(d, &rec, !d->ordered, e) < 0 ||
-	    (d->ordered && d->jfd >= 0 && durable_write_wait(d->jfd) != 0 &&
+	    jwrite(d, &rec, d->ordered != DURABLE_ORDERED, e) < 0 ||
+	    (d->ordered == DURABLE_ORDERED && d->jfd >= 0 &&
+	    durable_write_wait(d->jfd) != 0 &&
 	    err_sys(e, ERR_IO, errno, "%s", d->jdisp)))
 		goto out;
 	for (i = 0; i < n; i++) {

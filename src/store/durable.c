@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -89,25 +90,26 @@ durable_start_write(int fd)
 
 #ifdef SYNC_FILE_RANGE_WRITE
 /*
- * Does the ext4 holding path have a journal that orders data before
- * metadata (data=ordered or data=journal)? ext4 also runs without one
- * (mkfs -O ^has_journal), and then nothing is ordered: a written-out file
- * whose inode was never written is lost with the power. Its options, as
- * the kernel shows them in /proc/fs/ext4/DEV/options, name the data mode
- * only when there is a journal.
+ * The journal of the ext4 holding path, as the kernel shows its options
+ * in /proc/fs/ext4/DEV/options: they name the data mode only when there
+ * is a journal (ext4 also runs without one: mkfs -O ^has_journal).
+ * DURABLE_ORDERED for data=ordered or data=journal, DURABLE_WHOLE_FS for
+ * no journal at all, DURABLE_EACH for data=writeback or options that
+ * cannot be read.
  */
-static int
-ext4_journal_ordered(const char *path)
+static enum durable_mode
+ext4_mode(const char *path)
 {
 	char link[512], opts[4096];
 	struct buf p = BUF_INIT;
+	enum durable_mode m = DURABLE_EACH;
 	const char *dev;
 	struct stat st;
 	ssize_t n;
-	int fd, ok = 0;
+	int fd;
 
 	if (stat(path, &st) != 0)
-		return 0;
+		return m;
 	buf_addf(&p, "/sys/dev/block/%u:%u", major(st.st_dev),
 		minor(st.st_dev));
 	n = readlink(p.data, link, sizeof link - 1);
@@ -119,28 +121,49 @@ ext4_journal_ordered(const char *path)
 		fd = open(p.data, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0 && (n = read(fd, opts, sizeof opts - 1)) > 0) {
 			opts[n] = '\0';
-			ok = strstr(opts, "data=ordered\n") ||
-				strstr(opts, "data=journal\n");
+			if (strstr(opts, "data=ordered\n") ||
+			    strstr(opts, "data=journal\n"))
+				m = DURABLE_ORDERED;
+			else if (!strstr(opts, "data=") &&
+			    (size_t)n < sizeof opts - 1)
+				m = DURABLE_WHOLE_FS;
 		}
 		if (fd >= 0)
 			close(fd);
 	}
 	buf_release(&p);
-	return ok;
+	return m;
+}
+
+/* Linux 5.8 or later: syncfs(2) reports writeback errors. */
+static int
+syncfs_reports(void)
+{
+	struct utsname u;
+	int maj = 0, min = 0;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return 0;
+	return maj > 5 || (maj == 5 && min >= 8);
 }
 #endif
 
-int
-durable_ordered_fs(const char *path)
+enum durable_mode
+durable_fs_mode(const char *path)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
 	struct statfs sf;
+	enum durable_mode m;
 
-	return statfs(path, &sf) == 0 && sf.f_type == EXT4_MAGIC &&
-		ext4_journal_ordered(path);
+	if (statfs(path, &sf) != 0 || sf.f_type != EXT4_MAGIC)
+		return DURABLE_EACH;
+	m = ext4_mode(path);
+	if (m == DURABLE_WHOLE_FS && !syncfs_reports())
+		m = DURABLE_EACH;
+	return m;
 #else
 	(void)path;
-	return 0;
+	return DURABLE_EACH;
 #endif
 }
 
@@ -182,15 +205,58 @@ sync_some(void *arg)
 	return NULL;
 }
 
+#ifdef SYNC_FILE_RANGE_WRITE
+/*
+ * DURABLE_WHOLE_FS: every file of the batch durable with one syncfs and
+ * one fsync, on ext4 without a journal (Linux's fs/sync.c, fs/ext4):
+ * - syncfs runs sync_filesystem(): the dirty inodes written with
+ *   WB_SYNC_ALL and waited for (sync_inodes_sb), so every file's data and
+ *   the blocks delayed allocation gives it; then ->sync_fs(sb, 1), which
+ *   without a journal issues the cache flush (ext4_sync_fs: the barrier);
+ *   then sync_blockdev(), which writes the device's dirty buffers and waits
+ *   for them: the inode tables (ext4_write_inode leaves them to it when
+ *   called for sync), bitmaps and directory blocks, tmp/'s entries too.
+ * - Those last writes come after the flush, so they may sit in the disk's
+ *   volatile cache: the fsync after it flushes the cache again (without a
+ *   journal ext4_sync_file always does, barrier on: ext4_fsync_nojournal),
+ *   and a flush makes durable every write completed before it.
+ * - Since Linux 5.8 syncfs reports a writeback error of any file on the
+ *   filesystem since its descriptor was opened (sb->s_wb_err): fds[0] is
+ *   the batch's first file, opened before any of them was written.
+ * Elsewhere (a journal, another filesystem) each file is fsync'd or
+ * written out: a syncfs is not shown to be enough there.
+ */
+static int
+sync_whole_fs(int fd)
+{
+	int r;
+
+	if (nosync())
+		return 0;
+	while ((r = syncfs(fd)) != 0 && errno == EINTR)
+		;
+	return r == 0 ? durable_fsync(fd) : r;
+}
+#endif
+
 int
-durable_sync_files(const int *fds, size_t n, int ordered, size_t *bad)
+durable_sync_files(const int *fds, size_t n, enum durable_mode mode,
+	size_t *bad)
 {
 	struct sync_share sh[SYNC_THREADS];
 	pthread_t t[SYNC_THREADS];
-	int run[SYNC_THREADS];
+	int run[SYNC_THREADS], ordered = mode == DURABLE_ORDERED;
 	size_t i, k, nt = n < SYNC_THREADS ? n : SYNC_THREADS;
 
 	*bad = n;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (mode == DURABLE_WHOLE_FS && n > 0) {
+		if (sync_whole_fs(fds[0]) == 0)
+			return 0;
+		*bad = 0;
+		return -1;
+	}
+#endif
 	if (ordered)	/* every write submitted before the first wait */
 		for (i = 0; i < n; i++)
 			durable_start_write(fds[i]);

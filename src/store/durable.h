@@ -32,14 +32,23 @@ int durable_fdatasync(int fd);
  */
 void durable_start_write(int fd);
 
+/* How durable_sync_files() makes a batch of files durable. */
+enum durable_mode {
+	DURABLE_EACH,		/* an fsync per file, several at once */
+	DURABLE_ORDERED,	/* written out; the next fsync commits them */
+	DURABLE_WHOLE_FS	/* one syncfs(2) and one fsync per batch */
+};
+
 /*
- * Does the filesystem holding path commit its metadata journal in order
- * (ext4 with a journal in data=ordered or data=journal mode), so that a
- * file whose pages were written out (durable_write_wait) is durable with
- * the next fsync of anything on it? 1 or 0 (ext4 without a journal, or
- * whose mode cannot be read: 0, every file is fsync'd).
+ * How files on the filesystem holding path are made durable together:
+ * DURABLE_ORDERED on ext4 whose metadata journal commits in order
+ * (data=ordered or data=journal), so that a file whose pages were written
+ * out (durable_write_wait) is durable with the next fsync of anything on
+ * it; DURABLE_WHOLE_FS on ext4 without a journal under Linux 5.8 or later
+ * (see durable_sync_files); DURABLE_EACH elsewhere, or when the mode
+ * cannot be read.
  */
-int durable_ordered_fs(const char *path);
+enum durable_mode durable_fs_mode(const char *path);
 
 /*
  * Write fd's pages out and wait for them (sync_file_range with both
@@ -49,15 +58,19 @@ int durable_ordered_fs(const char *path);
 int durable_write_wait(int fd);
 
 /*
- * Make the n files open at fds durable but for their directory entries:
- * on an ordered filesystem (durable_ordered_fs) each is written out and
- * waited for (durable_write_wait); elsewhere each is fsync'd, by several
- * threads at once so that the disk's cache flushes serve many files
- * together (the files' data and inodes, one flush for a batch instead of
- * one per file). 0, or -1 with errno and *bad the index of a file that
- * failed (then the batch is not durable).
+ * Make the n files open at fds durable but for their directory entries,
+ * as mode says (durable_fs_mode of their directory): DURABLE_ORDERED
+ * writes each out and waits for it (durable_write_wait); DURABLE_EACH
+ * fsyncs each, by several threads at once so that the disk's cache
+ * flushes serve many files together; DURABLE_WHOLE_FS syncs the whole
+ * filesystem once (syncfs on fds[0], which must be the file opened first:
+ * it reports the writeback errors since then) and fsyncs fds[0] for the
+ * cache flush syncfs lacks at its end. 0, or -1 with errno and *bad the
+ * index of a file that failed (then the batch is not durable; with
+ * DURABLE_WHOLE_FS it is 0, the file the error was asked through).
  */
-int durable_sync_files(const int *fds, size_t n, int ordered, size_t *bad);
+int durable_sync_files(const int *fds, size_t n, enum durable_mode mode,
+	size_t *bad);
 
 /* Create dir and its missing parents with mode (existing ones are left
  * as they are). Errors: ERR_CANTCREAT naming the directory that failed. */

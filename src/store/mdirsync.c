@@ -326,7 +326,7 @@ mdirsync_open(struct mdirsync *m, const char *dir,
 			goto fail;
 	}
 	buf_release(&p);
-	m->ordered = durable_ordered_fs(dir);
+	m->ordered = durable_fs_mode(dir);
 	if (clean_tmp(m, e) < 0)
 		goto fail;
 	st = dir_stamp(dir, m->prestamp);

@@ -16,10 +16,11 @@
  * Delivery is batched (DESIGN.md 7): mdirsync_begin/_write/_end write
  * tmp/NAME and start its writeback; mdirsync_commit() fsyncs every file
  * of the batch, renames them into new/ (no flags) or cur/ (flags), and
- * fsyncs both directories. On ext4 (durable_ordered_fs) each file is
+ * fsyncs both directories. On ext4 with an ordered journal each file is
  * written out and waited for instead of fsync'd: the fsync of the
  * directories after the renames commits the one journal transaction that
- * holds them all, as mpop's delivery does (store/deliver.c).
+ * holds them all, as mpop's delivery does (store/deliver.c); on ext4
+ * without a journal one syncfs serves the batch (durable_fs_mode).
  * The index costs 12 bytes per message and no file name: a scan keeps
  * only UIDs and flags, and a file's name is looked up when it is to be
  * renamed or removed (mdirsync_names() for many in one pass), so that
@@ -78,7 +79,7 @@ struct mdirsync {
 	struct mdirsync_pend *pend;
 	size_t npend, apend;
 	int fd;			/* the message open, or -1 */
-	int ordered;		/* durable_ordered_fs(dir) */
+	int ordered;		/* durable_fs_mode(dir) */
 	int scanned;		/* v and old hold cur/ and new/ */
 	unsigned long changes;	/* renames and removals done here */
 	/* set by the caller after mdirsync_open(): each message committed

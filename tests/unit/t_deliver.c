@@ -687,13 +687,23 @@ test_sync_files(void)
 		fds[i] = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		(void)!write(fds[i], "x\n", 2);
 	}
-	tap_int(durable_sync_files(fds, 12, 0, &bad), 0,
+	tap_int(durable_sync_files(fds, 12, DURABLE_EACH, &bad), 0,
 		"sync_files: 12 files fsync'd together");
-	tap_int(durable_sync_files(fds, 12, 1, &bad), 0,
+	tap_int(durable_sync_files(fds, 12, DURABLE_ORDERED, &bad), 0,
 		"sync_files: 12 files written out (ordered)");
+	tap_int(durable_sync_files(fds, 12, DURABLE_WHOLE_FS, &bad), 0,
+		"sync_files: 12 files by one syncfs");
+	tap_ok(durable_fs_mode("/proc") == DURABLE_EACH,
+		"fs_mode: a filesystem other than ext4 fsyncs each file");
+	i = (size_t)fds[0];
+	fds[0] = -1;
+	tap_int(durable_sync_files(fds, 12, DURABLE_WHOLE_FS, &bad), -1,
+		"sync_files: syncfs that fails fails the batch");
+	tap_ok(bad == 0 && errno == EBADF, "... through its first file");
+	fds[0] = (int)i;
 	close(fds[7]);
 	fds[7] = -1;
-	tap_int(durable_sync_files(fds, 12, 0, &bad), -1,
+	tap_int(durable_sync_files(fds, 12, DURABLE_EACH, &bad), -1,
 		"sync_files: a file that cannot be synced fails the batch");
 	tap_ok(bad == 7 && errno == EBADF, "... and is the one named");
 	for (i = 0; i < 12; i++)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/uidfind.h"
 #include "base/util.h"
 #include "store/durable.h"
 #include "store/syncstate.h"
@@ -431,35 +432,19 @@ out:
 	return rc;
 }
 
-static size_t
-lower_bound(const struct syncstate *s, unsigned long long uid)
-{
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->v[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 struct syncstate_ent *
 syncstate_find(const struct syncstate *s, unsigned long long uid)
 {
-	size_t i = lower_bound(s, uid);
+	size_t i = UIDFIND(s->v, s->n, struct syncstate_ent, uid, uid);
 
-	return i < s->n && s->v[i].uid == uid ? &s->v[i] : NULL;
+	return i < s->n ? &s->v[i] : NULL;
 }
 
 void
 syncstate_set(struct syncstate *s, unsigned long long uid, unsigned flags)
 {
 	size_t i = s->n && s->v[s->n - 1].uid < uid ? s->n :
-		lower_bound(s, uid);
+		UIDFIND_FIRST(s->v, s->n, struct syncstate_ent, uid, uid);
 
 	if (i < s->n && s->v[i].uid == uid) {
 		if (s->v[i].flags != flags)

@@ -319,6 +319,65 @@ test_bye(void)
 	log_release(&s);
 }
 
+/* ---- STATUS: every item by its name, in any case, any order ---- */
+
+static void
+script_status(struct peer *p)
+{
+	char t[32], out[256];
+
+	peer_send(p, GREET);
+	cmd(p, "STATUS INBOX (MESSAGES RECENT UNSEEN UIDNEXT UIDVALIDITY)", t,
+		sizeof t);
+	/* HIGHESTMODSEQ not asked for but sent; an unknown item and one
+	 * whose value is not a number skipped */
+	snprintf(out, sizeof out, "* STATUS INBOX (uidnext 44 Messages 3 "
+		"X-SIZE 9 UNSEEN x UIDVALIDITY 4294967295 RECENT 0 "
+		"HIGHESTMODSEQ 12345678901)\r\n%s OK done\r\n", t);
+	peer_send(p, out);
+	logout(p);
+}
+
+static void
+test_status(void)
+{
+	static const struct {
+		const char *name;
+		int have;
+		unsigned long long v;
+	} want[IMAP_STATUS_ITEMS] = {
+		{ "messages", 1, 3 }, { "recent", 1, 0 }, { "unseen", 0, 0 },
+		{ "uidnext", 1, 44 }, { "uidvalidity", 1, 4294967295ULL },
+		{ "highestmodseq", 1, 12345678901ULL },
+	};
+	struct imap_status_info st;
+	struct imap *im;
+	struct err e;
+	size_t i;
+
+	err_clear(&e);
+	im = start(script_status, &e);
+	tap_ok(im != NULL, "status: session started");
+	if (!im)
+		return;
+	tap_int(imap_status(im, "INBOX", &st, &e), 0, "status: done");
+	for (i = 0; i < IMAP_STATUS_ITEMS; i++) {
+		tap_str(imap_status_name(i), want[i].name, "status: the name");
+		tap_int(!!(st.have & (1u << i)), want[i].have, want[i].name);
+		tap_int((long long)imap_status_value(&st, i),
+			(long long)want[i].v, want[i].name);
+	}
+	tap_ok(st.have == (IMAP_ST_MESSAGES | IMAP_ST_RECENT |
+		IMAP_ST_UIDNEXT | IMAP_ST_UIDVALIDITY | IMAP_ST_HIGHESTMODSEQ),
+		"status: the bits are enum imap_status_have's");
+	tap_ok(st.messages == 3 && st.uidnext == 44 &&
+		st.highestmodseq == 12345678901ULL,
+		"status: the fields by name");
+	imap_logout(im);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "status: the server saw what it wanted");
+}
+
 int
 main(void)
 {
@@ -326,5 +385,6 @@ main(void)
 	test_window();
 	test_wrong_tag();
 	test_bye();
+	test_status();
 	return tap_done();
 }

@@ -114,15 +114,11 @@ syncstate_dir(const char *user, const char *host, unsigned port,
 	struct err *e)
 {
 	struct buf b = BUF_INIT;
-	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
 
-	if (x && x[0] == '/')
-		buf_addf(&b, "%s/mkit/imap/", x);
-	else if (h && *h)
-		buf_addf(&b, "%s/.local/state/mkit/imap/", h);
-	else
+	if (state_dir(&b, "imap") < 0)
 		return err_set(e, ERR_CONFIG, "no place for the pull state: "
 			"set HOME or XDG_STATE_HOME"), NULL;
+	buf_addch(&b, '/');
 	add_escaped(&b, user ? user : "");
 	buf_addch(&b, '@');
 	add_escaped(&b, host);

@@ -378,6 +378,94 @@ test_status(void)
 	tap_str(pe.fail, "", "status: the server saw what it wanted");
 }
 
+/* ---- waiting for "+": a synchronizing literal, IDLE ---- */
+
+#define GREET_PLAIN "* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n"
+
+static void
+script_continue(struct peer *p)
+{
+	char t[32], out[256];
+
+	peer_send(p, GREET_PLAIN);
+	/* a synchronizing literal refused; the untagged before it counted */
+	cmd(p, "APPEND INBOX {5}", t, sizeof t);
+	snprintf(out, sizeof out, "* 7 EXISTS\r\n%s NO [TOOBIG] too big\r\n",
+		t);
+	peer_send(p, out);
+	/* a synchronizing literal answered OK: not what the protocol says */
+	cmd(p, "APPEND INBOX {6}", t, sizeof t);
+	snprintf(out, sizeof out, "%s OK appended what\r\n", t);
+	peer_send(p, out);
+	/* IDLE: untagged to the handler, then "+" */
+	cmd(p, "IDLE", t, sizeof t);
+	peer_send(p, "* 8 EXISTS\r\n+ idling\r\n");
+	if (peer_line(p, out, sizeof out) < 0 || strcmp(out, "DONE") != 0)
+		peer_fail(p, "wanted DONE, got '%s'", out);
+	snprintf(out, sizeof out, "%s OK idle done\r\n", t);
+	peer_send(p, out);
+	/* IDLE refused; then ended before its "+" */
+	cmd(p, "IDLE", t, sizeof t);
+	snprintf(out, sizeof out, "%s NO [LIMIT] not now\r\n", t);
+	peer_send(p, out);
+	cmd(p, "IDLE", t, sizeof t);
+	snprintf(out, sizeof out, "%s OK already over\r\n", t);
+	peer_send(p, out);
+	logout(p);
+}
+
+static int
+count_untagged(void *ctx, const struct imap_resp *r, struct err *e)
+{
+	int *n = ctx;
+
+	(void)r;
+	(void)e;
+	(*n)++;
+	return 0;
+}
+
+static void
+test_continue(void)
+{
+	int seen = 0;
+	struct imap_handler h = { &seen, count_untagged, NULL, NULL };
+	struct imap *im;
+	struct err e;
+
+	err_clear(&e);
+	im = start(script_continue, &e);
+	tap_ok(im != NULL, "continue: session started");
+	if (!im)
+		return;
+	imap_cmd_begin(im, "APPEND INBOX");
+	tap_int(imap_cmd_literal(im, 5, 0, &e), -1,
+		"literal refused: fails");
+	tap_ok(e.code == ERR_UNAVAILABLE && strstr(e.msg, "too big"),
+		"literal refused: the server's words (%s)", e.msg);
+	tap_int((long long)imap_folder(im)->exists, 7,
+		"literal refused: the EXISTS before it counted");
+	imap_cmd_begin(im, "APPEND INBOX");
+	tap_int(imap_cmd_literal(im, 6, 0, &e), -1, "literal OK: fails");
+	tap_ok(e.code == ERR_PROTOCOL && strstr(e.msg, "OK before the "
+		"literal"), "literal OK: a protocol error (%s)", e.msg);
+	tap_int(imap_idle_start(im, &h, &e), 0, "IDLE: the + came");
+	tap_int(seen, 1, "IDLE: the untagged before it to the handler");
+	tap_int((long long)imap_folder(im)->exists, 8,
+		"IDLE: ... and to the engine");
+	tap_int(imap_idle_done(im, NULL, &e), 0, "IDLE: done");
+	tap_int(imap_idle_start(im, &h, &e), -1, "IDLE refused: fails");
+	tap_ok(e.code == ERR_TEMPFAIL && strstr(e.msg, "not now"),
+		"IDLE refused: [LIMIT] is for later (%s)", e.msg);
+	tap_ok(!imap_idling(im), "IDLE refused: not idling");
+	tap_int(imap_idle_start(im, &h, &e), -1, "IDLE OK at once: fails");
+	tap_ok(e.code == ERR_PROTOCOL && strstr(e.msg, "ended before"),
+		"IDLE OK at once: a protocol error (%s)", e.msg);
+	imap_logout(im);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "continue: the server saw what it wanted");
+}
+
 int
 main(void)
 {
@@ -386,5 +474,6 @@ main(void)
 	test_wrong_tag();
 	test_bye();
 	test_status();
+	test_continue();
 	return tap_done();
 }

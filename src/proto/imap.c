@@ -450,6 +450,31 @@ send_line(struct imap *im, struct err *e)
 	return r;
 }
 
+/*
+ * Read replies up to the server's "+" (0) or a tagged reply (1: im->r,
+ * *which and *verb say whose), untagged ones given to the engine and to
+ * h->untagged (h may be NULL). -1 on a read error or a tag not owed.
+ */
+static int
+read_to_continue(struct imap *im, const struct imap_handler *h,
+	unsigned long *which, size_t *verb, struct err *e)
+{
+	struct imap_resp *r = &im->r;
+
+	for (;;) {
+		if (read_resp(im, NULL, e) < 0)
+			return -1;
+		if (r->kind == IMAP_CONTINUE)
+			return 0;
+		if (r->kind != IMAP_UNTAGGED)
+			break;
+		engine_untagged(im, r);
+		if (h && h->untagged && h->untagged(h->ctx, r, e) < 0)
+			return -1;
+	}
+	return match_tag(im, r, which, verb, e) < 0 ? -1 : 1;
+}
+
 /* After a synchronizing literal's announcement: the server's "+", or the
  * command's refusal. */
 static int
@@ -459,17 +484,10 @@ await_continue(struct imap *im, struct err *e)
 		struct imap_resp *r = &im->r;
 		unsigned long which;
 		size_t verb;
+		int rc = read_to_continue(im, NULL, &which, &verb, e);
 
-		if (read_resp(im, NULL, e) < 0)
-			return -1;
-		if (r->kind == IMAP_CONTINUE)
-			return 0;
-		if (r->kind == IMAP_UNTAGGED) {
-			engine_untagged(im, r);
-			continue;
-		}
-		if (match_tag(im, r, &which, &verb, e) < 0)
-			return -1;
+		if (rc <= 0)
+			return rc;
 		engine_untagged(im, r);
 		if (which != im->cur && is_id(verb))
 			continue;	/* imap_id(): its reply does not matter */
@@ -1015,33 +1033,22 @@ int
 imap_idle_start(struct imap *im, const struct imap_handler *h,
 	struct err *e)
 {
+	unsigned long which;
+	size_t verb;
+	int rc;
+
 	imap_cmd_begin(im, "IDLE");
 	im->idle_tag = imap_cmd_end(im, e);
 	if (!im->idle_tag || imap_flush(im, e) < 0)
 		return -1;
-	for (;;) {
-		struct imap_resp *r = &im->r;
-		unsigned long which;
-		size_t verb;
-
-		if (read_resp(im, NULL, e) < 0)
-			return -1;
-		if (r->kind == IMAP_CONTINUE)
-			return 0;
-		if (r->kind == IMAP_UNTAGGED) {
-			engine_untagged(im, r);
-			if (h && h->untagged && h->untagged(h->ctx, r, e) < 0)
-				return -1;
-			continue;
-		}
-		if (match_tag(im, r, &which, &verb, e) < 0)
-			return -1;
-		im->idle_tag = 0;
-		if (r->status == IMAP_ST_OK)
-			return err_set(e, ERR_PROTOCOL, "%s: IDLE ended before "
-				"it started", im->peer);
-		return refused(im, r, verb, e);
-	}
+	rc = read_to_continue(im, h, &which, &verb, e);
+	if (rc <= 0)
+		return rc;
+	im->idle_tag = 0;
+	if (im->r.status == IMAP_ST_OK)
+		return err_set(e, ERR_PROTOCOL, "%s: IDLE ended before it "
+			"started", im->peer);
+	return refused(im, &im->r, verb, e);
 }
 
 int

@@ -136,6 +136,21 @@ elapsed() { printf '%s\n' "$output" | sed -n 's/^elapsed //p'; }
 	[ "$(wc -l <"$FLOG")" -eq 3 ]
 }
 
+@test "query IDs: random, none twice among the questions in flight" {
+	fault delay 100 "$DNS_PORT"
+	local args=() i
+	for i in $(seq 200); do args+=("n$i.example.test" A); done
+	run "$DRIVE" -s "$FAULT" "${args[@]}"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$FLOG.ids")" -eq 200 ]
+	# 200 questions in flight at once: 200 different IDs (c-ares 1.18
+	# sends the ID the query carries: it was 0 for every one)
+	[ "$(sort -u "$FLOG.ids" | wc -l)" -eq 200 ]
+	# and not a counter: 200 IDs in a row out of 65,536 have gaps
+	[ "$(sort -n "$FLOG.ids" | awk 'NR > 1 && $1 != p + 1 { g++ }
+		{ p = $1 } END { print g + 0 }')" -gt 100 ]
+}
+
 @test "retry: a dead first server, the answer from the second" {
 	local dead
 	dead=$(free_port)

@@ -16,21 +16,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "base/buf.h"
 #include "base/util.h"
 #include "dns/dns.h"
+#include "dns/dnsio.h"
 
 #define EDNS_SIZE 1232
 #define TRIES 2
-/* The receive buffer of each c-ares socket. The default (208 KB on Linux)
- * holds about 200 answers: with hundreds of queries in flight (--batch)
- * their answers come back in a burst, and each one the buffer drops costs
- * a whole timeout. The kernel caps it at net.core.rmem_max. */
+/* The receive buffer of each UDP socket (set by dnsio.c). The default
+ * (208 KB on Linux) holds about 200 answers: with hundreds of queries in
+ * flight (--batch) their answers come back in a burst, and each one the
+ * buffer drops costs a whole timeout. The kernel caps it at
+ * net.core.rmem_max. */
 #define RCVBUF (4 << 20)
 /* Hash buckets of the questions in flight, at first; the table grows 4x
  * when it holds twice as many. */
 #define BUCKETS 256
+/* Random query IDs drawn from the kernel at a time. */
+#define IDPOOL 128
 
 /*
  * One question on the wire and every query waiting for its answer. A
@@ -44,6 +49,7 @@ struct flight {
 	struct dns *d;
 	char *key;		/* the name in lower case, no final dot */
 	int type;
+	uint16_t id;		/* the query ID on the wire */
 	uint64_t hash;
 	struct query *waiters;	/* in the order asked */
 	struct query **tail;
@@ -52,12 +58,19 @@ struct flight {
 
 struct dns {
 	ares_channel ch;
+	struct dnsio *io;	/* its UDP traffic, batched */
 	int trusted;
 	int pending;		/* queries whose callback has not run */
 	struct query *ready;	/* answered without the network */
 	struct dns_group *group;	/* counts the queries asked now */
 	struct flight **bucket;	/* the questions in flight */
 	size_t nbuckets, nflights;
+	/* Query IDs: random (RFC 5452 9.2: with one source port, the ID is
+	 * all an off-path forger has to guess), and none used twice while
+	 * in flight. c-ares sends the ID the query carries. */
+	uint16_t idpool[IDPOOL];
+	size_t idleft;
+	uint8_t idbusy[65536 / 8];
 };
 
 struct query {
@@ -166,13 +179,13 @@ dns_new(const struct dns_opts *o, struct err *e)
 	if (ao.timeout < 1)
 		ao.timeout = 1;
 	ao.ednspsz = EDNS_SIZE;
-	ao.socket_receive_buffer_size = RCVBUF;
 	rc = ares_init_options(&d->ch, &ao, ARES_OPT_FLAGS | ARES_OPT_TRIES |
-		ARES_OPT_TIMEOUTMS | ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF);
+		ARES_OPT_TIMEOUTMS | ARES_OPT_EDNSPSZ);
 	if (rc != ARES_SUCCESS) {
 		err_set(e, ERR_CONFIG, "resolver: %s", ares_strerror(rc));
 		goto fail;
 	}
+	d->io = dnsio_attach(d->ch, RCVBUF);
 	for (size_t i = 0; i < o->nservers; i++)
 		buf_addf(&csv, "%s%s", i ? "," : "", o->servers[i]);
 	if (o->nservers) {
@@ -200,6 +213,7 @@ dns_free(struct dns *d)
 		return;
 	if (d->ch)
 		ares_destroy(d->ch);	/* runs pending callbacks */
+	dnsio_free(d->io);
 	while (d->ready) {
 		struct query *q = d->ready;
 
@@ -347,6 +361,29 @@ flight_unlink(struct flight *f)
 	d->nflights--;
 }
 
+/* A random query ID not in flight. With more than 60,000 in flight the
+ * search may give up and share one: c-ares also matches the question. */
+static uint16_t
+id_take(struct dns *d)
+{
+	uint16_t id = 0;
+
+	for (int tries = 0; tries < 16; tries++) {
+		if (!d->idleft) {
+			/* 256 bytes: cannot fail (Linux 3.17 and later) */
+			if (getrandom(d->idpool, sizeof d->idpool, 0) !=
+			    (ssize_t)sizeof d->idpool)
+				abort();
+			d->idleft = IDPOOL;
+		}
+		id = d->idpool[--d->idleft];
+		if (!(d->idbusy[id >> 3] & 1u << (id & 7)))
+			break;
+	}
+	d->idbusy[id >> 3] |= (uint8_t)(1u << (id & 7));
+	return id;
+}
+
 static void
 on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	int alen)
@@ -356,6 +393,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	/* what the callbacks ask, even this question, goes out anew */
 	flight_unlink(f);
+	f->d->idbusy[f->id >> 3] &= (uint8_t)~(1u << (f->id & 7));
 	while (q) {
 		struct query *next = q->next;
 
@@ -430,6 +468,9 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	f = flight_new(d, key, type, h);
 	*f->tail = q;
 	f->tail = &q->next;
+	f->id = id_take(d);
+	buf[0] = (unsigned char)(f->id >> 8);
+	buf[1] = (unsigned char)f->id;
 	ares_send(d->ch, buf, len, on_answer, f);
 	ares_free_string(buf);
 }
@@ -458,7 +499,7 @@ dns_run(struct dns *d, struct err *e)
 int
 dns_step(struct dns *d, struct err *e)
 {
-	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM], held;
 	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
 	struct timeval tv, *tvp;
 	unsigned bits;
@@ -472,6 +513,13 @@ dns_step(struct dns *d, struct err *e)
 	}
 	if (d->pending == 0)
 		return 0;
+	/* what the callbacks asked goes out now, in one go */
+	dnsio_flush(d->io);
+	held = dnsio_buffered(d->io);
+	if (held != ARES_SOCKET_BAD) {
+		ares_process_fd(d->ch, held, ARES_SOCKET_BAD);
+		return 0;
+	}
 	/* ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit */
 	bits = (unsigned)ares_getsock(d->ch, socks,
 		ARES_GETSOCK_MAXNUM);

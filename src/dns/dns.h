@@ -16,6 +16,10 @@
  * _dmarc parents (make bench-mdig-mx) sent 3,457 queries instead of
  * 10,000. Nothing is kept after the answer: caching is the resolver's.
  *
+ * Each question goes out with a random ID that no other question in
+ * flight has (c-ares 1.18 sends the ID the query carries), and the UDP
+ * datagrams go out and come in by the batch (dnsio.h).
+ *
  * Usage: dns_new, then dns_query for each question (also from inside a
  * callback, for the next level of the tree), then dns_run until every
  * callback has run, then dns_free.

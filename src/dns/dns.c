@@ -21,6 +21,7 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "dns/dns.h"
+#include "dns/dnscache.h"
 #include "dns/dnsio.h"
 
 #define EDNS_SIZE 1232
@@ -34,6 +35,8 @@
 /* Hash buckets of the questions in flight, at first; the table grows 4x
  * when it holds twice as many. */
 #define BUCKETS 256
+/* The most answers kept (dnscache.h): a few hundred bytes each. */
+#define CACHE_MAX 10000
 /* Random query IDs drawn from the kernel at a time. */
 #define IDPOOL 128
 
@@ -42,8 +45,8 @@
  * question asked again while its answer is awaited (the same MX host, SPF
  * include or _dmarc of many domains in --batch, or of one report) joins
  * the flight instead of going out again: every waiter gets the answer,
- * parsed for itself. Nothing is kept once the answer is in: that is the
- * resolver's cache, not ours.
+ * parsed for itself. Once the answer is in, it is kept for its TTL
+ * (dnscache.h) and the same question asked later is answered from there.
  */
 struct flight {
 	struct dns *d;
@@ -59,6 +62,7 @@ struct flight {
 struct dns {
 	ares_channel ch;
 	struct dnsio *io;	/* its UDP traffic, batched */
+	struct dnscache *cache;	/* the answers in, for their TTL */
 	int trusted;
 	int pending;		/* queries whose callback has not run */
 	struct query *ready;	/* answered without the network */
@@ -166,6 +170,7 @@ dns_new(const struct dns_opts *o, struct err *e)
 	}
 	d = xcalloc(1, sizeof *d);
 	d->nbuckets = BUCKETS;
+	d->cache = dnscache_new(CACHE_MAX);
 	d->bucket = xcalloc(d->nbuckets, sizeof *d->bucket);
 	memset(&ao, 0, sizeof ao);
 	/* NOCHECKRESP: a SERVFAIL or REFUSED answer comes to us as it is.
@@ -214,6 +219,7 @@ dns_free(struct dns *d)
 	if (d->ch)
 		ares_destroy(d->ch);	/* runs pending callbacks */
 	dnsio_free(d->io);
+	dnscache_free(d->cache);
 	while (d->ready) {
 		struct query *q = d->ready;
 
@@ -391,8 +397,12 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct flight *f = arg;
 	struct query *q = f->waiters;
 
-	/* what the callbacks ask, even this question, goes out anew */
+	/* what the callbacks ask, even this question, is answered from the
+	 * cache or goes out anew */
 	flight_unlink(f);
+	if (status == ARES_SUCCESS && alen > 0)
+		dnscache_put(f->d->cache, f->key, f->type, f->hash, abuf,
+			(size_t)alen);
 	f->d->idbusy[f->id >> 3] &= (uint8_t)~(1u << (f->id & 7));
 	while (q) {
 		struct query *next = q->next;
@@ -425,6 +435,8 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	struct query *q = xcalloc(1, sizeof *q);
 	struct flight *f;
 	unsigned char *buf = NULL;
+	const unsigned char *kept;
+	size_t keptlen;
 	char *key;
 	uint64_t h;
 	int len = 0, rc;
@@ -440,6 +452,14 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	d->pending++;
 	key = flight_key(name);
 	h = flight_hash(key, type);
+	kept = dnscache_get(d->cache, key, type, h, &keptlen);
+	if (kept) {
+		free(key);
+		q->m = answer_of(q, ARES_SUCCESS, kept, (int)keptlen);
+		q->next = d->ready;
+		d->ready = q;
+		return;
+	}
 	f = flight_find(d, key, type, h);
 	if (f) {
 		free(key);

@@ -98,8 +98,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 2 || argc % 2)
-		return fprintf(stderr, "usage: dns_drive [-1] [-s IP[:PORT]]... "
-			"[-t MS] [-T] NAME TYPE...\n"), 1;
+		return fprintf(stderr, "usage: dns_drive [-1] "
+			"[-s IP[:PORT]]... [-t MS] [-T] NAME TYPE...\n"), 1;
 	err_clear(&e);
 	d = dns_new(&o, &e);
 	if (!d)

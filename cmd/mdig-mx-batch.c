@@ -128,8 +128,6 @@ start(struct batch *b, char *text, long line)
 	memset(s, 0, sizeof *s);
 	s->line = line;
 	buf_init(&s->out, 0);
-	/* a report's line is 1 to 4 KB: grown once, not doubled from 64 */
-	buf_grow(&s->out, 4096);
 	s->domain = report_domain(text);
 	if (!s->domain) {
 		s->input = xstrdup(text);

@@ -20,6 +20,10 @@ struct entry {
 	struct entry *next;	/* in its bucket */
 };
 
+/* Hash buckets at first; 4x more when they hold twice as many answers
+ * (a table sized for the most would cost its pages in every run). */
+#define BUCKETS 256
+
 struct dnscache {
 	struct entry **bucket;
 	size_t nbuckets;	/* a power of 2 */
@@ -41,9 +45,7 @@ dnscache_new(size_t max)
 	struct dnscache *c = xcalloc(1, sizeof *c);
 
 	c->max = max;
-	c->nbuckets = 64;
-	while (c->nbuckets < max)
-		c->nbuckets *= 2;
+	c->nbuckets = BUCKETS;
 	c->bucket = xcalloc(c->nbuckets, sizeof *c->bucket);
 	return c;
 }
@@ -139,6 +141,25 @@ find(struct dnscache *c, const char *key, int type, uint64_t h)
 	return NULL;
 }
 
+static void
+grow(struct dnscache *c)
+{
+	size_t n = c->nbuckets * 4;
+	struct entry **b = xcalloc(n, sizeof *b);
+
+	for (size_t i = 0; i < c->nbuckets; i++)
+		while (c->bucket[i]) {
+			struct entry *e = c->bucket[i];
+
+			c->bucket[i] = e->next;
+			e->next = b[e->hash & (n - 1)];
+			b[e->hash & (n - 1)] = e;
+		}
+	free(c->bucket);
+	c->bucket = b;
+	c->nbuckets = n;
+}
+
 void
 dnscache_put(struct dnscache *c, const char *key, int type, uint64_t h,
 	const unsigned char *msg, size_t len)
@@ -159,6 +180,8 @@ dnscache_put(struct dnscache *c, const char *key, int type, uint64_t h,
 	e->msg = xmalloc(len);
 	memcpy(e->msg, msg, len);
 	e->len = len;
+	if (c->n >= 2 * c->nbuckets)
+		grow(c);
 	b = &c->bucket[h & (c->nbuckets - 1)];
 	e->next = *b;
 	*b = e;

@@ -7,15 +7,17 @@
  * wake-up of the server's side on every datagram, were half the CPU time
  * (perf, 1,000 domains of make bench-mdig-mx). Given to c-ares as its
  * socket functions, dnsio queues each datagram c-ares sends and sends the
- * queue with sendmmsg(2) when the caller is about to wait (dnsio_flush),
- * and reads up to DNSIO_BATCH datagrams with one recvmmsg(2), handing
- * them to c-ares one by one. TCP goes straight through.
+ * queue with sendmmsg(2), DNSIO_BATCH at a time or when the caller is
+ * about to wait (dnsio_flush), and reads up to 16 datagrams with one
+ * recvmmsg(2), handing them to c-ares one by one. TCP goes straight
+ * through.
  */
 #ifndef MKIT_DNSIO_H
 #define MKIT_DNSIO_H
 
 #include <ares.h>
 
+/* Datagrams sent with one sendmmsg(2) */
 #define DNSIO_BATCH 64
 
 struct dnsio;

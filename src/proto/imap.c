@@ -63,6 +63,9 @@ struct imap {
 	struct saslx_proto sasl;
 	unsigned long auth_tag;
 	unsigned long idle_tag;	/* IDLE in progress (its tag), or 0 */
+	unsigned long sel_tag;	/* SELECT/EXAMINE sent, reply not read */
+	char *sel_name;		/* its folder, for its error */
+	int sel_readonly;
 };
 
 /* Verbs for messages ("host:port: UID MOVE: NO ..."), longest first
@@ -342,6 +345,17 @@ match_tag(struct imap *im, const struct imap_resp *r, unsigned long *which,
 	return 0;
 }
 
+/* The reply to the SELECT or EXAMINE sent came: ok or refused. */
+static void
+selected(struct imap *im, int ok)
+{
+	if (ok && im->sel_readonly)
+		im->folder.readonly = 1;
+	im->sel_tag = 0;
+	free(im->sel_name);
+	im->sel_name = NULL;
+}
+
 int
 imap_wait(struct imap *im, unsigned long tag,
 	const struct imap_handler *h, struct err *e)
@@ -379,8 +393,13 @@ imap_wait(struct imap *im, unsigned long tag,
 		if (r->status != IMAP_ST_OK && !failed &&
 		    !(which != tag && is_id(verb))) {
 			refused(im, r, verb, &herr);
+			if (which == im->sel_tag && which != tag)
+				err_prefix(&herr, "folder \"%s\"",
+					im->sel_name);
 			failed = 1;
 		}
+		if (which == im->sel_tag)
+			selected(im, r->status == IMAP_ST_OK);
 		if (which != tag)
 			continue;
 		if (failed) {
@@ -907,6 +926,7 @@ imap_free(struct imap *im)
 	pp_queue_release(&im->q);
 	buf_release(&im->line);
 	free(im->mechs);
+	free(im->sel_name);
 	free(im);
 }
 
@@ -1003,7 +1023,7 @@ imap_enable(struct imap *im, const char *what, struct err *e)
 }
 
 int
-imap_select(struct imap *im, const char *name, int readonly,
+imap_select_send(struct imap *im, const char *name, int readonly,
 	struct err *e)
 {
 	unsigned long tag;
@@ -1015,15 +1035,28 @@ imap_select(struct imap *im, const char *name, int readonly,
 	if ((im->caps & IMAP_CAP_CONDSTORE) &&
 	    !(im->enabled & (IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC)))
 		imap_cmd_add(im, " (CONDSTORE)");
-	tag = imap_cmd_end(im, e);
-	if (!tag || imap_flush(im, e) < 0)
+	if (!(tag = imap_cmd_end(im, e)))
 		return -1;
-	if (imap_wait(im, tag, NULL, e) < 0) {
+	free(im->sel_name);
+	im->sel_name = xstrdup(name);
+	im->sel_tag = tag;
+	im->sel_readonly = readonly;
+	return 0;
+}
+
+int
+imap_select(struct imap *im, const char *name, int readonly,
+	struct err *e)
+{
+	unsigned long tag;
+
+	if (imap_select_send(im, name, readonly, e) < 0)
+		return -1;
+	tag = im->sel_tag;
+	if (imap_flush(im, e) < 0 || imap_wait(im, tag, NULL, e) < 0) {
 		err_prefix(e, "folder \"%s\"", name);
 		return -1;
 	}
-	if (readonly)
-		im->folder.readonly = 1;
 	return 0;
 }
 

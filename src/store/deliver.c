@@ -13,6 +13,10 @@
  *   B NAME      maildir: tmp/NAME is being written (older journals)
  *   G PREFIX    maildir: the files tmp/PREFIX* are being written (one
  *               record per window: the names of a window share it)
+ *   -           maildir: the second line, padded with spaces to JSLOT:
+ *               a slot that deliver_checkpoint overwrites in place with
+ *               "G PREFIX" (padded) for the files made ahead, before it
+ *               cuts the journal after it
  *   R ID NAME   maildir: tmp/NAME (message ID) is complete and on disk and
  *               goes to new/NAME (written and synced before the renames;
  *               on ext4 the fsync of new/ after them commits both)
@@ -102,8 +106,10 @@ struct deliver {
 	int lock_timeout;
 
 	int jfd;		/* journal, or -1 */
+	int jslotfd;		/* the same without O_APPEND, or -1 */
 	char *jdisp;
-	off_t jhead;		/* length of its first line */
+	off_t jslot;		/* offset of the maildir's slot line */
+	off_t jhead;		/* length of its first line (and the slot) */
 
 	/* maildir */
 	char *tmpdir, *newdir;
@@ -295,6 +301,28 @@ jrecord_id(struct deliver *d, const char *tag, const char *id,
 	return rc;
 }
 
+/*
+ * The maildir journal's slot line: "G PREFIX" or "-", padded with spaces
+ * to JSLOT bytes and its newline. deliver_checkpoint rewrites it in place
+ * before it cuts what follows, so that a kill between the two still
+ * leaves the files made ahead named in the journal.
+ */
+#define JSLOT 112
+
+static void
+slot_fill(char *slot, const char *prefix)
+{
+	size_t n = prefix ? strlen(prefix) : 0;
+
+	memset(slot, ' ', JSLOT);
+	slot[JSLOT - 1] = '\n';
+	slot[0] = '-';
+	if (prefix && n + 3 <= JSLOT) {
+		slot[0] = 'G';
+		memcpy(slot + 2, prefix, n);
+	}
+}
+
 static int
 journal_start(struct deliver *d, const char *path, struct err *e)
 {
@@ -315,6 +343,19 @@ journal_start(struct deliver *d, const char *path, struct err *e)
 		buf_addf(&b, "mbox %llu %llu %s\n",
 			(unsigned long long)st.st_dev,
 			(unsigned long long)st.st_ino, d->target);
+	}
+	d->jslot = (off_t)b.len;
+	if (d->kind == DELIVER_MAILDIR) {
+		char slot[JSLOT];
+
+		slot_fill(slot, NULL);
+		buf_add(&b, slot, sizeof slot);
+		d->jslotfd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (d->jslotfd < 0) {
+			buf_release(&b);
+			return err_sys(e, ERR_CANTCREAT, errno, "%s",
+				d->jdisp);
+		}
 	}
 	rc = jwrite(d, &b, 0, e);
 	d->jhead = (off_t)b.len;
@@ -876,7 +917,7 @@ deliver_open(const struct deliver_opts *o, struct err *e)
 		if (*p == '/' || *p == ':')
 			*p = '_';
 	d->self = (long)getpid();
-	d->jfd = d->mfd = d->sfd = d->fd = -1;
+	d->jfd = d->jslotfd = d->mfd = d->sfd = d->fd = -1;
 	d->pid = -1;
 	d->window = -1;
 	pthread_mutex_init(&d->ahead.lock, NULL);
@@ -1737,11 +1778,22 @@ deliver_checkpoint(struct deliver *d, struct err *e)
 	if (d->jfd < 0 || d->npend || d->nended || d->in_msg || d->window >= 0 ||
 	    d->ho.started)
 		return 0;
+	/* files made ahead stay known: named in the slot first, so that
+	 * a kill before the cut leaves the old records and the slot, and
+	 * one after it the slot alone */
+	if (d->jslotfd >= 0) {
+		char slot[JSLOT];
+
+		slot_fill(slot, d->ahead.next < d->ahead.made ?
+			d->ahead.prefix : NULL);
+		if (pwrite(d->jslotfd, slot, sizeof slot, d->jslot) !=
+		    (ssize_t)sizeof slot)
+			return err_sys(e, ERR_IO, errno, "%s", d->jdisp);
+		test_kill_point("journal-slot");
+	}
 	if (ftruncate(d->jfd, d->jhead) != 0)
 		return err_sys(e, ERR_IO, errno, "%s", d->jdisp);
-	/* files made ahead stay known */
-	if (d->ahead.next < d->ahead.made)
-		return jrecord(d, 0, e, "G %s\n", d->ahead.prefix);
+	test_kill_point("journal-cut");
 	return 0;
 }
 
@@ -1766,6 +1818,8 @@ deliver_close(struct deliver *d, struct err *e)
 		close(d->mfd);
 	if (d->jfd >= 0)
 		close(d->jfd);
+	if (d->jslotfd >= 0)
+		close(d->jslotfd);
 	pend_release(d->pend, d->npend);
 	free(d->pend);
 	free(d->ho.pend);

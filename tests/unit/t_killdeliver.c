@@ -338,6 +338,61 @@ one_kind(enum deliver_kind kind, const char *name, int iters,
 	buf_release(&sub);
 }
 
+/*
+ * A kill at each of a checkpoint's two steps (the slot rewritten, the
+ * journal cut after it), windows synced while the next is written: the
+ * last window's checkpoint comes with files made ahead for a next one,
+ * and they must stay named in the journal, so that the rerun leaves
+ * nothing in tmp/. (Checkpoints between windows find the next window
+ * pending and cut nothing.)
+ */
+static void
+checkpoint_kills(void)
+{
+	static const char *const points[] = { "journal-slot", "journal-cut" };
+	struct buf target = BUF_INIT, state = BUF_INIT, sub = BUF_INIT;
+	char want[64];
+	int p, i, killed = 0, failed = 0, wrong = 0, leftovers = 0;
+
+	buf_addf(&target, "%s/Maildir-cp", base);
+	buf_addf(&state, "%s/state-cp/uidls", base);
+	overlap = 1;
+	for (p = 0; p < 2; p++) {
+		struct tally t;
+
+		rm_rf(target.data);
+		buf_reset(&sub);
+		buf_addf(&sub, "%s/state-cp", base);
+		rm_rf(sub.data);
+		snprintf(want, sizeof want, "%s:1", points[p]);
+		setenv("MKIT_TEST_KILL", want, 1);
+		killed += run(DELIVER_MAILDIR, target.data,
+			state.data, -1) == 1;
+		unsetenv("MKIT_TEST_KILL");
+		failed += run(DELIVER_MAILDIR, target.data,
+			state.data, -1) != 0;
+		memset(&t, 0, sizeof(t));
+		buf_reset(&sub);
+		buf_addf(&sub, "%s/new", target.data);
+		tally_dir(&t, sub.data, 0);
+		buf_reset(&sub);
+		buf_addf(&sub, "%s/tmp", target.data);
+		leftovers += tally_dir(&t, sub.data, 1);
+		for (i = 0; i < NMSG; i++)
+			wrong += t.n[i] != 1;
+		wrong += t.bad;
+	}
+	overlap = 0;
+	tap_int(killed, 2, "killed at a checkpoint's slot and at its cut");
+	tap_int(failed, 0, "every rerun finished");
+	tap_int(wrong, 0, "every message exactly once after a checkpoint kill");
+	tap_int(leftovers, 0, "no file made ahead left in tmp/ after a "
+		"checkpoint kill");
+	buf_release(&target);
+	buf_release(&state);
+	buf_release(&sub);
+}
+
 int
 main(void)
 {
@@ -360,6 +415,7 @@ main(void)
 	one_kind(DELIVER_MAILDIR, "maildir, synced while the next window is "
 		"written", iters, &seed);
 	overlap = 0;
+	checkpoint_kills();
 	one_kind(DELIVER_MBOX, "mbox", iters, &seed);
 	rm_rf(base);
 	for (i = 0; i < NMSG; i++)

@@ -233,6 +233,22 @@ tally_dir(struct tally *t, const char *d, int want_empty)
 	return files;
 }
 
+/* Tally the messages in maildir dir's new/: the files left in its tmp/. */
+static int
+tally_maildir(struct tally *t, const char *dir)
+{
+	struct buf p = BUF_INIT;
+	int left;
+
+	buf_addf(&p, "%s/new", dir);
+	tally_dir(t, p.data, 0);
+	buf_reset(&p);
+	buf_addf(&p, "%s/tmp", dir);
+	left = tally_dir(t, p.data, 1);
+	buf_release(&p);
+	return left;
+}
+
 static double
 now_us(void)
 {
@@ -304,16 +320,10 @@ one_kind(enum deliver_kind kind, const char *name, int iters,
 		failed += run(kind, target.data, state.data, -1) != 0;
 		full = now_us() - t0;
 		memset(&t, 0, sizeof(t));
-		if (kind == DELIVER_MAILDIR) {
-			buf_reset(&sub);
-			buf_addf(&sub, "%s/new", target.data);
-			tally_dir(&t, sub.data, 0);
-			buf_reset(&sub);
-			buf_addf(&sub, "%s/tmp", target.data);
-			leftovers += tally_dir(&t, sub.data, 1);
-		} else {
+		if (kind == DELIVER_MAILDIR)
+			leftovers += tally_maildir(&t, target.data);
+		else
 			mbox_each(target.data, tally_one, &t);
-		}
 		for (i = 0; i < NMSG; i++)
 			if (t.n[i] != 1)
 				wrong++;
@@ -372,12 +382,7 @@ checkpoint_kills(void)
 		failed += run(DELIVER_MAILDIR, target.data,
 			state.data, -1) != 0;
 		memset(&t, 0, sizeof(t));
-		buf_reset(&sub);
-		buf_addf(&sub, "%s/new", target.data);
-		tally_dir(&t, sub.data, 0);
-		buf_reset(&sub);
-		buf_addf(&sub, "%s/tmp", target.data);
-		leftovers += tally_dir(&t, sub.data, 1);
+		leftovers += tally_maildir(&t, target.data);
 		for (i = 0; i < NMSG; i++)
 			wrong += t.n[i] != 1;
 		wrong += t.bad;

@@ -73,7 +73,8 @@ const char *uidlstate_journal(const struct uidlstate *s);
 int uidlstate_has(const struct uidlstate *s, const char *uidl);
 
 /* Record uidl (a copy is kept; recording it again is no change).
- * ERR_USAGE for an empty one, or one with CR, LF or too long. */
+ * ERR_USAGE for an empty one, or one with CR, LF or too long; ERR_DATA
+ * when the state would pass 1 GiB. */
 int uidlstate_add(struct uidlstate *s, const char *uidl, struct err *e);
 
 /* Forget every UIDL that is not among the n in list (the server's whole

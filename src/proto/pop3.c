@@ -642,6 +642,8 @@ scan_uidl(struct pop3 *p, struct pop3_list *l, struct err *e)
 		if (i >= l->n || l->v[i].num != num)
 			for (i = 0; i < l->n && l->v[i].num != num; i++)
 				;
+		if (!l->ids.alloc)	/* ids alike in length: no slack */
+			buf_grow(&l->ids, l->n * (strlen(rest) + 1));
 		if (i == l->n || l->v[i].uidl ||
 			buf_add(&l->ids, rest, strlen(rest) + 1) < 0)
 			return bad_listing(p, "UIDL", e);

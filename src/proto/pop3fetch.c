@@ -440,6 +440,7 @@ plan(struct fetch *f, struct buf *todo, struct buf *old, struct buf *kill)
 	const struct account *acc = f->acc;
 	uint32_t k;
 
+	buf_grow(todo, f->l.n * sizeof(k));	/* at most all, no slack */
 	for (k = 0; k < f->l.n; k++) {
 		const struct pop3_msg *m = &f->l.v[k];
 		int seen = acc->only_new && f->l.have_uidl &&
@@ -463,6 +464,21 @@ plan(struct fetch *f, struct buf *todo, struct buf *old, struct buf *kill)
 			buf_add(todo, &k, sizeof k);
 	}
 	return 0;
+}
+
+/* Room in the state for the UIDLs of the n messages at v, once: the
+ * state's tables then neither grow nor copy while the session records
+ * them. */
+static void
+reserve_state(struct fetch *f, const uint32_t *v, size_t n)
+{
+	size_t i, bytes = 0;
+
+	if (!f->l.have_uidl)
+		return;
+	for (i = 0; i < n; i++)
+		bytes += strlen(uidl_of(f, v[i])) + 1;
+	uidlstate_reserve(f->st, n, bytes);
 }
 
 /* DELE the messages listed (uint32_t indexes) in b, a window at a time. */
@@ -609,6 +625,7 @@ session(struct fetch *f, int *more, struct err *e)
 		n = o->session_limit;
 		*more = 1;
 	}
+	reserve_state(f, (const uint32_t *)(const void *)todo.data, n);
 	f->total = f->done + n;
 	if (!f->d) {
 		/* --stdout: one message raw, several as mboxrd */

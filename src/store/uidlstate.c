@@ -364,6 +364,14 @@ uidlstate_retain(struct uidlstate *s, const char *const *list, size_t n)
 	}
 }
 
+void
+uidlstate_reserve(struct uidlstate *s, size_t n, size_t bytes)
+{
+	if (s->n + n + (s->n + n) / 2 + 1 > s->nslot)
+		rehash(s, s->n + n);
+	buf_grow(&s->pool, bytes);	/* past the cap: grown when needed */
+}
+
 size_t
 uidlstate_count(const struct uidlstate *s)
 {

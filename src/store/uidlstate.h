@@ -82,6 +82,11 @@ int uidlstate_add(struct uidlstate *s, const char *uidl, struct err *e);
 void uidlstate_retain(struct uidlstate *s, const char *const *list,
 	size_t n);
 
+/* Make room for n more UIDLs of bytes in all (their lengths plus one
+ * each), so that recording them neither grows nor copies the tables: a
+ * caller that knows what may come (the server's new messages) asks once. */
+void uidlstate_reserve(struct uidlstate *s, size_t n, size_t bytes);
+
 /* Number of UIDLs recorded. */
 size_t uidlstate_count(const struct uidlstate *s);
 

@@ -310,12 +310,17 @@ test_retain_order(void)
 		ok = uidlstate_has(s, u) == (i % 2);
 	}
 	tap_ok(ok && uidlstate_count(s) == 50000, "retain half of 100000");
+	uidlstate_reserve(s, 3, 9);
+	uidlstate_add(s, "new-1", &e);
+	tap_ok(uidlstate_count(s) == 50001 && uidlstate_has(s, "new-1") &&
+		uidlstate_has(s, "u99999") && !uidlstate_has(s, "u0"),
+		"reserve keeps what is there and takes more");
 	uidlstate_commit(s, &e);
 	uidlstate_close(s);
 	text = slurp(path);
 	tap_ok(text && !strncmp(text, "mkit-uidls 1\nu1\nu3\nu5\n", 22) &&
-		strlen(text) > 8 && !strcmp(text + strlen(text) - 8,
-		"\nu99999\n"), "... written in the order recorded");
+		strlen(text) > 14 && !strcmp(text + strlen(text) - 14,
+		"\nu99999\nnew-1\n"), "... written in the order recorded");
 	free(text);
 	for (i = 0; i < 50000; i++)
 		free((char *)keep[i]);

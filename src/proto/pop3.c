@@ -618,6 +618,11 @@ uidl_valid(const char *u)
 	return n > 0 && n <= UIDL_MAX;
 }
 
+/* The ids' buffer is reserved once, from the count and the first id's
+ * length (a server's ids are alike in length), for listings short enough
+ * that a wrong guess reserves less than this; longer ones grow. */
+#define IDS_GUESS_MAX (64u << 20)
+
 static int
 scan_uidl(struct pop3 *p, struct pop3_list *l, struct err *e)
 {
@@ -642,8 +647,9 @@ scan_uidl(struct pop3 *p, struct pop3_list *l, struct err *e)
 		if (i >= l->n || l->v[i].num != num)
 			for (i = 0; i < l->n && l->v[i].num != num; i++)
 				;
-		if (!l->ids.alloc)	/* ids alike in length: no slack */
-			buf_grow(&l->ids, l->n * (strlen(rest) + 1));
+		if (!l->ids.alloc)
+			buf_grow(&l->ids, l->n < IDS_GUESS_MAX / (UIDL_MAX +
+				1) ? l->n * (strlen(rest) + 1) : 0);
 		if (i == l->n || l->v[i].uidl ||
 			buf_add(&l->ids, rest, strlen(rest) + 1) < 0)
 			return bad_listing(p, "UIDL", e);

@@ -144,3 +144,15 @@ longopt_key_value(struct longopt *lo, int flag)
 		return "on";
 	return longopt_value(lo);
 }
+
+void
+longopt_help_version(const struct longopt *lo, const char *name,
+	void (*usage)(int))
+{
+	if (longopt_is(lo, "help"))
+		usage(0);
+	if (longopt_is(lo, "version")) {
+		printf("%s (mkit) %s\n", name, PACKAGE_VERSION);
+		exit(0);
+	}
+}

@@ -54,5 +54,20 @@ const char *longopt_value(struct longopt *lo);
 /* The value of an option that sets a config key: "on" for a bare flag
  * key ("--tls"), else longopt_value. */
 const char *longopt_key_value(struct longopt *lo, int flag);
+/* --help and --version, which every program takes: usage(0), or "NAME
+ * (mkit) VERSION" on stdout and exit 0. Returns when lo is neither. */
+void longopt_help_version(const struct longopt *lo, const char *name,
+	void (*usage)(int));
+
+struct account;
+struct netacct_opts;
+
+/*
+ * The account of no (netacct_load()) with its transport ready, the
+ * config's warnings printed; exits with the error's status when it
+ * cannot be had. In its own object (loadacct.c): only programs that
+ * connect link it and the protocol layer it needs.
+ */
+struct account *load_account_or_exit(const struct netacct_opts *no);
 
 #endif

@@ -356,6 +356,19 @@ finish(struct fetch_out *f, struct err *e)
 	return rc;
 }
 
+/* SELECT or EXAMINE the folder. To a stream, the UID FETCH goes out in
+ * the same write, a round trip sooner; --maildir needs the UIDVALIDITY
+ * first. */
+static int
+select_folder(struct imap *im, const struct opts *o, struct err *e)
+{
+	int ro = o->peek || o->json;
+
+	if (o->maildir)
+		return imap_select(im, o->args[1], ro, e);
+	return imap_select_send(im, o->args[1], ro, e);
+}
+
 int
 cmd_fetch(struct imap *im, const struct opts *o)
 {
@@ -389,9 +402,9 @@ cmd_fetch(struct imap *im, const struct opts *o)
 		buf_release(&sets);
 		return exit_code(e.code);
 	}
-	if (sets.len && (imap_select(im, o->args[1], o->peek || o->json,
-	    &e) < 0 || (o->json ? fetch_json(im, sets.data, &e) :
-	    fetch_bodies(&f, &m, o, &sets, items, &e)) < 0))
+	if (sets.len && (select_folder(im, o, &e) < 0 || (o->json ?
+	    fetch_json(im, sets.data, &e) : fetch_bodies(&f, &m, o, &sets,
+	    items, &e)) < 0))
 		goto failed;
 	if (finish(&f, &e) < 0)
 		goto failed;

@@ -20,32 +20,26 @@
 static void
 json_status(struct json *j, const struct imap_status_info *st)
 {
+	size_t i;
+
 	json_obj_begin(j);
-#define F(bit, name, field) \
-	if (st->have & bit) { json_key(j, name); \
-		json_int(j, (long long)st->field); }
-	F(IMAP_ST_MESSAGES, "messages", messages)
-	F(IMAP_ST_RECENT, "recent", recent)
-	F(IMAP_ST_UNSEEN, "unseen", unseen)
-	F(IMAP_ST_UIDNEXT, "uidnext", uidnext)
-	F(IMAP_ST_UIDVALIDITY, "uidvalidity", uidvalidity)
-	F(IMAP_ST_HIGHESTMODSEQ, "highestmodseq", highestmodseq)
-#undef F
+	for (i = 0; i < IMAP_STATUS_ITEMS; i++)
+		if (st->have & (1u << i)) {
+			json_key(j, imap_status_name(i));
+			json_int(j, (long long)imap_status_value(st, i));
+		}
 	json_obj_end(j);
 }
 
 static void
 text_status(const struct imap_status_info *st)
 {
-#define F(bit, name, field) \
-	if (st->have & bit) printf(" %s=%llu", name, st->field);
-	F(IMAP_ST_MESSAGES, "messages", messages)
-	F(IMAP_ST_RECENT, "recent", recent)
-	F(IMAP_ST_UNSEEN, "unseen", unseen)
-	F(IMAP_ST_UIDNEXT, "uidnext", uidnext)
-	F(IMAP_ST_UIDVALIDITY, "uidvalidity", uidvalidity)
-	F(IMAP_ST_HIGHESTMODSEQ, "highestmodseq", highestmodseq)
-#undef F
+	size_t i;
+
+	for (i = 0; i < IMAP_STATUS_ITEMS; i++)
+		if (st->have & (1u << i))
+			printf(" %s=%llu", imap_status_name(i),
+				imap_status_value(st, i));
 }
 
 struct list_out {

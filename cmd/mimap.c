@@ -127,15 +127,10 @@ parse_long(struct opts *o, int argc, char **argv, int *i)
 	const char *val;
 
 	longopt_init(&lo, argc, argv, i);
+	longopt_help_version(&lo, "mimap", usage);
 	val = lo.val;
 #define IS(s) longopt_is(&lo, (s))
 #define NEED() (val = longopt_value(&lo))
-	if (IS("help"))
-		usage(0);
-	if (IS("version")) {
-		printf("mimap (mkit) %s\n", PACKAGE_VERSION);
-		exit(0);
-	}
 	if (IS("json")) { o->json = 1; return; }
 	if (IS("status")) { o->status = 1; return; }
 	if (IS("namespace")) { o->namespace = 1; return; }
@@ -215,25 +210,10 @@ parse_args(struct opts *o, int argc, char **argv)
 static struct account *
 load_account(const struct opts *o)
 {
-	struct config_warnings w = { NULL, 0 };
 	struct netacct_opts no = { o->config, o->account, NULL, o->ov,
 		o->nov, "imap" };
-	struct account *acc;
-	struct err e;
-	size_t i;
 
-	err_clear(&e);
-	acc = netacct_load(&no, &w, &e);
-	for (i = 0; i < w.count; i++)
-		warnx_("%s", w.msg[i]);
-	config_warnings_release(&w);
-	if (!acc) {
-		print_err(&e);
-		exit(exit_code(e.code));
-	}
-	if (netacct_transport_init(acc, &e) < 0)
-		diex(exit_code(e.code), "%s", e.msg);
-	return acc;
+	return load_account_or_exit(&no);
 }
 
 static struct imap *

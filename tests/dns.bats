@@ -21,6 +21,7 @@ alias   IN CNAME mid
 mid     IN CNAME mx1
 _25._tcp.mx1 IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 nullmx  IN MX 0 .
+zero 0  IN A   192.0.2.9
 EOF2
 	export NSD="127.0.0.1:$DNS_PORT"
 }
@@ -134,6 +135,53 @@ elapsed() { printf '%s\n' "$output" | sed -n 's/^elapsed //p'; }
 	[ "$(grep -c '^udp mx1\.example\.test 28$' "$FLOG")" -eq 1 ]
 	[ "$(grep -c '^udp nope\.example\.test 1$' "$FLOG")" -eq 1 ]
 	[ "$(wc -l <"$FLOG")" -eq 3 ]
+}
+
+@test "query IDs: random, none twice among the questions in flight" {
+	fault delay 100 "$DNS_PORT"
+	local args=() i
+	for i in $(seq 200); do args+=("n$i.example.test" A); done
+	run "$DRIVE" -s "$FAULT" "${args[@]}"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$FLOG.ids")" -eq 200 ]
+	# 200 questions in flight at once: 200 different IDs (c-ares 1.18
+	# sends the ID the query carries: it was 0 for every one)
+	[ "$(sort -u "$FLOG.ids" | wc -l)" -eq 200 ]
+	# and not a counter: 200 IDs in a row out of 65,536 have gaps
+	[ "$(sort -n "$FLOG.ids" | awk 'NR > 1 && $1 != p + 1 { g++ }
+		{ p = $1 } END { print g + 0 }')" -gt 100 ]
+}
+
+@test "cache: asked again after its answer, a question is answered from memory" {
+	fault delay 100 "$DNS_PORT"
+	run "$DRIVE" -1 -s "$FAULT" mx1.example.test A MX1.Example.Test. A \
+		nope.example.test A nope.example.test A
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mx1.example.test A ok ad=0 validated=0" ]
+	[ "${lines[1]}" = "  A 192.0.2.1" ]
+	[ "${lines[2]}" = "MX1.Example.Test. A ok ad=0 validated=0" ]
+	[ "${lines[3]}" = "  A 192.0.2.1" ]
+	[ "${lines[4]}" = "nope.example.test A nxdomain ad=0 validated=0" ]
+	[ "${lines[5]}" = "nope.example.test A nxdomain ad=0 validated=0" ]
+	# each question went out once: two round trips of 100 ms, not four
+	[ "$(wc -l <"$FLOG")" -eq 2 ]
+	[ "$(elapsed)" -lt 390 ]
+}
+
+@test "cache: nothing kept of a TTL of 0 or a failure" {
+	fault delay 50 "$DNS_PORT"
+	run "$DRIVE" -1 -s "$FAULT" zero.example.test A zero.example.test A
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "  A 192.0.2.9" ]
+	[ "${lines[3]}" = "  A 192.0.2.9" ]
+	[ "$(grep -c '^udp zero\.example\.test 1$' "$FLOG")" -eq 2 ]
+	fault_stop
+	fault servfail
+	run "$DRIVE" -1 -t 2000 -s "$FAULT" x.example.test A x.example.test A
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "x.example.test A servfail ad=0 validated=0 server failure" ]
+	[ "${lines[1]}" = "x.example.test A servfail ad=0 validated=0 server failure" ]
+	[ "$(grep -c '^udp x\.example\.test 1$' "$FLOG")" -eq 2 ]
 }
 
 @test "retry: a dead first server, the answer from the second" {

@@ -3,7 +3,7 @@
  * bench/mimap/run.sh can print the best rate any IMAP client could reach
  * on this machine.
  *
- *   ceiling PORT USER PASSWORD FOLDER [starttls]
+ *   ceiling [-o FILE] PORT USER PASSWORD FOLDER [starttls]
  *
  * On 127.0.0.1:PORT, plain IMAP, send at once LOGIN, EXAMINE FOLDER, one
  * UID FETCH 1:* (UID RFC822.SIZE BODY.PEEK[]) (what mimap fetch asks for)
@@ -12,12 +12,17 @@
  * own cost and the kernel's. With "starttls", the same after STARTTLS,
  * through OpenSSL alone (reading 128 KiB at a time, the certificate not
  * checked: a ceiling, not a client): the server's TLS cost and the
- * decryption's. Prints the bytes read on stderr.
+ * decryption's. With -o FILE, every byte read is also written to FILE
+ * (created or truncated) as it comes, by plain write(2) of each read, no
+ * fsync, nothing transformed: the server's pace plus the page cache's,
+ * the best rate any client writing the folder to a file could reach.
+ * Prints the bytes read on stderr.
  * Exit status: 0, or 1 with a message.
  */
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +97,22 @@ starttls(int fd)
 	return ssl;
 }
 
+/* All of d[0..n) to fd (-1: nowhere). */
+static void
+put(int fd, const char *d, size_t n)
+{
+	ssize_t w;
+
+	while (fd >= 0 && n > 0) {
+		if ((w = write(fd, d, n)) < 0) {
+			perror("ceiling: write");
+			exit(1);
+		}
+		d += w;
+		n -= (size_t)w;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -100,12 +121,21 @@ main(int argc, char **argv)
 	size_t tl = 0;
 	unsigned long long total = 0;
 	ssize_t n;
-	int fd, len;
+	int fd, len, out = -1;
 	SSL *ssl = NULL;
 
+	if (argc > 2 && !strcmp(argv[1], "-o")) {
+		out = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (out < 0) {
+			perror(argv[2]);
+			return 1;
+		}
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "starttls"))) {
-		fputs("usage: ceiling PORT USER PASSWORD FOLDER [starttls]\n",
-			stderr);
+		fputs("usage: ceiling [-o FILE] PORT USER PASSWORD FOLDER "
+			"[starttls]\n", stderr);
 		return 1;
 	}
 	fd = connect_port(argv[1]);
@@ -125,10 +155,15 @@ main(int argc, char **argv)
 	while ((n = ssl ? SSL_read(ssl, buf, sizeof buf) :
 	    read(fd, buf, sizeof buf)) > 0) {
 		total += (unsigned long long)n;
+		put(out, buf, (size_t)n);
 		if (done(tail, &tl, buf, (size_t)n))
 			break;
 	}
 	close(fd);
+	if (out >= 0 && close(out) < 0) {
+		perror("ceiling: close");
+		return 1;
+	}
 	if (n <= 0) {
 		fputs("ceiling: connection closed before LOGOUT's OK\n",
 			stderr);

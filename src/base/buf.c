@@ -72,6 +72,12 @@ buf_addch(struct buf *b, int c)
 {
 	char ch = (char)c;
 
+	/* room already (the common case: JSON writes a byte at a time) */
+	if (b->len + 2 <= b->alloc && b->len < b->cap) {
+		b->data[b->len++] = ch;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return buf_add(b, &ch, 1);
 }
 

@@ -9,7 +9,8 @@ src_base_libbase_a_SOURCES = \
 	src/base/log.c src/base/log.h \
 	src/base/json.c src/base/json.h \
 	src/base/conf.c src/base/conf.h \
-	src/base/password.c src/base/password.h
+	src/base/password.c src/base/password.h \
+	src/base/uidfind.c src/base/uidfind.h
 
 # Each layer is its own archive, so a program links only the layers it
 # names: a reference to a layer it does not name fails at link time. List
@@ -41,6 +42,12 @@ tests_unit_t_util_SOURCES = tests/unit/t_util.c tests/unit/tap.h
 tests_unit_t_util_LDADD = $(MKIT_BASE_LIBS)
 tests_unit_t_log_SOURCES = tests/unit/t_log.c tests/unit/tap.h
 tests_unit_t_log_LDADD = $(MKIT_BASE_LIBS)
+
+# one binary search over ascending UIDs for store and proto
+check_PROGRAMS += tests/unit/t_uidfind
+TESTS += tests/unit/t_uidfind
+tests_unit_t_uidfind_SOURCES = tests/unit/t_uidfind.c tests/unit/tap.h
+tests_unit_t_uidfind_LDADD = $(MKIT_BASE_LIBS)
 
 dist_man_MANS += man/mkit-config.5
 check_PROGRAMS += tests/unit/t_config

@@ -162,6 +162,20 @@ secure_wipe(void *p, size_t n)
 		explicit_bzero(p, n);
 }
 
+int
+state_dir(struct buf *b, const char *sub)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+
+	if (x && x[0] == '/')
+		buf_addf(b, "%s/mkit/%s", x, sub);
+	else if (h && *h)
+		buf_addf(b, "%s/.local/state/mkit/%s", h, sub);
+	else
+		return -1;
+	return 0;
+}
+
 char *
 path_tilde(const char *path)
 {

@@ -27,6 +27,16 @@ int has_prefix_ci(const char *s, size_t len, const char *prefix);
  * the caller frees. */
 char *path_tilde(const char *path);
 
+struct buf;
+
+/*
+ * Append to b the directory where mkit keeps state of the kind sub
+ * ("imap", "uidls", "queue"; DESIGN.md 7): $XDG_STATE_HOME/mkit/SUB when
+ * that is an absolute path, else $HOME/.local/state/mkit/SUB. Returns -1,
+ * b unchanged, when neither is set.
+ */
+int state_dir(struct buf *b, const char *sub);
+
 /*
  * Hexadecimal, the one implementation for the whole tree.
  * hex_value: the value 0..15 of the hex digit c (either case), or -1.

@@ -75,24 +75,52 @@ dmarc_tag(const char *record, const char *tag, char *out, size_t size)
 	return -1;
 }
 
-char *
-dmarc_psl_org(const char *name)
+/*
+ * The last answers of dmarc_psl_org, by name: the report destinations of
+ * a --batch run are mostly a few shared domains, and each lookup in the
+ * list costs more than the rest of a DMARC check (callgrind, 1,000
+ * domains). Direct-mapped, PSL_MEMO entries, kept until exit.
+ */
+#define PSL_MEMO 256
+
+struct psl_memo {
+	char *name;		/* lower case */
+	char *org;		/* NULL: name is a public suffix */
+};
+
+static const char *
+psl_lookup(const char *lower)
 {
 	static psl_ctx_t *psl;
-	char *lower = xstrdup(name), *org = NULL;
-	const char *r;
 
 	if (!psl)
 		psl = psl_latest(NULL);
 	if (!psl)
 		psl = (psl_ctx_t *)psl_builtin();
+	return psl ? psl_registrable_domain(psl, lower) : NULL;
+}
+
+char *
+dmarc_psl_org(const char *name)
+{
+	static struct psl_memo memo[PSL_MEMO];
+	char *lower = xstrdup(name);
+	struct psl_memo *m;
+	const char *r;
+
 	for (char *c = lower; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
-	r = psl ? psl_registrable_domain(psl, lower) : NULL;
-	if (r)
-		org = xstrdup(r);
-	free(lower);
-	return org;
+	m = &memo[str_hash64(lower) % PSL_MEMO];
+	if (!m->name || strcmp(m->name, lower) != 0) {
+		r = psl_lookup(lower);
+		free(m->name);
+		free(m->org);
+		m->name = lower;
+		m->org = r ? xstrdup(r) : NULL;
+	} else {
+		free(lower);
+	}
+	return m->org ? xstrdup(m->org) : NULL;
 }
 
 static void
@@ -108,7 +136,9 @@ start_ext(struct dmarc *s, struct dmarc_rec *r)
 {
 	static const char *const tags[] = { "rua", "ruf" };
 	char val[512], *tok, *save;
-	char *own = dmarc_psl_org(r->name);
+	/* the record at the domain itself: its org is known already */
+	char *own = s->psl_org && dnsmsg_name_cmp(r->name, s->domain) == 0 ?
+		xstrdup(s->psl_org) : dmarc_psl_org(r->name);
 
 	for (size_t t = 0; t < ARRAY_SIZE(tags); t++) {
 		if (dmarc_tag(r->record, tags[t], val, sizeof val) < 0)

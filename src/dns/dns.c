@@ -16,34 +16,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "base/buf.h"
 #include "base/util.h"
 #include "dns/dns.h"
+#include "dns/dnscache.h"
+#include "dns/dnsio.h"
 
 #define EDNS_SIZE 1232
 #define TRIES 2
-/* The receive buffer of each c-ares socket. The default (208 KB on Linux)
- * holds about 200 answers: with hundreds of queries in flight (--batch)
- * their answers come back in a burst, and each one the buffer drops costs
- * a whole timeout. The kernel caps it at net.core.rmem_max. */
+/* The receive buffer of each UDP socket (set by dnsio.c). The default
+ * (208 KB on Linux) holds about 200 answers: with hundreds of queries in
+ * flight (--batch) their answers come back in a burst, and each one the
+ * buffer drops costs a whole timeout. The kernel caps it at
+ * net.core.rmem_max. */
 #define RCVBUF (4 << 20)
 /* Hash buckets of the questions in flight, at first; the table grows 4x
  * when it holds twice as many. */
 #define BUCKETS 256
+/* The most answers kept (dnscache.h): a few hundred bytes each. */
+#define CACHE_MAX 10000
+/* Random query IDs drawn from the kernel at a time. */
+#define IDPOOL 128
 
 /*
  * One question on the wire and every query waiting for its answer. A
  * question asked again while its answer is awaited (the same MX host, SPF
  * include or _dmarc of many domains in --batch, or of one report) joins
  * the flight instead of going out again: every waiter gets the answer,
- * parsed for itself. Nothing is kept once the answer is in: that is the
- * resolver's cache, not ours.
+ * parsed for itself. Once the answer is in, it is kept for its TTL
+ * (dnscache.h) and the same question asked later is answered from there.
  */
 struct flight {
 	struct dns *d;
 	char *key;		/* the name in lower case, no final dot */
 	int type;
+	uint16_t id;		/* the query ID on the wire */
 	uint64_t hash;
 	struct query *waiters;	/* in the order asked */
 	struct query **tail;
@@ -52,12 +61,20 @@ struct flight {
 
 struct dns {
 	ares_channel ch;
+	struct dnsio *io;	/* its UDP traffic, batched */
+	struct dnscache *cache;	/* the answers in, for their TTL */
 	int trusted;
 	int pending;		/* queries whose callback has not run */
 	struct query *ready;	/* answered without the network */
 	struct dns_group *group;	/* counts the queries asked now */
 	struct flight **bucket;	/* the questions in flight */
 	size_t nbuckets, nflights;
+	/* Query IDs: random (RFC 5452 9.2: with one source port, the ID is
+	 * all an off-path forger has to guess), and none used twice while
+	 * in flight. c-ares sends the ID the query carries. */
+	uint16_t idpool[IDPOOL];
+	size_t idleft;
+	uint8_t idbusy[65536 / 8];
 };
 
 struct query {
@@ -153,6 +170,7 @@ dns_new(const struct dns_opts *o, struct err *e)
 	}
 	d = xcalloc(1, sizeof *d);
 	d->nbuckets = BUCKETS;
+	d->cache = dnscache_new(CACHE_MAX);
 	d->bucket = xcalloc(d->nbuckets, sizeof *d->bucket);
 	memset(&ao, 0, sizeof ao);
 	/* NOCHECKRESP: a SERVFAIL or REFUSED answer comes to us as it is.
@@ -166,13 +184,13 @@ dns_new(const struct dns_opts *o, struct err *e)
 	if (ao.timeout < 1)
 		ao.timeout = 1;
 	ao.ednspsz = EDNS_SIZE;
-	ao.socket_receive_buffer_size = RCVBUF;
 	rc = ares_init_options(&d->ch, &ao, ARES_OPT_FLAGS | ARES_OPT_TRIES |
-		ARES_OPT_TIMEOUTMS | ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF);
+		ARES_OPT_TIMEOUTMS | ARES_OPT_EDNSPSZ);
 	if (rc != ARES_SUCCESS) {
 		err_set(e, ERR_CONFIG, "resolver: %s", ares_strerror(rc));
 		goto fail;
 	}
+	d->io = dnsio_attach(d->ch, RCVBUF);
 	for (size_t i = 0; i < o->nservers; i++)
 		buf_addf(&csv, "%s%s", i ? "," : "", o->servers[i]);
 	if (o->nservers) {
@@ -200,6 +218,8 @@ dns_free(struct dns *d)
 		return;
 	if (d->ch)
 		ares_destroy(d->ch);	/* runs pending callbacks */
+	dnsio_free(d->io);
+	dnscache_free(d->cache);
 	while (d->ready) {
 		struct query *q = d->ready;
 
@@ -347,6 +367,29 @@ flight_unlink(struct flight *f)
 	d->nflights--;
 }
 
+/* A random query ID not in flight. With more than 60,000 in flight the
+ * search may give up and share one: c-ares also matches the question. */
+static uint16_t
+id_take(struct dns *d)
+{
+	uint16_t id = 0;
+
+	for (int tries = 0; tries < 16; tries++) {
+		if (!d->idleft) {
+			/* 256 bytes: cannot fail (Linux 3.17 and later) */
+			if (getrandom(d->idpool, sizeof d->idpool, 0) !=
+			    (ssize_t)sizeof d->idpool)
+				abort();
+			d->idleft = IDPOOL;
+		}
+		id = d->idpool[--d->idleft];
+		if (!(d->idbusy[id >> 3] & 1u << (id & 7)))
+			break;
+	}
+	d->idbusy[id >> 3] |= (uint8_t)(1u << (id & 7));
+	return id;
+}
+
 static void
 on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	int alen)
@@ -354,8 +397,13 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct flight *f = arg;
 	struct query *q = f->waiters;
 
-	/* what the callbacks ask, even this question, goes out anew */
+	/* what the callbacks ask, even this question, is answered from the
+	 * cache or goes out anew */
 	flight_unlink(f);
+	if (status == ARES_SUCCESS && alen > 0)
+		dnscache_put(f->d->cache, f->key, f->type, f->hash, abuf,
+			(size_t)alen);
+	f->d->idbusy[f->id >> 3] &= (uint8_t)~(1u << (f->id & 7));
 	while (q) {
 		struct query *next = q->next;
 
@@ -387,6 +435,8 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	struct query *q = xcalloc(1, sizeof *q);
 	struct flight *f;
 	unsigned char *buf = NULL;
+	const unsigned char *kept;
+	size_t keptlen;
 	char *key;
 	uint64_t h;
 	int len = 0, rc;
@@ -402,6 +452,14 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	d->pending++;
 	key = flight_key(name);
 	h = flight_hash(key, type);
+	kept = dnscache_get(d->cache, key, type, h, &keptlen);
+	if (kept) {
+		free(key);
+		q->m = answer_of(q, ARES_SUCCESS, kept, (int)keptlen);
+		q->next = d->ready;
+		d->ready = q;
+		return;
+	}
 	f = flight_find(d, key, type, h);
 	if (f) {
 		free(key);
@@ -430,6 +488,9 @@ dns_query(struct dns *d, const char *name, int type, dns_cb *cb, void *arg)
 	f = flight_new(d, key, type, h);
 	*f->tail = q;
 	f->tail = &q->next;
+	f->id = id_take(d);
+	buf[0] = (unsigned char)(f->id >> 8);
+	buf[1] = (unsigned char)f->id;
 	ares_send(d->ch, buf, len, on_answer, f);
 	ares_free_string(buf);
 }
@@ -458,7 +519,7 @@ dns_run(struct dns *d, struct err *e)
 int
 dns_step(struct dns *d, struct err *e)
 {
-	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM], held;
 	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
 	struct timeval tv, *tvp;
 	unsigned bits;
@@ -472,6 +533,13 @@ dns_step(struct dns *d, struct err *e)
 	}
 	if (d->pending == 0)
 		return 0;
+	/* what the callbacks asked goes out now, in one go */
+	dnsio_flush(d->io);
+	held = dnsio_buffered(d->io);
+	if (held != ARES_SOCKET_BAD) {
+		ares_process_fd(d->ch, held, ARES_SOCKET_BAD);
+		return 0;
+	}
 	/* ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit */
 	bits = (unsigned)ares_getsock(d->ch, socks,
 		ARES_GETSOCK_MAXNUM);

@@ -3,6 +3,8 @@
 noinst_LIBRARIES += src/dns/libdns.a
 src_dns_libdns_a_SOURCES = \
 	src/dns/dns.c src/dns/dns.h \
+	src/dns/dnsio.c src/dns/dnsio.h \
+	src/dns/dnscache.c src/dns/dnscache.h \
 	src/dns/dnsmsg.c src/dns/dnsmsg.h \
 	src/dns/finding.c src/dns/finding.h \
 	src/dns/mx.c src/dns/mx.h \

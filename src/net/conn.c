@@ -194,6 +194,9 @@ set_common(struct conn *c, CURL *h)
 
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	/* curl_easy_recv() reads at most this much from the socket per
+	 * call (16 KiB by default): a read of RECV_CHUNK needs it as large */
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)RECV_CHUNK);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, secs);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);

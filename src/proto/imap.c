@@ -63,6 +63,9 @@ struct imap {
 	struct saslx_proto sasl;
 	unsigned long auth_tag;
 	unsigned long idle_tag;	/* IDLE in progress (its tag), or 0 */
+	unsigned long sel_tag;	/* SELECT/EXAMINE sent, reply not read */
+	char *sel_name;		/* its folder, for its error */
+	int sel_readonly;
 };
 
 /* Verbs for messages ("host:port: UID MOVE: NO ..."), longest first
@@ -342,6 +345,17 @@ match_tag(struct imap *im, const struct imap_resp *r, unsigned long *which,
 	return 0;
 }
 
+/* The reply to the SELECT or EXAMINE sent came: ok or refused. */
+static void
+selected(struct imap *im, int ok)
+{
+	if (ok && im->sel_readonly)
+		im->folder.readonly = 1;
+	im->sel_tag = 0;
+	free(im->sel_name);
+	im->sel_name = NULL;
+}
+
 int
 imap_wait(struct imap *im, unsigned long tag,
 	const struct imap_handler *h, struct err *e)
@@ -379,8 +393,13 @@ imap_wait(struct imap *im, unsigned long tag,
 		if (r->status != IMAP_ST_OK && !failed &&
 		    !(which != tag && is_id(verb))) {
 			refused(im, r, verb, &herr);
+			if (which == im->sel_tag && which != tag)
+				err_prefix(&herr, "folder \"%s\"",
+					im->sel_name);
 			failed = 1;
 		}
+		if (which == im->sel_tag)
+			selected(im, r->status == IMAP_ST_OK);
 		if (which != tag)
 			continue;
 		if (failed) {
@@ -450,6 +469,31 @@ send_line(struct imap *im, struct err *e)
 	return r;
 }
 
+/*
+ * Read replies up to the server's "+" (0) or a tagged reply (1: im->r,
+ * *which and *verb say whose), untagged ones given to the engine and to
+ * h->untagged (h may be NULL). -1 on a read error or a tag not owed.
+ */
+static int
+read_to_continue(struct imap *im, const struct imap_handler *h,
+	unsigned long *which, size_t *verb, struct err *e)
+{
+	struct imap_resp *r = &im->r;
+
+	for (;;) {
+		if (read_resp(im, NULL, e) < 0)
+			return -1;
+		if (r->kind == IMAP_CONTINUE)
+			return 0;
+		if (r->kind != IMAP_UNTAGGED)
+			break;
+		engine_untagged(im, r);
+		if (h && h->untagged && h->untagged(h->ctx, r, e) < 0)
+			return -1;
+	}
+	return match_tag(im, r, which, verb, e) < 0 ? -1 : 1;
+}
+
 /* After a synchronizing literal's announcement: the server's "+", or the
  * command's refusal. */
 static int
@@ -459,17 +503,10 @@ await_continue(struct imap *im, struct err *e)
 		struct imap_resp *r = &im->r;
 		unsigned long which;
 		size_t verb;
+		int rc = read_to_continue(im, NULL, &which, &verb, e);
 
-		if (read_resp(im, NULL, e) < 0)
-			return -1;
-		if (r->kind == IMAP_CONTINUE)
-			return 0;
-		if (r->kind == IMAP_UNTAGGED) {
-			engine_untagged(im, r);
-			continue;
-		}
-		if (match_tag(im, r, &which, &verb, e) < 0)
-			return -1;
+		if (rc <= 0)
+			return rc;
 		engine_untagged(im, r);
 		if (which != im->cur && is_id(verb))
 			continue;	/* imap_id(): its reply does not matter */
@@ -889,6 +926,7 @@ imap_free(struct imap *im)
 	pp_queue_release(&im->q);
 	buf_release(&im->line);
 	free(im->mechs);
+	free(im->sel_name);
 	free(im);
 }
 
@@ -985,7 +1023,7 @@ imap_enable(struct imap *im, const char *what, struct err *e)
 }
 
 int
-imap_select(struct imap *im, const char *name, int readonly,
+imap_select_send(struct imap *im, const char *name, int readonly,
 	struct err *e)
 {
 	unsigned long tag;
@@ -997,15 +1035,28 @@ imap_select(struct imap *im, const char *name, int readonly,
 	if ((im->caps & IMAP_CAP_CONDSTORE) &&
 	    !(im->enabled & (IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC)))
 		imap_cmd_add(im, " (CONDSTORE)");
-	tag = imap_cmd_end(im, e);
-	if (!tag || imap_flush(im, e) < 0)
+	if (!(tag = imap_cmd_end(im, e)))
 		return -1;
-	if (imap_wait(im, tag, NULL, e) < 0) {
+	free(im->sel_name);
+	im->sel_name = xstrdup(name);
+	im->sel_tag = tag;
+	im->sel_readonly = readonly;
+	return 0;
+}
+
+int
+imap_select(struct imap *im, const char *name, int readonly,
+	struct err *e)
+{
+	unsigned long tag;
+
+	if (imap_select_send(im, name, readonly, e) < 0)
+		return -1;
+	tag = im->sel_tag;
+	if (imap_flush(im, e) < 0 || imap_wait(im, tag, NULL, e) < 0) {
 		err_prefix(e, "folder \"%s\"", name);
 		return -1;
 	}
-	if (readonly)
-		im->folder.readonly = 1;
 	return 0;
 }
 
@@ -1015,33 +1066,22 @@ int
 imap_idle_start(struct imap *im, const struct imap_handler *h,
 	struct err *e)
 {
+	unsigned long which;
+	size_t verb;
+	int rc;
+
 	imap_cmd_begin(im, "IDLE");
 	im->idle_tag = imap_cmd_end(im, e);
 	if (!im->idle_tag || imap_flush(im, e) < 0)
 		return -1;
-	for (;;) {
-		struct imap_resp *r = &im->r;
-		unsigned long which;
-		size_t verb;
-
-		if (read_resp(im, NULL, e) < 0)
-			return -1;
-		if (r->kind == IMAP_CONTINUE)
-			return 0;
-		if (r->kind == IMAP_UNTAGGED) {
-			engine_untagged(im, r);
-			if (h && h->untagged && h->untagged(h->ctx, r, e) < 0)
-				return -1;
-			continue;
-		}
-		if (match_tag(im, r, &which, &verb, e) < 0)
-			return -1;
-		im->idle_tag = 0;
-		if (r->status == IMAP_ST_OK)
-			return err_set(e, ERR_PROTOCOL, "%s: IDLE ended before "
-				"it started", im->peer);
-		return refused(im, r, verb, e);
-	}
+	rc = read_to_continue(im, h, &which, &verb, e);
+	if (rc <= 0)
+		return rc;
+	im->idle_tag = 0;
+	if (im->r.status == IMAP_ST_OK)
+		return err_set(e, ERR_PROTOCOL, "%s: IDLE ended before it "
+			"started", im->peer);
+	return refused(im, &im->r, verb, e);
 }
 
 int

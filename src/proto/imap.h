@@ -205,6 +205,18 @@ int imap_simple(struct imap *im, const struct imap_handler *h,
  * imap_folder(). With QRESYNC/CONDSTORE enabled, asks for CONDSTORE. */
 int imap_select(struct imap *im, const char *name, int readonly,
 	struct err *e);
+/*
+ * imap_select() without the wait: the command is queued, and sent with
+ * the next flush, so that the commands queued after it (a window of UID
+ * FETCH) go out in the same write. Its reply is read by the next
+ * imap_wait(), which fills imap_folder() with it; a refusal is then that
+ * wait's error (prefixed with the folder, as imap_select()'s), and the
+ * commands queued after it are refused by the server with no effect, as
+ * no folder is selected (RFC 9051 6.3.2). Not for a caller that needs the
+ * folder's UIDVALIDITY before its next command.
+ */
+int imap_select_send(struct imap *im, const char *name, int readonly,
+	struct err *e);
 
 /* The transcript and the connection, for a caller that needs them. */
 struct conn *imap_conn(struct imap *im);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/uidfind.h"
 #include "base/util.h"
 #include "proto/imap_flagpush.h"
 #include "proto/imap_ops.h"
@@ -33,29 +34,12 @@ struct group {
 	unsigned long long uid;
 };
 
-/* The index of the first message at or above uid (p->n: none). */
-static size_t
-first_at(const struct push *p, unsigned long long uid)
-{
-	size_t lo = 0, hi = p->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->v[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static struct imap_flagpush *
 find(const struct push *p, unsigned long long uid)
 {
-	size_t i = first_at(p, uid);
+	size_t i = UIDFIND(p->v, p->n, struct imap_flagpush, uid, uid);
 
-	return i < p->n && p->v[i].uid == uid ? &p->v[i] : NULL;
+	return i < p->n ? &p->v[i] : NULL;
 }
 
 /* A FETCH of one of ours (a STORE's, or the FETCH after MODIFIED): its
@@ -102,9 +86,11 @@ on_tagged(void *ctx, const struct imap_resp *r, struct err *e)
 	if (strcmp(code, "MODIFIED") || r->code + 1 >= r->code_end)
 		return 0;
 	s = imap_tok_str(r, r->code + 1, &len);
-	while (imap_set_range(s, len, &i, &a, &b) > 0)
-		for (k = first_at(p, a); k < p->n && p->v[k].uid <= b; k++)
+	while (imap_set_range(s, len, &i, &a, &b) > 0) {
+		k = UIDFIND_FIRST(p->v, p->n, struct imap_flagpush, uid, a);
+		for (; k < p->n && p->v[k].uid <= b; k++)
 			p->v[k].modified = 1;
+	}
 	return 0;
 }
 

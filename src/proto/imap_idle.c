@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/uidfind.h"
 #include "base/util.h"
 #include "proto/imap_idle.h"
 #include "proto/imap_set.h"
@@ -189,23 +190,6 @@ tell_flags(struct imap_watch *w, unsigned long long uid)
 
 /* ---- the messages known ---- */
 
-/* Index of uid in w->m, or w->n. */
-static size_t
-find_uid(const struct imap_watch *w, unsigned long long uid)
-{
-	size_t lo = 0, hi = w->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (w->m[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < w->n && w->m[lo].uid == uid ? lo : w->n;
-}
-
 static void
 add_msg(struct imap_watch *w, unsigned long long uid, unsigned flags,
 	unsigned kw)
@@ -281,7 +265,7 @@ on_fetch(struct imap_watch *w, const struct imap_resp *r)
 	else
 		fi = 0;
 	at = r->num >= 1 && r->num <= w->n && w->m[r->num - 1].uid == uid ?
-		r->num - 1 : find_uid(w, uid);
+		r->num - 1 : UIDFIND(w->m, w->n, struct msg, uid, uid);
 	if (at < w->n) {
 		if (!fi || (w->m[at].flags == bits && w->m[at].kw == kw))
 			return;

@@ -12,6 +12,7 @@
  */
 #include <config.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,11 +214,37 @@ imap_search(struct imap *im, char *const *keys, size_t n,
 
 /* ---- status and list ---- */
 
+/* The items of struct imap_status_info, in the order of their bits. */
+static const struct {
+	const char *name;
+	size_t off;
+} st_items[IMAP_STATUS_ITEMS] = {
+	{ "messages", offsetof(struct imap_status_info, messages) },
+	{ "recent", offsetof(struct imap_status_info, recent) },
+	{ "unseen", offsetof(struct imap_status_info, unseen) },
+	{ "uidnext", offsetof(struct imap_status_info, uidnext) },
+	{ "uidvalidity", offsetof(struct imap_status_info, uidvalidity) },
+	{ "highestmodseq", offsetof(struct imap_status_info, highestmodseq) },
+};
+
+const char *
+imap_status_name(size_t i)
+{
+	return st_items[i].name;
+}
+
+unsigned long long
+imap_status_value(const struct imap_status_info *st, size_t i)
+{
+	return *(const unsigned long long *)((const char *)st +
+		st_items[i].off);
+}
+
 static void
 parse_status(const struct imap_resp *r, size_t list,
 	struct imap_status_info *st)
 {
-	size_t i, end;
+	size_t i, k, end;
 
 	if (list >= r->ntok || r->tok[list].type != IMAP_TOK_LIST)
 		return;
@@ -227,15 +254,12 @@ parse_status(const struct imap_resp *r, size_t list,
 
 		if (imap_tok_num(r, i + 1, &v) < 0)
 			continue;
-#define ST(name, field, bit) \
-		if (imap_tok_is(r, i, name)) { st->field = v; st->have |= bit; }
-		ST("MESSAGES", messages, IMAP_ST_MESSAGES)
-		ST("RECENT", recent, IMAP_ST_RECENT)
-		ST("UNSEEN", unseen, IMAP_ST_UNSEEN)
-		ST("UIDNEXT", uidnext, IMAP_ST_UIDNEXT)
-		ST("UIDVALIDITY", uidvalidity, IMAP_ST_UIDVALIDITY)
-		ST("HIGHESTMODSEQ", highestmodseq, IMAP_ST_HIGHESTMODSEQ)
-#undef ST
+		for (k = 0; k < IMAP_STATUS_ITEMS; k++)
+			if (imap_tok_is(r, i, st_items[k].name)) {
+				*(unsigned long long *)((char *)st +
+					st_items[k].off) = v;
+				st->have |= 1u << k;
+			}
 	}
 }
 

@@ -35,6 +35,15 @@ struct imap_status_info {
 		highestmodseq;
 };
 
+/* The STATUS items, numbered in the order of enum imap_status_have: item
+ * i is there when have holds 1 << i. */
+#define IMAP_STATUS_ITEMS 6
+/* Item i's name in lower case ("uidnext"), as a program prints it. */
+const char *imap_status_name(size_t i);
+/* Item i's value in st (0 when the server did not give it). */
+unsigned long long imap_status_value(const struct imap_status_info *st,
+	size_t i);
+
 /* A folder as LIST gives it. Strings owned by the caller of the
  * callback's call (valid during it). */
 struct imap_mailbox {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/uidfind.h"
 #include "base/util.h"
 #include "proto/imap_flagpush.h"
 #include "proto/imap_ops.h"
@@ -533,21 +534,10 @@ changes(struct pull *p, struct err *e)
 		}
 		if (u.n)
 			qsort(u.v, u.n, sizeof(*u.v), by_u64);
-		for (i = 0; i < p->st.n; i++) {
-			unsigned long long want = p->st.v[i].uid;
-			size_t lo = 0, hi = u.n;
-
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-
-				if (u.v[mid] < want)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo == u.n || u.v[lo] != want)
+		for (i = 0; i < p->st.n; i++)
+			if (uidfind(u.v, u.n, sizeof(*u.v), 0, sizeof(*u.v),
+			    p->st.v[i].uid) == u.n)
 				p->rf[i] = GONE;
-		}
 		imap_uids_release(&u);
 	}
 	return 0;

@@ -132,6 +132,8 @@ struct deliver {
 	/* stream */
 	int sfd;
 	int sfd_pipe;		/* a pipe or socket: SIGPIPE is possible */
+	size_t msg_at;		/* stream to a file: where the open message
+				   starts in out (whole ones before it) */
 
 	/* the message being written */
 	int in_msg;
@@ -322,13 +324,28 @@ journal_start(struct deliver *d, const char *path, struct err *e)
 
 /* ---- output ---- */
 
+/*
+ * A stream to a file (not a pipe: a reader there waits for each message)
+ * holds whole messages in d->out until STREAM_CHUNK: a folder of small
+ * messages goes out in large writes, not one write per message.
+ */
+static int
+batched(const struct deliver *d)
+{
+	return d->kind == DELIVER_STREAM && !d->sfd_pipe;
+}
+
 static int
 flush(struct deliver *d, struct err *e)
 {
 	int r;
 
-	if (!d->out.len)
+	if (d->kind == DELIVER_STREAM)
+		d->fd = d->sfd;
+	if (!d->out.len) {
+		d->msg_at = 0;
 		return 0;
+	}
 	if (d->kind == DELIVER_MDA && d->mda_gone) {
 		buf_reset(&d->out);
 		return 0;
@@ -351,6 +368,7 @@ flush(struct deliver *d, struct err *e)
 	if (d->kind == DELIVER_MBOX)
 		d->size += (off_t)d->out.len;
 	buf_reset(&d->out);
+	d->msg_at = 0;
 	return 0;
 }
 
@@ -1218,7 +1236,10 @@ deliver_begin(struct deliver *d, const char *id, const char *envelope_from,
 	d->started = d->mboxrd = 0;
 	d->exit_status = 0;
 	tolf_init(&d->tolf);
-	buf_reset(&d->out);
+	if (batched(d))
+		d->msg_at = d->out.len;
+	else
+		buf_reset(&d->out);
 	buf_reset(&d->head);
 	switch (d->kind) {
 	case DELIVER_MAILDIR:
@@ -1346,7 +1367,7 @@ deliver_end(struct deliver *d, struct err *e)
 	}
 	if (d->mboxrd)
 		mboxrd_write_end(&d->w);
-	if (flush(d, e) < 0)
+	if ((!batched(d) || d->out.len >= STREAM_CHUNK) && flush(d, e) < 0)
 		goto fail;
 	if (d->kind == DELIVER_MDA) {
 		d->in_msg = 0;
@@ -1372,7 +1393,8 @@ deliver_abort(struct deliver *d)
 	if (!d || !d->in_msg)
 		return;
 	d->in_msg = 0;
-	buf_reset(&d->out);
+	/* a stream keeps the whole messages held before this one */
+	buf_truncate(&d->out, d->kind == DELIVER_STREAM ? d->msg_at : 0);
 	buf_reset(&d->head);
 	switch (d->kind) {
 	case DELIVER_MAILDIR:
@@ -1558,6 +1580,25 @@ sync_mbox(struct deliver *d, struct err *e)
 	return 0;
 }
 
+/* A stream: write the whole messages held (not the open one's bytes). */
+static int
+stream_flush(struct deliver *d, struct err *e)
+{
+	struct buf open = BUF_INIT;
+	int rc;
+
+	if (!d->in_msg)
+		return flush(d, e);
+	if (!d->msg_at)
+		return 0;
+	buf_add(&open, d->out.data + d->msg_at, d->out.len - d->msg_at);
+	buf_truncate(&d->out, d->msg_at);
+	rc = flush(d, e);
+	buf_add(&d->out, open.data, open.len);
+	buf_release(&open);
+	return rc;
+}
+
 /* What deliver_sync() does for the pending messages, in this thread. */
 static int
 sync_now(struct deliver *d, struct err *e)
@@ -1574,6 +1615,10 @@ sync_now(struct deliver *d, struct err *e)
 		rc = sync_mbox(d, e);
 		break;
 	case DELIVER_STREAM:
+		if (stream_flush(d, e) < 0) {
+			rc = -1;
+			break;
+		}
 		if (d->flags & DELIVER_STREAM_NOSYNC)
 			break;
 		if (d->sfd >= 0 && fstat(d->sfd, &st) == 0 &&

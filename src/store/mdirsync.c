@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/uidfind.h"
 #include "base/util.h"
 #include "store/durable.h"
 #include "store/mdirsync.h"
@@ -384,17 +385,9 @@ mdirsync_close(struct mdirsync *m)
 struct mdirsync_ent *
 mdirsync_find(const struct mdirsync *m, unsigned long long uid)
 {
-	size_t lo = 0, hi = m->n;
+	size_t i = UIDFIND(m->v, m->n, struct mdirsync_ent, uid, uid);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->v[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < m->n && m->v[lo].uid == uid ? &m->v[lo] : NULL;
+	return i < m->n ? &m->v[i] : NULL;
 }
 
 struct naming {
@@ -810,23 +803,6 @@ same(const struct mdirsync *m, const struct syncstate_ent *v, size_t n)
 	return j == n;
 }
 
-/* v's entry of uid (ascending UIDs), or n. */
-static size_t
-ent_index(const struct syncstate_ent *v, size_t n, unsigned long long uid)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && v[lo].uid == uid ? lo : n;
-}
-
 struct holding {
 	const struct mdirsync *m;
 	const struct syncstate_ent *v;
@@ -840,7 +816,7 @@ static int
 hold_one(void *ctx, const char *name, const struct tag *t, int in_new)
 {
 	struct holding *h = ctx;
-	size_t k = ent_index(h->v, h->n, t->uid);
+	size_t k = UIDFIND(h->v, h->n, struct syncstate_ent, uid, t->uid);
 
 	(void)in_new;
 	/* another UIDVALIDITY, a UID not in v or twice (a copy: which one

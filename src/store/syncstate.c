@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/uidfind.h"
 #include "base/util.h"
 #include "store/durable.h"
 #include "store/syncstate.h"
@@ -113,15 +114,11 @@ syncstate_dir(const char *user, const char *host, unsigned port,
 	struct err *e)
 {
 	struct buf b = BUF_INIT;
-	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
 
-	if (x && x[0] == '/')
-		buf_addf(&b, "%s/mkit/imap/", x);
-	else if (h && *h)
-		buf_addf(&b, "%s/.local/state/mkit/imap/", h);
-	else
+	if (state_dir(&b, "imap") < 0)
 		return err_set(e, ERR_CONFIG, "no place for the pull state: "
 			"set HOME or XDG_STATE_HOME"), NULL;
+	buf_addch(&b, '/');
 	add_escaped(&b, user ? user : "");
 	buf_addch(&b, '@');
 	add_escaped(&b, host);
@@ -431,35 +428,19 @@ out:
 	return rc;
 }
 
-static size_t
-lower_bound(const struct syncstate *s, unsigned long long uid)
-{
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->v[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 struct syncstate_ent *
 syncstate_find(const struct syncstate *s, unsigned long long uid)
 {
-	size_t i = lower_bound(s, uid);
+	size_t i = UIDFIND(s->v, s->n, struct syncstate_ent, uid, uid);
 
-	return i < s->n && s->v[i].uid == uid ? &s->v[i] : NULL;
+	return i < s->n ? &s->v[i] : NULL;
 }
 
 void
 syncstate_set(struct syncstate *s, unsigned long long uid, unsigned flags)
 {
 	size_t i = s->n && s->v[s->n - 1].uid < uid ? s->n :
-		lower_bound(s, uid);
+		UIDFIND_FIRST(s->v, s->n, struct syncstate_ent, uid, uid);
 
 	if (i < s->n && s->v[i].uid == uid) {
 		if (s->v[i].flags != flags)

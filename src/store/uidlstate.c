@@ -150,7 +150,7 @@ uidlstate_path(const char *uidls_file, const char *user, const char *host,
 	unsigned port, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME"), *p;
+	const char *p;
 
 	if (uidls_file) {
 		for (p = uidls_file; *p; p++) {
@@ -170,13 +170,10 @@ uidlstate_path(const char *uidls_file, const char *user, const char *host,
 			buf_addstr(&b, ".mkit");
 		return buf_detach(&b, NULL);
 	}
-	if (x && x[0] == '/')
-		buf_addf(&b, "%s/mkit/uidls/", x);
-	else if (h && *h)
-		buf_addf(&b, "%s/.local/state/mkit/uidls/", h);
-	else
+	if (state_dir(&b, "uidls") < 0)
 		return err_set(e, ERR_CONFIG, "no place for the UIDL state: "
 			"set HOME or XDG_STATE_HOME, or uidls_file"), NULL;
+	buf_addch(&b, '/');
 	add_escaped(&b, user);
 	buf_addch(&b, '@');
 	add_escaped(&b, host);

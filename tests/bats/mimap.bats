@@ -260,6 +260,32 @@ PY
 	[ "$status" -eq 64 ]
 }
 
+@test "fetch to a stream: UID FETCH goes out with EXAMINE; a missing folder is still 69, nothing written" {
+	msg "one" | mimap append INBOX
+	msg "two" | mimap append INBOX
+	run mimap -v fetch INBOX 1:* --peek
+	[ "$status" -eq 0 ]
+	[[ $output == *"Subject: one"*"Subject: two"* ]]
+	# the fetch is sent before EXAMINE's tagged reply is read
+	python3 - "$output" <<'PY'
+import re, sys
+lines = sys.argv[1].splitlines()
+ex = next(i for i, l in enumerate(lines) if re.match(r"> (A\d+) EXAMINE INBOX", l))
+tag = lines[ex].split()[1]
+ok = next(i for i, l in enumerate(lines) if l.startswith("< %s OK" % tag))
+fe = next(i for i, l in enumerate(lines) if "UID FETCH 1:*" in l)
+assert ex < fe < ok, (ex, fe, ok)
+PY
+	mimap fetch NoSuchFolder 1:* >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &&
+		false || [ $? -eq 69 ]
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	grep -q 'folder "NoSuchFolder": .*SELECT: NO' "$BATS_TEST_TMPDIR/err"
+	# without --peek, on the missing folder: nothing in INBOX became seen
+	run mimap search INBOX SEEN
+	[ "$status" -eq 1 ]
+}
+
 @test "ID: name and version only, after login" {
 	run mimap -v status INBOX
 	[ "$status" -eq 0 ]

@@ -1,9 +1,10 @@
 /*
  * dns_drive: the DNS layer from the command line, for tests/dns.bats.
  *
- *   dns_drive [-s IP[:PORT]]... [-t MS] [-T] NAME TYPE [NAME TYPE]...
+ *   dns_drive [-1] [-s IP[:PORT]]... [-t MS] [-T] NAME TYPE [NAME TYPE]...
  *
- * Sends every query at once (one channel), then prints each answer in the
+ * Sends every query at once (one channel; -1: each once the answer before
+ * it is in), then prints each answer in the
  * order asked: "NAME TYPE STATUS ad=N trusted=N [why]", then "  cname
  * TARGET" per hop and one "  TYPE DATA" line per record (TXT quoted, TLSA
  * as "U S M hex" and the length of the joined TXT as "len=N"). The last
@@ -73,10 +74,13 @@ main(int argc, char **argv)
 	struct timespec t0, t1;
 	struct err e;
 	struct dns *d;
-	int c, n;
+	int c, n, one = 0;
 
-	while ((c = getopt(argc, argv, "s:t:T")) != -1) {
+	while ((c = getopt(argc, argv, "1s:t:T")) != -1) {
 		switch (c) {
+		case '1':
+			one = 1;
+			break;
 		case 's':
 			if (o.nservers < 8)
 				servers[o.nservers++] = optarg;
@@ -94,8 +98,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 2 || argc % 2)
-		return fprintf(stderr, "usage: dns_drive [-s IP[:PORT]]... "
-			"[-t MS] [-T] NAME TYPE...\n"), 1;
+		return fprintf(stderr, "usage: dns_drive [-1] "
+			"[-s IP[:PORT]]... [-t MS] [-T] NAME TYPE...\n"), 1;
 	err_clear(&e);
 	d = dns_new(&o, &e);
 	if (!d)
@@ -110,6 +114,8 @@ main(int argc, char **argv)
 			return fprintf(stderr, "dns_drive: unknown type %s\n",
 				argv[2 * i + 1]), 1;
 		dns_query(d, argv[2 * i], type, got, &slots[i]);
+		if (one && dns_run(d, &e) < 0)
+			return fprintf(stderr, "dns_drive: %s\n", e.msg), 1;
 	}
 	if (dns_run(d, &e) < 0)
 		return fprintf(stderr, "dns_drive: %s\n", e.msg), 1;

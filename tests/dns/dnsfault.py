@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """dnsfault.py PORTFILE LOG MODE [ARGS]: a scripted hostile DNS server on
 127.0.0.1 (UDP and TCP on one port, written to PORTFILE when listening).
-Each query is logged to LOG as "udp|tcp NAME TYPE". MODE:
+Each query is logged to LOG as "udp|tcp NAME TYPE", and its ID to LOG.ids.
+MODE:
 
   truncate     UDP: TC set, no records; TCP: the full answer
   tcpclose     UDP: TC set; TCP: the connection closed unanswered
@@ -109,6 +110,7 @@ def answer(msg, mode, tcp):
 class Server:
     def __init__(self, log, mode, args):
         self.log = open(log, "a", buffering=1)
+        self.ids = open(log + ".ids", "a", buffering=1)
         self.mode = mode
         self.args = args
         self.lock = threading.Lock()
@@ -120,6 +122,8 @@ class Server:
             name, qtype = "?", 0
         with self.lock:
             self.log.write("%s %s %d\n" % (proto, name, qtype))
+            if len(msg) >= 2:
+                self.ids.write("%d\n" % struct.unpack(">H", msg[:2])[0])
 
     def forward(self, msg, tcp, delay_ms, port):
         up = ("127.0.0.1", int(port))

@@ -575,6 +575,69 @@ test_stream(void)
 	free(f);
 }
 
+/*
+ * A stream to a file holds whole messages for large writes: an aborted
+ * message leaves those before it whole, a sync in the middle of a message
+ * writes the whole ones and not its first bytes, and a pipe still gets
+ * each message when it ends (a reader there waits for it).
+ */
+static void
+test_stream_batch(void)
+{
+	char *f = path("batch");
+	struct deliver_opts o;
+	struct deliver *d;
+	struct err e;
+	char *c, got[64];
+	int fd, p[2];
+	ssize_t n;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = DELIVER_STREAM;
+	o.flags = DELIVER_STREAM_MBOXRD | DELIVER_STREAM_NOSYNC;
+	fd = open(f, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	o.fd = fd;
+	d = deliver_open(&o, &e);
+	one(d, "a", "x", "S: a\n\none\n", 3, &e);
+	deliver_begin(d, "b", "x", &e);
+	deliver_write(d, "S: b\n\nhalf", 11, &e);
+	c = slurp(f);
+	tap_str(c, "", "file stream: nothing written before a sync");
+	free(c);
+	tap_int(deliver_sync(d, &e), 1, "... a sync in a message: the one "
+		"ended");
+	c = slurp(f);
+	tap_ok(strstr(c, "\n\none\n\n") && !strstr(c, "half"), "... is "
+		"written whole, the open one not:\n%s", c);
+	free(c);
+	deliver_abort(d);
+	one(d, "c", "x", "S: c\n\nthree\n", 5, &e);
+	deliver_begin(d, "d", "x", &e);
+	deliver_write(d, "S: d\n\nhalf", 11, &e);
+	deliver_abort(d);
+	tap_int(deliver_close(d, &e), 1, "... closed: one more");
+	close(fd);
+	c = slurp(f);
+	tap_ok(strstr(c, "\n\none\n\nFrom x ") && strstr(c,
+		"\n\nthree\n\n") && !strstr(c, "half"), "... aborted "
+		"messages gone, the others whole:\n%s", c);
+	free(c);
+	free(f);
+
+	if (pipe(p) != 0)
+		return;
+	o.fd = p[1];
+	d = deliver_open(&o, &e);
+	one(d, "a", "x", "S: a\n\none\n", 3, &e);
+	n = read(p[0], got, sizeof got - 1);
+	got[n > 0 ? n : 0] = '\0';
+	tap_ok(n > 0 && strstr(got, "\n\none\n\n"), "pipe stream: each "
+		"message written when it ends");
+	deliver_close(d, &e);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* A crash (the child _exits without syncing or closing) at two points:
  * recovery removes what was not synced and keeps what was. */
 static void
@@ -722,6 +785,7 @@ main(void)
 	test_mda();
 	test_cmd_argv();
 	test_stream();
+	test_stream_batch();
 	test_stream_crlf();
 	test_recover();
 	test_account();

@@ -319,6 +319,153 @@ test_bye(void)
 	log_release(&s);
 }
 
+/* ---- STATUS: every item by its name, in any case, any order ---- */
+
+static void
+script_status(struct peer *p)
+{
+	char t[32], out[256];
+
+	peer_send(p, GREET);
+	cmd(p, "STATUS INBOX (MESSAGES RECENT UNSEEN UIDNEXT UIDVALIDITY)", t,
+		sizeof t);
+	/* HIGHESTMODSEQ not asked for but sent; an unknown item and one
+	 * whose value is not a number skipped */
+	snprintf(out, sizeof out, "* STATUS INBOX (uidnext 44 Messages 3 "
+		"X-SIZE 9 UNSEEN x UIDVALIDITY 4294967295 RECENT 0 "
+		"HIGHESTMODSEQ 12345678901)\r\n%s OK done\r\n", t);
+	peer_send(p, out);
+	logout(p);
+}
+
+static void
+test_status(void)
+{
+	static const struct {
+		const char *name;
+		int have;
+		unsigned long long v;
+	} want[IMAP_STATUS_ITEMS] = {
+		{ "messages", 1, 3 }, { "recent", 1, 0 }, { "unseen", 0, 0 },
+		{ "uidnext", 1, 44 }, { "uidvalidity", 1, 4294967295ULL },
+		{ "highestmodseq", 1, 12345678901ULL },
+	};
+	struct imap_status_info st;
+	struct imap *im;
+	struct err e;
+	size_t i;
+
+	err_clear(&e);
+	im = start(script_status, &e);
+	tap_ok(im != NULL, "status: session started");
+	if (!im)
+		return;
+	tap_int(imap_status(im, "INBOX", &st, &e), 0, "status: done");
+	for (i = 0; i < IMAP_STATUS_ITEMS; i++) {
+		tap_str(imap_status_name(i), want[i].name, "status: the name");
+		tap_int(!!(st.have & (1u << i)), want[i].have, want[i].name);
+		tap_int((long long)imap_status_value(&st, i),
+			(long long)want[i].v, want[i].name);
+	}
+	tap_ok(st.have == (IMAP_ST_MESSAGES | IMAP_ST_RECENT |
+		IMAP_ST_UIDNEXT | IMAP_ST_UIDVALIDITY | IMAP_ST_HIGHESTMODSEQ),
+		"status: the bits are enum imap_status_have's");
+	tap_ok(st.messages == 3 && st.uidnext == 44 &&
+		st.highestmodseq == 12345678901ULL,
+		"status: the fields by name");
+	imap_logout(im);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "status: the server saw what it wanted");
+}
+
+/* ---- waiting for "+": a synchronizing literal, IDLE ---- */
+
+#define GREET_PLAIN "* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n"
+
+static void
+script_continue(struct peer *p)
+{
+	char t[32], out[256];
+
+	peer_send(p, GREET_PLAIN);
+	/* a synchronizing literal refused; the untagged before it counted */
+	cmd(p, "APPEND INBOX {5}", t, sizeof t);
+	snprintf(out, sizeof out, "* 7 EXISTS\r\n%s NO [TOOBIG] too big\r\n",
+		t);
+	peer_send(p, out);
+	/* a synchronizing literal answered OK: not what the protocol says */
+	cmd(p, "APPEND INBOX {6}", t, sizeof t);
+	snprintf(out, sizeof out, "%s OK appended what\r\n", t);
+	peer_send(p, out);
+	/* IDLE: untagged to the handler, then "+" */
+	cmd(p, "IDLE", t, sizeof t);
+	peer_send(p, "* 8 EXISTS\r\n+ idling\r\n");
+	if (peer_line(p, out, sizeof out) < 0 || strcmp(out, "DONE") != 0)
+		peer_fail(p, "wanted DONE, got '%s'", out);
+	snprintf(out, sizeof out, "%s OK idle done\r\n", t);
+	peer_send(p, out);
+	/* IDLE refused; then ended before its "+" */
+	cmd(p, "IDLE", t, sizeof t);
+	snprintf(out, sizeof out, "%s NO [LIMIT] not now\r\n", t);
+	peer_send(p, out);
+	cmd(p, "IDLE", t, sizeof t);
+	snprintf(out, sizeof out, "%s OK already over\r\n", t);
+	peer_send(p, out);
+	logout(p);
+}
+
+static int
+count_untagged(void *ctx, const struct imap_resp *r, struct err *e)
+{
+	int *n = ctx;
+
+	(void)r;
+	(void)e;
+	(*n)++;
+	return 0;
+}
+
+static void
+test_continue(void)
+{
+	int seen = 0;
+	struct imap_handler h = { &seen, count_untagged, NULL, NULL };
+	struct imap *im;
+	struct err e;
+
+	err_clear(&e);
+	im = start(script_continue, &e);
+	tap_ok(im != NULL, "continue: session started");
+	if (!im)
+		return;
+	imap_cmd_begin(im, "APPEND INBOX");
+	tap_int(imap_cmd_literal(im, 5, 0, &e), -1,
+		"literal refused: fails");
+	tap_ok(e.code == ERR_UNAVAILABLE && strstr(e.msg, "too big"),
+		"literal refused: the server's words (%s)", e.msg);
+	tap_int((long long)imap_folder(im)->exists, 7,
+		"literal refused: the EXISTS before it counted");
+	imap_cmd_begin(im, "APPEND INBOX");
+	tap_int(imap_cmd_literal(im, 6, 0, &e), -1, "literal OK: fails");
+	tap_ok(e.code == ERR_PROTOCOL && strstr(e.msg, "OK before the "
+		"literal"), "literal OK: a protocol error (%s)", e.msg);
+	tap_int(imap_idle_start(im, &h, &e), 0, "IDLE: the + came");
+	tap_int(seen, 1, "IDLE: the untagged before it to the handler");
+	tap_int((long long)imap_folder(im)->exists, 8,
+		"IDLE: ... and to the engine");
+	tap_int(imap_idle_done(im, NULL, &e), 0, "IDLE: done");
+	tap_int(imap_idle_start(im, &h, &e), -1, "IDLE refused: fails");
+	tap_ok(e.code == ERR_TEMPFAIL && strstr(e.msg, "not now"),
+		"IDLE refused: [LIMIT] is for later (%s)", e.msg);
+	tap_ok(!imap_idling(im), "IDLE refused: not idling");
+	tap_int(imap_idle_start(im, &h, &e), -1, "IDLE OK at once: fails");
+	tap_ok(e.code == ERR_PROTOCOL && strstr(e.msg, "ended before"),
+		"IDLE OK at once: a protocol error (%s)", e.msg);
+	imap_logout(im);
+	peer_join(&pe);
+	tap_str(pe.fail, "", "continue: the server saw what it wanted");
+}
+
 int
 main(void)
 {
@@ -326,5 +473,7 @@ main(void)
 	test_window();
 	test_wrong_tag();
 	test_bye();
+	test_status();
+	test_continue();
 	return tap_done();
 }

@@ -1,6 +1,8 @@
 /* t_json: the JSON writer's output, table-driven for string escaping. */
 #include <config.h>
 
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -24,7 +26,66 @@ static const struct {
 	{ "cut\xc3", 4, "\"cut\xef\xbf\xbd\"" },
 	{ "\xc0\xaf", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"" },	/* overlong */
 	{ "\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ " ~\x7f!#[]", 7, "\" ~\x7f!#[]\"" },
 };
+
+/* Every byte alone: printable ASCII and DEL as they are, but '"' and '\\'
+ * escaped; the other controls as \u00XX (the table in json.c). */
+static void
+each_byte(void)
+{
+	struct buf b = BUF_INIT;
+	char want[16];
+	int bad = 0;
+
+	for (int c = 0; c < 0x80; c++) {
+		char in = (char)c;
+
+		buf_reset(&b);
+		json_quote(&b, &in, 1);
+		if (c == '"' || c == '\\')
+			snprintf(want, sizeof want, "\"\\%c\"", c);
+		else if (c == '\n' || c == '\r' || c == '\t')
+			snprintf(want, sizeof want, "\"\\%c\"",
+				c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+		else if (c < 0x20)
+			snprintf(want, sizeof want, "\"\\u%04x\"", c);
+		else
+			snprintf(want, sizeof want, "\"%c\"", c);
+		if (strcmp(b.data, want) != 0) {
+			tap_str(b.data, want, "one byte");
+			bad++;
+		}
+	}
+	tap_ok(bad == 0, "each ASCII byte alone");
+	buf_release(&b);
+}
+
+/* json_int at its bounds */
+static void
+ints(void)
+{
+	static const struct {
+		long long v;
+		const char *want;
+	} t[] = {
+		{ 0, "[0]" }, { 7, "[7]" }, { -10, "[-10]" },
+		{ LLONG_MAX, "[9223372036854775807]" },
+		{ LLONG_MIN, "[-9223372036854775808]" },
+	};
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		buf_reset(&b);
+		json_init(&j, &b);
+		json_arr_begin(&j);
+		json_int(&j, t[i].v);
+		json_arr_end(&j);
+		tap_str(b.data, t[i].want, t[i].want);
+	}
+	buf_release(&b);
+}
 
 int
 main(void)
@@ -64,5 +125,7 @@ main(void)
 		"{\"schema\":\"x/1\",\"n\":-3,\"list\":[true,null,null,{},[]],"
 		"\"s\":\"a\"}", "nested document");
 	buf_release(&b);
+	each_byte();
+	ints();
 	return tap_done();
 }

@@ -164,6 +164,7 @@ test_round_trip(void)
 	static const char *pieces[] = {
 		"From ", "From", ">From ", ">>From ", ">", "\n", "\r\n",
 		"\r", "x", " ", "\n\n", "S: s\n",
+		"0123456789abcdefghijklmnopqrstuv", "abcdefg\nFrom ",
 	};
 	unsigned long seed = 7;
 	size_t i, j, k, bad = 0;
@@ -228,7 +229,8 @@ write_chunked(const struct buf *m, int crlf, unsigned long *seed,
 		size_t n;
 
 		*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
-		n = 1 + (*seed >> 33) % 7;
+		/* short chunks, and some long enough for whole words */
+		n = 1 + (*seed >> 33) % ((*seed >> 40) % 2 ? 7 : 48);
 		n = n < m->len - off ? n : m->len - off;
 		if (crlf) {
 			mboxrd_write_data(&w, m->data + off, n);
@@ -258,7 +260,8 @@ test_crlf(void)
 {
 	static const char *pieces[] = {
 		"From ", "From", ">From ", ">", "\n", "\r\n", "\r", "x",
-		"\r\r\n", " ",
+		"\r\r\n", " ", "0123456789abcdefghijklmnopqrstuv",
+		"ab\r\ncd\r\nFrom e",
 	};
 	unsigned long seed = 11;
 	size_t i, j, bad = 0;

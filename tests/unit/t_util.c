@@ -1,10 +1,11 @@
 /*
  * t_util: the hex helpers, the fingerprint grammar, secure_wipe, the
- * string lists and the string pool.
+ * string lists, the string pool and where state lives.
  */
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -239,6 +240,56 @@ test_strpool(void)
 	buf_release(&b);
 }
 
+static void
+test_state_dir(void)
+{
+	static const struct {
+		const char *xdg, *home, *want;	/* want NULL: -1 */
+	} t[] = {
+		{ "/x/state", "/h", "/x/state/mkit/imap" },
+		{ "/x/state", NULL, "/x/state/mkit/imap" },
+		{ NULL, "/h", "/h/.local/state/mkit/imap" },
+		{ "relative/state", "/h", "/h/.local/state/mkit/imap" },
+		{ "", "/h", "/h/.local/state/mkit/imap" },
+		{ NULL, NULL, NULL },
+		{ "relative", "", NULL },
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		char name[96];
+		int r;
+
+		if (t[i].xdg)
+			setenv("XDG_STATE_HOME", t[i].xdg, 1);
+		else
+			unsetenv("XDG_STATE_HOME");
+		if (t[i].home)
+			setenv("HOME", t[i].home, 1);
+		else
+			unsetenv("HOME");
+		buf_reset(&b);
+		buf_addstr(&b, "<");
+		r = state_dir(&b, "imap");
+		snprintf(name, sizeof name, "state_dir: XDG_STATE_HOME %s, "
+			"HOME %s", t[i].xdg ? t[i].xdg : "unset",
+			t[i].home ? t[i].home : "unset");
+		if (t[i].want) {
+			char want[64];
+
+			snprintf(want, sizeof want, "<%s", t[i].want);
+			tap_ok(r == 0, "%s: found", name);
+			tap_str(b.data, want, name);
+		} else {
+			tap_ok(r == -1, "%s: none", name);
+			tap_str(b.data, "<", "state_dir: nothing appended");
+		}
+	}
+	unsetenv("XDG_STATE_HOME");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -249,5 +300,6 @@ main(void)
 	test_wipe();
 	test_strv();
 	test_strpool();
+	test_state_dir();
 	return tap_done();
 }

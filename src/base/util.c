@@ -232,10 +232,17 @@ strv_free(char **v, size_t n)
 uint64_t
 str_hash64(const char *s)
 {
+	return mem_hash64(s, strlen(s));
+}
+
+uint64_t
+mem_hash64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
 	uint64_t h = 1469598103934665603ull;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	for (; n; n--, s++)
+		h = (h ^ *s) * 1099511628211ull;
 	return h;
 }
 

@@ -107,6 +107,9 @@ void test_kill_point(const char *point);
 /* FNV-1a, 64 bits, of the string s: for in-memory hash tables, never for
  * anything an attacker's choice of keys must not slow down. */
 uint64_t str_hash64(const char *s);
+/* The same over the n bytes at p (str_hash64(s) is mem_hash64(s,
+ * strlen(s))). */
+uint64_t mem_hash64(const void *p, size_t n);
 
 /*
  * A string pool: many short strings (a mailbox's UIDLs) copied into blocks

@@ -537,9 +537,15 @@ pop3_stat(struct pop3 *p, unsigned long *count, unsigned long long *size,
 void
 pop3_list_release(struct pop3_list *l)
 {
-	strpool_release(&l->ids);
+	buf_release(&l->ids);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+const char *
+pop3_uidl(const struct pop3_list *l, size_t k)
+{
+	return l->v[k].uidl ? l->ids.data + l->v[k].uidl - 1 : NULL;
 }
 
 /* "num rest" of a listing line; -1 when num is not a number. */
@@ -587,14 +593,14 @@ scan_list(struct pop3 *p, struct pop3_list *l, struct err *e)
 		if (end)
 			return 0;
 		if (listing_num(p->line.data, &num, &rest) < 0 ||
-			*rest < '0' || *rest > '9')
+			num > UINT32_MAX || *rest < '0' || *rest > '9')
 			return bad_listing(p, "LIST", e);
 		if (l->n == alloc) {
 			alloc = alloc ? 2 * alloc : 64;
 			l->v = xrealloc(l->v, alloc * sizeof(*l->v));
 		}
 		memset(&l->v[l->n], 0, sizeof(l->v[0]));
-		l->v[l->n].num = num;
+		l->v[l->n].num = (uint32_t)num;
 		l->v[l->n].size = strtoull(rest, &x, 10);
 		l->total += l->v[l->n].size;
 		l->n++;
@@ -611,6 +617,11 @@ uidl_valid(const char *u)
 			return 0;
 	return n > 0 && n <= UIDL_MAX;
 }
+
+/* The ids' buffer is reserved once, from the count and the first id's
+ * length (a server's ids are alike in length), for listings short enough
+ * that a wrong guess reserves less than this; longer ones grow. */
+#define IDS_GUESS_MAX (64u << 20)
 
 static int
 scan_uidl(struct pop3 *p, struct pop3_list *l, struct err *e)
@@ -636,20 +647,25 @@ scan_uidl(struct pop3 *p, struct pop3_list *l, struct err *e)
 		if (i >= l->n || l->v[i].num != num)
 			for (i = 0; i < l->n && l->v[i].num != num; i++)
 				;
-		if (i == l->n || l->v[i].uidl)
+		if (!l->ids.alloc)
+			buf_grow(&l->ids, l->n < IDS_GUESS_MAX / (UIDL_MAX +
+				1) ? l->n * (strlen(rest) + 1) : 0);
+		if (i == l->n || l->v[i].uidl ||
+			buf_add(&l->ids, rest, strlen(rest) + 1) < 0)
 			return bad_listing(p, "UIDL", e);
-		l->v[i++].uidl = strpool_add(&l->ids, rest, strlen(rest));
+		l->v[i++].uidl = (uint32_t)(l->ids.len - strlen(rest));
 	}
 	for (i = 0; i < l->n; i++)
 		if (!l->v[i].uidl) {
 			err_set(e, ERR_PROTOCOL, "%s: UIDL lists no id for "
-				"message %lu", p->peer, l->v[i].num);
+				"message %lu", p->peer,
+				(unsigned long)l->v[i].num);
 			return broken(p);
 		}
 	/* a duplicate makes the ids useless for only_new: say so */
 	for (i = 0; i < l->n && !l->dup_uidl; i++)
 		for (j = i + 1; j < l->n && j < i + 1 + 4096; j++)
-			if (!strcmp(l->v[i].uidl, l->v[j].uidl)) {
+			if (!strcmp(pop3_uidl(l, i), pop3_uidl(l, j))) {
 				l->dup_uidl = 1;
 				break;
 			}
@@ -664,6 +680,7 @@ pop3_scan(struct pop3 *p, int want_uidl, struct pop3_list *l, struct err *e)
 	int list_ok;
 
 	memset(l, 0, sizeof(*l));
+	buf_init(&l->ids, UINT32_MAX - 1);	/* offsets + 1 fit */
 	if (pp_cmd(&p->pp, e, "LIST") < 0 ||
 		(want_uidl && piped && pp_cmd(&p->pp, e, "UIDL") < 0))
 		return -1;

@@ -39,7 +39,9 @@
 #define MKIT_POP3_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "base/buf.h"
 #include "base/conf.h"
 #include "base/err.h"
 #include "base/util.h"
@@ -88,11 +90,12 @@ struct pop3 *pop3_open(const struct account *acc, const char *password,
 struct pop3 *pop3_start(struct conn *c, const struct account *acc,
 	const char *password, unsigned flags, struct err *err);
 
-/* One message on the server, from LIST and UIDL. */
+/* One message on the server, from LIST and UIDL: 16 bytes, no pointer,
+ * so that a mailbox of 10,000 costs little more than its UIDLs. */
 struct pop3_msg {
-	unsigned long num;	/* message number (RFC 1939 msg) */
 	unsigned long long size;	/* octets, as LIST says */
-	char *uidl;		/* unique id (1..70 printable bytes), or NULL
+	uint32_t num;		/* message number (RFC 1939 msg) */
+	uint32_t uidl;		/* 1 + its offset in pop3_list.ids, or 0
 				   when the server has no UIDL */
 };
 
@@ -102,10 +105,14 @@ struct pop3_list {
 	int have_uidl;		/* UIDL worked */
 	int dup_uidl;		/* some UIDL listed twice */
 	unsigned long long total;	/* sum of the sizes */
-	struct strpool ids;	/* the uidl strings */
+	struct buf ids;		/* the UIDLs, each NUL-terminated */
 };
 
 void pop3_list_release(struct pop3_list *l);
+
+/* The UIDL of l->v[k] (unique id, 1..70 printable bytes; owned by l and
+ * valid until it is released), or NULL when the server has no UIDL. */
+const char *pop3_uidl(const struct pop3_list *l, size_t k);
 
 /*
  * LIST and (with want_uidl) UIDL, pipelined when the server allows it.

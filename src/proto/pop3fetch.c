@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
  * ones (their DELE next).
  */
 struct slot {
-	size_t *win;
+	uint32_t *win;
 	unsigned long *nums;
 	struct pop3_result *res;
 	size_t n, m;
@@ -64,13 +65,21 @@ peer_of(const struct fetch *f)
 	return in.peer;
 }
 
+/* The UIDL of message k, or NULL. */
+static const char *
+uidl_of(const struct fetch *f, size_t k)
+{
+	return pop3_uidl(&f->l, k);
+}
+
 /* The id of message k for the delivery and the journal. */
 static const char *
 msg_id(struct fetch *f, size_t k)
 {
-	if (f->l.v[k].uidl)
-		return f->l.v[k].uidl;
-	snprintf(f->synth, sizeof f->synth, "msg-%lu", f->l.v[k].num);
+	if (uidl_of(f, k))
+		return uidl_of(f, k);
+	snprintf(f->synth, sizeof f->synth, "msg-%lu",
+		(unsigned long)f->l.v[k].num);
 	return f->synth;
 }
 
@@ -83,7 +92,7 @@ event(struct fetch *f, size_t k, enum pop3_fetch_action a, int deleted,
 	if (!f->o->fn)
 		return;
 	ev.num = f->l.v[k].num;
-	ev.uidl = f->l.v[k].uidl;
+	ev.uidl = uidl_of(f, k);
 	ev.size = f->l.v[k].size;
 	ev.action = a;
 	ev.deleted = deleted;
@@ -97,11 +106,11 @@ event(struct fetch *f, size_t k, enum pop3_fetch_action a, int deleted,
 static void
 name_msg(struct fetch *f, size_t k, struct err *e)
 {
-	if (f->l.v[k].uidl)
-		err_prefix(e, "message %lu (UIDL \"%s\")", f->l.v[k].num,
-			f->l.v[k].uidl);
+	if (uidl_of(f, k))
+		err_prefix(e, "message %lu (UIDL \"%s\")",
+			(unsigned long)f->l.v[k].num, uidl_of(f, k));
 	else
-		err_prefix(e, "message %lu", f->l.v[k].num);
+		err_prefix(e, "message %lu", (unsigned long)f->l.v[k].num);
 }
 
 /* The sink: pop3_retr() to the delivery. */
@@ -144,7 +153,7 @@ static const struct pop3_sink to_delivery = { s_begin, s_write, s_end,
 	s_abort };
 
 static void
-slot_load(struct fetch *f, struct slot *s, const size_t *v, size_t n)
+slot_load(struct fetch *f, struct slot *s, const uint32_t *v, size_t n)
 {
 	size_t j;
 
@@ -221,7 +230,7 @@ settle_end(struct fetch *f, struct slot *s, int rr, struct err *re,
 			name_msg(f, k, re);
 		if (s->res[j].status != POP3_DONE)
 			continue;
-		if (f->l.have_uidl && uidlstate_add(f->st, f->l.v[k].uidl,
+		if (f->l.have_uidl && uidlstate_add(f->st, uidl_of(f, k),
 			e) < 0)
 			return -1;
 		s->win[m] = k;
@@ -351,7 +360,7 @@ stop_piped(struct fetch *f, struct slot *dv, struct slot *pv,
  * k-2 are owed.
  */
 static int
-fetch_piped(struct fetch *f, const size_t *v, size_t n, struct err *e)
+fetch_piped(struct fetch *f, const uint32_t *v, size_t n, struct err *e)
 {
 	size_t w = f->w, nw = (n + w - 1) / w, k;
 	struct slot *pv = NULL, *dv = NULL;	/* syncing; DELE owed */
@@ -406,7 +415,7 @@ fetch_piped(struct fetch *f, const size_t *v, size_t n, struct err *e)
 }
 
 static int
-fetch_all(struct fetch *f, const size_t *v, size_t n, struct err *e)
+fetch_all(struct fetch *f, const uint32_t *v, size_t n, struct err *e)
 {
 	size_t i;
 
@@ -423,17 +432,19 @@ fetch_all(struct fetch *f, const size_t *v, size_t n, struct err *e)
 	return 0;
 }
 
-/* Which messages this session fetches, deletes unfetched, or skips. */
+/* Which messages this session fetches, deletes unfetched, or skips:
+ * uint32_t indexes into f->l.v (LIST numbers fit 32 bits). */
 static int
 plan(struct fetch *f, struct buf *todo, struct buf *old, struct buf *kill)
 {
 	const struct account *acc = f->acc;
-	size_t k;
+	uint32_t k;
 
+	buf_grow(todo, f->l.n * sizeof(k));	/* at most all, no slack */
 	for (k = 0; k < f->l.n; k++) {
 		const struct pop3_msg *m = &f->l.v[k];
 		int seen = acc->only_new && f->l.have_uidl &&
-			uidlstate_has(f->st, m->uidl);
+			uidlstate_has(f->st, uidl_of(f, k));
 
 		if (seen) {
 			if (!acc->keep)
@@ -455,13 +466,28 @@ plan(struct fetch *f, struct buf *todo, struct buf *old, struct buf *kill)
 	return 0;
 }
 
-/* DELE the messages listed (size_t indexes) in b, a window at a time. */
+/* Room in the state for the UIDLs of the n messages at v, once: the
+ * state's tables then neither grow nor copy while the session records
+ * them. */
+static void
+reserve_state(struct fetch *f, const uint32_t *v, size_t n)
+{
+	size_t i, bytes = 0;
+
+	if (!f->l.have_uidl)
+		return;
+	for (i = 0; i < n; i++)
+		bytes += strlen(uidl_of(f, v[i])) + 1;
+	uidlstate_reserve(f->st, n, bytes);
+}
+
+/* DELE the messages listed (uint32_t indexes) in b, a window at a time. */
 static int
 dele_list(struct fetch *f, const struct buf *b, enum pop3_fetch_action a,
 	struct err *e)
 {
-	const size_t *v = (const size_t *)(const void *)b->data;
-	size_t n = b->len / sizeof(size_t), i;
+	const uint32_t *v = (const uint32_t *)(const void *)b->data;
+	size_t n = b->len / sizeof(*v), i;
 	struct slot *s = &f->s[0];
 
 	for (i = 0; i < n; i += f->w) {
@@ -541,7 +567,7 @@ record_server(struct fetch *f, struct err *e)
 	int r = 0;
 
 	for (i = 0; i < f->l.n; i++)
-		ids[i] = f->l.v[i].uidl;
+		ids[i] = uidl_of(f, i);
 	for (i = 0; i < f->l.n && f->o->mode == POP3_FETCH_INIT_STATE &&
 		r == 0; i++)
 		r = uidlstate_add(f->st, ids[i], e);
@@ -587,18 +613,19 @@ session(struct fetch *f, int *more, struct err *e)
 	if (o->mode == POP3_FETCH_STATUS) {
 		for (i = 0; i < f->l.n; i++)
 			if (!f->acc->only_new || !f->l.have_uidl ||
-				!uidlstate_has(f->st, f->l.v[i].uidl)) {
+				!uidlstate_has(f->st, uidl_of(f, i))) {
 				f->r->new_count++;
 				f->r->new_size += f->l.v[i].size;
 			}
 		goto quit;
 	}
 	plan(f, &todo, &old, &kill);
-	n = todo.len / sizeof(size_t);
+	n = todo.len / sizeof(uint32_t);
 	if (o->session_limit && n > o->session_limit) {
 		n = o->session_limit;
 		*more = 1;
 	}
+	reserve_state(f, (const uint32_t *)(const void *)todo.data, n);
 	f->total = f->done + n;
 	if (!f->d) {
 		/* --stdout: one message raw, several as mboxrd */
@@ -620,7 +647,8 @@ session(struct fetch *f, int *more, struct err *e)
 	if (dele_list(f, &old, POP3_FETCH_OLD, e) < 0 ||
 		dele_list(f, &kill, POP3_FETCH_KILLED, e) < 0)
 		goto out;
-	if (fetch_all(f, (const size_t *)(const void *)todo.data, n, e) < 0) {
+	if (fetch_all(f, (const uint32_t *)(const void *)todo.data, n,
+		e) < 0) {
 		struct err qe;
 
 		/* record what arrived and commit its deletions, if we can */

@@ -19,44 +19,70 @@
 #define STATE_FILE_MAX (1u << 30)
 
 /*
- * The UIDLs in the order they were recorded (uidl[], NULLs where retain
- * dropped one until the next rebuild), and an open-addressing hash table
- * of indexes into it (slot[] holds index + 1; 0 is empty).
+ * The UIDLs in the order they were recorded, each ended by '\n' in pool
+ * (the body of the state file as it is written), and an open-addressing
+ * hash table of their offsets in it (slot[] holds offset + 1; 0 is
+ * empty). No pointer and no malloc header per UIDL: its text and about
+ * 6 bytes of table, so a mailbox of 10,000 costs a few hundred KB.
  */
 struct uidlstate {
 	char *path, *journal, *disp;
 	int lockfd;
-	char **uidl;		/* in ids */
-	size_t n, alloc;
-	struct strpool ids;
-	uint32_t *slot;		/* 1 + the index in uidl, or 0: empty */
-	size_t nslot;		/* a power of two, > 2 n */
+	struct buf pool;	/* "uidl\n" records, at most STATE_FILE_MAX */
+	size_t n;		/* records in pool */
+	uint32_t *slot;		/* 1 + the offset in pool, or 0: empty */
+	size_t nslot;		/* a power of two, > 3 n / 2 */
 	int dirty;
 };
 
-/* The slot holding s, or the empty slot where it would go. */
-static size_t
-find(const struct uidlstate *s, const char *u)
+/* Is the record at off u[0..len)? Its end is '\n' ('\r' while marked by
+ * uidlstate_retain). */
+static int
+same(const struct uidlstate *s, size_t off, const char *u, size_t len)
 {
-	size_t i = (size_t)str_hash64(u) & (s->nslot - 1);
+	const char *r = s->pool.data + off;
 
-	while (s->slot[i] && strcmp(s->uidl[s->slot[i] - 1], u) != 0)
+	return s->pool.len - off > len && (r[len] == '\n' || r[len] == '\r')
+		&& memcmp(r, u, len) == 0;
+}
+
+/* The slot holding u[0..len), or the empty slot where it would go. */
+static size_t
+find(const struct uidlstate *s, const char *u, size_t len)
+{
+	size_t i = (size_t)mem_hash64(u, len) & (s->nslot - 1);
+
+	while (s->slot[i] && !same(s, s->slot[i] - 1, u, len))
 		i = (i + 1) & (s->nslot - 1);
 	return i;
+}
+
+/* The length of the record at off (up to its '\n' or '\r'). */
+static size_t
+rec_len(const struct uidlstate *s, size_t off)
+{
+	const char *r = s->pool.data + off;
+	size_t len = 0;
+
+	while (r[len] != '\n' && r[len] != '\r')
+		len++;
+	return len;
 }
 
 static void
 rehash(struct uidlstate *s, size_t want)
 {
-	size_t i;
+	size_t off, len;
 
 	s->nslot = 64;
-	while (s->nslot < 2 * want + 2)
+	while (s->nslot < want + want / 2 + 1)
 		s->nslot *= 2;
 	free(s->slot);
 	s->slot = xcalloc(s->nslot, sizeof(*s->slot));
-	for (i = 0; i < s->n; i++)
-		s->slot[find(s, s->uidl[i])] = i + 1;
+	for (off = 0; off < s->pool.len; off += len + 1) {
+		len = rec_len(s, off);
+		s->slot[find(s, s->pool.data + off, len)] = (uint32_t)off + 1;
+	}
 }
 
 static int
@@ -66,27 +92,32 @@ valid(const char *u, size_t len)
 		&& !memchr(u, '\r', len);
 }
 
-/* Add u[0..len) (valid(): at most UIDLSTATE_UIDL_MAX bytes). */
-static void
+/* Add u[0..len) (valid()). -1 when the state would pass STATE_FILE_MAX. */
+static int
 insert(struct uidlstate *s, const char *u, size_t len)
 {
-	char key[UIDLSTATE_UIDL_MAX + 1];
-	size_t i;
+	size_t i, off = s->pool.len;
 
-	memcpy(key, u, len);
-	key[len] = '\0';
-	if (2 * (s->n + 1) + 2 > s->nslot)
+	if (s->n + 1 + (s->n + 1) / 2 + 1 > s->nslot)
 		rehash(s, s->n + 1);
-	i = find(s, key);
+	i = find(s, u, len);
 	if (s->slot[i])
-		return;
-	if (s->n == s->alloc) {
-		s->alloc = s->alloc ? 2 * s->alloc : 256;
-		s->uidl = xrealloc(s->uidl, s->alloc * sizeof(*s->uidl));
-	}
-	s->uidl[s->n++] = strpool_add(&s->ids, key, len);
-	s->slot[i] = (uint32_t)s->n;
+		return 0;
+	if (buf_grow(&s->pool, len + 1) < 0)
+		return -1;
+	buf_add(&s->pool, u, len);
+	buf_addch(&s->pool, '\n');
+	s->slot[i] = (uint32_t)off + 1;
+	s->n++;
 	s->dirty = 1;
+	return 0;
+}
+
+static int
+full(const struct uidlstate *s, struct err *e)
+{
+	return err_set(e, ERR_DATA, "%s: more UIDLs than a state holds "
+		"(%u MiB)", s->disp, STATE_FILE_MAX >> 20);
 }
 
 /* Append src with '/' and '%' (and, for a host, nothing else) escaped. */
@@ -225,8 +256,10 @@ load(struct uidlstate *s, struct err *e)
 				line);
 			goto out;
 		}
-		if (n > 0)
-			insert(s, data.data + pos, n);
+		if (n > 0 && insert(s, data.data + pos, n) < 0) {
+			full(s, e);
+			goto out;
+		}
 		pos += n + 1;
 	}
 	s->dirty = 0;
@@ -249,6 +282,7 @@ uidlstate_open(const char *path, unsigned flags, struct err *e)
 	s->lockfd = -1;
 	buf_addf(&j, "%s.journal", path);
 	s->journal = buf_detach(&j, NULL);
+	buf_init(&s->pool, STATE_FILE_MAX);
 	rehash(s, 0);
 	if (slash && slash != path) {
 		char *dir = xmemdup(path, (size_t)(slash - path));
@@ -281,7 +315,7 @@ uidlstate_journal(const struct uidlstate *s)
 int
 uidlstate_has(const struct uidlstate *s, const char *uidl)
 {
-	return s->slot[find(s, uidl)] != 0;
+	return s->slot[find(s, uidl, strlen(uidl))] != 0;
 }
 
 int
@@ -289,32 +323,50 @@ uidlstate_add(struct uidlstate *s, const char *uidl, struct err *e)
 {
 	if (!valid(uidl, strlen(uidl)))
 		return err_set(e, ERR_USAGE, "invalid UIDL \"%.80s\"", uidl);
-	insert(s, uidl, strlen(uidl));
-	return 0;
+	return insert(s, uidl, strlen(uidl)) < 0 ? full(s, e) : 0;
 }
 
 void
 uidlstate_retain(struct uidlstate *s, const char *const *list, size_t n)
 {
-	unsigned char *on = xcalloc(s->n ? s->n : 1, 1);
-	size_t i, j = 0;
+	size_t i, r, w = 0, len, kept = 0;
+	char *d = s->pool.data;
 
-	/* mark what the list holds (a byte per UIDL, no second table) */
+	/* mark what the list holds: its record ends in '\r' for now */
 	for (i = 0; i < n; i++) {
-		size_t k = list[i] ? find(s, list[i]) : 0;
+		size_t k;
 
-		if (list[i] && s->slot[k])
-			on[s->slot[k] - 1] = 1;
+		if (!list[i])
+			continue;
+		len = strlen(list[i]);
+		k = find(s, list[i], len);
+		if (s->slot[k])
+			d[s->slot[k] - 1 + len] = '\r';
 	}
-	for (i = 0; i < s->n; i++)
-		if (on[i])
-			s->uidl[j++] = s->uidl[i];
-	free(on);
-	if (j != s->n) {
-		s->n = j;
+	/* keep the marked records in their order, in place */
+	for (r = 0; r < s->pool.len; r += len + 1) {
+		len = rec_len(s, r);
+		if (d[r + len] != '\r')
+			continue;
+		memmove(d + w, d + r, len);
+		d[w + len] = '\n';
+		w += len + 1;
+		kept++;
+	}
+	if (kept != s->n) {
+		buf_truncate(&s->pool, w);
+		s->n = kept;
 		s->dirty = 1;
 		rehash(s, s->n);
 	}
+}
+
+void
+uidlstate_reserve(struct uidlstate *s, size_t n, size_t bytes)
+{
+	if (s->n + n + (s->n + n) / 2 + 1 > s->nslot)
+		rehash(s, s->n + n);
+	buf_grow(&s->pool, bytes);	/* past the cap: grown when needed */
 }
 
 size_t
@@ -323,34 +375,18 @@ uidlstate_count(const struct uidlstate *s)
 	return s->n;
 }
 
-/* The state file is written in pieces of about this size. */
-#define COMMIT_CHUNK (16u << 10)
-
 int
 uidlstate_commit(struct uidlstate *s, struct err *e)
 {
 	struct durable_file f;
-	struct buf b = BUF_INIT;
-	size_t i;
-	int rc = 0;
 
 	if (!s->dirty)
 		return 0;
 	if (durable_file_open(&f, s->path, e) < 0)
 		return -1;
-	buf_addstr(&b, MAGIC "\n");
-	for (i = 0; i <= s->n && rc == 0; i++) {
-		if (i == s->n || b.len >= COMMIT_CHUNK) {
-			rc = durable_file_write(&f, b.data, b.len, e);
-			buf_reset(&b);
-		}
-		if (i < s->n) {
-			buf_addstr(&b, s->uidl[i]);
-			buf_addch(&b, '\n');
-		}
-	}
-	buf_release(&b);
-	if (rc < 0) {
+	/* the pool is the file's body: written from where it is */
+	if (durable_file_write(&f, MAGIC "\n", strlen(MAGIC) + 1, e) < 0 ||
+	    durable_file_write(&f, s->pool.data, s->pool.len, e) < 0) {
 		durable_file_abort(&f);
 		return -1;
 	}
@@ -406,8 +442,10 @@ uidlstate_import_mpop(struct uidlstate *s, const char *path,
 		head = 0;
 		if (left > 0) {
 			left--;
-			if (mine && valid(l, n))
-				insert(s, l, n);
+			if (mine && valid(l, n) && insert(s, l, n) < 0) {
+				added = full(s, e);
+				break;
+			}
 			added += mine && valid(l, n);
 			continue;
 		}
@@ -447,8 +485,7 @@ uidlstate_close(struct uidlstate *s)
 		return;
 	if (s->lockfd >= 0)
 		close(s->lockfd);
-	strpool_release(&s->ids);
-	free(s->uidl);
+	buf_release(&s->pool);
 	free(s->slot);
 	free(s->path);
 	free(s->journal);

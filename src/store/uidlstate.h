@@ -73,13 +73,19 @@ const char *uidlstate_journal(const struct uidlstate *s);
 int uidlstate_has(const struct uidlstate *s, const char *uidl);
 
 /* Record uidl (a copy is kept; recording it again is no change).
- * ERR_USAGE for an empty one, or one with CR, LF or too long. */
+ * ERR_USAGE for an empty one, or one with CR, LF or too long; ERR_DATA
+ * when the state would pass 1 GiB. */
 int uidlstate_add(struct uidlstate *s, const char *uidl, struct err *e);
 
 /* Forget every UIDL that is not among the n in list (the server's whole
  * UIDL list: messages gone from the server need no memory). */
 void uidlstate_retain(struct uidlstate *s, const char *const *list,
 	size_t n);
+
+/* Make room for n more UIDLs of bytes in all (their lengths plus one
+ * each), so that recording them neither grows nor copies the tables: a
+ * caller that knows what may come (the server's new messages) asks once. */
+void uidlstate_reserve(struct uidlstate *s, size_t n, size_t bytes);
 
 /* Number of UIDLs recorded. */
 size_t uidlstate_count(const struct uidlstate *s);

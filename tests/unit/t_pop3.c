@@ -524,7 +524,7 @@ fetch(int strict)
 	r = pop3_scan(s, 1, &l, &e);
 	tap_ok(r == 0 && l.n == 3 && l.have_uidl && !l.dup_uidl &&
 		l.total == 60 && l.v[2].num == 3 && l.v[2].size == 30 &&
-		!strcmp(l.v[1].uidl, "bbb"), "%s: LIST and UIDL (%s)", how,
+		!strcmp(pop3_uidl(&l, 1), "bbb"), "%s: LIST and UIDL (%s)", how,
 		r ? e.msg : "");
 	pop3_list_release(&l);
 	r = pop3_retr(s, nums, 3, -1, &sink, &lg, res, &e);

@@ -230,23 +230,35 @@ test_bad(void)
 }
 
 /* Many UIDLs: the table grows and finds each. */
+/* A state at dir/name holding the 100000 UIDLs prefix0 to prefix99999,
+ * committed and opened again; its path in path. */
+static struct uidlstate *
+open_many(char *path, size_t size, const char *name, const char *prefix)
+{
+	struct uidlstate *s;
+	struct err e;
+	char u[32];
+	int i;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	s = uidlstate_open(path, 0, &e);
+	for (i = 0; i < 100000; i++) {
+		snprintf(u, sizeof u, "%s%d", prefix, i);
+		uidlstate_add(s, u, &e);
+	}
+	uidlstate_commit(s, &e);
+	uidlstate_close(s);
+	return uidlstate_open(path, 0, &e);
+}
+
 static void
 test_many(void)
 {
 	char path[256], u[32];
 	struct uidlstate *s;
-	struct err e;
 	int i, ok = 1;
 
-	snprintf(path, sizeof path, "%s/many", dir);
-	s = uidlstate_open(path, 0, &e);
-	for (i = 0; i < 100000; i++) {
-		snprintf(u, sizeof u, "uidl-%d", i);
-		uidlstate_add(s, u, &e);
-	}
-	uidlstate_commit(s, &e);
-	uidlstate_close(s);
-	s = uidlstate_open(path, 0, &e);
+	s = open_many(path, sizeof path, "many", "uidl-");
 	for (i = 0; i < 100000 && ok; i += 7) {
 		snprintf(u, sizeof u, "uidl-%d", i);
 		ok = uidlstate_has(s, u);
@@ -254,6 +266,65 @@ test_many(void)
 	tap_ok(ok && uidlstate_count(s) == 100000 &&
 		!uidlstate_has(s, "uidl-100000"), "100000 UIDLs reloaded");
 	uidlstate_close(s);
+}
+
+/* UIDLs that are prefixes of one another are told apart, and retain keeps
+ * the order they were recorded in, on a large state too. */
+static void
+test_retain_order(void)
+{
+	static const char *const server[] = { "ab", "x", "abc" };
+	const char **keep = xcalloc(50000, sizeof(*keep));
+	char path[256], u[32], *text;
+	struct uidlstate *s;
+	struct err e;
+	int i, ok = 1;
+
+	snprintf(path, sizeof path, "%s/order", dir);
+	s = uidlstate_open(path, 0, &e);
+	uidlstate_add(s, "abc", &e);
+	uidlstate_add(s, "a", &e);
+	uidlstate_add(s, "ab", &e);
+	tap_ok(uidlstate_has(s, "ab") && !uidlstate_has(s, "abcd") &&
+		!uidlstate_has(s, "b") && uidlstate_count(s) == 3,
+		"prefixes are distinct UIDLs");
+	uidlstate_retain(s, server, 3);
+	uidlstate_add(s, "z", &e);
+	tap_ok(uidlstate_count(s) == 3 && !uidlstate_has(s, "a") &&
+		uidlstate_has(s, "abc"), "retain among prefixes");
+	uidlstate_commit(s, &e);
+	text = slurp(path);
+	tap_str(text, "mkit-uidls 1\nabc\nab\nz\n", "... in the order "
+		"recorded");
+	free(text);
+	uidlstate_close(s);
+
+	s = open_many(path, sizeof path, "order-many", "u");
+	for (i = 0; i < 50000; i++) {
+		snprintf(u, sizeof u, "u%d", 99999 - 2 * i);
+		keep[i] = xstrdup(u);
+	}
+	uidlstate_retain(s, keep, 50000);
+	for (i = 0; i < 100000 && ok; i++) {
+		snprintf(u, sizeof u, "u%d", i);
+		ok = uidlstate_has(s, u) == (i % 2);
+	}
+	tap_ok(ok && uidlstate_count(s) == 50000, "retain half of 100000");
+	uidlstate_reserve(s, 3, 9);
+	uidlstate_add(s, "new-1", &e);
+	tap_ok(uidlstate_count(s) == 50001 && uidlstate_has(s, "new-1") &&
+		uidlstate_has(s, "u99999") && !uidlstate_has(s, "u0"),
+		"reserve keeps what is there and takes more");
+	uidlstate_commit(s, &e);
+	uidlstate_close(s);
+	text = slurp(path);
+	tap_ok(text && !strncmp(text, "mkit-uidls 1\nu1\nu3\nu5\n", 22) &&
+		strlen(text) > 14 && !strcmp(text + strlen(text) - 14,
+		"\nu99999\nnew-1\n"), "... written in the order recorded");
+	free(text);
+	for (i = 0; i < 50000; i++)
+		free((char *)keep[i]);
+	free(keep);
 }
 
 /* mpop's uidls file, read for a user moving from mpop. */
@@ -322,6 +393,7 @@ main(void)
 	test_wait();
 	test_bad();
 	test_many();
+	test_retain_order();
 	test_import();
 	rm_rf(dir);
 	return tap_done();

@@ -114,7 +114,7 @@ struct deliver {
 	/* maildir */
 	char *tmpdir, *newdir;
 	unsigned long counter;
-	enum durable_mode ordered;	/* durable_fs_mode: see sync_files */
+	enum durable_mode dmode;	/* durable_fs_mode: see sync_files */
 	char *host;		/* this host (the Received header) */
 	char *mhost;		/* the same as a maildir name holds it */
 	long self;		/* our PID */
@@ -869,7 +869,7 @@ open_maildir(struct deliver *d, struct err *e)
 	d->tmpdir = buf_detach(&p, NULL);
 	buf_addf(&p, "%s/new", d->target);
 	d->newdir = buf_detach(&p, NULL);
-	d->ordered = durable_fs_mode(d->tmpdir);
+	d->dmode = durable_fs_mode(d->tmpdir);
 	return rc;
 }
 
@@ -1538,7 +1538,7 @@ sync_files(const struct deliver *d, struct pending *pend, size_t n,
 
 	for (i = 0; i < n; i++)
 		fds[i] = pend[i].fd;
-	if (durable_sync_files(fds, n, d->ordered, &bad) != 0)
+	if (durable_sync_files(fds, n, d->dmode, &bad) != 0)
 		rc = err_sys(e, ERR_IO, errno, "%s/tmp/%s", d->disp,
 			pend[bad].name);
 	for (i = 0; i < n; i++) {
@@ -1572,8 +1572,8 @@ sync_maildir(const struct deliver *d, struct pending *pend, size_t n,
 		buf_addf(&rec, " %s\n", pend[i].name);
 	}
 	if (sync_files(d, pend, n, e) < 0 ||
-	    jwrite(d, &rec, d->ordered != DURABLE_ORDERED, e) < 0 ||
-	    (d->ordered == DURABLE_ORDERED && d->jfd >= 0 &&
+	    jwrite(d, &rec, d->dmode != DURABLE_ORDERED, e) < 0 ||
+	    (d->dmode == DURABLE_ORDERED && d->jfd >= 0 &&
 	    durable_write_wait(d->jfd) != 0 &&
 	    err_sys(e, ERR_IO, errno, "%s", d->jdisp)))
 		goto out;

@@ -327,7 +327,7 @@ mdirsync_open(struct mdirsync *m, const char *dir,
 			goto fail;
 	}
 	buf_release(&p);
-	m->ordered = durable_fs_mode(dir);
+	m->dmode = durable_fs_mode(dir);
 	if (clean_tmp(m, e) < 0)
 		goto fail;
 	st = dir_stamp(dir, m->prestamp);
@@ -743,7 +743,7 @@ mdirsync_commit(struct mdirsync *m, struct err *e)
 
 		for (i = 0; i < m->npend; i++)
 			fds[i] = m->pend[i].fd;
-		r = durable_sync_files(fds, m->npend, m->ordered, &i);
+		r = durable_sync_files(fds, m->npend, m->dmode, &i);
 		en = errno;
 		free(fds);
 		if (r != 0) {

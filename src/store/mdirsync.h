@@ -44,6 +44,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "store/durable.h"
 #include "store/syncstate.h"
 
 /* An entry's name not known yet (found again when needed). */
@@ -79,7 +80,7 @@ struct mdirsync {
 	struct mdirsync_pend *pend;
 	size_t npend, apend;
 	int fd;			/* the message open, or -1 */
-	int ordered;		/* durable_fs_mode(dir) */
+	enum durable_mode dmode;	/* durable_fs_mode(dir) */
 	int scanned;		/* v and old hold cur/ and new/ */
 	unsigned long changes;	/* renames and removals done here */
 	/* set by the caller after mdirsync_open(): each message committed

@@ -10,7 +10,8 @@
 # Before each run the server's maildir gets the count's messages (hard links
 # to the mparse corpus, bench/mparse/gen_corpus.py, cycled: the same sizes),
 # Dovecot's index files are removed, and the destination and the UIDL state
-# start empty; after it, the destination must hold every message and the
+# start empty (the last run's destination is moved aside, not removed:
+# see below); after it, the destination must hold every message and the
 # server none, else the run reads FAIL. Every tool logs in with USER/PASS and
 # deletes on the server:
 #   mkit    cmd/mpop: RETR and DELE pipelined in windows, each window
@@ -26,6 +27,12 @@
 #           every DELE: the server's own pace, the ceiling of any client
 #           (with STARTTLS: after STLS, through OpenSSL alone, so the TLS
 #           rows are judged against what the server's TLS side gives)
+# A destination is removed only when the bench ends. On ext4 without a
+# journal the kernel does not reuse an inode freed in the last 30 s or so
+# (recently_deleted() in ext4's inode allocator), and it scans past every
+# such inode at each file it creates: with the previous runs' thousands of
+# files just removed, a file's creation cost up to 0.3 ms, which slowed
+# every tool (mpop 950 msgs/s, not 1,330) and moved the ratios.
 # The table shows, per tool, the median rate (messages/s), every round's
 # rate, the median peak RSS (MiB, /usr/bin/time), and mkit's median over the
 # tool's (> 1: mkit wins). The "--version RSS" line is each program's peak
@@ -36,7 +43,8 @@
 # Environment: MKIT_MPOP (default cmd/mpop of the build tree),
 # MKIT_BUILDDIR, BENCH_OUT (default $MKIT_BUILDDIR/bench/out), BENCH_SIZES,
 # BENCH_MODES, BENCH_ROUNDS, BENCH_TOOLS (default "mkit mpop fetchmail"),
-# BENCH_NO_INSTALL=1 (never apt-get the peers). Results also go to
+# BENCH_NO_INSTALL=1 (never apt-get the peers), PEER_MPOP (default
+# /usr/bin/mpop: a wrapper may strace or time it). Results also go to
 # $BENCH_OUT/mpop-results.txt.
 set -euo pipefail
 
@@ -81,7 +89,7 @@ shopt -u nullglob
 export MKIT_SERVERS_DIR=$srcdir/tests/servers
 # shellcheck source=../../tests/servers/servers.bash
 source "$srcdir/tests/servers/servers.bash"
-trap stop_servers EXIT
+trap 'stop_servers; rm -rf "$work/trash"' EXIT
 start_dovecot || die "Dovecot did not start"
 box=$MAILDIR_ROOT/$TEST_USER/Maildir
 
@@ -144,7 +152,7 @@ delivery maildir $dest
 uidls_file $d/state
 EOF
 		chmod 600 "$d/config"
-		echo "/usr/bin/mpop -q -C $d/config" ;;
+		echo "${PEER_MPOP:-/usr/bin/mpop} -q -C $d/config" ;;
 	fetchmail)
 		cat >"$d/deliver" <<'EOF'
 #!/bin/sh
@@ -180,7 +188,7 @@ have() {
 # run TOOL MODE N: one timed run; prints "RATE RSS_KIB" or "FAIL RSS".
 run() {
 	local tool=$1 mode=$2 n=$3 dest=$work/dest cmd t0 t1 rss got left
-	rm -rf "$dest"
+	[[ -e $dest ]] && mv "$dest" "$work/trash/$(date +%s%N)"
 	mkdir -p "$dest/new" "$dest/cur" "$dest/tmp"
 	fill "$n"
 	cmd=$(conf "$tool" "$mode" "$dest")
@@ -206,6 +214,8 @@ run() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
 
 results=$work/results
+rm -rf "$work/trash"
+mkdir -p "$work/trash"
 : >"$results"
 read -r -a tools <<<"$TOOLS"
 for n in $SIZES; do

@@ -19,10 +19,19 @@
 #   mpop    mpop 1.4 (Debian package mpop): maildir delivery
 #   fetchmail  fetchmail 6.4 (package fetchmail): an MDA writing the maildir
 #           file (fetchmail has no maildir delivery of its own)
-# and two rows that say where the time goes:
+# and three rows that say where the time goes:
 #   nosync  mkit with MKIT_BENCH_NOSYNC=1: no fsync, fdatasync or
 #           sync_file_range at all (a knob for this bench, never a user
 #           option): the cost of durability is the gap to the mkit row
+#   ceiling bench/mpop/sink with "maildir DEST": every RETR pipelined, each
+#           message's bytes written as received to tmp/N, each window of
+#           64 made durable by the store layer's own calls as mkit does
+#           (durable_sync_files in the mode durable_fs_mode gives, the
+#           renames to new/, one fsync of new/; in a second thread while
+#           the next window is read), every DELE after the last window:
+#           the ceiling of a client that stores durably. It neither
+#           unstuffs dots, nor turns CRLF into LF, nor keeps UIDL state or
+#           a journal, so no correct client can beat it
 #   sink    bench/mpop/sink: every RETR pipelined, the bytes discarded,
 #           every DELE: the server's own pace, the ceiling of any client
 #           (with STARTTLS: after STLS, through OpenSSL alone, so the TLS
@@ -38,11 +47,15 @@
 # tool's (> 1: mkit wins). The "--version RSS" line is each program's peak
 # RSS when it only starts: what its libraries alone cost; the line after it
 # gives mkit's median peak RSS over that, per count (flat from 1,000 to
-# 10,000 messages: memory does not grow with the mailbox).
+# 10,000 messages: memory does not grow with the mailbox). When the mkit
+# and ceiling rows both ran, a line per count and mode gives mkit's median
+# as a share of the ceiling's and, when mpop ran too, the ceiling's over
+# mpop's: how far a durable client can go past mpop on this machine.
 #
 # Environment: MKIT_MPOP (default cmd/mpop of the build tree),
 # MKIT_BUILDDIR, BENCH_OUT (default $MKIT_BUILDDIR/bench/out), BENCH_SIZES,
-# BENCH_MODES, BENCH_ROUNDS, BENCH_TOOLS (default "mkit mpop fetchmail"),
+# BENCH_MODES, BENCH_ROUNDS, BENCH_TOOLS (default "mkit mpop fetchmail nosync
+# ceiling sink"),
 # BENCH_NO_INSTALL=1 (never apt-get the peers), PEER_MPOP (default
 # /usr/bin/mpop: a wrapper may strace or time it). Results also go to
 # $BENCH_OUT/mpop-results.txt.
@@ -57,7 +70,7 @@ MKIT_MPOP=${MKIT_MPOP:-$builddir/cmd/mpop}
 SIZES=${BENCH_SIZES:-1000 10000}
 MODES=${BENCH_MODES:-plain starttls}
 ROUNDS=${BENCH_ROUNDS:-3}
-TOOLS=${BENCH_TOOLS:-mkit mpop fetchmail nosync sink}
+TOOLS=${BENCH_TOOLS:-mkit mpop fetchmail nosync ceiling sink}
 SINK=${SINK:-$builddir/bench/mpop/sink}
 
 die() { printf 'bench-mpop: %s\n' "$*" >&2; exit 1; }
@@ -133,10 +146,12 @@ EOF
 		local knob=
 		[[ $tool == nosync ]] && knob=MKIT_BENCH_NOSYNC=1
 		echo "env XDG_STATE_HOME=$d/state $knob $MKIT_MPOP -q -C $d/config" ;;
-	sink)
-		local stls=
+	sink | ceiling)
+		local stls='' store=''
 		[[ $mode == starttls ]] && stls=starttls
-		echo "$SINK 127.0.0.1 $port $TEST_USER $TEST_PASS $stls" ;;
+		[[ $tool == ceiling ]] && store="maildir $dest"
+		echo "$SINK 127.0.0.1 $port $TEST_USER $TEST_PASS" \
+			"$stls $store" ;;
 	mpop)
 		cat >"$d/config" <<EOF
 account default
@@ -179,7 +194,7 @@ EOF
 have() {
 	case $1 in
 	mkit | nosync) return 0 ;;
-	sink) [[ -x $SINK ]] ;;
+	sink | ceiling) [[ -x $SINK ]] ;;
 	mpop) [[ -x /usr/bin/mpop ]] ;;
 	fetchmail) command -v fetchmail >/dev/null ;;
 	esac
@@ -213,6 +228,26 @@ run() {
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
 
+# rates N MODE TOOL: TOOL's rate in every round of N in MODE, one a line.
+rates() {
+	awk -v n="$1" -v m="$2" -v t="$3" '$1 == n && $2 == m && $3 == t {
+		print $4 }' "$results"
+}
+
+# share N MODE: "N MODE: mkit at NN% of the ceiling; ceiling = X.XXx mpop"
+# from the medians, when the mkit and ceiling rows ran (the part after the
+# semicolon when mpop ran too); nothing otherwise.
+share() {
+	awk -v n="$1" -v mode="$2" -v m="$(rates "$1" "$2" mkit | median)" \
+		-v c="$(rates "$1" "$2" ceiling | median)" \
+		-v p="$(rates "$1" "$2" mpop | median)" 'BEGIN {
+		if (!(m + 0 > 0 && c + 0 > 0)) exit
+		printf "%s %s: mkit at %.0f%% of the ceiling", n, mode,
+			100 * m / c
+		if (p + 0 > 0) printf "; ceiling = %.2fx mpop", c / p
+		print "" }'
+}
+
 results=$work/results
 rm -rf "$work/trash"
 mkdir -p "$work/trash"
@@ -238,14 +273,11 @@ done
 		'RSS MiB' 'mkit/tool   rounds'
 	for n in $SIZES; do
 		for mode in $MODES; do
-			ours=$(awk -v n="$n" -v m="$mode" '$1 == n && $2 == m &&
-				$3 == "mkit" { print $4 }' "$results" | median)
+			ours=$(rates "$n" "$mode" mkit | median)
 			for tool in "${tools[@]}"; do
 				have "$tool" "$mode" || continue
-				rates=$(awk -v n="$n" -v m="$mode" -v t="$tool" \
-					'$1 == n && $2 == m && $3 == t { print $4 }' \
-					"$results")
-				med=$(median <<<"$rates")
+				all=$(rates "$n" "$mode" "$tool")
+				med=$(median <<<"$all")
 				rss=$(awk -v n="$n" -v m="$mode" -v t="$tool" \
 					'$1 == n && $2 == m && $3 == t { print $5 }' \
 					"$results" | median)
@@ -255,8 +287,13 @@ done
 				printf '%-6s %-9s %-10s %10s %8.1f  %-9s %s\n' "$n" \
 					"$mode" "$tool" "$med" "$(awk -v r="$rss" \
 					'BEGIN { print r / 1024 }')" "$ratio" \
-					"$(echo $rates)"
+					"$(echo $all)"
 			done
+		done
+	done
+	for n in $SIZES; do
+		for mode in $MODES; do
+			share "$n" "$mode"
 		done
 	done
 	v=$(/usr/bin/time -f '%M' "$MKIT_MPOP" --version 2>&1 >/dev/null | tail -1)

@@ -10,7 +10,9 @@
 # round runs both, in turn (each round starting with the other one), after
 # a sync, BENCH_ROUNDS rounds (default 5): the table shows the median wall
 # time, the rate and every round's time; the ratio is --batch's median time
-# divided by the flush's (target, issue 12: >= 0.8). A flush journals
+# divided by the flush's (target, issue 12: >= 0.8). A flush reads the next
+# window's entries while the server answers the current one (in the time
+# its connection would wait: conn_set_idle), journals
 # each window (one fdatasync) and moves every entry it delivered to free/
 # (one sync of msg/ per 16 windows; the next queued messages are written
 # over those files): the queue loses nothing; --batch has nothing to

@@ -71,6 +71,8 @@ struct conn {
 	char ip[64];		/* the address connected to */
 	struct buf rbuf, wbuf;
 	char errbuf[CURL_ERROR_SIZE];
+	int (*idle)(void *);	/* conn_set_idle() */
+	void *idle_arg;
 };
 
 void
@@ -656,6 +658,13 @@ conn_wpending(const struct conn *c)
 }
 
 void
+conn_set_idle(struct conn *c, int (*fn)(void *), void *arg)
+{
+	c->idle = fn;
+	c->idle_arg = arg;
+}
+
+void
 conn_set_timeout(struct conn *c, int seconds)
 {
 	c->timeout = seconds;
@@ -778,6 +787,9 @@ conn_fill(struct conn *c, struct err *e)
 			return r;
 		if (c->eof)
 			return 0;
+		/* the peer owes us bytes: other work first, if any */
+		if (c->idle && !c->wbuf.len && c->idle(c->idle_arg))
+			continue;
 		pr = poll(&pfd, 1, poll_ms(c));
 		if (pr < 0 && errno != EINTR)
 			return err_sys(e, ERR_OS, errno, "%s: poll", c->peer);

@@ -209,6 +209,17 @@ size_t conn_wpending(const struct conn *c);
  */
 void conn_set_timeout(struct conn *c, int seconds);
 
+/*
+ * Work to do while the peer owes a reply: each time conn_fill() finds
+ * nothing to read and nothing left to send, it calls fn(arg) before it
+ * waits, again and again while fn returns 1 (it did one small piece of
+ * work: a reply that came meanwhile is read first), and waits once fn
+ * returns 0 (nothing left). The time fn takes delays the read of a reply
+ * already there, never a command: a piece should take microseconds. NULL
+ * removes it.
+ */
+void conn_set_idle(struct conn *c, int (*fn)(void *), void *arg);
+
 /* The socket, for a caller that polls several connections (read through
  * conn_wait() first: over TLS bytes may wait inside OpenSSL). */
 int conn_fd(const struct conn *c);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "net/conn.h"
 #include "proto/qflush.h"
 
 /* Messages pipelined on one session at once (each holds an open file),
@@ -116,13 +117,78 @@ entry_msg(struct smtp_msg *m, struct queue_entry *qe, struct smtp_rcpt *rc)
 	m->envid = v->envid;
 }
 
-/* Deliver win[0..n) (locked, same account) on *s, opening it when NULL;
- * j: the flush's journal. */
-static long
-send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
-	const struct account *acc, struct smtp **s, struct queue_journal *j,
-	const struct qflush_ops *ops)
+/* One flush's progress: the entries of one account at a time. */
+struct run {
+	const char *dir;
+	time_t now;
+	int force;
+	const struct qflush_ops *ops;
+	struct queue_entry *win;
+	size_t w;
+	struct queue_journal j;
+	unsigned windows;
+	long left;
+	int failed;		/* removals not known durable: e says why */
+	struct err *e;
+	/* the pass's ids: [0, next) taken; [next, ahead) locked and read
+	 * while the server answers (read_ahead()), into pre[i % WINDOW] */
+	char **ids;
+	size_t n, next, ahead;
+	struct queue_entry *pre;
+	int *pre_rc;
+};
+
+/*
+ * While the server answers the window being sent (conn_set_idle()): lock
+ * and read the next entry of the next window, so that the next window is
+ * ready when this one is answered and costs the connection no idle time.
+ * With its last entry read, the next window's ids go to the journal
+ * (queue_journal_ahead()), synced while this window ends. 0 when the next
+ * window is read.
+ */
+static int
+read_ahead(void *arg)
 {
+	struct run *r = arg;
+	size_t end = r->n - r->next < WINDOW ? r->n : r->next + WINDOW;
+	struct err ae;
+
+	if (r->ahead >= end)
+		return 0;
+	r->pre_rc[r->ahead % WINDOW] = queue_lock(r->dir, r->ids[r->ahead],
+		&r->pre[r->ahead % WINDOW], &ae);
+	if (++r->ahead == end)
+		queue_journal_ahead(&r->ids[r->next], end - r->next, &r->j);
+	return 1;
+}
+
+/* The entry ids[i] (the next one) into qe: queue_lock()'s result, read
+ * ahead or now. */
+static int
+lock_next(struct run *r, size_t i, struct queue_entry *qe)
+{
+	struct err ae;
+
+	r->next = i + 1;
+	if (i < r->ahead) {
+		*qe = r->pre[i % WINDOW];
+		return r->pre_rc[i % WINDOW];
+	}
+	r->ahead = r->next;
+	return queue_lock(r->dir, r->ids[i], qe, &ae);
+}
+
+/* Deliver r's window (locked, same account) on *s, opening it when
+ * NULL. */
+static long
+send_window(struct run *r, const struct account *acc, struct smtp **s)
+{
+	const char *dir = r->dir;
+	time_t now = r->now;
+	struct queue_entry *win = r->win;
+	size_t n = r->w;
+	struct queue_journal *j = &r->j;
+	const struct qflush_ops *ops = r->ops;
 	struct smtp_msg *m = xcalloc(n, sizeof(*m));
 	struct smtp_rcpt **rc = xcalloc(n, sizeof(*rc));
 	enum qflush_outcome *res = xcalloc(n, sizeof(*res));
@@ -133,8 +199,11 @@ send_window(const char *dir, time_t now, struct queue_entry *win, size_t n,
 	int lost;
 
 	err_clear(&e);
-	if (!*s)
+	if (!*s) {
 		*s = ops->open(ops->arg, acc, &e);
+		if (*s)
+			conn_set_idle(smtp_conn(*s), read_ahead, r);
+	}
 	/* a flush killed from here on leaves these "in doubt", never
 	 * silently sent twice */
 	if (!*s || queue_mark_sending_all(dir, win, n, j, &e) < 0) {
@@ -205,20 +274,6 @@ out:
 	return left;
 }
 
-/* One flush's progress: the entries of one account at a time. */
-struct run {
-	const char *dir;
-	time_t now;
-	int force;
-	const struct qflush_ops *ops;
-	struct queue_entry *win;
-	size_t w;
-	struct queue_journal j;
-	unsigned windows;
-	long left;
-	int failed;		/* removals not known durable: e says why */
-	struct err *e;
-};
 
 /* Send the window, and end the journal every JOURNAL_WINDOWS windows. */
 static void
@@ -228,8 +283,7 @@ flush_window(struct run *r, const struct account *acc, struct smtp **s)
 
 	if (!r->w)
 		return;
-	r->left += send_window(r->dir, r->now, r->win, r->w, acc, s, &r->j,
-		r->ops);
+	r->left += send_window(r, acc, s);
 	while (r->w)
 		queue_entry_release(&r->win[--r->w]);
 	if (++r->windows % JOURNAL_WINDOWS == 0 &&
@@ -294,15 +348,19 @@ pass(struct run *r, char **ids, size_t n)
 	char *cur = NULL;
 	size_t i, rest = 0;
 
+	r->ids = ids;
+	r->n = n;
+	r->next = r->ahead = 0;
 	for (i = 0; i < n; i++) {
 		struct queue_entry *qe = &r->win[r->w];
 		struct err ae;
 
-		/* a new window: its likely ids are synced while it is read */
+		/* a new window: its likely ids are synced while it is read
+		 * (unless read ahead: then they are already) */
 		if (!r->w)
 			queue_journal_ahead(&ids[i], n - i < WINDOW ? n - i :
 				WINDOW, &r->j);
-		if (queue_lock(r->dir, ids[i], qe, &ae) != 1) {
+		if (lock_next(r, i, qe) != 1) {
 			free(ids[i]);
 			continue;
 		}
@@ -339,7 +397,7 @@ qflush_run(const char *dir, time_t now, int force,
 	const struct qflush_ops *ops, struct err *e)
 {
 	struct run r = { dir, now, force, ops, NULL, 0, QUEUE_JOURNAL_INIT,
-		0, 0, 0, e };
+		0, 0, 0, e, NULL, 0, 0, 0, NULL, NULL };
 	struct err je;
 	char **ids;
 	size_t n;
@@ -347,6 +405,8 @@ qflush_run(const char *dir, time_t now, int force,
 	if (queue_list(dir, &ids, &n, e) < 0)
 		return -1;
 	r.win = xcalloc(WINDOW, sizeof(*r.win));
+	r.pre = xcalloc(WINDOW, sizeof(*r.pre));
+	r.pre_rc = xcalloc(WINDOW, sizeof(*r.pre_rc));
 	/* an account at a time, in the order of its oldest entry */
 	while (n)
 		n = pass(&r, ids, n);
@@ -356,5 +416,7 @@ qflush_run(const char *dir, time_t now, int force,
 	}
 	free(ids);
 	free(r.win);
+	free(r.pre);
+	free(r.pre_rc);
 	return r.failed ? -1 : r.left;
 }

@@ -1,12 +1,17 @@
 /* t_pp: the line layer fed from memory (CRLF conversion, command writer,
- * data lines, literals, transcript) and the queue of replies owed. */
+ * data lines, literals, transcript), the queue of replies owed, and work
+ * done while a connection waits for its peer (conn_set_idle). */
 #include <config.h>
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "net/conn.h"
 #include "net/pp.h"
 #include "tap.h"
 #include "base/util.h"
@@ -250,6 +255,71 @@ test_queue(void)
 	tap_int((long long)(q.v == NULL && q.n == 0), 1, "queue: released");
 }
 
+/* The idle work of test_idle: one piece a call; at the third the peer's
+ * reply arrives (written here); none left after that in "finished". */
+struct idle_run {
+	int calls, peer, finished;
+};
+
+static int
+idle_piece(void *arg)
+{
+	struct idle_run *r = arg;
+
+	if (r->finished) {
+		r->calls++;
+		return 0;
+	}
+	if (++r->calls == 3 && write(r->peer, "250 ok\r\n", 8) != 8)
+		return 0;
+	return 1;
+}
+
+static void
+test_idle(void)
+{
+	struct idle_run r = { 0, -1, 0 };
+	struct conn *c;
+	struct pp p;
+	struct err e;
+	const char *line;
+	size_t len;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 ||
+	    !(c = conn_from_fd(sv[0], "peer", NULL, &e))) {
+		tap_ok(0, "idle: a connection");
+		return;
+	}
+	r.peer = sv[1];
+	conn_set_idle(c, idle_piece, &r);
+	pp_init(&p, c);
+	tap_ok(pp_read_line(&p, &line, &len, &e) == 0 &&
+		len == 6 && !memcmp(line, "250 ok", 6) && r.calls == 3,
+		"idle: work done while the reply is owed, the reply read once "
+		"it came");
+	/* a reply already there is read first: no work */
+	if (write(sv[1], "251 x\r\n", 7) != 7)
+		tap_ok(0, "idle: write");
+	tap_ok(pp_read_line(&p, &line, &len, &e) == 0 && len == 5 &&
+		r.calls == 3, "idle: no work when the reply is there");
+	/* no work left: it waits for the reply */
+	r.finished = 1;
+	pid = fork();
+	if (pid == 0) {
+		usleep(50000);
+		_exit(write(sv[1], "252 y\r\n", 7) == 7 ? 0 : 1);
+	}
+	tap_ok(pp_read_line(&p, &line, &len, &e) == 0 && len == 5 &&
+		!memcmp(line, "252 y", 5) && r.calls == 4,
+		"idle: nothing left, so it waits (asked once)");
+	waitpid(pid, NULL, 0);
+	pp_release(&p);
+	conn_close(c);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -258,5 +328,6 @@ main(void)
 	test_cmd();
 	test_data_lines();
 	test_transcript();
+	test_idle();
 	return tap_done();
 }

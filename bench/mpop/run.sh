@@ -47,7 +47,9 @@
 # tool's (> 1: mkit wins). The "--version RSS" line is each program's peak
 # RSS when it only starts: what its libraries alone cost; the line after it
 # gives mkit's median peak RSS over that, per count (flat from 1,000 to
-# 10,000 messages: memory does not grow with the mailbox). When the mkit
+# 10,000 messages: memory does not grow with the mailbox), and for count 0:
+# a session on an empty mailbox, the floor that the login alone costs
+# (with STARTTLS, the pages of OpenSSL that a handshake touches). When the mkit
 # and ceiling rows both ran, a line per count and mode gives mkit's median
 # as a share of the ceiling's and, when mpop ran too, the ceiling's over
 # mpop's: how far a durable client can go past mpop on this machine.
@@ -265,6 +267,15 @@ for n in $SIZES; do
 		done
 	done
 done
+# the floor of mkit's memory: a session on an empty mailbox (connect,
+# STLS, login, LIST, UIDL, QUIT), count 0 in the results
+if [[ " $TOOLS " == *" mkit "* ]]; then
+	for mode in $MODES; do
+		for ((r = 0; r < ROUNDS; r++)); do
+			echo "0 $mode mkit $(run mkit "$mode" 0)" >>"$results"
+		done
+	done
+fi
 
 {
 	printf 'mpop benchmark: Dovecot POP3 on 127.0.0.1 -> maildir, %s rounds\n' \
@@ -304,8 +315,8 @@ done
 	fi
 	echo
 	v=$(/usr/bin/time -f '%M' "$MKIT_MPOP" --version 2>&1 >/dev/null | tail -1)
-	printf 'mkit peak RSS over its --version:'
-	for n in $SIZES; do
+	printf 'mkit peak RSS over its --version (0: an empty mailbox, the login alone):'
+	for n in 0 $SIZES; do
 		for mode in $MODES; do
 			rss=$(awk -v n="$n" -v m="$mode" '$1 == n && $2 == m &&
 				$3 == "mkit" { print $5 }' "$results" | median)

@@ -274,7 +274,6 @@ out:
 	return left;
 }
 
-
 /* Send the window, and end the journal every JOURNAL_WINDOWS windows. */
 static void
 flush_window(struct run *r, const struct account *acc, struct smtp **s)

@@ -10,7 +10,8 @@ src_base_libbase_a_SOURCES = \
 	src/base/json.c src/base/json.h \
 	src/base/conf.c src/base/conf.h \
 	src/base/password.c src/base/password.h \
-	src/base/uidfind.c src/base/uidfind.h
+	src/base/uidfind.c src/base/uidfind.h \
+	src/base/hchain.c src/base/hchain.h
 
 # Each layer is its own archive, so a program links only the layers it
 # names: a reference to a layer it does not name fails at link time. List
@@ -48,6 +49,12 @@ check_PROGRAMS += tests/unit/t_uidfind
 TESTS += tests/unit/t_uidfind
 tests_unit_t_uidfind_SOURCES = tests/unit/t_uidfind.c tests/unit/tap.h
 tests_unit_t_uidfind_LDADD = $(MKIT_BASE_LIBS)
+
+# the chained hash table of mdig-mx's questions and answers
+check_PROGRAMS += tests/unit/t_hchain
+TESTS += tests/unit/t_hchain
+tests_unit_t_hchain_SOURCES = tests/unit/t_hchain.c tests/unit/tap.h
+tests_unit_t_hchain_LDADD = $(MKIT_BASE_LIBS)
 
 dist_man_MANS += man/mkit-config.5
 check_PROGRAMS += tests/unit/t_config

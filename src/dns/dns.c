@@ -19,6 +19,7 @@
 #include <sys/random.h>
 
 #include "base/buf.h"
+#include "base/hchain.h"
 #include "base/util.h"
 #include "dns/dns.h"
 #include "dns/dnscache.h"
@@ -49,14 +50,13 @@
  * (dnscache.h) and the same question asked later is answered from there.
  */
 struct flight {
+	struct hnode node;	/* first: its hash, its chain */
 	struct dns *d;
 	char *key;		/* the name in lower case, no final dot */
 	int type;
 	uint16_t id;		/* the query ID on the wire */
-	uint64_t hash;
 	struct query *waiters;	/* in the order asked */
 	struct query **tail;
-	struct flight *next;	/* in its bucket */
 };
 
 struct dns {
@@ -67,8 +67,7 @@ struct dns {
 	int pending;		/* queries whose callback has not run */
 	struct query *ready;	/* answered without the network */
 	struct dns_group *group;	/* counts the queries asked now */
-	struct flight **bucket;	/* the questions in flight */
-	size_t nbuckets, nflights;
+	struct hchain flights;	/* the questions in flight */
 	/* Query IDs: random (RFC 5452 9.2: with one source port, the ID is
 	 * all an off-path forger has to guess), and none used twice while
 	 * in flight. c-ares sends the ID the query carries. */
@@ -169,9 +168,8 @@ dns_new(const struct dns_opts *o, struct err *e)
 		return NULL;
 	}
 	d = xcalloc(1, sizeof *d);
-	d->nbuckets = BUCKETS;
 	d->cache = dnscache_new(CACHE_MAX);
-	d->bucket = xcalloc(d->nbuckets, sizeof *d->bucket);
+	hchain_init(&d->flights, BUCKETS);
 	memset(&ao, 0, sizeof ao);
 	/* NOCHECKRESP: a SERVFAIL or REFUSED answer comes to us as it is.
 	 * Without it c-ares 1.18 moves on and, at the end, reports the
@@ -228,7 +226,7 @@ dns_free(struct dns *d)
 		free(q->name);
 		free(q);
 	}
-	free(d->bucket);
+	hchain_release(&d->flights, NULL);
 	free(d);
 	ares_library_cleanup();
 }
@@ -308,63 +306,40 @@ flight_hash(const char *key, int type)
 static struct flight *
 flight_find(const struct dns *d, const char *key, int type, uint64_t h)
 {
-	struct flight *f = d->bucket[h & (d->nbuckets - 1)];
+	struct hnode *x = *hchain_at(&d->flights, h);
 
-	for (; f; f = f->next)
-		if (f->hash == h && f->type == type &&
+	for (; x; x = x->next) {
+		struct flight *f = (struct flight *)x;
+
+		if (x->hash == h && f->type == type &&
 		    strcmp(f->key, key) == 0)
 			return f;
+	}
 	return NULL;
-}
-
-static void
-flight_grow(struct dns *d)
-{
-	size_t n = d->nbuckets * 4;
-	struct flight **b = xcalloc(n, sizeof *b);
-
-	for (size_t i = 0; i < d->nbuckets; i++)
-		while (d->bucket[i]) {
-			struct flight *f = d->bucket[i];
-
-			d->bucket[i] = f->next;
-			f->next = b[f->hash & (n - 1)];
-			b[f->hash & (n - 1)] = f;
-		}
-	free(d->bucket);
-	d->bucket = b;
-	d->nbuckets = n;
 }
 
 static struct flight *
 flight_new(struct dns *d, char *key, int type, uint64_t h)
 {
-	struct flight *f = xcalloc(1, sizeof *f), **b;
+	struct flight *f = xcalloc(1, sizeof *f);
 
-	if (d->nflights >= 2 * d->nbuckets)
-		flight_grow(d);
 	f->d = d;
 	f->key = key;
 	f->type = type;
-	f->hash = h;
+	f->node.hash = h;
 	f->tail = &f->waiters;
-	b = &d->bucket[h & (d->nbuckets - 1)];
-	f->next = *b;
-	*b = f;
-	d->nflights++;
+	hchain_add(&d->flights, &f->node);
 	return f;
 }
 
 static void
 flight_unlink(struct flight *f)
 {
-	struct dns *d = f->d;
-	struct flight **p = &d->bucket[f->hash & (d->nbuckets - 1)];
+	struct hnode **p = hchain_at(&f->d->flights, f->node.hash);
 
-	while (*p != f)
+	while (*p != &f->node)
 		p = &(*p)->next;
-	*p = f->next;
-	d->nflights--;
+	hchain_unlink(&f->d->flights, p);
 }
 
 /* A random query ID not in flight. With more than 60,000 in flight the
@@ -401,7 +376,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	 * cache or goes out anew */
 	flight_unlink(f);
 	if (status == ARES_SUCCESS && alen > 0)
-		dnscache_put(f->d->cache, f->key, f->type, f->hash, abuf,
+		dnscache_put(f->d->cache, f->key, f->type, f->node.hash, abuf,
 			(size_t)alen);
 	f->d->idbusy[f->id >> 3] &= (uint8_t)~(1u << (f->id & 7));
 	while (q) {

@@ -7,27 +7,26 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/hchain.h"
 #include "base/util.h"
 #include "dns/dnscache.h"
 
 struct entry {
+	struct hnode node;	/* first: its hash, its chain */
 	char *key;
 	int type;
-	uint64_t hash;
 	int64_t expires;	/* CLOCK_MONOTONIC, ms */
 	unsigned char *msg;
 	size_t len;
-	struct entry *next;	/* in its bucket */
 };
 
-/* Hash buckets at first; 4x more when they hold twice as many answers
- * (a table sized for the most would cost its pages in every run). */
+/* Hash buckets at first (hchain.h: 4x more when they hold twice as many
+ * answers). */
 #define BUCKETS 256
 
 struct dnscache {
-	struct entry **bucket;
-	size_t nbuckets;	/* a power of 2 */
-	size_t n, max;
+	struct hchain t;
+	size_t max;
 };
 
 static int64_t
@@ -45,14 +44,15 @@ dnscache_new(size_t max)
 	struct dnscache *c = xcalloc(1, sizeof *c);
 
 	c->max = max;
-	c->nbuckets = BUCKETS;
-	c->bucket = xcalloc(c->nbuckets, sizeof *c->bucket);
+	hchain_init(&c->t, BUCKETS);
 	return c;
 }
 
 static void
-entry_free(struct entry *e)
+entry_free(struct hnode *x)
 {
+	struct entry *e = (struct entry *)x;
+
 	free(e->key);
 	free(e->msg);
 	free(e);
@@ -63,14 +63,7 @@ dnscache_free(struct dnscache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nbuckets; i++)
-		while (c->bucket[i]) {
-			struct entry *e = c->bucket[i];
-
-			c->bucket[i] = e->next;
-			entry_free(e);
-		}
-	free(c->bucket);
+	hchain_release(&c->t, entry_free);
 	free(c);
 }
 
@@ -124,40 +117,21 @@ ttl_of(const unsigned char *msg, size_t len)
 static struct entry *
 find(struct dnscache *c, const char *key, int type, uint64_t h)
 {
-	struct entry **p = &c->bucket[h & (c->nbuckets - 1)];
+	struct hnode **p = hchain_at(&c->t, h);
 
 	for (; *p; p = &(*p)->next) {
-		struct entry *e = *p;
+		struct entry *e = (struct entry *)*p;
 
-		if (e->hash != h || e->type != type || strcmp(e->key, key))
+		if (e->node.hash != h || e->type != type ||
+		    strcmp(e->key, key))
 			continue;
 		if (e->expires > now_ms())
 			return e;
-		*p = e->next;
-		entry_free(e);
-		c->n--;
+		hchain_unlink(&c->t, p);
+		entry_free(&e->node);
 		return NULL;
 	}
 	return NULL;
-}
-
-static void
-grow(struct dnscache *c)
-{
-	size_t n = c->nbuckets * 4;
-	struct entry **b = xcalloc(n, sizeof *b);
-
-	for (size_t i = 0; i < c->nbuckets; i++)
-		while (c->bucket[i]) {
-			struct entry *e = c->bucket[i];
-
-			c->bucket[i] = e->next;
-			e->next = b[e->hash & (n - 1)];
-			b[e->hash & (n - 1)] = e;
-		}
-	free(c->bucket);
-	c->bucket = b;
-	c->nbuckets = n;
 }
 
 void
@@ -165,9 +139,9 @@ dnscache_put(struct dnscache *c, const char *key, int type, uint64_t h,
 	const unsigned char *msg, size_t len)
 {
 	long ttl;
-	struct entry *e, **b;
+	struct entry *e;
 
-	if (c->n >= c->max || find(c, key, type, h))
+	if (c->t.n >= c->max || find(c, key, type, h))
 		return;
 	ttl = ttl_of(msg, len);
 	if (ttl < 0)
@@ -175,17 +149,12 @@ dnscache_put(struct dnscache *c, const char *key, int type, uint64_t h,
 	e = xcalloc(1, sizeof *e);
 	e->key = xstrdup(key);
 	e->type = type;
-	e->hash = h;
+	e->node.hash = h;
 	e->expires = now_ms() + (int64_t)ttl * 1000;
 	e->msg = xmalloc(len);
 	memcpy(e->msg, msg, len);
 	e->len = len;
-	if (c->n >= 2 * c->nbuckets)
-		grow(c);
-	b = &c->bucket[h & (c->nbuckets - 1)];
-	e->next = *b;
-	*b = e;
-	c->n++;
+	hchain_add(&c->t, &e->node);
 }
 
 const unsigned char *
